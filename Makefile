@@ -1,0 +1,56 @@
+# Two commands matter: `make run` (set up, migrate, load demo data when empty, serve)
+# and `make test` (set up, run the whole suite). Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: setup run test bench db demo browser clean help
+
+help:
+	@echo "make run    set up, migrate, load demo data when the database is empty, serve the app"
+	@echo "make test   set up and run the whole test suite (SQLite, PostgreSQL, SMTP, Chromium)"
+	@echo "make bench  time the query layer and bulk services on 100k/1M generated orders"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# The virtual environment is built from uv.lock exactly (--frozen: the lock is never rewritten).
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-groups --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+db: setup
+	$(BIN)/orders db upgrade
+
+run: db
+	$(BIN)/orders demo --if-empty
+	$(BIN)/orders users bootstrap
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Browser tests need Debian's Chromium; install it when we can (root with apt), never a
+# downloaded browser. Without it the browser tests skip and say why.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "could not install chromium: browser tests will skip"; \
+	fi
+
+test: setup browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache

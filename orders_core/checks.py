@@ -1,0 +1,211 @@
+"""The invariants of domain.md, checked on any database (`orders check`).
+
+Each invariant is a query returning the order numbers that break it, with a message; money is
+compared in whole cents so SQLite's float storage cannot hide or invent a difference."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, text
+
+from orders_core.money import tax_of, to_money
+from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
+
+
+@dataclass(frozen=True)
+class Violation:
+    invariant: str
+    order_number: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"order {self.order_number}" if self.order_number is not None else "database"
+        return f"{where}: {self.message} [{self.invariant}]"
+
+
+def _cents(expr: str) -> str:
+    return f"CAST(ROUND(({expr}) * 100) AS BIGINT)"
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+_ADMITTING = _quoted(sorted(ADMITTING_KINDS))
+
+# name -> (SQL returning (number, detail), message template)
+SQL_INVARIANTS: dict[str, tuple[str, str]] = {
+    "number_range": (
+        "SELECT number, number FROM orders WHERE number NOT BETWEEN 1000000 AND 9999999",
+        "order number {detail} is not a 7-digit number",
+    ),
+    "status_value": (
+        f"SELECT number, status FROM orders WHERE status NOT IN ({_quoted(Status)})",
+        "unknown status '{detail}'",
+    ),
+    "payment_mode_value": (
+        f"SELECT number, payment_mode FROM orders WHERE payment_mode NOT IN ({_quoted(PaymentMode)})",
+        "unknown payment mode '{detail}'",
+    ),
+    "source_value": (
+        f"SELECT number, source FROM orders WHERE source NOT IN ({_quoted(Source)})",
+        "unknown source '{detail}'",
+    ),
+    "currency_code": (
+        "SELECT number, currency FROM orders WHERE LENGTH(currency) <> 3 OR UPPER(currency) <> currency",
+        "currency '{detail}' is not an ISO 4217 code",
+    ),
+    "free_iff_zero_total": (
+        f"""SELECT number, payment_mode || ' with total ' || CAST(total_ttc AS VARCHAR(20)) FROM orders
+            WHERE (payment_mode = 'free' AND {_cents('total_ttc')} <> 0)
+               OR ({_cents('total_ttc')} = 0 AND payment_mode NOT IN ('free', 'undefined'))""",
+        "payment mode is 'free' exactly when the total is zero, found {detail}",
+    ),
+    "undefined_only_for_unfinished_carts": (
+        "SELECT number, status FROM orders WHERE payment_mode = 'undefined' "
+        "AND status NOT IN ('cart_incomplete', 'cancelled')",
+        "payment mode 'undefined' on an order in status '{detail}'",
+    ),
+    "paid_at_iff_paid": (
+        "SELECT number, status FROM orders WHERE (status = 'paid' AND paid_at IS NULL) "
+        "OR (status <> 'paid' AND paid_at IS NOT NULL)",
+        "paid_at must be set exactly when the order is paid (status '{detail}')",
+    ),
+    "paid_after_created": (
+        "SELECT number, number FROM orders WHERE paid_at < created_at",
+        "payment date is before the creation date",
+    ),
+    "order_has_lines": (
+        "SELECT o.number, o.number FROM orders o WHERE NOT EXISTS "
+        "(SELECT 1 FROM order_lines l WHERE l.order_id = o.id)",
+        "the order has no line",
+    ),
+    "totals_are_sums_of_lines": (
+        f"""SELECT o.number, CAST(o.total_ttc AS VARCHAR(20)) FROM orders o
+            JOIN (SELECT order_id, SUM({_cents('total_ht')}) AS ht, SUM({_cents('total_ttc')}) AS ttc
+                  FROM order_lines GROUP BY order_id) s ON s.order_id = o.id
+            WHERE s.ht <> {_cents('o.total_ht')} OR s.ttc <> {_cents('o.total_ttc')}""",
+        "order totals (TTC {detail}) are not the sums of its lines",
+    ),
+    "line_currency_is_order_currency": (
+        """SELECT o.number, t.currency FROM order_lines l JOIN orders o ON o.id = l.order_id
+           JOIN tariffs t ON t.id = l.tariff_id WHERE t.currency <> o.currency""",
+        "a line's tariff is priced in {detail}, not in the order's currency",
+    ),
+    "line_kind_is_tariff_kind": (
+        """SELECT o.number, l.kind FROM order_lines l JOIN orders o ON o.id = l.order_id
+           JOIN tariffs t ON t.id = l.tariff_id WHERE t.kind <> l.kind""",
+        "a line of kind '{detail}' does not match its tariff's kind",
+    ),
+    "one_item_per_admitting_unit": (
+        f"""SELECT o.number, l.name FROM order_lines l JOIN orders o ON o.id = l.order_id
+            WHERE (l.kind IN ({_ADMITTING}) AND l.quantity <>
+                    (SELECT COUNT(*) FROM order_items i WHERE i.order_line_id = l.id))
+               OR (l.kind NOT IN ({_ADMITTING}) AND EXISTS
+                    (SELECT 1 FROM order_items i WHERE i.order_line_id = l.id))""",
+        "line '{detail}' does not have one holder per badge/ticket unit",
+    ),
+    "item_belongs_to_its_line_order": (
+        """SELECT o.number, i.id FROM order_items i JOIN order_lines l ON l.id = i.order_line_id
+           JOIN orders o ON o.id = i.order_id WHERE l.order_id <> i.order_id""",
+        "order item {detail} points at a line of another order",
+    ),
+    "attendees_only_for_paid_orders": (
+        "SELECT o.number, o.status FROM attendees a JOIN orders o ON o.id = a.order_id "
+        "WHERE o.status <> 'paid' GROUP BY o.number, o.status",
+        "attendees exist while the order is '{detail}'",
+    ),
+    "attendee_per_unit_of_settled_paid_order": (
+        f"""SELECT o.number, COUNT(*) FROM orders o JOIN order_items i ON i.order_id = o.id
+            WHERE o.status = 'paid' AND {_cents('o.amount_paid')} >= {_cents('o.total_ttc')}
+              AND NOT EXISTS (SELECT 1 FROM attendees a WHERE a.order_item_id = i.id)
+            GROUP BY o.number""",
+        "paid and settled, but {detail} holder(s) have no attendee record",
+    ),
+    "attendee_matches_its_order": (
+        """SELECT o.number, a.id FROM attendees a JOIN orders o ON o.id = a.order_id
+           LEFT JOIN order_items i ON i.id = a.order_item_id
+           WHERE a.event_id <> o.event_id OR (i.id IS NOT NULL AND i.order_id <> a.order_id)""",
+        "attendee {detail} belongs to another event or order item than its order's",
+    ),
+    "amount_paid_is_sum_of_payments": (
+        f"""SELECT o.number, CAST(o.amount_paid AS VARCHAR(20)) FROM orders o
+            LEFT JOIN (SELECT order_id, SUM({_cents('amount')}) AS paid FROM payments GROUP BY order_id) p
+              ON p.order_id = o.id
+            WHERE COALESCE(p.paid, 0) <> {_cents('o.amount_paid')}""",
+        "amount paid {detail} is not the sum of its payments",
+    ),
+    "payment_currency_is_order_currency": (
+        "SELECT o.number, p.currency FROM payments p JOIN orders o ON o.id = p.order_id "
+        "WHERE p.currency <> o.currency",
+        "a payment in {detail} on an order in another currency",
+    ),
+    "paid_orders_are_settled_unless_organizer_added_tickets": (
+        f"""SELECT number, CAST(total_ttc - amount_paid AS VARCHAR(20)) FROM orders
+            WHERE status = 'paid' AND {_cents('amount_paid')} < {_cents('total_ttc')}
+              AND (source <> 'organizer' OR notes = '')""",
+        "paid with a balance due of {detail}: only organiser orders with a dated note may owe",
+    ),
+    "history_exists": (
+        "SELECT o.number, o.number FROM orders o WHERE NOT EXISTS "
+        "(SELECT 1 FROM order_history h WHERE h.order_id = o.id)",
+        "the order has no history entry",
+    ),
+    "discount_code_exists": (
+        """SELECT o.number, o.discount_code FROM orders o WHERE o.discount_code IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM discount_codes d WHERE d.event_id = o.event_id
+                           AND UPPER(d.code) = UPPER(o.discount_code))""",
+        "discount code '{detail}' is not a code of the order's event",
+    ),
+}
+
+
+def _line_arithmetic(conn: Connection) -> Iterator[Violation]:
+    """Each line: total HT = quantity x unit price - discount; TTC = HT + tax rounded half-up.
+    Checked in Decimal rather than SQL, because SQLite's ROUND works on binary floats."""
+    rows = conn.execution_options(yield_per=20000).execute(
+        text("""SELECT o.number, l.name, l.quantity, l.unit_price_ht, l.discount_amount, l.tax_rate,
+                       l.total_ht, l.total_ttc
+                FROM order_lines l JOIN orders o ON o.id = l.order_id""")
+    )
+    for number, name, quantity, unit, discount, rate, total_ht, total_ttc in rows:
+        unit, discount, total_ht, total_ttc = (_decimal(v, 2) for v in (unit, discount, total_ht, total_ttc))
+        expected_ht = to_money(unit * quantity) - discount
+        expected_ttc = expected_ht + tax_of(expected_ht, _decimal(rate, 3))
+        if total_ht != expected_ht or total_ttc != expected_ttc:
+            yield Violation(
+                "line_arithmetic",
+                number,
+                f"line '{name}' totals {total_ht} / {total_ttc}, expected {expected_ht} / {expected_ttc}",
+            )
+
+
+def _decimal(value, places: int) -> Decimal:
+    # SQLite hands back floats: going through a fixed-point string is exact at these scales.
+    if isinstance(value, float):
+        return Decimal(f"{value:.{places}f}")
+    return Decimal(value)
+
+
+PY_INVARIANTS: dict[str, Callable[[Connection], Iterator[Violation]]] = {
+    "line_arithmetic": _line_arithmetic,
+}
+
+INVARIANTS = [*SQL_INVARIANTS, *PY_INVARIANTS]
+
+
+def check_database(conn: Connection, only: list[str] | None = None) -> list[Violation]:
+    """Every violation of every invariant (or of those named in `only`)."""
+    violations: list[Violation] = []
+    for name, (sql, message) in SQL_INVARIANTS.items():
+        if only and name not in only:
+            continue
+        for number, detail in conn.execute(text(sql)):
+            violations.append(Violation(name, number, message.format(detail=detail)))
+    for name, check in PY_INVARIANTS.items():
+        if only and name not in only:
+            continue
+        violations.extend(check(conn))
+    return violations

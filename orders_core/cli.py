@@ -1,0 +1,201 @@
+"""The `orders` command: set up, fill, check and administer an orders database.
+
+Every error ends with a one-line message and a non-zero exit code, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+from orders_core import db
+
+EXIT_VIOLATIONS = 1
+EXIT_ERROR = 2
+
+
+class CommandError(Exception):
+    """A refusal the command reports in one line."""
+
+
+def _engine(args):
+    return db.get_engine(args.database_url or db.database_url())
+
+
+def cmd_db_upgrade(args) -> int:
+    from orders_core.migrate import upgrade
+
+    url = args.database_url or db.database_url()
+    db.get_engine(url)  # validates the URL before Alembic does
+    upgrade(url, args.revision)
+    print(f"database at {_safe_url(url)} is at revision {args.revision}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from orders_core.demo import DemoRefused, database_is_empty, load_demo
+
+    engine = _engine(args)
+    if args.if_empty:
+        with engine.connect() as conn:
+            if not database_is_empty(conn):
+                print("database already holds data: demo not loaded")
+                return 0
+    started = time.perf_counter()
+    last_print = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - last_print[0] > 2:
+            last_print[0] = now
+            rate = done / max(now - started, 1e-9)
+            print(f"  {done:>9,} / {total:,} orders  ({rate:,.0f} orders/s)", flush=True)
+
+    try:
+        counts = load_demo(engine, orders=args.orders, seed=args.seed, reset_first=args.reset, progress=progress)
+    except DemoRefused as refused:
+        raise CommandError(str(refused)) from None
+    elapsed = time.perf_counter() - started
+    rows = sum(counts.values())
+    print(f"loaded {counts.get('orders', 0):,} demo orders ({rows:,} rows) in {elapsed:.1f} s, seed {args.seed}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from orders_core.checks import INVARIANTS, check_database
+
+    unknown = set(args.only or ()) - set(INVARIANTS)
+    if unknown:
+        raise CommandError(f"unknown invariant(s): {', '.join(sorted(unknown))}; known: {', '.join(INVARIANTS)}")
+    with _engine(args).connect() as conn:
+        violations = check_database(conn, args.only)
+    for violation in violations[: args.limit] if args.limit else violations:
+        print(violation)
+    if violations:
+        print(f"{len(violations)} violation(s) found", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    print(f"all {len(args.only or INVARIANTS)} invariants hold")
+    return 0
+
+
+def cmd_users_add(args) -> int:
+    from orders_core.services.users import add_user
+
+    if not args.password_stdin:
+        raise CommandError("give the password on standard input with --password-stdin (never as an argument)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with db.unit_of_work(_engine(args)) as session:
+        user = add_user(session, email=args.email, role=args.role, password=password, full_name=args.name)
+    print(f"user {user.email} added with role {user.role}")
+    return 0
+
+
+def cmd_users_bootstrap(args) -> int:
+    from orders_core.passwords import generate_password
+    from orders_core.services.users import add_user, has_users
+
+    with db.unit_of_work(_engine(args)) as session:
+        if has_users(session):
+            return 0
+        password = generate_password()
+        add_user(session, email=args.email, role="admin", password=password, full_name="Demo admin")
+    bar = "=" * 64
+    print(f"{bar}\nNo user existed: a demo admin was created. Sign in with\n"
+          f"  email:    {args.email}\n  password: {password}\n"
+          f"This password is shown once; add your own users with `orders users add`.\n{bar}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orders",
+        description="Set up, fill, check and administer the orders back-office database.",
+        epilog="The database comes from ORDERS_DATABASE_URL (default sqlite:///data/orders.db).",
+    )
+    parser.add_argument("--database-url", help="overrides ORDERS_DATABASE_URL for this command")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db_parser = commands.add_parser("db", help="database schema commands", description="Database schema commands.")
+    db_commands = db_parser.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply the Alembic migrations",
+                                     description="Apply the Alembic migrations: the only way a schema is made.")
+    upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    demo = commands.add_parser("demo", help="load reproducible demo data",
+                               description="Load reproducible demo data: four events in four currencies and "
+                                           "N orders consistent with every rule. Refuses a database that "
+                                           "already holds data unless --reset is given.")
+    demo.add_argument("--orders", type=_non_negative, default=3000, help="number of orders (default 3000)")
+    demo.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same data")
+    demo.add_argument("--reset", action="store_true", help="empty the demo tables first (users are kept)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds data")
+    demo.set_defaults(handler=cmd_demo)
+
+    check = commands.add_parser("check", help="verify the invariants of the orders",
+                                description="Verify the invariants of domain.md; prints each violation with "
+                                            "its order number and exits 1 when there is one.")
+    check.add_argument("--only", nargs="+", metavar="INVARIANT", help="check only these invariants")
+    check.add_argument("--limit", type=int, default=0, help="print at most this many violations")
+    check.set_defaults(handler=cmd_check)
+
+    users = commands.add_parser("users", help="manage back-office users", description="Manage back-office users.")
+    user_commands = users.add_subparsers(dest="users_command", metavar="COMMAND", required=True)
+    add = user_commands.add_parser("add", help="add a user",
+                                   description="Add a user; the password is read from standard input.")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=["admin", "event_manager", "finance", "marketer"])
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--name", default="", help="full name shown in the app")
+    add.set_defaults(handler=cmd_users_add)
+    bootstrap = user_commands.add_parser(
+        "bootstrap", help="create a demo admin when there is no user",
+        description="When the database has no user, create an admin with a freshly generated password "
+                    "and print it once.")
+    bootstrap.add_argument("--email", default="admin@demo.example")
+    bootstrap.set_defaults(handler=cmd_users_bootstrap)
+    return parser
+
+
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be zero or more")
+    return number
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except CommandError as error:
+        print(f"orders: {error}", file=sys.stderr)
+    except (ArgumentError, NoSuchModuleError) as error:
+        print(f"orders: the database URL is not valid ({error}). Example: "
+              "postgresql+psycopg://user@127.0.0.1:5432/orders or sqlite:///data/orders.db", file=sys.stderr)
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        print(f"orders: cannot use the database: {reason}", file=sys.stderr)
+    except SQLAlchemyError as error:
+        print(f"orders: database error: {str(error).splitlines()[0]}", file=sys.stderr)
+    except Exception as error:  # a user-facing refusal from a service, or a bug: one line either way
+        from orders_core.errors import OrderError
+
+        if isinstance(error, OrderError):
+            print(f"orders: {error.message}", file=sys.stderr)
+        else:
+            print(f"orders: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Engines and units of work, built from configuration (`ORDERS_DATABASE_URL`)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///data/orders.db"
+
+
+def database_url() -> str:
+    """The configured URL; `postgresql://` is read as psycopg 3 (`postgresql+psycopg://`)."""
+    url = os.environ.get("ORDERS_DATABASE_URL", "").strip() or DEFAULT_URL
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(bind) -> bool:
+    return bind.dialect.name == "sqlite"
+
+
+@cache
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL for the process; SQLite gets its pragmas and `BEGIN IMMEDIATE` writes."""
+    url = url or database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling is turned off so that we emit BEGIN ourselves:
+    # deferred for reads, IMMEDIATE for units of work (SQLAlchemy's documented recipe), which
+    # is SQLite's equivalent of locking the rows we change.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same pool, with writes taking SQLite's write lock at BEGIN."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
+
+
+@cache
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=write_engine(engine), expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+    """One user action, one transaction: commits when the block ends, rolls back on error."""
+    factory = session_factory(engine or get_engine())
+    with factory() as session, session.begin():
+        yield session

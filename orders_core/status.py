@@ -1,0 +1,128 @@
+"""Statuses, payment modes, sources and the transition table of domain.md. Pure: no I/O."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from orders_core.i18n import N_
+
+
+class Status(StrEnum):
+    CART_INCOMPLETE = "cart_incomplete"
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    PENDING_ADMIN = "pending_admin"
+    PENDING_ONLINE = "pending_online"
+
+
+class PaymentMode(StrEnum):
+    ONLINE = "online"
+    INVOICE = "invoice"
+    FREE = "free"
+    UNDEFINED = "undefined"
+
+
+class Source(StrEnum):
+    ONLINE = "online"
+    ORGANIZER = "organizer"
+
+
+class TariffKind(StrEnum):
+    BADGE = "badge"
+    TICKET = "ticket"
+    PRODUCT = "product"
+
+
+class PaymentMethod(StrEnum):
+    """How money was received. `online` is the payment provider; the others are offline."""
+
+    ONLINE = "online"
+    BANK_TRANSFER = "bank_transfer"
+    CHEQUE = "cheque"
+    CASH = "cash"
+    CARD = "card"
+    OTHER = "other"
+
+
+class DeliveryMode(StrEnum):
+    E_TICKET = "e_ticket"
+    WILL_CALL = "will_call"
+    MAIL = "mail"
+
+
+# Kinds that admit a person: one order item (and, once paid, one attendee) per unit.
+ADMITTING_KINDS = frozenset({TariffKind.BADGE, TariffKind.TICKET})
+
+# Quick filter groups of the grid (domain.md).
+STATUS_GROUPS: dict[str, tuple[Status, ...]] = {
+    "validated": (Status.PAID,),
+    "pending": (Status.AWAITING_PAYMENT,),
+    "not_completed": (Status.CART_INCOMPLETE, Status.CANCELLED, Status.FAILED),
+}
+
+FINAL_STATUSES = frozenset({Status.PAID, Status.CANCELLED})
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.AWAITING_PAYMENT: frozenset({Status.PAID, Status.CANCELLED}),
+    Status.PENDING_ADMIN: frozenset({Status.PAID, Status.CANCELLED}),
+    Status.PENDING_ONLINE: frozenset({Status.PAID, Status.FAILED, Status.CANCELLED}),
+    Status.CART_INCOMPLETE: frozenset({Status.AWAITING_PAYMENT, Status.PAID, Status.CANCELLED}),
+    Status.FAILED: frozenset({Status.AWAITING_PAYMENT, Status.PAID, Status.CANCELLED}),
+    Status.PAID: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+# Labels are marked for translation here and translated where they are shown.
+STATUS_LABELS: dict[Status, str] = {
+    Status.CART_INCOMPLETE: N_("Cart not completed"),
+    Status.AWAITING_PAYMENT: N_("Awaiting payment"),
+    Status.PAID: N_("Payment validated"),
+    Status.CANCELLED: N_("Payment cancelled"),
+    Status.FAILED: N_("Payment failed"),
+    Status.PENDING_ADMIN: N_("Pending validation (administrator)"),
+    Status.PENDING_ONLINE: N_("Pending validation (online payment)"),
+}
+
+PAYMENT_MODE_LABELS: dict[PaymentMode, str] = {
+    PaymentMode.ONLINE: N_("Online"),
+    PaymentMode.INVOICE: N_("On invoice"),
+    PaymentMode.FREE: N_("Free"),
+    PaymentMode.UNDEFINED: N_("Undefined"),
+}
+
+SOURCE_LABELS: dict[Source, str] = {
+    Source.ONLINE: N_("Online"),
+    Source.ORGANIZER: N_("By the organiser"),
+}
+
+PAYMENT_METHOD_LABELS: dict[PaymentMethod, str] = {
+    PaymentMethod.ONLINE: N_("Online payment provider"),
+    PaymentMethod.BANK_TRANSFER: N_("Bank transfer"),
+    PaymentMethod.CHEQUE: N_("Cheque"),
+    PaymentMethod.CASH: N_("Cash"),
+    PaymentMethod.CARD: N_("Card"),
+    PaymentMethod.OTHER: N_("Other"),
+}
+
+TARIFF_KIND_LABELS: dict[TariffKind, str] = {
+    TariffKind.BADGE: N_("Badge"),
+    TariffKind.TICKET: N_("Ticket"),
+    TariffKind.PRODUCT: N_("Product"),
+}
+
+STATUS_GROUP_LABELS: dict[str, str] = {
+    "validated": N_("Validated"),
+    "pending": N_("Pending"),
+    "not_completed": N_("Not completed"),
+}
+
+
+def can_transition(current: Status | str, target: Status | str) -> bool:
+    """True when domain.md allows moving an order from `current` to `target`."""
+    return Status(target) in TRANSITIONS[Status(current)]
+
+
+def is_editable(status: Status | str) -> bool:
+    """Paid and cancelled orders are read-only (rule 1); everything else may be edited."""
+    return Status(status) not in FINAL_STATUSES

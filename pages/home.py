@@ -1,0 +1,52 @@
+"""Overview: how many orders in each status, and what they are worth, per currency."""
+import plotly.express as px
+import streamlit as st
+
+from orders_core.i18n import _, format_number
+from queries.overview import orders_by_status
+from ui.data import cached_query
+from ui.format import money, status_label
+
+st.title(_("Overview"))
+figures = cached_query(orders_by_status)
+
+if figures.empty:
+    st.info(_("No order yet. Load demo data with `orders demo`, or create an order."))
+    st.stop()
+
+currencies = sorted(figures["currency"].unique())
+st.caption(_("Orders not deleted, by status and currency. Totals are never added across currencies."))
+
+columns = st.columns(len(currencies))
+for column, currency in zip(columns, currencies):
+    rows = figures[figures["currency"] == currency]
+    paid = rows[rows["status"] == "paid"]
+    awaiting = rows[rows["status"] == "awaiting_payment"]
+    with column.container(border=True):
+        st.subheader(currency)
+        st.metric(_("Revenue (paid, incl. tax)"), money(paid["total_ttc"].sum() if not paid.empty else 0, currency))
+        st.metric(_("Paid orders"), format_number(int(paid["orders"].sum())))
+        st.metric(_("Awaiting payment"), money(awaiting["total_ttc"].sum() if not awaiting.empty else 0, currency),
+                  help=_("Invoice orders waiting for the money to arrive"))
+
+table = figures.assign(status=figures["status"].map(status_label))
+counts = table.pivot_table(index="status", columns="currency", values="orders", aggfunc="sum", fill_value=0)
+chart = px.bar(table, x="status", y="orders", color="currency", barmode="group",
+               labels={"status": _("Status"), "orders": _("Orders"), "currency": _("Currency")})
+st.plotly_chart(chart, use_container_width=True)
+
+st.subheader(_("Orders by status and currency"))
+st.dataframe(counts, use_container_width=True)
+display = table.assign(
+    total_ht=[money(v, c) for v, c in zip(table["total_ht"], table["currency"])],
+    total_ttc=[money(v, c) for v, c in zip(table["total_ttc"], table["currency"])],
+)[["currency", "status", "orders", "total_ht", "total_ttc"]]
+st.dataframe(
+    display,
+    hide_index=True,
+    use_container_width=True,
+    column_config={
+        "currency": _("Currency"), "status": _("Status"), "orders": _("Orders"),
+        "total_ht": _("Total excl. tax"), "total_ttc": _("Total incl. tax"),
+    },
+)

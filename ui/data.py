@@ -1,0 +1,36 @@
+"""The engine (one per process) and cached reads. Pages call `cached_query(fn, *args)` so that
+a read-side function of `queries/` runs once per filter, and `clear_after_write()` after every
+service call that changes data."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from orders_core import db
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return db.get_engine(url)
+
+
+def engine() -> Engine:
+    return _engine(db.database_url())
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _run_cached(name: str, _fn: Callable[..., Any], url: str, args: tuple, kwargs: tuple) -> Any:
+    # `name` identifies the function in the cache key; `_fn` itself is not hashed.
+    return _fn(_engine(url), *args, **dict(kwargs))
+
+
+def cached_query(fn: Callable[..., Any], *args, **kwargs) -> Any:
+    """Run a `queries/` function (engine first) with caching keyed by its arguments."""
+    return _run_cached(f"{fn.__module__}.{fn.__qualname__}", fn, db.database_url(), args, tuple(sorted(kwargs.items())))
+
+
+def clear_after_write() -> None:
+    st.cache_data.clear()

@@ -1,0 +1,35 @@
+"""Every page of the app, with the roles that see it. The router builds the navigation per
+role from this list, so a page never needs its own permission guard."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from orders_core.i18n import N_
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL_ROLES = frozenset({"admin", "event_manager", "finance", "marketer"})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str  # relative to the project root
+    title: str  # marked with N_, translated by the router
+    icon: str
+    url_path: str
+    section: str  # marked with N_
+    roles: frozenset[str] = ALL_ROLES
+    default: bool = False
+
+    @property
+    def path(self) -> Path:
+        return ROOT / self.file
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/home.py", N_("Overview"), ":material/dashboard:", "overview", N_("Sales"), default=True),
+]
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    return [page for page in PAGES if role in page.roles]
