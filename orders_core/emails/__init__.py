@@ -1,0 +1,1 @@
+"""Emails: templates (editable, per event and language), rendering, the transactional outbox."""
