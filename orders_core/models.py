@@ -385,3 +385,22 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class CatalogueHistory(Base):
+    """Append-only log of every change to events, tariffs and discount codes (issue 7); on
+    PostgreSQL a trigger refuses edits. `entity_id` has no foreign key so a deleted tariff or code
+    keeps its log."""
+
+    __tablename__ = "catalogue_history"
+    __table_args__ = (CheckConstraint(_in("entity", ("event", "tariff", "discount_code")), name="entity"),)
+
+    id: Mapped[IntPk]
+    at: Mapped[UtcTime]
+    actor: Mapped[str] = mapped_column(String(254))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
