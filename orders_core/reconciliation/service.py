@@ -1,0 +1,215 @@
+"""Reconciliation services: import a statement, confirm matches (one by one or every
+high-confidence one), assign by hand, ignore. Payments go through the payment service, which
+validates an order once it is fully paid (attendees, emails, history)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from orders_core.errors import InvalidInput
+from orders_core.i18n import _
+from orders_core.models import BankAllocation, BankStatement, BankTransaction, Order
+from orders_core.permissions import Actor, require
+from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, Transfer
+from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, read_camt053, read_csv
+
+MAX_COMMENT = 2000
+
+
+@dataclass
+class ImportResult:
+    statement_id: int
+    new: int
+    duplicates: int
+    skipped_debits: int
+    errors: list[str]
+
+
+@dataclass
+class ConfirmPlan:
+    """What confirming would do (the dry run shown before the user confirms)."""
+
+    transfers: int = 0
+    orders: int = 0
+    amounts: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: Decimal("0.00")))
+    items: list[tuple[int, Suggestion]] = field(default_factory=list)
+
+
+def import_statement(session: Session, *, actor: Actor, filename: str, content: bytes, file_format: str = "csv",
+                     csv_options: CsvOptions | None = None) -> ImportResult:
+    """Store the statement's new incoming transactions; the ones already imported (same bank id,
+    or same date, amount, payer and reference) are counted, not stored again."""
+    require(actor, "reconciliation.manage")
+    if file_format == "camt053":
+        parsed: ParsedStatement = read_camt053(content)
+    elif file_format == "csv":
+        parsed = read_csv(content, csv_options)
+    else:
+        raise InvalidInput(_("Unknown statement format '{format}'.").format(format=file_format))
+    if not parsed.lines and parsed.errors:
+        raise InvalidInput(" ".join(parsed.errors))
+    now = datetime.now(UTC)
+    statement = BankStatement(filename=filename[:200], file_format=file_format, imported_at=now,
+                              imported_by=actor.email, lines_read=len(parsed.lines) + len(parsed.errors),
+                              lines_new=0, lines_duplicate=0, errors=parsed.errors)
+    session.add(statement)
+    session.flush()
+    checksums = [line.checksum for line in parsed.lines]
+    known = set(session.scalars(select(BankTransaction.checksum).where(BankTransaction.checksum.in_(checksums))))
+    for line in parsed.lines:
+        if line.checksum in known:
+            statement.lines_duplicate += 1
+            continue
+        known.add(line.checksum)
+        session.add(BankTransaction(statement_id=statement.id, line_number=line.line_number, booked_on=line.booked_on,
+                                    amount=line.amount, currency=line.currency, payer=line.payer[:200],
+                                    reference=line.reference[:500], bank_id=line.bank_id, checksum=line.checksum,
+                                    status="unmatched", allocated=Decimal("0.00"), comment="", updated_at=now))
+        statement.lines_new += 1
+    session.flush()
+    return ImportResult(statement.id, statement.lines_new, statement.lines_duplicate, parsed.skipped_debits,
+                        parsed.errors)
+
+
+def open_orders(session: Session, currencies: set[str]) -> list[OpenOrder]:
+    """Invoice orders still owed money: awaiting payment, not deleted, balance due > 0."""
+    rows = session.execute(
+        select(Order.id, Order.number, Order.currency, Order.total_ttc, Order.amount_paid, Order.created_at,
+               Order.buyer_first_name, Order.buyer_last_name, Order.company_name)
+        .where(Order.status == "awaiting_payment", Order.deleted_at.is_(None), Order.currency.in_(currencies),
+               Order.total_ttc > Order.amount_paid)
+    )
+    return [
+        OpenOrder(id=r.id, number=r.number, currency=r.currency,
+                  balance_due=(Decimal(str(r.total_ttc)) - Decimal(str(r.amount_paid))).quantize(Decimal("0.01")),
+                  created_on=r.created_at.date(), buyer_name=f"{r.buyer_first_name} {r.buyer_last_name}".strip(),
+                  company_name=r.company_name or "")
+        for r in rows
+    ]
+
+
+def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[int, list[Suggestion]]:
+    """Ranked suggestions for each open transaction (unmatched, or partially allocated)."""
+    if not transactions:
+        return {}
+    matcher = Matcher(open_orders(session, {t.currency for t in transactions}))
+    return {
+        t.id: matcher.suggest(Transfer(t.id, t.booked_on, Decimal(str(t.amount)) - Decimal(str(t.allocated)),
+                                       t.currency, t.payer, t.reference))
+        for t in transactions if t.status in ("unmatched", "partial")
+    }
+
+
+def _locked_transaction(session: Session, transaction_id: int) -> BankTransaction:
+    transaction = session.scalars(
+        select(BankTransaction).where(BankTransaction.id == transaction_id).with_for_update()
+    ).one_or_none()
+    if transaction is None:
+        raise InvalidInput(_("Unknown bank transaction {id}.").format(id=transaction_id))
+    return transaction
+
+
+def confirm_match(session: Session, *, actor: Actor, transaction_id: int,
+                  allocations: list[tuple[int, Decimal]]) -> BankTransaction:
+    """Record the transfer as a bank-transfer payment on each order (amount allocated to it);
+    an order fully paid is validated by the payment service. Nothing is written on refusal."""
+    from orders_core.services.payments import record_payment
+
+    require(actor, "reconciliation.manage")
+    transaction = _locked_transaction(session, transaction_id)
+    if transaction.status in ("matched", "ignored"):
+        raise InvalidInput(_("This transaction is already {status}.").format(status=_(transaction.status)))
+    remaining = Decimal(str(transaction.amount)) - Decimal(str(transaction.allocated))
+    wanted = sum((Decimal(a) for _, a in allocations), Decimal("0"))
+    if not allocations or wanted <= 0:
+        raise InvalidInput(_("Choose at least one order and an amount."))
+    if wanted > remaining:
+        raise InvalidInput(_("The amounts ({wanted}) exceed what is left of the transfer ({remaining}).")
+                           .format(wanted=wanted, remaining=remaining))
+    received_at = datetime.combine(transaction.booked_on, time(12, 0), tzinfo=UTC)
+    for order_id, amount in allocations:
+        order = session.get(Order, order_id)
+        if order is None:
+            raise InvalidInput(_("Unknown order."))
+        if order.currency != transaction.currency:
+            raise InvalidInput(_("Order {number} is in {order_currency}, the transfer in {currency}.").format(
+                number=order.number, order_currency=order.currency, currency=transaction.currency))
+        payment = record_payment(session, actor=actor, order_id=order_id, method="bank_transfer",
+                                 amount=Decimal(amount), received_at=received_at,
+                                 reference=f"{transaction.payer} {transaction.reference}".strip()[:200])
+        session.add(BankAllocation(transaction_id=transaction.id, order_id=order_id,
+                                   payment_id=getattr(payment, "id", None), amount=Decimal(amount),
+                                   created_at=datetime.now(UTC), actor=actor.email))
+    transaction.allocated = Decimal(str(transaction.allocated)) + wanted
+    transaction.status = "matched" if transaction.allocated == Decimal(str(transaction.amount)) else "partial"
+    transaction.updated_at = datetime.now(UTC)
+    session.flush()
+    return transaction
+
+
+def plan_high_confidence(session: Session, statement_id: int) -> ConfirmPlan:
+    """The dry run of `confirm_high_confidence`: each open transaction whose best suggestion is
+    high-confidence and clearly ahead of the next one."""
+    transactions = session.scalars(
+        select(BankTransaction).where(BankTransaction.statement_id == statement_id,
+                                      BankTransaction.status == "unmatched").order_by(BankTransaction.id)
+    ).all()
+    plan = ConfirmPlan()
+    taken: set[int] = set()
+    for transaction in transactions:
+        ranked = suggestions(session, [transaction]).get(transaction.id, [])
+        if not ranked or not ranked[0].high_confidence:
+            continue
+        best = ranked[0]
+        if len(ranked) > 1 and ranked[1].score >= best.score - 10:
+            continue  # two close candidates: a person decides
+        if taken & set(best.order_ids):
+            continue
+        taken |= set(best.order_ids)
+        plan.items.append((transaction.id, best))
+        plan.transfers += 1
+        plan.orders += len(best.order_ids)
+        plan.amounts[transaction.currency] += sum(best.allocations, Decimal("0"))
+    return plan
+
+
+def confirm_high_confidence(session: Session, *, actor: Actor, statement_id: int) -> ConfirmPlan:
+    require(actor, "reconciliation.manage")
+    plan = plan_high_confidence(session, statement_id)
+    for transaction_id, suggestion in plan.items:
+        confirm_match(session, actor=actor, transaction_id=transaction_id,
+                      allocations=list(zip(suggestion.order_ids, suggestion.allocations, strict=True)))
+    return plan
+
+
+def ignore_transaction(session: Session, *, actor: Actor, transaction_id: int, comment: str) -> None:
+    require(actor, "reconciliation.manage")
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput(_("Say why this transaction is ignored."))
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput(_("The comment is too long ({n} characters at most).").format(n=MAX_COMMENT))
+    transaction = _locked_transaction(session, transaction_id)
+    if transaction.status != "unmatched":
+        raise InvalidInput(_("Only an unmatched transaction can be ignored."))
+    transaction.status = "ignored"
+    transaction.comment = comment
+    transaction.updated_at = datetime.now(UTC)
+
+
+def find_order_by_number(session: Session, number: int) -> Order:
+    order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
+    if order is None:
+        raise InvalidInput(_("No order has the number {number}.").format(number=number))
+    return order
+
+
+def statement_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(BankStatement)) or 0
+
+
