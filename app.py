@@ -1,16 +1,26 @@
-"""The router: page config, locale, navigation built per role, then the chosen page runs."""
+"""The router: page config, language, sign-in, navigation built per role, then the chosen page runs.
+
+Signed out, the only page is the sign-in form. Signed in, `st.navigation` lists exactly the pages
+of the user's role (ui/registry.py), so a page never needs its own permission guard; services
+check the role again whatever the UI shows."""
 import streamlit as st
 
-from orders_core.i18n import _, set_locale
+from orders_core.i18n import _
+from ui import shell
 from ui.registry import pages_for
 
-st.set_page_config(page_title="Orders back-office", page_icon=":material/confirmation_number:", layout="wide")
-set_locale(st.session_state.get("ui.locale", "en"))
+shell.apply_locale()
+st.set_page_config(page_title=_("Orders back-office"), page_icon=":material/confirmation_number:", layout="wide")
 
-role = "admin"
-sections: dict[str, list] = {}
-for spec in pages_for(role):
-    page = st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.default)
-    sections.setdefault(_(spec.section), []).append(page)
-
-st.navigation(sections).run()
+user = shell.signed_in_user()
+if user is None:
+    sign_in = st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in")
+    st.navigation([sign_in], position="hidden").run()
+else:
+    sections: dict[str, list] = {}
+    for spec in pages_for(user["role"]):
+        page = st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.default)
+        sections.setdefault(_(spec.section), []).append(page)
+    navigation = st.navigation(sections)
+    shell.sidebar(user)
+    navigation.run()

@@ -81,26 +81,31 @@ def cmd_check(args) -> int:
 
 
 def cmd_users_add(args) -> int:
+    from orders_core.permissions import SYSTEM_ACTOR
     from orders_core.services.users import add_user
 
     if not args.password_stdin:
         raise CommandError("give the password on standard input with --password-stdin (never as an argument)")
     password = sys.stdin.readline().rstrip("\r\n")
     with db.unit_of_work(_engine(args)) as session:
-        user = add_user(session, email=args.email, role=args.role, password=password, full_name=args.name)
+        user = add_user(session, actor=SYSTEM_ACTOR, email=args.email, role=args.role, password=password,
+                        full_name=args.name)
     print(f"user {user.email} added with role {user.role}")
     return 0
 
 
 def cmd_users_bootstrap(args) -> int:
+    from orders_core.auth import has_users
     from orders_core.passwords import generate_password
-    from orders_core.services.users import add_user, has_users
+    from orders_core.permissions import SYSTEM_ACTOR
+    from orders_core.services.users import add_user
 
     with db.unit_of_work(_engine(args)) as session:
         if has_users(session):
             return 0
         password = generate_password()
-        add_user(session, email=args.email, role="admin", password=password, full_name="Demo admin")
+        add_user(session, actor=SYSTEM_ACTOR, email=args.email, role="admin", password=password,
+                 full_name="Demo admin")
     bar = "=" * 64
     print(f"{bar}\nNo user existed: a demo admin was created. Sign in with\n"
           f"  email:    {args.email}\n  password: {password}\n"

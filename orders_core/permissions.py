@@ -37,7 +37,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "emails.templates": frozenset({ADMIN}),
     "catalogue.manage": frozenset({ADMIN, EVENT_MANAGER}),
     "forms.manage": frozenset({ADMIN}),
-    "users.manage": frozenset({ADMIN}),
+    "users.manage": frozenset({ADMIN, SYSTEM}),  # system: `orders users` on the command line
     "reconciliation.manage": frozenset({ADMIN, FINANCE}),
     "dashboards.sales": frozenset({ADMIN, EVENT_MANAGER}),
     "dashboards.finance": frozenset({ADMIN, FINANCE}),

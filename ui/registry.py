@@ -28,6 +28,8 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/home.py", N_("Overview"), ":material/dashboard:", "overview", N_("Sales"), default=True),
+    PageSpec("pages/users.py", N_("Users"), ":material/manage_accounts:", "users", N_("Administration"),
+             roles=frozenset({"admin"})),
 ]
 
 

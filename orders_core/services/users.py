@@ -1,47 +1,139 @@
-"""Accounts of the back-office: who may sign in, with which role."""
+"""Accounts of the back-office: who may sign in, with which role.
+
+Only administrators manage accounts (the command line acts as `system`). The app can never be
+left without an active administrator: the last one can be neither demoted nor deactivated, and
+nobody deactivates their own account."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from orders_core.auth import is_locked, normalize_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.models import User
-from orders_core.passwords import hash_password
+from orders_core.passwords import generate_password, hash_password
+from orders_core.permissions import ADMIN, ROLE_LABELS, ROLES, Actor, require
 
-ROLES = ("admin", "event_manager", "finance", "marketer")
 MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
+@dataclass(frozen=True)
+class UserSummary:
+    """One account as the user management page lists it (no password hash)."""
+
+    id: int
+    email: str
+    full_name: str
+    role: str
+    active: bool
+    locked_until: datetime | None
+    locked: bool  # locked out now after repeated failed sign-ins
+    last_login_at: datetime | None
+    created_at: datetime
 
 
-def check_new_password(password: str) -> None:
+def _check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_("The password must have at least {n} characters.").format(n=MIN_PASSWORD_LENGTH))
 
 
-def add_user(session: Session, *, email: str, role: str, password: str, full_name: str = "") -> User:
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(_("Unknown role '{role}'; choose one of: {roles}.").format(
+            role=role, roles=", ".join(_(ROLE_LABELS[r]) for r in ROLES)))
+
+
+def _get(session: Session, user_id: int) -> User:
+    user = session.scalar(select(User).where(User.id == user_id).with_for_update())
+    if user is None:
+        raise InvalidInput(_("No user with the id {id}.").format(id=user_id))
+    return user
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    # Locks every active admin row, so two admins demoting each other at once are serialized.
+    ids = session.scalars(select(User.id).where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
+                          .with_for_update()).all()
+    return len(ids)
+
+
+def add_user(session: Session, *, actor: Actor, email: str, role: str, password: str, full_name: str = "") -> User:
     """Create an account; the email is the sign-in name and must be unique."""
+    require(actor, "users.manage")
     email = normalize_email(email)
     if not EMAIL_PATTERN.match(email):
         raise InvalidInput(_("'{email}' is not a valid email address.").format(email=email))
-    if role not in ROLES:
-        raise InvalidInput(_("Unknown role '{role}'; choose one of: {roles}.").format(role=role, roles=", ".join(ROLES)))
-    check_new_password(password)
+    _check_role(role)
+    _check_password(password)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise InvalidInput(_("A user with the email {email} already exists.").format(email=email))
-    user = User(email=email, role=role, password_hash=hash_password(password), full_name=full_name.strip(),
+    user = User(email=email, role=role, password_hash=hash_password(password), full_name=(full_name or "").strip(),
                 active=True, failed_logins=0, created_at=datetime.now(UTC))
     session.add(user)
     session.flush()
     return user
 
 
-def has_users(session: Session) -> bool:
-    return bool(session.scalar(select(func.count()).select_from(User)))
+def change_role(session: Session, *, actor: Actor, user_id: int, role: str) -> User:
+    """Give an account another role; the last active administrator keeps theirs."""
+    require(actor, "users.manage")
+    _check_role(role)
+    user = _get(session, user_id)
+    if user.role == ADMIN and role != ADMIN and user.active and not _other_active_admins(session, user):
+        raise InvalidInput(_("{email} is the last active administrator: make someone else an administrator "
+                             "first.").format(email=user.email))
+    user.role = role
+    return user
+
+
+def deactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
+    """Stop an account from signing in (its open sessions end at their next action)."""
+    require(actor, "users.manage")
+    user = _get(session, user_id)
+    if normalize_email(actor.email) == user.email:
+        raise InvalidInput(_("You cannot deactivate your own account."))
+    if user.role == ADMIN and user.active and not _other_active_admins(session, user):
+        raise InvalidInput(_("{email} is the last active administrator and cannot be deactivated.").format(
+            email=user.email))
+    user.active = False
+    return user
+
+
+def reactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
+    """Let a deactivated account sign in again, with a clean failure count."""
+    require(actor, "users.manage")
+    user = _get(session, user_id)
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    return user
+
+
+def reset_password(session: Session, *, actor: Actor, user_id: int, password: str | None = None) -> str:
+    """Set a new password (a generated one when none is given), unlock the account, and return
+    the password so it can be shown once to the administrator."""
+    require(actor, "users.manage")
+    user = _get(session, user_id)
+    password = password or generate_password()
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    return password
+
+
+def list_users(session: Session, *, actor: Actor) -> list[UserSummary]:
+    """Every account, active ones first, by email."""
+    require(actor, "users.manage")
+    now = datetime.now(UTC)
+    rows = session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
+    return [UserSummary(id=u.id, email=u.email, full_name=u.full_name or "", role=u.role, active=bool(u.active),
+                        locked_until=u.locked_until, locked=is_locked(u, now), last_login_at=u.last_login_at,
+                        created_at=u.created_at)
+            for u in rows]
