@@ -1,0 +1,313 @@
+"""Changing an existing order: modifying a non-validated one (rule 1, rule 5), adding tickets to
+a paid organiser order and recording the balance payment (rule 1's exception, second seed)."""
+from __future__ import annotations
+
+from collections import Counter as Tally
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from orders_core import history
+from orders_core.emails.outbox import queue_email
+from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
+from orders_core.i18n import _, as_utc, format_money
+from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, OrderLine, Payment, Tariff
+from orders_core.money import LineInput, price_order
+from orders_core.permissions import Actor, require
+from orders_core.services.forms import ORDER_FORMS, fields_of, validate_values
+from orders_core.services.order_creation import (
+    BUYER_FIELDS,
+    OFFLINE_METHODS,
+    check_template,
+    clean_buyer,
+    clean_holders,
+    clean_payment,
+    create_attendees,
+    settle,
+    status_for,
+    write_lines,
+    write_values,
+)
+from orders_core.services.order_quote import check_capacity, check_tariff_on_sale, quote_order
+from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
+
+
+def lock_order(session: Session, order_id: int) -> Order:
+    order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one_or_none()
+    if order is None or order.deleted_at is not None:
+        raise InvalidInput(_("Order {id} does not exist or has been deleted.").format(id=order_id))
+    return order
+
+
+def check_version(order: Order, expected_version: int | None) -> None:
+    """Optimistic check: refuse when someone else saved the order since it was opened."""
+    if expected_version is not None and order.version != int(expected_version):
+        raise ConflictError(
+            _("Order {number} was changed by someone else since you opened it (version {opened}, now {current}). "
+              "Nothing was saved: reload the order to see its new state.")
+            .format(number=order.number, opened=expected_version, current=order.version))
+
+
+def snapshot(session: Session, order: Order) -> dict[str, str]:
+    """Every field the wizard can change, as display strings (the history's old/new values)."""
+    values: dict[str, str] = {column: str(getattr(order, column) or "") for column, _size in BUYER_FIELDS.values()}
+    values.update(language=order.language, discount_code=order.discount_code or "", payment_mode=order.payment_mode,
+                  status=order.status, currency=order.currency, total_ht=str(order.total_ht),
+                  total_ttc=str(order.total_ttc))
+    lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    values["lines"] = ", ".join(f"{line.quantity} x {line.name}" for line in lines)
+    items = session.scalars(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
+    for number, item in enumerate(items, start=1):
+        holder = f"{item.holder_first_name} {item.holder_last_name}".strip()
+        values[f"holder {number}"] = holder + (f" <{item.holder_email}>" if item.holder_email else "") + (
+            f" [{item.seat}]" if item.seat else "")
+    position = {item.id: n for n, item in enumerate(items, start=1)}
+    rows = session.execute(
+        select(FieldValue.order_item_id, FormField.form, FormField.key, FieldValue.value)
+        .join(FormField, FormField.id == FieldValue.field_id).where(FieldValue.order_id == order.id)).all()
+    for item_id, form, key, value in rows:
+        name = f"holder {position.get(item_id)} {key}" if item_id else f"{form} {key}"
+        values[name] = value
+    return values
+
+
+def diff(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Any]:
+    return {key: history.change(old.get(key) or None, new.get(key) or None)
+            for key in sorted(set(old) | set(new)) if (old.get(key) or "") != (new.get(key) or "")}
+
+
+def modify_order(session: Session, *, actor: Actor, order_id: int, expected_version: int | None,
+                 quantities: Mapping, codes: Sequence[str] = (), buyer: Mapping[str, Any],
+                 holders: Sequence[Mapping[str, Any]] = (), custom_values: Mapping | None = None,
+                 payment: Mapping[str, Any] | None = None, send_payment_details: bool = False,
+                 template_id: int | None = None, notify_buyer: bool = False, at: datetime | None = None) -> Order:
+    """Save the wizard over a non-validated order: recompute totals, one history entry listing
+    every changed field (old and new), version bumped; refused if the order changed meanwhile."""
+    require(actor, "orders.modify")
+    now = as_utc(at) if at else datetime.now(UTC)
+    order = lock_order(session, order_id)
+    check_version(order, expected_version)
+    if order.status in (Status.PAID.value, Status.CANCELLED.value):
+        hint = _(" Tickets can still be added to a paid order created by the organiser.") if (
+            order.status == Status.PAID.value and order.source == Source.ORGANIZER.value) else ""
+        raise TransitionRefused(
+            _("Order {number} is validated or cancelled: it can no longer be modified.").format(number=order.number)
+            + hint)
+    kept = dict(session.execute(select(OrderLine.tariff_id, func.sum(OrderLine.quantity))
+                                .where(OrderLine.order_id == order.id).group_by(OrderLine.tariff_id)).all())
+    quote = quote_order(session, event_id=order.event_id, quantities=quantities, codes=codes, at=now, lock=True,
+                        exclude_order_id=order.id, kept={k: int(v) for k, v in kept.items()},
+                        kept_code=order.discount_code)
+    clean = clean_buyer(buyer)
+    order_fields = fields_of(session, order.event_id, ORDER_FORMS)
+    order_values = validate_values(order_fields, custom_values or {})
+    people = clean_holders(list(holders), len(quote.units), fields_of(session, order.event_id, ("badge",)))
+    total = quote.total
+    choice = clean_payment(payment, total.total_ttc, allow_keep=True)
+    template = check_template(session, template_id, order.event_id, send_payment_details)
+    if choice.mode == "keep":
+        status, mode = order.status, order.payment_mode
+    else:
+        status, mode = status_for(choice)
+    if status != order.status and not can_transition(order.status, status):
+        raise TransitionRefused(_("Order {number} cannot go from {old} to {new}: choose another payment mode.")
+                                .format(number=order.number, old=order.status, new=status))
+
+    before = snapshot(session, order)
+    active_ids = [f.id for f in order_fields] + [f.id for f in fields_of(session, order.event_id, ("badge",))]
+    session.execute(delete(FieldValue).where(FieldValue.order_id == order.id,
+                                             (FieldValue.field_id.in_(active_ids)) | FieldValue.order_item_id.is_not(None)))
+    session.execute(delete(OrderItem).where(OrderItem.order_id == order.id))
+    session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
+    session.expire(order, ["lines", "items"])
+    for key, (column, _size) in BUYER_FIELDS.items():
+        setattr(order, column, clean[key])
+    order.language = clean["language"]
+    order.discount_code = quote.code
+    order.currency = quote.currency
+    order.total_ht, order.total_ttc = total.total_ht, total.total_ttc
+    order.payment_mode = mode
+    write_lines(session, order, quote, people, now)
+    write_values(session, order.id, None, order_values)
+    order.status = Status.AWAITING_PAYMENT.value if status == Status.PAID.value else status
+    if status == Status.PAID.value:
+        settle(session, order, actor=actor, choice=choice, now=now)
+    session.flush()
+    changes = diff(before, snapshot(session, order))
+    if choice.mode == "paid_offline":
+        changes["payment"] = {"method": choice.method, "amount": str(order.total_ttc), "reference": choice.reference}
+    if send_payment_details:
+        changes["payment_details_email"] = history.change(None, "queued")
+    if not changes:
+        raise InvalidInput(_("Nothing changed: there is nothing to save."))
+    order.version += 1
+    order.updated_at = now
+    history.record(session, order_id=order.id, actor=actor, action="modified", details=changes, at=now)
+    if send_payment_details:
+        queue_email(session, order=order, kind="payment_details", template_id=template)
+    if notify_buyer:
+        queue_email(session, order=order, kind="order_changed")
+    session.flush()
+    return order
+
+
+# --- adding tickets to a paid organiser order ----------------------------------------------------
+
+def usual_delivery_mode(session: Session, order_id: int) -> str:
+    """The delivery mode of most of the order's tickets (e-ticket when there is none)."""
+    modes = Tally(session.scalars(select(OrderItem.delivery_mode).where(OrderItem.order_id == order_id)))
+    return modes.most_common(1)[0][0] if modes else DeliveryMode.E_TICKET.value
+
+
+def check_can_add_tickets(order: Order) -> None:
+    """Only paid orders created by the organiser receive added tickets; online ones stay locked."""
+    if order.source != Source.ORGANIZER.value:
+        raise TransitionRefused(
+            _("Order {number} was sold online: its tickets can only be changed by the ticketing platform's "
+              "support, not in the back-office.").format(number=order.number))
+    if order.status != Status.PAID.value:
+        raise TransitionRefused(
+            _("Tickets are added to paid orders only; order {number} is not validated yet: modify it instead.")
+            .format(number=order.number))
+
+
+def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int, quantity: int,
+                delivery_mode: str | None = None, seats: Sequence[str] = (), reason_note: str,
+                holders: Sequence[Mapping[str, Any]] = (), expected_version: int | None = None,
+                at: datetime | None = None) -> Order:
+    """Add badges/tickets to a paid organiser order. The order then owes their price (balance
+    due) and the new holders become attendees once a payment settles it. Never removes anything."""
+    require(actor, "orders.add_tickets")
+    now = as_utc(at) if at else datetime.now(UTC)
+    order = lock_order(session, order_id)
+    check_version(order, expected_version)
+    check_can_add_tickets(order)
+    note = (reason_note or "").strip()
+    if not note:
+        raise InvalidInput(_("Write the reason for adding tickets: it is kept with the date in the order's notes."))
+    if isinstance(quantity, bool) or int(quantity) != quantity or quantity < 1:
+        raise InvalidInput(_("Add at least one ticket."))
+    quantity = int(quantity)
+    tariff = session.scalars(select(Tariff).where(Tariff.id == tariff_id).with_for_update()).one_or_none()
+    if tariff is None:
+        raise InvalidInput(_("Tariff {id} does not exist.").format(id=tariff_id))
+    check_tariff_on_sale(tariff, order.event_id, now)
+    if tariff.kind not in ADMITTING_KINDS:
+        raise InvalidInput(_("Only badges and tickets can be added to a paid order."))
+    if tariff.currency != order.currency:
+        raise InvalidInput(_("The tariff {name} is priced in {currency}, the order in {order_currency}.")
+                           .format(name=tariff.name, currency=tariff.currency, order_currency=order.currency))
+    check_capacity(session, [tariff], {tariff.id: quantity})
+    delivery_mode = delivery_mode or usual_delivery_mode(session, order.id)
+    if delivery_mode not in {m.value for m in DeliveryMode}:
+        raise InvalidInput(_("Unknown delivery mode {mode}.").format(mode=delivery_mode))
+    event = session.get(Event, order.event_id)
+    seats = [str(s or "").strip() for s in seats]
+    if event.seated:
+        if len(seats) != quantity or not all(seats):
+            raise InvalidInput(_("This event is seated: choose a seat for each added ticket."))
+        if len(set(seats)) != len(seats):
+            raise InvalidInput(_("The same seat is chosen twice."))
+        taken = set(session.scalars(
+            select(OrderItem.seat).join(Order, Order.id == OrderItem.order_id)
+            .where(Order.event_id == order.event_id, Order.status != Status.CANCELLED.value,
+                   Order.deleted_at.is_(None), OrderItem.seat.in_(seats))))
+        if taken:
+            raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(taken)[0]))
+    else:
+        seats = [None] * quantity
+    people = list(holders) or [{"first_name": order.buyer_first_name, "last_name": order.buyer_last_name,
+                                "email": order.buyer_email}] * quantity
+    people = clean_holders([{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, seats)]
+                           if len(people) == quantity else people, quantity, fields_of(session, order.event_id, ("badge",)))
+
+    priced = price_order([LineInput(Decimal(tariff.unit_price_ht), quantity, Decimal(tariff.tax_rate))]).lines[0]
+    line = OrderLine(order_id=order.id, tariff_id=tariff.id, kind=tariff.kind, name=tariff.name, quantity=quantity,
+                     unit_price_ht=priced.unit_price_ht, tax_rate=priced.tax_rate, discount_amount=priced.discount_amount,
+                     total_ht=priced.total_ht, total_ttc=priced.total_ttc)
+    session.add(line)
+    session.flush()
+    for person in people:
+        item = OrderItem(order_id=order.id, order_line_id=line.id, holder_first_name=person["first_name"],
+                         holder_last_name=person["last_name"], holder_email=person["email"], seat=person["seat"],
+                         delivery_mode=delivery_mode, created_at=now)
+        session.add(item)
+        session.flush()
+        write_values(session, order.id, item.id, person["fields"])
+    old_total, old_mode = Decimal(order.total_ttc), order.payment_mode
+    order.total_ht = Decimal(order.total_ht) + priced.total_ht
+    order.total_ttc = old_total + priced.total_ttc
+    if order.payment_mode == PaymentMode.FREE.value and order.total_ttc > 0:
+        order.payment_mode = PaymentMode.INVOICE.value  # no longer free: the difference is owed
+    dated_note = f"{now.date().isoformat()}: {note}"
+    order.notes = f"{order.notes}\n{dated_note}" if order.notes else dated_note
+    order.version += 1
+    order.updated_at = now
+    balance = order.total_ttc - Decimal(order.amount_paid)
+    details: dict[str, Any] = {
+        "lines": history.change(None, f"{quantity} x {tariff.name}"), "items_added": quantity,
+        "total_ttc": history.change(old_total, order.total_ttc), "balance_due": str(balance),
+        "delivery_mode": delivery_mode,
+    }
+    if any(seats):
+        details["seats"] = ", ".join(s for s in seats if s)
+    if old_mode != order.payment_mode:
+        details["payment_mode"] = history.change(old_mode, order.payment_mode)
+    history.record(session, order_id=order.id, actor=actor, action="tickets_added", details=details,
+                   reason=dated_note, at=now)
+    if balance <= 0:
+        create_attendees(session, order, at=now)  # nothing owed (a free tariff): holders register now
+    session.flush()
+    return order
+
+
+def record_balance_payment(session: Session, *, actor: Actor, order_id: int, method: str, amount: Decimal | str,
+                           received_at: datetime | None = None, reference: str = "",
+                           resend_confirmation: bool = False, at: datetime | None = None) -> Order:
+    """Record an offline payment of a paid order's balance; when it reaches zero the added
+    holders become attendees and, if asked, the confirmation and tickets are queued again."""
+    require(actor, "orders.record_payment")
+    now = as_utc(at) if at else datetime.now(UTC)
+    order = lock_order(session, order_id)
+    if order.status != Status.PAID.value:
+        raise TransitionRefused(_("Order {number} is not validated: validate it instead of recording a balance.")
+                                .format(number=order.number))
+    balance = Decimal(order.total_ttc) - Decimal(order.amount_paid)
+    if balance <= 0:
+        raise InvalidInput(_("Order {number} owes nothing.").format(number=order.number))
+    if method not in OFFLINE_METHODS:
+        raise InvalidInput(_("Choose how the balance was paid (bank transfer, cheque, cash, card or other)."))
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        raise InvalidInput(_("The amount must be a number.")) from None
+    if value <= 0:
+        raise InvalidInput(_("The amount must be positive."))
+    if value > balance:
+        raise InvalidInput(_("The amount {amount} is more than the balance due ({balance}).")
+                           .format(amount=format_money(value, order.currency),
+                                   balance=format_money(balance, order.currency)))
+    received = as_utc(received_at) if received_at else now
+    if received > now:
+        raise InvalidInput(_("The payment date cannot be in the future."))
+    reference = (reference or "").strip()[:200]
+    session.add(Payment(order_id=order.id, method=method, amount=value, currency=order.currency,
+                        received_at=received, reference=reference, recorded_by=actor.email, created_at=now))
+    old_paid = Decimal(order.amount_paid)
+    order.amount_paid = old_paid + value
+    order.version += 1
+    order.updated_at = now
+    remaining = balance - value
+    created = create_attendees(session, order, at=now) if remaining == 0 else 0
+    history.record(session, order_id=order.id, actor=actor, action="payment_recorded", at=now, details={
+        "amount_paid": history.change(old_paid, order.amount_paid), "method": method, "amount": str(value),
+        "reference": reference, "balance_due": str(remaining), "attendees_created": created})
+    if remaining == 0 and resend_confirmation:
+        queue_email(session, order=order, kind="order_confirmation")
+        queue_email(session, order=order, kind="tickets")
+    session.flush()
+    return order

@@ -1,0 +1,282 @@
+"""Creating an order in the back-office (rule 5): the wizard's four steps end here.
+
+`create_order` re-checks everything the wizard checked (a page is never trusted), takes the next
+order number under the counter's row lock, writes the order, its lines, items, custom values and
+its `created` history entry, pays it at once when asked (paid offline or free) and queues the
+payment-details email: one transaction, so leaving the wizard half-way saves nothing."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from orders_core import history
+from orders_core.emails.outbox import queue_email
+from orders_core.errors import InvalidInput
+from orders_core.i18n import LANGUAGES, N_, _, as_utc
+from orders_core.models import (
+    Attendee,
+    Counter,
+    EmailTemplate,
+    Event,
+    FieldValue,
+    Order,
+    OrderItem,
+    OrderLine,
+    Payment,
+)
+from orders_core.permissions import Actor, require
+from orders_core.services.forms import ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
+from orders_core.services.order_quote import Quote, get_event, quote_order
+from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, Source, Status
+
+__all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
+
+BUYER_FIELDS = {
+    "first_name": ("buyer_first_name", 100), "last_name": ("buyer_last_name", 100), "email": ("buyer_email", 254),
+    "phone": ("buyer_phone", 40), "company_name": ("company_name", 200), "billing_address": ("billing_address", 300),
+    "billing_postcode": ("billing_postcode", 20), "billing_city": ("billing_city", 100),
+    "billing_country": ("billing_country", 2), "vat_number": ("vat_number", 40),
+}
+# What the wizard offers in step 4 (free is chosen by the service itself when the total is zero).
+PAYMENT_CHOICES = {
+    "invoice": N_("On invoice (awaiting payment)"),
+    "paid_offline": N_("Paid offline (validated now)"),
+    "undecided": N_("Not decided yet (payment mode undefined)"),
+    "free": N_("Free"),
+}
+OFFLINE_METHODS = tuple(m.value for m in PaymentMethod if m != PaymentMethod.ONLINE)
+
+
+# --- input checks shared by the wizard's steps and by the services -----------------------------
+
+def clean_buyer(buyer: Mapping[str, Any]) -> dict[str, str]:
+    """Buyer and billing details, trimmed and checked: names and a valid email are mandatory."""
+    clean = {key: str(buyer.get(key) or "").strip() for key in BUYER_FIELDS}
+    clean["email"] = clean["email"].lower()
+    clean["billing_country"] = clean["billing_country"].upper()
+    if not clean["email"]:
+        raise InvalidInput(_("The buyer's email is mandatory."))
+    if not is_valid_email(clean["email"]):
+        raise InvalidInput(_("'{email}' is not a valid email address.").format(email=clean["email"]))
+    if not clean["first_name"] or not clean["last_name"]:
+        raise InvalidInput(_("The buyer's first and last names are mandatory."))
+    if clean["billing_country"] and (len(clean["billing_country"]) != 2 or not clean["billing_country"].isalpha()):
+        raise InvalidInput(_("The country is a two-letter code (FR, CA, CH...)."))
+    for key, (_column, size) in BUYER_FIELDS.items():
+        if len(clean[key]) > size:
+            raise InvalidInput(_("'{value}' is too long ({size} characters at most).").format(value=clean[key][:30],
+                                                                                             size=size))
+    language = str(buyer.get("language") or "en")
+    clean["language"] = language if language in LANGUAGES else "en"
+    return clean
+
+
+def clean_holders(holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]) -> list[dict]:
+    """One holder per badge/ticket unit: names mandatory, email optional but valid."""
+    if len(holders) != units:
+        raise InvalidInput(_("Fill in one holder per badge or ticket: {units} expected, {given} given.")
+                           .format(units=units, given=len(holders)))
+    clean = []
+    for number, holder in enumerate(holders, start=1):
+        first = str(holder.get("first_name") or "").strip()
+        last = str(holder.get("last_name") or "").strip()
+        email = str(holder.get("email") or "").strip().lower()
+        if not first or not last:
+            raise InvalidInput(_("Holder {n}: first and last names are mandatory.").format(n=number))
+        if email and not is_valid_email(email):
+            raise InvalidInput(_("Holder {n}: '{email}' is not a valid email address.").format(n=number, email=email))
+        if len(first) > 100 or len(last) > 100 or len(email) > 254:
+            raise InvalidInput(_("Holder {n}: a value is too long.").format(n=number))
+        try:
+            values = validate_values(badge_fields, holder.get("fields") or {})
+        except InvalidInput as error:
+            raise InvalidInput(_("Holder {n}: {problem}").format(n=number, problem=error.message)) from None
+        clean.append({"first_name": first, "last_name": last, "email": email, "fields": values,
+                      "seat": (str(holder.get("seat") or "").strip() or None),
+                      "delivery_mode": holder.get("delivery_mode") or DeliveryMode.E_TICKET.value})
+    return clean
+
+
+@dataclass(frozen=True)
+class PaymentChoice:
+    mode: str  # one of PAYMENT_CHOICES, or "keep" when modifying
+    method: str | None = None
+    reference: str = ""
+    received_at: datetime | None = None
+
+
+def clean_payment(payment: Mapping[str, Any] | None, total_ttc: Decimal, *, allow_keep: bool = False) -> PaymentChoice:
+    """The payment choice of step 4; a zero total is always free (and a non-zero one never)."""
+    payment = payment or {}
+    mode = payment.get("mode") or "invoice"
+    if mode == "awaiting":
+        mode = "undecided"
+    if total_ttc == 0:
+        return PaymentChoice("free")
+    allowed = set(PAYMENT_CHOICES) | ({"keep"} if allow_keep else set())
+    if mode not in allowed:
+        raise InvalidInput(_("Unknown payment mode {mode}.").format(mode=mode))
+    if mode == "free":
+        raise InvalidInput(_("The order is free only when its total is zero."))
+    if mode != "paid_offline":
+        return PaymentChoice(mode)
+    method = payment.get("method")
+    if method not in OFFLINE_METHODS:
+        raise InvalidInput(_("Choose how the order was paid (bank transfer, cheque, cash, card or other)."))
+    received_at = payment.get("received_at")
+    if isinstance(received_at, str) and received_at:
+        received_at = datetime.fromisoformat(received_at)
+    received_at = as_utc(received_at) if received_at else datetime.now(UTC)
+    if received_at > datetime.now(UTC):
+        raise InvalidInput(_("The payment date cannot be in the future."))
+    reference = str(payment.get("reference") or "").strip()
+    if len(reference) > 200:
+        raise InvalidInput(_("The payment reference is too long (200 characters at most)."))
+    return PaymentChoice(mode, method, reference, received_at)
+
+
+def check_template(session: Session, template_id: int | None, event_id: int, send: bool) -> int | None:
+    """The chosen payment-details template (of this event or global), when sending."""
+    if not send:
+        return None
+    if template_id is None:
+        return None
+    template = session.get(EmailTemplate, int(template_id))
+    if template is None or template.kind != "payment_details" or template.event_id not in (None, event_id):
+        raise InvalidInput(_("Choose a payment-details template of this event."))
+    return template.id
+
+
+def status_for(choice: PaymentChoice) -> tuple[str, str]:
+    """(status, payment_mode) an organiser order gets for a payment choice."""
+    return {
+        "invoice": (Status.AWAITING_PAYMENT.value, PaymentMode.INVOICE.value),
+        "paid_offline": (Status.PAID.value, PaymentMode.INVOICE.value),
+        "undecided": (Status.CART_INCOMPLETE.value, PaymentMode.UNDEFINED.value),
+        "free": (Status.PAID.value, PaymentMode.FREE.value),
+    }[choice.mode]
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def next_order_number(session: Session) -> int:
+    """The next 7-digit number, from the counter under its row lock (never reused)."""
+    number = session.execute(
+        update(Counter).where(Counter.name == "order_number").values(value=Counter.value + 1).returning(Counter.value)
+    ).scalar_one_or_none()
+    if number is None:
+        raise InvalidInput(_("The order number counter is missing: run the migrations."))
+    return int(number)
+
+
+def write_lines(session: Session, order: Order, quote: Quote, holders: Sequence[dict], now: datetime) -> list[OrderItem]:
+    """The order's lines and one item per badge/ticket unit, holders in the quote's unit order."""
+    items: list[OrderItem] = []
+    remaining = list(holders)
+    for quoted in quote.lines:
+        line = OrderLine(order_id=order.id, tariff_id=quoted.tariff_id, kind=quoted.kind, name=quoted.name,
+                         quantity=quoted.quantity, unit_price_ht=quoted.unit_price_ht, tax_rate=quoted.tax_rate,
+                         discount_amount=quoted.discount_amount, total_ht=quoted.total_ht, total_ttc=quoted.total_ttc)
+        session.add(line)
+        session.flush()
+        if not quoted.admits:
+            continue
+        for _unit in range(quoted.quantity):
+            holder = remaining.pop(0)
+            item = OrderItem(order_id=order.id, order_line_id=line.id, holder_first_name=holder["first_name"],
+                             holder_last_name=holder["last_name"], holder_email=holder["email"],
+                             seat=holder.get("seat"), delivery_mode=holder.get("delivery_mode") or "e_ticket",
+                             created_at=now)
+            session.add(item)
+            items.append(item)
+    session.flush()
+    for item, holder in zip(items, holders):
+        write_values(session, order.id, item.id, holder.get("fields") or {})
+    return items
+
+
+def write_values(session: Session, order_id: int, item_id: int | None, values: Mapping[int, str]) -> None:
+    for field_id, value in values.items():
+        if value != "":
+            session.add(FieldValue(order_id=order_id, order_item_id=item_id, field_id=field_id, value=value))
+
+
+def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoice, now: datetime) -> None:
+    """Pay the order at once (paid offline or free): payment record, paid_at and attendees."""
+    order.status = Status.PAID.value
+    order.paid_at = now
+    if choice.mode == "paid_offline":
+        session.add(Payment(order_id=order.id, method=choice.method, amount=order.total_ttc, currency=order.currency,
+                            received_at=choice.received_at or now, reference=choice.reference,
+                            recorded_by=actor.email, created_at=now))
+        order.amount_paid = order.total_ttc
+    create_attendees(session, order, at=now)
+
+
+def create_attendees(session: Session, order: Order, *, at: datetime) -> int:
+    """One attendee per item that has none yet (so settling twice creates nothing twice)."""
+    done = set(session.scalars(select(Attendee.order_item_id).where(Attendee.order_id == order.id)))
+    items = session.scalars(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
+    created = 0
+    for item in items:
+        if item.id in done:
+            continue
+        session.add(Attendee(event_id=order.event_id, order_id=order.id, order_item_id=item.id,
+                             first_name=item.holder_first_name, last_name=item.holder_last_name,
+                             email=item.holder_email, registered_at=at))
+        created += 1
+    session.flush()
+    return created
+
+
+def create_order(session: Session, *, actor: Actor, event_id: int, quantities: Mapping, codes: Sequence[str] = (),
+                 buyer: Mapping[str, Any], holders: Sequence[Mapping[str, Any]] = (),
+                 custom_values: Mapping | None = None, payment: Mapping[str, Any] | None = None,
+                 send_payment_details: bool = False, template_id: int | None = None,
+                 at: datetime | None = None) -> Order:
+    """Create an organiser order (source `organizer`) with everything in the caller's transaction."""
+    require(actor, "orders.create")
+    now = as_utc(at) if at else datetime.now(UTC)
+    event: Event = get_event(session, event_id)
+    quote = quote_order(session, event_id=event_id, quantities=quantities, codes=codes, at=now, lock=True)
+    clean = clean_buyer(buyer)
+    order_values = validate_values(fields_of(session, event_id, ORDER_FORMS), custom_values or {})
+    people = clean_holders(list(holders), len(quote.units), fields_of(session, event_id, ("badge",)))
+    total = quote.total
+    choice = clean_payment(payment, total.total_ttc)
+    template = check_template(session, template_id, event_id, send_payment_details)
+    status, mode = status_for(choice)
+
+    order = Order(number=next_order_number(session), event_id=event.id, status=Status.AWAITING_PAYMENT.value
+                  if status == Status.PAID.value else status, payment_mode=mode, source=Source.ORGANIZER.value,
+                  **{column: clean[key] for key, (column, _size) in BUYER_FIELDS.items()},
+                  discount_code=quote.code, currency=quote.currency, total_ht=total.total_ht,
+                  total_ttc=total.total_ttc, amount_paid=Decimal("0.00"), terms_accepted=False,
+                  language=clean["language"], created_at=now, updated_at=now, paid_at=None, notes="", version=1)
+    session.add(order)
+    session.flush()
+    write_lines(session, order, quote, people, now)
+    write_values(session, order.id, None, order_values)
+    details: dict[str, Any] = {
+        "status": history.change(None, status), "payment_mode": history.change(None, mode),
+        "total_ttc": history.change(None, total.total_ttc), "currency": total.currency,
+        "lines": [f"{line.quantity} x {line.name}" for line in quote.lines],
+    }
+    if quote.code:
+        details["discount_code"] = history.change(None, quote.code)
+    if status == Status.PAID.value:
+        settle(session, order, actor=actor, choice=choice, now=now)
+        if choice.mode == "paid_offline":
+            details["payment"] = {"method": choice.method, "amount": str(order.total_ttc),
+                                  "reference": choice.reference}
+    history.record(session, order_id=order.id, actor=actor, action="created", details=details, at=now)
+    if send_payment_details:
+        queue_email(session, order=order, kind="payment_details", template_id=template)
+    session.flush()
+    return order
