@@ -34,6 +34,22 @@ def _quoted(values) -> str:
 
 
 _ADMITTING = _quoted(sorted(ADMITTING_KINDS))
+_SUMMARY_KEY = "day, event_id, status, payment_mode, source, currency, deleted"
+
+
+def _summary_mismatch(day: str) -> str:
+    """Keys where order_summary and a recomputation from orders disagree (count or cents)."""
+    return f"""SELECT NULL, CAST(day AS VARCHAR(10)) || ' ' || CAST(event_id AS VARCHAR(12)) || ' ' || status
+                      || ' ' || payment_mode || ' ' || source || ' ' || currency
+               FROM (SELECT {_SUMMARY_KEY}, orders AS n, total_ht_cents AS ht, total_ttc_cents AS ttc
+                     FROM order_summary
+                     UNION ALL
+                     SELECT {day}, event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
+                            -COUNT(*), -SUM({_cents('total_ht')}), -SUM({_cents('total_ttc')})
+                     FROM orders GROUP BY {day}, event_id, status, payment_mode, source, currency,
+                                          (deleted_at IS NOT NULL)) d
+               GROUP BY {_SUMMARY_KEY}
+               HAVING SUM(n) <> 0 OR SUM(ht) <> 0 OR SUM(ttc) <> 0"""
 
 # name -> (SQL returning (number, detail), message template)
 SQL_INVARIANTS: dict[str, tuple[str, str]] = {
@@ -159,6 +175,12 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
                            AND UPPER(d.code) = UPPER(o.discount_code))""",
         "discount code '{detail}' is not a code of the order's event",
     ),
+    # Issue 4: the grid's summary table (kept by triggers) equals a recomputation from orders.
+    "order_summary_matches_orders": (
+        {dialect: _summary_mismatch(day) for dialect, day in (
+            ("sqlite", "date(created_at)"), ("postgresql", "(created_at AT TIME ZONE 'UTC')::date"))},
+        "the order summary differs from the orders it counts for {detail}",
+    ),
 }
 
 
@@ -202,6 +224,8 @@ def check_database(conn: Connection, only: list[str] | None = None) -> list[Viol
     for name, (sql, message) in SQL_INVARIANTS.items():
         if only and name not in only:
             continue
+        if isinstance(sql, dict):  # a dialect-specific query: {"sqlite": ..., "postgresql": ...}
+            sql = sql[conn.dialect.name]
         for number, detail in conn.execute(text(sql)):
             violations.append(Violation(name, number, message.format(detail=detail)))
     for name, check in PY_INVARIANTS.items():

@@ -1,0 +1,362 @@
+"""The orders grid: filters, one server-side page, and the count and per-currency totals of the
+whole filtered set. Everything happens in the database; nothing loads the table into pandas.
+
+Paging is by keyset (`after` = the last row's sort value and id) for next pages, with OFFSET as
+the fallback for a page opened by number. Count and totals read the `order_summary` table (kept
+in step by triggers, migration 0002) for the filters it can serve, plus a direct scan of the
+partial days at the edges of a date range; any other filter (search, discount code, payment
+date) counts and sums the orders directly."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import (
+    Engine,
+    Select,
+    false,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    union,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from orders_core.models import DiscountCode, Event, Order, OrderItem, OrderLine, OrderSummary
+from orders_core.status import STATUS_GROUPS
+from queries.sql import money_sum
+
+# The very expressions of the pg_trgm GIN indexes of migration 0002 (PostgreSQL uses an
+# expression index only when the query repeats the expression exactly).
+ORDER_SEARCH = literal_column(
+    "(orders.buyer_first_name || ' ' || orders.buyer_last_name || ' ' || orders.buyer_email"
+    " || ' ' || orders.company_name)"
+)
+ITEM_SEARCH = literal_column("(order_items.holder_first_name || ' ' || order_items.holder_last_name)")
+
+ORDER_NUMBER = re.compile(r"^\s*#?(\d{7})\s*$")
+DEFAULT_PAGE_SIZE = 50
+
+# name -> (column, descending); every sort ends on id so that keyset paging is total.
+SORTS: dict[str, tuple[ColumnElement, bool]] = {
+    "created_desc": (Order.created_at, True),
+    "created_asc": (Order.created_at, False),
+    "number_desc": (Order.number, True),
+    "number_asc": (Order.number, False),
+    "total_desc": (Order.total_ttc, True),
+    "total_asc": (Order.total_ttc, False),
+}
+DEFAULT_SORT = "created_desc"
+
+GRID_COLUMNS = [
+    "id", "number", "lines", "buyer_first_name", "buyer_last_name", "buyer_email", "discount_code",
+    "payment_mode", "status", "paid_at", "created_at", "terms_accepted", "currency", "total_ht", "total_ttc",
+    "event_id", "event_name", "event_timezone", "source", "company_name", "amount_paid", "balance_due",
+    "utm_source", "utm_medium", "utm_campaign", "deleted_at",
+]
+
+
+@dataclass(frozen=True)
+class GridFilters:
+    """What the grid shows. Dates are calendar days in `timezone` (inclusive); tuples keep the
+    value hashable for caching. An empty tuple or None means "no filter"."""
+
+    group: str | None = None  # a key of STATUS_GROUPS
+    statuses: tuple[str, ...] = ()
+    payment_modes: tuple[str, ...] = ()
+    event_ids: tuple[int, ...] = ()
+    source: str | None = None
+    discount_code: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    paid_from: date | None = None
+    paid_to: date | None = None
+    include_deleted: bool = False
+    search: str = ""
+    timezone: str = field(default="UTC", compare=True)
+
+    def effective_statuses(self) -> tuple[str, ...] | None:
+        """The statuses kept by the quick group and the status list together (None = all)."""
+        chosen: set[str] | None = None
+        if self.group:
+            chosen = {str(s) for s in STATUS_GROUPS[self.group]}
+        if self.statuses:
+            chosen = set(self.statuses) if chosen is None else chosen & set(self.statuses)
+        return None if chosen is None else tuple(sorted(chosen))
+
+    def order_number(self) -> int | None:
+        """The order number typed in the search box, if it is one (7 digits)."""
+        match = ORDER_NUMBER.match(self.search or "")
+        return int(match.group(1)) if match else None
+
+    def search_text(self) -> str:
+        return "" if self.order_number() is not None else (self.search or "").strip()
+
+
+def day_bounds(first: date | None, last: date | None, timezone: str) -> tuple[datetime | None, datetime | None]:
+    """Inclusive calendar days in a timezone -> the UTC instants [start, end)."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(first, time.min, zone).astimezone(UTC) if first else None
+    end = datetime.combine(last + timedelta(days=1), time.min, zone).astimezone(UTC) if last else None
+    return start, end
+
+
+def _like_pattern(text_: str) -> str:
+    escaped = text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search_ids(text_: str) -> Select:
+    pattern = _like_pattern(text_)
+    return union(
+        select(Order.id.label("id")).where(ORDER_SEARCH.ilike(pattern, escape="\\")),
+        select(OrderItem.order_id.label("id")).where(ITEM_SEARCH.ilike(pattern, escape="\\")),
+    )
+
+
+def _conditions(filters: GridFilters, *, with_created: bool = True) -> list[ColumnElement]:
+    """WHERE conditions on `orders` for the filters (the created range only if asked)."""
+    number = filters.order_number()
+    if number is not None:  # a number finds its order whatever else is chosen
+        return [Order.number == number]
+    conditions: list[ColumnElement] = []
+    statuses = filters.effective_statuses()
+    if statuses is not None:
+        conditions.append(Order.status.in_(statuses) if statuses else false())
+    if filters.payment_modes:
+        conditions.append(Order.payment_mode.in_(filters.payment_modes))
+    if filters.event_ids:
+        conditions.append(Order.event_id.in_(filters.event_ids))
+    if filters.source:
+        conditions.append(Order.source == filters.source)
+    if filters.discount_code:
+        conditions.append(Order.discount_code == filters.discount_code.strip().upper())
+    if not filters.include_deleted:
+        conditions.append(Order.deleted_at.is_(None))
+    if with_created:
+        start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
+        conditions.extend(_range(Order.created_at, start, end))
+    paid_start, paid_end = day_bounds(filters.paid_from, filters.paid_to, filters.timezone)
+    conditions.extend(_range(Order.paid_at, paid_start, paid_end))
+    text_ = filters.search_text()
+    if text_:
+        conditions.append(Order.id.in_(_search_ids(text_)))
+    return conditions
+
+
+def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnElement]:
+    out = []
+    if start is not None:
+        out.append(column >= start)
+    if end is not None:
+        out.append(column < end)
+    return out
+
+
+def _keyset(sort: str, after: tuple) -> ColumnElement:
+    column, descending = SORTS[sort]
+    value, last_id = after
+    value = _parse_cursor_value(sort, value)
+    if descending:
+        return tuple_(column, Order.id) < tuple_(value, last_id)
+    return tuple_(column, Order.id) > tuple_(value, last_id)
+
+
+def _parse_cursor_value(sort: str, value):
+    if sort.startswith("created"):
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if sort.startswith("total"):
+        return Decimal(str(value))
+    return int(value)
+
+
+def cursor_after(page: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[str, int] | None:
+    """The keyset cursor that follows a page: plain scalars, fit for st.session_state."""
+    if page.empty:
+        return None
+    last = page.iloc[-1]
+    key = {"created": "created_at", "number": "number", "total": "total_ttc"}[sort.split("_")[0]]
+    value = last[key]
+    if isinstance(value, (datetime, pd.Timestamp)):
+        stamp = pd.Timestamp(value)
+        value = (stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)).isoformat()
+    else:
+        value = str(value)
+    return value, int(last["id"])
+
+
+def grid_page(
+    engine: Engine,
+    filters: GridFilters,
+    sort: str = DEFAULT_SORT,
+    *,
+    after: tuple | None = None,
+    offset: int = 0,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> pd.DataFrame:
+    """One page of the filtered, sorted orders (GRID_COLUMNS; money as Decimal). Give `after`
+    (see cursor_after) for the next page by keyset, or an `offset` for a page opened by number."""
+    column, descending = SORTS[sort]
+    conditions = _conditions(filters)
+    if after is not None:
+        conditions.append(_keyset(sort, after))
+    order_by = [column.desc(), Order.id.desc()] if descending else [column.asc(), Order.id.asc()]
+    page = (
+        select(Order.id)
+        .where(*conditions)
+        .order_by(*order_by)
+        .limit(page_size)
+        .offset(offset if after is None else 0)
+        .subquery("page")
+    )
+    lines = (
+        select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
+    )
+    query = (
+        select(
+            Order.id, Order.number, lines.label("lines"), Order.buyer_first_name, Order.buyer_last_name,
+            Order.buyer_email, Order.discount_code, Order.payment_mode, Order.status, Order.paid_at,
+            Order.created_at, Order.terms_accepted, Order.currency, Order.total_ht, Order.total_ttc,
+            Order.event_id, Event.name.label("event_name"), Event.timezone.label("event_timezone"),
+            Order.source, Order.company_name, Order.amount_paid, Order.utm_source, Order.utm_medium,
+            Order.utm_campaign, Order.deleted_at,
+        )
+        .join(page, page.c.id == Order.id)
+        .join(Event, Event.id == Order.event_id)
+        .order_by(*order_by)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    records = []
+    for row in rows:
+        record = dict(row)
+        # Exact Decimal arithmetic here rather than in SQL: SQLite would subtract floats.
+        record["balance_due"] = record["total_ttc"] - record["amount_paid"]
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=GRID_COLUMNS)
+
+
+def summary_can_serve(filters: GridFilters) -> bool:
+    """True when count and totals can come from `order_summary` (plus the range's edges)."""
+    return (
+        filters.order_number() is None
+        and not filters.search_text()
+        and not filters.discount_code
+        and filters.paid_from is None
+        and filters.paid_to is None
+    )
+
+
+TOTALS_COLUMNS = ["currency", "orders", "total_ht", "total_ttc"]
+
+
+def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd.DataFrame]:
+    """The number of orders of the whole filtered set and, per currency, their count and totals
+    HT / TTC (Decimal, exact). Never adds two currencies together."""
+    with engine.connect() as conn:
+        if summary_can_serve(filters):
+            parts = _totals_from_summary(conn, filters)
+        else:
+            parts = [conn.execute(_direct_totals(_conditions(filters))).all()]
+    merged: dict[str, list] = {}
+    for rows in parts:
+        for currency, count, ht, ttc in rows:
+            if not count:
+                continue
+            entry = merged.setdefault(currency, [0, Decimal("0.00"), Decimal("0.00")])
+            entry[0] += int(count)
+            entry[1] += Decimal(ht or 0)
+            entry[2] += Decimal(ttc or 0)
+    table = pd.DataFrame(
+        [(c, n, ht, ttc) for c, (n, ht, ttc) in sorted(merged.items())], columns=TOTALS_COLUMNS
+    )
+    return int(table["orders"].sum()) if not table.empty else 0, table
+
+
+def _direct_totals(conditions: list[ColumnElement]) -> Select:
+    return (
+        select(Order.currency, func.count(), money_sum(Order.total_ht), money_sum(Order.total_ttc))
+        .where(*conditions)
+        .group_by(Order.currency)
+    )
+
+
+def _totals_from_summary(conn, filters: GridFilters) -> list:
+    """Whole UTC days from the summary; the partial days at either end of the range directly."""
+    start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
+    first_full = _ceil_day(start) if start else None
+    end_full = _floor_day(end) if end else None
+    base = _conditions(filters, with_created=False)
+    if first_full and end_full and first_full >= end_full:
+        # The range lies within less than two UTC days: count it directly, by index.
+        return [conn.execute(_direct_totals([*base, *_range(Order.created_at, start, end)])).all()]
+    parts = []
+    if start is not None and start < first_full:
+        parts.append(conn.execute(_direct_totals([*base, *_range(Order.created_at, start, first_full)])).all())
+    if end is not None and end_full < end:
+        parts.append(conn.execute(_direct_totals([*base, *_range(Order.created_at, end_full, end)])).all())
+    s = OrderSummary
+    where: list[ColumnElement] = []
+    statuses = filters.effective_statuses()
+    if statuses is not None:
+        where.append(s.status.in_(statuses) if statuses else false())
+    if filters.payment_modes:
+        where.append(s.payment_mode.in_(filters.payment_modes))
+    if filters.event_ids:
+        where.append(s.event_id.in_(filters.event_ids))
+    if filters.source:
+        where.append(s.source == filters.source)
+    if not filters.include_deleted:
+        where.append(s.deleted == false())
+    if first_full is not None:
+        where.append(s.day >= first_full.date())
+    if end_full is not None:
+        where.append(s.day < end_full.date())
+    rows = conn.execute(
+        select(s.currency, func.sum(s.orders), func.sum(s.total_ht_cents), func.sum(s.total_ttc_cents))
+        .where(*where)
+        .group_by(s.currency)
+    ).all()
+    parts.append([(c, n, _from_cents(ht), _from_cents(ttc)) for c, n, ht, ttc in rows])
+    return parts
+
+
+def _from_cents(cents) -> Decimal:
+    return (Decimal(int(cents or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def _ceil_day(instant: datetime) -> datetime:
+    floor = _floor_day(instant)
+    return floor if floor == instant else floor + timedelta(days=1)
+
+
+def _floor_day(instant: datetime) -> datetime:
+    instant = instant.astimezone(UTC)
+    return datetime.combine(instant.date(), time.min, UTC)
+
+
+def order_id_for_number(engine: Engine, number: int) -> int | None:
+    """The id of the order with that number (deleted or not), or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(Order.id).where(Order.number == number)).scalar()
+
+
+def filter_choices(engine: Engine) -> dict[str, list]:
+    """What the filter widgets offer: events (id, name) and the discount codes in use."""
+    with engine.connect() as conn:
+        events = conn.execute(select(Event.id, Event.name).order_by(Event.starts_at.desc(), Event.id)).all()
+        codes = conn.execute(select(DiscountCode.code).distinct().order_by(DiscountCode.code)).scalars().all()
+    return {"events": [(int(i), n) for i, n in events], "codes": list(codes)}
+
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE", "DEFAULT_SORT", "GRID_COLUMNS", "GridFilters", "SORTS", "TOTALS_COLUMNS",
+    "cursor_after", "day_bounds", "filter_choices", "grid_count_and_totals", "grid_page",
+    "order_id_for_number", "summary_can_serve",
+]

@@ -1,0 +1,146 @@
+"""Everything the order detail page shows, and the attendee record. A handful of small indexed
+queries on one connection; money stays Decimal."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from orders_core.models import (
+    Attendee,
+    Event,
+    FieldValue,
+    FormField,
+    Order,
+    OrderHistory,
+    OrderItem,
+    OrderLine,
+    OutboxEmail,
+    Payment,
+)
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """The order (a dict of its columns plus event name/timezone and balance_due) and one
+    DataFrame per tab."""
+
+    order: dict
+    custom_fields: pd.DataFrame  # form, label_en, label_fr, holder, value
+    items: pd.DataFrame  # item_id, line_name, kind, holder names/email, seat, delivery_mode, attendee_id
+    lines: pd.DataFrame
+    payments: pd.DataFrame
+    history: pd.DataFrame  # newest first
+    emails: pd.DataFrame
+
+
+def order_detail(engine: Engine, number: int) -> OrderDetail | None:
+    """The order with that number (deleted or not) and all of its tabs, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(Order, Event.name.label("event_name"), Event.timezone.label("event_timezone"))
+            .join(Event, Event.id == Order.event_id)
+            .where(Order.number == number)
+        ).first()
+        if row is None:
+            return None
+        order_obj = row[0]
+        order = {c.key: getattr(order_obj, c.key) for c in Order.__table__.columns}
+        order["event_name"], order["event_timezone"] = row.event_name, row.event_timezone
+        order["balance_due"] = order["total_ttc"] - order["amount_paid"]
+        order_id = order["id"]
+
+        def frame(query, columns: list[str]) -> pd.DataFrame:
+            return pd.DataFrame([tuple(r) for r in conn.execute(query).all()], columns=columns)
+
+        custom_fields = frame(
+            select(FormField.form, FormField.label_en, FormField.label_fr,
+                   (OrderItem.holder_first_name + " " + OrderItem.holder_last_name).label("holder"),
+                   FieldValue.value)
+            .join(FormField, FormField.id == FieldValue.field_id)
+            .outerjoin(OrderItem, OrderItem.id == FieldValue.order_item_id)
+            .where(FieldValue.order_id == order_id)
+            .order_by(FieldValue.order_item_id.is_not(None), FieldValue.order_item_id, FormField.position, FormField.id),
+            ["form", "label_en", "label_fr", "holder", "value"],
+        )
+        items = frame(
+            select(OrderItem.id, OrderLine.name, OrderLine.kind, OrderItem.holder_first_name,
+                   OrderItem.holder_last_name, OrderItem.holder_email, OrderItem.seat, OrderItem.delivery_mode,
+                   Attendee.id)
+            .join(OrderLine, OrderLine.id == OrderItem.order_line_id)
+            .outerjoin(Attendee, Attendee.order_item_id == OrderItem.id)
+            .where(OrderItem.order_id == order_id)
+            .order_by(OrderItem.id),
+            ["item_id", "line_name", "kind", "holder_first_name", "holder_last_name", "holder_email", "seat",
+             "delivery_mode", "attendee_id"],
+        )
+        items["attendee_id"] = items["attendee_id"].astype(object).where(items["attendee_id"].notna(), None)
+        lines = frame(
+            select(OrderLine.id, OrderLine.name, OrderLine.kind, OrderLine.quantity, OrderLine.unit_price_ht,
+                   OrderLine.tax_rate, OrderLine.discount_amount, OrderLine.total_ht, OrderLine.total_ttc)
+            .where(OrderLine.order_id == order_id)
+            .order_by(OrderLine.id),
+            ["line_id", "name", "kind", "quantity", "unit_price_ht", "tax_rate", "discount_amount", "total_ht",
+             "total_ttc"],
+        )
+        payments = frame(
+            select(Payment.id, Payment.method, Payment.amount, Payment.currency, Payment.received_at,
+                   Payment.reference, Payment.recorded_by)
+            .where(Payment.order_id == order_id)
+            .order_by(Payment.received_at, Payment.id),
+            ["payment_id", "method", "amount", "currency", "received_at", "reference", "recorded_by"],
+        )
+        history = frame(
+            select(OrderHistory.id, OrderHistory.at, OrderHistory.actor, OrderHistory.action, OrderHistory.details,
+                   OrderHistory.reason)
+            .where(OrderHistory.order_id == order_id)
+            .order_by(OrderHistory.at.desc(), OrderHistory.id.desc()),
+            ["history_id", "at", "actor", "action", "details", "reason"],
+        )
+        emails = frame(
+            select(OutboxEmail.id, OutboxEmail.created_at, OutboxEmail.kind, OutboxEmail.recipient,
+                   OutboxEmail.subject, OutboxEmail.status, OutboxEmail.attempts, OutboxEmail.sent_at,
+                   OutboxEmail.last_error)
+            .where(OutboxEmail.order_id == order_id)
+            .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
+            ["email_id", "created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error"],
+        )
+    return OrderDetail(order, custom_fields, items, lines, payments, history, emails)
+
+
+def history_changes(details: dict | None) -> list[tuple[str, object, object]]:
+    """A history entry's details as (field, old, new) rows; other values as (key, None, value)."""
+    out = []
+    for key, value in (details or {}).items():
+        if isinstance(value, dict) and set(value) <= {"old", "new"}:
+            out.append((key, value.get("old"), value.get("new")))
+        else:
+            out.append((key, None, value))
+    return out
+
+
+def attendee_record(engine: Engine, attendee_id: int) -> dict | None:
+    """The attendee, its event, and the order it came from: number, status and whether that
+    order was deleted (`order_deleted`), or order_number None when it has no order."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(
+                Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.email, Attendee.registered_at,
+                Attendee.event_id, Event.name.label("event_name"), Event.timezone.label("event_timezone"),
+                Attendee.order_id, Order.number.label("order_number"), Order.status.label("order_status"),
+                Order.deleted_at.label("order_deleted_at"), OrderItem.seat, OrderLine.name.label("line_name"),
+            )
+            .join(Event, Event.id == Attendee.event_id)
+            .outerjoin(Order, Order.id == Attendee.order_id)
+            .outerjoin(OrderItem, OrderItem.id == Attendee.order_item_id)
+            .outerjoin(OrderLine, OrderLine.id == OrderItem.order_line_id)
+            .where(Attendee.id == attendee_id)
+        ).mappings().first()
+    if row is None:
+        return None
+    record = dict(row)
+    record["order_deleted"] = record["order_deleted_at"] is not None
+    return record
