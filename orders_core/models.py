@@ -269,6 +269,10 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint(_in("method", PaymentMethod), name="method"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        # Issue 5: at most one settlement (the payment that made the order paid) per order.
+        CheckConstraint("purpose IN ('payment', 'settlement')", name="purpose"),
+        Index("uq_payments_settlement_order_id", "order_id", unique=True,
+              sqlite_where=text("purpose = 'settlement'"), postgresql_where=text("purpose = 'settlement'")),
     )
 
     id: Mapped[IntPk]
@@ -280,6 +284,8 @@ class Payment(Base):
     reference: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[UtcTime]
+    # Issue 5: `settlement` = the payment that made the order paid; `payment` = any other.
+    purpose: Mapped[str] = mapped_column(String(12), default="payment", server_default="payment")
 
 
 class OrderHistory(Base):
@@ -321,6 +327,7 @@ class OutboxEmail(Base):
     __table_args__ = (
         CheckConstraint(_in("status", ("queued", "sending", "sent", "failed")), name="status"),
         Index("ix_outbox_emails_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_emails_created_at", "created_at"),
     )
 
     id: Mapped[IntPk]
@@ -337,6 +344,9 @@ class OutboxEmail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[UtcTime]
     sent_at: Mapped[UtcTime | None]
+    # Issue 6: the display name in "To", and the Message-ID chosen at the first claim.
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class FormField(Base):
@@ -430,3 +440,152 @@ class OrderSummary(Base):
 # pg_trgm GIN search indexes of migration 0002 are PostgreSQL-only and live there alone.)
 Index("ix_orders_discount_code_created_at", Order.discount_code, Order.created_at.desc(), Order.id.desc())
 Index("ix_orders_source_created_at", Order.source, Order.created_at.desc(), Order.id.desc())
+
+
+class BankStatement(Base):
+    """Issue 10: an imported bank statement (CSV or CAMT.053)."""
+
+    __tablename__ = "bank_statements"
+
+    id: Mapped[IntPk]
+    filename: Mapped[str] = mapped_column(String(200))
+    file_format: Mapped[str] = mapped_column(String(10))
+    imported_at: Mapped[UtcTime]
+    imported_by: Mapped[str] = mapped_column(String(254))
+    lines_read: Mapped[int] = mapped_column(Integer, default=0)
+    lines_new: Mapped[int] = mapped_column(Integer, default=0)
+    lines_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class BankTransaction(Base):
+    """Issue 10: one incoming transfer. `checksum` makes a re-import or an overlapping statement
+    create no duplicate (the bank's id when given, else date, amount, payer and reference)."""
+
+    __tablename__ = "bank_transactions"
+    __table_args__ = (
+        CheckConstraint("status IN ('unmatched', 'partial', 'matched', 'ignored')", name="status"),
+        CheckConstraint("amount > 0 AND allocated >= 0 AND allocated <= amount", name="allocation"),
+    )
+
+    id: Mapped[IntPk]
+    statement_id: Mapped[int] = mapped_column(ForeignKey("bank_statements.id"), index=True)
+    line_number: Mapped[int] = mapped_column(Integer)
+    booked_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Money]
+    currency: Mapped[str] = mapped_column(String(3))
+    payer: Mapped[str] = mapped_column(String(200), default="")
+    reference: Mapped[str] = mapped_column(String(500), default="")
+    bank_id: Mapped[str | None] = mapped_column(String(100))
+    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="unmatched")
+    allocated: Mapped[Money] = mapped_column(default=Decimal("0"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[UtcTime]
+
+
+class BankAllocation(Base):
+    """Issue 10: the part of a transfer recorded as a payment on one order."""
+
+    __tablename__ = "bank_allocations"
+
+    id: Mapped[IntPk]
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("bank_transactions.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    amount: Mapped[Money]
+    created_at: Mapped[UtcTime]
+    actor: Mapped[str] = mapped_column(String(254))
+
+
+# Issue 9: the dashboards' summary tables, kept exactly in step with orders, order_lines and
+# payments by the triggers of migration 0007 (generated from orders_core/summaries.py). Money in
+# whole cents (exact on SQLite); missing UTM values and codes are stored as ''.
+class DashOrderFact(Base):
+    """Orders per UTC day of creation, event, status, payment mode, source, currency, code."""
+
+    __tablename__ = "dash_order_facts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    payment_mode: Mapped[str] = mapped_column(String(10), primary_key=True)
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    discount_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    orders: Mapped[int] = mapped_column(BigInteger)
+    total_ht_cents: Mapped[int] = mapped_column(BigInteger)
+    total_ttc_cents: Mapped[int] = mapped_column(BigInteger)
+    amount_paid_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashUtmFact(Base):
+    """Orders per UTC day, event, status, currency, UTM source / medium / campaign and code."""
+
+    __tablename__ = "dash_utm_facts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    utm_source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    utm_medium: Mapped[str] = mapped_column(String(100), primary_key=True)
+    utm_campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    discount_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    orders: Mapped[int] = mapped_column(BigInteger)
+    total_ht_cents: Mapped[int] = mapped_column(BigInteger)
+    total_ttc_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashLineFact(Base):
+    """Order lines per UTC day of their order, event, tariff, order status, currency and code."""
+
+    __tablename__ = "dash_line_facts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tariff_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    discount_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    lines: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    total_ht_cents: Mapped[int] = mapped_column(BigInteger)
+    total_ttc_cents: Mapped[int] = mapped_column(BigInteger)
+    discount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashPaymentFact(Base):
+    """Payments per UTC day received, event, method and currency."""
+
+    __tablename__ = "dash_payment_facts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    method: Mapped[str] = mapped_column(String(20), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    payments: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class SavedView(Base):
+    """Issue 9: a named set of a page's URL filters, private or shared with the owner's role."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (
+        UniqueConstraint("user_email", "page", "name"),
+        Index("ix_saved_views_page_role", "page", "role"),
+    )
+
+    id: Mapped[IntPk]
+    user_email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    page: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    shared_with_role: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[UtcTime]

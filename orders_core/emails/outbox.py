@@ -12,7 +12,25 @@ from sqlalchemy.orm import Session
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import render
 from orders_core.i18n import format_datetime, format_money
-from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail, Tariff
+from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail
+
+LANGUAGES = ("en", "fr")
+
+# What a template can use, for the editor's help text; `sample_context` and `order_context`
+# produce exactly these keys (a test keeps them in step).
+VARIABLES: dict[str, tuple[str, ...]] = {
+    "order": ("number", "buyer_first_name", "buyer_last_name", "buyer_name", "buyer_email", "company_name",
+              "currency", "status", "payment_mode", "total_ht", "total_ttc", "amount_paid", "balance_due",
+              "total_ht_formatted", "total_ttc_formatted", "amount_paid_formatted", "balance_due_formatted",
+              "created_at_formatted"),
+    "event": ("name", "bank_details", "starts_at_formatted", "timezone"),
+    "lines": ("name", "quantity", "kind", "total_ht_formatted", "total_ttc_formatted"),
+    "items": ("tariff", "holder_first_name", "holder_last_name", "holder_email", "seat"),
+}
+
+
+def email_language(order: Order) -> str:
+    return order.language if order.language in LANGUAGES else "en"
 
 
 def find_template(session: Session, *, kind: str, language: str, event_id: int | None,
@@ -32,32 +50,45 @@ def find_template(session: Session, *, kind: str, language: str, event_id: int |
     return None
 
 
-def order_context(session: Session, order: Order) -> dict[str, Any]:
-    """What a template can use: order, event, lines, items (all plain values)."""
+def _order_values(*, number, first, last, email, company, currency, status, payment_mode, total_ht, total_ttc,
+                  amount_paid, created_at, timezone, language) -> dict[str, Any]:
+    balance = Decimal(total_ttc) - Decimal(amount_paid)
+    return {
+        "number": number, "buyer_first_name": first, "buyer_last_name": last,
+        "buyer_name": f"{first} {last}".strip(), "buyer_email": email, "company_name": company,
+        "currency": currency, "status": status, "payment_mode": payment_mode,
+        "total_ht": total_ht, "total_ttc": total_ttc, "amount_paid": amount_paid, "balance_due": balance,
+        "total_ht_formatted": format_money(total_ht, currency, language),
+        "total_ttc_formatted": format_money(total_ttc, currency, language),
+        "amount_paid_formatted": format_money(amount_paid, currency, language),
+        "balance_due_formatted": format_money(balance, currency, language),
+        "created_at_formatted": format_datetime(created_at, timezone, language),
+    }
+
+
+def order_context(session: Session, order: Order, language: str | None = None) -> dict[str, Any]:
+    """What a template can use: order, event, lines, items (all plain values), formatted in the
+    order's language unless another is given."""
     event = session.get(Event, order.event_id)
-    language = order.language if order.language in ("en", "fr") else "en"
-    balance = Decimal(order.total_ttc) - Decimal(order.amount_paid)
+    language = language if language in LANGUAGES else email_language(order)
     lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     items = session.execute(
         select(OrderItem, OrderLine.name).join(OrderLine, OrderLine.id == OrderItem.order_line_id)
         .where(OrderItem.order_id == order.id).order_by(OrderItem.id)
     ).all()
     return {
-        "order": {
-            "number": order.number, "buyer_first_name": order.buyer_first_name,
-            "buyer_last_name": order.buyer_last_name, "buyer_email": order.buyer_email,
-            "company_name": order.company_name, "currency": order.currency,
-            "total_ht": order.total_ht, "total_ttc": order.total_ttc, "balance_due": balance,
-            "total_ht_formatted": format_money(order.total_ht, order.currency, language),
-            "total_ttc_formatted": format_money(order.total_ttc, order.currency, language),
-            "balance_due_formatted": format_money(balance, order.currency, language),
-        },
+        "order": _order_values(
+            number=order.number, first=order.buyer_first_name, last=order.buyer_last_name, email=order.buyer_email,
+            company=order.company_name, currency=order.currency, status=order.status,
+            payment_mode=order.payment_mode, total_ht=order.total_ht, total_ttc=order.total_ttc,
+            amount_paid=order.amount_paid, created_at=order.created_at, timezone=event.timezone, language=language),
         "event": {
-            "name": event.name, "bank_details": event.bank_details,
+            "name": event.name, "bank_details": event.bank_details, "timezone": event.timezone,
             "starts_at_formatted": format_datetime(event.starts_at, event.timezone, language),
         },
         "lines": [
             {"name": line.name, "quantity": line.quantity, "kind": line.kind,
+             "total_ht_formatted": format_money(line.total_ht, order.currency, language),
              "total_ttc_formatted": format_money(line.total_ttc, order.currency, language)}
             for line in lines
         ],
@@ -69,10 +100,32 @@ def order_context(session: Session, order: Order) -> dict[str, Any]:
     }
 
 
+def sample_context(language: str = "en") -> dict[str, Any]:
+    """A made-up order with every variable filled, to check a template before it is saved."""
+    when = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
+    return {
+        "order": _order_values(
+            number=1234567, first="Zoé", last="Lefèvre", email="zoe@example.org", company="Exemple SARL",
+            currency="EUR", status="awaiting_payment", payment_mode="invoice", total_ht=Decimal("200.00"),
+            total_ttc=Decimal("240.00"), amount_paid=Decimal("0.00"), created_at=when, timezone="Europe/Paris",
+            language=language),
+        "event": {"name": "Sample event", "bank_details": "IBAN FR76 3000 6000 0112 3456 7890 189",
+                  "timezone": "Europe/Paris",
+                  "starts_at_formatted": format_datetime(when, "Europe/Paris", language)},
+        "lines": [{"name": "Badge", "quantity": 2, "kind": "badge",
+                   "total_ht_formatted": format_money(Decimal("200.00"), "EUR", language),
+                   "total_ttc_formatted": format_money(Decimal("240.00"), "EUR", language)}],
+        "items": [{"tariff": "Badge", "holder_first_name": "Zoé", "holder_last_name": "Lefèvre",
+                   "holder_email": "zoe@example.org", "seat": "A12"},
+                  {"tariff": "Badge", "holder_first_name": "Marc", "holder_last_name": "Dubois",
+                   "holder_email": "marc@example.org", "seat": None}],
+    }
+
+
 def queue_email(session: Session, *, order: Order, kind: str, template_id: int | None = None,
-                recipient: str | None = None) -> OutboxEmail:
+                recipient: str | None = None, now: datetime | None = None) -> OutboxEmail:
     """Render the email now and queue it in the caller's transaction (status `queued`)."""
-    language = order.language if order.language in ("en", "fr") else "en"
+    language = email_language(order)
     template = find_template(session, kind=kind, language=language, event_id=order.event_id, template_id=template_id)
     if template is not None:
         subject, body, is_html = template.subject, template.body, template.is_html
@@ -80,11 +133,15 @@ def queue_email(session: Session, *, order: Order, kind: str, template_id: int |
         subject, body = DEFAULTS[(kind, language)]
         is_html = False
     rendered = render(subject, body, order_context(session, order), is_html=is_html)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
+    to_buyer = recipient is None or recipient.strip().lower() == order.buyer_email.strip().lower()
+    buyer_name = f"{order.buyer_first_name} {order.buyer_last_name}".strip()
     email = OutboxEmail(
         order_id=order.id, template_id=template.id if template else None, kind=kind,
-        recipient=recipient or order.buyer_email, subject=rendered.subject, body_text=rendered.body_text,
-        body_html=rendered.body_html, status="queued", attempts=0, next_attempt_at=now, created_at=now,
+        recipient=(recipient or order.buyer_email).strip(), recipient_name=buyer_name if to_buyer else None,
+        subject=rendered.subject[:300], body_text=rendered.body_text, body_html=rendered.body_html,
+        status="queued", attempts=0, next_attempt_at=now, created_at=now,
     )
     session.add(email)
+    session.flush()
     return email

@@ -2,10 +2,12 @@
 name like `{{ 7*7 }}` or `<script>` is printed as typed (and escaped in HTML bodies)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from orders_core.errors import InvalidInput
@@ -23,19 +25,32 @@ class Rendered:
 
 
 def render(subject: str, body: str, context: dict[str, Any], *, is_html: bool = False) -> Rendered:
-    """Render subject and body; a template that does not render raises InvalidInput with the reason."""
+    """Render subject and body; a template that does not render raises InvalidInput with the reason
+    (which part, the line for a syntax error, and Jinja's own explanation)."""
+    rendered_subject = _render_part(_text_env, subject, context, _("subject")).strip().replace("\r", " ")
+    rendered_subject = " ".join(rendered_subject.split("\n"))
+    if is_html:
+        html = _render_part(_html_env, body, context, _("body"))
+        return Rendered(rendered_subject, html_to_text(html), html)
+    return Rendered(rendered_subject, _render_part(_text_env, body, context, _("body")), None)
+
+
+def _render_part(env: ImmutableSandboxedEnvironment, source: str, context: dict[str, Any], part: str) -> str:
     try:
-        rendered_subject = _text_env.from_string(subject).render(context).strip().replace("\n", " ")
-        if is_html:
-            html = _html_env.from_string(body).render(context)
-            return Rendered(rendered_subject, _strip_tags(html), html)
-        return Rendered(rendered_subject, _text_env.from_string(body).render(context), None)
+        return env.from_string(source).render(context)
+    except TemplateSyntaxError as error:
+        reason = _("{part}, line {line}: {error}").format(part=part, line=error.lineno, error=error.message)
     except TemplateError as error:
-        raise InvalidInput(_("The template does not render: {reason}").format(reason=str(error))) from error
+        reason = _("{part}: {error}").format(part=part, error=str(error))
+    except (TypeError, ValueError, ArithmeticError, LookupError) as error:
+        # e.g. `{{ order.number + "x" }}` or a filter given a wrong value
+        reason = _("{part}: {error}").format(part=part, error=str(error))
+    raise InvalidInput(_("The template does not render: {reason}").format(reason=reason))
 
 
-def _strip_tags(html: str) -> str:
-    import re
-    from html import unescape
-
-    return unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>|</p>", "\n", html)))
+def html_to_text(html: str) -> str:
+    """The plain-text alternative of an HTML body: tags dropped, entities decoded."""
+    text = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1>", "", html)
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</li>|</tr>|</h[1-6]>", "\n", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return re.sub(r"\n{3,}", "\n\n", unescape(text))
