@@ -64,10 +64,13 @@ class Suggestion:
     allocations: tuple[Decimal, ...]  # what goes to each order (never more than its balance)
     score: int
     reasons: list[tuple[str, dict]] = field(default_factory=list)  # (message marked N_, format args)
+    exact_amount: bool = False
 
     @property
     def high_confidence(self) -> bool:
-        return self.score >= HIGH_CONFIDENCE
+        """Safe to confirm in bulk: a strong score AND the transfer settles the order(s) exactly;
+        partial and over-payments always go past a person."""
+        return self.score >= HIGH_CONFIDENCE and self.exact_amount
 
 
 def numbers_in(reference: str) -> list[int]:
@@ -148,7 +151,8 @@ class Matcher:
                            (REASON_AMOUNT_SUM, {})]
                 suggestions.append(Suggestion(transfer.id, tuple(o.id for o in referenced),
                                               tuple(o.number for o in referenced),
-                                              tuple(o.balance_due for o in referenced), 95, reasons))
+                                              tuple(o.balance_due for o in referenced), 95, reasons,
+                                              exact_amount=True))
         candidates: dict[int, OpenOrder] = {o.id: o for o in referenced}
         for order in self.by_amount.get((transfer.currency, transfer.amount), [])[:200]:
             candidates.setdefault(order.id, order)
@@ -193,4 +197,5 @@ class Matcher:
             score -= 25
             reasons.append((REASON_BEFORE, {}))
         allocation = min(transfer.amount, order.balance_due)
-        return Suggestion(transfer.id, (order.id,), (order.number,), (allocation,), max(min(score, 100), 0), reasons)
+        return Suggestion(transfer.id, (order.id,), (order.number,), (allocation,), max(min(score, 100), 0), reasons,
+                          exact_amount=transfer.amount == order.balance_due)

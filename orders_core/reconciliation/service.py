@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -131,7 +131,6 @@ def confirm_match(session: Session, *, actor: Actor, transaction_id: int,
     if wanted > remaining:
         raise InvalidInput(_("The amounts ({wanted}) exceed what is left of the transfer ({remaining}).")
                            .format(wanted=wanted, remaining=remaining))
-    received_at = datetime.combine(transaction.booked_on, time(12, 0), tzinfo=UTC)
     for order_id, amount in allocations:
         order = session.get(Order, order_id)
         if order is None:
@@ -139,12 +138,11 @@ def confirm_match(session: Session, *, actor: Actor, transaction_id: int,
         if order.currency != transaction.currency:
             raise InvalidInput(_("Order {number} is in {order_currency}, the transfer in {currency}.").format(
                 number=order.number, order_currency=order.currency, currency=transaction.currency))
-        payment = record_payment(session, actor=actor, order_id=order_id, method="bank_transfer",
-                                 amount=Decimal(amount), received_at=received_at,
-                                 reference=f"{transaction.payer} {transaction.reference}".strip()[:200])
-        session.add(BankAllocation(transaction_id=transaction.id, order_id=order_id,
-                                   payment_id=getattr(payment, "id", None), amount=Decimal(amount),
-                                   created_at=datetime.now(UTC), actor=actor.email))
+        record_payment(session, actor=actor, order_id=order_id, method="bank_transfer", amount=Decimal(amount),
+                       received_at=transaction.booked_on,
+                       reference=" ".join(f"{transaction.payer} {transaction.reference}".split())[:200])
+        session.add(BankAllocation(transaction_id=transaction.id, order_id=order_id, payment_id=None,
+                                   amount=Decimal(amount), created_at=datetime.now(UTC), actor=actor.email))
     transaction.allocated = Decimal(str(transaction.allocated)) + wanted
     transaction.status = "matched" if transaction.allocated == Decimal(str(transaction.amount)) else "partial"
     transaction.updated_at = datetime.now(UTC)

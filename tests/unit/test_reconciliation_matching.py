@@ -128,6 +128,7 @@ def test_one_transfer_pays_two_orders_when_the_balances_add_up(ranked):
 def test_an_underpayment_is_suggested_as_a_partial_payment(ranked):
     top = best(ranked, 8)
     assert top.order_numbers == (1000008,) and top.allocations == (D("50.00"),)
+    assert not top.high_confidence  # a partial payment is never confirmed in bulk
     assert ("amount is less than the balance due (partial payment)", {}) in top.reasons
 
 
