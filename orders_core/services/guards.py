@@ -1,0 +1,185 @@
+"""What every lifecycle service checks before it writes: the input (ids, dates, methods,
+reasons), the rows (locked, in id order, so two bulk actions never deadlock), and whether the
+order's status allows the change. Messages are translated and name the order number."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Integer, any_, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from orders_core.errors import InvalidInput, TransitionRefused
+from orders_core.i18n import _, as_utc
+from orders_core.models import Order
+from orders_core.status import STATUS_LABELS, Status
+
+MAX_REASON = 2000
+MAX_REFERENCE = 200
+MAX_ORDERS = 50_000
+# SQLite binds at most 32,766 parameters per statement; stay well under it.
+SQLITE_CHUNK = 5000
+OFFLINE_METHODS = ("bank_transfer", "cheque", "cash", "card", "other")
+# A payment date may be "today" anywhere on Earth (UTC+14) without being in the future.
+CLOCK_SLACK = timedelta(hours=14)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One order a bulk action left alone, and why (already translated)."""
+
+    order_id: int
+    number: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """The locked columns a lifecycle decision needs (plain values, no ORM object)."""
+
+    id: int
+    number: int
+    event_id: int
+    status: str
+    payment_mode: str
+    currency: str
+    total_ttc: Decimal
+    amount_paid: Decimal
+    created_at: datetime
+    deleted_at: datetime | None
+
+    @property
+    def balance(self) -> Decimal:
+        return _money(self.total_ttc) - _money(self.amount_paid)
+
+
+def _money(value) -> Decimal:
+    # SQLite returns NUMERIC as float-backed values: go through a 2-place string, exact at this scale.
+    return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value).quantize(Decimal("0.01"))
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[Status(status)])
+
+
+def order_ids(values: Iterable) -> list[int]:
+    """Distinct order ids, sorted; anything that is not a whole number is refused as a whole."""
+    ids: set[int] = set()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise InvalidInput(_("“{value}” is not an order id.").format(value=str(value)[:50]))
+        text = str(value).strip()
+        if not text.isdigit():
+            raise InvalidInput(_("“{value}” is not an order id.").format(value=text[:50]))
+        ids.add(int(text))
+    if not ids:
+        raise InvalidInput(_("Select at least one order."))
+    if len(ids) > MAX_ORDERS:
+        raise InvalidInput(_("At most {limit} orders can be changed in one action.").format(limit=MAX_ORDERS))
+    return sorted(ids)
+
+
+def clean_text(value: str | None, *, label: str, limit: int, required: bool = False) -> str:
+    """Stripped text; refused when required and empty, or longer than `limit` characters."""
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(_("{label} is required.").format(label=label))
+    if len(text) > limit:
+        raise InvalidInput(_("{label} is too long: {length} characters, at most {limit}.").format(
+            label=label, length=len(text), limit=limit))
+    return text
+
+
+def clean_reason(reason: str | None, *, required: bool) -> str | None:
+    text = clean_text(reason, label=_("The reason"), limit=MAX_REASON, required=required)
+    return text or None
+
+
+def clean_method(method: str | None, *, allowed: Sequence[str] = OFFLINE_METHODS) -> str:
+    text = (method or "").strip()
+    if not text:
+        raise InvalidInput(_("Choose the payment method that was used."))
+    if text not in allowed:
+        raise InvalidInput(_("“{method}” is not a payment method that can be recorded here.").format(method=text[:50]))
+    return text
+
+
+def clean_received_at(value: date | datetime | None, *, now: datetime) -> datetime:
+    """When the money arrived, in UTC. A date alone is read as noon UTC (or now, if earlier);
+    a naive datetime is UTC. A date in the future is refused."""
+    if value is None:
+        raise InvalidInput(_("Give the date the payment was received."))
+    if isinstance(value, datetime):
+        received = as_utc(value).astimezone(UTC)
+    elif isinstance(value, date):
+        received = min(datetime.combine(value, time(12, 0), tzinfo=UTC), now)
+        if value > (now + CLOCK_SLACK).date():
+            raise InvalidInput(_("The payment date {date} is in the future.").format(date=value.isoformat()))
+    else:
+        raise InvalidInput(_("The payment date is not a date."))
+    if received > now + timedelta(minutes=5):
+        raise InvalidInput(_("The payment date {date} is in the future.").format(date=received.date().isoformat()))
+    if received.year < 2000:
+        raise InvalidInput(_("The payment date {date} is too far in the past.").format(date=received.date().isoformat()))
+    return received
+
+
+def id_chunks(session: Session, column, ids: Sequence[int]) -> Iterator[tuple[Sequence[int], object]]:
+    """(ids, condition) pairs covering `ids`: one `= ANY(array)` on PostgreSQL (a single
+    parameter, whatever the size), IN lists of bounded size on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        yield ids, column == any_(literal(list(ids), ARRAY(Integer)))
+        return
+    for start in range(0, len(ids), SQLITE_CHUNK):
+        part = ids[start:start + SQLITE_CHUNK]
+        yield part, column.in_(part)
+
+
+_COLUMNS = (Order.id, Order.number, Order.event_id, Order.status, Order.payment_mode, Order.currency,
+            Order.total_ttc, Order.amount_paid, Order.created_at, Order.deleted_at)
+
+
+def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> dict[int, OrderRow]:
+    """Lock the orders (FOR UPDATE on PostgreSQL, in id order; SQLite's unit of work already
+    holds the write lock) and return them by id. Unknown ids are refused as a whole: they mean
+    a stale or forged request, not an order to report on. `lock=False` is for dry runs."""
+    rows: dict[int, OrderRow] = {}
+    for _part, condition in id_chunks(session, Order.id, ids):
+        query = select(*_COLUMNS).where(condition).order_by(Order.id)
+        for row in session.execute(query.with_for_update() if lock else query):
+            rows[row.id] = OrderRow(row.id, row.number, row.event_id, row.status, row.payment_mode, row.currency,
+                                    _money(row.total_ttc), _money(row.amount_paid), as_utc(row.created_at),
+                                    row.deleted_at)
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        shown = ", ".join(str(i) for i in missing[:5]) + ("…" if len(missing) > 5 else "")
+        raise InvalidInput(_("Unknown order id(s): {ids}. Nothing was changed.").format(ids=shown))
+    return rows
+
+
+def refusal_for(row: OrderRow, target: Status, *, allowed_from: Iterable[Status], action: str) -> str | None:
+    """Why `row` may not take this action, or None. `action` is a translated verb phrase
+    ("validated", "cancelled"...)."""
+    from orders_core.status import can_transition
+
+    if row.deleted_at is not None:
+        return _("Order {number} is deleted: restore it first.").format(number=row.number)
+    allowed_from = set(allowed_from)
+    if Status(row.status) in allowed_from and can_transition(row.status, target):
+        return None
+    if Status(row.status) == target:
+        return _("Order {number} is already “{status}”.").format(number=row.number, status=status_label(row.status))
+    if not can_transition(row.status, target) and Status(row.status) in (Status.PAID, Status.CANCELLED):
+        return _("Order {number} is “{status}”, a final status: it cannot be {action}.").format(
+            number=row.number, status=status_label(row.status), action=action)
+    return _("Order {number} is “{status}”: it cannot be {action}.").format(
+        number=row.number, status=status_label(row.status), action=action)
+
+
+def refuse_one(reason: str | None) -> None:
+    """Single-order services raise the refusal instead of reporting it."""
+    if reason:
+        raise TransitionRefused(reason)
