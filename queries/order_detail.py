@@ -41,15 +41,13 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
     """The order with that number (deleted or not) and all of its tabs, or None."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(Order, Event.name.label("event_name"), Event.timezone.label("event_timezone"))
+            select(Order.__table__, Event.name.label("event_name"), Event.timezone.label("event_timezone"))
             .join(Event, Event.id == Order.event_id)
             .where(Order.number == number)
-        ).first()
+        ).mappings().first()
         if row is None:
             return None
-        order_obj = row[0]
-        order = {c.key: getattr(order_obj, c.key) for c in Order.__table__.columns}
-        order["event_name"], order["event_timezone"] = row.event_name, row.event_timezone
+        order = dict(row)
         order["balance_due"] = order["total_ttc"] - order["amount_paid"]
         order_id = order["id"]
 

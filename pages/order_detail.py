@@ -1,0 +1,195 @@
+"""One order, reached from the grid or by URL (`?order=1234567`); or one attendee record
+(`?attendee=42`), with the order it came from."""
+import streamlit as st
+
+from orders_core.i18n import _, format_datetime, get_locale
+from orders_core.status import PAYMENT_METHOD_LABELS, TARIFF_KIND_LABELS, PaymentMethod, TariffKind
+from queries.order_detail import UTM_FIELDS, attendee_record, history_changes, order_detail
+from ui.data import cached_query
+from ui.format import money, payment_mode_label, source_label, status_badge, status_label
+from ui.grid_display import amount, link
+
+try:
+    from ui.order_actions import render_order_actions
+except ImportError:
+    render_order_actions = None
+
+
+def _attendee_view(attendee_id: int) -> None:
+    record = cached_query(attendee_record, attendee_id)
+    if record is None:
+        st.error(_("No attendee record {id}.").format(id=attendee_id))
+        return
+    st.title(_("Attendee record"))
+    st.subheader(f"{record['first_name']} {record['last_name']}".strip() or _("(no name)"))
+    zone = record["event_timezone"]
+    st.markdown(_("**Event:** {event}").format(event=record["event_name"]))
+    st.markdown(_("**Email:** {email}").format(email=record["email"] or "—"))
+    st.markdown(_("**Registered on:** {date}").format(date=format_datetime(record["registered_at"], zone)))
+    if record["line_name"]:
+        st.markdown(_("**Ticket:** {name}").format(name=record["line_name"]))
+    if record["order_number"] is None:
+        st.info(_("This attendee was not registered through an order."))
+    elif record["order_deleted"]:
+        st.warning(_("Order {number} was deleted on {date}; the attendee record is kept.").format(
+            number=record["order_number"], date=format_datetime(record["order_deleted_at"], zone)))
+    else:
+        link("pages/order_detail.py", _("Order {number} ({status})").format(
+            number=record["order_number"], status=status_label(record["order_status"])),
+            {"order": str(record["order_number"])}, icon=":material/receipt_long:")
+
+
+def _order_view(number: int) -> None:
+    detail = cached_query(order_detail, number)
+    if detail is None:
+        st.error(_("No order with number {number}.").format(number=number))
+        return
+    order, zone = detail.order, detail.order["event_timezone"]
+    currency = order["currency"]
+    st.title(_("Order {number}").format(number=order["number"]))
+    st.markdown(f"{status_badge(order['status'])} · {payment_mode_label(order['payment_mode'])} · {order['event_name']}")
+    if order["deleted_at"] is not None:
+        st.warning(_("This order was deleted on {date}.").format(date=format_datetime(order["deleted_at"], zone)))
+    metrics = st.columns(4)
+    metrics[0].metric(_("Total excl. tax"), money(order["total_ht"], currency))
+    metrics[1].metric(_("Total incl. tax"), money(order["total_ttc"], currency))
+    metrics[2].metric(_("Amount paid"), money(order["amount_paid"], currency))
+    metrics[3].metric(_("Balance due"), money(order["balance_due"], currency))
+    if order["status"] == "paid" and order["balance_due"] > 0:
+        st.warning(_("This order owes {amount}.").format(amount=money(order["balance_due"], currency)))
+    if render_order_actions is not None:
+        render_order_actions(order["number"])
+
+    tabs = st.tabs([_("Detail"), _("Order items"), _("Lines"), _("UTM"), _("Payments"), _("History"), _("Notes"),
+                    _("Emails")])
+    with tabs[0]:
+        left, right = st.columns(2)
+        left.markdown("#### " + _("Buyer"))
+        left.markdown(f"{order['buyer_first_name']} {order['buyer_last_name']}  \n{order['buyer_email']}  \n"
+                      f"{order['buyer_phone']}")
+        left.markdown("#### " + _("Company and billing"))
+        left.markdown("  \n".join(v for v in (
+            order["company_name"], order["billing_address"],
+            f"{order['billing_postcode']} {order['billing_city']}".strip(), order["billing_country"],
+            _("VAT number: {vat}").format(vat=order["vat_number"]) if order["vat_number"] else "") if v) or "—")
+        rows = [
+            (_("Payment mode"), payment_mode_label(order["payment_mode"])),
+            (_("Status"), status_label(order["status"])),
+            (_("Created on"), format_datetime(order["created_at"], zone)),
+            (_("Paid on"), format_datetime(order["paid_at"], zone) or "—"),
+            (_("Currency"), currency),
+            (_("Terms accepted"), _("Yes") if order["terms_accepted"] else _("No")),
+            (_("Source"), source_label(order["source"])),
+            (_("Discount code"), order["discount_code"] or "—"),
+            (_("Language"), order["language"]),
+        ]
+        right.markdown("#### " + _("Order"))
+        right.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows))
+        st.markdown("#### " + _("Custom fields"))
+        if detail.custom_fields.empty:
+            st.caption(_("No custom field value."))
+        else:
+            label_key = "label_fr" if get_locale() == "fr" else "label_en"
+            st.dataframe(
+                detail.custom_fields.assign(label=detail.custom_fields[label_key],
+                                            holder=detail.custom_fields["holder"].fillna(""))[["label", "holder", "value"]],
+                hide_index=True, width="stretch",
+                column_config={"label": _("Field"), "holder": _("Holder"), "value": _("Value")},
+            )
+    with tabs[1]:
+        if detail.items.empty:
+            st.caption(_("No badge or ticket in this order."))
+        for item in detail.items.itertuples():
+            with st.container(border=True):
+                holder = f"{item.holder_first_name} {item.holder_last_name}".strip() or _("(no name)")
+                st.markdown(f"**{holder}** · {item.line_name} ({_(TARIFF_KIND_LABELS[TariffKind(item.kind)])})"
+                            + (f"  \n{item.holder_email}" if item.holder_email else ""))
+                if item.attendee_id is None:
+                    st.caption(_("Future attendee record: created when the order is paid."))
+                else:
+                    link("pages/order_detail.py", _("Attendee record"), {"attendee": str(int(item.attendee_id))},
+                         icon=":material/badge:")
+    with tabs[2]:
+        lines = detail.lines
+        st.dataframe(
+            lines.assign(
+                kind=[_(TARIFF_KIND_LABELS[TariffKind(k)]) for k in lines["kind"]],
+                unit_price_ht=[amount(v) for v in lines["unit_price_ht"]],
+                tax_rate=[f"{v.normalize() if hasattr(v, 'normalize') else v} %" for v in lines["tax_rate"]],
+                discount_amount=[amount(v) for v in lines["discount_amount"]],
+                total_ht=[amount(v) for v in lines["total_ht"]],
+                total_ttc=[amount(v) for v in lines["total_ttc"]],
+            )[["name", "kind", "quantity", "unit_price_ht", "tax_rate", "discount_amount", "total_ht", "total_ttc"]],
+            hide_index=True, width="stretch",
+            column_config={"name": _("Tariff"), "kind": _("Kind"), "quantity": _("Quantity"),
+                           "unit_price_ht": _("Unit price excl. tax"), "tax_rate": _("Tax rate"),
+                           "discount_amount": _("Discount"), "total_ht": _("Total excl. tax"),
+                           "total_ttc": _("Total incl. tax")},
+        )
+        st.caption(_("Amounts in {currency}.").format(currency=currency))
+    with tabs[3]:
+        st.markdown("\n".join(f"- **{key}:** {order[key] or '—'}" for key in UTM_FIELDS))
+    with tabs[4]:
+        if detail.payments.empty:
+            st.caption(_("No payment recorded."))
+        else:
+            payments = detail.payments
+            st.dataframe(
+                payments.assign(
+                    method=[_(PAYMENT_METHOD_LABELS[PaymentMethod(m)]) for m in payments["method"]],
+                    amount=[money(a, c) for a, c in zip(payments["amount"], payments["currency"])],
+                    received_at=[format_datetime(v, zone) for v in payments["received_at"]],
+                )[["method", "amount", "received_at", "reference", "recorded_by"]],
+                hide_index=True, width="stretch",
+                column_config={"method": _("Method"), "amount": _("Amount"), "received_at": _("Received on"),
+                               "reference": _("Reference"), "recorded_by": _("Recorded by")},
+            )
+    with tabs[5]:
+        for entry in detail.history.itertuples():
+            with st.container(border=True):
+                st.markdown(f"**{entry.action}** · {format_datetime(entry.at, zone)} · {entry.actor}")
+                changes = history_changes(entry.details)
+                if changes:
+                    st.markdown("\n".join(
+                        f"- {field}: {'' if old is None else old} → {'' if new is None else new}"
+                        for field, old, new in changes))
+                if entry.reason:
+                    st.caption(_("Reason: {reason}").format(reason=entry.reason))
+    with tabs[6]:
+        st.markdown(order["notes"] or _("No note."))
+        if order["deleted_reason"]:
+            st.caption(_("Deletion reason: {reason}").format(reason=order["deleted_reason"]))
+    with tabs[7]:
+        if detail.emails.empty:
+            st.caption(_("No email for this order."))
+        else:
+            emails = detail.emails
+            st.dataframe(
+                emails.assign(created_at=[format_datetime(v, zone) for v in emails["created_at"]],
+                              sent_at=[format_datetime(v, zone) if v is not None else "" for v in emails["sent_at"]])
+                [["created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]],
+                hide_index=True, width="stretch",
+                column_config={"created_at": _("Queued on"), "kind": _("Kind"), "recipient": _("Recipient"),
+                               "subject": _("Subject"), "status": _("Status"), "attempts": _("Attempts"),
+                               "sent_at": _("Sent on")},
+            )
+
+
+def _number(value: str | None) -> int | None:
+    value = (value or "").strip().lstrip("#")
+    return int(value) if value.isdigit() else None
+
+
+attendee = _number(st.query_params.get("attendee"))
+number = _number(st.query_params.get("order"))
+if attendee is not None:
+    _attendee_view(attendee)
+elif number is not None:
+    _order_view(number)
+else:
+    st.title(_("Order"))
+    typed = st.text_input(_("Order number"), key="order_detail.number", placeholder="1234567")
+    if _number(typed) is not None:
+        st.query_params["order"] = str(_number(typed))
+        st.rerun()
+    link("pages/orders.py", _("Back to the orders"), {}, icon=":material/list:")

@@ -1,0 +1,109 @@
+"""Turning a grid page (queries.grid) into what st.dataframe shows: translated labels, money
+and dates formatted for the locale, columns in the seed's order, and a colour per status."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from babel.numbers import format_decimal
+
+from orders_core.i18n import _, babel_locale, format_datetime
+from ui.format import STATUS_COLOURS, payment_mode_label, source_label, status_label
+
+DEFAULT_TIMEZONE = "Europe/Paris"
+TIMEZONE_KEY = "ui.timezone"
+
+# The seed's order first, then the extra columns; UTM last (hideable).
+SHOWN = [
+    "number", "lines", "buyer_first_name", "buyer_last_name", "buyer_email", "discount_code",
+    "payment_mode", "status", "paid_at", "created_at", "terms_accepted", "currency", "total_ht", "total_ttc",
+    "event_name", "source", "company_name", "amount_paid", "balance_due",
+]
+UTM = ["utm_source", "utm_medium", "utm_campaign"]
+
+_COLOUR_CSS = {
+    "green": "#d3f2dc", "orange": "#ffe7c2", "gray": "#e8e8e8", "red": "#ffd5d5", "violet": "#eadcff", "blue": "#d6e8ff",
+}
+
+
+def amount(value) -> str:
+    """A Decimal amount with two decimals in the locale's style (the currency has its column)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return format_decimal(value, format="#,##0.00", locale=babel_locale())
+
+
+def link(page: str, label: str, query_params: dict[str, str], icon: str | None = None) -> None:
+    """st.page_link (keeps the signed-in session); a plain link when the page runs outside the
+    router's navigation (AppTest of a single page), where page_link cannot resolve it."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=query_params)
+    except StreamlitAPIException:
+        url_path = {"pages/order_detail.py": "order", "pages/orders.py": "orders"}.get(page, page)
+        query = "&".join(f"{k}={v}" for k, v in query_params.items())
+        st.markdown(f"[{label}]({url_path}{'?' + query if query else ''})")
+
+
+def user_timezone() -> str:
+    return st.session_state.get(TIMEZONE_KEY, DEFAULT_TIMEZONE)
+
+
+def column_config() -> dict:
+    text = st.column_config.TextColumn
+    return {
+        "number": st.column_config.NumberColumn(_("Order"), format="%d"),
+        "lines": st.column_config.NumberColumn(_("Lines"), format="%d"),
+        "buyer_first_name": text(_("First name")),
+        "buyer_last_name": text(_("Last name")),
+        "buyer_email": text(_("Email")),
+        "discount_code": text(_("Discount code")),
+        "payment_mode": text(_("Payment mode")),
+        "status": text(_("Status")),
+        "paid_at": text(_("Payment date")),
+        "created_at": text(_("Creation date")),
+        "terms_accepted": st.column_config.CheckboxColumn(_("Terms accepted")),
+        "currency": text(_("Currency")),
+        "total_ht": text(_("Total excl. tax")),
+        "total_ttc": text(_("Total incl. tax")),
+        "event_name": text(_("Event")),
+        "source": text(_("Source")),
+        "company_name": text(_("Company")),
+        "amount_paid": text(_("Amount paid")),
+        "balance_due": text(_("Balance due")),
+        "utm_source": text(_("UTM source")),
+        "utm_medium": text(_("UTM medium")),
+        "utm_campaign": text(_("UTM campaign")),
+    }
+
+
+def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataFrame:
+    """The page as strings for display (money never goes through float)."""
+    columns = SHOWN + (UTM if show_utm else [])
+    if page.empty:
+        return pd.DataFrame(columns=columns)
+    out = pd.DataFrame(index=page.index)
+    for key in ("number", "lines", "buyer_first_name", "buyer_last_name", "buyer_email", "currency",
+                "event_name", "company_name", "terms_accepted", *UTM):
+        out[key] = page[key]
+    out["discount_code"] = page["discount_code"].fillna("")
+    out["payment_mode"] = page["payment_mode"].map(payment_mode_label)
+    out["status"] = page["status"].map(status_label)
+    out["source"] = page["source"].map(source_label)
+    for key in ("paid_at", "created_at"):
+        out[key] = [format_datetime(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v, timezone)
+                    if pd.notna(v) else "" for v in page[key]]
+    for key in ("total_ht", "total_ttc", "amount_paid", "balance_due"):
+        out[key] = [amount(v) for v in page[key]]
+    return out[columns]
+
+
+def styled(frame: pd.DataFrame, statuses: pd.Series):
+    """A Styler colouring the status cell of each row by its status."""
+    colours = [_COLOUR_CSS[STATUS_COLOURS.get(s, "gray")] for s in statuses]
+
+    def paint(column: pd.Series) -> list[str]:
+        return [f"background-color: {c}" for c in colours]
+
+    return frame.style.apply(paint, subset=["status"]) if not frame.empty else frame
