@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, text
 
 from orders_core.money import tax_of, to_money
+from orders_core.summaries import SUMMARIES, mismatch_sql
 from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
 
 
@@ -214,6 +215,19 @@ def _decimal(value, places: int) -> Decimal:
 PY_INVARIANTS: dict[str, Callable[[Connection], Iterator[Violation]]] = {
     "line_arithmetic": _line_arithmetic,
 }
+
+def _summary_matches(summary) -> Callable[[Connection], Iterator[Violation]]:
+    """Issue 9: a dashboard summary table equals its recomputation from the base tables (the
+    day expression differs per database, hence a Python check rather than fixed SQL)."""
+    def check(conn: Connection) -> Iterator[Violation]:
+        for _, rows in conn.execute(text(mismatch_sql(summary, conn.dialect.name))):
+            yield Violation(f"{summary.table}_match_base_tables", None,
+                            f"{rows} row(s) of summary table {summary.table} differ from a recomputation "
+                            f"from {summary.base} (repair: rebuild_summaries)")
+    return check
+
+
+PY_INVARIANTS.update({f"{s.table}_match_base_tables": _summary_matches(s) for s in SUMMARIES})
 
 INVARIANTS = [*SQL_INVARIANTS, *PY_INVARIANTS]
 

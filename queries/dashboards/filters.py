@@ -1,0 +1,104 @@
+"""The filters every dashboard function takes, and the helpers they share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import Engine, Select, false, func
+
+from queries.sql import CENT
+
+GRANULARITIES = ("day", "week", "month")
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """Events (none = all), an inclusive range of UTC days of creation, a time bucket, and the
+    day taken as "today" (fixed in tests). Frozen and hashable: a cache key as it is."""
+
+    event_ids: tuple[int, ...] = ()
+    start: date = field(default_factory=lambda: utc_today() - timedelta(days=29))
+    end: date = field(default_factory=utc_today)
+    granularity: str = "day"
+    today: date = field(default_factory=utc_today)
+
+    def __post_init__(self) -> None:
+        if self.granularity not in GRANULARITIES:
+            raise ValueError(f"granularity must be one of {GRANULARITIES}")
+        if self.start > self.end:
+            raise ValueError("the start of the range is after its end")
+        object.__setattr__(self, "event_ids", tuple(sorted(int(e) for e in self.event_ids)))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> DashboardFilters:
+        """The range of the same length just before this one."""
+        return DashboardFilters(self.event_ids, self.start - timedelta(days=self.days),
+                                self.start - timedelta(days=1), self.granularity, self.today)
+
+
+def where_facts(query: Select, table, filters: DashboardFilters, *, dated: bool = True,
+                start: date | None = None, end: date | None = None) -> Select:
+    """Restrict a query over a summary table to the filters (deleted orders left out)."""
+    if dated:
+        query = query.where(table.c.day >= (start or filters.start), table.c.day <= (end or filters.end))
+    if filters.event_ids:
+        query = query.where(table.c.event_id.in_(filters.event_ids))
+    if "deleted" in table.c:
+        query = query.where(table.c.deleted == false())
+    return query
+
+
+def cents_sum(column):
+    """SUM of an integer cents column (exact on both databases)."""
+    return func.coalesce(func.sum(column), 0)
+
+
+def money(cents) -> Decimal:
+    """Whole cents -> Decimal to the cent."""
+    return (Decimal(int(cents or 0)) / 100).quantize(CENT)
+
+
+def frame(engine: Engine, query: Select, columns: list[str], money_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Run `query`, name the columns, turn the cents columns into Decimal money."""
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    df = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    for column in money_columns:
+        df[column] = pd.Series([money(v) for v in df[column]], index=df.index, dtype=object)
+    for column in columns:
+        if column not in money_columns and column.endswith(("orders", "quantity", "payments", "lines")):
+            df[column] = df[column].astype("int64")
+    if "day" in df.columns:
+        df["day"] = pd.to_datetime(df["day"]).dt.date
+    return df
+
+
+def bucket(days: pd.Series, granularity: str) -> pd.Series:
+    """The first day of the day's week (Monday) or month, or the day itself."""
+    stamps = pd.to_datetime(days)
+    if granularity == "week":
+        stamps = stamps - pd.to_timedelta(stamps.dt.weekday, unit="D")
+    elif granularity == "month":
+        stamps = stamps.dt.to_period("M").dt.start_time
+    return stamps.dt.date
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """A share for display (counts, not money); None when there is nothing to divide."""
+    return round(part / whole, 4) if whole else None
+
+
+def change(current: Decimal | int, previous: Decimal | int) -> float | None:
+    """Relative change against the previous period, None when there was nothing before."""
+    if not previous:
+        return None
+    return float(round((Decimal(current) - Decimal(previous)) / Decimal(previous), 4))

@@ -1,0 +1,173 @@
+"""Sales dashboard (event managers): revenue and orders per currency, over time, per tariff
+against capacity, the conversion funnel, payment modes, discount codes, organiser vs online.
+
+Revenue is the HT / TTC total of paid orders, dated by the UTC day the order was created."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, case, false, func, select
+
+from orders_core.models import DashLineFact, DashOrderFact, Tariff
+from orders_core.status import STATUS_GROUPS, Status
+from queries.dashboards.filters import DashboardFilters, bucket, cents_sum, change, frame, money, ratio, where_facts
+
+F = DashOrderFact.__table__
+L = DashLineFact.__table__
+PAID = Status.PAID.value
+_GROUP_OF = {status.value: group for group, statuses in STATUS_GROUPS.items() for status in statuses}
+FUNNEL_STAGES = ("started", "cart_incomplete", "failed", "cancelled", "awaiting_payment", "paid")
+_paid = case((F.c.status == PAID, F.c.orders), else_=0)
+
+
+def status_group(status: str) -> str:
+    """validated / pending / not_completed (domain.md), `other` for the two transient statuses."""
+    return _GROUP_OF.get(status, "other")
+
+
+def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """Per period (today, this week, the filtered period) and currency: orders, paid orders and
+    revenue HT / TTC, with the previous period's figures and the relative change."""
+    today = filters.today
+    monday = today - timedelta(days=today.weekday())
+    periods = {
+        "today": (today, today, today - timedelta(days=1), today - timedelta(days=1)),
+        "week": (monday, today, monday - timedelta(days=7), today - timedelta(days=7)),
+        "period": (filters.start, filters.end, filters.previous().start, filters.previous().end),
+    }
+    first = min(p[2] for p in periods.values())
+    last = max(p[1] for p in periods.values())
+    query = where_facts(
+        select(F.c.day, F.c.currency, func.sum(F.c.orders), func.sum(_paid),
+               cents_sum(case((F.c.status == PAID, F.c.total_ht_cents), else_=0)),
+               cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0))),
+        F, filters, start=first, end=last,
+    ).group_by(F.c.day, F.c.currency)
+    daily = frame(engine, query, ["day", "currency", "orders", "paid_orders", "ht", "ttc"])
+    rows = []
+    for currency in sorted(daily["currency"].unique()):
+        of_currency = daily[daily["currency"] == currency]
+        for period, (start, end, previous_start, previous_end) in periods.items():
+            now = of_currency[(of_currency["day"] >= start) & (of_currency["day"] <= end)]
+            before = of_currency[(of_currency["day"] >= previous_start) & (of_currency["day"] <= previous_end)]
+            figures = {name: (int(now[name].sum()), int(before[name].sum())) for name in ("orders", "paid_orders")}
+            money_figures = {name: (money(now[name].sum()), money(before[name].sum())) for name in ("ht", "ttc")}
+            rows.append(dict(
+                period=period, currency=currency,
+                orders=figures["orders"][0], paid_orders=figures["paid_orders"][0],
+                revenue_ht=money_figures["ht"][0], revenue_ttc=money_figures["ttc"][0],
+                previous_orders=figures["orders"][1], previous_paid_orders=figures["paid_orders"][1],
+                previous_revenue_ht=money_figures["ht"][1], previous_revenue_ttc=money_figures["ttc"][1],
+                change_paid_orders=change(*figures["paid_orders"]), change_revenue_ttc=change(*money_figures["ttc"]),
+            ))
+    return pd.DataFrame(rows, columns=[
+        "period", "currency", "orders", "paid_orders", "revenue_ht", "revenue_ttc", "previous_orders",
+        "previous_paid_orders", "previous_revenue_ht", "previous_revenue_ttc", "change_paid_orders",
+        "change_revenue_ttc"])
+
+
+def sales_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """Per time bucket (filters.granularity), status group and currency: orders and TTC total."""
+    query = where_facts(
+        select(F.c.day, F.c.status, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents)),
+        F, filters,
+    ).group_by(F.c.day, F.c.status, F.c.currency)
+    daily = frame(engine, query, ["day", "status", "currency", "orders", "cents"])
+    columns = ["bucket", "status_group", "currency", "orders", "total_ttc"]
+    if daily.empty:
+        return pd.DataFrame(columns=columns)
+    daily["bucket"] = bucket(daily["day"], filters.granularity)
+    daily["status_group"] = daily["status"].map(status_group)
+    grouped = daily.groupby(["bucket", "status_group", "currency"], as_index=False).agg(
+        orders=("orders", "sum"), cents=("cents", "sum"))
+    grouped["total_ttc"] = pd.Series([money(c) for c in grouped["cents"]], index=grouped.index, dtype=object)
+    return grouped[columns].sort_values(["bucket", "currency", "status_group"], ignore_index=True)
+
+
+def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """Badges and tickets per tariff, all time (capacity is for the whole event): units sold
+    (paid orders), units reserved (orders pending payment or validation), capacity, what
+    remains, fill rate, and TTC revenue of the paid units."""
+    active = (Status.AWAITING_PAYMENT.value, Status.PENDING_ADMIN.value, Status.PENDING_ONLINE.value)
+    sold = select(
+        L.c.tariff_id,
+        func.sum(case((L.c.status == PAID, L.c.quantity), else_=0)).label("sold"),
+        func.sum(case((L.c.status.in_(active), L.c.quantity), else_=0)).label("reserved"),
+        cents_sum(case((L.c.status == PAID, L.c.total_ttc_cents), else_=0)).label("cents"),
+    ).where(L.c.deleted == false(), L.c.kind.in_(("badge", "ticket"))).group_by(L.c.tariff_id)
+    if filters.event_ids:
+        sold = sold.where(L.c.event_id.in_(filters.event_ids))
+    sold = sold.subquery()
+    query = (
+        select(Tariff.id, Tariff.event_id, Tariff.name, Tariff.kind, Tariff.currency, Tariff.capacity,
+               func.coalesce(sold.c.sold, 0), func.coalesce(sold.c.reserved, 0), func.coalesce(sold.c.cents, 0))
+        .outerjoin(sold, sold.c.tariff_id == Tariff.id)
+        .where(Tariff.kind.in_(("badge", "ticket")))
+        .order_by(Tariff.event_id, Tariff.id)
+    )
+    if filters.event_ids:
+        query = query.where(Tariff.event_id.in_(filters.event_ids))
+    df = frame(engine, query, ["tariff_id", "event_id", "tariff", "kind", "currency", "capacity", "sold", "reserved",
+                               "revenue_ttc"], money_columns=("revenue_ttc",))
+    df["sold"] = df["sold"].astype("int64")
+    df["reserved"] = df["reserved"].astype("int64")
+    df["capacity"] = df["capacity"].astype("Int64")
+    df["remaining"] = (df["capacity"] - df["sold"] - df["reserved"]).astype("Int64")
+    df["fill_rate"] = [ratio(s, c) if pd.notna(c) else None for s, c in zip(df["sold"], df["capacity"])]
+    return df
+
+
+def funnel(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """From carts started (every order created) to paid: orders per stage and share of started."""
+    query = where_facts(select(F.c.status, func.sum(F.c.orders)), F, filters).group_by(F.c.status)
+    with engine.connect() as conn:
+        counts = {status: int(n) for status, n in conn.execute(query)}
+    started = sum(counts.values())
+    rows = [(stage, started if stage == "started" else counts.get(stage, 0)) for stage in FUNNEL_STAGES]
+    return pd.DataFrame([(s, n, ratio(n, started)) for s, n in rows], columns=["stage", "orders", "share"])
+
+
+def _split(engine: Engine, filters: DashboardFilters, column, name: str) -> pd.DataFrame:
+    query = where_facts(
+        select(column, F.c.currency, func.sum(F.c.orders), func.sum(_paid),
+               cents_sum(case((F.c.status == PAID, F.c.total_ht_cents), else_=0)),
+               cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0))),
+        F, filters,
+    ).group_by(column, F.c.currency).order_by(F.c.currency, column)
+    return frame(engine, query, [name, "currency", "orders", "paid_orders", "revenue_ht", "revenue_ttc"],
+                 money_columns=("revenue_ht", "revenue_ttc"))
+
+
+def payment_modes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """Per payment mode and currency: orders, paid orders, revenue HT / TTC."""
+    return _split(engine, filters, F.c.payment_mode, "payment_mode")
+
+
+def sources(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """Organiser (back-office) vs online orders, per currency."""
+    return _split(engine, filters, F.c.source, "source")
+
+
+def discount_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """Per code and currency: orders using it, paid ones, their TTC revenue, and the amount
+    given away (HT discounts of the paid orders' lines)."""
+    used = _split(engine, filters, F.c.discount_code, "discount_code")
+    used = used[used["discount_code"] != ""]
+    query = where_facts(
+        select(L.c.discount_code, L.c.currency, cents_sum(L.c.discount_cents)).where(
+            L.c.status == PAID, L.c.discount_code != ""), L, filters,
+    ).group_by(L.c.discount_code, L.c.currency)
+    given = frame(engine, query, ["discount_code", "currency", "given_away"], money_columns=("given_away",))
+    df = used.merge(given, on=["discount_code", "currency"], how="left")
+    df["given_away"] = pd.Series([v if isinstance(v, type(money(0))) else money(0) for v in df["given_away"]],
+                                 index=df.index, dtype=object)
+    return df[["discount_code", "currency", "orders", "paid_orders", "revenue_ttc", "given_away"]].sort_values(
+        ["currency", "orders"], ascending=[True, False], ignore_index=True)
+
+
+def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.DataFrame]:
+    """Everything the sales page shows (the benchmark runs this)."""
+    return {name: fn(engine, filters) for name, fn in (
+        ("headline", headline), ("over_time", sales_over_time), ("tariffs", tariff_sales), ("funnel", funnel),
+        ("payment_modes", payment_modes), ("discount_codes", discount_codes), ("sources", sources))}
