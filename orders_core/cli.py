@@ -113,6 +113,42 @@ def cmd_users_bootstrap(args) -> int:
     return 0
 
 
+def cmd_outbox_send(args) -> int:
+    """Deliver due emails once, or keep polling with --watch (Ctrl-C stops between runs)."""
+    from orders_core.emails.sender import send_due
+    from orders_core.emails.transports import transport_from_env
+
+    try:
+        transport = transport_from_env()
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    engine = _engine(args)
+    print(f"sending through {transport.describe()}", flush=True)
+    try:
+        return _send_loop(engine, transport, args, send_due)
+    except KeyboardInterrupt:  # an email being sent is picked up again once its lease runs out
+        print("stopped", flush=True)
+        return 0
+
+
+def _send_loop(engine, transport, args, send_due) -> int:
+    while True:
+        try:
+            report = send_due(engine, transport, limit=args.limit)
+        except OperationalError as error:
+            if not args.watch:
+                raise
+            print(f"database unavailable, retrying: {str(error.orig or error).strip().splitlines()[0]}", flush=True)
+        else:
+            for email_id, reason in report.errors:
+                print(f"  email {email_id}: {reason}", flush=True)
+            if report.claimed or not args.watch:
+                print(report.summary(), flush=True)
+        if not args.watch:
+            return 0
+        time.sleep(args.interval)
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -167,6 +203,21 @@ def build_parser() -> argparse.ArgumentParser:
                     "and print it once.")
     bootstrap.add_argument("--email", default="admin@demo.example")
     bootstrap.set_defaults(handler=cmd_users_bootstrap)
+    outbox = commands.add_parser("outbox", help="deliver the queued emails", description="The email outbox.")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="COMMAND", required=True)
+    send = outbox_commands.add_parser(
+        "send", help="send the emails that are due",
+        description="Send the queued emails that are due, then exit (or keep polling with --watch). Uses "
+                    "ORDERS_SMTP_URL (smtp://user:password@host:port, smtp+starttls://... for STARTTLS, "
+                    "smtps://... for TLS); without it, writes each message as an .eml file under data/outbox/ "
+                    "(ORDERS_OUTBOX_DIR). The sender address is ORDERS_SMTP_FROM (default orders@localhost). "
+                    "Failures are retried with backoff, then marked failed. Several senders may run at once.")
+    send.add_argument("--watch", action="store_true", help="keep polling until interrupted")
+    send.add_argument("--interval", type=float, default=10.0, metavar="S",
+                      help="seconds between polls with --watch (default 10)")
+    send.add_argument("--limit", type=_positive, default=100, metavar="N",
+                      help="send at most N emails per run (default 100)")
+    send.set_defaults(handler=cmd_outbox_send)
     return parser
 
 
