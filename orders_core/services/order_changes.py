@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,14 +14,13 @@ from sqlalchemy.orm import Session
 from orders_core import history
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
-from orders_core.i18n import _, as_utc, format_money
-from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, OrderLine, Payment, Tariff
+from orders_core.i18n import _, as_utc
+from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, OrderLine, Tariff
 from orders_core.money import LineInput, price_order
 from orders_core.permissions import Actor, require
 from orders_core.services.forms import ORDER_FORMS, fields_of, validate_values
 from orders_core.services.order_creation import (
     BUYER_FIELDS,
-    OFFLINE_METHODS,
     check_template,
     clean_buyer,
     clean_holders,
@@ -32,6 +31,7 @@ from orders_core.services.order_creation import (
     write_lines,
     write_values,
 )
+from orders_core.services.payments import PaymentOutcome, record_payment
 from orders_core.services.order_quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
 
@@ -220,8 +220,9 @@ def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int
             raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(taken)[0]))
     else:
         seats = [None] * quantity
-    people = list(holders) or [{"first_name": order.buyer_first_name, "last_name": order.buyer_last_name,
-                                "email": order.buyer_email}] * quantity
+    buyer = {"first_name": order.buyer_first_name, "last_name": order.buyer_last_name, "email": order.buyer_email}
+    people = [dict(p) if (p.get("first_name") or p.get("last_name")) else {**dict(p), **buyer}
+              for p in holders] or [buyer] * quantity
     people = clean_holders([{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, seats)]
                            if len(people) == quantity else people, quantity, fields_of(session, order.event_id, ("badge",)))
 
@@ -265,49 +266,33 @@ def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int
     return order
 
 
+def add_tickets_refusal(*, number: int, status: str, source: str) -> str | None:
+    """Why tickets cannot be added to this order (None when they can): for pages to explain."""
+    try:
+        check_can_add_tickets(Order(number=number, status=status, source=source))
+    except TransitionRefused as error:
+        return error.message
+    return None
+
+
 def record_balance_payment(session: Session, *, actor: Actor, order_id: int, method: str, amount: Decimal | str,
-                           received_at: datetime | None = None, reference: str = "",
-                           resend_confirmation: bool = False, at: datetime | None = None) -> Order:
-    """Record an offline payment of a paid order's balance; when it reaches zero the added
-    holders become attendees and, if asked, the confirmation and tickets are queued again."""
+                           received_at: date | datetime | None = None, reference: str = "",
+                           resend_confirmation: bool = False) -> PaymentOutcome:
+    """"Record payment" on a paid order owing a balance after added tickets: the payment is
+    recorded by the payments service (which registers the added holders as attendees when the
+    balance reaches zero); then, if asked, the confirmation and the tickets are queued again."""
     require(actor, "orders.record_payment")
-    now = as_utc(at) if at else datetime.now(UTC)
     order = lock_order(session, order_id)
     if order.status != Status.PAID.value:
         raise TransitionRefused(_("Order {number} is not validated: validate it instead of recording a balance.")
                                 .format(number=order.number))
-    balance = Decimal(order.total_ttc) - Decimal(order.amount_paid)
-    if balance <= 0:
+    if Decimal(order.total_ttc) - Decimal(order.amount_paid) <= 0:
         raise InvalidInput(_("Order {number} owes nothing.").format(number=order.number))
-    if method not in OFFLINE_METHODS:
-        raise InvalidInput(_("Choose how the balance was paid (bank transfer, cheque, cash, card or other)."))
-    try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except ArithmeticError:
-        raise InvalidInput(_("The amount must be a number.")) from None
-    if value <= 0:
-        raise InvalidInput(_("The amount must be positive."))
-    if value > balance:
-        raise InvalidInput(_("The amount {amount} is more than the balance due ({balance}).")
-                           .format(amount=format_money(value, order.currency),
-                                   balance=format_money(balance, order.currency)))
-    received = as_utc(received_at) if received_at else now
-    if received > now:
-        raise InvalidInput(_("The payment date cannot be in the future."))
-    reference = (reference or "").strip()[:200]
-    session.add(Payment(order_id=order.id, method=method, amount=value, currency=order.currency,
-                        received_at=received, reference=reference, recorded_by=actor.email, created_at=now))
-    old_paid = Decimal(order.amount_paid)
-    order.amount_paid = old_paid + value
-    order.version += 1
-    order.updated_at = now
-    remaining = balance - value
-    created = create_attendees(session, order, at=now) if remaining == 0 else 0
-    history.record(session, order_id=order.id, actor=actor, action="payment_recorded", at=now, details={
-        "amount_paid": history.change(old_paid, order.amount_paid), "method": method, "amount": str(value),
-        "reference": reference, "balance_due": str(remaining), "attendees_created": created})
-    if remaining == 0 and resend_confirmation:
+    outcome = record_payment(session, actor=actor, order_id=order.id, method=method, amount=amount,
+                             received_at=received_at or datetime.now(UTC), reference=reference)
+    if outcome.balance_due == 0 and resend_confirmation:
+        session.expire(order)
         queue_email(session, order=order, kind="order_confirmation")
         queue_email(session, order=order, kind="tickets")
     session.flush()
-    return order
+    return outcome

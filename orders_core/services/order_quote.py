@@ -17,9 +17,13 @@ from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _, as_utc
-from orders_core.models import DiscountCode, DiscountCodeTariff, Event, Order, OrderLine, Tariff
+from orders_core.models import DiscountCode, Event, Order, OrderLine, Tariff
 from orders_core.money import ZERO, Discount, LineInput, price_order
-from orders_core.status import ADMITTING_KINDS, Status
+from orders_core.services.codes import applicable_tariff_ids, resolve_discount_code
+from orders_core.services.tariffs import AWAITING_STATUSES, SOLD_STATUSES
+from orders_core.status import ADMITTING_KINDS
+
+HOLDING_STATUSES = SOLD_STATUSES + AWAITING_STATUSES
 
 # A code is refused past this many characters (the column holds 64).
 MAX_CODE_LENGTH = 64
@@ -99,28 +103,20 @@ def clean_quantities(quantities: Mapping) -> dict[int, int]:
 
 
 def held_units(session: Session, tariff_ids: Sequence[int], *, exclude_order_id: int | None = None) -> dict[int, int]:
-    """Units of each tariff held by orders that are neither cancelled nor deleted."""
+    """Units of each tariff held by orders (paid or awaiting a payment, not deleted): the same
+    count as the catalogue's "remaining" column."""
     if not tariff_ids:
         return {}
     query = (
         select(OrderLine.tariff_id, func.coalesce(func.sum(OrderLine.quantity), 0))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.tariff_id.in_(list(tariff_ids)), Order.status != Status.CANCELLED.value,
+        .where(OrderLine.tariff_id.in_(list(tariff_ids)), Order.status.in_(HOLDING_STATUSES),
                Order.deleted_at.is_(None))
         .group_by(OrderLine.tariff_id)
     )
     if exclude_order_id is not None:
         query = query.where(Order.id != exclude_order_id)
     return {tariff_id: int(total) for tariff_id, total in session.execute(query)}
-
-
-def code_uses(session: Session, code: DiscountCode, *, exclude_order_id: int | None = None) -> int:
-    query = select(func.count(Order.id)).where(
-        Order.event_id == code.event_id, func.upper(Order.discount_code) == code.code.upper(),
-        Order.status != Status.CANCELLED.value, Order.deleted_at.is_(None))
-    if exclude_order_id is not None:
-        query = query.where(Order.id != exclude_order_id)
-    return int(session.scalar(query) or 0)
 
 
 def get_event(session: Session, event_id: int) -> Event:
@@ -156,26 +152,14 @@ def check_capacity(session: Session, tariffs: Sequence[Tariff], wanted: Mapping[
 
 def resolve_code(session: Session, *, event_id: int, code: str, at: datetime, lock: bool = False,
                  exclude_order_id: int | None = None) -> DiscountCode:
-    """The usable code of this event, or a refusal saying why (unknown, inactive, dates, uses)."""
+    """The usable code of this event, or a refusal saying why (the catalogue's rules); with
+    `lock`, the code row is locked first so its uses are counted by one saver at a time."""
     value = normalise_code(code)
-    if not value or len(value) > MAX_CODE_LENGTH:
-        raise InvalidInput(_("Unknown discount code {code} for this event.").format(code=value or "''"))
-    query = select(DiscountCode).where(DiscountCode.event_id == event_id, DiscountCode.code == value)
-    if lock:
-        query = query.with_for_update()
-    found = session.scalars(query).one_or_none()
-    if found is None:
-        raise InvalidInput(_("Unknown discount code {code} for this event.").format(code=value))
-    if not found.active:
-        raise InvalidInput(_("The discount code {code} is no longer active.").format(code=value))
-    if found.valid_from is not None and at < as_utc(found.valid_from):
-        raise InvalidInput(_("The discount code {code} is not valid yet.").format(code=value))
-    if found.valid_until is not None and at > as_utc(found.valid_until):
-        raise InvalidInput(_("The discount code {code} has expired.").format(code=value))
-    if found.max_uses is not None and code_uses(session, found, exclude_order_id=exclude_order_id) >= found.max_uses:
-        raise InvalidInput(_("The discount code {code} has been used as many times as allowed ({uses}).")
-                           .format(code=value, uses=found.max_uses))
-    return found
+    if lock and value and len(value) <= MAX_CODE_LENGTH:
+        session.scalars(select(DiscountCode).where(DiscountCode.event_id == event_id, DiscountCode.code == value)
+                        .with_for_update()).one_or_none()
+    return resolve_discount_code(session, event_id=event_id, code=value[:MAX_CODE_LENGTH + 1], at=at,
+                                 exclude_order_id=exclude_order_id)
 
 
 def quote_order(session: Session, *, event_id: int, quantities: Mapping, codes: Sequence[str] = (),
@@ -220,9 +204,7 @@ def quote_order(session: Session, *, event_id: int, quantities: Mapping, codes: 
         if code is None:
             code = resolve_code(session, event_id=event_id, code=chosen[0], at=at, lock=lock,
                                 exclude_order_id=exclude_order_id)
-        restricted = set(session.scalars(
-            select(DiscountCodeTariff.tariff_id).where(DiscountCodeTariff.discount_code_id == code.id)))
-        applies_to = restricted or None
+        applies_to = set(applicable_tariff_ids(session, code.id)) or None
         if applies_to is not None and wanted and not applies_to & set(wanted):
             raise InvalidInput(_("The discount code {code} applies to none of the chosen tariffs.")
                                .format(code=code.code))

@@ -1,0 +1,80 @@
+"""Widgets of the order wizard that keep their values across steps.
+
+Streamlit forgets a widget's state once it is not drawn (a step not shown); so the wizard keeps
+its data in plain `wizard.*` keys and every widget of a step is seeded from them when it
+reappears, then copied back after it is drawn."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from orders_core.i18n import _
+from orders_core.services.forms import FieldSpec
+
+PREFIX = "wizard."
+
+
+def reset_wizard() -> None:
+    """Forget everything the wizard holds (nothing of it was ever saved)."""
+    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
+        del st.session_state[key]
+
+
+def seed(key: str, value: Any) -> None:
+    """Give a widget its stored value when it is (re)drawn."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def to_widget(field: FieldSpec, value: Any) -> Any:
+    if field.field_type == "checkbox":
+        return bool(value)
+    if field.field_type == "multiselect":
+        return [v for v in (value or []) if v in field.options]
+    if field.field_type == "select":
+        return value if value in field.options else None
+    if field.field_type == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+    return "" if value is None else str(value)
+
+
+def to_plain(field: FieldSpec, value: Any) -> Any:
+    """A widget value as a plain, storable value (what the services validate)."""
+    if field.field_type == "date":
+        return value.isoformat() if isinstance(value, date) else None
+    if field.field_type == "multiselect":
+        return list(value or [])
+    if field.field_type == "checkbox":
+        return bool(value)
+    return value
+
+
+def custom_field(field: FieldSpec, key: str, stored: Any, *, disabled: bool = False) -> Any:
+    """Draw one custom field (seeded from `stored`); returns its plain value."""
+    seed(key, to_widget(field, stored))
+    label = field.label + (" *" if field.required else "")
+    kind = field.field_type
+    if kind == "checkbox":
+        value = st.checkbox(label, key=key, disabled=disabled)
+    elif kind == "select":
+        value = st.selectbox(label, field.options, index=None, key=key, placeholder=_("Choose an option"),
+                             disabled=disabled)
+    elif kind == "multiselect":
+        value = st.multiselect(label, field.options, key=key, disabled=disabled)
+    elif kind == "date":
+        value = st.date_input(label, key=key, format="YYYY-MM-DD", disabled=disabled)
+    else:
+        value = st.text_input(label, key=key, disabled=disabled)
+    return to_plain(field, value)
+
+
+def custom_fields(fields: list[FieldSpec], prefix: str, stored: dict, *, disabled: bool = False) -> dict[str, Any]:
+    """Draw a list of custom fields; returns field id (str) -> plain value."""
+    return {str(f.id): custom_field(f, f"{prefix}{f.id}", stored.get(str(f.id)), disabled=disabled) for f in fields}
