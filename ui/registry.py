@@ -32,6 +32,10 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/order_detail.py", N_("Order"), ":material/description:", "order", N_("Sales")),
     PageSpec("pages/users.py", N_("Users"), ":material/manage_accounts:", "users", N_("Administration"),
              roles=frozenset({"admin"})),
+    PageSpec("pages/order_wizard.py", N_("New order"), ":material/add_shopping_cart:", "new-order", N_("Orders"),
+             roles=frozenset({"admin", "event_manager"})),
+    PageSpec("pages/form_fields.py", N_("Form fields"), ":material/dynamic_form:", "form-fields",
+             N_("Administration"), roles=frozenset({"admin"})),
 ]
 
 
