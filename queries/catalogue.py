@@ -94,7 +94,9 @@ def tariffs_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
         row["unit_price_ht"] = Decimal(str(row["unit_price_ht"])).quantize(Decimal("0.01"))
         row["tax_rate"] = Decimal(str(row["tax_rate"])).quantize(Decimal("0.001"))
         row["remaining"] = None if row["capacity"] is None else row["capacity"] - row["sold"] - row["awaiting"]
-    return _frame(rows, TARIFF_COLUMNS, ("sales_start", "sales_end"))
+    frame = _frame(rows, TARIFF_COLUMNS, ("sales_start", "sales_end"))
+    # Nullable integers: an unlimited tariff has <NA> capacity and remaining, not a float NaN.
+    return frame.astype({"capacity": "Int64", "remaining": "Int64"})
 
 
 def sellable_tariffs(engine: Engine, event_id: int, at: datetime | None = None) -> pd.DataFrame:
