@@ -36,6 +36,12 @@ PAGES: list[PageSpec] = [
              roles=frozenset({"admin", "event_manager"})),
     PageSpec("pages/form_fields.py", N_("Form fields"), ":material/dynamic_form:", "form-fields",
              N_("Administration"), roles=frozenset({"admin"})),
+    PageSpec("pages/dashboard_sales.py", N_("Sales dashboard"), ":material/insights:", "dashboard-sales",
+             N_("Dashboards"), roles=frozenset({"admin", "event_manager"})),
+    PageSpec("pages/dashboard_finance.py", N_("Finance dashboard"), ":material/account_balance_wallet:",
+             "dashboard-finance", N_("Dashboards"), roles=frozenset({"admin", "finance"})),
+    PageSpec("pages/dashboard_marketing.py", N_("Marketing dashboard"), ":material/campaign:", "dashboard-marketing",
+             N_("Dashboards"), roles=frozenset({"admin", "marketer"})),
 ]
 
 

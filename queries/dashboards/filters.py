@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Engine, Select, false, func
+from sqlalchemy import Engine, Select, false, func, select
 
 from queries.sql import CENT
 
@@ -102,3 +102,13 @@ def change(current: Decimal | int, previous: Decimal | int) -> float | None:
     if not previous:
         return None
     return float(round((Decimal(current) - Decimal(previous)) / Decimal(previous), 4))
+
+
+def event_choices(engine: Engine) -> pd.DataFrame:
+    """Events for the filter widget: id, name, currency, newest first."""
+    from orders_core.models import Event
+
+    query = select(Event.id, Event.name, Event.currency).order_by(Event.starts_at.desc(), Event.id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["id", "name", "currency"])

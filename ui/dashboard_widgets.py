@@ -1,0 +1,65 @@
+"""Drawing helpers shared by the dashboard pages: money columns formatted per row currency,
+percentages for the locale, and a chart with its data table and CSV download behind it."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from babel.numbers import format_percent
+
+from orders_core.i18n import _, babel_locale, format_money
+from queries.dashboards.export import to_csv
+
+
+def percent(value) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return format_percent(value, format="#,##0.0%", locale=babel_locale())
+
+
+def delta(value) -> str | None:
+    """A metric delta ("+12.5%"), None when there is no previous figure to compare with."""
+    if value is None or pd.isna(value):
+        return None
+    return ("+" if value >= 0 else "") + percent(value)
+
+
+def formatted(df: pd.DataFrame, money_columns: tuple[str, ...] = (), percent_columns: tuple[str, ...] = (),
+              labels: dict[str, dict] | None = None) -> pd.DataFrame:
+    """A display copy: money as text in each row's currency, shares as percentages, and code
+    values mapped to labels (column -> {value: label})."""
+    out = df.copy()
+    for column in money_columns:
+        out[column] = [format_money(v, c) for v, c in zip(out[column], out["currency"], strict=True)]
+    for column in percent_columns:
+        out[column] = [percent(v) for v in out[column]]
+    for column, mapping in (labels or {}).items():
+        out[column] = [mapping.get(v, v) for v in out[column]]
+    return out
+
+
+def data_behind(df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None,
+                key: str | None = None) -> None:
+    """The table behind a chart, in an expander, with its raw data as CSV."""
+    with st.expander(_("Data")):
+        st.dataframe(display, hide_index=True, width="stretch", column_config=column_config or {})
+        st.download_button(_("Download CSV"), to_csv(df), file_name=f"{file_name}.csv", mime="text/csv",
+                           key=key or f"csv.{file_name}")
+
+
+def chart(figure, df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None) -> None:
+    """A plotly chart with its data behind it."""
+    figure.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="")
+    st.plotly_chart(figure, width="stretch", key=f"chart.{file_name}")
+    data_behind(df, display, file_name, column_config)
+
+
+def chart_frame(df: pd.DataFrame, money_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Plotly needs numbers: Decimal money as float, for drawing only (tables keep Decimal)."""
+    out = df.copy()
+    for column in money_columns:
+        out[column] = [float(v) for v in out[column]]
+    return out
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon=":material/info:")
