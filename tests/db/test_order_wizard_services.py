@@ -358,3 +358,61 @@ def test_added_tickets_take_the_order_delivery_mode_and_free_seats_on_seated_eve
         added = session.scalars(select(OrderItem).where(OrderItem.order_id == order_id)
                                 .order_by(OrderItem.id.desc())).first()
         assert (added.seat, added.delivery_mode) == ("A2", "will_call")
+
+
+# --- totals of saved orders, property-based -------------------------------------------------------
+
+from fractions import Fraction  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from orders_core.models import DiscountCodeTariff  # noqa: E402
+from tests.unit.test_order_totals_properties import half_up  # noqa: E402
+
+tariff_specs = st.lists(st.tuples(st.integers(0, 100_000), st.sampled_from(["0", "5.5", "14.975", "20"]),
+                                  st.integers(1, 5), st.booleans()), min_size=1, max_size=4)
+codes = st.one_of(st.none(), st.integers(1, 10_000).map(lambda bp: ("percent", Decimal(bp) / 100)),
+                  st.integers(1, 100_000).map(lambda c: ("amount", Decimal(c) / 100)), st.just(("percent", Decimal(100))))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(specs=tariff_specs, code=codes)
+def test_saved_order_totals_match_an_independent_computation(engine, specs, code):
+    with unit_of_work(engine) as session:
+        event = make_event(session)
+        tariffs = [make_tariff(session, event, kind="product", unit_price_ht=Decimal(cents) / 100, tax_rate=Decimal(rate))
+                   for cents, rate, _q, _eligible in specs]
+        code_name = None
+        if code:
+            kind, value = code
+            found = make_code(session, event, f"C{event.id}", percent_off=value if kind == "percent" else None,
+                              amount_off=value if kind == "amount" else None)
+            eligible = [t for t, spec in zip(tariffs, specs) if spec[3]]
+            if eligible and len(eligible) < len(tariffs):
+                session.add_all(DiscountCodeTariff(discount_code_id=found.id, tariff_id=t.id) for t in eligible)
+            code_name = found.code
+            applies = {t.id for t in eligible} if eligible and len(eligible) < len(tariffs) else {t.id for t in tariffs}
+        order = create_order(session, actor=MANAGER, event_id=event.id,
+                             quantities={t.id: spec[2] for t, spec in zip(tariffs, specs)},
+                             codes=[code_name] if code_name else [], buyer=BUYER, payment={"mode": "invoice"})
+        gross = {t.id: Fraction(t.unit_price_ht) * spec[2] for t, spec in zip(tariffs, specs)}
+        discounts = {t.id: Fraction(0) for t in tariffs}
+        if code:
+            base = sum(gross[i] for i in applies)
+            if kind == "percent":
+                discounts.update({i: half_up(gross[i] * Fraction(value) / 100) for i in applies})
+            else:
+                lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+                discounts.update({line.tariff_id: Fraction(line.discount_amount) for line in lines})
+                assert sum(discounts.values()) == min(Fraction(value), base)
+        expected_ht = expected_ttc = Fraction(0)
+        for tariff in tariffs:
+            ht = gross[tariff.id] - discounts[tariff.id]
+            expected_ht += ht
+            expected_ttc += ht + half_up(ht * Fraction(tariff.tax_rate) / 100)
+        assert Fraction(order.total_ht) == expected_ht
+        assert Fraction(order.total_ttc) == expected_ttc
+        assert order.payment_mode == ("free" if expected_ttc == 0 else "invoice")
+    with engine.connect() as conn:
+        assert check_database(conn) == []
