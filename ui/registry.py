@@ -46,6 +46,12 @@ PAGES: list[PageSpec] = [
              "dashboard-finance", N_("Dashboards"), roles=frozenset({"admin", "finance"})),
     PageSpec("pages/dashboard_marketing.py", N_("Marketing dashboard"), ":material/campaign:", "dashboard-marketing",
              N_("Dashboards"), roles=frozenset({"admin", "marketer"})),
+    PageSpec("pages/events.py", N_("Events"), ":material/event:", "events", N_("Catalogue"),
+             roles=frozenset({"admin", "event_manager"})),
+    PageSpec("pages/tariffs.py", N_("Tariffs"), ":material/sell:", "tariffs", N_("Catalogue"),
+             roles=frozenset({"admin", "event_manager"})),
+    PageSpec("pages/discount_codes.py", N_("Discount codes"), ":material/percent:", "discount-codes",
+             N_("Catalogue"), roles=frozenset({"admin", "event_manager"})),
 ]
 
 

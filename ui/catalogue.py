@@ -1,0 +1,106 @@
+"""Widgets shared by the catalogue pages (events, tariffs, discount codes): the event selector
+kept in the URL, date-time inputs in the event's timezone, running a service, the catalogue log."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from orders_core.db import unit_of_work
+from orders_core.errors import OrderError
+from orders_core.i18n import N_, _, as_utc, format_datetime
+from queries.catalogue import catalogue_history, events_list
+from ui.data import cached_query, clear_after_write, engine
+
+ENTITY_LABELS = {"event": N_("Event"), "tariff": N_("Tariff"), "discount_code": N_("Discount code")}
+ACTION_LABELS = {"created": N_("Created"), "updated": N_("Updated"), "archived": N_("Archived"),
+                 "unarchived": N_("Unarchived"), "activated": N_("Activated"), "deactivated": N_("Deactivated"),
+                 "deleted": N_("Deleted")}
+
+
+def event_selector(page: str) -> dict | None:
+    """The event chosen in the URL (`?event=<id>`), with a selector; None when there is none."""
+    events = cached_query(events_list)
+    if events.empty:
+        return None
+    ids = events["id"].tolist()
+    wanted = st.query_params.get("event")
+    current = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
+    names = dict(zip(events["id"], events["name"]))
+    key = f"{page}.event"
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = current
+    chosen = st.selectbox(_("Event"), ids, format_func=names.get, key=key)
+    st.query_params["event"] = str(chosen)
+    return events[events["id"] == chosen].iloc[0].to_dict()
+
+
+def datetime_input(label: str, value: datetime | None, timezone: str, key: str,
+                   optional: bool = True) -> datetime | None:
+    """A date and a time in the event's timezone, returned as UTC (None when the date is empty)."""
+    local = as_utc(value).astimezone(ZoneInfo(timezone)) if value is not None and not pd.isna(value) else None
+    left, right = st.columns([3, 2])
+    day = left.date_input(label, value=local.date() if local else (None if optional else date.today()),
+                          key=f"{key}.date", format="YYYY-MM-DD")
+    clock = right.time_input(_("Time ({tz})").format(tz=timezone), value=local.time() if local else time(0, 0),
+                             key=f"{key}.time", step=900)
+    if day is None:
+        return None
+    return datetime.combine(day, clock or time(0, 0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def when(value, timezone: str) -> str:
+    """A stored UTC time shown in the event's timezone ('' when empty)."""
+    return "" if value is None or pd.isna(value) else format_datetime(value, timezone)
+
+
+def run(page: str, action: Callable, done: str) -> bool:
+    """Run one service call in one transaction; show its refusal, or remember the success message
+    and rerun. Returns False when refused."""
+    try:
+        with unit_of_work(engine()) as session:
+            action(session)
+    except OrderError as error:
+        st.error(error.message)
+        return False
+    clear_after_write()
+    st.session_state[f"{page}.done"] = done
+    st.rerun()
+    return True
+
+
+def show_done(page: str) -> None:
+    if message := st.session_state.pop(f"{page}.done", None):
+        st.success(message)
+
+
+def _details(details: dict) -> str:
+    parts = []
+    for field, value in (details or {}).items():
+        if isinstance(value, dict) and set(value) == {"old", "new"}:
+            parts.append(f"{field}: {value['old'] if value['old'] is not None else '∅'} → "
+                         f"{value['new'] if value['new'] is not None else '∅'}")
+        else:
+            parts.append(f"{field}: {value}")
+    return "; ".join(parts)
+
+
+def history(event_id: int, timezone: str, entity: str | None = None) -> None:
+    """The catalogue log of the event (optionally of one kind of entity), newest first."""
+    log = cached_query(catalogue_history, event_id=event_id)
+    if entity is not None:
+        log = log[log["entity"] == entity]
+    if log.empty:
+        st.caption(_("No change recorded yet."))
+        return
+    st.dataframe(pd.DataFrame({
+        _("When"): [when(v, timezone) for v in log["at"]],
+        _("Who"): log["actor"],
+        _("What"): [_(ENTITY_LABELS.get(e, e)) + f" #{i}" for e, i in zip(log["entity"], log["entity_id"])],
+        _("Action"): [_(ACTION_LABELS.get(a, a)) for a in log["action"]],
+        _("Changes (old → new)"): [_details(d) for d in log["details"]],
+        _("Reason"): log["reason"].fillna(""),
+    }), hide_index=True, use_container_width=True)
