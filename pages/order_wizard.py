@@ -362,9 +362,9 @@ def show_conflict() -> None:
     if fresh is None:
         st.warning(_("The order has been deleted meanwhile."))
     else:
-        st.info(_("Its state now: {status}, {mode}, version {version}, holders of {lines}.").format(
+        st.info(_("Its state now: {status}, {mode}, version {version}.").format(
             status=status_label(fresh["status"]), mode=payment_mode_label(fresh["payment_mode"]),
-            version=fresh["version"], lines=len(fresh["quantities"])))
+            version=fresh["version"]))
     if st.button(_("Reload the order and start again"), key="wizard.reload"):
         number = S["wizard.number"]
         reset_wizard()

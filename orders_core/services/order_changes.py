@@ -92,7 +92,7 @@ def modify_order(session: Session, *, actor: Actor, order_id: int, expected_vers
     order = lock_order(session, order_id)
     check_version(order, expected_version)
     if order.status in (Status.PAID.value, Status.CANCELLED.value):
-        hint = _(" Tickets can still be added to a paid order created by the organiser.") if (
+        hint = " " + _("Tickets can still be added to a paid order created by the organiser.") if (
             order.status == Status.PAID.value and order.source == Source.ORGANIZER.value) else ""
         raise TransitionRefused(
             _("Order {number} is validated or cancelled: it can no longer be modified.").format(number=order.number)
