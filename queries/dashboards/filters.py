@@ -86,7 +86,7 @@ def bucket(days: pd.Series, granularity: str) -> pd.Series:
     """The first day of the day's week (Monday) or month, or the day itself."""
     stamps = pd.to_datetime(days)
     if granularity == "week":
-        stamps = stamps - pd.to_timedelta(stamps.dt.weekday, unit="D")
+        stamps = stamps - pd.to_timedelta(stamps.dt.day_of_week, unit="D")
     elif granularity == "month":
         stamps = stamps.dt.to_period("M").dt.start_time
     return stamps.dt.date
