@@ -37,8 +37,11 @@ event_names = dict(zip(event_list["id"].astype(int), event_list["name"]))
 timezone = st.context.timezone or "UTC"
 
 
+GLOBAL = 0  # the scope choice "all events" (a selectbox shows None as "no choice")
+
+
 def scope_label(event_id: int | None) -> str:
-    return _("All events (global)") if event_id is None else event_names.get(event_id, f"#{event_id}")
+    return _("All events (global)") if not event_id else event_names.get(event_id, f"#{event_id}")
 
 
 existing = cached_query(templates)
@@ -68,7 +71,7 @@ if (pending := st.session_state.pop(NEXT, None)) is not None:
 if st.session_state.get(CHOICE) not in choices:
     st.session_state[CHOICE] = NEW
 choice = st.selectbox(_("Template"), choices, key=CHOICE,
-                      format_func=lambda i: _("➕ New template") if i == NEW else labels[i])
+                      format_func=lambda i: _("+ New template") if i == NEW else labels[i])
 
 
 def load_fields(template_id: int) -> None:
@@ -78,7 +81,7 @@ def load_fields(template_id: int) -> None:
         subject, body = default_text("payment_details", "en")
         saved = {"event_id": None, "language": "en", "kind": "payment_details", "name": "", "subject": subject,
                  "body": body, "is_html": False}
-    st.session_state[FIELDS["event"]] = saved["event_id"]
+    st.session_state[FIELDS["event"]] = saved["event_id"] or GLOBAL
     for field in ("language", "kind", "name", "subject", "body", "is_html"):
         st.session_state[FIELDS[field]] = saved[field]
     st.session_state.pop(CONFIRM_DELETE, None)
@@ -98,7 +101,7 @@ def use_built_in_text() -> None:
 editor, side = st.columns([3, 2])
 with editor:
     first, second, third = st.columns(3)
-    first.selectbox(_("Used for"), [None] + list(event_names), format_func=scope_label, key=FIELDS["event"])
+    first.selectbox(_("Used for"), [GLOBAL] + list(event_names), format_func=scope_label, key=FIELDS["event"])
     second.selectbox(_("Language"), list(LANGUAGES), format_func=LANGUAGE_NAMES.get, key=FIELDS["language"])
     third.selectbox(_("Email"), list(KINDS), format_func=email_kind_label, key=FIELDS["kind"])
     st.text_input(_("Name"), key=FIELDS["name"], max_chars=200,
@@ -120,7 +123,7 @@ with side:
 
 def values() -> dict:
     return {field: st.session_state[key] for field, key in FIELDS.items() if field != "event"} | {
-        "event_id": st.session_state[FIELDS["event"]]}
+        "event_id": st.session_state[FIELDS["event"]] or None}
 
 
 def save() -> None:
@@ -183,7 +186,7 @@ if preview_clicked:
             st.error(_("No order has the number {number}.").format(number=number_text.strip()))
             st.stop()
     else:
-        order_id = cached_query(latest_order_id, st.session_state[FIELDS["event"]])
+        order_id = cached_query(latest_order_id, st.session_state[FIELDS["event"]] or None)
     current = values()
     try:
         with unit_of_work(engine()) as session:

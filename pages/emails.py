@@ -10,7 +10,7 @@ from orders_core.i18n import _, format_datetime, format_number
 from orders_core.services.emails import retry_emails
 from queries.emails import email_message, outbox, outbox_counts
 from ui.data import cached_query, clear_after_write, engine
-from ui.order_emails import email_kind_label, email_status_label
+from ui.order_emails import email_kind_label, email_status_icon_label, email_status_label
 from ui.session import current_actor
 
 TABLE = "emails.table"
@@ -26,7 +26,7 @@ if message := st.session_state.pop(DONE, None):
 timezone = st.context.timezone or "UTC"
 counts = cached_query(outbox_counts)
 for column, status in zip(st.columns(4), ("queued", "sending", "sent", "failed")):
-    column.metric(email_status_label(status), format_number(counts[status]))
+    column.metric(email_status_icon_label(status), format_number(counts[status]))
 
 # Filters; `?order=NUMBER` (the order page's link) prefills the order number.
 if "emails.order" not in st.session_state and st.query_params.get("order"):

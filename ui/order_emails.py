@@ -16,11 +16,17 @@ from ui.data import cached_query, clear_after_write, engine
 from ui.session import can, current_actor
 
 DONE = "order_emails.done"  # success message carried over the rerun
-STATUS_ICONS = {"queued": "🕓", "sending": "📤", "sent": "✅", "failed": "⛔"}
+STATUS_ICONS = {"queued": ":material/schedule:", "sending": ":material/send:", "sent": ":material/check_circle:",
+                "failed": ":material/error:"}
 
 
 def email_status_label(status: str) -> str:
-    return f"{STATUS_ICONS.get(status, '')} {_(EMAIL_STATUS_LABELS.get(status, status))}".strip()
+    return _(EMAIL_STATUS_LABELS.get(status, status))
+
+
+def email_status_icon_label(status: str) -> str:
+    """With its Material icon, for labels that render Markdown (metrics, buttons)."""
+    return f"{STATUS_ICONS.get(status, '')} {email_status_label(status)}".strip()
 
 
 def email_kind_label(kind: str) -> str:
