@@ -8,18 +8,20 @@ equal), and the outbox rows are inserted in one executemany."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from jinja2 import TemplateError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import _html_env, _text_env, html_to_text
 from orders_core.errors import InvalidInput
+from orders_core import bulk
 from orders_core.i18n import _, as_utc, format_datetime, format_money
 from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail
 from orders_core.services.guards import id_chunks
@@ -32,52 +34,105 @@ def _dec(value) -> Decimal:
     return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value)
 
 
-def _order_values(order, event, language: str) -> dict[str, Any]:
+@lru_cache(maxsize=65536)
+def _money_text(amount: Decimal, currency: str, language: str) -> str:
+    # Babel formatting costs ~100 µs a call; amounts repeat a lot across orders.
+    return format_money(amount, currency, language)
+
+
+class _Lazy(dict):
+    """A template context dict whose formatted values are computed when a template reads
+    them: a confirmation rarely shows all of them, and formatting dominates a bulk render."""
+
+    def __init__(self, values: dict[str, Any], later: dict[str, Callable[[], Any]]):
+        super().__init__(values)
+        self._later = later
+
+    def __missing__(self, key: str) -> Any:
+        if key not in self._later:
+            raise KeyError(key)
+        value = self[key] = self._later[key]()
+        return value
+
+    def materialise(self) -> dict[str, Any]:
+        return {**self, **{key: self[key] for key in self._later}}
+
+
+def _order_values(order, event, language: str) -> _Lazy:
     total_ht, total_ttc, paid = _dec(order.total_ht), _dec(order.total_ttc), _dec(order.amount_paid)
     balance = total_ttc - paid
-    first, last = order.buyer_first_name, order.buyer_last_name
-    return {
+    first, last, currency = order.buyer_first_name, order.buyer_last_name, order.currency
+    return _Lazy({
         "number": order.number, "buyer_first_name": first, "buyer_last_name": last,
         "buyer_name": f"{first} {last}".strip(), "buyer_email": order.buyer_email,
-        "company_name": order.company_name, "currency": order.currency, "status": order.status,
+        "company_name": order.company_name, "currency": currency, "status": order.status,
         "payment_mode": order.payment_mode, "total_ht": total_ht, "total_ttc": total_ttc,
         "amount_paid": paid, "balance_due": balance,
-        "total_ht_formatted": format_money(total_ht, order.currency, language),
-        "total_ttc_formatted": format_money(total_ttc, order.currency, language),
-        "amount_paid_formatted": format_money(paid, order.currency, language),
-        "balance_due_formatted": format_money(balance, order.currency, language),
-        "created_at_formatted": format_datetime(as_utc(order.created_at), event.timezone, language),
-    }
+    }, {
+        "total_ht_formatted": lambda: _money_text(total_ht, currency, language),
+        "total_ttc_formatted": lambda: _money_text(total_ttc, currency, language),
+        "amount_paid_formatted": lambda: _money_text(paid, currency, language),
+        "balance_due_formatted": lambda: _money_text(balance, currency, language),
+        "created_at_formatted": lambda: format_datetime(as_utc(order.created_at), event.timezone, language),
+    })
+
+
+def _line_values(line, currency: str, language: str) -> _Lazy:
+    total_ht, total_ttc = _dec(line.total_ht), _dec(line.total_ttc)
+    return _Lazy({"name": line.name, "quantity": line.quantity, "kind": line.kind}, {
+        "total_ht_formatted": lambda: _money_text(total_ht, currency, language),
+        "total_ttc_formatted": lambda: _money_text(total_ttc, currency, language),
+    })
+
+
+def materialise(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with every lazy value computed (to compare with outbox.order_context)."""
+    def plain(value):
+        if isinstance(value, _Lazy):
+            return {k: plain(v) for k, v in value.materialise().items()}
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+    return plain(context)
 
 
 def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[str, Any]]]:
     """order id -> (order row, template context), read in four queries per chunk."""
     orders, lines, items = {}, defaultdict(list), defaultdict(list)
     for _part, condition in id_chunks(session, Order.id, ids):
-        for row in session.execute(select(Order.__table__).where(condition)):
+        query = select(Order.id, Order.number, Order.event_id, Order.language, Order.buyer_first_name,
+                       Order.buyer_last_name, Order.buyer_email, Order.company_name, Order.currency, Order.status,
+                       Order.payment_mode, Order.total_ht, Order.total_ttc, Order.amount_paid, Order.created_at)
+        for row in session.execute(query.where(condition)):
             orders[row.id] = row
     for _part, condition in id_chunks(session, OrderLine.order_id, ids):
-        for row in session.execute(select(OrderLine.__table__).where(condition).order_by(OrderLine.id)):
+        query = select(OrderLine.order_id, OrderLine.name, OrderLine.quantity, OrderLine.kind, OrderLine.total_ht,
+                       OrderLine.total_ttc).where(condition).order_by(OrderLine.id)
+        for row in session.execute(query):
             lines[row.order_id].append(row)
     for _part, condition in id_chunks(session, OrderItem.order_id, ids):
-        query = (select(OrderItem.__table__, OrderLine.name.label("tariff"))
+        query = (select(OrderItem.order_id, OrderItem.holder_first_name, OrderItem.holder_last_name,
+                        OrderItem.holder_email, OrderItem.seat, OrderLine.name.label("tariff"))
                  .join(OrderLine, OrderLine.id == OrderItem.order_line_id).where(condition).order_by(OrderItem.id))
         for row in session.execute(query):
             items[row.order_id].append(row)
     event_ids = {row.event_id for row in orders.values()}
     events = {e.id: e for e in session.execute(select(Event.__table__).where(Event.id.in_(event_ids)))}
+    event_values: dict[tuple[int, str], dict[str, Any]] = {}
     result = {}
     for order_id, order in orders.items():
         event = events[order.event_id]
         language = order.language if order.language in LANGUAGES else "en"
+        if (event.id, language) not in event_values:
+            event_values[(event.id, language)] = {
+                "name": event.name, "bank_details": event.bank_details, "timezone": event.timezone,
+                "starts_at_formatted": format_datetime(as_utc(event.starts_at), event.timezone, language)}
         result[order_id] = (order, {
             "order": _order_values(order, event, language),
-            "event": {"name": event.name, "bank_details": event.bank_details, "timezone": event.timezone,
-                      "starts_at_formatted": format_datetime(as_utc(event.starts_at), event.timezone, language)},
-            "lines": [{"name": line.name, "quantity": line.quantity, "kind": line.kind,
-                       "total_ht_formatted": format_money(_dec(line.total_ht), order.currency, language),
-                       "total_ttc_formatted": format_money(_dec(line.total_ttc), order.currency, language)}
-                      for line in lines[order_id]],
+            "event": event_values[(event.id, language)],
+            "lines": [_line_values(line, order.currency, language) for line in lines[order_id]],
             "items": [{"tariff": item.tariff, "holder_first_name": item.holder_first_name,
                        "holder_last_name": item.holder_last_name, "holder_email": item.holder_email,
                        "seat": item.seat} for item in items[order_id]],
@@ -140,5 +195,5 @@ def queue_confirmations(session: Session, ids: Sequence[int], *, now: datetime) 
         if has_name:
             row["recipient_name"] = f"{order.buyer_first_name} {order.buyer_last_name}".strip() or None
         rows.append(row)
-    session.execute(insert(OutboxEmail.__table__), rows)
+    bulk.insert_rows(session.connection(), "outbox_emails", rows)
     return len(rows)

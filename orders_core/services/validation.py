@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from orders_core import bulk
 from orders_core.errors import ConflictError
 from orders_core.history import change
 from orders_core.i18n import _
@@ -128,13 +129,14 @@ def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter:
     return counts
 
 
-def register_attendees(session: Session, ids: Sequence[int], *, only_missing: bool = False) -> int:
+def register_attendees(session: Session, ids: Sequence[int], *, only_missing: bool = False,
+                       expected: int | None = None) -> int:
     """One attendee per order item of these (paid) orders, with the holder's details (the
     buyer's when the holder was left blank), registered at the order's `paid_at`. Without
     `only_missing`, an item that already has an attendee makes the unique constraint refuse."""
     holder_blank = and_(OrderItem.holder_first_name == "", OrderItem.holder_last_name == "")
     # Counted first: psycopg reports no rowcount for INSERT ... SELECT through SQLAlchemy.
-    created = sum(units_without_attendee(session, ids).values())
+    created = expected if expected is not None else sum(units_without_attendee(session, ids).values())
     for _part, condition in guards.id_chunks(session, OrderItem.order_id, ids):
         source = (
             select(Order.event_id, Order.id, OrderItem.id,
@@ -179,7 +181,7 @@ def _write(session: Session, *, actor, rows, settled, method, received_at, refer
                      received_at=received_at, reference=reference, recorded_by=actor.email, created_at=now,
                      purpose="settlement") for s in settled if s.amount > 0]
     if payments:
-        session.execute(insert(Payment.__table__), payments)
+        bulk.insert_rows(session.connection(), "payments", payments)
     received = literal(received_at, DateTime(timezone=True))
     # Paid when the money arrived, but never before the order existed (a date without time).
     paid_at = case((Order.created_at > received, Order.created_at), else_=received)
@@ -194,7 +196,7 @@ def _write(session: Session, *, actor, rows, settled, method, received_at, refer
     if changed != len(rows):
         raise ConflictError(_("Some orders changed while they were being validated: nothing was changed. "
                               "Reload and try again."))
-    register_attendees(session, [row.id for row in rows])
+    register_attendees(session, [row.id for row in rows], expected=sum(s.attendees for s in settled))
     history = []
     for row, s in zip(rows, settled, strict=True):
         details = {"status": change(row.status, Status.PAID.value),
@@ -205,7 +207,7 @@ def _write(session: Session, *, actor, rows, settled, method, received_at, refer
                                   "received_at": received_at.isoformat(), "reference": reference}
         history.append(dict(order_id=row.id, at=now, actor=actor.email, action=action, details=details,
                             reason=reason))
-    session.execute(insert(OrderHistory.__table__), history)
+    bulk.insert_rows(session.connection(), "order_history", history)
     queue_confirmations(session, [row.id for row in rows], now=now)
     # ORM objects loaded earlier in this session must not show stale statuses.
     session.expire_all()

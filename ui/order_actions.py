@@ -1,0 +1,233 @@
+"""Lifecycle actions for the grid's selection and for one order: validate (with a dry-run
+summary before confirming), cancel and delete (with a reason), and on the detail page approve,
+reject, restore and the provider's confirm / mark failed - each shown only when allowed.
+
+The open dialog, its orders and its last result live in `st.session_state` (ids and scalars):
+a dialog opened by a one-shot button would vanish at the next rerun (and AppTest could not
+reach its buttons)."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import streamlit as st
+
+from orders_core.db import unit_of_work
+from orders_core.errors import OrderError
+from orders_core.i18n import _, format_money, format_number
+from orders_core.services import lifecycle
+from orders_core.services.validation import validate_orders
+from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod, Status
+from queries.pending import order_action_state
+from ui.data import cached_query, clear_after_write, engine
+from ui.format import status_label
+from ui.session import can, current_actor
+
+OPEN = "order_actions.open"  # which dialog is open: validate, cancel, delete, approve, reject, ...
+IDS = "order_actions.ids"  # the order ids it acts on (snapshot taken when it opened)
+RESULT = "order_actions.result"  # the last result, as plain values, shown until closed
+OFFLINE = [m.value for m in PaymentMethod if m != PaymentMethod.ONLINE]
+
+TITLES = {
+    "validate": "Validate orders", "cancel": "Cancel orders", "delete": "Delete orders",
+    "approve": "Approve the order", "reject": "Reject the order", "restore": "Restore the order",
+    "confirm_online": "Confirm the online payment", "mark_failed": "Mark the payment as failed",
+}
+
+
+def _open(action: str, ids: list[int]) -> None:
+    st.session_state[OPEN] = action
+    st.session_state[IDS] = [int(i) for i in ids]
+    st.session_state.pop(RESULT, None)
+
+
+def _close() -> None:
+    for key in (OPEN, IDS, RESULT):
+        st.session_state.pop(key, None)
+
+
+def render_bulk_actions(order_ids: list[int]) -> None:
+    """A "More actions" menu for the grid's selected orders (ids), and its dialogs."""
+    ids = [int(i) for i in order_ids]
+    allowed = [a for a, cap in (("validate", "orders.validate"), ("cancel", "orders.cancel"),
+                                ("delete", "orders.delete")) if can(cap)]
+    if allowed:
+        with st.popover(_("More actions"), disabled=not ids, icon=":material/more_horiz:"):
+            for action in allowed:
+                st.button(_(TITLES[action]), key=f"order_actions.bulk_{action}", on_click=_open, args=(action, ids),
+                          width="stretch")
+    _show_dialog()
+
+
+def render_order_actions(order_number: int) -> None:
+    """The actions one order allows, for the detail page; a locked order says why."""
+    state = cached_query(order_action_state, int(order_number))
+    if state is None:
+        return
+    status, ids = state["status"], [state["id"]]
+    if state["deleted"]:
+        st.info(_("This order is deleted: it cannot be changed until an administrator restores it."))
+        actions = ["restore"] if can("orders.restore") else []
+    else:
+        if status in (Status.PAID, Status.CANCELLED):
+            st.info(_("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.")
+                    .format(status=status_label(status)))
+        candidates = {
+            Status.AWAITING_PAYMENT: [("validate", "orders.validate"), ("cancel", "orders.cancel")],
+            Status.PENDING_ADMIN: [("approve", "orders.approve"), ("reject", "orders.approve")],
+            Status.PENDING_ONLINE: [("confirm_online", "orders.provider_callback"),
+                                    ("mark_failed", "orders.provider_callback"), ("cancel", "orders.cancel")],
+            Status.CART_INCOMPLETE: [("cancel", "orders.cancel")],
+            Status.FAILED: [("cancel", "orders.cancel")],
+        }.get(Status(status), [])
+        actions = [a for a, cap in candidates if can(cap)] + (["delete"] if can("orders.delete") else [])
+    if actions:
+        columns = st.columns(len(actions))
+        for column, action in zip(columns, actions):
+            column.button(_(TITLES[action]), key=f"order_actions.one_{action}", on_click=_open, args=(action, ids))
+    _show_dialog()
+
+
+def _show_dialog() -> None:
+    action = st.session_state.get(OPEN)
+    if action in TITLES:
+        st.dialog(_(TITLES[action]), width="large", on_dismiss=_close)(_dialog_body)(action)
+
+
+def _run(call) -> object | None:
+    """Run one service call in its own transaction; a refusal is shown, never a traceback."""
+    try:
+        with unit_of_work(engine()) as session:
+            return call(session)
+    except OrderError as error:
+        st.error(error.message)
+        return None
+
+
+def _amounts(amounts: dict) -> str:
+    return " · ".join(format_money(v, c) for c, v in amounts.items()) or "—"
+
+
+def _payment_fields() -> tuple[str, date, str]:
+    method = st.selectbox(_("Payment method used"), OFFLINE, key="order_actions.method",
+                          format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]))
+    received = st.date_input(_("Date received"), value=datetime.now(UTC).date(), max_value=datetime.now(UTC).date(),
+                             key="order_actions.received_on", format="YYYY-MM-DD")
+    reference = st.text_input(_("Reference (optional)"), key="order_actions.reference", max_chars=200)
+    return method, received, reference
+
+
+def _show_refused(refused: list[dict]) -> None:
+    if refused:
+        st.warning(_("{count} order(s) cannot be changed:").format(count=len(refused)))
+        st.dataframe([{_("Order"): r["number"], _("Reason"): r["reason"]} for r in refused], hide_index=True,
+                     width="stretch", key="order_actions.refused")
+
+
+def _dialog_body(action: str) -> None:
+    ids = st.session_state.get(IDS, [])
+    result = st.session_state.get(RESULT)
+    if result is not None:
+        _show_result(result)
+        if st.button(_("Close"), key="order_actions.close", type="primary"):
+            _close()
+            st.rerun()
+        return
+    if action == "validate":
+        _validate_form(ids)
+    elif action in ("cancel", "delete"):
+        _reason_form(action, ids)
+    else:
+        _single_form(action, ids[0])
+    if st.button(_("Back"), key="order_actions.back"):
+        _close()
+        st.rerun()
+
+
+def _validate_form(ids: list[int]) -> None:
+    method, received, reference = _payment_fields()
+    actor = current_actor()
+    with st.spinner(_("Checking the orders…")):
+        dry = _run(lambda s: validate_orders(s, actor=actor, order_ids=ids, method=method, received_at=received,
+                                             reference=reference, dry_run=True))
+    if dry is None:
+        return
+    st.markdown("#### " + _("What will happen"))
+    summary = st.columns(4)
+    summary[0].metric(_("Orders to validate"), format_number(len(dry.validated)))
+    summary[1].metric(_("Attendees to create"), format_number(dry.attendees_created))
+    summary[2].metric(_("Emails to queue"), format_number(dry.emails_queued))
+    summary[3].metric(_("Orders refused"), format_number(len(dry.refused)))
+    st.markdown(_("**Payments to record:** {amounts}").format(amounts=_amounts(dry.amounts)))
+    _show_refused([dict(number=r.number, reason=r.reason) for r in dry.refused])
+    label = _("Validate {count} order(s)").format(count=format_number(len(dry.validated)))
+    if st.button(label, key="order_actions.confirm", type="primary", disabled=not dry.validated):
+        with st.spinner(_("Validating…")):
+            done = _run(lambda s: validate_orders(s, actor=actor, order_ids=ids, method=method, received_at=received,
+                                                  reference=reference))
+        if done is not None:
+            clear_after_write()
+            st.session_state[RESULT] = dict(
+                kind="validate", done=done.validated_numbers, attendees=done.attendees_created,
+                emails=done.emails_queued, amounts={c: str(v) for c, v in done.amounts.items()},
+                refused=[dict(number=r.number, reason=r.reason) for r in done.refused])
+            st.rerun(scope="fragment")
+
+
+def _reason_form(action: str, ids: list[int]) -> None:
+    if action == "cancel":
+        st.markdown(_("Cancel {count} order(s)? Paid and cancelled orders are left as they are.").format(
+            count=format_number(len(ids))))
+    else:
+        st.markdown(_("Delete {count} order(s)? They disappear from the grid; their attendees are kept and an "
+                      "administrator can restore them.").format(count=format_number(len(ids))))
+    reason = st.text_area(_("Reason (required)"), key="order_actions.reason", max_chars=2000)
+    service = lifecycle.cancel_orders if action == "cancel" else lifecycle.delete_orders
+    label = _("Cancel the orders") if action == "cancel" else _("Delete the orders")
+    if st.button(label, key="order_actions.confirm", type="primary"):
+        actor = current_actor()
+        done = _run(lambda s: service(s, actor=actor, order_ids=ids, reason=reason))
+        if done is not None:
+            clear_after_write()
+            st.session_state[RESULT] = dict(kind=action, done=done.done,
+                                            refused=[dict(number=r.number, reason=r.reason) for r in done.refused])
+            st.rerun(scope="fragment")
+
+
+def _single_form(action: str, order_id: int) -> None:
+    actor = current_actor()
+    kwargs: dict = {}
+    if action == "approve":
+        st.markdown(_("The order becomes paid; its holders become attendees and the buyer is sent a confirmation."))
+        if st.checkbox(_("The buyer paid offline (invoice)"), key="order_actions.offline"):
+            kwargs["method"], kwargs["received_at"], kwargs["reference"] = _payment_fields()
+    elif action == "confirm_online":
+        st.markdown(_("Normally the payment provider does this. The order becomes paid with an online payment."))
+        kwargs["reference"] = st.text_input(_("Provider transaction id"), key="order_actions.reference", max_chars=200)
+    elif action in ("reject", "restore", "mark_failed"):
+        kwargs["reason"] = st.text_area(_("Reason (optional)"), key="order_actions.reason", max_chars=2000)
+    service = {"approve": lifecycle.approve_order, "reject": lifecycle.reject_order,
+               "restore": lifecycle.restore_order, "confirm_online": lifecycle.confirm_online,
+               "mark_failed": lifecycle.mark_failed}[action]
+    if st.button(_("Confirm"), key="order_actions.confirm", type="primary"):
+        outcome = _run(lambda s: service(s, actor=actor, order_id=order_id, **kwargs) or True)
+        if outcome is not None:
+            clear_after_write()
+            st.session_state[RESULT] = dict(kind=action, done=[order_id], refused=[])
+            st.rerun(scope="fragment")
+
+
+def _show_result(result: dict) -> None:
+    done, refused = result["done"], result["refused"]
+    if result["kind"] == "validate":
+        st.success(_("{count} order(s) validated: {attendees} attendee(s) created, {emails} email(s) queued.").format(
+            count=format_number(len(done)), attendees=format_number(result["attendees"]),
+            emails=format_number(result["emails"])))
+        st.markdown(_("**Payments recorded:** {amounts}").format(amounts=_amounts(result["amounts"])))
+    elif result["kind"] in ("cancel", "delete"):
+        message = _("{count} order(s) cancelled.") if result["kind"] == "cancel" else _("{count} order(s) deleted.")
+        st.success(message.format(count=format_number(len(done))))
+    else:
+        st.success(_("Done."))
+    if done and result["kind"] in ("validate", "cancel", "delete"):
+        st.dataframe([{_("Order"): number} for number in done], hide_index=True, key="order_actions.done")
+    _show_refused(refused)
