@@ -53,7 +53,7 @@ else:
         _("Valid from"): [when(v, timezone) for v in codes["valid_from"]],
         _("Valid until"): [when(v, timezone) for v in codes["valid_until"]],
         _("Active"): codes["active"].astype(bool),
-    }), hide_index=True, use_container_width=True)
+    }), hide_index=True, width="stretch")
     st.caption(_("Uses = orders with the code, not cancelled, failed or deleted. Revenue given away = the "
                  "discounts of the paid orders, excluding tax."))
 

@@ -37,7 +37,7 @@ else:
         _("Tariffs"): events["tariffs"],
         _("Orders"): events["orders"],
         _("Archived"): events["archived_at"].notna(),
-    }), hide_index=True, use_container_width=True)
+    }), hide_index=True, width="stretch")
 
 
 def event_fields(prefix: str, current: dict | None) -> dict:

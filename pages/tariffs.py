@@ -64,7 +64,7 @@ else:
         _("Sales open"): [when(v, timezone) for v in tariffs["sales_start"]],
         _("Sales close"): [when(v, timezone) for v in tariffs["sales_end"]],
         _("Active"): tariffs["active"].astype(bool),
-    }), hide_index=True, use_container_width=True)
+    }), hide_index=True, width="stretch")
     st.caption(_("Sold = paid units; awaiting payment = units of orders waiting for payment or approval; "
                  "remaining = capacity minus both."))
 

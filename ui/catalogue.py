@@ -103,4 +103,4 @@ def history(event_id: int, timezone: str, entity: str | None = None) -> None:
         _("Action"): [_(ACTION_LABELS.get(a, a)) for a in log["action"]],
         _("Changes (old → new)"): [_details(d) for d in log["details"]],
         _("Reason"): log["reason"].fillna(""),
-    }), hide_index=True, use_container_width=True)
+    }), hide_index=True, width="stretch")
