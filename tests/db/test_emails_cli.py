@@ -54,3 +54,24 @@ def test_outbox_send_refuses_a_malformed_smtp_url_in_one_line(db_url, monkeypatc
     assert main(["--database-url", db_url, "outbox", "send"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("orders: ORDERS_SMTP_URL must look like smtp://") and err.count("\n") == 1
+
+
+def test_outbox_send_watch_keeps_polling_until_interrupted(db_url, engine, tmp_path, monkeypatch, capsys):
+    import orders_core.cli as cli
+
+    queue_two(engine)
+    monkeypatch.delenv("ORDERS_SMTP_URL", raising=False)
+    monkeypatch.setenv("ORDERS_OUTBOX_DIR", str(tmp_path / "eml"))
+    pauses = []
+
+    def sleep(seconds):  # the second pause stands for Ctrl-C
+        pauses.append(seconds)
+        if len(pauses) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.time, "sleep", sleep)
+    assert main(["--database-url", db_url, "outbox", "send", "--watch", "--interval", "3"]) == 0
+    assert pauses == [3.0, 3.0]
+    out = capsys.readouterr().out
+    assert out.count("2 sent, 0 to retry, 0 failed") == 1 and out.rstrip().endswith("stopped")
+    assert len(list((tmp_path / "eml").glob("*.eml"))) == 2
