@@ -82,16 +82,6 @@ def frame(engine: Engine, query: Select, columns: list[str], money_columns: tupl
     return df
 
 
-def bucket(days: pd.Series, granularity: str) -> pd.Series:
-    """The first day of the day's week (Monday) or month, or the day itself."""
-    stamps = pd.to_datetime(days)
-    if granularity == "week":
-        stamps = stamps - pd.to_timedelta(stamps.dt.day_of_week, unit="D")
-    elif granularity == "month":
-        stamps = stamps.dt.to_period("M").dt.start_time
-    return stamps.dt.date
-
-
 def ratio(part: int, whole: int) -> float | None:
     """A share for display (counts, not money); None when there is nothing to divide."""
     return round(part / whole, 4) if whole else None
@@ -112,3 +102,42 @@ def event_choices(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["id", "name", "currency"])
+
+
+def bucket_of(day: date, granularity: str) -> date:
+    """The first day of the day's week (Monday) or month, or the day itself."""
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+def rows_of(engine: Engine, query: Select) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(query)]
+
+
+def as_day(value) -> date:
+    """SQLite hands a DATE back as text in some expressions; PostgreSQL as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def summed(rows: list[tuple], key, width: int) -> dict[tuple, list[int]]:
+    """Sum the last `width` integer fields of `rows` per key(row): plain Python, because a few
+    thousand summary rows group faster this way than through pandas."""
+    totals: dict[tuple, list[int]] = {}
+    for row in rows:
+        k = key(row)
+        current = totals.get(k)
+        values = row[-width:]
+        if current is None:
+            totals[k] = [int(v or 0) for v in values]
+        else:
+            for i, v in enumerate(values):
+                current[i] += int(v or 0)
+    return totals

@@ -9,12 +9,22 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Engine, case, false, func, select
+from sqlalchemy import Engine, func, select
 
 from orders_core.i18n import as_utc
 from orders_core.models import DashOrderFact, DashPaymentFact, Event, Order, OrderLine, Payment
 from orders_core.status import PaymentMode, Status
-from queries.dashboards.filters import DashboardFilters, bucket, cents_sum, frame, money, where_facts
+from queries.dashboards.filters import (
+    DashboardFilters,
+    as_day,
+    bucket_of,
+    cents_sum,
+    frame,
+    money,
+    rows_of,
+    summed,
+    where_facts,
+)
 from queries.sql import money_sum
 
 F = DashOrderFact.__table__
@@ -47,16 +57,11 @@ def _receivable_facts(filters: DashboardFilters):
 
 def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per age bucket and currency: invoice orders awaiting payment and the amount due."""
-    daily = frame(engine, _receivable_facts(filters), ["day", "currency", "orders", "cents"])
-    columns = ["bucket", "currency", "orders", "amount_due"]
-    if daily.empty:
-        return pd.DataFrame(columns=columns)
-    daily["bucket"] = [age_bucket((filters.today - d).days) for d in daily["day"]]
-    grouped = daily.groupby(["bucket", "currency"], as_index=False).agg(orders=("orders", "sum"), cents=("cents", "sum"))
-    grouped["amount_due"] = pd.Series([money(c) for c in grouped["cents"]], index=grouped.index, dtype=object)
-    order = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
-    grouped["position"] = grouped["bucket"].map(order)
-    return grouped.sort_values(["currency", "position"], ignore_index=True)[columns]
+    totals = summed(rows_of(engine, _receivable_facts(filters)),
+                    lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]), 2)
+    position = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
+    rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][1], position[kv[0][0]]))]
+    return pd.DataFrame(rows, columns=["bucket", "currency", "orders", "amount_due"])
 
 
 def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 100) -> pd.DataFrame:
@@ -91,15 +96,9 @@ def payments_by_day(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     query = where_facts(
         select(P.c.day, P.c.method, P.c.currency, func.sum(P.c.payments), cents_sum(P.c.amount_cents)), P, filters,
     ).group_by(P.c.day, P.c.method, P.c.currency)
-    daily = frame(engine, query, ["day", "method", "currency", "payments", "cents"])
-    columns = ["bucket", "method", "currency", "payments", "amount"]
-    if daily.empty:
-        return pd.DataFrame(columns=columns)
-    daily["bucket"] = bucket(daily["day"], filters.granularity)
-    grouped = daily.groupby(["bucket", "method", "currency"], as_index=False).agg(
-        payments=("payments", "sum"), cents=("cents", "sum"))
-    grouped["amount"] = pd.Series([money(c) for c in grouped["cents"]], index=grouped.index, dtype=object)
-    return grouped[columns].sort_values(["bucket", "currency", "method"], ignore_index=True)
+    totals = summed(rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), r[1], r[2]), 2)
+    rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
+    return pd.DataFrame(rows, columns=["bucket", "method", "currency", "payments", "amount"])
 
 
 def payments_by_method(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:

@@ -8,7 +8,18 @@ from sqlalchemy import Engine, case, func, select
 
 from orders_core.models import DashUtmFact
 from orders_core.status import Status
-from queries.dashboards.filters import DashboardFilters, bucket, cents_sum, frame, money, ratio, where_facts
+from queries.dashboards.filters import (
+    DashboardFilters,
+    as_day,
+    bucket_of,
+    cents_sum,
+    frame,
+    money,
+    ratio,
+    rows_of,
+    summed,
+    where_facts,
+)
 
 U = DashUtmFact.__table__
 PAID = Status.PAID.value
@@ -55,15 +66,9 @@ def utm_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     query = where_facts(
         select(U.c.day, U.c.utm_source, U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue), U, filters,
     ).group_by(U.c.day, U.c.utm_source, U.c.currency)
-    daily = frame(engine, query, ["day", "utm_source", "currency", "orders", "paid_orders", "cents"])
-    columns = ["bucket", "utm_source", "currency", "orders", "paid_orders", "revenue_ttc"]
-    if daily.empty:
-        return pd.DataFrame(columns=columns)
-    daily["bucket"] = bucket(daily["day"], filters.granularity)
-    grouped = daily.groupby(["bucket", "utm_source", "currency"], as_index=False).agg(
-        orders=("orders", "sum"), paid_orders=("paid_orders", "sum"), cents=("cents", "sum"))
-    grouped["revenue_ttc"] = pd.Series([money(c) for c in grouped["cents"]], index=grouped.index, dtype=object)
-    return grouped[columns].sort_values(["bucket", "currency", "utm_source"], ignore_index=True)
+    totals = summed(rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), r[1], r[2]), 3)
+    rows = [(*k, n, p, money(c)) for k, (n, p, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
+    return pd.DataFrame(rows, columns=["bucket", "utm_source", "currency", "orders", "paid_orders", "revenue_ttc"])
 
 
 def top_campaigns(engine: Engine, filters: DashboardFilters, limit: int = 10) -> pd.DataFrame:

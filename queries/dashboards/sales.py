@@ -11,7 +11,19 @@ from sqlalchemy import Engine, case, false, func, select
 
 from orders_core.models import DashLineFact, DashOrderFact, Tariff
 from orders_core.status import STATUS_GROUPS, Status
-from queries.dashboards.filters import DashboardFilters, bucket, cents_sum, change, frame, money, ratio, where_facts
+from queries.dashboards.filters import (
+    DashboardFilters,
+    as_day,
+    bucket_of,
+    cents_sum,
+    change,
+    frame,
+    money,
+    ratio,
+    rows_of,
+    summed,
+    where_facts,
+)
 
 F = DashOrderFact.__table__
 L = DashLineFact.__table__
@@ -44,22 +56,20 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
                cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0))),
         F, filters, start=first, end=last,
     ).group_by(F.c.day, F.c.currency)
-    daily = frame(engine, query, ["day", "currency", "orders", "paid_orders", "ht", "ttc"])
+    daily = rows_of(engine, query)
     rows = []
-    for currency in sorted(daily["currency"].unique()):
-        of_currency = daily[daily["currency"] == currency]
+    for currency in sorted({r[1] for r in daily}):
         for period, (start, end, previous_start, previous_end) in periods.items():
-            now = of_currency[(of_currency["day"] >= start) & (of_currency["day"] <= end)]
-            before = of_currency[(of_currency["day"] >= previous_start) & (of_currency["day"] <= previous_end)]
-            figures = {name: (int(now[name].sum()), int(before[name].sum())) for name in ("orders", "paid_orders")}
-            money_figures = {name: (money(now[name].sum()), money(before[name].sum())) for name in ("ht", "ttc")}
+            now = summed([r for r in daily if r[1] == currency and start <= as_day(r[0]) <= end], lambda r: (), 4)
+            before = summed([r for r in daily if r[1] == currency and previous_start <= as_day(r[0]) <= previous_end],
+                            lambda r: (), 4)
+            orders, paid, ht, ttc = now.get((), [0, 0, 0, 0])
+            p_orders, p_paid, p_ht, p_ttc = before.get((), [0, 0, 0, 0])
             rows.append(dict(
-                period=period, currency=currency,
-                orders=figures["orders"][0], paid_orders=figures["paid_orders"][0],
-                revenue_ht=money_figures["ht"][0], revenue_ttc=money_figures["ttc"][0],
-                previous_orders=figures["orders"][1], previous_paid_orders=figures["paid_orders"][1],
-                previous_revenue_ht=money_figures["ht"][1], previous_revenue_ttc=money_figures["ttc"][1],
-                change_paid_orders=change(*figures["paid_orders"]), change_revenue_ttc=change(*money_figures["ttc"]),
+                period=period, currency=currency, orders=orders, paid_orders=paid,
+                revenue_ht=money(ht), revenue_ttc=money(ttc), previous_orders=p_orders, previous_paid_orders=p_paid,
+                previous_revenue_ht=money(p_ht), previous_revenue_ttc=money(p_ttc),
+                change_paid_orders=change(paid, p_paid), change_revenue_ttc=change(money(ttc), money(p_ttc)),
             ))
     return pd.DataFrame(rows, columns=[
         "period", "currency", "orders", "paid_orders", "revenue_ht", "revenue_ttc", "previous_orders",
@@ -73,16 +83,10 @@ def sales_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
         select(F.c.day, F.c.status, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents)),
         F, filters,
     ).group_by(F.c.day, F.c.status, F.c.currency)
-    daily = frame(engine, query, ["day", "status", "currency", "orders", "cents"])
-    columns = ["bucket", "status_group", "currency", "orders", "total_ttc"]
-    if daily.empty:
-        return pd.DataFrame(columns=columns)
-    daily["bucket"] = bucket(daily["day"], filters.granularity)
-    daily["status_group"] = daily["status"].map(status_group)
-    grouped = daily.groupby(["bucket", "status_group", "currency"], as_index=False).agg(
-        orders=("orders", "sum"), cents=("cents", "sum"))
-    grouped["total_ttc"] = pd.Series([money(c) for c in grouped["cents"]], index=grouped.index, dtype=object)
-    return grouped[columns].sort_values(["bucket", "currency", "status_group"], ignore_index=True)
+    totals = summed(rows_of(engine, query),
+                    lambda r: (bucket_of(as_day(r[0]), filters.granularity), status_group(r[1]), r[2]), 2)
+    rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
+    return pd.DataFrame(rows, columns=["bucket", "status_group", "currency", "orders", "total_ttc"])
 
 
 def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
