@@ -7,7 +7,7 @@ import streamlit as st
 
 from orders_core.i18n import _
 from ui import shell
-from ui.registry import pages_for
+from ui.registry import sections_for
 
 shell.apply_locale()
 st.set_page_config(page_title=_("Orders back-office"), page_icon=":material/confirmation_number:", layout="wide")
@@ -17,10 +17,11 @@ if user is None:
     sign_in = st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in")
     st.navigation([sign_in], position="hidden").run()
 else:
-    sections: dict[str, list] = {}
-    for spec in pages_for(user["role"]):
-        page = st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.default)
-        sections.setdefault(_(spec.section), []).append(page)
+    sections = {
+        _(section): [st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path,
+                             default=spec.default) for spec in specs]
+        for section, specs in sections_for(user["role"]).items()
+    }
     navigation = st.navigation(sections)
     shell.sidebar(user)
     navigation.run()

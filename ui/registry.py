@@ -59,5 +59,18 @@ PAGES: list[PageSpec] = [
 ]
 
 
+# The order of the sections in the sidebar, whatever the order pages were added in.
+SECTION_ORDER = (N_("Sales"), N_("Orders"), N_("Dashboards"), N_("Finance"), N_("Catalogue"), N_("Administration"))
+
+
 def pages_for(role: str) -> list[PageSpec]:
     return [page for page in PAGES if role in page.roles]
+
+
+def sections_for(role: str) -> dict[str, list[PageSpec]]:
+    """The pages of a role by section (untranslated titles), sections in SECTION_ORDER."""
+    sections: dict[str, list[PageSpec]] = {}
+    rank = {section: position for position, section in enumerate(SECTION_ORDER)}
+    for page in sorted(pages_for(role), key=lambda page: rank.get(page.section, len(rank))):
+        sections.setdefault(page.section, []).append(page)
+    return sections

@@ -1,0 +1,203 @@
+"""The app shell through AppTest, from the router (app.py): sign-in and sign-out, lock-out, the
+pages each role sees, the language switch changing labels and money formats."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from orders_core import auth
+from orders_core.db import unit_of_work
+from orders_core.i18n import set_locale
+from orders_core.models import User
+from ui.registry import pages_for, sections_for
+from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)
+from tests.factories import make_event, make_order, make_tariff
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PASSWORD = "a long enough password"
+NNBSP, NBSP = "\u202f", "\u00a0"
+FAILURE = "Wrong email or password, or too many attempts. Try again, or wait 15 minutes."
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"  # sign-in is tested on both databases in tests/db; the shell on one
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    set_locale("en")
+
+
+@pytest.fixture
+def accounts(engine, db_url, monkeypatch):
+    """One account per role, and one paid order of 1,234.50 EUR for the overview."""
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    monkeypatch.delenv("ORDERS_LOCALE", raising=False)
+    ids = {role: add_account(engine, f"{role}@example.com", role, PASSWORD, name=f"{role.title()} User")
+           for role in ("admin", "event_manager", "finance", "marketer")}
+    with unit_of_work(engine) as session:
+        event = make_event(session, currency="EUR")
+        tariff = make_tariff(session, event, unit_price_ht=Decimal("1234.50"), tax_rate=Decimal("0"))
+        make_order(session, event, [(tariff, 1)], status="paid")
+    return ids
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def sign_in(at: AppTest, email: str, password: str) -> AppTest:
+    at.text_input(key="sign_in.email").input(email)
+    at.text_input(key="sign_in.password").input(password)
+    [submit] = [button for button in at.button if button.proto.is_form_submitter]
+    return submit.click().run()
+
+
+def signed_in_as(role: str, accounts_ids: dict) -> AppTest:
+    at = app()
+    at.session_state["auth.user"] = {"id": accounts_ids[role], "email": f"{role}@example.com", "role": role,
+                                     "name": f"{role.title()} User"}
+    return at.run()
+
+
+def navigation_titles(at: AppTest) -> list[str]:
+    """The page titles st.navigation registered in the last run (what the sidebar lists)."""
+    return [info["page_name"] for info in at._registered_pages.values()]
+
+
+def test_a_signed_out_visitor_meets_only_the_sign_in_form(accounts):
+    at = app().run()
+    assert not at.exception
+    assert [title.value for title in at.title] == ["Sign in"]
+    assert [field.label for field in at.text_input] == ["Email", "Password"]
+    assert navigation_titles(at) == ["Sign in"]
+    assert "auth.user" not in at.session_state
+
+
+def test_the_right_password_signs_in_and_lands_on_the_overview(accounts):
+    at = sign_in(app().run(), "Finance@example.com", PASSWORD)
+    assert not at.exception
+    assert at.session_state["auth.user"] == {"id": accounts["finance"], "email": "finance@example.com",
+                                             "role": "finance", "name": "Finance User"}
+    assert [title.value for title in at.title] == ["Overview"]
+    assert [markdown.value for markdown in at.sidebar.markdown] == ["**Finance User**"]
+    assert [caption.value for caption in at.sidebar.caption] == ["Finance · finance@example.com"]
+    assert at.session_state.get("sign_in.password") in (None, "")  # the password is not kept
+
+
+def test_a_wrong_password_gets_the_neutral_message_and_no_session(accounts):
+    at = sign_in(app().run(), "finance@example.com", "not the password")
+    assert [error.value for error in at.error] == [FAILURE]
+    assert "auth.user" not in at.session_state
+    unknown = sign_in(app().run(), "nobody@example.com", PASSWORD)
+    assert [error.value for error in unknown.error] == [FAILURE]
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(accounts, engine):
+    at = app().run()
+    for _attempt in range(auth.MAX_FAILURES):
+        at = sign_in(at, "marketer@example.com", "guess")
+        assert [error.value for error in at.error] == [FAILURE]
+    at = sign_in(at, "marketer@example.com", PASSWORD)
+    assert [error.value for error in at.error] == [FAILURE]
+    assert "auth.user" not in at.session_state
+    with unit_of_work(engine) as session:
+        assert session.scalar(select(User.locked_until).where(User.email == "marketer@example.com")) is not None
+
+
+def test_signing_out_clears_the_session_but_keeps_the_language(accounts):
+    at = signed_in_as("admin", accounts)
+    at.session_state["orders.filters"] = "anything a page kept"
+    at.sidebar.selectbox(key="shell.language").set_value("fr").run()
+    at.sidebar.button(key="shell.sign_out").click().run()
+    assert not at.exception
+    assert "auth.user" not in at.session_state
+    assert "orders.filters" not in at.session_state
+    assert at.session_state["ui.locale"] == "fr"
+    assert [title.value for title in at.title] == ["Se connecter"]
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("admin", {"Overview", "Users"}),
+    ("event_manager", {"Overview"}),
+    ("finance", {"Overview"}),
+    ("marketer", {"Overview"}),
+])
+def test_each_role_sees_exactly_its_pages(accounts, role, expected):
+    at = signed_in_as(role, accounts)
+    assert not at.exception
+    titles = navigation_titles(at)
+    assert titles == [spec.title for specs in sections_for(role).values() for spec in specs]
+    assert sorted(titles) == sorted(spec.title for spec in pages_for(role))
+    assert expected <= set(titles)
+    assert ("Users" in titles) is (role == "admin")
+
+
+def test_a_page_of_another_role_is_not_reachable(accounts):
+    at = signed_in_as("marketer", accounts)
+    with pytest.raises(ValueError):
+        at.switch_page("pages/users.py")
+
+
+def test_the_language_switch_changes_labels_navigation_and_money(accounts):
+    at = signed_in_as("admin", accounts)
+    assert [metric.label for metric in at.metric][0] == "Revenue (paid, incl. tax)"
+    assert [metric.value for metric in at.metric][0] == "€1,234.50"
+
+    at.sidebar.selectbox(key="shell.language").set_value("fr").run()
+    assert not at.exception
+    assert at.session_state["ui.locale"] == "fr"
+    assert [title.value for title in at.title] == ["Vue d'ensemble"]
+    assert [metric.label for metric in at.metric][0] == "Chiffre d'affaires (payé, TTC)"
+    assert [metric.value for metric in at.metric][0] == f"1{NNBSP}234,50{NBSP}€"
+    assert {"Vue d'ensemble", "Utilisateurs"} <= set(navigation_titles(at))
+    assert "Overview" not in navigation_titles(at)
+    assert [caption.value for caption in at.sidebar.caption] == ["Administrateur · admin@example.com"]
+
+    at.run()  # the choice sticks for the session
+    assert [title.value for title in at.title] == ["Vue d'ensemble"]
+    at.sidebar.selectbox(key="shell.language").set_value("en").run()
+    assert [title.value for title in at.title] == ["Overview"]
+
+
+def test_the_default_language_comes_from_orders_locale(accounts, monkeypatch):
+    monkeypatch.setenv("ORDERS_LOCALE", "fr")
+    at = app().run()
+    assert [title.value for title in at.title] == ["Se connecter"]
+    assert [field.label for field in at.text_input] == ["E-mail", "Mot de passe"]
+    failed = sign_in(at, "admin@example.com", "guess")
+    assert [error.value for error in failed.error] == [
+        "E-mail ou mot de passe incorrect, ou trop de tentatives. Réessayez, ou attendez 15 minutes."]
+
+
+def test_a_deactivated_account_is_signed_out_at_its_next_action(accounts, engine):
+    at = signed_in_as("finance", accounts)
+    assert [title.value for title in at.title] == ["Overview"]
+    with unit_of_work(engine) as session:
+        session.get(User, accounts["finance"]).active = False
+    at.run()
+    assert "auth.user" not in at.session_state
+    assert [title.value for title in at.title] == ["Sign in"]
+
+
+def test_a_role_changed_by_an_admin_takes_effect_at_the_next_action(accounts, engine):
+    at = signed_in_as("finance", accounts)
+    with unit_of_work(engine) as session:
+        session.get(User, accounts["finance"]).role = "admin"
+    at.run()
+    assert at.session_state["auth.user"]["role"] == "admin"
+    assert "Users" in navigation_titles(at)
