@@ -107,22 +107,23 @@ def numbers_in(reference: str) -> list[int]:
     return found
 
 
-def name_similarity(payer: str, order: OpenOrder) -> tuple[float, str]:
-    """Best similarity (0..1) of the payer with the buyer's name either way round, or the company."""
-    payer_n = normalize_text(payer)
-    if not payer_n:
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(normalize_text(text).split())
+
+
+def name_similarity(payer_tokens: frozenset[str], names: tuple[tuple[str, frozenset[str]], ...]) -> tuple[float, str]:
+    """How close (0..1) the payer is to the buyer's name (either way round) or the company.
+    Word overlap first, which is fast and ignores order and accents; a character-level ratio
+    only for a near miss (a typo)."""
+    if not payer_tokens:
         return 0.0, ""
-    options = [order.buyer_name, " ".join(reversed(order.buyer_name.split())), order.company_name]
     best, best_name = 0.0, ""
-    for option in options:
-        option_n = normalize_text(option)
-        if not option_n:
-            continue
-        ratio = SequenceMatcher(None, payer_n, option_n).ratio()
-        if option_n in payer_n:
-            ratio = max(ratio, 0.9)
-        if ratio > best:
-            best, best_name = ratio, option
+    for name, tokens in names:
+        overlap = len(payer_tokens & tokens) / max(len(tokens), 1)
+        if 0.5 <= overlap < 1:  # one word of two matches: maybe a typo in the other
+            overlap = max(overlap, SequenceMatcher(None, " ".join(sorted(payer_tokens)), " ".join(sorted(tokens))).ratio())
+        if overlap > best:
+            best, best_name = overlap, name
     return best, best_name
 
 
@@ -132,16 +133,24 @@ class Matcher:
     def __init__(self, orders: Iterable[OpenOrder]):
         self.by_number: dict[int, OpenOrder] = {}
         self.by_amount: dict[tuple[str, Decimal], list[OpenOrder]] = defaultdict(list)
-        self.by_token: dict[str, list[OpenOrder]] = defaultdict(list)
+        self.by_token: dict[tuple[str, str], list[OpenOrder]] = defaultdict(list)
+        self.by_amount_token: dict[tuple[str, Decimal, str], list[OpenOrder]] = defaultdict(list)
+        self.names: dict[int, tuple[tuple[str, frozenset[str]], ...]] = {}
+        self.tokens: dict[int, frozenset[str]] = {}
         for order in orders:
             self.by_number[order.number] = order
             self.by_amount[(order.currency, order.balance_due)].append(order)
-            for token in set(normalize_text(f"{order.buyer_name} {order.company_name}").split()):
+            names = tuple((n, _tokens(n)) for n in (order.buyer_name, order.company_name) if n.strip())
+            self.names[order.id] = names
+            self.tokens[order.id] = frozenset().union(*(t for _, t in names)) if names else frozenset()
+            for token in self.tokens[order.id]:
                 if len(token) >= 3:
-                    self.by_token[token].append(order)
+                    self.by_token[(order.currency, token)].append(order)
+                    self.by_amount_token[(order.currency, order.balance_due, token)].append(order)
 
     def suggest(self, transfer: Transfer) -> list[Suggestion]:
         suggestions: list[Suggestion] = []
+        payer_tokens = _tokens(transfer.payer)
         referenced = [self.by_number[n] for n in numbers_in(transfer.reference) if n in self.by_number]
         referenced = [o for o in referenced if o.currency == transfer.currency]
         if len(referenced) > 1:
@@ -154,25 +163,27 @@ class Matcher:
                                               tuple(o.balance_due for o in referenced), 95, reasons,
                                               exact_amount=True))
         candidates: dict[int, OpenOrder] = {o.id: o for o in referenced}
-        for order in self.by_amount.get((transfer.currency, transfer.amount), [])[:200]:
-            candidates.setdefault(order.id, order)
-        tokens = [t for t in normalize_text(transfer.payer).split() if len(t) >= 3]
-        for token in tokens:
-            bucket = self.by_token.get(token, [])
-            if len(bucket) <= 500:  # a very common name says nothing on its own
-                for order in bucket:
-                    if order.currency == transfer.currency:
-                        candidates.setdefault(order.id, order)
+        if not candidates:
+            # No order number: the amount and the payer's name must meet. An amount shared by
+            # many orders says nothing alone, and a very common name token neither.
+            same_amount = self.by_amount.get((transfer.currency, transfer.amount), [])
+            if len(same_amount) <= 20:
+                candidates.update((o.id, o) for o in same_amount)
+            for token in payer_tokens:
+                candidates.update((o.id, o) for o in self.by_amount_token.get((transfer.currency, transfer.amount, token), []))
+            for token in payer_tokens:
+                bucket = self.by_token.get((transfer.currency, token), [])
+                if len(bucket) <= 50:
+                    candidates.update((o.id, o) for o in bucket)
         referenced_ids = {o.id for o in referenced}
         for order in candidates.values():
-            suggestion = self._score(transfer, order, order.id in referenced_ids)
+            suggestion = self._score(transfer, payer_tokens, order, order.id in referenced_ids)
             if suggestion.score >= 30:
                 suggestions.append(suggestion)
         suggestions.sort(key=lambda s: (-s.score, s.order_numbers))
         return suggestions[:MAX_SUGGESTIONS]
 
-    @staticmethod
-    def _score(transfer: Transfer, order: OpenOrder, referenced: bool) -> Suggestion:
+    def _score(self, transfer: Transfer, payer_tokens: frozenset[str], order: OpenOrder, referenced: bool) -> Suggestion:
         score, reasons = 0, []
         if referenced:
             score += 60
@@ -186,7 +197,7 @@ class Matcher:
         else:
             score += 5 if referenced else 0
             reasons.append((REASON_OVER, {}))
-        similarity, name = name_similarity(transfer.payer, order)
+        similarity, name = name_similarity(payer_tokens, self.names.get(order.id, ()))
         if similarity >= 0.6:
             score += round(20 * similarity)
             reasons.append((REASON_NAME, {"name": name}))
