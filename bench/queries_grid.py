@@ -1,0 +1,85 @@
+"""The orders grid in the query layer (issue 4). One benchmark = one grid interaction as the
+page does it: filter + sort + one page + count + per-currency totals of the whole filtered set
+(targets: <= 150 ms on PostgreSQL 1M, <= 300 ms on SQLite 100k), the searches, and the order
+detail with all its tabs (<= 50 ms). The values searched for are picked from the data by SETUP."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from orders_core.models import Order
+from queries.grid import GridFilters, cursor_after, grid_count_and_totals, grid_page
+from queries.order_detail import order_detail
+
+DATABASES = {"postgresql", "sqlite"}
+PICKED: dict = {}
+TIMEZONE = "Europe/Paris"
+
+
+def SETUP(engine: Engine) -> None:  # noqa: N802 - the harness's name
+    """Pick an event, a code, a paid order with holders, a buyer and a company from the data."""
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(Order.created_at))).scalar()
+        busiest = conn.execute(select(Order.event_id).group_by(Order.event_id)
+                               .order_by(func.count().desc()).limit(1)).scalar()
+        code = conn.execute(select(Order.discount_code).where(Order.discount_code.is_not(None)).limit(1)).scalar()
+        paid = conn.execute(select(Order.number, Order.buyer_last_name, Order.buyer_email)
+                            .where(Order.status == "paid").order_by(Order.id.desc()).limit(1)).one()
+        company = conn.execute(select(Order.company_name).where(Order.company_name != "")
+                               .order_by(Order.id.desc()).limit(1)).scalar()
+    newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
+    PICKED.update(
+        today=newest.astimezone(UTC).date(), event_id=busiest, code=code, number=paid.number,
+        last_name=paid.buyer_last_name, email=paid.buyer_email.split("@")[0], company=(company or "SARL")[:12],
+    )
+
+
+def interaction(engine: Engine, filters: GridFilters, sort: str = "created_desc") -> None:
+    """What one rerun of the grid asks of the database."""
+    grid_page(engine, filters, sort, page_size=50)
+    grid_count_and_totals(engine, filters)
+
+
+def _f(**kwargs) -> GridFilters:
+    return GridFilters(timezone=TIMEZONE, **kwargs)
+
+
+def next_page(engine: Engine) -> None:
+    filters = _f()
+    first = grid_page(engine, filters, page_size=50)
+    grid_page(engine, filters, after=cursor_after(first), page_size=50)
+
+
+def last_30_days(engine: Engine) -> None:
+    today = PICKED["today"]
+    interaction(engine, _f(created_from=today - timedelta(days=30), created_to=today))
+
+
+def paid_last_30_days(engine: Engine) -> None:
+    today = PICKED["today"]
+    interaction(engine, _f(paid_from=today - timedelta(days=30), paid_to=today))
+
+
+BENCHMARKS = [
+    ("grid.default", lambda e: interaction(e, _f())),
+    ("grid.group_validated", lambda e: interaction(e, _f(group="validated"))),
+    ("grid.group_pending", lambda e: interaction(e, _f(group="pending"))),
+    ("grid.group_not_completed", lambda e: interaction(e, _f(group="not_completed"))),
+    ("grid.status_pending_admin", lambda e: interaction(e, _f(statuses=("pending_admin",)))),
+    ("grid.mode_invoice", lambda e: interaction(e, _f(payment_modes=("invoice",)))),
+    ("grid.pending_invoice", lambda e: interaction(e, _f(group="pending", payment_modes=("invoice",)))),
+    ("grid.event", lambda e: interaction(e, _f(event_ids=(PICKED["event_id"],)))),
+    ("grid.source_organizer", lambda e: interaction(e, _f(source="organizer"))),
+    ("grid.discount_code", lambda e: interaction(e, _f(discount_code=PICKED["code"]))),
+    ("grid.created_last_30_days", last_30_days),
+    ("grid.paid_last_30_days", paid_last_30_days),
+    ("grid.with_deleted", lambda e: interaction(e, _f(include_deleted=True))),
+    ("grid.sort_total_desc", lambda e: interaction(e, _f(), "total_desc")),
+    ("grid.next_page_keyset", next_page),
+    ("search.number", lambda e: interaction(e, _f(search=str(PICKED["number"])))),
+    ("search.name", lambda e: interaction(e, _f(search=PICKED["last_name"]))),
+    ("search.email", lambda e: interaction(e, _f(search=PICKED["email"]))),
+    ("search.company", lambda e: interaction(e, _f(search=PICKED["company"]))),
+    ("detail.order", lambda e: order_detail(e, PICKED["number"])),
+]
