@@ -24,6 +24,7 @@ orders = cached_query(pending_invoice_orders, event_id)
 if orders.empty:
     st.info(_("No invoice order is waiting for payment."))
     st.session_state[SELECTED_KEY] = []
+    render_bulk_actions([])  # keeps the result of a validation on screen until it is closed
     st.stop()
 
 columns = st.columns(min(len(totals), 4))

@@ -170,7 +170,7 @@ def _validate_form(ids: list[int]) -> None:
                 kind="validate", done=done.validated_numbers, attendees=done.attendees_created,
                 emails=done.emails_queued, amounts={c: str(v) for c, v in done.amounts.items()},
                 refused=[dict(number=r.number, reason=r.reason) for r in done.refused])
-            st.rerun(scope="fragment")
+            st.rerun()
 
 
 def _reason_form(action: str, ids: list[int]) -> None:
@@ -190,7 +190,7 @@ def _reason_form(action: str, ids: list[int]) -> None:
             clear_after_write()
             st.session_state[RESULT] = dict(kind=action, done=done.done,
                                             refused=[dict(number=r.number, reason=r.reason) for r in done.refused])
-            st.rerun(scope="fragment")
+            st.rerun()
 
 
 def _single_form(action: str, order_id: int) -> None:
@@ -213,7 +213,7 @@ def _single_form(action: str, order_id: int) -> None:
         if outcome is not None:
             clear_after_write()
             st.session_state[RESULT] = dict(kind=action, done=[order_id], refused=[])
-            st.rerun(scope="fragment")
+            st.rerun()
 
 
 def _show_result(result: dict) -> None:

@@ -1,0 +1,114 @@
+"""The Pending invoice orders page and the validate dialog (dry run, confirm, results) in AppTest."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from orders_core.db import unit_of_work
+from orders_core.models import Attendee, Order, OutboxEmail
+from tests.factories import NOW, make_event, make_order, make_tariff
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "pending_invoices.py")
+FINANCE = {"id": 1, "email": "finance@example.org", "role": "finance", "name": "Finance"}
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"  # the services are tested on both databases; the page on one
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def pending(engine, db_url, monkeypatch):
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ORDERS_LOCALE", "en")
+    with unit_of_work(engine) as session:
+        event = make_event(session, name="Finance Summit")
+        badge = make_tariff(session, event)
+        orders = [make_order(session, event, [(badge, q)]) for q in (2, 1)]
+        make_order(session, event, [(badge, 1)], status="paid")
+        return [(o.id, o.number) for o in orders]
+
+
+def app(user=FINANCE) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["auth.user"] = user
+    return at.run()
+
+
+def select_rows(at: AppTest, rows: list[int]) -> AppTest:
+    at.session_state["pending.table"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return at.run()
+
+
+def test_the_page_lists_awaiting_invoice_orders_with_age_and_balance_per_currency(pending):
+    at = app()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["number"]) == [number for _id, number in pending]
+    age = (datetime.now(UTC) - (NOW - timedelta(days=3))).days  # factories create orders 3 days before NOW
+    assert list(table["age_days"]) == [age, age]
+    assert at.metric[0].label == "EUR: 2 orders"
+    assert at.metric[0].value == "€360.00"
+
+
+def test_validating_from_the_dialog_shows_the_dry_run_then_the_result(pending, engine):
+    at = app()
+    at = select_rows(at, [0, 1])
+    at.button(key="order_actions.bulk_validate").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Orders to validate"] == "2"
+    assert metrics["Attendees to create"] == "3"
+    assert metrics["Emails to queue"] == "2"
+    assert any("€360.00" in m.value for m in at.markdown)
+    with engine.connect() as conn:  # the dry run wrote nothing
+        assert conn.execute(select(func.count()).select_from(Attendee)).scalar() == 1
+    at.selectbox(key="order_actions.method").set_value("cheque")
+    at.text_input(key="order_actions.reference").input("CHQ 77")
+    at.run()
+    at.button(key="order_actions.confirm").click().run()
+    assert not at.exception
+    assert "2 order(s) validated: 3 attendee(s) created, 2 email(s) queued." in [s.value for s in at.success]
+    with engine.connect() as conn:
+        statuses = conn.execute(select(Order.status).where(Order.id.in_([i for i, _n in pending]))).scalars().all()
+        assert statuses == ["paid", "paid"]
+        assert conn.execute(select(func.count()).select_from(Attendee)).scalar() == 4
+        assert conn.execute(select(func.count()).select_from(OutboxEmail)).scalar() == 2
+    at.button(key="order_actions.close").click().run()
+    assert not at.exception
+    assert "order_actions.open" not in at.session_state
+    assert "No invoice order is waiting for payment." in [i.value for i in at.info]
+
+
+def test_cancelling_needs_a_reason_and_reports_what_was_cancelled(pending, engine):
+    at = select_rows(app(), [0])
+    at.button(key="order_actions.bulk_cancel").click().run()
+    at.button(key="order_actions.confirm").click().run()
+    assert "The reason is required." in [e.value for e in at.error]
+    at.text_area(key="order_actions.reason").input("Buyer withdrew")
+    at.run()
+    at.button(key="order_actions.confirm").click().run()
+    assert "1 order(s) cancelled." in [s.value for s in at.success]
+    with engine.connect() as conn:
+        assert conn.execute(select(Order.status).where(Order.id == pending[0][0])).scalar() == "cancelled"
+
+
+def test_a_marketer_sees_no_action_menu(pending):
+    at = select_rows(app({"id": 2, "email": "m@example.org", "role": "marketer", "name": "M"}), [0])
+    assert not at.exception
+    assert not [b for b in at.button if b.key and b.key.startswith("order_actions.")]
