@@ -12,7 +12,7 @@ from streamlit.errors import StreamlitAPIException
 
 from orders_core.db import unit_of_work
 from orders_core.errors import ConflictError, OrderError
-from orders_core.i18n import LANGUAGES, _
+from orders_core.i18n import LANGUAGES, _, format_number
 from orders_core.services.forms import ORDER_FORMS, validate_values
 from orders_core.services.order_changes import modify_order
 from orders_core.services.order_creation import (
@@ -113,11 +113,13 @@ def step_tariffs() -> None:
         seed(key, int(S["wizard.quantities"].get(str(row.id), 0)))
         left = "" if pd.isna(row.remaining) else " · " + _("{n} left").format(n=int(row.remaining))
         label = f"{row.name} ({_(TARIFF_KIND_LABELS[TariffKind(row.kind)])}) — " + _("{price} excl. tax, tax {rate} %").format(
-            price=money(row.unit_price_ht, row.currency), rate=row.tax_rate.normalize()) + left
+            price=money(row.unit_price_ht, row.currency), rate=format_number(row.tax_rate)) + left
         quantities[str(row.id)] = int(st.number_input(label, min_value=0, step=1, key=key))
     S["wizard.quantities"] = {k: v for k, v in quantities.items() if v}
 
     st.subheader(_("Discount code"))
+    if S.pop("wizard.clear_code", False):
+        S["wizard.w.code"] = ""
     add_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     code = add_col.text_input(_("Code"), key="wizard.w.code")
     if button_col.button(_("Add the code"), key="wizard.add_code"):
@@ -130,6 +132,8 @@ def step_tariffs() -> None:
                            codes=[*S["wizard.codes"], candidate], exclude_order_id=S.get("wizard.order_id"),
                            kept=S.get("wizard.kept"), kept_code=S.get("wizard.kept_code"), require_units=False)
                 S["wizard.codes"] = list(dict.fromkeys([*S["wizard.codes"], candidate]))
+                S["wizard.clear_code"] = True
+                st.rerun()
             except OrderError as error:
                 st.error(error.message)
     for existing in list(S["wizard.codes"]):
@@ -237,7 +241,7 @@ def step_summary() -> None:
     totals = current.total
     table = pd.DataFrame([{
         _("Tariff"): line.name, _("Quantity"): line.quantity, _("Unit price excl. tax"): money(line.unit_price_ht, line.currency),
-        _("Tax rate"): f"{line.tax_rate.normalize()} %", _("Discount"): money(line.discount_amount, line.currency),
+        _("Tax rate"): f"{format_number(line.tax_rate)} %", _("Discount"): money(line.discount_amount, line.currency),
         _("Total excl. tax"): money(line.total_ht, line.currency), _("Total incl. tax"): money(line.total_ttc, line.currency),
     } for line in current.lines])
     st.dataframe(table, hide_index=True, use_container_width=True)
