@@ -122,8 +122,10 @@ def confirm_match(session: Session, *, actor: Actor, transaction_id: int,
 
     require(actor, "reconciliation.manage")
     transaction = _locked_transaction(session, transaction_id)
-    if transaction.status in ("matched", "ignored"):
-        raise InvalidInput(_("This transaction is already {status}.").format(status=_(transaction.status)))
+    if transaction.status == "matched":
+        raise InvalidInput(_("This transaction is already fully matched."))
+    if transaction.status == "ignored":
+        raise InvalidInput(_("This transaction is ignored."))
     remaining = Decimal(str(transaction.amount)) - Decimal(str(transaction.allocated))
     wanted = sum((Decimal(a) for _, a in allocations), Decimal("0"))
     if not allocations or wanted <= 0:
