@@ -1,0 +1,101 @@
+"""The detail page's change actions (ui/order_edit_actions.py) through AppTest: "Modify order" on
+unvalidated orders, the locked online order, and the add-a-ticket / balance-due / record-payment
+cycle on a paid organiser order."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import streamlit as st
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from orders_core.checks import check_database
+from orders_core.db import unit_of_work
+from orders_core.models import Attendee, Order, OutboxEmail
+from tests.factories import make_event, make_order, make_tariff
+
+MANAGER = {"id": 1, "email": "manager@example.org", "role": "event_manager", "name": "Manager"}
+
+
+def actions_script(number: int) -> None:
+    from ui.order_edit_actions import render_modify_and_add_tickets
+
+    render_modify_and_add_tickets(number)
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def orders(engine, db_url, monkeypatch):
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    with unit_of_work(engine) as session:
+        event = make_event(session)
+        badge = make_tariff(session, event, name="Badge", unit_price_ht=Decimal("100.00"))
+        return {
+            "badge": badge.id,
+            "awaiting": make_order(session, event, [(badge, 1)]).number,
+            "online_paid": make_order(session, event, [(badge, 1)], status="paid", payment_mode="online").number,
+            "organiser_paid": make_order(session, event, [(badge, 1)], status="paid", source="organizer").number,
+        }
+
+
+def run_for(number: int) -> AppTest:
+    at = AppTest.from_function(actions_script, args=(number,), default_timeout=60)
+    at.session_state["auth.user"] = MANAGER
+    return at.run()
+
+
+def test_an_unvalidated_order_offers_modify_order(orders):
+    at = run_for(orders["awaiting"])
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Modify order"]
+
+
+def test_an_online_paid_order_says_why_it_is_locked(orders):
+    at = run_for(orders["online_paid"])
+    assert any("was sold online" in i.value for i in at.info)
+    assert not at.button
+
+
+def test_adding_a_ticket_shows_the_balance_due_until_a_payment_settles_it(engine, orders):
+    number = orders["organiser_paid"]
+    at = run_for(number)
+    key = f"order_edit.{number}"
+    assert not at.warning  # nothing owed yet
+    at.button(key=f"{key}.add_save").click().run()
+    assert any("Write the reason" in e.value for e in at.error)
+    at.text_input(key=f"{key}.add_first.0").input("Grace").run()
+    at.text_input(key=f"{key}.add_last.0").input("Hopper").run()
+    at.text_area(key=f"{key}.add_note").input("Colleague added by phone").run()
+    at.button(key=f"{key}.add_save").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Balance due: €120.00"]
+
+    at.text_input(key=f"{key}.pay_amount").input("120.00").run()
+    at.selectbox(key=f"{key}.pay_method").set_value("cheque").run()
+    at.button(key=f"{key}.pay_save").click().run()
+    assert not at.exception and not at.warning
+    assert any("balance due now €0.00" in s.value for s in at.success)
+    with unit_of_work(engine) as session:
+        order = session.scalars(select(Order).where(Order.number == number)).one()
+        assert order.amount_paid == order.total_ttc == Decimal("240.00")
+        names = session.scalars(select(Attendee.first_name).where(Attendee.order_id == order.id)
+                                .order_by(Attendee.id)).all()
+        assert names[-1] == "Grace" and len(names) == 2
+        kinds = session.scalars(select(OutboxEmail.kind).where(OutboxEmail.order_id == order.id)).all()
+        assert sorted(kinds) == ["order_confirmation", "tickets"]
+    with engine.connect() as conn:
+        assert check_database(conn) == []
