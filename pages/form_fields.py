@@ -60,19 +60,19 @@ else:
         _("Position"): i + 1, _("Label (English)"): f.label_en, _("Label (French)"): f.label_fr,
         _("Type"): _(FIELD_TYPE_LABELS[f.field_type]), _("Required"): f.required,
         _("Options"): ", ".join(f.options), _("Active"): f.active, _("Key"): f.key,
-    } for i, f in enumerate(fields)]), hide_index=True, use_container_width=True)
+    } for i, f in enumerate(fields)]), hide_index=True, width="stretch")
 
     by_id = {f.id: f for f in fields}
     chosen = st.selectbox(_("Field to change"), list(by_id), format_func=lambda i: by_id[i].label_en,
                           key="form_fields.chosen")
     field = by_id[chosen]
     up, down, toggle = st.columns(3)
-    if up.button(_("Move up"), key="form_fields.up", use_container_width=True):
+    if up.button(_("Move up"), key="form_fields.up", width="stretch"):
         run(lambda s: move_field(s, actor=current_actor(), field_id=field.id, offset=-1), _("Field moved."))
-    if down.button(_("Move down"), key="form_fields.down", use_container_width=True):
+    if down.button(_("Move down"), key="form_fields.down", width="stretch"):
         run(lambda s: move_field(s, actor=current_actor(), field_id=field.id, offset=1), _("Field moved."))
     toggle_label = _("Deactivate") if field.active else _("Reactivate")
-    if toggle.button(toggle_label, key="form_fields.toggle", use_container_width=True):
+    if toggle.button(toggle_label, key="form_fields.toggle", width="stretch"):
         run(lambda s: set_field_active(s, actor=current_actor(), field_id=field.id, active=not field.active),
             _("Field deactivated: stored values are kept.") if field.active else _("Field reactivated."))
     with st.form(f"form_fields.edit.{field.id}"):

@@ -244,7 +244,7 @@ def step_summary() -> None:
         _("Tax rate"): f"{format_number(line.tax_rate)} %", _("Discount"): money(line.discount_amount, line.currency),
         _("Total excl. tax"): money(line.total_ht, line.currency), _("Total incl. tax"): money(line.total_ttc, line.currency),
     } for line in current.lines])
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
     columns = st.columns(3)
     columns[0].metric(_("Total excl. tax ({currency})").format(currency=totals.currency), money(totals.total_ht, totals.currency))
     columns[1].metric(_("Tax"), money(totals.total_tax, totals.currency))
@@ -412,10 +412,10 @@ with menu:
     for number, label in STEPS.items():
         reachable = number <= S["wizard.validated"] + 1
         if st.button(f"{number}. {label}", key=f"wizard.goto.{number}", disabled=not reachable,
-                     type="primary" if number == S["wizard.step"] else "secondary", use_container_width=True):
+                     type="primary" if number == S["wizard.step"] else "secondary", width="stretch"):
             S["wizard.step"] = number
             st.rerun()
-    if st.button(_("Start over"), key="wizard.reset", use_container_width=True,
+    if st.button(_("Start over"), key="wizard.reset", width="stretch",
                  help=_("Forget what was typed; nothing has been saved.")):
         mode, number = S["wizard.mode"], S.get("wizard.number")
         reset_wizard()

@@ -416,3 +416,18 @@ def test_saved_order_totals_match_an_independent_computation(engine, specs, code
         assert order.payment_mode == ("free" if expected_ttc == 0 else "invoice")
     with engine.connect() as conn:
         assert check_database(conn) == []
+
+
+def test_custom_values_come_out_as_export_columns(engine, catalogue):
+    from queries.custom_values import custom_columns, custom_values_of
+
+    with unit_of_work(engine) as session:
+        job = add_field(session, actor=ADMIN, event_id=catalogue["event"], form="buyer", field_type="text",
+                        label_en="Job title", label_fr="Fonction")
+        vip = add_field(session, actor=ADMIN, event_id=catalogue["event"], form="order", field_type="checkbox",
+                        label_en="VIP", label_fr="VIP")
+        add_field(session, actor=ADMIN, event_id=catalogue["event"], form="badge", field_type="text",
+                  label_en="Badge name", label_fr="Nom du badge")
+    order_id, _ = create(engine, catalogue, custom_values={job.id: "CTO", vip.id: True})
+    assert custom_columns(engine, [catalogue["event"]]) == [("buyer.job_title", "Job title"), ("order.vip", "VIP")]
+    assert custom_values_of(engine, [order_id]) == {order_id: {"buyer.job_title": "CTO", "order.vip": "Yes"}}
