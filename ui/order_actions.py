@@ -13,7 +13,7 @@ import streamlit as st
 
 from orders_core.db import unit_of_work
 from orders_core.errors import OrderError
-from orders_core.i18n import _, format_money, format_number
+from orders_core.i18n import N_, _, format_money, format_number
 from orders_core.services import lifecycle
 from orders_core.services.validation import validate_orders
 from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod, Status
@@ -28,9 +28,9 @@ RESULT = "order_actions.result"  # the last result, as plain values, shown until
 OFFLINE = [m.value for m in PaymentMethod if m != PaymentMethod.ONLINE]
 
 TITLES = {
-    "validate": "Validate orders", "cancel": "Cancel orders", "delete": "Delete orders",
-    "approve": "Approve the order", "reject": "Reject the order", "restore": "Restore the order",
-    "confirm_online": "Confirm the online payment", "mark_failed": "Mark the payment as failed",
+    "validate": N_("Validate orders"), "cancel": N_("Cancel orders"), "delete": N_("Delete orders"),
+    "approve": N_("Approve the order"), "reject": N_("Reject the order"), "restore": N_("Restore the order"),
+    "confirm_online": N_("Confirm the online payment"), "mark_failed": N_("Mark the payment as failed"),
 }
 
 
