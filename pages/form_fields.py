@@ -37,7 +37,7 @@ form = st.segmented_control(_("Form"), FORMS, format_func=lambda f: _(FORM_LABEL
                             default="buyer") or "buyer"
 
 
-def run(action, message: str) -> None:
+def run(action, message: str, clear_new: bool = False) -> None:
     try:
         with unit_of_work(engine()) as session:
             action(session)
@@ -46,6 +46,7 @@ def run(action, message: str) -> None:
         return
     clear_after_write()
     st.session_state["form_fields.done"] = message
+    st.session_state["form_fields.clear_new"] = clear_new
     st.rerun()
 
 
@@ -88,7 +89,10 @@ else:
                                      label_fr=label_fr, required=required, options=options.splitlines(),
                                      field_type=field_type), _("Field saved."))
 
-with st.form("form_fields.add", clear_on_submit=True):
+if st.session_state.pop("form_fields.clear_new", False):
+    for name, empty in (("new_label_en", ""), ("new_label_fr", ""), ("new_options", ""), ("new_required", False)):
+        st.session_state[f"form_fields.{name}"] = empty
+with st.form("form_fields.add"):
     st.markdown(_("**Add a field** to the {form} form").format(form=_(FORM_LABELS[form]).lower()))
     label_en = st.text_input(_("Label (English)"), key="form_fields.new_label_en")
     label_fr = st.text_input(_("Label (French)"), key="form_fields.new_label_fr")
@@ -100,4 +104,4 @@ with st.form("form_fields.add", clear_on_submit=True):
     if st.form_submit_button(_("Add the field"), type="primary"):
         run(lambda s: add_field(s, actor=current_actor(), event_id=event_id, form=form, field_type=field_type,
                                 label_en=label_en, label_fr=label_fr, required=required,
-                                options=options.splitlines()), _("Field added."))
+                                options=options.splitlines()), _("Field added."), clear_new=True)
