@@ -521,13 +521,13 @@ class DashOrderFact(Base):
 
 
 class DashUtmFact(Base):
-    """Orders per UTC day, event, status, currency, UTM source / medium / campaign and code."""
+    """Orders per UTC day, event, currency, UTM source / medium / campaign and code, with the
+    paid and abandoned ones and the paid totals (the status folded into the figures)."""
 
     __tablename__ = "dash_utm_facts"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(20), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     utm_source: Mapped[str] = mapped_column(String(100), primary_key=True)
     utm_medium: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -535,8 +535,10 @@ class DashUtmFact(Base):
     discount_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     deleted: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     orders: Mapped[int] = mapped_column(BigInteger)
-    total_ht_cents: Mapped[int] = mapped_column(BigInteger)
-    total_ttc_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_orders: Mapped[int] = mapped_column(BigInteger)
+    abandoned_orders: Mapped[int] = mapped_column(BigInteger)
+    paid_ht_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_ttc_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 class DashLineFact(Base):

@@ -33,9 +33,9 @@ def upgrade() -> None:
             string("currency", 3), string("discount_code", 64), deleted()],
            ["orders", "total_ht_cents", "total_ttc_cents", "amount_paid_cents"])
     _facts("dash_utm_facts",
-           [day(), event(), string("status", 20), string("currency", 3), string("utm_source", 100),
-            string("utm_medium", 100), string("utm_campaign", 100), string("discount_code", 64), deleted()],
-           ["orders", "total_ht_cents", "total_ttc_cents"])
+           [day(), event(), string("currency", 3), string("utm_source", 100), string("utm_medium", 100),
+            string("utm_campaign", 100), string("discount_code", 64), deleted()],
+           ["orders", "paid_orders", "abandoned_orders", "paid_ht_cents", "paid_ttc_cents"])
     _facts("dash_line_facts",
            [day(), event(), sa.Column("tariff_id", sa.Integer(), nullable=False), string("kind", 10),
             string("status", 20), string("currency", 3), string("discount_code", 64), deleted()],

@@ -7,7 +7,6 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from orders_core.models import DashUtmFact
-from orders_core.status import Status
 from queries.dashboards.filters import (
     DashboardFilters,
     as_day,
@@ -22,11 +21,10 @@ from queries.dashboards.filters import (
 )
 
 U = DashUtmFact.__table__
-PAID = Status.PAID.value
 LEVELS = ("utm_source", "utm_medium", "utm_campaign")
-_paid = case((U.c.status == PAID, U.c.orders), else_=0)
-_revenue = cents_sum(case((U.c.status == PAID, U.c.total_ttc_cents), else_=0))
-_abandoned = case((U.c.status == Status.CART_INCOMPLETE.value, U.c.orders), else_=0)
+_paid = U.c.paid_orders
+_revenue = cents_sum(U.c.paid_ttc_cents)
+_abandoned = U.c.abandoned_orders
 _FIGURES = ["orders", "paid_orders", "conversion_rate", "revenue_ttc"]
 
 
