@@ -27,5 +27,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("uq_payments_settlement_order_id", table_name="payments")
     with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_payments_purpose", type_="check")
+        batch_op.drop_constraint(op.f("ck_payments_purpose"), type_="check")
         batch_op.drop_column("purpose")
