@@ -1,0 +1,123 @@
+"""The demo data: reproducible from its seed, refused on a non-empty database without a
+reset, rich enough for the dashboards, and consistent with every invariant."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from orders_core.checks import check_database
+from orders_core.db import unit_of_work
+from orders_core.demo import DemoRefused, load_demo
+from orders_core.models import DiscountCode, Event, FieldValue, Order, OrderHistory, Payment, User
+from orders_core.status import PaymentMode, Status
+from queries.sql import money_sum
+
+TODAY = datetime(2026, 11, 21, tzinfo=UTC)
+SIZE = 2500
+
+
+def _fingerprint(engine) -> dict:
+    """What "the same data" means: per-currency totals, counts per status and payment mode,
+    and the number of rows of every generated table."""
+    with engine.connect() as conn:
+        totals = {
+            currency: (orders, total_ht, total_ttc, paid)
+            for currency, orders, total_ht, total_ttc, paid in conn.execute(
+                select(Order.currency, func.count(), money_sum(Order.total_ht), money_sum(Order.total_ttc),
+                       money_sum(Order.amount_paid)).group_by(Order.currency))
+        }
+        statuses = dict(conn.execute(select(Order.status, func.count()).group_by(Order.status)).all())
+        modes = dict(conn.execute(select(Order.payment_mode, func.count()).group_by(Order.payment_mode)).all())
+        rows = {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar()
+                for name in ("orders", "order_lines", "order_items", "attendees", "payments", "order_history",
+                             "field_values")}
+    return {"totals": totals, "statuses": statuses, "modes": modes, "rows": rows}
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(engine):
+    load_demo(engine, orders=SIZE, seed=5, today=TODAY)
+    first = _fingerprint(engine)
+    load_demo(engine, orders=SIZE, seed=5, today=TODAY, reset_first=True)
+    assert _fingerprint(engine) == first
+    load_demo(engine, orders=SIZE, seed=6, today=TODAY, reset_first=True)
+    other = _fingerprint(engine)
+    assert other["rows"]["orders"] == first["rows"]["orders"] == SIZE
+    assert other["totals"] != first["totals"]
+    assert other["statuses"] != first["statuses"]
+
+
+def test_a_database_with_data_is_refused_without_reset_and_replaced_with_it(engine):
+    load_demo(engine, orders=200, seed=1, today=TODAY)
+    with unit_of_work(engine) as session:
+        session.add(User(email="keeper@example.org", role="admin", password_hash="$argon2id$not-a-real-hash",
+                         full_name="Keeper", active=True, failed_logins=0, created_at=TODAY))
+    with pytest.raises(DemoRefused, match="--reset"):
+        load_demo(engine, orders=50, seed=2, today=TODAY)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Order)).scalar() == 200
+
+    load_demo(engine, orders=50, seed=2, today=TODAY, reset_first=True)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Order)).scalar() == 50
+        assert conn.execute(select(func.count()).select_from(Event)).scalar() == 4
+        assert conn.execute(select(User.email)).scalars().all() == ["keeper@example.org"]
+        numbers = conn.execute(select(func.min(Order.number), func.max(Order.number))).one()
+        assert check_database(conn) == []
+    assert 1_000_000 <= numbers[0] <= numbers[1] <= 9_999_999
+
+
+def test_an_empty_events_table_but_existing_orders_still_counts_as_data(engine):
+    load_demo(engine, orders=0, seed=1, today=TODAY)  # the catalogue alone
+    with pytest.raises(DemoRefused):
+        load_demo(engine, orders=10, seed=1, today=TODAY)
+
+
+@pytest.fixture
+def demo(engine):
+    load_demo(engine, orders=3000, seed=11, today=TODAY)
+    return engine
+
+
+def test_the_demo_covers_what_the_dashboards_need(demo):
+    with demo.connect() as conn:
+        statuses = dict(conn.execute(select(Order.status, func.count()).group_by(Order.status)).all())
+        modes = dict(conn.execute(select(Order.payment_mode, func.count()).group_by(Order.payment_mode)).all())
+        currencies = conn.execute(select(func.count(func.distinct(Event.currency)))).scalar()
+        events = conn.execute(select(func.count()).select_from(Event)).scalar()
+        full_code = conn.execute(select(DiscountCode.code).where(DiscountCode.percent_off == 100)).scalars().all()
+        used_full = conn.execute(select(func.count()).select_from(Order)
+                                 .where(Order.discount_code.in_(full_code))).scalar()
+        organizer = conn.execute(select(func.count()).select_from(Order).where(Order.source == "organizer")).scalar()
+        online = conn.execute(select(func.count()).select_from(Order).where(Order.source == "online")).scalar()
+        online_utm = conn.execute(select(func.count()).select_from(Order)
+                                  .where(Order.source == "online", Order.utm_source.is_not(None))).scalar()
+        utm_sources = conn.execute(select(Order.utm_source, func.count()).where(Order.utm_source.is_not(None))
+                                   .group_by(Order.utm_source)).all()
+        field_values = conn.execute(select(func.count()).select_from(FieldValue)).scalar()
+        without_history = conn.execute(select(func.count()).select_from(Order).where(
+            ~select(OrderHistory.id).where(OrderHistory.order_id == Order.id).exists())).scalar()
+        paid_unpaid = conn.execute(select(func.count()).select_from(Order).where(
+            Order.status == "paid", Order.total_ttc > 0,
+            ~select(Payment.id).where(Payment.order_id == Order.id).exists())).scalar()
+        months = conn.execute(select(Order.created_at)).scalars().all()
+
+    assert set(statuses) == {s.value for s in Status}
+    assert set(modes) == {m.value for m in PaymentMode}
+    assert statuses["paid"] > sum(statuses.values()) / 2  # plausible proportions: most orders are paid
+    assert currencies >= 3 and events >= 3
+    assert full_code and used_full > 0
+    assert organizer > 0
+    assert online_utm > online / 2
+    counts = sorted(n for _, n in utm_sources)
+    assert len(counts) >= 3 and counts[-1] >= 2 * counts[0]  # a realistic skew across sources
+    assert field_values > 0
+    assert without_history == 0
+    assert paid_unpaid == 0
+    assert len({(d.year, d.month) for d in months}) >= 3  # spread over months
+
+
+def test_the_demo_breaks_no_invariant(demo):
+    with demo.connect() as conn:
+        assert check_database(conn) == []
