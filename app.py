@@ -7,21 +7,27 @@ import streamlit as st
 
 from orders_core.i18n import _
 from ui import shell
-from ui.registry import sections_for
+from ui.registry import PAGES, sections_for
 
 shell.apply_locale()
 st.set_page_config(page_title=_("Orders back-office"), page_icon=":material/confirmation_number:", layout="wide")
 
 user = shell.signed_in_user()
 if user is None:
-    sign_in = st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in")
-    st.navigation([sign_in], position="hidden").run()
+    # Every page's address shows the sign-in form, under the same url_path (hence the same page
+    # hash): after signing in, the rerun lands on the page that was asked for - a deep link such
+    # as /order?id=42 survives sign-in - when the role may see it, on the overview otherwise.
+    sign_in = [st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in",
+                       default=True)]
+    sign_in += [st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path=spec.url_path)
+                for spec in PAGES]
+    st.navigation(sign_in, position="hidden").run()
 else:
     sections = {
         _(section): [st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path,
                              default=spec.default) for spec in specs]
         for section, specs in sections_for(user["role"]).items()
     }
-    navigation = st.navigation(sections)
+    navigation = st.navigation(sections, expanded=True)  # every page of the role, no "View more"
     shell.sidebar(user)
     navigation.run()

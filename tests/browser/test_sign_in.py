@@ -1,0 +1,72 @@
+"""In Chromium against a real server: sign in, land on the overview, switch to French and read
+French labels and amounts; a wrong password is refused; a deep link survives sign-in; each role
+sees its own pages; signing out shows the form again."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import TIMEOUT_MS, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def sidebar_links(page) -> list[str]:
+    """The titles of the navigation links (each link's text is its icon's name, then its title)."""
+    return [text.strip().split("\n")[-1] for text in page.get_by_test_id("stSidebarNav").locator("a").all_inner_texts()]
+
+
+def choose_language(page, language: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name=language).click()
+
+
+def test_sign_in_land_on_the_overview_and_switch_to_french(signed_in_page):
+    page = signed_in_page("admin")
+    assert page.get_by_role("heading", name="Overview").is_visible()
+    assert "Overview" in sidebar_links(page) and "Users" in sidebar_links(page)
+    assert page.get_by_test_id("stSidebar").get_by_text("Admin Tester").is_visible()
+    revenue = page.get_by_test_id("stMetric").first
+    assert revenue.get_by_test_id("stMetricLabel").inner_text() == "Revenue (paid, incl. tax)"
+
+    choose_language(page, "Français")
+    page.get_by_role("heading", name="Vue d'ensemble").wait_for(timeout=TIMEOUT_MS)
+    wait_for_app(page)
+    links = sidebar_links(page)
+    assert "Vue d'ensemble" in links and "Utilisateurs" in links and "Overview" not in links
+    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    revenue = page.get_by_test_id("stMetric").first
+    assert revenue.get_by_test_id("stMetricLabel").inner_text() == "Chiffre d'affaires (payé, TTC)"
+    # French amounts: decimal comma, currency after the number (e.g. "20 410,08 $CA").
+    assert re.fullmatch(r"[\d\u202f\u00a0 ]+,\d\d[\u00a0 ]\S+", revenue.get_by_test_id("stMetricValue").inner_text())
+
+
+def test_a_wrong_password_is_refused_with_the_neutral_message(browser_page, app_server, app_database):
+    email, _password = app_database.accounts["finance"]
+    browser_page.goto(app_server)
+    wait_for_app(browser_page)
+    browser_page.get_by_role("textbox", name="Email", exact=True).fill(email)
+    browser_page.get_by_role("textbox", name="Password", exact=True).fill("not the password")
+    browser_page.get_by_role("button", name="Sign in").click()
+    alert = browser_page.get_by_test_id("stAlertContentError")
+    alert.wait_for(timeout=TIMEOUT_MS)
+    assert alert.inner_text() == "Wrong email or password, or too many attempts. Try again, or wait 15 minutes."
+    assert browser_page.get_by_test_id("stSidebarNav").count() == 0
+
+
+def test_a_deep_link_survives_sign_in(signed_in_page):
+    page = signed_in_page("admin", path="users")
+    page.get_by_role("heading", name="Users").wait_for(timeout=TIMEOUT_MS)
+    assert page.url.rstrip("/").endswith("/users")
+
+
+def test_a_marketer_sees_only_the_marketer_pages_and_signs_out(signed_in_page):
+    page = signed_in_page("marketer")
+    links = sidebar_links(page)
+    assert "Overview" in links
+    assert "Users" not in links
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for(timeout=TIMEOUT_MS)
+    wait_for_app(page)
+    assert page.get_by_test_id("stSidebarNav").count() == 0
