@@ -20,6 +20,17 @@ ACTION_LABELS = {"created": N_("Created"), "updated": N_("Updated"), "archived":
                  "unarchived": N_("Unarchived"), "activated": N_("Activated"), "deactivated": N_("Deactivated"),
                  "deleted": N_("Deleted")}
 
+FIELD_LABELS = {
+    "name": N_("Name"), "starts_at": N_("Starts"), "ends_at": N_("Ends"), "timezone": N_("Time zone"),
+    "currency": N_("Currency"), "language": N_("Language"), "seated": N_("Seated"), "community": N_("Community"),
+    "bank_details": N_("Bank details"), "archived_at": N_("Archived"), "tariffs_currency": N_("Tariffs' currency"),
+    "kind": N_("Kind"), "name_fr": N_("Name (French)"), "unit_price_ht": N_("Price excl. tax"),
+    "tax_rate": N_("Tax rate"), "capacity": N_("Capacity"), "sales_start": N_("Sales open"),
+    "sales_end": N_("Sales close"), "active": N_("Active"), "code": N_("Code"), "percent_off": N_("Percent off"),
+    "amount_off": N_("Amount off"), "max_uses": N_("Usage limit"), "valid_from": N_("Valid from"),
+    "valid_until": N_("Valid until"), "tariff_ids": N_("Applies to"),
+}
+
 
 def event_selector(page: str) -> dict | None:
     """The event chosen in the URL (`?event=<id>`), with a selector; None when there is none."""
@@ -81,10 +92,10 @@ def _details(details: dict) -> str:
     parts = []
     for field, value in (details or {}).items():
         if isinstance(value, dict) and set(value) == {"old", "new"}:
-            parts.append(f"{field}: {value['old'] if value['old'] is not None else '∅'} → "
+            parts.append(f"{_(FIELD_LABELS.get(field, field))}: {value['old'] if value['old'] is not None else '∅'} → "
                          f"{value['new'] if value['new'] is not None else '∅'}")
         else:
-            parts.append(f"{field}: {value}")
+            parts.append(f"{_(FIELD_LABELS.get(field, field))}: {value}")
     return "; ".join(parts)
 
 
