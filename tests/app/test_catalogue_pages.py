@@ -227,3 +227,15 @@ def test_pages_without_any_event_say_so(db):
         at = page(name)
         assert not at.exception
         assert "No event yet" in at.info[0].value
+
+
+def test_a_price_change_through_the_edit_form_shows_old_and_new_in_the_log(summit, db):
+    at = page("tariffs.py", {"event": str(summit["event"])})
+    at.text_input(key=f"tariffs.edit.{summit['badge']}.price").input("180")
+    at.text_input(key=f"tariffs.edit.{summit['badge']}.reason").input("early bird")
+    at = click(at, "Save changes")
+    assert [s.value for s in at.success] == ["Tariff Full pass saved."]
+    assert table(at).iloc[0]["Price excl. tax"] == "CA$180.00"
+    log = table(at, -1)
+    assert log["Changes (old → new)"].tolist() == ["Price excl. tax: 200.00 → 180.00"]
+    assert log[["Who", "Action", "Reason"]].iloc[0].tolist() == ["manager@example.org", "Updated", "early bird"]
