@@ -287,12 +287,14 @@ def step_summary() -> None:
     template_id = None
     if send:
         templates = payment_templates(engine(), S["wizard.event_id"])
-        options = [None] + [t["id"] for t in templates]
+        options = [0] + [t["id"] for t in templates]  # 0: the built-in text (None would read as "no choice")
         names = {t["id"]: f"{t['name']} ({t['language']})" for t in templates}
-        seed("wizard.w.template", S.get("wizard.template_id") if S.get("wizard.template_id") in options else None)
-        template_id = st.selectbox(_("Email template"), options, key="wizard.w.template",
-                                   format_func=lambda t: names.get(t, _("Built-in payment details email")))
-        S["wizard.template_id"] = template_id
+        seed("wizard.w.template", S.get("wizard.template_id") if S.get("wizard.template_id") in options else
+             (options[1] if len(options) > 1 else 0))
+        chosen = st.selectbox(_("Email template"), options, key="wizard.w.template",
+                              format_func=lambda t: names.get(t, _("Built-in payment details email")))
+        S["wizard.template_id"] = chosen
+        template_id = chosen or None
     notify = False
     if S["wizard.mode"] == "modify":
         seed("wizard.w.notify", False)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
-from orders_core.models import FieldValue, Order, OrderHistory, OrderItem, OutboxEmail
+from orders_core.models import EmailTemplate, FieldValue, Order, OrderHistory, OrderItem, OutboxEmail
 from orders_core.permissions import Actor
 from orders_core.services.forms import add_field
-from tests.factories import make_code, make_event, make_order, make_tariff
+from tests.factories import NOW, make_code, make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 WIZARD = str(ROOT / "pages" / "order_wizard.py")
@@ -46,7 +46,12 @@ def shop(engine, db_url, monkeypatch):
         make_code(session, event, "TEN")
         job = add_field(session, actor=Actor("admin@example.org", "admin"), event_id=event.id, form="order",
                         field_type="text", label_en="Purchase order", label_fr="Bon de commande", required=True)
-        return {"event": event.id, "badge": badge.id, "lunch": lunch.id, "po": job.id}
+        template = EmailTemplate(event_id=event.id, kind="payment_details", language="en", name="Summit invoice",
+                                 subject="Pay order {{ order.number }}", body="Due: {{ order.balance_due_formatted }}",
+                                 is_html=False, updated_at=NOW)
+        session.add(template)
+        session.flush()
+        return {"event": event.id, "badge": badge.id, "lunch": lunch.id, "po": job.id, "template": template.id}
 
 
 def wizard(query: dict | None = None) -> AppTest:
@@ -132,6 +137,7 @@ def test_the_wizard_creates_an_order_through_four_steps_forward_and_back(engine,
     at.button(key="wizard.next").click().run()
     at.radio(key="wizard.w.pay_mode").set_value("invoice").run()
     at.checkbox(key="wizard.w.send").check().run()
+    assert at.selectbox(key="wizard.w.template").value == shop["template"]  # the event's own template first
     at.button(key="wizard.save").click().run()
     assert not at.exception
     assert not errors(at)
@@ -143,7 +149,9 @@ def test_the_wizard_creates_an_order_through_four_steps_forward_and_back(engine,
         holders = session.scalars(select(OrderItem.holder_first_name).order_by(OrderItem.id)).all()
         assert holders == ["Ada", "Grace"]
         assert session.scalars(select(FieldValue.value)).all() == ["PO-77"]
-        assert session.scalars(select(OutboxEmail.kind)).all() == ["payment_details"]
+        email = session.scalars(select(OutboxEmail)).one()
+        assert (email.kind, email.template_id, email.subject) == ("payment_details", shop["template"],
+                                                                 f"Pay order {order.number}")
         number = order.number
     # without the detail page in this test's navigation, the wizard says what it saved and starts afresh
     assert any(f"Order {number} created." in s.value for s in at.success)
