@@ -1,0 +1,50 @@
+"""`make bench` finds every benchmark module and can run it; no timings are asserted here."""
+from __future__ import annotations
+
+import importlib
+
+from bench import datasets
+from bench.__main__ import discover, matches, merge
+
+
+def test_every_benchmark_module_exposes_well_formed_benchmarks():
+    modules = discover()
+    assert "datasets" not in modules and "__main__" not in modules
+    for name in modules:
+        module = importlib.import_module(f"bench.{name}")
+        if not hasattr(module, "BENCHMARKS"):
+            continue
+        assert module.BENCHMARKS, name
+        for bench_name, fn in module.BENCHMARKS:
+            assert isinstance(bench_name, str) and callable(fn), name
+        assert set(getattr(module, "DATABASES", {"postgresql", "sqlite"})) <= {"postgresql", "sqlite"}, name
+        assert callable(getattr(module, "SETUP", print)), name
+
+
+def test_only_matches_substrings_or_globs():
+    assert matches(None, "grid.first_page")
+    assert matches("grid", "queries_grid.first_page")
+    assert matches("demo.*", "demo.load") and not matches("demo.*", "grid.demo")
+    assert not matches("export", "grid.first_page", "queries_grid.first_page")
+
+
+def test_a_partial_run_keeps_the_earlier_results_of_what_it_did_not_run():
+    old = [dict(name="a", size=1, database="sqlite", median_ms=1.0), dict(name="b", size=1, database="sqlite", median_ms=2.0)]
+    new = [dict(name="b", size=1, database="sqlite", median_ms=3.0)]
+    assert merge(old, new) == [old[0], new[0]]
+
+
+def test_the_cache_fingerprint_follows_the_demo_generator_and_the_migrations(tmp_path, monkeypatch):
+    (tmp_path / "orders_core").mkdir()
+    (tmp_path / "migrations" / "versions").mkdir(parents=True)
+    (tmp_path / "orders_core" / "demo.py").write_text("A = 1\n")
+    (tmp_path / "migrations" / "versions" / "0001.py").write_text("rev = 1\n")
+    monkeypatch.setattr(datasets, "ROOT", tmp_path)
+    first = datasets.fingerprint()
+    assert datasets.fingerprint() == first
+    (tmp_path / "migrations" / "versions" / "0001.py").write_text("rev = 2\n")
+    assert datasets.fingerprint() != first
+    (tmp_path / "orders_core" / "other.py").write_text("unrelated\n")
+    second = datasets.fingerprint()
+    (tmp_path / "orders_core" / "other.py").write_text("still unrelated\n")
+    assert datasets.fingerprint() == second
