@@ -2,14 +2,14 @@
 allocations of each transaction to orders.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
