@@ -102,6 +102,9 @@ def step_tariffs() -> None:
             S["wizard.custom"], S["wizard.holders"], S["wizard.validated"] = {}, {}, 0
         if event_id is None:
             return
+    else:
+        name = next((e["name"] for e in events if e["id"] == S["wizard.event_id"]), "")
+        st.markdown(_("**Event:** {name}").format(name=name))
     tariffs = wizard_tariffs(engine(), S["wizard.event_id"], list(S.get("wizard.kept") or {}))
     if tariffs.empty:
         st.info(_("This event has no tariff on sale."))
