@@ -72,7 +72,7 @@ def load_entry(figures: dict, *, cached: bool) -> dict:
     return dict(name="demo.load", size=figures["orders"], database=figures["database"],
                 median_ms=round(seconds * 1000, 1), min_ms=round(seconds * 1000, 1), max_ms=round(seconds * 1000, 1),
                 runs=1, peak_rss_mb=figures["peak_rss_mb"], orders_per_s=figures["orders_per_s"],
-                rows=figures["rows"], rows_per_s=figures["rows_per_s"], cached=cached,
+                rows=figures["rows"], rows_per_s=figures["rows_per_s"], cpu_seconds=figures.get("cpu_seconds"), cached=cached,
                 measured_at=figures.get("built_at"))
 
 
@@ -96,13 +96,20 @@ def merge(previous: list[dict], fresh: list[dict]) -> list[dict]:
     return [r for r in previous if key(r) not in done] + fresh
 
 
+def save(results: list[dict]) -> None:
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(merge(previous, results), indent=2) + "\n")
+
+
 def print_table(rows: list[dict]) -> None:
     print(f"\n{'benchmark':<44} {'database':<10} {'size':>9} {'median ms':>11} {'min':>9} {'max':>9} {'RSS MB':>8}")
     for r in rows:
         print(f"{r['name']:<44} {r['database']:<10} {r['size']:>9,} {r['median_ms']:>11,.1f} {r['min_ms']:>9,.1f} "
               f"{r['max_ms']:>9,.1f} {r['peak_rss_mb']:>8,.0f}")
         if r["name"] == "demo.load":
-            print(f"{'':<44} {'':<10} {'':>9} {r['orders_per_s']:>8,} orders/s, {r['rows_per_s']:,} rows/s"
+            cpu = f", {r['cpu_seconds']:,.0f} s CPU in the loader" if r.get("cpu_seconds") else ""
+            print(f"{'':<44} {'':<10} {'':>9} {r['orders_per_s']:>8,} orders/s, {r['rows_per_s']:,} rows/s{cpu}"
                   + (" (cached)" if r.get("cached") else ""))
 
 
@@ -132,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(load_entry(figures, cached=not built))
     for spec in args.load_test:
         results.append(load_test(spec))
+    save(results)
 
     failures = []
     for module_name in discover():
@@ -153,11 +161,9 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"{module_name} on {database}")
                 continue
             results.extend(json.loads(child.stdout.strip().splitlines()[-1]))
+            save(results)  # after each module, so a long run interrupted keeps what it measured
 
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
-    merged = merge(previous, results)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(merged, indent=2) + "\n")
+    save(results)
     print_table(results)
     print(f"\nwritten to {RESULTS.relative_to(datasets.ROOT)}")
     if failures:
