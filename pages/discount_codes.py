@@ -60,6 +60,7 @@ else:
 
 def code_fields(prefix: str, current: dict | None) -> dict:
     """The code form's widgets (inside an st.form); returns the service's keyword arguments."""
+    new = current is None
     current = current or {}
     code = st.text_input(_("Code (case does not matter)"), value=current.get("code", ""), key=f"{prefix}.code",
                          max_chars=64)
@@ -79,12 +80,13 @@ def code_fields(prefix: str, current: dict | None) -> dict:
                                value=None if max_uses is None or pd.isna(max_uses) else int(max_uses))
     valid_from = datetime_input(_("Valid from (optional)"), current.get("valid_from"), timezone, f"{prefix}.from")
     valid_until = datetime_input(_("Valid until (optional)"), current.get("valid_until"), timezone, f"{prefix}.until")
-    active = st.checkbox(_("Active"), value=bool(current.get("active", True)), key=f"{prefix}.active")
+    # Editing leaves `active` to the Deactivate button, which asks for confirmation first.
+    active = st.checkbox(_("Active"), value=True, key=f"{prefix}.active") if new else None
     value = (value or "").strip() or None
     return dict(code=code, percent_off=value if kind == PERCENT else None,
                 amount_off=value if kind == AMOUNT else None, tariff_ids=chosen,
                 max_uses=None if max_uses is None else int(max_uses), valid_from=valid_from,
-                valid_until=valid_until, active=active)
+                valid_until=valid_until, **({"active": active} if new else {}))
 
 
 with st.expander(_("New discount code"), expanded=codes.empty):

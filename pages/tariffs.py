@@ -71,6 +71,7 @@ else:
 
 def tariff_fields(prefix: str, current: dict | None) -> dict:
     """The tariff form's widgets (inside an st.form); returns the service's keyword arguments."""
+    new = current is None
     current = current or {}
     kind = st.selectbox(_("Kind"), KINDS, format_func=kind_label, key=f"{prefix}.kind",
                         index=KINDS.index(current.get("kind", "badge")))
@@ -94,11 +95,12 @@ def tariff_fields(prefix: str, current: dict | None) -> dict:
     sales_start = datetime_input(_("Sales open on (optional)"), current.get("sales_start"), timezone,
                                  f"{prefix}.start")
     sales_end = datetime_input(_("Sales close on (optional)"), current.get("sales_end"), timezone, f"{prefix}.end")
-    active = st.checkbox(_("Active (on sale)"), value=bool(current.get("active", True)), key=f"{prefix}.active")
+    # Editing leaves `active` to the Deactivate button, which asks for confirmation first.
+    active = st.checkbox(_("Active (on sale)"), value=True, key=f"{prefix}.active") if new else None
     tax_rate = TAX_RATE_PRESETS[preset][1] if preset in TAX_RATE_PRESETS else (custom or "").strip()
-    return dict(kind=kind, name=name, name_fr=name_fr, unit_price_ht=(price or "").strip(), tax_rate=tax_rate,
-                capacity=None if capacity is None else int(capacity), sales_start=sales_start, sales_end=sales_end,
-                active=active)
+    values = dict(kind=kind, name=name, name_fr=name_fr, unit_price_ht=(price or "").strip(), tax_rate=tax_rate,
+                  capacity=None if capacity is None else int(capacity), sales_start=sales_start, sales_end=sales_end)
+    return {**values, "active": active} if new else values
 
 
 with st.expander(_("New tariff"), expanded=tariffs.empty):
