@@ -112,3 +112,43 @@ def test_a_marketer_sees_no_action_menu(pending):
     at = select_rows(app({"id": 2, "email": "m@example.org", "role": "marketer", "name": "M"}), [0])
     assert not at.exception
     assert not [b for b in at.button if b.key and b.key.startswith("order_actions.")]
+
+
+DETAIL = str(ROOT / "pages" / "order_detail.py")
+
+
+def detail(number: int, user=FINANCE) -> AppTest:
+    at = AppTest.from_file(DETAIL, default_timeout=60)
+    at.session_state["auth.user"] = user
+    at.session_state["ui.timezone"] = "UTC"
+    at.query_params["order"] = str(number)
+    return at.run()
+
+
+def action_keys(at: AppTest) -> list[str]:
+    return [b.key for b in at.button if b.key and b.key.startswith("order_actions.one_")]
+
+
+def test_the_detail_page_offers_only_the_allowed_actions_and_says_why_a_paid_order_is_locked(pending, engine):
+    awaiting_number = pending[0][1]
+    at = detail(awaiting_number)
+    assert not at.exception
+    assert action_keys(at) == ["order_actions.one_validate", "order_actions.one_cancel"]
+    with engine.connect() as conn:
+        paid_number = conn.execute(select(Order.number).where(Order.status == "paid")).scalar()
+    at = detail(paid_number)
+    assert action_keys(at) == []
+    assert any("paid and cancelled orders are locked" in i.value for i in at.info)
+    admin = {"id": 3, "email": "admin@example.org", "role": "admin", "name": "Admin"}
+    assert action_keys(detail(paid_number, admin)) == ["order_actions.one_delete"]
+
+
+def test_validating_one_order_from_its_detail_page(pending, engine):
+    at = detail(pending[1][1])
+    at.button(key="order_actions.one_validate").click().run()
+    assert {m.label: m.value for m in at.metric}["Attendees to create"] == "1"
+    at.button(key="order_actions.confirm").click().run()
+    assert not at.exception
+    assert "1 order(s) validated: 1 attendee(s) created, 1 email(s) queued." in [s.value for s in at.success]
+    with engine.connect() as conn:
+        assert conn.execute(select(Order.status).where(Order.id == pending[1][0])).scalar() == "paid"
