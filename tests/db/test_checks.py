@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 from orders_core.checks import INVARIANTS, check_database
 from orders_core.db import unit_of_work
 from orders_core.models import Attendee, Order, OrderHistory, OrderItem, OrderLine, Payment
+from orders_core.summaries import SUMMARIES
 from tests.factories import make_code, make_event, make_order, make_tariff
 
 
@@ -237,6 +238,18 @@ BREAKERS: dict[str, Callable[[Connection, dict], int | None]] = {
     "line_arithmetic": _break_line_arithmetic,
     "order_summary_matches_orders": _break_order_summary_matches_orders,
 }
+
+
+def _summary_breaker(summary) -> Callable[[Connection, dict], None]:
+    def breaker(conn, data):
+        # A dashboard summary row counts one more than its base rows: a database-wide violation.
+        column = summary.value_columns[0]
+        assert conn.execute(text(f"UPDATE {summary.table} SET {column} = {column} + 1")).rowcount > 0
+        return None
+    return breaker
+
+
+BREAKERS.update({f"{s.table}_match_base_tables": _summary_breaker(s) for s in SUMMARIES})
 
 
 def test_every_invariant_has_a_breaker_here():
