@@ -43,7 +43,7 @@ from orders_core import bulk
 from orders_core.errors import ConflictError
 from orders_core.history import change
 from orders_core.i18n import _
-from orders_core.models import Attendee, Order, OrderHistory, OrderItem, Payment
+from orders_core.models import Attendee, Order, OrderItem
 from orders_core.permissions import Actor, require
 from orders_core.services import guards
 from orders_core.services.confirmations import queue_confirmations
