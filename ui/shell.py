@@ -38,8 +38,9 @@ def language_switch(container=st.sidebar) -> None:
     """English / Français, sticky for the session."""
     # The widget follows the session's language even when something else changed it.
     st.session_state[_LOCALE_WIDGET] = st.session_state[LOCALE_KEY]
-    container.selectbox(_("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=_LOCALE_WIDGET,
-                        on_change=_language_chosen)
+    # Two buttons rather than a select box: nothing to type, one click.
+    container.segmented_control(_("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=_LOCALE_WIDGET,
+                                on_change=_language_chosen, required=True)
 
 
 def signed_in_user() -> dict | None:

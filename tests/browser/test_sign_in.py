@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import TIMEOUT_MS, wait_for_app
+from tests.browser.conftest import TIMEOUT_MS, sign_in, start_app_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +18,7 @@ def sidebar_links(page) -> list[str]:
 
 
 def choose_language(page, language: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name=language).click()
+    page.get_by_test_id("stSidebar").get_by_role("radio", name=language).click()
 
 
 def test_sign_in_land_on_the_overview_and_switch_to_french(signed_in_page):
@@ -70,3 +69,18 @@ def test_a_marketer_sees_only_the_marketer_pages_and_signs_out(signed_in_page):
     page.get_by_role("button", name="Sign in").wait_for(timeout=TIMEOUT_MS)
     wait_for_app(page)
     assert page.get_by_test_id("stSidebarNav").count() == 0
+
+
+def test_a_fresh_server_asks_for_sign_in_even_when_a_page_address_comes_first(browser_page, app_database, tmp_path):
+    """Streamlit would run pages/users.py directly on a fresh server (its pages/ folder mode):
+    the first request of the process must still meet the sign-in form."""
+    with start_app_server(app_database.url, log_path=tmp_path / "streamlit.log") as base_url:
+        browser_page.goto(f"{base_url}/users")
+        browser_page.get_by_role("button", name="Sign in").wait_for(timeout=TIMEOUT_MS)
+        wait_for_app(browser_page)
+        assert browser_page.get_by_role("heading", name="Users").count() == 0
+        assert browser_page.get_by_test_id("stException").count() == 0
+        assert browser_page.get_by_test_id("stSidebarNav").count() == 0
+        email, password = app_database.accounts["admin"]
+        sign_in(browser_page, email, password)
+        browser_page.get_by_role("heading", name="Users").wait_for(timeout=TIMEOUT_MS)
