@@ -116,6 +116,8 @@ SHOWN_FIRST_ARGUMENT = {
 SHOWN_KEYWORDS = {"label", "help", "placeholder", "caption", "title", "body", "text"}
 # Markdown that carries no words: badges, icons, emphasis and separators around translated parts.
 NO_WORDS = re.compile(r":material/[a-z_0-9]+:|:[a-z0-9]+-(badge|background)\[|:[a-z0-9]+\[|<[^>]+>|&[a-z]+;")
+# Names that are the same in every language: email headers, acronyms (UTM, CSV, IBAN...).
+TECHNICAL = re.compile(r"\bMessage-ID\b|\b[A-Z]{2,}\b")
 ERROR_CLASSES = {"OrderError", "NotAllowed", "InvalidInput", "TransitionRefused", "ConflictError"}
 
 
@@ -128,7 +130,7 @@ def literal_words(node: ast.AST) -> str:
         text = "".join(part.value if isinstance(part, ast.Constant) else "0" for part in node.values)
     else:
         return ""
-    text = NO_WORDS.sub(" ", text)
+    text = TECHNICAL.sub(" ", NO_WORDS.sub(" ", text))
     return text if re.search(r"[A-Za-z]{2,}", text) else ""
 
 
@@ -152,6 +154,8 @@ def bare_literals(path: Path, root: Path = ROOT) -> list[str]:
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if isinstance(node.func, ast.Attribute) and name == "tabs":
             candidates = shown_arguments(node)
+        elif isinstance(node.func, ast.Attribute) and name == "page_link":  # first argument: the page
+            candidates = [keyword.value for keyword in node.keywords if keyword.arg in SHOWN_KEYWORDS]
         elif isinstance(node.func, ast.Attribute) and name in SHOWN_FIRST_ARGUMENT:
             candidates = shown_arguments(node)
         elif name == "Page":
@@ -191,11 +195,12 @@ def test_the_literal_check_catches_bare_english_and_lets_translated_text_through
     sample.write_text(
         'st.title("Orders")\nst.button(_("Save"))\ncol.metric("Revenue", 3)\nst.caption(f"{n} orders")\n'
         'st.markdown(f":{c}-badge[{label}]")\nst.subheader(currency)\nst.tabs([_("A"), "Bee"])\n'
-        'st.text_input(_("Name"), help="Some help")\nst.markdown(f"**{_(\'Total\')}**: {x}")\n'
+        'st.text_input(_("Name"), help="Some help")\nst.page_link("pages/x.py", label=_("X"))\n'
+        'st.caption(f"Message-ID: {m} · UTM")\nst.page_link("pages/y.py", label="Open")\nst.markdown(f"**{_(\'Total\')}**: {x}")\n'
     )
     found = [entry.split(" ", 1)[1] for entry in bare_literals(sample, root=tmp_path)]
     assert sorted(found) == sorted(["title('Orders')", "metric('Revenue')", "caption('0 orders')", "tabs('Bee')",
-                                    "text_input('Some help')"])
+                                    "text_input('Some help')", "page_link('Open')"])
 
 
 def test_no_page_router_or_ui_helper_shows_a_bare_english_literal():
