@@ -138,11 +138,22 @@ def callers_in_the_domain(name: str) -> set[str]:
 
 @cache
 def used_by_the_ui(name: str) -> bool:
-    """Whether pages/, ui/ or app.py mention the name (import, call or attribute)."""
+    """Whether pages/, ui/ or app.py import the function from orders_core.services or call it
+    through a services module (`from orders_core.services import users as accounts`)."""
     for tree in parsed("pages", "ui"):
+        modules = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id == name or isinstance(node, ast.Attribute) and node.attr == name \
-                    or isinstance(node, ast.alias) and node.name == name:
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("orders_core.services"):
+                for alias in node.names:
+                    if alias.name == name:
+                        return True
+                    modules.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                modules |= {alias.asname or alias.name for alias in node.names
+                            if alias.name.startswith("orders_core.services")}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.value, ast.Name) \
+                    and node.value.id in modules:
                 return True
     return False
 
