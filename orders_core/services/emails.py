@@ -79,6 +79,7 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
 
 def retry_emails(session: Session, *, actor: Actor, email_ids: list[int], now: datetime | None = None) -> int:
     """Retry several failed emails at once (all or nothing); returns how many were queued."""
+    require(actor, "emails.outbox")
     for email_id in email_ids:
         retry_email(session, actor=actor, email_id=email_id, now=now)
     return len(email_ids)
