@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from orders_core import bulk
+from orders_core import bulk, summaries
 from orders_core.demo_catalogue import (
     CAMPAIGNS,
     COMPANIES,
@@ -119,23 +120,47 @@ def load_demo(
         events = _load_catalogue(conn, today, counts)
     generator = _OrderGenerator(events, seed, today)
     done = 0
-    while done < orders:
-        size = min(BATCH_SIZE, orders - done)
-        with engine.begin() as conn:
-            numbers_start = _reserve_numbers(conn, size)
-            ids = {name: bulk.next_id(conn, name) for name in _GENERATED}
-            rows = generator.batch(size, numbers_start, ids)
-            for name in _GENERATED:
-                bulk.insert_rows(conn, name, rows[name])
-                counts[name] = counts.get(name, 0) + len(rows[name])
-        done += size
-        if progress:
-            progress(done, orders)
+    with _summary_triggers_suspended(engine):
+        while done < orders:
+            size = min(BATCH_SIZE, orders - done)
+            with engine.begin() as conn:
+                numbers_start = _reserve_numbers(conn, size)
+                ids = {name: bulk.next_id(conn, name) for name in _GENERATED}
+                rows = generator.batch(size, numbers_start, ids)
+                for name in _GENERATED:
+                    bulk.insert_rows(conn, name, rows[name])
+                    counts[name] = counts.get(name, 0) + len(rows[name])
+            done += size
+            if progress:
+                progress(done, orders)
     with engine.begin() as conn:
         bulk.reset_sequences(conn, ["events", "tariffs", "discount_codes", "form_fields", *_GENERATED])
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
     return counts
+
+
+@contextmanager
+def _summary_triggers_suspended(engine: Engine) -> Iterator[None]:
+    """SQLite runs its summary triggers once per row, which triples the cost of a large load:
+    there they are dropped for the load and the summaries recomputed once at the end (PostgreSQL's
+    statement-level triggers already work per batch). Readers never see the gap: the empty
+    database only becomes a demo database when the load ends."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with engine.begin() as conn:
+        triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        for name, _sql in triggers:
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for _name, sql in triggers:
+                conn.exec_driver_sql(sql)
+            summaries.rebuild_summaries(conn)
+            summaries.rebuild_order_summary_sqlite(conn)
 
 
 _GENERATED = ["orders", "order_lines", "order_items", "attendees", "payments", "order_history", "field_values"]

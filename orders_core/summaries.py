@@ -174,6 +174,18 @@ def rebuild_summaries(conn: Connection) -> None:
             conn.execute(text(f"ANALYZE {summary.table}"))
 
 
+def rebuild_order_summary_sqlite(conn: Connection) -> None:
+    """Recompute the grid's `order_summary` (migration 0002) on SQLite, after a bulk load that
+    ran with the row triggers off."""
+    conn.execute(text("DELETE FROM order_summary"))
+    conn.execute(text("""
+        INSERT INTO order_summary (day, event_id, status, payment_mode, source, currency, deleted,
+                                   orders, total_ht_cents, total_ttc_cents)
+        SELECT date(created_at), event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
+               COUNT(*), SUM(CAST(ROUND(total_ht * 100) AS INTEGER)), SUM(CAST(ROUND(total_ttc * 100) AS INTEGER))
+        FROM orders GROUP BY 1, 2, 3, 4, 5, 6, 7"""))
+
+
 # ---------------------------------------------------------------- triggers
 
 def _children_parts(summary: Summary, dialect: str, *, old: str, new: str, from_old: str, from_new: str,

@@ -121,3 +121,22 @@ def test_the_demo_covers_what_the_dashboards_need(demo):
 def test_the_demo_breaks_no_invariant(demo):
     with demo.connect() as conn:
         assert check_database(conn) == []
+
+
+def test_a_sqlite_demo_load_keeps_its_summary_triggers_and_summaries_in_step(db_url, backend):
+    """The loader drops SQLite's row triggers for speed and must put every one back."""
+    if backend != "sqlite":
+        pytest.skip("only SQLite suspends its triggers during the load")
+    from sqlalchemy import text
+
+    from orders_core.checks import check_database
+    from orders_core.db import get_engine
+
+    engine = get_engine(db_url)
+    trigger_sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    with engine.connect() as conn:
+        before = conn.execute(text(trigger_sql)).scalars().all()
+    load_demo(engine, orders=300, seed=11)
+    with engine.connect() as conn:
+        assert conn.execute(text(trigger_sql)).scalars().all() == before
+        assert check_database(conn) == []
