@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db_parser.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply the Alembic migrations",
                                      description="Apply the Alembic migrations: the only way a schema is made.")
-    upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    upgrade.add_argument("revision", nargs="?", default="heads", help="target revision (default: heads, the latest)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
 
     demo = commands.add_parser("demo", help="load reproducible demo data",
@@ -219,6 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="send at most N emails per run (default 100)")
     send.set_defaults(handler=cmd_outbox_send)
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _non_negative(value: str) -> int:

@@ -9,10 +9,9 @@ from ui.data import cached_query
 from ui.format import money, payment_mode_label, source_label, status_badge, status_label
 from ui.grid_display import amount, link
 
-try:
-    from ui.order_actions import render_order_actions
-except ImportError:
-    render_order_actions = None
+from ui.order_actions import render_order_actions
+from ui.order_edit_actions import render_modify_and_add_tickets
+from ui.order_emails import render_order_emails
 
 
 def _attendee_view(attendee_id: int) -> None:
@@ -57,8 +56,8 @@ def _order_view(number: int) -> None:
     metrics[3].metric(_("Balance due"), money(order["balance_due"], currency))
     if order["status"] == "paid" and order["balance_due"] > 0:
         st.warning(_("This order owes {amount}.").format(amount=money(order["balance_due"], currency)))
-    if render_order_actions is not None:
-        render_order_actions(order["number"])
+    render_order_actions(order["number"])
+    render_modify_and_add_tickets(order["number"])
 
     tabs = st.tabs([_("Detail"), _("Order items"), _("Lines"), _("UTM"), _("Payments"), _("History"), _("Notes"),
                     _("Emails")])
@@ -160,19 +159,7 @@ def _order_view(number: int) -> None:
         if order["deleted_reason"]:
             st.caption(_("Deletion reason: {reason}").format(reason=order["deleted_reason"]))
     with tabs[7]:
-        if detail.emails.empty:
-            st.caption(_("No email for this order."))
-        else:
-            emails = detail.emails
-            st.dataframe(
-                emails.assign(created_at=[format_datetime(v, zone) for v in emails["created_at"]],
-                              sent_at=[format_datetime(v, zone) if v is not None else "" for v in emails["sent_at"]])
-                [["created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]],
-                hide_index=True, width="stretch",
-                column_config={"created_at": _("Queued on"), "kind": _("Kind"), "recipient": _("Recipient"),
-                               "subject": _("Subject"), "status": _("Status"), "attempts": _("Attempts"),
-                               "sent_at": _("Sent on")},
-            )
+        render_order_emails(order["id"])
 
 
 def _number(value: str | None) -> int | None:
