@@ -54,8 +54,6 @@ def _order_view(number: int) -> None:
     metrics[1].metric(_("Total incl. tax"), money(order["total_ttc"], currency))
     metrics[2].metric(_("Amount paid"), money(order["amount_paid"], currency))
     metrics[3].metric(_("Balance due"), money(order["balance_due"], currency))
-    if order["status"] == "paid" and order["balance_due"] > 0:
-        st.warning(_("This order owes {amount}.").format(amount=money(order["balance_due"], currency)))
     render_order_actions(order["number"])
     render_modify_and_add_tickets(order["number"])
 
