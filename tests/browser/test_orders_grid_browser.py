@@ -97,7 +97,7 @@ def test_filtering_to_pending_invoice_orders_and_opening_one_shows_its_tabs(serv
     page.locator("[data-testid='stMain']").get_by_text("Pending", exact=True).click()
     idle(page)
     page.get_by_text("Filters", exact=True).click()
-    page.locator("[data-testid='stMultiSelect']").nth(1).click()  # the payment modes
+    page.locator("[data-testid='stMultiSelect']").filter(has_text="Payment modes").locator("input").click()
     page.get_by_role("option", name="On invoice").click()
     page.keyboard.press("Escape")
     idle(page)
