@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from orders_core.i18n import _, N_, as_utc
 from orders_core.models import Event, Order, OrderLine
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, PaymentMode, Source, Status
+from queries.custom_values import custom_columns, custom_values_of
 from queries.grid import GridFilters, grid_count_and_totals
 from queries.grid import _conditions as filter_conditions
 
@@ -65,7 +66,7 @@ def _query(filters: GridFilters):
             Order.discount_code, Order.payment_mode, Order.status, Order.paid_at, Order.created_at,
             Order.terms_accepted, Order.currency, Order.total_ht, Order.total_ttc, Order.amount_paid,
             Event.name.label("event_name"), Order.source, Order.company_name, Order.utm_source, Order.utm_medium,
-            Order.utm_campaign, Order.deleted_at,
+            Order.utm_campaign, Order.deleted_at, Order.id.label("order_id"),
         )
         .join(Event, Event.id == Order.event_id)
         .where(*filter_conditions(filters))
@@ -75,8 +76,9 @@ def _query(filters: GridFilters):
 
 def export_chunks(engine: Engine, filters: GridFilters, chunk_size: int = CHUNK) -> Iterator[list[dict]]:
     """The filtered orders, newest first, as lists of at most `chunk_size` rows (dicts keyed as
-    COLUMNS, money Decimal, balance_due computed exactly). Server-side cursor: bounded memory."""
-    with engine.connect() as conn:
+    COLUMNS, money Decimal, balance_due computed exactly, `custom`: the order's custom form values
+    by column key). Server-side cursor: bounded memory."""
+    with engine.connect() as conn, engine.connect() as values_conn:
         result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(_query(filters))
         for partition in result.mappings().partitions(chunk_size):
             rows = []
@@ -84,7 +86,15 @@ def export_chunks(engine: Engine, filters: GridFilters, chunk_size: int = CHUNK)
                 record = dict(row)
                 record["balance_due"] = record["total_ttc"] - record["amount_paid"]
                 rows.append(record)
+            custom = custom_values_of(values_conn, [r["order_id"] for r in rows])
+            for record in rows:
+                record["custom"] = custom.get(record["order_id"], {})
             yield rows
+
+
+def _custom_columns(engine: Engine, filters: GridFilters) -> list[tuple[str, str]]:
+    """The custom form fields of the exported events (all events when not filtered by event)."""
+    return custom_columns(engine, list(filters.event_ids) or None)
 
 
 class _Labels:
@@ -123,7 +133,8 @@ def export_csv(engine: Engine, filters: GridFilters, out: BinaryIO, *, separator
     total = _total(engine, filters) if progress else 0
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=separator, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(headers())
+    extra = _custom_columns(engine, filters)
+    writer.writerow(headers() + [label for _key, label in extra])
     labels, zone, done = _Labels(), ZoneInfo(filters.timezone), 0
     keys = [key for key, _label in COLUMNS]
     for chunk in export_chunks(engine, filters, chunk_size):
@@ -141,6 +152,7 @@ def export_csv(engine: Engine, filters: GridFilters, out: BinaryIO, *, separator
                     row.append(value.strftime("%Y-%m-%d %H:%M:%S"))
                 else:
                     row.append(value)
+            row.extend(record["custom"].get(key, "") for key, _label in extra)
             rows.append(row)
         writer.writerows(rows)
         done += len(chunk)
@@ -164,8 +176,9 @@ def export_xlsx(engine: Engine, filters: GridFilters, out: BinaryIO | str, *, pr
     sheet = workbook.create_sheet(_("Orders"))
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
+    extra = _custom_columns(engine, filters)
     header = []
-    for title in headers():
+    for title in headers() + [label for _key, label in extra]:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = bold
         header.append(cell)
@@ -191,6 +204,7 @@ def export_xlsx(engine: Engine, filters: GridFilters, out: BinaryIO | str, *, pr
                     row.append(cell)
                 else:
                     row.append(value)
+            row.extend(record["custom"].get(key, "") for key, _label in extra)
             sheet.append(row)
         done += len(chunk)
         if progress:
