@@ -28,8 +28,8 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/home.py", N_("Overview"), ":material/dashboard:", "overview", N_("Sales"), default=True),
-    PageSpec("pages/orders.py", N_("Orders"), ":material/receipt_long:", "orders", N_("Sales")),
-    PageSpec("pages/order_detail.py", N_("Order"), ":material/description:", "order", N_("Sales")),
+    PageSpec("pages/orders.py", N_("Orders"), ":material/receipt_long:", "orders", N_("Orders")),
+    PageSpec("pages/order_detail.py", N_("Order"), ":material/description:", "order", N_("Orders")),
     PageSpec("pages/users.py", N_("Users"), ":material/manage_accounts:", "users", N_("Administration"),
              roles=frozenset({"admin"})),
     PageSpec("pages/pending_invoices.py", N_("Pending invoice orders"), ":material/pending_actions:",
