@@ -8,6 +8,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Two workers: each test owns its databases, so the suite runs in parallel safely.
+PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
