@@ -108,7 +108,10 @@ def load_demo(
     """Load the catalogue and `orders` orders; returns the row count written per table."""
     if orders < 0:
         raise ValueError("the number of orders must be zero or more")
-    today = (today or datetime.now(UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Nothing is dated after the moment of the load (a given `today` stands for its noon).
+    now = datetime.now(UTC).replace(second=0, microsecond=0) if today is None else today.replace(
+        hour=12, minute=0, second=0, microsecond=0)
+    today = now.replace(hour=0, minute=0)
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         if not database_is_empty(conn):
@@ -118,7 +121,7 @@ def load_demo(
                 )
             reset(conn)
         events = _load_catalogue(conn, today, counts)
-    generator = _OrderGenerator(events, seed, today)
+    generator = _OrderGenerator(events, seed, today, now)
     done = 0
     with _summary_triggers_suspended(engine):
         while done < orders:
@@ -238,12 +241,12 @@ def _ascii(value: str) -> str:
 class _OrderGenerator:
     """Draws orders from one random stream, so a seed always gives the same data."""
 
-    def __init__(self, events: list[_Event], seed: int, today: datetime):
+    def __init__(self, events: list[_Event], seed: int, today: datetime, now: datetime):
         self.rng = random.Random(seed)
         self.events = events
         self.event_weights = [spec["weight"] for spec in EVENTS]
         self.today = today
-        self.now = today + timedelta(hours=12)
+        self.now = now
         self.channel_weights = [c[2] for c in UTM_CHANNELS]
 
     def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict]]:

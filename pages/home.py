@@ -17,17 +17,17 @@ if figures.empty:
 currencies = sorted(figures["currency"].unique())
 st.caption(_("Orders not deleted, by status and currency. Totals are never added across currencies."))
 
-columns = st.columns(len(currencies))
-for column, currency in zip(columns, currencies):
+for currency in currencies:
     rows = figures[figures["currency"] == currency]
     paid = rows[rows["status"] == "paid"]
     awaiting = rows[rows["status"] == "awaiting_payment"]
-    with column.container(border=True):
-        st.subheader(currency)
-        st.metric(_("Revenue (paid, incl. tax)"), money(paid["total_ttc"].sum() if not paid.empty else 0, currency))
-        st.metric(_("Paid orders"), format_number(int(paid["orders"].sum())))
-        st.metric(_("Awaiting payment"), money(awaiting["total_ttc"].sum() if not awaiting.empty else 0, currency),
-                  help=_("Invoice orders waiting for the money to arrive"))
+    with st.container(border=True):
+        name, revenue, count, pending = st.columns([1, 3, 2, 3])
+        name.subheader(currency)
+        revenue.metric(_("Revenue (paid, incl. tax)"), money(paid["total_ttc"].sum() if not paid.empty else 0, currency))
+        count.metric(_("Paid orders"), format_number(int(paid["orders"].sum())))
+        pending.metric(_("Awaiting payment"), money(awaiting["total_ttc"].sum() if not awaiting.empty else 0, currency),
+                       help=_("Invoice orders waiting for the money to arrive"))
 
 table = figures.assign(status=figures["status"].map(status_label))
 counts = table.pivot_table(index="status", columns="currency", values="orders", aggfunc="sum", fill_value=0)
