@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
@@ -18,20 +17,6 @@ from tests.factories import make_code, make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGER = {"id": 1, "email": "manager@example.org", "role": "event_manager", "name": "Manager"}
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"  # the services are tested on both databases; the pages on one
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
@@ -20,20 +19,6 @@ RANGE = {"from": "2026-11-01", "to": "2026-11-20"}
 
 def user(role: str) -> dict:
     return {"id": 1, "email": f"{role}@example.org", "role": role, "name": role.title()}
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"  # the queries are tested on both databases; the pages on one
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

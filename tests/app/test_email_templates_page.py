@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -16,20 +15,6 @@ from tests.factories import make_event, make_order, make_tariff
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "email_templates.py")
 ADMIN = {"id": 1, "email": "admin@example.org", "role": "admin", "name": "Admin"}
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -19,20 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "emails.py")
 ADMIN = {"id": 1, "email": "admin@example.org", "role": "admin", "name": "Admin"}
 FINANCE = {"id": 2, "email": "finance@example.org", "role": "finance", "name": "Finance"}
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"  # the services are tested on both databases; the page on one
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

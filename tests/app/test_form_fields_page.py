@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -15,20 +14,6 @@ from tests.factories import make_event
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "form_fields.py")
 ADMIN = {"id": 1, "email": "admin@example.org", "role": "admin", "name": "Admin"}
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

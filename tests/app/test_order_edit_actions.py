@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -22,20 +21,6 @@ def actions_script(number: int) -> None:
     from ui.order_edit_actions import render_modify_and_add_tickets
 
     render_modify_and_add_tickets(number)
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

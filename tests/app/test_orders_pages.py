@@ -18,20 +18,6 @@ FINANCE = {"id": 1, "email": "finance@example.org", "role": "finance", "name": "
 
 
 @pytest.fixture
-def backend():
-    return "sqlite"  # the queries are tested on both databases; the pages on one
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
 def dataset(engine, db_url, monkeypatch):
     monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
     monkeypatch.setenv("ORDERS_LOCALE", "en")

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
@@ -16,20 +15,6 @@ from tests.factories import NOW, make_event, make_order, make_tariff
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "pending_invoices.py")
 FINANCE = {"id": 1, "email": "finance@example.org", "role": "finance", "name": "Finance"}
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"  # the services are tested on both databases; the page on one
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -24,19 +23,6 @@ STATEMENT = (
     "03/11/2026;240,00;EUR;ACME SAS;CMD 1000001\n"
     "04/11/2026;120,00;EUR;Unknown Person;no reference\n"
 ).encode()
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"  # the services are tested on both databases; the page on one
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture

@@ -28,21 +28,6 @@ pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 
 @pytest.fixture
-def backend():
-    return "sqlite"  # sign-in is tested on both databases in tests/db; the shell on one
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    set_locale("en")
-
-
-@pytest.fixture
 def accounts(engine, db_url, monkeypatch):
     """One account per role, and one paid order of 1,234.50 EUR for the overview."""
     monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)

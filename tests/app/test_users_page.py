@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -19,20 +18,6 @@ APP = str(ROOT / "app.py")
 PASSWORD = "a long enough password"
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
