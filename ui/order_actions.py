@@ -32,6 +32,9 @@ TITLES = {
     "approve": N_("Approve the order"), "reject": N_("Reject the order"), "restore": N_("Restore the order"),
     "confirm_online": N_("Confirm the online payment"), "mark_failed": N_("Mark the payment as failed"),
 }
+# On the order page the buttons act on that one order.
+ONE_ORDER_TITLES = {**TITLES, "validate": N_("Validate the order"), "cancel": N_("Cancel the order"),
+                    "delete": N_("Delete the order")}
 
 
 def _open(action: str, ids: list[int]) -> None:
@@ -83,7 +86,7 @@ def render_order_actions(order_number: int) -> None:
     if actions:
         columns = st.columns(len(actions))
         for column, action in zip(columns, actions):
-            column.button(_(TITLES[action]), key=f"order_actions.one_{action}", on_click=_open, args=(action, ids))
+            column.button(_(ONE_ORDER_TITLES[action]), key=f"order_actions.one_{action}", on_click=_open, args=(action, ids))
     _show_dialog()
 
 
