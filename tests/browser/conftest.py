@@ -122,6 +122,7 @@ def start_app_server(database_url: str, *, env: dict[str, str] | None = None,
 
 def wait_for_app(page) -> None:
     """Wait until the script has finished its run (after loading or any action)."""
+    page.wait_for_timeout(300)  # let the action's rerun start before waiting for its end
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
 
 

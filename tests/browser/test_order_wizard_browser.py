@@ -81,6 +81,7 @@ def page(wizard_app):
 
 
 def settle(page) -> None:
+    page.wait_for_timeout(300)  # let the action's rerun start before waiting for its end
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
 
 
@@ -128,6 +129,8 @@ def test_an_invoice_order_for_two_badges_is_created_listed_by_the_organiser_and_
     page.get_by_text("Send the payment details to the buyer by email").click()
     settle(page)
     page.get_by_role("button", name="Create the order").click()
+    # the new order opens on its detail page (wait for it: the save happens in that rerun)
+    page.wait_for_url("**/order?order=*", timeout=60000)
     settle(page)
 
     with unit_of_work(engine) as session:
@@ -138,7 +141,6 @@ def test_an_invoice_order_for_two_badges_is_created_listed_by_the_organiser_and_
         assert session.scalars(select(OrderItem.holder_first_name).order_by(OrderItem.id)).all() == ["Ada", "Grace"]
         email = session.scalars(select(OutboxEmail).where(OutboxEmail.order_id == order.id)).one()
         assert (email.kind, email.status, email.recipient) == ("payment_details", "queued", "ada@example.org")
-    # the new order opens on its detail page
     page.wait_for_url(f"**/order?order={number}")
     page.get_by_text(str(number)).first.wait_for()
 
