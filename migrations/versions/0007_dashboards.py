@@ -1,7 +1,7 @@
 """dashboards (issue 9): summary tables kept in step by triggers, and saved views.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from orders_core.summaries import drop_trigger_ddl, rebuild_summaries, trigger_ddl
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

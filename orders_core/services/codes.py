@@ -28,6 +28,7 @@ from orders_core.services.catalogue_rules import (
     to_utc,
 )
 from orders_core.status import Status
+from orders_core.services.guards import lock_by_id
 
 CODE_FIELDS = ("code", "percent_off", "amount_off", "max_uses", "valid_from", "valid_until", "active")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
@@ -89,10 +90,7 @@ def resolve_discount_code(session: Session, *, event_id: int, code: str, at: dat
 
 
 def _get_code(session: Session, code_id: int) -> DiscountCode:
-    found = session.scalars(select(DiscountCode).where(DiscountCode.id == code_id).with_for_update()).one_or_none()
-    if found is None:
-        raise InvalidInput(_("Discount code {id} does not exist.").format(id=code_id))
-    return found
+    return lock_by_id(session, DiscountCode, code_id, _("Discount code {id} does not exist.").format(id=code_id))
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:

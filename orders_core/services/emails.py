@@ -14,6 +14,7 @@ from orders_core.history import record
 from orders_core.i18n import _
 from orders_core.models import Order, OrderItem, OutboxEmail
 from orders_core.permissions import Actor, require
+from orders_core.services.guards import lock_by_id
 
 # Nothing to confirm for an order that never went through or was cancelled.
 NOT_CONFIRMABLE = frozenset({"cart_incomplete", "failed", "cancelled"})
@@ -64,9 +65,7 @@ def resend_tickets(session: Session, *, actor: Actor, order_id: int, template_id
 def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime | None = None) -> OutboxEmail:
     """Put a failed email back in the queue, due at once, with a fresh set of attempts."""
     require(actor, "emails.outbox")
-    email = session.scalars(select(OutboxEmail).where(OutboxEmail.id == email_id).with_for_update()).one_or_none()
-    if email is None:
-        raise InvalidInput(_("This email does not exist."))
+    email = lock_by_id(session, OutboxEmail, email_id, _("This email does not exist."))
     if email.status != "failed":
         raise TransitionRefused(_("Only a failed email can be retried (this one is {status}).")
                                 .format(status=_(EMAIL_STATUS_LABELS.get(email.status, email.status))))

@@ -21,6 +21,7 @@ from orders_core.i18n import N_, _, get_locale
 from orders_core.models import FieldValue, FormField
 from orders_core.permissions import Actor, require
 from orders_core.services.order_quote import get_event
+from orders_core.services.guards import lock_by_id
 
 FORMS = ("buyer", "order", "badge", "product")
 ORDER_FORMS = ("buyer", "order", "product")
@@ -175,10 +176,7 @@ def _clean_definition(field_type: str, label_en: str, label_fr: str, options: It
 
 
 def _get_field(session: Session, field_id: int) -> FormField:
-    field = session.scalars(select(FormField).where(FormField.id == field_id).with_for_update()).one_or_none()
-    if field is None:
-        raise InvalidInput(_("Form field {id} does not exist.").format(id=field_id))
-    return field
+    return lock_by_id(session, FormField, field_id, _("Form field {id} does not exist.").format(id=field_id))
 
 
 def add_field(session: Session, *, actor: Actor, event_id: int, form: str, field_type: str, label_en: str,

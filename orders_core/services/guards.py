@@ -183,3 +183,13 @@ def refuse_one(reason: str | None) -> None:
     """Single-order services raise the refusal instead of reporting it."""
     if reason:
         raise TransitionRefused(reason)
+
+
+def lock_by_id(session: Session, model, row_id: int, missing: str):
+    """The row of `model` with this id, locked until the transaction ends (FOR UPDATE on
+    PostgreSQL; SQLite's unit of work already holds the write lock). `missing` is the message
+    when there is no such row."""
+    row = session.scalars(select(model).where(model.id == row_id).with_for_update()).one_or_none()
+    if row is None:
+        raise InvalidInput(missing)
+    return row

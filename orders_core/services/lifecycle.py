@@ -52,6 +52,19 @@ def _set_status(session: Session, row: OrderRow, target: Status, now: datetime) 
                     .execution_options(synchronize_session="fetch"))
 
 
+def _change_one_status(session: Session, *, actor: Actor, order_id: int, reason: str | None, target: Status,
+                       allowed_from: tuple[Status, ...], refused_as: str, history_action: str) -> None:
+    """A status change of one order without money involved (reject, payment failed): checked,
+    locked, written and recorded in history."""
+    reason = guards.clean_reason(reason, required=False)
+    row = _one(session, order_id)
+    guards.refuse_one(guards.refusal_for(row, target, allowed_from=allowed_from, action=refused_as))
+    now = datetime.now(UTC)
+    _set_status(session, row, target, now)
+    record(session, order_id=row.id, actor=actor, action=history_action, at=now, reason=reason,
+           details={"status": change(row.status, target.value)})
+
+
 def _settle_one(session: Session, *, actor: Actor, row: OrderRow, method: str, received_at: datetime,
                 reference: str, action: str, reason: str | None = None) -> Settled:
     now = datetime.now(UTC)
@@ -84,14 +97,8 @@ def approve_order(session: Session, *, actor: Actor, order_id: int, method: str 
 def reject_order(session: Session, *, actor: Actor, order_id: int, reason: str | None = None) -> None:
     """An admin rejects a `pending_admin` order: it becomes cancelled."""
     require(actor, "orders.approve")
-    reason = guards.clean_reason(reason, required=False)
-    row = _one(session, order_id)
-    guards.refuse_one(guards.refusal_for(row, Status.CANCELLED, allowed_from=(Status.PENDING_ADMIN,),
-                                         action=_("rejected")))
-    now = datetime.now(UTC)
-    _set_status(session, row, Status.CANCELLED, now)
-    record(session, order_id=row.id, actor=actor, action="rejected", at=now, reason=reason,
-           details={"status": change(row.status, Status.CANCELLED.value)})
+    _change_one_status(session, actor=actor, order_id=order_id, reason=reason, target=Status.CANCELLED,
+                       allowed_from=(Status.PENDING_ADMIN,), refused_as=_("rejected"), history_action="rejected")
 
 
 def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], reason: str) -> ActionResult:
@@ -158,14 +165,9 @@ def restore_order(session: Session, *, actor: Actor, order_id: int, reason: str 
 def mark_failed(session: Session, *, actor: Actor, order_id: int, reason: str | None = None) -> None:
     """The payment provider reports that a `pending_online` payment failed (e.g. its error 107)."""
     require(actor, "orders.provider_callback")
-    reason = guards.clean_reason(reason, required=False)
-    row = _one(session, order_id)
-    guards.refuse_one(guards.refusal_for(row, Status.FAILED, allowed_from=(Status.PENDING_ONLINE,),
-                                         action=_("marked as failed")))
-    now = datetime.now(UTC)
-    _set_status(session, row, Status.FAILED, now)
-    record(session, order_id=row.id, actor=actor, action="payment_failed", at=now, reason=reason,
-           details={"status": change(row.status, Status.FAILED.value)})
+    _change_one_status(session, actor=actor, order_id=order_id, reason=reason, target=Status.FAILED,
+                       allowed_from=(Status.PENDING_ONLINE,), refused_as=_("marked as failed"),
+                       history_action="payment_failed")
 
 
 def confirm_online(session: Session, *, actor: Actor, order_id: int, reference: str | None = None,

@@ -34,6 +34,7 @@ from orders_core.services.order_creation import (
 from orders_core.services.payments import PaymentOutcome, record_payment
 from orders_core.services.order_quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
+from orders_core.services.guards import lock_by_id
 
 
 def lock_order(session: Session, order_id: int) -> Order:
@@ -192,9 +193,7 @@ def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int
     if isinstance(quantity, bool) or int(quantity) != quantity or quantity < 1:
         raise InvalidInput(_("Add at least one ticket."))
     quantity = int(quantity)
-    tariff = session.scalars(select(Tariff).where(Tariff.id == tariff_id).with_for_update()).one_or_none()
-    if tariff is None:
-        raise InvalidInput(_("Tariff {id} does not exist.").format(id=tariff_id))
+    tariff = lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id))
     check_tariff_on_sale(tariff, order.event_id, now)
     if tariff.kind not in ADMITTING_KINDS:
         raise InvalidInput(_("Only badges and tickets can be added to a paid order."))

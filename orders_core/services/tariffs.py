@@ -24,6 +24,7 @@ from orders_core.services.catalogue_rules import (
     to_utc,
 )
 from orders_core.status import Status, TariffKind
+from orders_core.services.guards import lock_by_id
 
 TARIFF_FIELDS = ("kind", "name", "name_fr", "unit_price_ht", "tax_rate", "capacity", "sales_start", "sales_end",
                  "active")
@@ -46,10 +47,7 @@ def units_held(session: Session, tariff_id: int) -> tuple[int, int]:
 
 
 def _get_tariff(session: Session, tariff_id: int) -> Tariff:
-    tariff = session.scalars(select(Tariff).where(Tariff.id == tariff_id).with_for_update()).one_or_none()
-    if tariff is None:
-        raise InvalidInput(_("Tariff {id} does not exist.").format(id=tariff_id))
-    return tariff
+    return lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id))
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
