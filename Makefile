@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test bench db demo browser clean help
+.PHONY: setup run test lint bench db demo browser clean help
 
 help:
 	@echo "make run    set up, migrate, load demo data when the database is empty, serve the app"
@@ -48,7 +48,12 @@ browser:
 			|| echo "could not install chromium: browser tests will skip"; \
 	fi
 
-test: setup browser
+# Lint and format are part of the suite: a change that breaks them fails `make test`.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

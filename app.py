@@ -3,6 +3,7 @@
 Signed out, the only page is the sign-in form. Signed in, `st.navigation` lists exactly the pages
 of the user's role (ui/registry.py), so a page never needs its own permission guard; services
 check the role again whatever the UI shows."""
+
 import streamlit as st
 
 from orders_core.i18n import _
@@ -17,15 +18,20 @@ if user is None:
     # Every page's address shows the sign-in form, under the same url_path (hence the same page
     # hash): after signing in, the rerun lands on the page that was asked for - a deep link such
     # as /order?id=42 survives sign-in - when the role may see it, on the overview otherwise.
-    sign_in = [st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in",
-                       default=True)]
-    sign_in += [st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path=spec.url_path)
-                for spec in PAGES]
+    sign_in = [
+        st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in", default=True)
+    ]
+    sign_in += [
+        st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path=spec.url_path)
+        for spec in PAGES
+    ]
     st.navigation(sign_in, position="hidden").run()
 else:
     sections = {
-        _(section): [st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path,
-                             default=spec.default) for spec in specs]
+        _(section): [
+            st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.default)
+            for spec in specs
+        ]
         for section, specs in sections_for(user["role"]).items()
     }
     navigation = st.navigation(sections, expanded=True)  # every page of the role, no "View more"

@@ -2,6 +2,7 @@
 [--load-test DATABASE:ORDERS]`: build (once) the cached databases, record the demo load
 figures, run every benchmark module's BENCHMARKS, write bench/results/latest.json and print a
 table. Each (module, database) runs in its own child process, so peak RSS is that module's."""
+
 from __future__ import annotations
 
 import argparse
@@ -59,9 +60,18 @@ def run_module(module_name: str, database: str, runs: int, only: str | None) -> 
             fn(engine)
             times.append((time.perf_counter() - started) * 1000)
         full_name = name if name.startswith(f"{module_name}.") else f"{module_name}.{name}"
-        results.append(dict(name=full_name, size=dataset.orders, database=database,
-                            median_ms=round(statistics.median(times), 2), min_ms=round(min(times), 2),
-                            max_ms=round(max(times), 2), runs=runs, peak_rss_mb=peak_rss_mb()))
+        results.append(
+            dict(
+                name=full_name,
+                size=dataset.orders,
+                database=database,
+                median_ms=round(statistics.median(times), 2),
+                min_ms=round(min(times), 2),
+                max_ms=round(max(times), 2),
+                runs=runs,
+                peak_rss_mb=peak_rss_mb(),
+            )
+        )
         print(f"  {database:<10} {full_name}: {results[-1]['median_ms']:.1f} ms", file=sys.stderr, flush=True)
     engine.dispose()
     return results
@@ -69,11 +79,22 @@ def run_module(module_name: str, database: str, runs: int, only: str | None) -> 
 
 def load_entry(figures: dict, *, cached: bool) -> dict:
     seconds = figures["seconds"]
-    return dict(name="demo.load", size=figures["orders"], database=figures["database"],
-                median_ms=round(seconds * 1000, 1), min_ms=round(seconds * 1000, 1), max_ms=round(seconds * 1000, 1),
-                runs=1, peak_rss_mb=figures["peak_rss_mb"], orders_per_s=figures["orders_per_s"],
-                rows=figures["rows"], rows_per_s=figures["rows_per_s"], cpu_seconds=figures.get("cpu_seconds"), cached=cached,
-                measured_at=figures.get("built_at"))
+    return dict(
+        name="demo.load",
+        size=figures["orders"],
+        database=figures["database"],
+        median_ms=round(seconds * 1000, 1),
+        min_ms=round(seconds * 1000, 1),
+        max_ms=round(seconds * 1000, 1),
+        runs=1,
+        peak_rss_mb=figures["peak_rss_mb"],
+        orders_per_s=figures["orders_per_s"],
+        rows=figures["rows"],
+        rows_per_s=figures["rows_per_s"],
+        cpu_seconds=figures.get("cpu_seconds"),
+        cached=cached,
+        measured_at=figures.get("built_at"),
+    )
 
 
 def load_test(spec: str) -> dict:
@@ -105,23 +126,34 @@ def save(results: list[dict]) -> None:
 def print_table(rows: list[dict]) -> None:
     print(f"\n{'benchmark':<44} {'database':<10} {'size':>9} {'median ms':>11} {'min':>9} {'max':>9} {'RSS MB':>8}")
     for r in rows:
-        print(f"{r['name']:<44} {r['database']:<10} {r['size']:>9,} {r['median_ms']:>11,.1f} {r['min_ms']:>9,.1f} "
-              f"{r['max_ms']:>9,.1f} {r['peak_rss_mb']:>8,.0f}")
+        print(
+            f"{r['name']:<44} {r['database']:<10} {r['size']:>9,} {r['median_ms']:>11,.1f} {r['min_ms']:>9,.1f} "
+            f"{r['max_ms']:>9,.1f} {r['peak_rss_mb']:>8,.0f}"
+        )
         if r["name"] == "demo.load":
             cpu = f", {r['cpu_seconds']:,.0f} s CPU in the loader" if r.get("cpu_seconds") else ""
-            print(f"{'':<44} {'':<10} {'':>9} {r['orders_per_s']:>8,} orders/s, {r['rows_per_s']:,} rows/s{cpu}"
-                  + (" (cached)" if r.get("cached") else ""))
+            print(
+                f"{'':<44} {'':<10} {'':>9} {r['orders_per_s']:>8,} orders/s, {r['rows_per_s']:,} rows/s{cpu}"
+                + (" (cached)" if r.get("cached") else "")
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", metavar="PATTERN", help="run only benchmarks whose name contains PATTERN (or matches a glob)")
+    parser.add_argument(
+        "--only", metavar="PATTERN", help="run only benchmarks whose name contains PATTERN (or matches a glob)"
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed runs after one warm-up (default 5)")
     parser.add_argument("--skip-pg", action="store_true", help="leave PostgreSQL out")
     parser.add_argument("--skip-sqlite", action="store_true", help="leave SQLite out")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached databases even if up to date")
-    parser.add_argument("--load-test", metavar="DATABASE:ORDERS", action="append", default=[],
-                        help="also time a demo load into a throw-away database, e.g. sqlite:1000000")
+    parser.add_argument(
+        "--load-test",
+        metavar="DATABASE:ORDERS",
+        action="append",
+        default=[],
+        help="also time a demo load into a throw-away database, e.g. sqlite:1000000",
+    )
     parser.add_argument("--module", help=argparse.SUPPRESS)  # internal: child process
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -130,8 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_module(args.module, args.database, args.runs, args.only)))
         return 0
 
-    databases = [d for d in ("postgresql", "sqlite")
-                 if not (d == "postgresql" and args.skip_pg) and not (d == "sqlite" and args.skip_sqlite)]
+    databases = [
+        d
+        for d in ("postgresql", "sqlite")
+        if not (d == "postgresql" and args.skip_pg) and not (d == "sqlite" and args.skip_sqlite)
+    ]
     results: list[dict] = []
     for database in databases:
         figures, built = datasets.ensure(datasets.DATASETS[database], rebuild=args.rebuild)
@@ -153,9 +188,21 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"running bench/{module_name}.py on {database}", file=sys.stderr, flush=True)
             child = subprocess.run(
-                [sys.executable, "-m", "bench", "--module", module_name, "--database", database,
-                 "--runs", str(args.runs), *(["--only", args.only] if args.only else [])],
-                cwd=datasets.ROOT, stdout=subprocess.PIPE, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "bench",
+                    "--module",
+                    module_name,
+                    "--database",
+                    database,
+                    "--runs",
+                    str(args.runs),
+                    *(["--only", args.only] if args.only else []),
+                ],
+                cwd=datasets.ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
             )
             if child.returncode != 0:
                 failures.append(f"{module_name} on {database}")

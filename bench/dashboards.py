@@ -3,6 +3,7 @@ page runs on load for its default filters (the last 30 days of the data, all eve
 Targets: < 300 ms on PostgreSQL 1M, < 1 s on SQLite 100k. The queries read the trigger-kept
 summary tables of orders_core/summaries.py; the oldest-receivables list reads `orders` through
 the (status, created_at) index."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,7 +17,7 @@ DATABASES = {"postgresql", "sqlite"}
 PICKED: dict = {}
 
 
-def SETUP(engine: Engine) -> None:  # noqa: N802 - the harness's name
+def SETUP(engine: Engine) -> None:
     """Default filters relative to the data's newest order (the demo's "today")."""
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(Order.created_at))).scalar()

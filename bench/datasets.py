@@ -1,6 +1,7 @@
 """The cached benchmark databases: built once with the demo generator, rebuilt only when
 missing or when the generator or the migrations changed (a fingerprint of their source is kept
 in a sidecar file under bench/data/, next to the figures of the load that built them)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,16 +63,18 @@ def fingerprint() -> str:
 def _pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True,
-                         connect_timeout=5) as conn:
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute(sql)
 
 
 def pg_database_exists(name: str) -> bool:
     import psycopg
 
-    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True,
-                         connect_timeout=5) as conn:
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True, connect_timeout=5
+    ) as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
 
@@ -128,11 +131,18 @@ def build(dataset: Dataset, *, keep_sidecar: bool = True) -> dict:
     print(f"building {dataset.database} {dataset.name}: {dataset.orders:,} demo orders, seed {SEED}", flush=True)
     result = subprocess.run(
         [sys.executable, "-m", "bench.datasets", dataset.url, str(dataset.orders), str(SEED)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    figures.update(database=dataset.database, name=dataset.name, fingerprint=source_fingerprint,
-                   built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    figures.update(
+        database=dataset.database,
+        name=dataset.name,
+        fingerprint=source_fingerprint,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
     if keep_sidecar:
         dataset.sidecar.write_text(json.dumps(figures, indent=2) + "\n")
     return figures
@@ -165,8 +175,11 @@ def _load_in_this_process(url: str, orders: int, seed: int) -> dict:
         if done == total or now - last[0] > 15:
             last[0] = now
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"  {done:>9,} / {total:,} orders, {done / (now - started):,.0f} orders/s, "
-                  f"peak RSS {rss:,.0f} MB", file=sys.stderr, flush=True)
+            print(
+                f"  {done:>9,} / {total:,} orders, {done / (now - started):,.0f} orders/s, peak RSS {rss:,.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     counts = load_demo(engine, orders=orders, seed=seed, progress=progress)
@@ -177,9 +190,17 @@ def _load_in_this_process(url: str, orders: int, seed: int) -> dict:
     cpu_seconds = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
     engine.dispose()
     rows = sum(counts.values())
-    return dict(orders=orders, seed=seed, seconds=round(seconds, 2), cpu_seconds=round(cpu_seconds, 2), rows=rows, rows_by_table=counts,
-                orders_per_s=round(orders / seconds), rows_per_s=round(rows / seconds),
-                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
+    return dict(
+        orders=orders,
+        seed=seed,
+        seconds=round(seconds, 2),
+        cpu_seconds=round(cpu_seconds, 2),
+        rows=rows,
+        rows_by_table=counts,
+        orders_per_s=round(orders / seconds),
+        rows_per_s=round(rows / seconds),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    )
 
 
 if __name__ == "__main__":

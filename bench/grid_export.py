@@ -1,6 +1,7 @@
 """CSV export of every order (issue 4; target on PostgreSQL 1M: <= 60 s, <= 500 MB peak RSS).
 A module of its own so that the harness's per-module child process reports the export's own
 peak memory. The CSV goes to /dev/null: what is measured is reading and formatting."""
+
 from __future__ import annotations
 
 import os

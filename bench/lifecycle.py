@@ -7,6 +7,7 @@ stay in the cached database (order history is append-only, so they are never del
 are reused by later runs. Each timed run validates all of them in one `validate_orders` call
 - payments, attendees, history, 10,000 rendered confirmation emails - then rolls the
 transaction back, so every run starts from the same data."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -35,16 +36,50 @@ def make_awaiting_orders(engine: Engine, count: int, *, event_name: str = EVENT_
     price, rate = Decimal("100.00"), Decimal("20")
     with engine.begin() as conn:
         event_id, tariff_id = bulk.next_id(conn, "events"), bulk.next_id(conn, "tariffs")
-        bulk.insert_rows(conn, "events", [dict(
-            id=event_id, name=event_name, starts_at=now + timedelta(days=60), ends_at=None, timezone="Europe/Paris",
-            currency="EUR", language="en", seated=False, community=False, bank_details="IBAN FR76 0000",
-            archived_at=None, created_at=created - timedelta(days=30))])
-        bulk.insert_rows(conn, "tariffs", [dict(
-            id=tariff_id, event_id=event_id, kind="badge", name="Bench badge", name_fr="", unit_price_ht=price,
-            tax_rate=rate, currency="EUR", capacity=None, sales_start=None, sales_end=None, active=True,
-            created_at=created - timedelta(days=30))])
-        last = conn.execute(text("UPDATE counters SET value = value + :n WHERE name = 'order_number' "
-                                 "RETURNING value"), {"n": count}).scalar_one()
+        bulk.insert_rows(
+            conn,
+            "events",
+            [
+                dict(
+                    id=event_id,
+                    name=event_name,
+                    starts_at=now + timedelta(days=60),
+                    ends_at=None,
+                    timezone="Europe/Paris",
+                    currency="EUR",
+                    language="en",
+                    seated=False,
+                    community=False,
+                    bank_details="IBAN FR76 0000",
+                    archived_at=None,
+                    created_at=created - timedelta(days=30),
+                )
+            ],
+        )
+        bulk.insert_rows(
+            conn,
+            "tariffs",
+            [
+                dict(
+                    id=tariff_id,
+                    event_id=event_id,
+                    kind="badge",
+                    name="Bench badge",
+                    name_fr="",
+                    unit_price_ht=price,
+                    tax_rate=rate,
+                    currency="EUR",
+                    capacity=None,
+                    sales_start=None,
+                    sales_end=None,
+                    active=True,
+                    created_at=created - timedelta(days=30),
+                )
+            ],
+        )
+        last = conn.execute(
+            text("UPDATE counters SET value = value + :n WHERE name = 'order_number' RETURNING value"), {"n": count}
+        ).scalar_one()
         first_number = last - count + 1
         ids = {name: bulk.next_id(conn, name) for name in ("orders", "order_lines", "order_items", "order_history")}
         rows: dict[str, list[dict]] = {name: [] for name in ids}
@@ -53,29 +88,86 @@ def make_awaiting_orders(engine: Engine, count: int, *, event_name: str = EVENT_
             quantity = 1 + i % 4
             p = priced[quantity]
             order_id, line_id = ids["orders"] + i, ids["order_lines"] + i
-            rows["orders"].append(dict(
-                id=order_id, number=first_number + i, event_id=event_id, status="awaiting_payment",
-                payment_mode="invoice", source="online", buyer_first_name="Bench", buyer_last_name=f"Buyer {i}",
-                buyer_email=f"buyer{i}@bench.invalid", buyer_phone="", company_name="", billing_address="",
-                billing_postcode="", billing_city="", billing_country="", vat_number="", discount_code=None,
-                currency="EUR", total_ht=p.total_ht, total_ttc=p.total_ttc, amount_paid=Decimal("0.00"),
-                terms_accepted=True, language="en", created_at=created, updated_at=created, paid_at=None,
-                utm_source=None, utm_medium=None, utm_campaign=None, utm_term=None, utm_content=None, notes="",
-                deleted_at=None, deleted_reason=None, version=1))
+            rows["orders"].append(
+                dict(
+                    id=order_id,
+                    number=first_number + i,
+                    event_id=event_id,
+                    status="awaiting_payment",
+                    payment_mode="invoice",
+                    source="online",
+                    buyer_first_name="Bench",
+                    buyer_last_name=f"Buyer {i}",
+                    buyer_email=f"buyer{i}@bench.invalid",
+                    buyer_phone="",
+                    company_name="",
+                    billing_address="",
+                    billing_postcode="",
+                    billing_city="",
+                    billing_country="",
+                    vat_number="",
+                    discount_code=None,
+                    currency="EUR",
+                    total_ht=p.total_ht,
+                    total_ttc=p.total_ttc,
+                    amount_paid=Decimal("0.00"),
+                    terms_accepted=True,
+                    language="en",
+                    created_at=created,
+                    updated_at=created,
+                    paid_at=None,
+                    utm_source=None,
+                    utm_medium=None,
+                    utm_campaign=None,
+                    utm_term=None,
+                    utm_content=None,
+                    notes="",
+                    deleted_at=None,
+                    deleted_reason=None,
+                    version=1,
+                )
+            )
             line = p.lines[0]
-            rows["order_lines"].append(dict(
-                id=line_id, order_id=order_id, tariff_id=tariff_id, kind="badge", name="Bench badge",
-                quantity=quantity, unit_price_ht=line.unit_price_ht, tax_rate=line.tax_rate,
-                discount_amount=line.discount_amount, total_ht=line.total_ht, total_ttc=line.total_ttc))
+            rows["order_lines"].append(
+                dict(
+                    id=line_id,
+                    order_id=order_id,
+                    tariff_id=tariff_id,
+                    kind="badge",
+                    name="Bench badge",
+                    quantity=quantity,
+                    unit_price_ht=line.unit_price_ht,
+                    tax_rate=line.tax_rate,
+                    discount_amount=line.discount_amount,
+                    total_ht=line.total_ht,
+                    total_ttc=line.total_ttc,
+                )
+            )
             for unit in range(quantity):
-                rows["order_items"].append(dict(
-                    id=ids["order_items"] + len(rows["order_items"]), order_id=order_id, order_line_id=line_id,
-                    holder_first_name=f"Holder {unit}", holder_last_name=f"Buyer {i}",
-                    holder_email=f"holder{unit}.{i}@bench.invalid", seat=None, delivery_mode="e_ticket",
-                    created_at=created))
-            rows["order_history"].append(dict(
-                id=ids["order_history"] + i, order_id=order_id, at=created, actor="bench", action="created",
-                details={"status": {"old": None, "new": "awaiting_payment"}}, reason=None))
+                rows["order_items"].append(
+                    dict(
+                        id=ids["order_items"] + len(rows["order_items"]),
+                        order_id=order_id,
+                        order_line_id=line_id,
+                        holder_first_name=f"Holder {unit}",
+                        holder_last_name=f"Buyer {i}",
+                        holder_email=f"holder{unit}.{i}@bench.invalid",
+                        seat=None,
+                        delivery_mode="e_ticket",
+                        created_at=created,
+                    )
+                )
+            rows["order_history"].append(
+                dict(
+                    id=ids["order_history"] + i,
+                    order_id=order_id,
+                    at=created,
+                    actor="bench",
+                    action="created",
+                    details={"status": {"old": None, "new": "awaiting_payment"}},
+                    reason=None,
+                )
+            )
         for name in ("orders", "order_lines", "order_items", "order_history"):
             bulk.insert_rows(conn, name, rows[name])
         bulk.reset_sequences(conn, ["events", "tariffs", *rows])
@@ -85,16 +177,26 @@ def make_awaiting_orders(engine: Engine, count: int, *, event_name: str = EVENT_
 _IDS: list[int] = []
 
 
-def SETUP(engine: Engine) -> None:  # noqa: N802 - the harness's hook name
+def SETUP(engine: Engine) -> None:
     """Find the benchmark's awaiting orders, creating them the first time."""
     global _IDS
     with engine.connect() as conn:
         event_id = conn.execute(select(Event.id).where(Event.name == EVENT_NAME)).scalar()
-        ids = [] if event_id is None else list(conn.execute(
-            select(Order.id).where(Order.event_id == event_id, Order.status == "awaiting_payment")).scalars())
+        ids = (
+            []
+            if event_id is None
+            else list(
+                conn.execute(
+                    select(Order.id).where(Order.event_id == event_id, Order.status == "awaiting_payment")
+                ).scalars()
+            )
+        )
     if len(ids) != ORDERS:
-        ids = make_awaiting_orders(engine, ORDERS, event_name=EVENT_NAME if event_id is None else
-                                   f"{EVENT_NAME} {datetime.now(UTC):%Y%m%d%H%M%S}")
+        ids = make_awaiting_orders(
+            engine,
+            ORDERS,
+            event_name=EVENT_NAME if event_id is None else f"{EVENT_NAME} {datetime.now(UTC):%Y%m%d%H%M%S}",
+        )
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:
                 conn.execute(text("ANALYZE"))
@@ -106,8 +208,9 @@ def validate_10000_orders(engine: Engine) -> None:
         SETUP(engine)
     session = session_factory(engine)()
     try:
-        result = validate_orders(session, actor=FINANCE, order_ids=_IDS, method="bank_transfer",
-                                 received_at=date.today(), reference="bench")
+        result = validate_orders(
+            session, actor=FINANCE, order_ids=_IDS, method="bank_transfer", received_at=date.today(), reference="bench"
+        )
         assert len(result.validated) == ORDERS and result.attendees_created == ORDERS * 5 // 2
     finally:
         session.rollback()  # leave the cached database as it was

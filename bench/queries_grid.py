@@ -2,9 +2,10 @@
 page does it: filter + sort + one page + count + per-currency totals of the whole filtered set
 (targets: <= 150 ms on PostgreSQL 1M, <= 300 ms on SQLite 100k), the searches, and the order
 detail with all its tabs (<= 50 ms). The values searched for are picked from the data by SETUP."""
+
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import Engine, func, select
 
@@ -17,21 +18,32 @@ PICKED: dict = {}
 TIMEZONE = "Europe/Paris"
 
 
-def SETUP(engine: Engine) -> None:  # noqa: N802 - the harness's name
+def SETUP(engine: Engine) -> None:
     """Pick an event, a code, a paid order with holders, a buyer and a company from the data."""
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(Order.created_at))).scalar()
-        busiest = conn.execute(select(Order.event_id).group_by(Order.event_id)
-                               .order_by(func.count().desc()).limit(1)).scalar()
+        busiest = conn.execute(
+            select(Order.event_id).group_by(Order.event_id).order_by(func.count().desc()).limit(1)
+        ).scalar()
         code = conn.execute(select(Order.discount_code).where(Order.discount_code.is_not(None)).limit(1)).scalar()
-        paid = conn.execute(select(Order.number, Order.buyer_last_name, Order.buyer_email)
-                            .where(Order.status == "paid").order_by(Order.id.desc()).limit(1)).one()
-        company = conn.execute(select(Order.company_name).where(Order.company_name != "")
-                               .order_by(Order.id.desc()).limit(1)).scalar()
+        paid = conn.execute(
+            select(Order.number, Order.buyer_last_name, Order.buyer_email)
+            .where(Order.status == "paid")
+            .order_by(Order.id.desc())
+            .limit(1)
+        ).one()
+        company = conn.execute(
+            select(Order.company_name).where(Order.company_name != "").order_by(Order.id.desc()).limit(1)
+        ).scalar()
     newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
     PICKED.update(
-        today=newest.astimezone(UTC).date(), event_id=busiest, code=code, number=paid.number,
-        last_name=paid.buyer_last_name, email=paid.buyer_email.split("@")[0], company=(company or "SARL")[:12],
+        today=newest.astimezone(UTC).date(),
+        event_id=busiest,
+        code=code,
+        number=paid.number,
+        last_name=paid.buyer_last_name,
+        email=paid.buyer_email.split("@")[0],
+        company=(company or "SARL")[:12],
     )
 
 

@@ -1,6 +1,7 @@
 """Bank reconciliation at scale: 5,000 incoming transfers ranked against 100,000 open invoice
 orders (target: under 10 s). The data is synthetic and in memory: this times the matcher, which
 is where the work is; reading the open orders is one indexed query."""
+
 from __future__ import annotations
 
 import random
@@ -19,10 +20,15 @@ def _data(seed: int = 3):
     rng = random.Random(seed)
     prices = [Decimal(p) for p in ("120.00", "240.00", "348.00", "96.00", "54.00", "828.00", "171.30")]
     orders = [
-        OpenOrder(id=i, number=1_000_000 + i, currency=rng.choice(["EUR", "EUR", "CAD", "CHF"]),
-                  balance_due=rng.choice(prices) * rng.randint(1, 4), created_on=date(2026, 6, 1) + timedelta(days=rng.randint(0, 150)),
-                  buyer_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                  company_name=rng.choice(COMPANIES) if rng.random() < 0.3 else "")
+        OpenOrder(
+            id=i,
+            number=1_000_000 + i,
+            currency=rng.choice(["EUR", "EUR", "CAD", "CHF"]),
+            balance_due=rng.choice(prices) * rng.randint(1, 4),
+            created_on=date(2026, 6, 1) + timedelta(days=rng.randint(0, 150)),
+            buyer_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            company_name=rng.choice(COMPANIES) if rng.random() < 0.3 else "",
+        )
         for i in range(OPEN_ORDERS)
     ]
     transfers = []
@@ -38,15 +44,23 @@ def _data(seed: int = 3):
             reference = f"Facture 000{order.number}"
         else:
             reference = ""
-        transfers.append(Transfer(i, order.created_on + timedelta(days=rng.randint(1, 20)), order.balance_due,
-                                  order.currency, order.company_name or order.buyer_name, reference))
+        transfers.append(
+            Transfer(
+                i,
+                order.created_on + timedelta(days=rng.randint(1, 20)),
+                order.balance_due,
+                order.currency,
+                order.company_name or order.buyer_name,
+                reference,
+            )
+        )
     return orders, transfers
 
 
 _ORDERS, _TRANSFERS = None, None
 
 
-def SETUP(engine) -> None:  # noqa: N802 - the harness's hook name
+def SETUP(engine) -> None:
     global _ORDERS, _TRANSFERS
     _ORDERS, _TRANSFERS = _data()
 

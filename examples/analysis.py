@@ -31,8 +31,10 @@ print(f"Orders created from {filters.start} to {filters.end}")
 
 # %%
 coverage = marketing.utm_coverage(engine, filters).iloc[0]
-print(f"{int(coverage['orders'])} orders, {int(coverage['without_utm'])} without any UTM "
-      f"({coverage['share_without_utm']:.1%})")
+print(
+    f"{int(coverage['orders'])} orders, {int(coverage['without_utm'])} without any UTM "
+    f"({coverage['share_without_utm']:.1%})"
+)
 
 # %% [markdown]
 # ## Sources: orders, conversion and revenue, per currency

@@ -1,4 +1,5 @@
 """Alembic environment: the engine comes from `ORDERS_DATABASE_URL` (or the caller's config)."""
+
 from alembic import context
 
 from orders_core.db import database_url, get_engine

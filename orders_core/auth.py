@@ -9,6 +9,7 @@ The app only uses `AuthResult.user` (a `SignedInUser`, plain values kept in the 
 session) and `refresh(session, user)`. An OIDC provider (`st.login`) could replace the password
 check by mapping `st.user.email` to a `SignedInUser` with `user_for_email` - nothing else in the
 app depends on how the user signed in."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -59,7 +60,8 @@ class AuthResult:
 
 def failure_message() -> str:
     return _("Wrong email or password, or too many attempts. Try again, or wait {minutes} minutes.").format(
-        minutes=LOCK_MINUTES)
+        minutes=LOCK_MINUTES
+    )
 
 
 def normalize_email(email: str) -> str:

@@ -1,5 +1,6 @@
 """Set-based inserts for large loads: PostgreSQL's COPY, SQLite's executemany. Rows are dicts
 keyed by column name; ids are given by the caller so children can point at parents."""
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,7 @@ def _copy_rows(conn: Connection, t: Table, rows: Sequence[dict]) -> None:
     cursor = conn.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {t.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
-            )
+            copy.write_row([json.dumps(row[c]) if c in json_columns else row[c] for c in columns])
 
 
 def reset_sequences(conn: Connection, names: Sequence[str]) -> None:

@@ -2,6 +2,7 @@
 
 Each invariant is a query returning the order numbers that break it, with a message; money is
 compared in whole cents so SQLite's float storage cannot hide or invent a difference."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -11,8 +12,8 @@ from decimal import Decimal
 from sqlalchemy import Connection, text
 
 from orders_core.money import tax_of, to_money
-from orders_core.summaries import SUMMARIES, mismatch_sql
 from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
+from orders_core.summaries import SUMMARIES, mismatch_sql
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,12 @@ def _summary_mismatch(day: str) -> str:
                      FROM order_summary
                      UNION ALL
                      SELECT {day}, event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
-                            -COUNT(*), -SUM({_cents('total_ht')}), -SUM({_cents('total_ttc')})
+                            -COUNT(*), -SUM({_cents("total_ht")}), -SUM({_cents("total_ttc")})
                      FROM orders GROUP BY {day}, event_id, status, payment_mode, source, currency,
                                           (deleted_at IS NOT NULL)) d
                GROUP BY {_SUMMARY_KEY}
                HAVING SUM(n) <> 0 OR SUM(ht) <> 0 OR SUM(ttc) <> 0"""
+
 
 # name -> (SQL returning (number, detail), message template)
 SQL_INVARIANTS: dict[str, tuple[str, str]] = {
@@ -76,8 +78,8 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     "free_iff_zero_total": (
         f"""SELECT number, payment_mode || ' with total ' || CAST(total_ttc AS VARCHAR(20)) FROM orders
-            WHERE (payment_mode = 'free' AND {_cents('total_ttc')} <> 0)
-               OR ({_cents('total_ttc')} = 0 AND payment_mode NOT IN ('free', 'undefined'))""",
+            WHERE (payment_mode = 'free' AND {_cents("total_ttc")} <> 0)
+               OR ({_cents("total_ttc")} = 0 AND payment_mode NOT IN ('free', 'undefined'))""",
         "payment mode is 'free' exactly when the total is zero, found {detail}",
     ),
     "undefined_only_for_unfinished_carts": (
@@ -101,9 +103,9 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     "totals_are_sums_of_lines": (
         f"""SELECT o.number, CAST(o.total_ttc AS VARCHAR(20)) FROM orders o
-            JOIN (SELECT order_id, SUM({_cents('total_ht')}) AS ht, SUM({_cents('total_ttc')}) AS ttc
+            JOIN (SELECT order_id, SUM({_cents("total_ht")}) AS ht, SUM({_cents("total_ttc")}) AS ttc
                   FROM order_lines GROUP BY order_id) s ON s.order_id = o.id
-            WHERE s.ht <> {_cents('o.total_ht')} OR s.ttc <> {_cents('o.total_ttc')}""",
+            WHERE s.ht <> {_cents("o.total_ht")} OR s.ttc <> {_cents("o.total_ttc")}""",
         "order totals (TTC {detail}) are not the sums of its lines",
     ),
     "line_currency_is_order_currency": (
@@ -136,7 +138,7 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     "attendee_per_unit_of_settled_paid_order": (
         f"""SELECT o.number, COUNT(*) FROM orders o JOIN order_items i ON i.order_id = o.id
-            WHERE o.status = 'paid' AND {_cents('o.amount_paid')} >= {_cents('o.total_ttc')}
+            WHERE o.status = 'paid' AND {_cents("o.amount_paid")} >= {_cents("o.total_ttc")}
               AND NOT EXISTS (SELECT 1 FROM attendees a WHERE a.order_item_id = i.id)
             GROUP BY o.number""",
         "paid and settled, but {detail} holder(s) have no attendee record",
@@ -149,19 +151,18 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     "amount_paid_is_sum_of_payments": (
         f"""SELECT o.number, CAST(o.amount_paid AS VARCHAR(20)) FROM orders o
-            LEFT JOIN (SELECT order_id, SUM({_cents('amount')}) AS paid FROM payments GROUP BY order_id) p
+            LEFT JOIN (SELECT order_id, SUM({_cents("amount")}) AS paid FROM payments GROUP BY order_id) p
               ON p.order_id = o.id
-            WHERE COALESCE(p.paid, 0) <> {_cents('o.amount_paid')}""",
+            WHERE COALESCE(p.paid, 0) <> {_cents("o.amount_paid")}""",
         "amount paid {detail} is not the sum of its payments",
     ),
     "payment_currency_is_order_currency": (
-        "SELECT o.number, p.currency FROM payments p JOIN orders o ON o.id = p.order_id "
-        "WHERE p.currency <> o.currency",
+        "SELECT o.number, p.currency FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.currency <> o.currency",
         "a payment in {detail} on an order in another currency",
     ),
     "paid_orders_are_settled_unless_organizer_added_tickets": (
         f"""SELECT number, CAST(total_ttc - amount_paid AS VARCHAR(20)) FROM orders
-            WHERE status = 'paid' AND {_cents('amount_paid')} < {_cents('total_ttc')}
+            WHERE status = 'paid' AND {_cents("amount_paid")} < {_cents("total_ttc")}
               AND (source <> 'organizer' OR notes = '')""",
         "paid with a balance due of {detail}: only organiser orders with a dated note may owe",
     ),
@@ -178,8 +179,13 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     # Issue 4: the grid's summary table (kept by triggers) equals a recomputation from orders.
     "order_summary_matches_orders": (
-        {dialect: _summary_mismatch(day) for dialect, day in (
-            ("sqlite", "date(created_at)"), ("postgresql", "(created_at AT TIME ZONE 'UTC')::date"))},
+        {
+            dialect: _summary_mismatch(day)
+            for dialect, day in (
+                ("sqlite", "date(created_at)"),
+                ("postgresql", "(created_at AT TIME ZONE 'UTC')::date"),
+            )
+        },
         "the order summary differs from the orders it counts for {detail}",
     ),
 }
@@ -216,14 +222,20 @@ PY_INVARIANTS: dict[str, Callable[[Connection], Iterator[Violation]]] = {
     "line_arithmetic": _line_arithmetic,
 }
 
+
 def _summary_matches(summary) -> Callable[[Connection], Iterator[Violation]]:
     """Issue 9: a dashboard summary table equals its recomputation from the base tables (the
     day expression differs per database, hence a Python check rather than fixed SQL)."""
+
     def check(conn: Connection) -> Iterator[Violation]:
         for _, rows in conn.execute(text(mismatch_sql(summary, conn.dialect.name))):
-            yield Violation(f"{summary.table}_match_base_tables", None,
-                            f"{rows} row(s) of summary table {summary.table} differ from a recomputation "
-                            f"from {summary.base} (repair: rebuild_summaries)")
+            yield Violation(
+                f"{summary.table}_match_base_tables",
+                None,
+                f"{rows} row(s) of summary table {summary.table} differ from a recomputation "
+                f"from {summary.base} (repair: rebuild_summaries)",
+            )
+
     return check
 
 

@@ -1,6 +1,7 @@
 """The `orders` command: set up, fill, check and administer an orders database.
 
 Every error ends with a one-line message and a non-zero exit code, never a traceback."""
+
 from __future__ import annotations
 
 import argparse
@@ -88,8 +89,9 @@ def cmd_users_add(args) -> int:
         raise CommandError("give the password on standard input with --password-stdin (never as an argument)")
     password = sys.stdin.readline().rstrip("\r\n")
     with db.unit_of_work(_engine(args)) as session:
-        user = add_user(session, actor=SYSTEM_ACTOR, email=args.email, role=args.role, password=password,
-                        full_name=args.name)
+        user = add_user(
+            session, actor=SYSTEM_ACTOR, email=args.email, role=args.role, password=password, full_name=args.name
+        )
     print(f"user {user.email} added with role {user.role}")
     return 0
 
@@ -104,12 +106,13 @@ def cmd_users_bootstrap(args) -> int:
         if has_users(session):
             return 0
         password = generate_password()
-        add_user(session, actor=SYSTEM_ACTOR, email=args.email, role="admin", password=password,
-                 full_name="Demo admin")
+        add_user(session, actor=SYSTEM_ACTOR, email=args.email, role="admin", password=password, full_name="Demo admin")
     bar = "=" * 64
-    print(f"{bar}\nNo user existed: a demo admin was created. Sign in with\n"
-          f"  email:    {args.email}\n  password: {password}\n"
-          f"This password is shown once; add your own users with `orders users add`.\n{bar}")
+    print(
+        f"{bar}\nNo user existed: a demo admin was created. Sign in with\n"
+        f"  email:    {args.email}\n  password: {password}\n"
+        f"This password is shown once; add your own users with `orders users add`.\n{bar}"
+    )
     return 0
 
 
@@ -166,57 +169,73 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_parser = commands.add_parser("db", help="database schema commands", description="Database schema commands.")
     db_commands = db_parser.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
-    upgrade = db_commands.add_parser("upgrade", help="apply the Alembic migrations",
-                                     description="Apply the Alembic migrations: the only way a schema is made.")
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        help="apply the Alembic migrations",
+        description="Apply the Alembic migrations: the only way a schema is made.",
+    )
     upgrade.add_argument("revision", nargs="?", default="heads", help="target revision (default: heads, the latest)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
 
-    demo = commands.add_parser("demo", help="load reproducible demo data",
-                               description="Load reproducible demo data: four events in four currencies and "
-                                           "N orders consistent with every rule. Refuses a database that "
-                                           "already holds data unless --reset is given.")
+    demo = commands.add_parser(
+        "demo",
+        help="load reproducible demo data",
+        description="Load reproducible demo data: four events in four currencies and "
+        "N orders consistent with every rule. Refuses a database that "
+        "already holds data unless --reset is given.",
+    )
     demo.add_argument("--orders", type=_non_negative, default=3000, help="number of orders (default 3000)")
     demo.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same data")
     demo.add_argument("--reset", action="store_true", help="empty the demo tables first (users are kept)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds data")
     demo.set_defaults(handler=cmd_demo)
 
-    check = commands.add_parser("check", help="verify the invariants of the orders",
-                                description="Verify the invariants of domain.md; prints each violation with "
-                                            "its order number and exits 1 when there is one.")
+    check = commands.add_parser(
+        "check",
+        help="verify the invariants of the orders",
+        description="Verify the invariants of domain.md; prints each violation with "
+        "its order number and exits 1 when there is one.",
+    )
     check.add_argument("--only", nargs="+", metavar="INVARIANT", help="check only these invariants")
     check.add_argument("--limit", type=int, default=0, help="print at most this many violations")
     check.set_defaults(handler=cmd_check)
 
     users = commands.add_parser("users", help="manage back-office users", description="Manage back-office users.")
     user_commands = users.add_subparsers(dest="users_command", metavar="COMMAND", required=True)
-    add = user_commands.add_parser("add", help="add a user",
-                                   description="Add a user; the password is read from standard input.")
+    add = user_commands.add_parser(
+        "add", help="add a user", description="Add a user; the password is read from standard input."
+    )
     add.add_argument("email")
     add.add_argument("--role", required=True, choices=["admin", "event_manager", "finance", "marketer"])
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.add_argument("--name", default="", help="full name shown in the app")
     add.set_defaults(handler=cmd_users_add)
     bootstrap = user_commands.add_parser(
-        "bootstrap", help="create a demo admin when there is no user",
+        "bootstrap",
+        help="create a demo admin when there is no user",
         description="When the database has no user, create an admin with a freshly generated password "
-                    "and print it once.")
+        "and print it once.",
+    )
     bootstrap.add_argument("--email", default="admin@demo.example")
     bootstrap.set_defaults(handler=cmd_users_bootstrap)
     outbox = commands.add_parser("outbox", help="deliver the queued emails", description="The email outbox.")
     outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="COMMAND", required=True)
     send = outbox_commands.add_parser(
-        "send", help="send the emails that are due",
+        "send",
+        help="send the emails that are due",
         description="Send the queued emails that are due, then exit (or keep polling with --watch). Uses "
-                    "ORDERS_SMTP_URL (smtp://user:password@host:port, smtp+starttls://... for STARTTLS, "
-                    "smtps://... for TLS); without it, writes each message as an .eml file under data/outbox/ "
-                    "(ORDERS_OUTBOX_DIR). The sender address is ORDERS_SMTP_FROM (default orders@localhost). "
-                    "Failures are retried with backoff, then marked failed. Several senders may run at once.")
+        "ORDERS_SMTP_URL (smtp://user:password@host:port, smtp+starttls://... for STARTTLS, "
+        "smtps://... for TLS); without it, writes each message as an .eml file under data/outbox/ "
+        "(ORDERS_OUTBOX_DIR). The sender address is ORDERS_SMTP_FROM (default orders@localhost). "
+        "Failures are retried with backoff, then marked failed. Several senders may run at once.",
+    )
     send.add_argument("--watch", action="store_true", help="keep polling until interrupted")
-    send.add_argument("--interval", type=float, default=10.0, metavar="S",
-                      help="seconds between polls with --watch (default 10)")
-    send.add_argument("--limit", type=_positive, default=100, metavar="N",
-                      help="send at most N emails per run (default 100)")
+    send.add_argument(
+        "--interval", type=float, default=10.0, metavar="S", help="seconds between polls with --watch (default 10)"
+    )
+    send.add_argument(
+        "--limit", type=_positive, default=100, metavar="N", help="send at most N emails per run (default 100)"
+    )
     send.set_defaults(handler=cmd_outbox_send)
     return parser
 
@@ -243,8 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"orders: {error}", file=sys.stderr)
     except (ArgumentError, NoSuchModuleError) as error:
-        print(f"orders: the database URL is not valid ({error}). Example: "
-              "postgresql+psycopg://user@127.0.0.1:5432/orders or sqlite:///data/orders.db", file=sys.stderr)
+        print(
+            f"orders: the database URL is not valid ({error}). Example: "
+            "postgresql+psycopg://user@127.0.0.1:5432/orders or sqlite:///data/orders.db",
+            file=sys.stderr,
+        )
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         print(f"orders: cannot use the database: {reason}", file=sys.stderr)

@@ -1,4 +1,5 @@
 """Engines and units of work, built from configuration (`ORDERS_DATABASE_URL`)."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Orders are generated in batches and written with set-based inserts (COPY on PostgreSQL), so a
 million orders load in minutes with bounded memory. The same seed gives the same orders and
 totals; dates are laid out relative to the day of the load so the dashboards have a "today"."""
+
 from __future__ import annotations
 
 import random
@@ -26,7 +27,7 @@ from orders_core.demo_catalogue import (
     LAST_NAMES,
     UTM_CHANNELS,
 )
-from orders_core.models import Base, Counter, Order
+from orders_core.models import Counter, Order
 from orders_core.money import Discount, LineInput, price_order
 from orders_core.status import PaymentMethod, PaymentMode, Source, Status
 
@@ -37,9 +38,20 @@ BOX_OFFICE_STAFF = ["box.office@demo.example", "vip.desk@demo.example"]
 
 # Tables the demo owns, children first (the order a reset empties them in).
 DEMO_TABLES = [
-    "field_values", "outbox_emails", "attendees", "payments", "order_history", "order_items",
-    "order_lines", "orders", "discount_code_tariffs", "discount_codes", "form_fields",
-    "email_templates", "tariffs", "events",
+    "field_values",
+    "outbox_emails",
+    "attendees",
+    "payments",
+    "order_history",
+    "order_items",
+    "order_lines",
+    "orders",
+    "discount_code_tariffs",
+    "discount_codes",
+    "form_fields",
+    "email_templates",
+    "tariffs",
+    "events",
 ]
 
 Progress = Callable[[int, int], None]
@@ -80,9 +92,10 @@ class _Event:
 
 
 def database_is_empty(conn: Connection) -> bool:
-    return not conn.execute(select(func.count()).select_from(Order)).scalar() and not conn.execute(
-        text("SELECT COUNT(*) FROM events")
-    ).scalar()
+    return (
+        not conn.execute(select(func.count()).select_from(Order)).scalar()
+        and not conn.execute(text("SELECT COUNT(*) FROM events")).scalar()
+    )
 
 
 def reset(conn: Connection) -> None:
@@ -109,16 +122,17 @@ def load_demo(
     if orders < 0:
         raise ValueError("the number of orders must be zero or more")
     # Nothing is dated after the moment of the load (a given `today` stands for its noon).
-    now = datetime.now(UTC).replace(second=0, microsecond=0) if today is None else today.replace(
-        hour=12, minute=0, second=0, microsecond=0)
+    now = (
+        datetime.now(UTC).replace(second=0, microsecond=0)
+        if today is None
+        else today.replace(hour=12, minute=0, second=0, microsecond=0)
+    )
     today = now.replace(hour=0, minute=0)
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         if not database_is_empty(conn):
             if not reset_first:
-                raise DemoRefused(
-                    "the database already holds orders or events; pass --reset to replace them"
-                )
+                raise DemoRefused("the database already holds orders or events; pass --reset to replace them")
             reset(conn)
         events = _load_catalogue(conn, today, counts)
     generator = _OrderGenerator(events, seed, today, now)
@@ -185,33 +199,73 @@ def _load_catalogue(conn: Connection, today: datetime, counts: dict[str, int]) -
     tariff_id = bulk.next_id(conn, "tariffs")
     code_id = bulk.next_id(conn, "discount_codes")
     field_id = bulk.next_id(conn, "form_fields")
-    rows: dict[str, list[dict]] = {n: [] for n in ("events", "tariffs", "discount_codes", "discount_code_tariffs", "form_fields")}
+    rows: dict[str, list[dict]] = {
+        n: [] for n in ("events", "tariffs", "discount_codes", "discount_code_tariffs", "form_fields")
+    }
     events = []
     for spec in EVENTS:
         starts_at = today + timedelta(days=spec["starts_in_days"], hours=8)
         rows["events"].append(
-            dict(id=event_id, name=spec["name"], starts_at=starts_at,
-                 ends_at=starts_at + timedelta(days=spec["duration_days"], hours=-8 + 18),
-                 timezone=spec["timezone"], currency=spec["currency"], language=spec["language"],
-                 seated=spec["seated"], community=spec["community"], bank_details=spec["bank_details"],
-                 archived_at=None, created_at=starts_at - timedelta(days=200))
+            dict(
+                id=event_id,
+                name=spec["name"],
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(days=spec["duration_days"], hours=-8 + 18),
+                timezone=spec["timezone"],
+                currency=spec["currency"],
+                language=spec["language"],
+                seated=spec["seated"],
+                community=spec["community"],
+                bank_details=spec["bank_details"],
+                archived_at=None,
+                created_at=starts_at - timedelta(days=200),
+            )
         )
-        event = _Event(event_id, spec["key"], spec["currency"], spec["language"], spec["community"],
-                       starts_at, starts_at - timedelta(days=180), [], [])
+        event = _Event(
+            event_id,
+            spec["key"],
+            spec["currency"],
+            spec["language"],
+            spec["community"],
+            starts_at,
+            starts_at - timedelta(days=180),
+            [],
+            [],
+        )
         for kind, name, name_fr, price, rate, capacity in spec["tariffs"]:
             rows["tariffs"].append(
-                dict(id=tariff_id, event_id=event_id, kind=kind, name=name, name_fr=name_fr,
-                     unit_price_ht=price, tax_rate=rate, currency=spec["currency"], capacity=capacity,
-                     sales_start=event.sales_open, sales_end=starts_at, active=True,
-                     created_at=event.sales_open - timedelta(days=10))
+                dict(
+                    id=tariff_id,
+                    event_id=event_id,
+                    kind=kind,
+                    name=name,
+                    name_fr=name_fr,
+                    unit_price_ht=price,
+                    tax_rate=rate,
+                    currency=spec["currency"],
+                    capacity=capacity,
+                    sales_start=event.sales_open,
+                    sales_end=starts_at,
+                    active=True,
+                    created_at=event.sales_open - timedelta(days=10),
+                )
             )
             event.tariffs.append(_Tariff(tariff_id, kind, name, price, rate))
             tariff_id += 1
         for code, percent, amount, only_kind in spec["codes"]:
             rows["discount_codes"].append(
-                dict(id=code_id, event_id=event_id, code=code, percent_off=percent, amount_off=amount,
-                     max_uses=None, valid_from=event.sales_open, valid_until=starts_at, active=True,
-                     created_at=event.sales_open)
+                dict(
+                    id=code_id,
+                    event_id=event_id,
+                    code=code,
+                    percent_off=percent,
+                    amount_off=amount,
+                    max_uses=None,
+                    valid_from=event.sales_open,
+                    valid_until=starts_at,
+                    active=True,
+                    created_at=event.sales_open,
+                )
             )
             for t in event.tariffs:
                 if only_kind and t.kind == only_kind:
@@ -220,9 +274,19 @@ def _load_catalogue(conn: Connection, today: datetime, counts: dict[str, int]) -
             code_id += 1
         for position, (form, key, ftype, label_en, label_fr, required, options) in enumerate(FORM_FIELDS):
             rows["form_fields"].append(
-                dict(id=field_id, event_id=event_id, form=form, key=key, field_type=ftype,
-                     label_en=label_en, label_fr=label_fr, required=required, options=options,
-                     position=position, active=True)
+                dict(
+                    id=field_id,
+                    event_id=event_id,
+                    form=form,
+                    key=key,
+                    field_type=ftype,
+                    label_en=label_en,
+                    label_fr=label_fr,
+                    required=required,
+                    options=options,
+                    position=position,
+                    active=True,
+                )
             )
             event.fields[key] = field_id
             field_id += 1
@@ -293,7 +357,7 @@ class _OrderGenerator:
         if rng.random() < 0.3 and not (code and code.only_kind):
             chosen.append(rng.choice(products))
         quantities = []
-        for t in chosen:
+        for _tariff in chosen:
             if corporate and rng.random() < 0.4:
                 quantities.append(rng.randint(2, 8))
             else:
@@ -308,79 +372,170 @@ class _OrderGenerator:
         status, mode = self._status_and_mode(event, organizer, corporate, zero_total)
         paid_at = None
         if status == Status.PAID:
-            delay = timedelta(minutes=rng.randint(1, 20)) if mode == PaymentMode.ONLINE else timedelta(
-                days=rng.randint(0, 25), hours=rng.randint(1, 9))
+            delay = (
+                timedelta(minutes=rng.randint(1, 20))
+                if mode == PaymentMode.ONLINE
+                else timedelta(days=rng.randint(0, 25), hours=rng.randint(1, 9))
+            )
             paid_at = min(created_at + delay, self.now - timedelta(minutes=5))
             paid_at = max(paid_at, created_at)
 
         utm = self._utm(event) if not organizer and rng.random() < 0.8 else (None,) * 5
         order = dict(
-            id=order_id, number=number, event_id=event.id, status=status.value, payment_mode=mode.value,
+            id=order_id,
+            number=number,
+            event_id=event.id,
+            status=status.value,
+            payment_mode=mode.value,
             source=(Source.ORGANIZER if organizer else Source.ONLINE).value,
-            buyer_first_name=first, buyer_last_name=last, buyer_email=email,
+            buyer_first_name=first,
+            buyer_last_name=last,
+            buyer_email=email,
             buyer_phone=f"+33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-            company_name=company, billing_address=f"{rng.randint(1, 180)} rue de la Paix" if corporate else "",
+            company_name=company,
+            billing_address=f"{rng.randint(1, 180)} rue de la Paix" if corporate else "",
             billing_postcode=str(rng.randint(10000, 95999)) if corporate else "",
-            billing_city="Paris" if corporate else "", billing_country="FR" if corporate else "",
-            vat_number="", discount_code=code.code if code else None, currency=event.currency,
-            total_ht=priced.total_ht, total_ttc=priced.total_ttc, amount_paid=Decimal("0.00"),
-            terms_accepted=not organizer and mode != PaymentMode.UNDEFINED, language=event.language,
-            created_at=created_at, updated_at=paid_at or created_at, paid_at=paid_at,
-            utm_source=utm[0], utm_medium=utm[1], utm_campaign=utm[2], utm_term=utm[3], utm_content=utm[4],
-            notes="", deleted_at=None, deleted_reason=None, version=1,
+            billing_city="Paris" if corporate else "",
+            billing_country="FR" if corporate else "",
+            vat_number="",
+            discount_code=code.code if code else None,
+            currency=event.currency,
+            total_ht=priced.total_ht,
+            total_ttc=priced.total_ttc,
+            amount_paid=Decimal("0.00"),
+            terms_accepted=not organizer and mode != PaymentMode.UNDEFINED,
+            language=event.language,
+            created_at=created_at,
+            updated_at=paid_at or created_at,
+            paid_at=paid_at,
+            utm_source=utm[0],
+            utm_medium=utm[1],
+            utm_campaign=utm[2],
+            utm_term=utm[3],
+            utm_content=utm[4],
+            notes="",
+            deleted_at=None,
+            deleted_reason=None,
+            version=1,
         )
         actor = rng.choice(BOX_OFFICE_STAFF) if organizer else "online checkout"
         history = rows["order_history"]
-        history.append(dict(id=self._take("order_history"), order_id=order_id, at=created_at, actor=actor,
-                            action="created", details={"status": {"old": None, "new": self._initial_status(status, mode).value},
-                                                       "total_ttc": str(priced.total_ttc), "currency": event.currency},
-                            reason=None))
+        history.append(
+            dict(
+                id=self._take("order_history"),
+                order_id=order_id,
+                at=created_at,
+                actor=actor,
+                action="created",
+                details={
+                    "status": {"old": None, "new": self._initial_status(status, mode).value},
+                    "total_ttc": str(priced.total_ttc),
+                    "currency": event.currency,
+                },
+                reason=None,
+            )
+        )
 
         items_by_line = []
         for t, q, pl in zip(chosen, quantities, priced.lines, strict=True):
             line_id = self._take("order_lines")
-            rows["order_lines"].append(dict(
-                id=line_id, order_id=order_id, tariff_id=t.id, kind=t.kind, name=t.name, quantity=q,
-                unit_price_ht=pl.unit_price_ht, tax_rate=pl.tax_rate, discount_amount=pl.discount_amount,
-                total_ht=pl.total_ht, total_ttc=pl.total_ttc))
+            rows["order_lines"].append(
+                dict(
+                    id=line_id,
+                    order_id=order_id,
+                    tariff_id=t.id,
+                    kind=t.kind,
+                    name=t.name,
+                    quantity=q,
+                    unit_price_ht=pl.unit_price_ht,
+                    tax_rate=pl.tax_rate,
+                    discount_amount=pl.discount_amount,
+                    total_ht=pl.total_ht,
+                    total_ttc=pl.total_ttc,
+                )
+            )
             if t.kind == "product":
                 continue
             for unit in range(q):
                 holder = (first, last, email) if unit == 0 else self._person()
                 item_id = self._take("order_items")
-                rows["order_items"].append(dict(
-                    id=item_id, order_id=order_id, order_line_id=line_id, holder_first_name=holder[0],
-                    holder_last_name=holder[1], holder_email=holder[2],
-                    seat=f"{rng.choice('ABCDEFGH')}{rng.randint(1, 30)}" if event.key == "montreal" else None,
-                    delivery_mode="will_call" if organizer and rng.random() < 0.3 else "e_ticket",
-                    created_at=created_at))
+                rows["order_items"].append(
+                    dict(
+                        id=item_id,
+                        order_id=order_id,
+                        order_line_id=line_id,
+                        holder_first_name=holder[0],
+                        holder_last_name=holder[1],
+                        holder_email=holder[2],
+                        seat=f"{rng.choice('ABCDEFGH')}{rng.randint(1, 30)}" if event.key == "montreal" else None,
+                        delivery_mode="will_call" if organizer and rng.random() < 0.3 else "e_ticket",
+                        created_at=created_at,
+                    )
+                )
                 items_by_line.append((item_id, holder))
                 if event.key == "paris" and rng.random() < 0.25:
-                    rows["field_values"].append(dict(id=self._take("field_values"), order_id=order_id,
-                                                     order_item_id=item_id, field_id=event.fields["tshirt_size"],
-                                                     value=rng.choice(["S", "M", "L", "XL"])))
+                    rows["field_values"].append(
+                        dict(
+                            id=self._take("field_values"),
+                            order_id=order_id,
+                            order_item_id=item_id,
+                            field_id=event.fields["tshirt_size"],
+                            value=rng.choice(["S", "M", "L", "XL"]),
+                        )
+                    )
         if rng.random() < 0.35:
-            rows["field_values"].append(dict(id=self._take("field_values"), order_id=order_id, order_item_id=None,
-                                             field_id=event.fields["job_title"],
-                                             value=rng.choice(["CTO", "Développeuse", "Data analyst", "Chef de projet", "Student"])))
+            rows["field_values"].append(
+                dict(
+                    id=self._take("field_values"),
+                    order_id=order_id,
+                    order_item_id=None,
+                    field_id=event.fields["job_title"],
+                    value=rng.choice(["CTO", "Développeuse", "Data analyst", "Chef de projet", "Student"]),
+                )
+            )
         if rng.random() < 0.2:
-            rows["field_values"].append(dict(id=self._take("field_values"), order_id=order_id, order_item_id=None,
-                                             field_id=event.fields["dietary"],
-                                             value=rng.choice(["none", "vegetarian", "vegan", "halal", "gluten_free"])))
+            rows["field_values"].append(
+                dict(
+                    id=self._take("field_values"),
+                    order_id=order_id,
+                    order_item_id=None,
+                    field_id=event.fields["dietary"],
+                    value=rng.choice(["none", "vegetarian", "vegan", "halal", "gluten_free"]),
+                )
+            )
         if corporate and mode == PaymentMode.INVOICE:
-            rows["field_values"].append(dict(id=self._take("field_values"), order_id=order_id, order_item_id=None,
-                                             field_id=event.fields["po_number"], value=f"PO-{rng.randint(10000, 99999)}"))
+            rows["field_values"].append(
+                dict(
+                    id=self._take("field_values"),
+                    order_id=order_id,
+                    order_item_id=None,
+                    field_id=event.fields["po_number"],
+                    value=f"PO-{rng.randint(10000, 99999)}",
+                )
+            )
 
         if status == Status.PAID:
             self._pay(order, rows, items_by_line, organizer, event, actor)
         elif status != self._initial_status(status, mode):
             at = min(created_at + timedelta(hours=rng.randint(1, 240)), self.now)
             order["updated_at"] = at
-            history.append(dict(id=self._take("order_history"), order_id=order_id, at=at,
-                                actor="payment provider" if status in (Status.FAILED, Status.CANCELLED) and mode == PaymentMode.ONLINE else actor,
-                                action={Status.CANCELLED: "cancelled", Status.FAILED: "payment_failed"}.get(status, "status_changed"),
-                                details={"status": {"old": self._initial_status(status, mode).value, "new": status.value}},
-                                reason="Buyer asked to cancel" if status == Status.CANCELLED and mode != PaymentMode.ONLINE else None))
+            history.append(
+                dict(
+                    id=self._take("order_history"),
+                    order_id=order_id,
+                    at=at,
+                    actor="payment provider"
+                    if status in (Status.FAILED, Status.CANCELLED) and mode == PaymentMode.ONLINE
+                    else actor,
+                    action={Status.CANCELLED: "cancelled", Status.FAILED: "payment_failed"}.get(
+                        status, "status_changed"
+                    ),
+                    details={"status": {"old": self._initial_status(status, mode).value, "new": status.value}},
+                    reason="Buyer asked to cancel"
+                    if status == Status.CANCELLED and mode != PaymentMode.ONLINE
+                    else None,
+                )
+            )
         rows["orders"].append(order)
 
     @staticmethod
@@ -395,7 +550,9 @@ class _OrderGenerator:
             PaymentMode.FREE: Status.PAID,
         }[mode]
 
-    def _status_and_mode(self, event: _Event, organizer: bool, corporate: bool, zero_total: bool) -> tuple[Status, PaymentMode]:
+    def _status_and_mode(
+        self, event: _Event, organizer: bool, corporate: bool, zero_total: bool
+    ) -> tuple[Status, PaymentMode]:
         rng = self.rng
         if organizer:
             status = Status.PAID if rng.random() < 0.6 else Status.AWAITING_PAYMENT
@@ -404,7 +561,14 @@ class _OrderGenerator:
             status, mode = Status.PENDING_ADMIN, (PaymentMode.INVOICE if rng.random() < 0.5 else PaymentMode.ONLINE)
         else:
             status = rng.choices(
-                [Status.PAID, Status.AWAITING_PAYMENT, Status.CART_INCOMPLETE, Status.CANCELLED, Status.FAILED, Status.PENDING_ONLINE],
+                [
+                    Status.PAID,
+                    Status.AWAITING_PAYMENT,
+                    Status.CART_INCOMPLETE,
+                    Status.CANCELLED,
+                    Status.FAILED,
+                    Status.PENDING_ONLINE,
+                ],
                 [64, 8, 15, 6, 5, 1],
             )[0]
             if status == Status.PAID:
@@ -455,36 +619,81 @@ class _OrderGenerator:
             if order["payment_mode"] == PaymentMode.ONLINE:
                 method = PaymentMethod.ONLINE
             elif organizer:
-                method = rng.choice([PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHEQUE, PaymentMethod.BANK_TRANSFER])
+                method = rng.choice(
+                    [PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHEQUE, PaymentMethod.BANK_TRANSFER]
+                )
             else:
-                method = rng.choices([PaymentMethod.BANK_TRANSFER, PaymentMethod.CHEQUE, PaymentMethod.CARD, PaymentMethod.OTHER], [70, 15, 10, 5])[0]
-            rows["payments"].append(dict(
-                id=self._take("payments"), order_id=order["id"], method=method.value, amount=amount,
-                currency=order["currency"], received_at=paid_at,
-                reference=f"CMD {order['number']}" if method == PaymentMethod.BANK_TRANSFER else (
-                    f"psp_{rng.getrandbits(48):012x}" if method == PaymentMethod.ONLINE else ""),
-                recorded_by="payment provider" if method == PaymentMethod.ONLINE else actor, created_at=paid_at))
+                method = rng.choices(
+                    [PaymentMethod.BANK_TRANSFER, PaymentMethod.CHEQUE, PaymentMethod.CARD, PaymentMethod.OTHER],
+                    [70, 15, 10, 5],
+                )[0]
+            rows["payments"].append(
+                dict(
+                    id=self._take("payments"),
+                    order_id=order["id"],
+                    method=method.value,
+                    amount=amount,
+                    currency=order["currency"],
+                    received_at=paid_at,
+                    reference=f"CMD {order['number']}"
+                    if method == PaymentMethod.BANK_TRANSFER
+                    else (f"psp_{rng.getrandbits(48):012x}" if method == PaymentMethod.ONLINE else ""),
+                    recorded_by="payment provider" if method == PaymentMethod.ONLINE else actor,
+                    created_at=paid_at,
+                )
+            )
             order["amount_paid"] = amount
-        validated_by = "payment provider" if order["payment_mode"] == PaymentMode.ONLINE else (
-            actor if organizer else "finance@demo.example")
+        validated_by = (
+            "payment provider"
+            if order["payment_mode"] == PaymentMode.ONLINE
+            else (actor if organizer else "finance@demo.example")
+        )
         mode = PaymentMode(order["payment_mode"])
         if mode != PaymentMode.FREE:
-            rows["order_history"].append(dict(
-                id=self._take("order_history"), order_id=order["id"], at=paid_at, actor=validated_by,
-                action="validated", details={"status": {"old": self._initial_status(Status.PAID, mode).value, "new": "paid"},
-                                             "amount": str(amount), "currency": order["currency"]}, reason=None))
+            rows["order_history"].append(
+                dict(
+                    id=self._take("order_history"),
+                    order_id=order["id"],
+                    at=paid_at,
+                    actor=validated_by,
+                    action="validated",
+                    details={
+                        "status": {"old": self._initial_status(Status.PAID, mode).value, "new": "paid"},
+                        "amount": str(amount),
+                        "currency": order["currency"],
+                    },
+                    reason=None,
+                )
+            )
         for item_id, holder in items:
             if owes_item is not None and item_id == owes_item[0]:
                 continue
-            rows["attendees"].append(dict(
-                id=self._take("attendees"), event_id=event.id, order_id=order["id"], order_item_id=item_id,
-                first_name=holder[0], last_name=holder[1], email=holder[2], registered_at=paid_at))
+            rows["attendees"].append(
+                dict(
+                    id=self._take("attendees"),
+                    event_id=event.id,
+                    order_id=order["id"],
+                    order_item_id=item_id,
+                    first_name=holder[0],
+                    last_name=holder[1],
+                    email=holder[2],
+                    registered_at=paid_at,
+                )
+            )
         if owes_item is not None:
             at = min(paid_at + timedelta(days=rng.randint(1, 10)), self.now)
             note = f"{at.date().isoformat()}: added one ticket at the buyer's request by phone"
             order["notes"] = note
             order["updated_at"] = at
             order["version"] = 2
-            rows["order_history"].append(dict(
-                id=self._take("order_history"), order_id=order["id"], at=at, actor=actor, action="tickets_added",
-                details={"items_added": 1, "balance_due": str(total - amount)}, reason=note))
+            rows["order_history"].append(
+                dict(
+                    id=self._take("order_history"),
+                    order_id=order["id"],
+                    at=at,
+                    actor=actor,
+                    action="tickets_added",
+                    details={"items_added": 1, "balance_due": str(total - amount)},
+                    reason=note,
+                )
+            )

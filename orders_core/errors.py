@@ -1,5 +1,6 @@
 """Errors a user can read. Services raise these; pages and the CLI show the message, never a
 traceback."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """The order history: append-only, written in the same transaction as the change it records."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -23,10 +24,23 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def record(session: Session, *, order_id: int, actor: Actor, action: str,
-           details: dict[str, Any] | None = None, reason: str | None = None,
-           at: datetime | None = None) -> OrderHistory:
-    entry = OrderHistory(order_id=order_id, at=at or datetime.now(UTC), actor=actor.email, action=action,
-                         details=details or {}, reason=reason)
+def record(
+    session: Session,
+    *,
+    order_id: int,
+    actor: Actor,
+    action: str,
+    details: dict[str, Any] | None = None,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> OrderHistory:
+    entry = OrderHistory(
+        order_id=order_id,
+        at=at or datetime.now(UTC),
+        actor=actor.email,
+        action=action,
+        details=details or {},
+        reason=reason,
+    )
     session.add(entry)
     return entry

@@ -5,6 +5,7 @@ Every user-facing string goes through `_`. The catalogues live in
 file), all merged at load. English is the source language. The current locale is a context
 variable: the app sets it at the start of every rerun from the user's choice; the CLI and
 tests take `ORDERS_LOCALE` (default `en`)."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Apply Alembic migrations programmatically: the only way a schema is made."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,7 @@
 """The schema, as SQLAlchemy 2.0 typed models. Table and column names are a public interface
 (domain.md): finance and BI tools query them directly. Migrations create it; these models
 must never drift from them (a test compares both)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -119,9 +120,7 @@ class DiscountCode(Base):
     __tablename__ = "discount_codes"
     __table_args__ = (
         UniqueConstraint("event_id", "code"),
-        CheckConstraint(
-            "(percent_off IS NULL) <> (amount_off IS NULL)", name="percent_or_amount"
-        ),
+        CheckConstraint("(percent_off IS NULL) <> (amount_off IS NULL)", name="percent_or_amount"),
         CheckConstraint("percent_off IS NULL OR (percent_off > 0 AND percent_off <= 100)", name="percent_range"),
         CheckConstraint("amount_off IS NULL OR amount_off > 0", name="amount_positive"),
     )
@@ -271,8 +270,13 @@ class Payment(Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         # Issue 5: at most one settlement (the payment that made the order paid) per order.
         CheckConstraint("purpose IN ('payment', 'settlement')", name="purpose"),
-        Index("uq_payments_settlement_order_id", "order_id", unique=True,
-              sqlite_where=text("purpose = 'settlement'"), postgresql_where=text("purpose = 'settlement'")),
+        Index(
+            "uq_payments_settlement_order_id",
+            "order_id",
+            unique=True,
+            sqlite_where=text("purpose = 'settlement'"),
+            postgresql_where=text("purpose = 'settlement'"),
+        ),
     )
 
     id: Mapped[IntPk]

@@ -2,6 +2,7 @@
 
 Pure functions; the services, the demo generator and `orders check` all price with these, so
 a total computed anywhere agrees with a total computed everywhere else."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

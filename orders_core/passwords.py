@@ -1,4 +1,5 @@
 """Password hashing with argon2id (argon2-cffi's defaults). Passwords are never logged."""
+
 from __future__ import annotations
 
 import secrets

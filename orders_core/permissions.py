@@ -1,5 +1,6 @@
 """Who may do what. The router hides pages by role; services check again with `require`, so
 a call from a role that may not do it is refused whatever the UI shows."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,4 +69,6 @@ def allowed(actor: Actor, capability: str) -> bool:
 def require(actor: Actor, capability: str) -> None:
     """Refuse with a readable message when the actor's role may not do this."""
     if not allowed(actor, capability):
-        raise NotAllowed(_("Your role ({role}) does not allow this action.").format(role=_(ROLE_LABELS.get(actor.role, actor.role))))
+        raise NotAllowed(
+            _("Your role ({role}) does not allow this action.").format(role=_(ROLE_LABELS.get(actor.role, actor.role)))
+        )

@@ -1,4 +1,5 @@
 """Statuses, payment modes, sources and the transition table of domain.md. Pure: no I/O."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -12,6 +12,7 @@ The same specification generates three things, so they cannot disagree:
 
 Rows whose counts fall to zero are left in place (they add nothing to any figure); the
 invariants compare non-zero rows only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,49 +53,75 @@ def _day(column: str, dialect: str) -> str:
 # {day:X} is replaced by the dialect's "UTC day of X".
 SUMMARIES: tuple[Summary, ...] = (
     Summary(
-        "dash_order_facts", "orders",
+        "dash_order_facts",
+        "orders",
         keys=(
-            ("day", "{day:{o}.created_at}"), ("event_id", "{o}.event_id"), ("status", "{o}.status"),
-            ("payment_mode", "{o}.payment_mode"), ("source", "{o}.source"), ("currency", "{o}.currency"),
-            ("discount_code", "COALESCE({o}.discount_code, '')"), ("deleted", "({o}.deleted_at IS NOT NULL)"),
+            ("day", "{day:{o}.created_at}"),
+            ("event_id", "{o}.event_id"),
+            ("status", "{o}.status"),
+            ("payment_mode", "{o}.payment_mode"),
+            ("source", "{o}.source"),
+            ("currency", "{o}.currency"),
+            ("discount_code", "COALESCE({o}.discount_code, '')"),
+            ("deleted", "({o}.deleted_at IS NOT NULL)"),
         ),
         values=(
-            ("orders", "1"), ("total_ht_cents", _cents("{o}.total_ht")),
-            ("total_ttc_cents", _cents("{o}.total_ttc")), ("amount_paid_cents", _cents("{o}.amount_paid")),
+            ("orders", "1"),
+            ("total_ht_cents", _cents("{o}.total_ht")),
+            ("total_ttc_cents", _cents("{o}.total_ttc")),
+            ("amount_paid_cents", _cents("{o}.amount_paid")),
         ),
     ),
     Summary(
-        "dash_utm_facts", "orders",
+        "dash_utm_facts",
+        "orders",
         keys=(
-            ("day", "{day:{o}.created_at}"), ("event_id", "{o}.event_id"), ("currency", "{o}.currency"),
-            ("utm_source", "COALESCE({o}.utm_source, '')"), ("utm_medium", "COALESCE({o}.utm_medium, '')"),
-            ("utm_campaign", "COALESCE({o}.utm_campaign, '')"), ("discount_code", "COALESCE({o}.discount_code, '')"),
+            ("day", "{day:{o}.created_at}"),
+            ("event_id", "{o}.event_id"),
+            ("currency", "{o}.currency"),
+            ("utm_source", "COALESCE({o}.utm_source, '')"),
+            ("utm_medium", "COALESCE({o}.utm_medium, '')"),
+            ("utm_campaign", "COALESCE({o}.utm_campaign, '')"),
+            ("discount_code", "COALESCE({o}.discount_code, '')"),
             ("deleted", "({o}.deleted_at IS NOT NULL)"),
         ),
         # The status is folded into the figures marketing needs, which keeps this table small.
         values=(
-            ("orders", "1"), ("paid_orders", "CASE WHEN {o}.status = 'paid' THEN 1 ELSE 0 END"),
+            ("orders", "1"),
+            ("paid_orders", "CASE WHEN {o}.status = 'paid' THEN 1 ELSE 0 END"),
             ("abandoned_orders", "CASE WHEN {o}.status = 'cart_incomplete' THEN 1 ELSE 0 END"),
             ("paid_ht_cents", "CASE WHEN {o}.status = 'paid' THEN " + _cents("{o}.total_ht") + " ELSE 0 END"),
             ("paid_ttc_cents", "CASE WHEN {o}.status = 'paid' THEN " + _cents("{o}.total_ttc") + " ELSE 0 END"),
         ),
     ),
     Summary(
-        "dash_line_facts", "order_lines",
+        "dash_line_facts",
+        "order_lines",
         keys=(
-            ("day", "{day:{o}.created_at}"), ("event_id", "{o}.event_id"), ("tariff_id", "{r}.tariff_id"),
-            ("kind", "{r}.kind"), ("status", "{o}.status"), ("currency", "{o}.currency"),
-            ("discount_code", "COALESCE({o}.discount_code, '')"), ("deleted", "({o}.deleted_at IS NOT NULL)"),
+            ("day", "{day:{o}.created_at}"),
+            ("event_id", "{o}.event_id"),
+            ("tariff_id", "{r}.tariff_id"),
+            ("kind", "{r}.kind"),
+            ("status", "{o}.status"),
+            ("currency", "{o}.currency"),
+            ("discount_code", "COALESCE({o}.discount_code, '')"),
+            ("deleted", "({o}.deleted_at IS NOT NULL)"),
         ),
         values=(
-            ("lines", "1"), ("quantity", "{r}.quantity"), ("total_ht_cents", _cents("{r}.total_ht")),
-            ("total_ttc_cents", _cents("{r}.total_ttc")), ("discount_cents", _cents("{r}.discount_amount")),
+            ("lines", "1"),
+            ("quantity", "{r}.quantity"),
+            ("total_ht_cents", _cents("{r}.total_ht")),
+            ("total_ttc_cents", _cents("{r}.total_ttc")),
+            ("discount_cents", _cents("{r}.discount_amount")),
         ),
     ),
     Summary(
-        "dash_payment_facts", "payments",
+        "dash_payment_facts",
+        "payments",
         keys=(
-            ("day", "{day:{r}.received_at}"), ("event_id", "{o}.event_id"), ("method", "{r}.method"),
+            ("day", "{day:{r}.received_at}"),
+            ("event_id", "{o}.event_id"),
+            ("method", "{r}.method"),
             ("currency", "{r}.currency"),
         ),
         values=(("payments", "1"), ("amount_cents", _cents("{r}.amount"))),
@@ -109,7 +136,7 @@ def _expr(template: str, dialect: str, r: str, o: str) -> str:
     while "{day:" in expression:
         start = expression.index("{day:")
         end = expression.index("}", start)
-        expression = expression[:start] + _day(expression[start + 5:end], dialect) + expression[end + 1:]
+        expression = expression[:start] + _day(expression[start + 5 : end], dialect) + expression[end + 1 :]
     return expression
 
 
@@ -142,8 +169,7 @@ def recompute_sql(summary: Summary, dialect: str) -> str:
     keys = [_expr(e, dialect, "r", o) for _, e in summary.keys]
     selected = [f"{k} AS {n}" for k, (n, _) in zip(keys, summary.keys)]
     selected += [f"SUM({_expr(e, dialect, 'r', o)}) AS {n}" for n, e in summary.values]
-    return (f"SELECT {', '.join(selected)} FROM {summary.base} r{join} "
-            f"GROUP BY {', '.join(keys)}")
+    return f"SELECT {', '.join(selected)} FROM {summary.base} r{join} GROUP BY {', '.join(keys)}"
 
 
 def stored_sql(summary: Summary) -> str:
@@ -158,8 +184,10 @@ def mismatch_sql(summary: Summary, dialect: str) -> str:
     stored, computed = stored_sql(summary), recompute_sql(summary, dialect)
     only_stored = f"SELECT * FROM ({stored}) s1 EXCEPT SELECT * FROM ({computed}) c1"
     only_computed = f"SELECT * FROM ({computed}) c2 EXCEPT SELECT * FROM ({stored}) s2"
-    return (f"SELECT NULL, n FROM (SELECT (SELECT COUNT(*) FROM ({only_stored}) a) + "
-            f"(SELECT COUNT(*) FROM ({only_computed}) b) AS n) d WHERE n > 0")
+    return (
+        f"SELECT NULL, n FROM (SELECT (SELECT COUNT(*) FROM ({only_stored}) a) + "
+        f"(SELECT COUNT(*) FROM ({only_computed}) b) AS n) d WHERE n > 0"
+    )
 
 
 def rebuild_summaries(conn: Connection) -> None:
@@ -178,18 +206,30 @@ def rebuild_order_summary_sqlite(conn: Connection) -> None:
     """Recompute the grid's `order_summary` (migration 0002) on SQLite, after a bulk load that
     ran with the row triggers off."""
     conn.execute(text("DELETE FROM order_summary"))
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO order_summary (day, event_id, status, payment_mode, source, currency, deleted,
                                    orders, total_ht_cents, total_ttc_cents)
         SELECT date(created_at), event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
                COUNT(*), SUM(CAST(ROUND(total_ht * 100) AS INTEGER)), SUM(CAST(ROUND(total_ttc * 100) AS INTEGER))
-        FROM orders GROUP BY 1, 2, 3, 4, 5, 6, 7"""))
+        FROM orders GROUP BY 1, 2, 3, 4, 5, 6, 7""")
+    )
 
 
 # ---------------------------------------------------------------- triggers
 
-def _children_parts(summary: Summary, dialect: str, *, old: str, new: str, from_old: str, from_new: str,
-                    where_old: str = "", where_new: str = "") -> list[str]:
+
+def _children_parts(
+    summary: Summary,
+    dialect: str,
+    *,
+    old: str,
+    new: str,
+    from_old: str,
+    from_new: str,
+    where_old: str = "",
+    where_new: str = "",
+) -> list[str]:
     """Contributions of a child summary when its order row changes: minus with the old order,
     plus with the new one."""
     child = f"{summary.base} c"
@@ -212,38 +252,75 @@ def postgresql_trigger_ddl() -> list[str]:
             join_new, join_old = " JOIN orders o ON o.id = n.order_id", " JOIN orders o ON o.id = x.order_id"
             add(s.base, "insert", _upsert(s, [_part(s, d, r="n", o="o", sign=1, source=f"FROM new_rows n{join_new}")]))
             add(s.base, "delete", _upsert(s, [_part(s, d, r="x", o="o", sign=-1, source=f"FROM old_rows x{join_old}")]))
-            add(s.base, "update", _upsert(s, [
-                _part(s, d, r="x", o="o", sign=-1, source=f"FROM old_rows x{join_old}"),
-                _part(s, d, r="n", o="o", sign=1, source=f"FROM new_rows n{join_new}"),
-            ]))
+            add(
+                s.base,
+                "update",
+                _upsert(
+                    s,
+                    [
+                        _part(s, d, r="x", o="o", sign=-1, source=f"FROM old_rows x{join_old}"),
+                        _part(s, d, r="n", o="o", sign=1, source=f"FROM new_rows n{join_new}"),
+                    ],
+                ),
+            )
             # The order's own keys (status, day, code, deleted...) move its children.
-            add("orders", "update", _upsert(s, _children_parts(
-                s, d, old="x", new="n", from_old="old_rows x JOIN ", from_new="new_rows n JOIN ",
-                where_old=" ON c.order_id = x.id", where_new=" ON c.order_id = n.id")))
+            add(
+                "orders",
+                "update",
+                _upsert(
+                    s,
+                    _children_parts(
+                        s,
+                        d,
+                        old="x",
+                        new="n",
+                        from_old="old_rows x JOIN ",
+                        from_new="new_rows n JOIN ",
+                        where_old=" ON c.order_id = x.id",
+                        where_new=" ON c.order_id = n.id",
+                    ),
+                ),
+            )
         else:
             add("orders", "insert", _upsert(s, [_part(s, d, r="n", o="n", sign=1, source="FROM new_rows n")]))
             add("orders", "delete", _upsert(s, [_part(s, d, r="x", o="x", sign=-1, source="FROM old_rows x")]))
-            add("orders", "update", _upsert(s, [
-                _part(s, d, r="x", o="x", sign=-1, source="FROM old_rows x"),
-                _part(s, d, r="n", o="n", sign=1, source="FROM new_rows n"),
-            ]))
+            add(
+                "orders",
+                "update",
+                _upsert(
+                    s,
+                    [
+                        _part(s, d, r="x", o="x", sign=-1, source="FROM old_rows x"),
+                        _part(s, d, r="n", o="n", sign=1, source="FROM new_rows n"),
+                    ],
+                ),
+            )
     ddl = []
     for (table, op), sqls in statements.items():
         name = f"dash_{table}_{op}"
         body = ";\n  ".join(sqls)
-        ddl.append(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                   f"BEGIN\n  {body};\n  RETURN NULL;\nEND $$")
-        referencing = {"insert": "NEW TABLE AS new_rows", "delete": "OLD TABLE AS old_rows",
-                       "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}[op]
-        ddl.append(f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} REFERENCING {referencing} "
-                   f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
+        ddl.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n  {body};\n  RETURN NULL;\nEND $$"
+        )
+        referencing = {
+            "insert": "NEW TABLE AS new_rows",
+            "delete": "OLD TABLE AS old_rows",
+            "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        }[op]
+        ddl.append(
+            f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
     # TRUNCATE (the demo's reset) fires no row or statement trigger of the above.
     truncated = {"orders": SUMMARY_TABLES, "order_lines": ["dash_line_facts"], "payments": ["dash_payment_facts"]}
     for table, summaries in truncated.items():
         name = f"dash_{table}_truncate"
         body = "; ".join(f"DELETE FROM {t}" for t in summaries)
-        ddl.append(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                   f"BEGIN {body}; RETURN NULL; END $$")
+        ddl.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN {body}; RETURN NULL; END $$"
+        )
         ddl.append(f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
     return ddl
 
@@ -258,24 +335,58 @@ def sqlite_trigger_ddl() -> list[str]:
 
     for s in SUMMARIES:
         if s.joins_order:
-            add(s.base, "insert", _upsert(s, [_part(s, d, r="NEW", o="o", sign=1,
-                                                    source="FROM orders o WHERE o.id = NEW.order_id")]))
-            add(s.base, "delete", _upsert(s, [_part(s, d, r="OLD", o="o", sign=-1,
-                                                    source="FROM orders o WHERE o.id = OLD.order_id")]))
-            add(s.base, "update", _upsert(s, [
-                _part(s, d, r="OLD", o="o", sign=-1, source="FROM orders o WHERE o.id = OLD.order_id"),
-                _part(s, d, r="NEW", o="o", sign=1, source="FROM orders o WHERE o.id = NEW.order_id"),
-            ]))
-            add("orders", "update", _upsert(s, _children_parts(
-                s, d, old="OLD", new="NEW", from_old="", from_new="",
-                where_old=" WHERE c.order_id = OLD.id", where_new=" WHERE c.order_id = NEW.id")))
+            add(
+                s.base,
+                "insert",
+                _upsert(s, [_part(s, d, r="NEW", o="o", sign=1, source="FROM orders o WHERE o.id = NEW.order_id")]),
+            )
+            add(
+                s.base,
+                "delete",
+                _upsert(s, [_part(s, d, r="OLD", o="o", sign=-1, source="FROM orders o WHERE o.id = OLD.order_id")]),
+            )
+            add(
+                s.base,
+                "update",
+                _upsert(
+                    s,
+                    [
+                        _part(s, d, r="OLD", o="o", sign=-1, source="FROM orders o WHERE o.id = OLD.order_id"),
+                        _part(s, d, r="NEW", o="o", sign=1, source="FROM orders o WHERE o.id = NEW.order_id"),
+                    ],
+                ),
+            )
+            add(
+                "orders",
+                "update",
+                _upsert(
+                    s,
+                    _children_parts(
+                        s,
+                        d,
+                        old="OLD",
+                        new="NEW",
+                        from_old="",
+                        from_new="",
+                        where_old=" WHERE c.order_id = OLD.id",
+                        where_new=" WHERE c.order_id = NEW.id",
+                    ),
+                ),
+            )
         else:
             add("orders", "insert", _upsert(s, [_part(s, d, r="NEW", o="NEW", sign=1, source="")]))
             add("orders", "delete", _upsert(s, [_part(s, d, r="OLD", o="OLD", sign=-1, source="")]))
-            add("orders", "update", _upsert(s, [
-                _part(s, d, r="OLD", o="OLD", sign=-1, source=""),
-                _part(s, d, r="NEW", o="NEW", sign=1, source=""),
-            ]))
+            add(
+                "orders",
+                "update",
+                _upsert(
+                    s,
+                    [
+                        _part(s, d, r="OLD", o="OLD", sign=-1, source=""),
+                        _part(s, d, r="NEW", o="NEW", sign=1, source=""),
+                    ],
+                ),
+            )
     ddl = []
     for (table, op), sqls in statements.items():
         body = ";\n  ".join(sqls)

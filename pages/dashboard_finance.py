@@ -1,5 +1,6 @@
 """Finance dashboard: receivables by age with the oldest first and a link to each order,
 payments received per method and per day, reconciliation figures, accounting exports."""
+
 import plotly.express as px
 import streamlit as st
 
@@ -20,33 +21,81 @@ render_saved_views(PAGE)
 filters = dashboard_filters(PAGE)
 
 st.header(_("Receivables"))
-st.caption(_("Invoice orders awaiting payment today, whatever the date range, by age since the order was "
-             "created. Amounts due per currency, never added across currencies."))
+st.caption(
+    _(
+        "Invoice orders awaiting payment today, whatever the date range, by age since the order was "
+        "created. Amounts due per currency, never added across currencies."
+    )
+)
 ages = cached_query(finance.receivables_by_age, filters)
 if ages.empty:
     empty_state(_("No invoice order is waiting for payment."))
 else:
     for column, currency in zip(st.columns(len(ages["currency"].unique())), sorted(ages["currency"].unique())):
         of_currency = ages[ages["currency"] == currency]
-        column.metric(_("Due in {currency}").format(currency=currency),
-                      format_money(sum(of_currency["amount_due"]), currency),
-                      help=_("{orders} orders awaiting payment").format(orders=format_number(of_currency["orders"].sum())))
-    figure = px.bar(chart_frame(ages, ("amount_due",)), x="bucket", y="amount_due", color="currency", barmode="group",
-                    category_orders={"bucket": [b for b, _low, _high in finance.AGE_BUCKETS]},
-                    labels={"bucket": _("Age (days)"), "amount_due": _("Amount due"), "currency": _("Currency")})
-    chart(figure, ages, formatted(ages, ("amount_due",)), "receivables_by_age", column_config={
-        "bucket": _("Age (days)"), "currency": _("Currency"), "orders": _("Orders"), "amount_due": _("Amount due")})
+        column.metric(
+            _("Due in {currency}").format(currency=currency),
+            format_money(sum(of_currency["amount_due"]), currency),
+            help=_("{orders} orders awaiting payment").format(orders=format_number(of_currency["orders"].sum())),
+        )
+    figure = px.bar(
+        chart_frame(ages, ("amount_due",)),
+        x="bucket",
+        y="amount_due",
+        color="currency",
+        barmode="group",
+        category_orders={"bucket": [b for b, _low, _high in finance.AGE_BUCKETS]},
+        labels={"bucket": _("Age (days)"), "amount_due": _("Amount due"), "currency": _("Currency")},
+    )
+    chart(
+        figure,
+        ages,
+        formatted(ages, ("amount_due",)),
+        "receivables_by_age",
+        column_config={
+            "bucket": _("Age (days)"),
+            "currency": _("Currency"),
+            "orders": _("Orders"),
+            "amount_due": _("Amount due"),
+        },
+    )
     oldest = cached_query(finance.oldest_receivables, filters)
     st.subheader(_("Oldest first"))
     shown = formatted(oldest, ("total_ttc", "amount_due")).assign(
-        created_at=[format_datetime(v) for v in oldest["created_at"]])
-    st.dataframe(shown[["link", "event", "buyer", "company", "currency", "total_ttc", "amount_due", "created_at",
-                        "age_days", "bucket"]], hide_index=True, width="stretch", column_config={
-        "link": st.column_config.LinkColumn(_("Order"), display_text=r"order=(\d+)",
-                                            help=_("Open the order to validate its payment")),
-        "event": _("Event"), "buyer": _("Buyer"), "company": _("Company"), "currency": _("Currency"),
-        "total_ttc": _("Total incl. tax"), "amount_due": _("Amount due"), "created_at": _("Created (UTC)"),
-        "age_days": _("Age (days)"), "bucket": _("Age bucket")})
+        created_at=[format_datetime(v) for v in oldest["created_at"]]
+    )
+    st.dataframe(
+        shown[
+            [
+                "link",
+                "event",
+                "buyer",
+                "company",
+                "currency",
+                "total_ttc",
+                "amount_due",
+                "created_at",
+                "age_days",
+                "bucket",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "link": st.column_config.LinkColumn(
+                _("Order"), display_text=r"order=(\d+)", help=_("Open the order to validate its payment")
+            ),
+            "event": _("Event"),
+            "buyer": _("Buyer"),
+            "company": _("Company"),
+            "currency": _("Currency"),
+            "total_ttc": _("Total incl. tax"),
+            "amount_due": _("Amount due"),
+            "created_at": _("Created (UTC)"),
+            "age_days": _("Age (days)"),
+            "bucket": _("Age bucket"),
+        },
+    )
 
 st.header(_("Payments received"))
 by_method = cached_query(finance.payments_by_method, filters)
@@ -56,38 +105,86 @@ else:
     left, right = st.columns(2)
     labels = {"method": METHODS}
     with left:
-        figure = px.bar(chart_frame(by_method, ("amount",)).assign(method=lambda d: d["method"].map(METHODS)),
-                        x="method", y="amount", color="currency", barmode="group",
-                        labels={"method": "", "amount": _("Amount"), "currency": _("Currency")})
-        chart(figure, by_method, formatted(by_method, ("amount",), labels=labels), "payments_by_method",
-              column_config={"method": _("Method"), "currency": _("Currency"), "payments": _("Payments"),
-                             "amount": _("Amount")})
+        figure = px.bar(
+            chart_frame(by_method, ("amount",)).assign(method=lambda d: d["method"].map(METHODS)),
+            x="method",
+            y="amount",
+            color="currency",
+            barmode="group",
+            labels={"method": "", "amount": _("Amount"), "currency": _("Currency")},
+        )
+        chart(
+            figure,
+            by_method,
+            formatted(by_method, ("amount",), labels=labels),
+            "payments_by_method",
+            column_config={
+                "method": _("Method"),
+                "currency": _("Currency"),
+                "payments": _("Payments"),
+                "amount": _("Amount"),
+            },
+        )
     with right:
         by_day = cached_query(finance.payments_by_day, filters)
-        figure = px.bar(chart_frame(by_day, ("amount",)).assign(method=lambda d: d["method"].map(METHODS)),
-                        x="bucket", y="amount", color="method", facet_row="currency",
-                        labels={"bucket": "", "amount": _("Amount"), "method": _("Method")})
+        figure = px.bar(
+            chart_frame(by_day, ("amount",)).assign(method=lambda d: d["method"].map(METHODS)),
+            x="bucket",
+            y="amount",
+            color="method",
+            facet_row="currency",
+            labels={"bucket": "", "amount": _("Amount"), "method": _("Method")},
+        )
         figure.update_yaxes(matches=None)
-        chart(figure, by_day, formatted(by_day, ("amount",), labels=labels), "payments_by_day", column_config={
-            "bucket": _("Period"), "method": _("Method"), "currency": _("Currency"), "payments": _("Payments"),
-            "amount": _("Amount")})
+        chart(
+            figure,
+            by_day,
+            formatted(by_day, ("amount",), labels=labels),
+            "payments_by_day",
+            column_config={
+                "bucket": _("Period"),
+                "method": _("Method"),
+                "currency": _("Currency"),
+                "payments": _("Payments"),
+                "amount": _("Amount"),
+            },
+        )
 
 st.header(_("Reconciliation"))
-st.caption(_("Orders created in the range and billed (paid or awaiting payment): billed incl. tax, paid on them, "
-             "balance due; and every payment received in the range."))
+st.caption(
+    _(
+        "Orders created in the range and billed (paid or awaiting payment): billed incl. tax, paid on them, "
+        "balance due; and every payment received in the range."
+    )
+)
 reconciliation = cached_query(finance.reconciliation, filters)
 if reconciliation.empty:
     empty_state(_("Nothing was billed or received in this date range."))
 else:
     money_columns = ("billed_ttc", "paid_on_billed", "balance_due", "received")
-    st.dataframe(formatted(reconciliation, money_columns), hide_index=True, width="stretch", column_config={
-        "currency": _("Currency"), "billed_orders": _("Billed orders"), "billed_ttc": _("Billed incl. tax"),
-        "paid_on_billed": _("Paid on them"), "balance_due": _("Balance due"), "received": _("Received in range")})
+    st.dataframe(
+        formatted(reconciliation, money_columns),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "currency": _("Currency"),
+            "billed_orders": _("Billed orders"),
+            "billed_ttc": _("Billed incl. tax"),
+            "paid_on_billed": _("Paid on them"),
+            "balance_due": _("Balance due"),
+            "received": _("Received in range"),
+        },
+    )
 
 st.header(_("Accounting export"))
 st.caption(_("Payments received, and billed orders with their tax per rate, for the filtered events and range."))
-kind = st.radio(_("Export"), ["payments", "orders"], horizontal=True, key=f"{PAGE}.export",
-                format_func=lambda k: _("Payments") if k == "payments" else _("Orders with tax per rate"))
+kind = st.radio(
+    _("Export"),
+    ["payments", "orders"],
+    horizontal=True,
+    key=f"{PAGE}.export",
+    format_func=lambda k: _("Payments") if k == "payments" else _("Orders with tax per rate"),
+)
 if st.button(_("Prepare the export"), key=f"{PAGE}.prepare"):
     with st.spinner(_("Preparing the export…")):
         data = cached_query(finance.payments_export if kind == "payments" else finance.orders_tax_export, filters)
@@ -97,8 +194,13 @@ if st.button(_("Prepare the export"), key=f"{PAGE}.prepare"):
         name = f"{kind}_{filters.start.isoformat()}_{filters.end.isoformat()}"
         st.success(_("{rows} rows ready.").format(rows=format_number(len(data))))
         left, right = st.columns(2)
-        left.download_button(_("Download CSV"), to_csv(data), file_name=f"{name}.csv", mime="text/csv",
-                             key=f"{PAGE}.csv")
-        right.download_button(_("Download XLSX"), to_xlsx(data, kind), file_name=f"{name}.xlsx",
-                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                              key=f"{PAGE}.xlsx")
+        left.download_button(
+            _("Download CSV"), to_csv(data), file_name=f"{name}.csv", mime="text/csv", key=f"{PAGE}.csv"
+        )
+        right.download_button(
+            _("Download XLSX"),
+            to_xlsx(data, kind),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{PAGE}.xlsx",
+        )

@@ -1,6 +1,7 @@
 """Marketing dashboard (UTM): orders, paid orders, conversion and revenue per currency by
 source -> medium -> campaign (drill down), over time, top campaigns, campaign x discount code,
 share of orders without UTM, abandoned carts per source."""
+
 import plotly.express as px
 import streamlit as st
 
@@ -13,8 +14,13 @@ from ui.saved_views import render_saved_views
 
 PAGE = "dashboard_marketing"
 NONE = N_("(none)")
-FIGURES = {"currency": _("Currency"), "orders": _("Orders"), "paid_orders": _("Paid orders"),
-           "conversion_rate": _("Conversion rate"), "revenue_ttc": _("Revenue incl. tax")}
+FIGURES = {
+    "currency": _("Currency"),
+    "orders": _("Orders"),
+    "paid_orders": _("Paid orders"),
+    "conversion_rate": _("Conversion rate"),
+    "revenue_ttc": _("Revenue incl. tax"),
+}
 
 
 def _label(value: str) -> str:
@@ -32,8 +38,11 @@ if coverage["orders"] == 0:
 left, middle, right = st.columns(3)
 left.metric(_("Orders"), format_number(coverage["orders"]))
 middle.metric(_("Orders with UTM"), format_number(coverage["with_utm"]))
-right.metric(_("Share without UTM"), percent(coverage["share_without_utm"]),
-             help=_("Orders with no UTM source, medium or campaign (box office, direct visits)."))
+right.metric(
+    _("Share without UTM"),
+    percent(coverage["share_without_utm"]),
+    help=_("Orders with no UTM source, medium or campaign (box office, direct visits)."),
+)
 
 st.header(_("By source, medium and campaign"))
 source_param = st.query_params.get("utm_source")
@@ -41,15 +50,27 @@ medium_param = st.query_params.get("utm_medium")
 sources = cached_query(marketing.utm_breakdown, filters)
 options = sorted(sources["utm_source"].unique())
 st.session_state.setdefault(f"{PAGE}.source", source_param if source_param in options else None)
-source = st.selectbox(_("Source"), options, format_func=_label, key=f"{PAGE}.source", index=None,
-                      placeholder=_("All sources: pick one to see its mediums"))
+source = st.selectbox(
+    _("Source"),
+    options,
+    format_func=_label,
+    key=f"{PAGE}.source",
+    index=None,
+    placeholder=_("All sources: pick one to see its mediums"),
+)
 level, data = "utm_source", sources
 if source is not None:
     mediums = cached_query(marketing.utm_breakdown, filters, source)
     medium_options = sorted(mediums["utm_medium"].unique())
     st.session_state.setdefault(f"{PAGE}.medium", medium_param if medium_param in medium_options else None)
-    medium = st.selectbox(_("Medium"), medium_options, format_func=_label, key=f"{PAGE}.medium", index=None,
-                          placeholder=_("All mediums: pick one to see its campaigns"))
+    medium = st.selectbox(
+        _("Medium"),
+        medium_options,
+        format_func=_label,
+        key=f"{PAGE}.medium",
+        index=None,
+        placeholder=_("All mediums: pick one to see its campaigns"),
+    )
     level, data = "utm_medium", mediums
     if medium is not None:
         level, data = "utm_campaign", cached_query(marketing.utm_breakdown, filters, source, medium)
@@ -63,18 +84,35 @@ for key, value in (("utm_source", source), ("utm_medium", medium)):
 
 names = {"utm_source": _("Source"), "utm_medium": _("Medium"), "utm_campaign": _("Campaign")}
 shown = formatted(data, ("revenue_ttc",), ("conversion_rate",)).assign(**{level: [_label(v) for v in data[level]]})
-figure = px.bar(chart_frame(data, ("revenue_ttc",)).assign(**{level: [_label(v) for v in data[level]]}),
-                x=level, y="revenue_ttc", color="currency", barmode="group", hover_data=["orders", "paid_orders"],
-                labels={level: names[level], "revenue_ttc": _("Revenue incl. tax"), "currency": _("Currency")})
+figure = px.bar(
+    chart_frame(data, ("revenue_ttc",)).assign(**{level: [_label(v) for v in data[level]]}),
+    x=level,
+    y="revenue_ttc",
+    color="currency",
+    barmode="group",
+    hover_data=["orders", "paid_orders"],
+    labels={level: names[level], "revenue_ttc": _("Revenue incl. tax"), "currency": _("Currency")},
+)
 chart(figure, data, shown, f"utm_{level}", column_config={level: names[level], **FIGURES})
 
 st.header(_("Over time"))
 over_time = cached_query(marketing.utm_over_time, filters)
 plot = over_time.assign(utm_source=[_label(v) for v in over_time["utm_source"]])
-figure = px.line(plot, x="bucket", y="orders", color="utm_source", markers=True,
-                 labels={"bucket": "", "orders": _("Orders"), "utm_source": _("Source")})
-chart(figure, over_time, formatted(plot, ("revenue_ttc",)), "utm_over_time",
-      column_config={"bucket": _("Period"), "utm_source": _("Source"), **FIGURES})
+figure = px.line(
+    plot,
+    x="bucket",
+    y="orders",
+    color="utm_source",
+    markers=True,
+    labels={"bucket": "", "orders": _("Orders"), "utm_source": _("Source")},
+)
+chart(
+    figure,
+    over_time,
+    formatted(plot, ("revenue_ttc",)),
+    "utm_over_time",
+    column_config={"bucket": _("Period"), "utm_source": _("Source"), **FIGURES},
+)
 
 left, right = st.columns(2)
 with left:
@@ -83,30 +121,66 @@ with left:
     if top.empty:
         empty_state(_("No order came from a campaign in this range."))
     else:
-        figure = px.bar(chart_frame(top, ("revenue_ttc",)), x="revenue_ttc", y="utm_campaign", color="currency",
-                        orientation="h", labels={"utm_campaign": "", "revenue_ttc": _("Revenue incl. tax"),
-                                                 "currency": _("Currency")})
+        figure = px.bar(
+            chart_frame(top, ("revenue_ttc",)),
+            x="revenue_ttc",
+            y="utm_campaign",
+            color="currency",
+            orientation="h",
+            labels={"utm_campaign": "", "revenue_ttc": _("Revenue incl. tax"), "currency": _("Currency")},
+        )
         figure.update_yaxes(autorange="reversed")
-        chart(figure, top, formatted(top, ("revenue_ttc",), ("conversion_rate",)), "top_campaigns", column_config={
-            "rank": _("Rank"), **names, **FIGURES})
+        chart(
+            figure,
+            top,
+            formatted(top, ("revenue_ttc",), ("conversion_rate",)),
+            "top_campaigns",
+            column_config={"rank": _("Rank"), **names, **FIGURES},
+        )
 with right:
     st.header(_("Abandoned carts per source"))
     abandoned = cached_query(marketing.abandoned_by_source, filters)
     plot = abandoned.assign(utm_source=[_label(v) for v in abandoned["utm_source"]])
-    figure = px.bar(plot, x="utm_source", y="abandoned_carts",
-                    labels={"utm_source": "", "abandoned_carts": _("Carts not completed")})
-    chart(figure, abandoned, formatted(plot, percent_columns=("abandon_rate",)), "abandoned_by_source",
-          column_config={"utm_source": _("Source"), "orders": _("Orders"), "abandoned_carts": _("Carts not completed"),
-                         "abandon_rate": _("Abandonment rate")})
+    figure = px.bar(
+        plot,
+        x="utm_source",
+        y="abandoned_carts",
+        labels={"utm_source": "", "abandoned_carts": _("Carts not completed")},
+    )
+    chart(
+        figure,
+        abandoned,
+        formatted(plot, percent_columns=("abandon_rate",)),
+        "abandoned_by_source",
+        column_config={
+            "utm_source": _("Source"),
+            "orders": _("Orders"),
+            "abandoned_carts": _("Carts not completed"),
+            "abandon_rate": _("Abandonment rate"),
+        },
+    )
 
 st.header(_("Campaign × discount code"))
 codes = cached_query(marketing.campaign_codes, filters)
 if codes.empty:
     empty_state(_("No campaign or discount code in this range."))
 else:
-    plot = codes.assign(utm_campaign=[_label(v) for v in codes["utm_campaign"]],
-                        discount_code=[_label(v) for v in codes["discount_code"]])
-    figure = px.density_heatmap(plot, x="discount_code", y="utm_campaign", z="orders", histfunc="sum",
-                                labels={"discount_code": _("Code"), "utm_campaign": _("Campaign")})
-    chart(figure, codes, formatted(plot, ("revenue_ttc",), ("conversion_rate",)), "campaign_codes", column_config={
-        "utm_campaign": _("Campaign"), "discount_code": _("Code"), **FIGURES})
+    plot = codes.assign(
+        utm_campaign=[_label(v) for v in codes["utm_campaign"]],
+        discount_code=[_label(v) for v in codes["discount_code"]],
+    )
+    figure = px.density_heatmap(
+        plot,
+        x="discount_code",
+        y="utm_campaign",
+        z="orders",
+        histfunc="sum",
+        labels={"discount_code": _("Code"), "utm_campaign": _("Campaign")},
+    )
+    chart(
+        figure,
+        codes,
+        formatted(plot, ("revenue_ttc",), ("conversion_rate",)),
+        "campaign_codes",
+        column_config={"utm_campaign": _("Campaign"), "discount_code": _("Code"), **FIGURES},
+    )

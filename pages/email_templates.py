@@ -1,6 +1,7 @@
 """Email templates (administrators): per event or global, per language and kind. A template is
 checked against a sample order on save (refused with the reason when it does not render), and
 previewed on a real order."""
+
 import streamlit as st
 
 from orders_core.db import unit_of_work
@@ -27,8 +28,12 @@ DONE, CONFIRM_DELETE = "email_templates.done", "email_templates.confirm_delete"
 FIELDS = {f: f"email_templates.{f}" for f in ("event", "language", "kind", "name", "subject", "body", "is_html")}
 
 st.title(_("Email templates"))
-st.caption(_("Templates are Jinja2, rendered in a sandbox: buyer data is always printed as typed, and escaped "
-             "in HTML. Without a template of its own, an event uses the global one, then the built-in text."))
+st.caption(
+    _(
+        "Templates are Jinja2, rendered in a sandbox: buyer data is always printed as typed, and escaped "
+        "in HTML. Without a template of its own, an event uses the global one, then the built-in text."
+    )
+)
 if message := st.session_state.pop(DONE, None):
     st.success(message)
 
@@ -51,27 +56,39 @@ with st.expander(_("All templates ({count})").format(count=len(existing)), expan
     else:
         st.dataframe(
             existing.assign(
-                event_name=[scope_label(None if e is None or str(e) == "<NA>" else int(e)) for e in existing["event_id"]],
+                event_name=[
+                    scope_label(None if e is None or str(e) == "<NA>" else int(e)) for e in existing["event_id"]
+                ],
                 kind=[email_kind_label(k) for k in existing["kind"]],
                 language=[LANGUAGE_NAMES.get(lang, lang) for lang in existing["language"]],
                 updated_at=[format_datetime(v, timezone) for v in existing["updated_at"]],
             )[["event_name", "kind", "language", "name", "subject", "is_html", "updated_at"]],
-            hide_index=True, width="stretch",
-            column_config={"event_name": _("Used for"), "kind": _("Email"), "language": _("Language"),
-                           "name": _("Name"), "subject": _("Subject"), "is_html": _("HTML"),
-                           "updated_at": _("Updated at")},
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "event_name": _("Used for"),
+                "kind": _("Email"),
+                "language": _("Language"),
+                "name": _("Name"),
+                "subject": _("Subject"),
+                "is_html": _("HTML"),
+                "updated_at": _("Updated at"),
+            },
         )
 
 choices = [NEW] + [int(i) for i in existing["id"]]
-labels = {int(row.id): f"{row.name} · {email_kind_label(row.kind)} · {row.language.upper()} · "
-                       f"{scope_label(None if str(row.event_id) == '<NA>' else int(row.event_id))}"
-          for row in existing.itertuples()}
+labels = {
+    int(row.id): f"{row.name} · {email_kind_label(row.kind)} · {row.language.upper()} · "
+    f"{scope_label(None if str(row.event_id) == '<NA>' else int(row.event_id))}"
+    for row in existing.itertuples()
+}
 if (pending := st.session_state.pop(NEXT, None)) is not None:
     st.session_state[CHOICE] = pending
 if st.session_state.get(CHOICE) not in choices:
     st.session_state[CHOICE] = NEW
-choice = st.selectbox(_("Template"), choices, key=CHOICE,
-                      format_func=lambda i: _("+ New template") if i == NEW else labels[i])
+choice = st.selectbox(
+    _("Template"), choices, key=CHOICE, format_func=lambda i: _("+ New template") if i == NEW else labels[i]
+)
 
 
 def load_fields(template_id: int) -> None:
@@ -79,8 +96,15 @@ def load_fields(template_id: int) -> None:
     saved = cached_query(template, template_id) if template_id != NEW else None
     if saved is None:
         subject, body = default_text("payment_details", "en")
-        saved = {"event_id": None, "language": "en", "kind": "payment_details", "name": "", "subject": subject,
-                 "body": body, "is_html": False}
+        saved = {
+            "event_id": None,
+            "language": "en",
+            "kind": "payment_details",
+            "name": "",
+            "subject": subject,
+            "body": body,
+            "is_html": False,
+        }
     st.session_state[FIELDS["event"]] = saved["event_id"] or GLOBAL
     for field in ("language", "kind", "name", "subject", "body", "is_html"):
         st.session_state[FIELDS[field]] = saved[field]
@@ -104,26 +128,38 @@ with editor:
     first.selectbox(_("Used for"), [GLOBAL] + list(event_names), format_func=scope_label, key=FIELDS["event"])
     second.selectbox(_("Language"), list(LANGUAGES), format_func=LANGUAGE_NAMES.get, key=FIELDS["language"])
     third.selectbox(_("Email"), list(KINDS), format_func=email_kind_label, key=FIELDS["kind"])
-    st.text_input(_("Name"), key=FIELDS["name"], max_chars=200,
-                  help=_("Shown when choosing a template, e.g. in the new-order wizard."))
+    st.text_input(
+        _("Name"),
+        key=FIELDS["name"],
+        max_chars=200,
+        help=_("Shown when choosing a template, e.g. in the new-order wizard."),
+    )
     st.text_input(_("Subject"), key=FIELDS["subject"], max_chars=300)
     st.text_area(_("Body"), key=FIELDS["body"], height=320)
     st.checkbox(_("HTML body (autoescaped; a plain-text version is sent along)"), key=FIELDS["is_html"])
-    st.button(_("Start from the built-in text"), key="email_templates.built_in", on_click=use_built_in_text,
-              help=_("Replace the subject and body with the built-in text of this email and language."))
-with side:
-    with st.container(border=True):
-        st.markdown(_("**Variables**"))
-        st.caption(_("Write `{{ order.number }}`; loop with `{% for line in lines %}...{% endfor %}`."))
-        for name, keys in VARIABLES.items():
-            prefix = name if name in ("order", "event") else name[:-1]
-            st.markdown(f"`{name}`" + ("" if name in ("order", "event") else _(" (a list)")) + ": "
-                        + ", ".join(f"`{prefix}.{key}`" for key in keys))
+    st.button(
+        _("Start from the built-in text"),
+        key="email_templates.built_in",
+        on_click=use_built_in_text,
+        help=_("Replace the subject and body with the built-in text of this email and language."),
+    )
+with side, st.container(border=True):
+    st.markdown(_("**Variables**"))
+    st.caption(_("Write `{{ order.number }}`; loop with `{% for line in lines %}...{% endfor %}`."))
+    for name, keys in VARIABLES.items():
+        prefix = name if name in ("order", "event") else name[:-1]
+        st.markdown(
+            f"`{name}`"
+            + ("" if name in ("order", "event") else _(" (a list)"))
+            + ": "
+            + ", ".join(f"`{prefix}.{key}`" for key in keys)
+        )
 
 
 def values() -> dict:
     return {field: st.session_state[key] for field, key in FIELDS.items() if field != "event"} | {
-        "event_id": st.session_state[FIELDS["event"]] or None}
+        "event_id": st.session_state[FIELDS["event"]] or None
+    }
 
 
 def save() -> None:
@@ -145,8 +181,9 @@ def save() -> None:
 
 st.divider()
 preview_col, actions_col = st.columns([2, 3])
-number_text = preview_col.text_input(_("Preview on order number"), key="email_templates.preview_order",
-                                     placeholder=_("newest order of the event"))
+number_text = preview_col.text_input(
+    _("Preview on order number"), key="email_templates.preview_order", placeholder=_("newest order of the event")
+)
 buttons = actions_col.columns(3)
 save_clicked = buttons[0].button(_("Save"), key="email_templates.save", type="primary", icon=":material/save:")
 preview_clicked = buttons[1].button(_("Preview"), key="email_templates.preview", icon=":material/visibility:")
@@ -158,8 +195,12 @@ if save_clicked:
 
 if st.session_state.get(CONFIRM_DELETE) == choice and choice != NEW:
     with st.container(border=True):
-        st.warning(_("Delete the template “{name}”? Emails already queued or sent keep their text; new ones "
-                     "use the next template in line.").format(name=labels.get(choice, "")))
+        st.warning(
+            _(
+                "Delete the template “{name}”? Emails already queued or sent keep their text; new ones "
+                "use the next template in line."
+            ).format(name=labels.get(choice, ""))
+        )
         yes, no = st.columns(2)
         if yes.button(_("Delete the template"), key="email_templates.confirm", type="primary"):
             try:
@@ -190,15 +231,24 @@ if preview_clicked:
     current = values()
     try:
         with unit_of_work(engine()) as session:
-            rendered = preview_template(session, actor=current_actor(), order_id=order_id,
-                                        subject=current["subject"], body=current["body"],
-                                        is_html=current["is_html"], language=current["language"])
+            rendered = preview_template(
+                session,
+                actor=current_actor(),
+                order_id=order_id,
+                subject=current["subject"],
+                body=current["body"],
+                is_html=current["is_html"],
+                language=current["language"],
+            )
     except OrderError as error:
         st.error(error.message)
     else:
         with st.container(border=True):
-            st.caption(_("Preview on a sample order (there is no order yet).") if order_id is None
-                       else _("Preview on a real order; nothing is sent."))
+            st.caption(
+                _("Preview on a sample order (there is no order yet).")
+                if order_id is None
+                else _("Preview on a real order; nothing is sent.")
+            )
             st.text(_("Subject: {subject}").format(subject=rendered.subject))
             st.code(rendered.body_text, language=None, wrap_lines=True)
             if rendered.body_html:

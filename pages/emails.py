@@ -1,5 +1,6 @@
 """Emails (administrators): the outbox — queued, sent, failed — with filters, the rendered
 message, and retry for failed ones. Sending itself is `orders outbox send`, never this page."""
+
 import pandas as pd
 import streamlit as st
 
@@ -18,8 +19,12 @@ DONE = "emails.done"
 LIMIT = 500
 
 st.title(_("Emails"))
-st.caption(_("Every email the app asked for is queued here in the same transaction as the change; "
-             "`orders outbox send` delivers them, retries failures with backoff, then marks them failed."))
+st.caption(
+    _(
+        "Every email the app asked for is queued here in the same transaction as the change; "
+        "`orders outbox send` delivers them, retries failures with backoff, then marks them failed."
+    )
+)
 if message := st.session_state.pop(DONE, None):
     st.success(message)
 
@@ -33,10 +38,16 @@ if "emails.order" not in st.session_state and st.query_params.get("order"):
     st.session_state["emails.order"] = st.query_params["order"]
 with st.container(border=True):
     first, second, third = st.columns([2, 2, 1])
-    statuses = first.multiselect(_("Status"), list(EMAIL_STATUS_LABELS), format_func=email_status_label,
-                                 key="emails.status", placeholder=_("All statuses"))
-    kinds = second.multiselect(_("Email"), list(KIND_LABELS), format_func=email_kind_label, key="emails.kind",
-                               placeholder=_("All emails"))
+    statuses = first.multiselect(
+        _("Status"),
+        list(EMAIL_STATUS_LABELS),
+        format_func=email_status_label,
+        key="emails.status",
+        placeholder=_("All statuses"),
+    )
+    kinds = second.multiselect(
+        _("Email"), list(KIND_LABELS), format_func=email_kind_label, key="emails.kind", placeholder=_("All emails")
+    )
     number_text = third.text_input(_("Order number"), key="emails.order", placeholder="1234567")
     fourth, fifth, sixth = st.columns([2, 1, 1])
     recipient = fourth.text_input(_("Recipient contains"), key="emails.recipient")
@@ -53,34 +64,59 @@ if number_text.strip():
 elif "order" in st.query_params:
     del st.query_params["order"]
 
-emails = cached_query(outbox, statuses=tuple(statuses), kinds=tuple(kinds), order_number=order_number,
-                      recipient=recipient, created_from=created_from, created_to=created_to, limit=LIMIT)
+emails = cached_query(
+    outbox,
+    statuses=tuple(statuses),
+    kinds=tuple(kinds),
+    order_number=order_number,
+    recipient=recipient,
+    created_from=created_from,
+    created_to=created_to,
+    limit=LIMIT,
+)
 if emails.empty:
     if sum(counts.values()) == 0:
-        st.info(_("No email yet. Emails appear here when an order asks for one (payment details, "
-                  "confirmation, tickets)."))
+        st.info(
+            _("No email yet. Emails appear here when an order asks for one (payment details, confirmation, tickets).")
+        )
     else:
         st.info(_("No email matches these filters."))
     st.stop()
 
-st.caption(_("{count} emails shown, newest first (at most {limit}). Select rows to read or retry them.")
-           .format(count=format_number(len(emails)), limit=format_number(LIMIT)))
-display = pd.DataFrame({
-    "created_at": [format_datetime(v, timezone) for v in emails["created_at"]],
-    "status": [email_status_label(v) for v in emails["status"]],
-    "kind": [email_kind_label(v) for v in emails["kind"]],
-    "order_number": emails["order_number"].astype("string").fillna(""),
-    "recipient": emails["recipient"],
-    "subject": emails["subject"],
-    "attempts": emails["attempts"],
-    "sent_at": [format_datetime(v, timezone) if pd.notna(v) else "" for v in emails["sent_at"]],
-    "last_error": emails["last_error"].fillna(""),
-})
+st.caption(
+    _("{count} emails shown, newest first (at most {limit}). Select rows to read or retry them.").format(
+        count=format_number(len(emails)), limit=format_number(LIMIT)
+    )
+)
+display = pd.DataFrame(
+    {
+        "created_at": [format_datetime(v, timezone) for v in emails["created_at"]],
+        "status": [email_status_label(v) for v in emails["status"]],
+        "kind": [email_kind_label(v) for v in emails["kind"]],
+        "order_number": emails["order_number"].astype("string").fillna(""),
+        "recipient": emails["recipient"],
+        "subject": emails["subject"],
+        "attempts": emails["attempts"],
+        "sent_at": [format_datetime(v, timezone) if pd.notna(v) else "" for v in emails["sent_at"]],
+        "last_error": emails["last_error"].fillna(""),
+    }
+)
 selection = st.dataframe(
-    display, hide_index=True, width="stretch", key=TABLE, on_select="rerun", selection_mode="multi-row",
+    display,
+    hide_index=True,
+    width="stretch",
+    key=TABLE,
+    on_select="rerun",
+    selection_mode="multi-row",
     column_config={
-        "created_at": _("Queued at"), "status": _("Status"), "kind": _("Email"), "order_number": _("Order"),
-        "recipient": _("Recipient"), "subject": _("Subject"), "attempts": _("Attempts"), "sent_at": _("Sent at"),
+        "created_at": _("Queued at"),
+        "status": _("Status"),
+        "kind": _("Email"),
+        "order_number": _("Order"),
+        "recipient": _("Recipient"),
+        "subject": _("Subject"),
+        "attempts": _("Attempts"),
+        "sent_at": _("Sent at"),
         "last_error": _("Last error"),
     },
 )
@@ -103,10 +139,17 @@ def retry(ids: list[int]) -> None:
     st.rerun()
 
 
-if failed_ids and len(selected) > 1:
-    if st.button(_("Retry {count} failed email(s)").format(count=len(failed_ids)), key="emails.retry",
-                 type="primary", icon=":material/replay:"):
-        retry(failed_ids)
+if (
+    failed_ids
+    and len(selected) > 1
+    and st.button(
+        _("Retry {count} failed email(s)").format(count=len(failed_ids)),
+        key="emails.retry",
+        type="primary",
+        icon=":material/replay:",
+    )
+):
+    retry(failed_ids)
 
 if selected.empty:
     st.caption(_("Select an email to read the message as it was rendered."))
@@ -120,10 +163,18 @@ local = email["timezone"] or timezone
 with st.container(border=True):
     st.subheader(email["subject"])
     left, right = st.columns(2)
-    left.markdown(_("**To:** {recipient}").format(
-        recipient=f"{email['recipient_name']} <{email['recipient']}>" if email["recipient_name"] else email["recipient"]))
-    left.markdown(_("**Email:** {kind} · **Status:** {status}").format(
-        kind=email_kind_label(email["kind"]), status=email_status_label(email["status"])))
+    left.markdown(
+        _("**To:** {recipient}").format(
+            recipient=f"{email['recipient_name']} <{email['recipient']}>"
+            if email["recipient_name"]
+            else email["recipient"]
+        )
+    )
+    left.markdown(
+        _("**Email:** {kind} · **Status:** {status}").format(
+            kind=email_kind_label(email["kind"]), status=email_status_label(email["status"])
+        )
+    )
     if email["order_number"]:
         left.markdown(_("**Order:** {number}").format(number=email["order_number"]))
     right.markdown(_("**Queued at:** {time}").format(time=format_datetime(email["created_at"], local)))

@@ -1,5 +1,6 @@
 """Events (admin, event manager): create, edit, archive; the event's dates are entered and shown in
 its own timezone. Every change is written to the catalogue log."""
+
 from __future__ import annotations
 
 from zoneinfo import available_timezones
@@ -26,51 +27,86 @@ events = cached_query(events_list, include_archived=show_archived)
 if events.empty:
     st.info(_("No event yet. Create the first one below."))
 else:
-    st.dataframe(pd.DataFrame({
-        _("Event"): events["name"],
-        _("Starts"): [when(v, tz) for v, tz in zip(events["starts_at"], events["timezone"])],
-        _("Ends"): [when(v, tz) for v, tz in zip(events["ends_at"], events["timezone"])],
-        _("Time zone"): events["timezone"],
-        _("Currency"): events["currency"],
-        _("Language"): [LANGUAGES.get(v, v) for v in events["language"]],
-        _("Seated"): events["seated"].astype(bool),
-        _("Tariffs"): events["tariffs"],
-        _("Orders"): events["orders"],
-        _("Archived"): events["archived_at"].notna(),
-    }), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                _("Event"): events["name"],
+                _("Starts"): [when(v, tz) for v, tz in zip(events["starts_at"], events["timezone"])],
+                _("Ends"): [when(v, tz) for v, tz in zip(events["ends_at"], events["timezone"])],
+                _("Time zone"): events["timezone"],
+                _("Currency"): events["currency"],
+                _("Language"): [LANGUAGES.get(v, v) for v in events["language"]],
+                _("Seated"): events["seated"].astype(bool),
+                _("Tariffs"): events["tariffs"],
+                _("Orders"): events["orders"],
+                _("Archived"): events["archived_at"].notna(),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def event_fields(prefix: str, current: dict | None) -> dict:
     """The event form's widgets (inside an st.form); returns the service's keyword arguments."""
     current = current or {}
     name = st.text_input(_("Name"), value=current.get("name", ""), key=f"{prefix}.name", max_chars=200)
-    timezone = st.selectbox(_("Time zone"), TIMEZONES, key=f"{prefix}.timezone",
-                            index=TIMEZONES.index(current.get("timezone") or "Europe/Paris"))
-    starts_at = datetime_input(_("Starts on"), current.get("starts_at"), timezone, f"{prefix}.starts",
-                               optional=False)
+    timezone = st.selectbox(
+        _("Time zone"),
+        TIMEZONES,
+        key=f"{prefix}.timezone",
+        index=TIMEZONES.index(current.get("timezone") or "Europe/Paris"),
+    )
+    starts_at = datetime_input(_("Starts on"), current.get("starts_at"), timezone, f"{prefix}.starts", optional=False)
     ends_at = datetime_input(_("Ends on (optional)"), current.get("ends_at"), timezone, f"{prefix}.ends")
     left, right = st.columns(2)
-    currency = left.text_input(_("Default currency (ISO 4217)"), value=current.get("currency", "EUR"),
-                               key=f"{prefix}.currency", max_chars=3,
-                               help=_("e.g. {examples}").format(examples=", ".join(COMMON_CURRENCIES)))
+    currency = left.text_input(
+        _("Default currency (ISO 4217)"),
+        value=current.get("currency", "EUR"),
+        key=f"{prefix}.currency",
+        max_chars=3,
+        help=_("e.g. {examples}").format(examples=", ".join(COMMON_CURRENCIES)),
+    )
     languages = list(LANGUAGES)
-    language = right.selectbox(_("Default language"), languages, format_func=LANGUAGES.get, key=f"{prefix}.language",
-                               index=languages.index(current.get("language") or "en"))
+    language = right.selectbox(
+        _("Default language"),
+        languages,
+        format_func=LANGUAGES.get,
+        key=f"{prefix}.language",
+        index=languages.index(current.get("language") or "en"),
+    )
     seated = st.checkbox(_("Reserved seating"), value=bool(current.get("seated", False)), key=f"{prefix}.seated")
-    community = st.checkbox(_("Community event (orders need an admin's approval)"),
-                            value=bool(current.get("community", False)), key=f"{prefix}.community")
-    bank_details = st.text_area(_("Organiser's bank details (used in payment-details emails)"),
-                                value=current.get("bank_details", "") or "", key=f"{prefix}.bank_details")
-    return dict(name=name, starts_at=starts_at, ends_at=ends_at, timezone=timezone, currency=currency,
-                language=language, seated=seated, community=community, bank_details=bank_details)
+    community = st.checkbox(
+        _("Community event (orders need an admin's approval)"),
+        value=bool(current.get("community", False)),
+        key=f"{prefix}.community",
+    )
+    bank_details = st.text_area(
+        _("Organiser's bank details (used in payment-details emails)"),
+        value=current.get("bank_details", "") or "",
+        key=f"{prefix}.bank_details",
+    )
+    return dict(
+        name=name,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        currency=currency,
+        language=language,
+        seated=seated,
+        community=community,
+        bank_details=bank_details,
+    )
 
 
-with st.expander(_("New event"), expanded=events.empty):
-    with st.form("events.new"):
-        values = event_fields("events.new", None)
-        if st.form_submit_button(_("Create the event"), type="primary"):
-            run(PAGE, lambda s: create_event(s, actor=current_actor(), **values),
-                _("Event {name} created.").format(name=values["name"].strip()))
+with st.expander(_("New event"), expanded=events.empty), st.form("events.new"):
+    values = event_fields("events.new", None)
+    if st.form_submit_button(_("Create the event"), type="primary"):
+        run(
+            PAGE,
+            lambda s: create_event(s, actor=current_actor(), **values),
+            _("Event {name} created.").format(name=values["name"].strip()),
+        )
 
 if events.empty:
     st.stop()
@@ -91,19 +127,29 @@ with st.form(f"events.edit.{event_id}"):
     if event["orders"]:
         st.caption(_("This event has orders: its currency can no longer change."))
     if st.form_submit_button(_("Save changes"), type="primary"):
-        run(PAGE, lambda s: update_event(s, actor=current_actor(), event_id=event_id, reason=reason or None, **values),
-            _("Event {name} saved.").format(name=values["name"].strip()))
+        run(
+            PAGE,
+            lambda s: update_event(s, actor=current_actor(), event_id=event_id, reason=reason or None, **values),
+            _("Event {name} saved.").format(name=values["name"].strip()),
+        )
 
 confirm_key = "events.confirm_archive"
 if event["archived_at"] is None or pd.isna(event["archived_at"]):
     if st.session_state.get(confirm_key) == event_id:
-        st.warning(_("Archive {name}? It disappears from the selectors; its {orders} orders, tariffs and codes "
-                     "are kept and it can be brought back.").format(name=event["name"], orders=event["orders"]))
+        st.warning(
+            _(
+                "Archive {name}? It disappears from the selectors; its {orders} orders, tariffs and codes "
+                "are kept and it can be brought back."
+            ).format(name=event["name"], orders=event["orders"])
+        )
         yes, no = st.columns(2)
         if yes.button(_("Confirm archive"), key="events.archive_yes", type="primary"):
             st.session_state.pop(confirm_key, None)
-            run(PAGE, lambda s: archive_event(s, actor=current_actor(), event_id=event_id),
-                _("Event {name} archived.").format(name=event["name"]))
+            run(
+                PAGE,
+                lambda s: archive_event(s, actor=current_actor(), event_id=event_id),
+                _("Event {name} archived.").format(name=event["name"]),
+            )
         if no.button(_("Cancel"), key="events.archive_no"):
             st.session_state.pop(confirm_key, None)
             st.rerun()
@@ -111,8 +157,11 @@ if event["archived_at"] is None or pd.isna(event["archived_at"]):
         st.session_state[confirm_key] = event_id
         st.rerun()
 elif st.button(_("Bring this event back"), key="events.unarchive", icon=":material/unarchive:"):
-    run(PAGE, lambda s: archive_event(s, actor=current_actor(), event_id=event_id, archived=False),
-        _("Event {name} is back.").format(name=event["name"]))
+    run(
+        PAGE,
+        lambda s: archive_event(s, actor=current_actor(), event_id=event_id, archived=False),
+        _("Event {name} is back.").format(name=event["name"]),
+    )
 
 with st.expander(_("Catalogue log of this event")):
     history(event_id, event["timezone"])

@@ -1,4 +1,5 @@
 """Overview: how many orders in each status, and what they are worth, per currency."""
+
 import plotly.express as px
 import streamlit as st
 
@@ -24,15 +25,26 @@ for currency in currencies:
     with st.container(border=True):
         name, revenue, count, pending = st.columns([1, 3, 2, 3])
         name.subheader(currency)
-        revenue.metric(_("Revenue (paid, incl. tax)"), money(paid["total_ttc"].sum() if not paid.empty else 0, currency))
+        revenue.metric(
+            _("Revenue (paid, incl. tax)"), money(paid["total_ttc"].sum() if not paid.empty else 0, currency)
+        )
         count.metric(_("Paid orders"), format_number(int(paid["orders"].sum())))
-        pending.metric(_("Awaiting payment"), money(awaiting["total_ttc"].sum() if not awaiting.empty else 0, currency),
-                       help=_("Invoice orders waiting for the money to arrive"))
+        pending.metric(
+            _("Awaiting payment"),
+            money(awaiting["total_ttc"].sum() if not awaiting.empty else 0, currency),
+            help=_("Invoice orders waiting for the money to arrive"),
+        )
 
 table = figures.assign(status=figures["status"].map(status_label))
 counts = table.pivot_table(index="status", columns="currency", values="orders", aggfunc="sum", fill_value=0)
-chart = px.bar(table, x="status", y="orders", color="currency", barmode="group",
-               labels={"status": _("Status"), "orders": _("Orders"), "currency": _("Currency")})
+chart = px.bar(
+    table,
+    x="status",
+    y="orders",
+    color="currency",
+    barmode="group",
+    labels={"status": _("Status"), "orders": _("Orders"), "currency": _("Currency")},
+)
 st.plotly_chart(chart, use_container_width=True)
 
 st.subheader(_("Orders by status and currency"))
@@ -46,7 +58,10 @@ st.dataframe(
     hide_index=True,
     use_container_width=True,
     column_config={
-        "currency": _("Currency"), "status": _("Status"), "orders": _("Orders"),
-        "total_ht": _("Total excl. tax"), "total_ttc": _("Total incl. tax"),
+        "currency": _("Currency"),
+        "status": _("Status"),
+        "orders": _("Orders"),
+        "total_ht": _("Total excl. tax"),
+        "total_ttc": _("Total incl. tax"),
     },
 )

@@ -1,5 +1,6 @@
 """One order, reached from the grid or by URL (`?order=1234567`); or one attendee record
 (`?attendee=42`), with the order it came from."""
+
 import streamlit as st
 
 from orders_core.i18n import _, format_datetime, get_locale
@@ -8,7 +9,6 @@ from queries.order_detail import UTM_FIELDS, attendee_record, history_changes, o
 from ui.data import cached_query
 from ui.format import money, payment_mode_label, source_label, status_badge, status_label
 from ui.grid_display import amount, link
-
 from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
@@ -30,12 +30,20 @@ def _attendee_view(attendee_id: int) -> None:
     if record["order_number"] is None:
         st.info(_("This attendee was not registered through an order."))
     elif record["order_deleted"]:
-        st.warning(_("Order {number} was deleted on {date}; the attendee record is kept.").format(
-            number=record["order_number"], date=format_datetime(record["order_deleted_at"], zone)))
+        st.warning(
+            _("Order {number} was deleted on {date}; the attendee record is kept.").format(
+                number=record["order_number"], date=format_datetime(record["order_deleted_at"], zone)
+            )
+        )
     else:
-        link("pages/order_detail.py", _("Order {number} ({status})").format(
-            number=record["order_number"], status=status_label(record["order_status"])),
-            {"order": str(record["order_number"])}, icon=":material/receipt_long:")
+        link(
+            "pages/order_detail.py",
+            _("Order {number} ({status})").format(
+                number=record["order_number"], status=status_label(record["order_status"])
+            ),
+            {"order": str(record["order_number"])},
+            icon=":material/receipt_long:",
+        )
 
 
 def _order_view(number: int) -> None:
@@ -46,7 +54,9 @@ def _order_view(number: int) -> None:
     order, zone = detail.order, detail.order["event_timezone"]
     currency = order["currency"]
     st.title(_("Order {number}").format(number=order["number"]))
-    st.markdown(f"{status_badge(order['status'])} · {payment_mode_label(order['payment_mode'])} · {order['event_name']}")
+    st.markdown(
+        f"{status_badge(order['status'])} · {payment_mode_label(order['payment_mode'])} · {order['event_name']}"
+    )
     if order["deleted_at"] is not None:
         st.warning(_("This order was deleted on {date}.").format(date=format_datetime(order["deleted_at"], zone)))
     metrics = st.columns(4)
@@ -57,18 +67,31 @@ def _order_view(number: int) -> None:
     render_order_actions(order["number"])
     render_modify_and_add_tickets(order["number"])
 
-    tabs = st.tabs([_("Detail"), _("Order items"), _("Lines"), _("UTM"), _("Payments"), _("History"), _("Notes"),
-                    _("Emails")])
+    tabs = st.tabs(
+        [_("Detail"), _("Order items"), _("Lines"), _("UTM"), _("Payments"), _("History"), _("Notes"), _("Emails")]
+    )
     with tabs[0]:
         left, right = st.columns(2)
         left.markdown("#### " + _("Buyer"))
-        left.markdown(f"{order['buyer_first_name']} {order['buyer_last_name']}  \n{order['buyer_email']}  \n"
-                      f"{order['buyer_phone']}")
+        left.markdown(
+            f"{order['buyer_first_name']} {order['buyer_last_name']}  \n{order['buyer_email']}  \n"
+            f"{order['buyer_phone']}"
+        )
         left.markdown("#### " + _("Company and billing"))
-        left.markdown("  \n".join(v for v in (
-            order["company_name"], order["billing_address"],
-            f"{order['billing_postcode']} {order['billing_city']}".strip(), order["billing_country"],
-            _("VAT number: {vat}").format(vat=order["vat_number"]) if order["vat_number"] else "") if v) or "—")
+        left.markdown(
+            "  \n".join(
+                v
+                for v in (
+                    order["company_name"],
+                    order["billing_address"],
+                    f"{order['billing_postcode']} {order['billing_city']}".strip(),
+                    order["billing_country"],
+                    _("VAT number: {vat}").format(vat=order["vat_number"]) if order["vat_number"] else "",
+                )
+                if v
+            )
+            or "—"
+        )
         rows = [
             (_("Payment mode"), payment_mode_label(order["payment_mode"])),
             (_("Status"), status_label(order["status"])),
@@ -88,9 +111,11 @@ def _order_view(number: int) -> None:
         else:
             label_key = "label_fr" if get_locale() == "fr" else "label_en"
             st.dataframe(
-                detail.custom_fields.assign(label=detail.custom_fields[label_key],
-                                            holder=detail.custom_fields["holder"].fillna(""))[["label", "holder", "value"]],
-                hide_index=True, width="stretch",
+                detail.custom_fields.assign(
+                    label=detail.custom_fields[label_key], holder=detail.custom_fields["holder"].fillna("")
+                )[["label", "holder", "value"]],
+                hide_index=True,
+                width="stretch",
                 column_config={"label": _("Field"), "holder": _("Holder"), "value": _("Value")},
             )
     with tabs[1]:
@@ -99,13 +124,19 @@ def _order_view(number: int) -> None:
         for item in detail.items.itertuples():
             with st.container(border=True):
                 holder = f"{item.holder_first_name} {item.holder_last_name}".strip() or _("(no name)")
-                st.markdown(f"**{holder}** · {item.line_name} ({_(TARIFF_KIND_LABELS[TariffKind(item.kind)])})"
-                            + (f"  \n{item.holder_email}" if item.holder_email else ""))
+                st.markdown(
+                    f"**{holder}** · {item.line_name} ({_(TARIFF_KIND_LABELS[TariffKind(item.kind)])})"
+                    + (f"  \n{item.holder_email}" if item.holder_email else "")
+                )
                 if item.attendee_id is None:
                     st.caption(_("Future attendee record: created when the order is paid."))
                 else:
-                    link("pages/order_detail.py", _("Attendee record"), {"attendee": str(int(item.attendee_id))},
-                         icon=":material/badge:")
+                    link(
+                        "pages/order_detail.py",
+                        _("Attendee record"),
+                        {"attendee": str(int(item.attendee_id))},
+                        icon=":material/badge:",
+                    )
     with tabs[2]:
         lines = detail.lines
         st.dataframe(
@@ -117,11 +148,18 @@ def _order_view(number: int) -> None:
                 total_ht=[amount(v) for v in lines["total_ht"]],
                 total_ttc=[amount(v) for v in lines["total_ttc"]],
             )[["name", "kind", "quantity", "unit_price_ht", "tax_rate", "discount_amount", "total_ht", "total_ttc"]],
-            hide_index=True, width="stretch",
-            column_config={"name": _("Tariff"), "kind": _("Kind"), "quantity": _("Quantity"),
-                           "unit_price_ht": _("Unit price excl. tax"), "tax_rate": _("Tax rate"),
-                           "discount_amount": _("Discount"), "total_ht": _("Total excl. tax"),
-                           "total_ttc": _("Total incl. tax")},
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "name": _("Tariff"),
+                "kind": _("Kind"),
+                "quantity": _("Quantity"),
+                "unit_price_ht": _("Unit price excl. tax"),
+                "tax_rate": _("Tax rate"),
+                "discount_amount": _("Discount"),
+                "total_ht": _("Total excl. tax"),
+                "total_ttc": _("Total incl. tax"),
+            },
         )
         st.caption(_("Amounts in {currency}.").format(currency=currency))
     with tabs[3]:
@@ -137,9 +175,15 @@ def _order_view(number: int) -> None:
                     amount=[money(a, c) for a, c in zip(payments["amount"], payments["currency"])],
                     received_at=[format_datetime(v, zone) for v in payments["received_at"]],
                 )[["method", "amount", "received_at", "reference", "recorded_by"]],
-                hide_index=True, width="stretch",
-                column_config={"method": _("Method"), "amount": _("Amount"), "received_at": _("Received on"),
-                               "reference": _("Reference"), "recorded_by": _("Recorded by")},
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "method": _("Method"),
+                    "amount": _("Amount"),
+                    "received_at": _("Received on"),
+                    "reference": _("Reference"),
+                    "recorded_by": _("Recorded by"),
+                },
             )
     with tabs[5]:
         for entry in detail.history.itertuples():
@@ -147,9 +191,12 @@ def _order_view(number: int) -> None:
                 st.markdown(f"**{entry.action}** · {format_datetime(entry.at, zone)} · {entry.actor}")
                 changes = history_changes(entry.details)
                 if changes:
-                    st.markdown("\n".join(
-                        f"- {field}: {'' if old is None else old} → {'' if new is None else new}"
-                        for field, old, new in changes))
+                    st.markdown(
+                        "\n".join(
+                            f"- {field}: {'' if old is None else old} → {'' if new is None else new}"
+                            for field, old, new in changes
+                        )
+                    )
                 if entry.reason:
                     st.caption(_("Reason: {reason}").format(reason=entry.reason))
     with tabs[6]:

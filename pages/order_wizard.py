@@ -2,6 +2,7 @@
 
 Thin: the steps collect plain values in `wizard.*` keys; every check is a service's (the quote,
 clean_buyer, validate_values, clean_holders), and saving is one service call in one transaction."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
@@ -32,14 +33,22 @@ from ui.wizard_widgets import custom_fields, reset_wizard, seed
 S = st.session_state
 STEPS = {1: _("Tariffs"), 2: _("Buyer and billing"), 3: _("Holders"), 4: _("Summary and payment")}
 BUYER_LABELS = {
-    "first_name": _("First name"), "last_name": _("Last name"), "email": _("Email"), "phone": _("Phone"),
-    "company_name": _("Company"), "billing_address": _("Billing address"), "billing_postcode": _("Postcode"),
-    "billing_city": _("City"), "billing_country": _("Country (2 letters)"), "vat_number": _("VAT number"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "email": _("Email"),
+    "phone": _("Phone"),
+    "company_name": _("Company"),
+    "billing_address": _("Billing address"),
+    "billing_postcode": _("Postcode"),
+    "billing_city": _("City"),
+    "billing_country": _("Country (2 letters)"),
+    "vat_number": _("VAT number"),
 }
 DETAIL_PAGE = "pages/order_detail.py"
 
 
 # --- state ---------------------------------------------------------------------------------------
+
 
 def start(mode: str, loaded: dict | None = None) -> None:
     reset_wizard()
@@ -47,8 +56,19 @@ def start(mode: str, loaded: dict | None = None) -> None:
     S["wizard.quantities"], S["wizard.codes"], S["wizard.buyer"] = {}, [], {"language": "en"}
     S["wizard.custom"], S["wizard.holders"], S["wizard.payment"] = {}, {}, {"mode": "invoice"}
     if loaded:
-        for key in ("order_id", "number", "version", "event_id", "quantities", "codes", "buyer", "custom",
-                    "holders", "status", "payment_mode"):
+        for key in (
+            "order_id",
+            "number",
+            "version",
+            "event_id",
+            "quantities",
+            "codes",
+            "buyer",
+            "custom",
+            "holders",
+            "status",
+            "payment_mode",
+        ):
             S[f"wizard.{key}"] = loaded[key]
         S["wizard.payment"] = {"mode": loaded["payment"]}
         S["wizard.payment_initial"] = loaded["payment"]
@@ -63,9 +83,17 @@ def modify_number() -> int | None:
 
 
 def quote(strict: bool):
-    return live_quote(engine(), event_id=S["wizard.event_id"], quantities=S["wizard.quantities"],
-                      codes=S["wizard.codes"], exclude_order_id=S.get("wizard.order_id"), kept=S.get("wizard.kept"),
-                      kept_code=S.get("wizard.kept_code"), require_units=strict, strict=strict)
+    return live_quote(
+        engine(),
+        event_id=S["wizard.event_id"],
+        quantities=S["wizard.quantities"],
+        codes=S["wizard.codes"],
+        exclude_order_id=S.get("wizard.order_id"),
+        kept=S.get("wizard.kept"),
+        kept_code=S.get("wizard.kept_code"),
+        require_units=strict,
+        strict=strict,
+    )
 
 
 def holder_list(units) -> list[dict]:
@@ -87,6 +115,7 @@ def advance(step: int) -> None:
 
 # --- steps ---------------------------------------------------------------------------------------
 
+
 def step_tariffs() -> None:
     events = wizard_events(engine())
     if S["wizard.mode"] == "create":
@@ -95,8 +124,14 @@ def step_tariffs() -> None:
             return
         names = {e["id"]: e["name"] for e in events}
         seed("wizard.w.event", S.get("wizard.event_id") if S.get("wizard.event_id") in names else None)
-        event_id = st.selectbox(_("Event"), list(names), format_func=names.get, key="wizard.w.event", index=None,
-                                placeholder=_("Choose an event"))
+        event_id = st.selectbox(
+            _("Event"),
+            list(names),
+            format_func=names.get,
+            key="wizard.w.event",
+            index=None,
+            placeholder=_("Choose an event"),
+        )
         if event_id != S.get("wizard.event_id"):
             S["wizard.event_id"], S["wizard.quantities"], S["wizard.codes"] = event_id, {}, []
             S["wizard.custom"], S["wizard.holders"], S["wizard.validated"] = {}, {}, 0
@@ -115,8 +150,13 @@ def step_tariffs() -> None:
         key = f"wizard.w.qty.{row.id}"
         seed(key, int(S["wizard.quantities"].get(str(row.id), 0)))
         left = "" if pd.isna(row.remaining) else " · " + _("{n} left").format(n=int(row.remaining))
-        label = f"{row.name} ({_(TARIFF_KIND_LABELS[TariffKind(row.kind)])}) — " + _("{price} excl. tax, tax {rate} %").format(
-            price=money(row.unit_price_ht, row.currency), rate=format_number(row.tax_rate)) + left
+        label = (
+            f"{row.name} ({_(TARIFF_KIND_LABELS[TariffKind(row.kind)])}) — "
+            + _("{price} excl. tax, tax {rate} %").format(
+                price=money(row.unit_price_ht, row.currency), rate=format_number(row.tax_rate)
+            )
+            + left
+        )
         quantities[str(row.id)] = int(st.number_input(label, min_value=0, step=1, key=key))
     S["wizard.quantities"] = {k: v for k, v in quantities.items() if v}
 
@@ -131,9 +171,16 @@ def step_tariffs() -> None:
             st.error(_("Type a code first."))
         else:
             try:
-                live_quote(engine(), event_id=S["wizard.event_id"], quantities=S["wizard.quantities"],
-                           codes=[*S["wizard.codes"], candidate], exclude_order_id=S.get("wizard.order_id"),
-                           kept=S.get("wizard.kept"), kept_code=S.get("wizard.kept_code"), require_units=False)
+                live_quote(
+                    engine(),
+                    event_id=S["wizard.event_id"],
+                    quantities=S["wizard.quantities"],
+                    codes=[*S["wizard.codes"], candidate],
+                    exclude_order_id=S.get("wizard.order_id"),
+                    kept=S.get("wizard.kept"),
+                    kept_code=S.get("wizard.kept_code"),
+                    require_units=False,
+                )
                 S["wizard.codes"] = list(dict.fromkeys([*S["wizard.codes"], candidate]))
                 S["wizard.clear_code"] = True
                 st.rerun()
@@ -154,10 +201,14 @@ def step_tariffs() -> None:
         for totals in current.totals.values():
             columns = st.columns(4)
             columns[0].metric(_("Quantity"), totals.quantity)
-            columns[1].metric(_("Total excl. tax ({currency})").format(currency=totals.currency),
-                              money(totals.total_ht, totals.currency))
-            columns[2].metric(_("Total incl. tax ({currency})").format(currency=totals.currency),
-                              money(totals.total_ttc, totals.currency))
+            columns[1].metric(
+                _("Total excl. tax ({currency})").format(currency=totals.currency),
+                money(totals.total_ht, totals.currency),
+            )
+            columns[2].metric(
+                _("Total incl. tax ({currency})").format(currency=totals.currency),
+                money(totals.total_ttc, totals.currency),
+            )
             columns[3].metric(_("Discount"), money(totals.total_discount, totals.currency))
     except OrderError as error:
         st.warning(error.message)
@@ -181,8 +232,9 @@ def step_buyer() -> None:
         mandatory = " *" if key in ("first_name", "last_name", "email") else ""
         buyer[key] = column.text_input(label + mandatory, key=widget)
     seed("wizard.w.buyer.language", buyer.get("language") or "en")
-    buyer["language"] = st.selectbox(_("Language of the emails"), list(LANGUAGES), format_func=LANGUAGES.get,
-                                     key="wizard.w.buyer.language")
+    buyer["language"] = st.selectbox(
+        _("Language of the emails"), list(LANGUAGES), format_func=LANGUAGES.get, key="wizard.w.buyer.language"
+    )
     S["wizard.buyer"] = buyer
     fields = event_fields(engine(), S["wizard.event_id"], ORDER_FORMS)
     if fields:
@@ -220,8 +272,11 @@ def step_holders() -> None:
                     holder[key] = buyer.get(key, "")
                     S[prefix + key] = holder[key]
             columns = st.columns(3)
-            for column, key, label in zip(columns, ("first_name", "last_name", "email"),
-                                          (_("First name") + " *", _("Last name") + " *", _("Email"))):
+            for column, key, label in zip(
+                columns,
+                ("first_name", "last_name", "email"),
+                (_("First name") + " *", _("Last name") + " *", _("Email")),
+            ):
                 seed(prefix + key, holder.get(key, ""))
                 holder[key] = column.text_input(label, key=prefix + key, disabled=same)
             if seated:
@@ -242,19 +297,35 @@ def step_summary() -> None:
         st.error(error.message)
         return
     totals = current.total
-    table = pd.DataFrame([{
-        _("Tariff"): line.name, _("Quantity"): line.quantity, _("Unit price excl. tax"): money(line.unit_price_ht, line.currency),
-        _("Tax rate"): f"{format_number(line.tax_rate)} %", _("Discount"): money(line.discount_amount, line.currency),
-        _("Total excl. tax"): money(line.total_ht, line.currency), _("Total incl. tax"): money(line.total_ttc, line.currency),
-    } for line in current.lines])
+    table = pd.DataFrame(
+        [
+            {
+                _("Tariff"): line.name,
+                _("Quantity"): line.quantity,
+                _("Unit price excl. tax"): money(line.unit_price_ht, line.currency),
+                _("Tax rate"): f"{format_number(line.tax_rate)} %",
+                _("Discount"): money(line.discount_amount, line.currency),
+                _("Total excl. tax"): money(line.total_ht, line.currency),
+                _("Total incl. tax"): money(line.total_ttc, line.currency),
+            }
+            for line in current.lines
+        ]
+    )
     st.dataframe(table, hide_index=True, width="stretch")
     columns = st.columns(3)
-    columns[0].metric(_("Total excl. tax ({currency})").format(currency=totals.currency), money(totals.total_ht, totals.currency))
+    columns[0].metric(
+        _("Total excl. tax ({currency})").format(currency=totals.currency), money(totals.total_ht, totals.currency)
+    )
     columns[1].metric(_("Tax"), money(totals.total_tax, totals.currency))
-    columns[2].metric(_("Total incl. tax ({currency})").format(currency=totals.currency), money(totals.total_ttc, totals.currency))
+    columns[2].metric(
+        _("Total incl. tax ({currency})").format(currency=totals.currency), money(totals.total_ttc, totals.currency)
+    )
     buyer = S["wizard.buyer"]
-    st.markdown(_("**Buyer:** {name} <{email}>").format(name=f"{buyer.get('first_name', '')} {buyer.get('last_name', '')}",
-                                                        email=buyer.get("email", "")))
+    st.markdown(
+        _("**Buyer:** {name} <{email}>").format(
+            name=f"{buyer.get('first_name', '')} {buyer.get('last_name', '')}", email=buyer.get("email", "")
+        )
+    )
     if current.code:
         st.markdown(_("**Discount code:** {code}").format(code=current.code))
 
@@ -269,17 +340,24 @@ def step_summary() -> None:
         if S["wizard.mode"] == "modify" and S.get("wizard.payment_initial") == "keep":
             modes.insert(0, "keep")
             labels["keep"] = _("Keep as it is ({mode}, {status})").format(
-                mode=payment_mode_label(S["wizard.payment_mode"]), status=status_label(S["wizard.status"]))
+                mode=payment_mode_label(S["wizard.payment_mode"]), status=status_label(S["wizard.status"])
+            )
         seed("wizard.w.pay_mode", payment.get("mode") if payment.get("mode") in modes else "invoice")
         payment["mode"] = st.radio(_("Payment mode"), modes, format_func=labels.get, key="wizard.w.pay_mode")
         if payment["mode"] == "paid_offline":
             seed("wizard.w.pay_method", payment.get("method") or "bank_transfer")
-            payment["method"] = st.selectbox(_("Paid by"), list(OFFLINE_METHODS), key="wizard.w.pay_method",
-                                             format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]))
+            payment["method"] = st.selectbox(
+                _("Paid by"),
+                list(OFFLINE_METHODS),
+                key="wizard.w.pay_method",
+                format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]),
+            )
             seed("wizard.w.pay_reference", payment.get("reference") or "")
             payment["reference"] = st.text_input(_("Payment reference"), key="wizard.w.pay_reference")
-            seed("wizard.w.pay_date", date.fromisoformat(payment["received_on"]) if payment.get("received_on")
-                 else date.today())
+            seed(
+                "wizard.w.pay_date",
+                date.fromisoformat(payment["received_on"]) if payment.get("received_on") else date.today(),
+            )
             received = st.date_input(_("Received on"), key="wizard.w.pay_date", max_value=date.today())
             payment["received_on"] = received.isoformat() if received else None
     S["wizard.payment"] = payment
@@ -292,10 +370,18 @@ def step_summary() -> None:
         templates = payment_templates(engine(), S["wizard.event_id"])
         options = [0] + [t["id"] for t in templates]  # 0: the built-in text (None would read as "no choice")
         names = {t["id"]: f"{t['name']} ({t['language']})" for t in templates}
-        seed("wizard.w.template", S.get("wizard.template_id") if S.get("wizard.template_id") in options else
-             (options[1] if len(options) > 1 else 0))
-        chosen = st.selectbox(_("Email template"), options, key="wizard.w.template",
-                              format_func=lambda t: names.get(t, _("Built-in payment details email")))
+        seed(
+            "wizard.w.template",
+            S.get("wizard.template_id")
+            if S.get("wizard.template_id") in options
+            else (options[1] if len(options) > 1 else 0),
+        )
+        chosen = st.selectbox(
+            _("Email template"),
+            options,
+            key="wizard.w.template",
+            format_func=lambda t: names.get(t, _("Built-in payment details email")),
+        )
         S["wizard.template_id"] = chosen
         template_id = chosen or None
     notify = False
@@ -315,18 +401,34 @@ def step_summary() -> None:
 def save(current, payment: dict, send: bool, template_id, notify: bool) -> None:
     received = payment.get("received_on")
     service_payment = {
-        "mode": payment.get("mode"), "method": payment.get("method"), "reference": payment.get("reference", ""),
+        "mode": payment.get("mode"),
+        "method": payment.get("method"),
+        "reference": payment.get("reference", ""),
         "received_at": datetime.combine(date.fromisoformat(received), time(12), tzinfo=UTC)
-        if received and date.fromisoformat(received) < date.today() else None,
+        if received and date.fromisoformat(received) < date.today()
+        else None,
     }
-    common = dict(quantities={int(k): v for k, v in S["wizard.quantities"].items()}, codes=S["wizard.codes"],
-                  buyer=S["wizard.buyer"], holders=holder_list(current.units), custom_values=S["wizard.custom"],
-                  payment=service_payment, send_payment_details=send, template_id=template_id)
+    common = dict(
+        quantities={int(k): v for k, v in S["wizard.quantities"].items()},
+        codes=S["wizard.codes"],
+        buyer=S["wizard.buyer"],
+        holders=holder_list(current.units),
+        custom_values=S["wizard.custom"],
+        payment=service_payment,
+        send_payment_details=send,
+        template_id=template_id,
+    )
     try:
         with unit_of_work(engine()) as session:
             if S["wizard.mode"] == "modify":
-                order = modify_order(session, actor=current_actor(), order_id=S["wizard.order_id"],
-                                     expected_version=S["wizard.version"], notify_buyer=notify, **common)
+                order = modify_order(
+                    session,
+                    actor=current_actor(),
+                    order_id=S["wizard.order_id"],
+                    expected_version=S["wizard.version"],
+                    notify_buyer=notify,
+                    **common,
+                )
             else:
                 order = create_order(session, actor=current_actor(), event_id=S["wizard.event_id"], **common)
             number = order.number
@@ -371,9 +473,13 @@ def show_conflict() -> None:
     if fresh is None:
         st.warning(_("The order has been deleted meanwhile."))
     else:
-        st.info(_("Its state now: {status}, {mode}, version {version}.").format(
-            status=status_label(fresh["status"]), mode=payment_mode_label(fresh["payment_mode"]),
-            version=fresh["version"]))
+        st.info(
+            _("Its state now: {status}, {mode}, version {version}.").format(
+                status=status_label(fresh["status"]),
+                mode=payment_mode_label(fresh["payment_mode"]),
+                version=fresh["version"],
+            )
+        )
     if st.button(_("Reload the order and start again"), key="wizard.reload"):
         number = S["wizard.number"]
         reset_wizard()
@@ -391,8 +497,11 @@ if wanted is not None and (S.get("wizard.mode") != "modify" or S.get("wizard.num
         st.stop()
     if loaded["status"] in ("paid", "cancelled"):
         st.title(_("Modify order {number}").format(number=wanted))
-        st.error(_("Order {number} is {status}: paid and cancelled orders cannot be modified.")
-                 .format(number=wanted, status=status_label(loaded["status"])))
+        st.error(
+            _("Order {number} is {status}: paid and cancelled orders cannot be modified.").format(
+                number=wanted, status=status_label(loaded["status"])
+            )
+        )
         st.stop()
     start("modify", loaded)
 elif wanted is None and S.get("wizard.mode") != "create":
@@ -401,8 +510,9 @@ elif wanted is None and S.get("wizard.mode") != "create":
     if saved:
         S["wizard.saved"] = saved
 
-title = _("Modify order {number}").format(number=S.get("wizard.number")) if S["wizard.mode"] == "modify" \
-    else _("New order")
+title = (
+    _("Modify order {number}").format(number=S.get("wizard.number")) if S["wizard.mode"] == "modify" else _("New order")
+)
 st.title(title)
 if S.get("wizard.saved"):
     saved = S.pop("wizard.saved")
@@ -416,12 +526,18 @@ menu, body = st.columns([1, 4])
 with menu:
     for number, label in STEPS.items():
         reachable = number <= S["wizard.validated"] + 1
-        if st.button(f"{number}. {label}", key=f"wizard.goto.{number}", disabled=not reachable,
-                     type="primary" if number == S["wizard.step"] else "secondary", width="stretch"):
+        if st.button(
+            f"{number}. {label}",
+            key=f"wizard.goto.{number}",
+            disabled=not reachable,
+            type="primary" if number == S["wizard.step"] else "secondary",
+            width="stretch",
+        ):
             S["wizard.step"] = number
             st.rerun()
-    if st.button(_("Start over"), key="wizard.reset", width="stretch",
-                 help=_("Forget what was typed; nothing has been saved.")):
+    if st.button(
+        _("Start over"), key="wizard.reset", width="stretch", help=_("Forget what was typed; nothing has been saved.")
+    ):
         mode, number = S["wizard.mode"], S.get("wizard.number")
         reset_wizard()
         if mode == "modify":

@@ -1,5 +1,6 @@
 """The orders grid: filters (kept in the URL), one server-side page, the count and per-currency
 totals of the whole filtered set, multi-row selection for bulk actions, exports."""
+
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from queries.grid import DEFAULT_PAGE_SIZE, GridFilters, cursor_after, filter_ch
 from ui.data import cached_query, engine
 from ui.format import money
 from ui.grid_display import column_config, display_frame, link, styled, user_timezone
-from ui.grid_state import GridView, view_from_params, view_to_params, with_filters
+from ui.grid_state import view_from_params, view_to_params, with_filters
 
 try:
     from ui.order_actions import render_bulk_actions
@@ -31,9 +32,12 @@ except ImportError:
 SELECTED_KEY = "orders.selected_ids"
 CURSORS_KEY = "orders.cursors"
 SORT_LABELS = {
-    "created_desc": _("Newest first"), "created_asc": _("Oldest first"),
-    "number_desc": _("Order number, descending"), "number_asc": _("Order number, ascending"),
-    "total_desc": _("Total, highest first"), "total_asc": _("Total, lowest first"),
+    "created_desc": _("Newest first"),
+    "created_asc": _("Oldest first"),
+    "number_desc": _("Order number, descending"),
+    "number_asc": _("Order number, ascending"),
+    "total_desc": _("Total, highest first"),
+    "total_asc": _("Total, lowest first"),
 }
 
 st.title(_("Orders"))
@@ -45,36 +49,82 @@ event_names = dict(choices["events"])
 
 # --- filters -----------------------------------------------------------------------------------
 search = st.text_input(
-    _("Search"), value=f.search, key="orders.search",
+    _("Search"),
+    value=f.search,
+    key="orders.search",
     placeholder=_("Order number (7 digits), buyer name, email, company or holder name"),
 )
 group = st.segmented_control(
-    _("Quick filter"), options=list(STATUS_GROUP_LABELS), default=f.group,
-    format_func=lambda g: _(STATUS_GROUP_LABELS[g]), key="orders.group",
+    _("Quick filter"),
+    options=list(STATUS_GROUP_LABELS),
+    default=f.group,
+    format_func=lambda g: _(STATUS_GROUP_LABELS[g]),
+    key="orders.group",
 )
-with st.expander(_("Filters"), expanded=bool(f.statuses or f.payment_modes or f.event_ids or f.source
-                                               or f.discount_code or f.created_from or f.created_to
-                                               or f.paid_from or f.paid_to or f.include_deleted)):
+with st.expander(
+    _("Filters"),
+    expanded=bool(
+        f.statuses
+        or f.payment_modes
+        or f.event_ids
+        or f.source
+        or f.discount_code
+        or f.created_from
+        or f.created_to
+        or f.paid_from
+        or f.paid_to
+        or f.include_deleted
+    ),
+):
     left, middle, right = st.columns(3)
-    statuses = left.multiselect(_("Statuses"), [s.value for s in Status], default=list(f.statuses),
-                                format_func=lambda s: _(STATUS_LABELS[Status(s)]), key="orders.statuses")
-    modes = middle.multiselect(_("Payment modes"), [m.value for m in PaymentMode], default=list(f.payment_modes),
-                               format_func=lambda m: _(PAYMENT_MODE_LABELS[PaymentMode(m)]), key="orders.modes")
-    events = right.multiselect(_("Events"), list(event_names), default=[e for e in f.event_ids if e in event_names],
-                               format_func=lambda e: event_names.get(e, str(e)), key="orders.events")
+    statuses = left.multiselect(
+        _("Statuses"),
+        [s.value for s in Status],
+        default=list(f.statuses),
+        format_func=lambda s: _(STATUS_LABELS[Status(s)]),
+        key="orders.statuses",
+    )
+    modes = middle.multiselect(
+        _("Payment modes"),
+        [m.value for m in PaymentMode],
+        default=list(f.payment_modes),
+        format_func=lambda m: _(PAYMENT_MODE_LABELS[PaymentMode(m)]),
+        key="orders.modes",
+    )
+    events = right.multiselect(
+        _("Events"),
+        list(event_names),
+        default=[e for e in f.event_ids if e in event_names],
+        format_func=lambda e: event_names.get(e, str(e)),
+        key="orders.events",
+    )
     source_options = ["", *[s.value for s in Source]]
-    source = left.selectbox(_("Source"), source_options, index=source_options.index(f.source or ""),
-                            format_func=lambda s: _(SOURCE_LABELS[Source(s)]) if s else _("Any"), key="orders.source")
+    source = left.selectbox(
+        _("Source"),
+        source_options,
+        index=source_options.index(f.source or ""),
+        format_func=lambda s: _(SOURCE_LABELS[Source(s)]) if s else _("Any"),
+        key="orders.source",
+    )
     code_options = ["", *choices["codes"]]
     if f.discount_code and f.discount_code not in code_options:
         code_options.append(f.discount_code)
-    code = middle.selectbox(_("Discount code"), code_options, index=code_options.index(f.discount_code or ""),
-                            format_func=lambda c: c or _("Any"), key="orders.code")
+    code = middle.selectbox(
+        _("Discount code"),
+        code_options,
+        index=code_options.index(f.discount_code or ""),
+        format_func=lambda c: c or _("Any"),
+        key="orders.code",
+    )
     include_deleted = right.checkbox(_("Show deleted orders"), value=f.include_deleted, key="orders.deleted")
-    date_kind = left.radio(_("Date range on"), ["created", "paid"], horizontal=True,
-                           index=1 if (f.paid_from or f.paid_to) else 0,
-                           format_func=lambda k: _("Creation date") if k == "created" else _("Payment date"),
-                           key="orders.date_kind")
+    date_kind = left.radio(
+        _("Date range on"),
+        ["created", "paid"],
+        horizontal=True,
+        index=1 if (f.paid_from or f.paid_to) else 0,
+        format_func=lambda k: _("Creation date") if k == "created" else _("Payment date"),
+        key="orders.date_kind",
+    )
     first = f.paid_from if date_kind == "paid" else f.created_from
     last = f.paid_to if date_kind == "paid" else f.created_to
     date_from = middle.date_input(_("From"), value=first, key="orders.from", format="YYYY-MM-DD")
@@ -82,17 +132,28 @@ with st.expander(_("Filters"), expanded=bool(f.statuses or f.payment_modes or f.
     st.caption(_("Dates are days in the {timezone} timezone.").format(timezone=timezone))
 
 filters = GridFilters(
-    group=group, statuses=tuple(statuses), payment_modes=tuple(modes), event_ids=tuple(events),
-    source=source or None, discount_code=code or None,
+    group=group,
+    statuses=tuple(statuses),
+    payment_modes=tuple(modes),
+    event_ids=tuple(events),
+    source=source or None,
+    discount_code=code or None,
     created_from=date_from if date_kind == "created" else None,
     created_to=date_to if date_kind == "created" else None,
     paid_from=date_from if date_kind == "paid" else None,
     paid_to=date_to if date_kind == "paid" else None,
-    include_deleted=include_deleted, search=search.strip(), timezone=timezone,
+    include_deleted=include_deleted,
+    search=search.strip(),
+    timezone=timezone,
 )
 sort_column, utm_column = st.columns([3, 1])
-sort = sort_column.selectbox(_("Sort"), list(SORT_LABELS), index=list(SORT_LABELS).index(view.sort),
-                             format_func=SORT_LABELS.get, key="orders.sort")
+sort = sort_column.selectbox(
+    _("Sort"),
+    list(SORT_LABELS),
+    index=list(SORT_LABELS).index(view.sort),
+    format_func=SORT_LABELS.get,
+    key="orders.sort",
+)
 show_utm = utm_column.toggle(_("Show UTM columns"), value=view.show_utm, key="orders.utm")
 view = with_filters(view, filters)
 if sort != view.sort:
@@ -106,8 +167,12 @@ if params != st.query_params.to_dict():
 count, totals = cached_query(grid_count_and_totals, filters)
 if filters.order_number() is not None and count:
     number = filters.order_number()
-    link("pages/order_detail.py", _("Open order {number}").format(number=number), {"order": str(number)},
-         icon=":material/open_in_new:")
+    link(
+        "pages/order_detail.py",
+        _("Open order {number}").format(number=number),
+        {"order": str(number)},
+        icon=":material/open_in_new:",
+    )
 
 pages = max(1, -(-count // DEFAULT_PAGE_SIZE))
 page_no = min(view.page, pages)
@@ -116,8 +181,14 @@ cursors = st.session_state.get(CURSORS_KEY)
 if not cursors or cursors.get("signature") != signature:
     cursors = {"signature": signature, "after": {}}
 after = cursors["after"].get(page_no)
-rows = cached_query(grid_page, filters, view.sort, after=tuple(after) if after else None,
-                    offset=0 if after else (page_no - 1) * DEFAULT_PAGE_SIZE, page_size=DEFAULT_PAGE_SIZE)
+rows = cached_query(
+    grid_page,
+    filters,
+    view.sort,
+    after=tuple(after) if after else None,
+    offset=0 if after else (page_no - 1) * DEFAULT_PAGE_SIZE,
+    page_size=DEFAULT_PAGE_SIZE,
+)
 next_cursor = cursor_after(rows, view.sort)
 if next_cursor:
     cursors["after"][page_no + 1] = list(next_cursor)
@@ -129,8 +200,13 @@ if count == 0:
 else:
     frame = display_frame(rows, timezone, view.show_utm)
     selection = st.dataframe(
-        styled(frame, rows["status"]), hide_index=True, width="stretch", column_config=column_config(),
-        on_select="rerun", selection_mode="multi-row", key="orders.table",
+        styled(frame, rows["status"]),
+        hide_index=True,
+        width="stretch",
+        column_config=column_config(),
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="orders.table",
     )
     positions = selection.selection.rows if selection else []
     # Positions mean nothing once the page changes: turn them into order ids at once.
@@ -159,8 +235,12 @@ else:
         st.caption(_("{count} order(s) selected").format(count=len(selected)))
         numbers = dict(zip(rows["id"].astype(int), rows["number"].astype(int)))
         for order_id in selected[:5]:
-            link("pages/order_detail.py", _("Open order {number}").format(number=numbers[order_id]),
-                 {"order": str(numbers[order_id])}, icon=":material/open_in_new:")
+            link(
+                "pages/order_detail.py",
+                _("Open order {number}").format(number=numbers[order_id]),
+                {"order": str(numbers[order_id])},
+                icon=":material/open_in_new:",
+            )
     else:
         st.caption(_("Select rows to open an order or act on several."))
     if render_bulk_actions is not None:
@@ -168,15 +248,25 @@ else:
 
 # --- exports -------------------------------------------------------------------------------------
 with st.expander(_("Export the {count} filtered orders").format(count=format_number(count))):
-    kind = st.radio(_("Format"), ["csv_semicolon", "csv_comma", "xlsx"], horizontal=True, key="orders.export_kind",
-                    format_func={"csv_semicolon": _("CSV (; for French Excel)"), "csv_comma": _("CSV (,)"),
-                                 "xlsx": _("Excel (XLSX)")}.get)
+    kind = st.radio(
+        _("Format"),
+        ["csv_semicolon", "csv_comma", "xlsx"],
+        horizontal=True,
+        key="orders.export_kind",
+        format_func={
+            "csv_semicolon": _("CSV (; for French Excel)"),
+            "csv_comma": _("CSV (,)"),
+            "xlsx": _("Excel (XLSX)"),
+        }.get,
+    )
     if st.button(_("Prepare the export"), disabled=count == 0, key="orders.export"):
         bar = st.progress(0.0, text=_("Exporting…"))
 
         def progress(done: int, total: int) -> None:
-            bar.progress(min(done / max(total, 1), 1.0),
-                         text=_("{done} of {total} orders").format(done=format_number(done), total=format_number(total)))
+            bar.progress(
+                min(done / max(total, 1), 1.0),
+                text=_("{done} of {total} orders").format(done=format_number(done), total=format_number(total)),
+            )
 
         suffix = ".xlsx" if kind == "xlsx" else ".csv"
         with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
@@ -184,8 +274,9 @@ with st.expander(_("Export the {count} filtered orders").format(count=format_num
             if kind == "xlsx":
                 written = export_xlsx(engine(), filters, handle, progress=progress)
             else:
-                written = export_csv(engine(), filters, handle, separator=";" if kind == "csv_semicolon" else ",",
-                                     progress=progress)
+                written = export_csv(
+                    engine(), filters, handle, separator=";" if kind == "csv_semicolon" else ",", progress=progress
+                )
         st.session_state["orders.export_file"] = str(path)
         st.session_state["orders.export_rows"] = written
     export_file = st.session_state.get("orders.export_file")
@@ -193,7 +284,10 @@ with st.expander(_("Export the {count} filtered orders").format(count=format_num
         suffix = Path(export_file).suffix
         st.download_button(
             _("Download ({rows} orders)").format(rows=format_number(st.session_state.get("orders.export_rows", 0))),
-            data=Path(export_file).read_bytes(), file_name=f"orders{suffix}", key="orders.download",
-            mime="text/csv" if suffix == ".csv" else
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            data=Path(export_file).read_bytes(),
+            file_name=f"orders{suffix}",
+            key="orders.download",
+            mime="text/csv"
+            if suffix == ".csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

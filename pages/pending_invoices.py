@@ -1,5 +1,6 @@
 """Pending invoice orders: finance's daily list of invoice orders waiting for their money,
 oldest first, with their age and balance, ready to validate once the payment is in."""
+
 import streamlit as st
 
 from orders_core.i18n import _, format_datetime, format_number
@@ -11,13 +12,21 @@ from ui.order_actions import render_bulk_actions
 SELECTED_KEY = "pending.selected_ids"
 
 st.title(_("Pending invoice orders"))
-st.caption(_("Invoice orders awaiting payment, oldest first. Select the ones whose money has arrived, then "
-             "More actions → Validate orders."))
+st.caption(
+    _(
+        "Invoice orders awaiting payment, oldest first. Select the ones whose money has arrived, then "
+        "More actions → Validate orders."
+    )
+)
 
 events = cached_query(pending_events)
 event_names = dict(events)
-event_id = st.selectbox(_("Event"), [None, *event_names], key="pending.event",
-                        format_func=lambda e: _("All events") if e is None else event_names[e])
+event_id = st.selectbox(
+    _("Event"),
+    [None, *event_names],
+    key="pending.event",
+    format_func=lambda e: _("All events") if e is None else event_names[e],
+)
 totals = cached_query(pending_totals, event_id)
 orders = cached_query(pending_invoice_orders, event_id)
 
@@ -31,20 +40,43 @@ columns = st.columns(min(len(totals), 4))
 for index, total in enumerate(totals.itertuples()):
     columns[index % len(columns)].metric(
         _("{currency}: {count} orders").format(currency=total.currency, count=format_number(total.orders)),
-        money(total.balance_due, total.currency), help=_("Balance still due, in this currency"))
+        money(total.balance_due, total.currency),
+        help=_("Balance still due, in this currency"),
+    )
 
 display = orders.assign(
     total_ttc=[money(v, c) for v, c in zip(orders["total_ttc"], orders["currency"])],
     balance_due=[money(v, c) for v, c in zip(orders["balance_due"], orders["currency"])],
     created_at=[format_datetime(v, z) for v, z in zip(orders["created_at"], orders["event_timezone"])],
-)[["number", "event_name", "buyer", "company_name", "buyer_email", "total_ttc", "balance_due", "created_at",
-   "age_days"]]
+)[
+    [
+        "number",
+        "event_name",
+        "buyer",
+        "company_name",
+        "buyer_email",
+        "total_ttc",
+        "balance_due",
+        "created_at",
+        "age_days",
+    ]
+]
 selection = st.dataframe(
-    display, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="pending.table",
+    display,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="multi-row",
+    key="pending.table",
     column_config={
-        "number": st.column_config.NumberColumn(_("Order"), format="%d"), "event_name": _("Event"),
-        "buyer": _("Buyer"), "company_name": _("Company"), "buyer_email": _("Email"),
-        "total_ttc": _("Total incl. tax"), "balance_due": _("Balance due"), "created_at": _("Created"),
+        "number": st.column_config.NumberColumn(_("Order"), format="%d"),
+        "event_name": _("Event"),
+        "buyer": _("Buyer"),
+        "company_name": _("Company"),
+        "buyer_email": _("Email"),
+        "total_ttc": _("Total incl. tax"),
+        "balance_due": _("Balance due"),
+        "created_at": _("Created"),
         "age_days": st.column_config.NumberColumn(_("Age (days)"), format="%d"),
     },
 )
@@ -52,6 +84,7 @@ positions = selection.selection.rows if selection else []
 # Positions mean nothing once the list changes: turn them into order ids at once.
 st.session_state[SELECTED_KEY] = [int(orders.iloc[p]["id"]) for p in positions if p < len(orders)]
 selected = st.session_state[SELECTED_KEY]
-st.caption(_("{count} order(s) selected").format(count=len(selected)) if selected
-           else _("Select rows to validate them."))
+st.caption(
+    _("{count} order(s) selected").format(count=len(selected)) if selected else _("Select rows to validate them.")
+)
 render_bulk_actions(selected)

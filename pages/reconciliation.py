@@ -1,4 +1,5 @@
 """Bank reconciliation: import a statement, confirm the suggested matches, report per currency."""
+
 from decimal import Decimal, InvalidOperation
 
 import streamlit as st
@@ -26,11 +27,18 @@ from ui.session import current_actor
 
 PAGE_SIZE = 25
 STATUS_LABELS = {
-    "unmatched": _("Unmatched"), "partial": _("Partially matched"), "matched": _("Matched"), "ignored": _("Ignored"),
+    "unmatched": _("Unmatched"),
+    "partial": _("Partially matched"),
+    "matched": _("Matched"),
+    "ignored": _("Ignored"),
 }
 FIELD_LABELS = {
-    "date": _("Date"), "amount": _("Amount"), "currency": _("Currency"), "payer": _("Payer"),
-    "reference": _("Reference"), "bank_id": _("Bank transaction id"),
+    "date": _("Date"),
+    "amount": _("Amount"),
+    "currency": _("Currency"),
+    "payer": _("Payer"),
+    "reference": _("Reference"),
+    "bank_id": _("Bank transaction id"),
 }
 
 
@@ -48,31 +56,55 @@ def run_service(action, success: str) -> bool:
 
 
 st.title(_("Bank reconciliation"))
-st.caption(_("Import a bank statement, check the suggested matches with open invoice orders, confirm. "
-             "Confirmed transfers are recorded as bank-transfer payments; fully paid orders are validated."))
+st.caption(
+    _(
+        "Import a bank statement, check the suggested matches with open invoice orders, confirm. "
+        "Confirmed transfers are recorded as bank-transfer payments; fully paid orders are validated."
+    )
+)
 
 with st.expander(_("Import a statement"), expanded=cached_query(statements).empty):
-    upload = st.file_uploader(_("Bank statement (CSV or CAMT.053 XML)"), type=["csv", "txt", "xml"],
-                              key="reconciliation.file")
-    separator_choice = st.selectbox(_("Separator"), ["auto", ";", ",", "tab", "|"], key="reconciliation.separator",
-                                    format_func=lambda v: _("Detect") if v == "auto" else v)
-    decimal_choice = st.selectbox(_("Decimal separator"), ["auto", "comma", "point"], key="reconciliation.decimal",
-                                  format_func=lambda v: {"auto": _("Detect"), "comma": _("Comma (1 234,50)"),
-                                                         "point": _("Point (1,234.50)")}[v])
-    date_choice = st.selectbox(_("Date format"), ["auto", *DATE_FORMATS], key="reconciliation.date_format",
-                               format_func=lambda v: _("Detect") if v == "auto" else v)
+    upload = st.file_uploader(
+        _("Bank statement (CSV or CAMT.053 XML)"), type=["csv", "txt", "xml"], key="reconciliation.file"
+    )
+    separator_choice = st.selectbox(
+        _("Separator"),
+        ["auto", ";", ",", "tab", "|"],
+        key="reconciliation.separator",
+        format_func=lambda v: _("Detect") if v == "auto" else v,
+    )
+    decimal_choice = st.selectbox(
+        _("Decimal separator"),
+        ["auto", "comma", "point"],
+        key="reconciliation.decimal",
+        format_func=lambda v: {"auto": _("Detect"), "comma": _("Comma (1 234,50)"), "point": _("Point (1,234.50)")}[v],
+    )
+    date_choice = st.selectbox(
+        _("Date format"),
+        ["auto", *DATE_FORMATS],
+        key="reconciliation.date_format",
+        format_func=lambda v: _("Detect") if v == "auto" else v,
+    )
     mapping: dict[str, str] = {}
     if upload is not None and not upload.name.lower().endswith(".xml"):
         header_line = upload.getvalue().decode("utf-8-sig", errors="replace").splitlines()[:1]
         separator = {"auto": None, "tab": "\t"}.get(separator_choice, separator_choice)
-        headers = [h.strip() for h in header_line[0].split(separator or detect_separator(header_line[0]))] if header_line else []
+        headers = (
+            [h.strip() for h in header_line[0].split(separator or detect_separator(header_line[0]))]
+            if header_line
+            else []
+        )
         detected = detect_columns(headers)
         st.markdown(_("**Columns** (detected from the header; change them if needed)"))
         columns = st.columns(len(FIELDS))
         for column, field in zip(columns, FIELDS):
             options = ["", *headers]
-            chosen = column.selectbox(FIELD_LABELS[field], options, key=f"reconciliation.map.{field}",
-                                      index=options.index(detected[field]) if field in detected else 0)
+            chosen = column.selectbox(
+                FIELD_LABELS[field],
+                options,
+                key=f"reconciliation.map.{field}",
+                index=options.index(detected[field]) if field in detected else 0,
+            )
             if chosen:
                 mapping[field] = chosen
     if st.button(_("Import"), type="primary", disabled=upload is None, key="reconciliation.import"):
@@ -86,15 +118,24 @@ with st.expander(_("Import a statement"), expanded=cached_query(statements).empt
         result = {}
 
         def do_import(session):
-            result["value"] = import_statement(session, actor=current_actor(), filename=upload.name,
-                                               content=upload.getvalue(), file_format=file_format, csv_options=options)
+            result["value"] = import_statement(
+                session,
+                actor=current_actor(),
+                filename=upload.name,
+                content=upload.getvalue(),
+                file_format=file_format,
+                csv_options=options,
+            )
 
         with st.spinner(_("Reading the statement...")):
             if run_service(do_import, _("Statement imported")):
                 outcome = result["value"]
                 st.query_params["statement"] = str(outcome.statement_id)
-                st.success(_("{new} new transactions, {duplicates} already imported, {debits} debits skipped.").format(
-                    new=outcome.new, duplicates=outcome.duplicates, debits=outcome.skipped_debits))
+                st.success(
+                    _("{new} new transactions, {duplicates} already imported, {debits} debits skipped.").format(
+                        new=outcome.new, duplicates=outcome.duplicates, debits=outcome.skipped_debits
+                    )
+                )
                 for error in outcome.errors:
                     st.warning(error)
 
@@ -116,15 +157,25 @@ if report.empty:
     st.info(_("This statement holds no new incoming transaction (all were already imported or were debits)."))
 for row in report.itertuples():
     columns = st.columns(5)
-    columns[0].metric(_("Received ({currency})").format(currency=row.currency), format_money(row.received, row.currency),
-                      help=_("{n} transactions").format(n=row.transactions))
+    columns[0].metric(
+        _("Received ({currency})").format(currency=row.currency),
+        format_money(row.received, row.currency),
+        help=_("{n} transactions").format(n=row.transactions),
+    )
     columns[1].metric(_("Matched"), format_money(row.matched, row.currency), help=str(row.matched_count))
-    columns[2].metric(_("Partially matched"), format_money(row.partially_matched, row.currency), help=str(row.partial_count))
+    columns[2].metric(
+        _("Partially matched"), format_money(row.partially_matched, row.currency), help=str(row.partial_count)
+    )
     columns[3].metric(_("Unmatched"), format_money(row.unmatched, row.currency), help=str(row.unmatched_count))
     columns[4].metric(_("Ignored"), format_money(row.ignored, row.currency), help=str(row.ignored_count))
 if not report.empty:
-    st.download_button(_("Export the report (CSV)"), report.to_csv(index=False, sep=";").encode("utf-8-sig"),
-                       file_name=f"reconciliation-{statement_id}.csv", mime="text/csv", key="reconciliation.export")
+    st.download_button(
+        _("Export the report (CSV)"),
+        report.to_csv(index=False, sep=";").encode("utf-8-sig"),
+        file_name=f"reconciliation-{statement_id}.csv",
+        mime="text/csv",
+        key="reconciliation.export",
+    )
 
 st.subheader(_("Confirm every high-confidence match"))
 plan = cached_query(high_confidence_plan, statement_id)
@@ -132,26 +183,44 @@ if plan.transfers == 0:
     st.caption(_("No high-confidence match waiting."))
 else:
     amounts = ", ".join(format_money(amount, currency) for currency, amount in sorted(plan.amounts.items()))
-    st.info(_("{transfers} transfers would pay {orders} orders: {amounts}. Orders fully paid are validated "
-              "(attendees created, confirmation emailed).").format(transfers=plan.transfers, orders=plan.orders,
-                                                                    amounts=amounts))
+    st.info(
+        _(
+            "{transfers} transfers would pay {orders} orders: {amounts}. Orders fully paid are validated "
+            "(attendees created, confirmation emailed)."
+        ).format(transfers=plan.transfers, orders=plan.orders, amounts=amounts)
+    )
     if st.button(_("Confirm {n} matches").format(n=plan.transfers), type="primary", key="reconciliation.confirm_all"):
         with st.spinner(_("Recording payments...")):
-            if run_service(lambda s: confirm_high_confidence(s, actor=current_actor(), statement_id=statement_id),
-                           _("Matches confirmed")):
+            if run_service(
+                lambda s: confirm_high_confidence(s, actor=current_actor(), statement_id=statement_id),
+                _("Matches confirmed"),
+            ):
                 st.rerun()
 
 counts = cached_query(transaction_counts, statement_id)
-status_filter = st.segmented_control(
-    _("Show"), ["open", "matched", "ignored"], default="open", key="reconciliation.show",
-    format_func=lambda v: {"open": _("To reconcile ({n})").format(n=counts.get("unmatched", 0) + counts.get("partial", 0)),
-                           "matched": _("Matched ({n})").format(n=counts.get("matched", 0)),
-                           "ignored": _("Ignored ({n})").format(n=counts.get("ignored", 0))}[v],
-) or "open"
+status_filter = (
+    st.segmented_control(
+        _("Show"),
+        ["open", "matched", "ignored"],
+        default="open",
+        key="reconciliation.show",
+        format_func=lambda v: {
+            "open": _("To reconcile ({n})").format(n=counts.get("unmatched", 0) + counts.get("partial", 0)),
+            "matched": _("Matched ({n})").format(n=counts.get("matched", 0)),
+            "ignored": _("Ignored ({n})").format(n=counts.get("ignored", 0)),
+        }[v],
+    )
+    or "open"
+)
 statuses = {"open": ("unmatched", "partial"), "matched": ("matched",), "ignored": ("ignored",)}[status_filter]
 total = sum(counts.get(s, 0) for s in statuses)
-page = st.number_input(_("Page"), min_value=1, max_value=max(1, -(-total // PAGE_SIZE)), value=1,
-                       key="reconciliation.page") if total > PAGE_SIZE else 1
+page = (
+    st.number_input(
+        _("Page"), min_value=1, max_value=max(1, -(-total // PAGE_SIZE)), value=1, key="reconciliation.page"
+    )
+    if total > PAGE_SIZE
+    else 1
+)
 rows = cached_query(transactions_with_suggestions, statement_id, statuses, PAGE_SIZE, (page - 1) * PAGE_SIZE)
 if not rows:
     st.info(_("Nothing here."))
@@ -163,8 +232,11 @@ for row in rows:
         st.markdown(f"**{title}** · {STATUS_LABELS[row['status']]}")
         st.caption(_("Reference: {reference}").format(reference=row["reference"].replace("\n", " ") or "—"))
         for number, amount in row["allocations"]:
-            st.markdown(_("Paid {amount} on order [{number}](/order?order={number})").format(
-                amount=format_money(amount, row["currency"]), number=number))
+            st.markdown(
+                _("Paid {amount} on order [{number}](/order?order={number})").format(
+                    amount=format_money(amount, row["currency"]), number=number
+                )
+            )
         if row["status"] == "ignored":
             st.caption(_("Ignored: {comment}").format(comment=row["comment"]))
         if row["status"] not in ("unmatched", "partial"):
@@ -178,12 +250,19 @@ for row in rows:
             reasons = "; ".join(_(message).format(**args) for message, args in suggestion["reasons"])
             allocation = " + ".join(format_money(a, row["currency"]) for a in suggestion["allocations"])
             cols = st.columns([5, 1])
-            cols[0].markdown(_("{numbers} · score {score} · {allocation}  \n{reasons}").format(
-                numbers=numbers, score=suggestion["score"], allocation=allocation, reasons=reasons))
+            cols[0].markdown(
+                _("{numbers} · score {score} · {allocation}  \n{reasons}").format(
+                    numbers=numbers, score=suggestion["score"], allocation=allocation, reasons=reasons
+                )
+            )
             if cols[1].button(_("Confirm"), key=f"reconciliation.confirm.{row['id']}.{index}"):
                 pairs = list(zip(suggestion["order_ids"], suggestion["allocations"], strict=True))
-                if run_service(lambda s: confirm_match(s, actor=current_actor(), transaction_id=row["id"],
-                                                       allocations=pairs), _("Payment recorded")):
+                if run_service(
+                    lambda s, row=row, pairs=pairs: confirm_match(
+                        s, actor=current_actor(), transaction_id=row["id"], allocations=pairs
+                    ),
+                    _("Payment recorded"),
+                ):
                     st.rerun()
         with st.expander(_("Assign by hand or ignore")):
             cols = st.columns([2, 2, 1])
@@ -196,17 +275,26 @@ for row in rows:
                 except (ValueError, InvalidOperation):
                     st.error(_("Give a 7-digit order number and an amount like 120.50."))
                 else:
+
                     def assign(session, number=number, amount=amount, transaction_id=row["id"]):
                         order = find_order_by_number(session, number)
-                        confirm_match(session, actor=current_actor(), transaction_id=transaction_id,
-                                      allocations=[(order.id, amount)])
+                        confirm_match(
+                            session,
+                            actor=current_actor(),
+                            transaction_id=transaction_id,
+                            allocations=[(order.id, amount)],
+                        )
 
                     if run_service(assign, _("Payment recorded")):
                         st.rerun()
             comment = st.text_input(_("Why ignore it?"), key=f"reconciliation.comment.{row['id']}")
             if st.button(_("Ignore"), key=f"reconciliation.ignore.{row['id']}", disabled=row["status"] != "unmatched"):
-                if run_service(lambda s: ignore_transaction(s, actor=current_actor(), transaction_id=row["id"],
-                                                            comment=comment), _("Transaction ignored")):
+                if run_service(
+                    lambda s, row=row, comment=comment: ignore_transaction(
+                        s, actor=current_actor(), transaction_id=row["id"], comment=comment
+                    ),
+                    _("Transaction ignored"),
+                ):
                     st.rerun()
 
 st.caption(_("{n} transactions in this view").format(n=format_number(total)))

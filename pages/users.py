@@ -1,4 +1,5 @@
 """Users (administrators): add accounts, change roles, deactivate, reset passwords."""
+
 import pandas as pd
 import streamlit as st
 
@@ -67,7 +68,10 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "email": _("Email"), "name": _("Name"), "role": _("Role"), "status": _("Status"),
+        "email": _("Email"),
+        "name": _("Name"),
+        "role": _("Role"),
+        "status": _("Status"),
         "last_login": _("Last sign-in"),
     },
 )
@@ -78,15 +82,19 @@ with add_tab, st.form("users.add", clear_on_submit=True):
     email = st.text_input(_("Email"), key="users.add_email")
     name = st.text_input(_("Full name"), key="users.add_name")
     role = st.selectbox(_("Role"), ROLES, format_func=role_label, key="users.add_role")
-    password = st.text_input(_("Password"), type="password", key="users.add_password",
-                             help=_("At least {n} characters. Leave empty to generate one.").format(
-                                 n=accounts.MIN_PASSWORD_LENGTH))
+    password = st.text_input(
+        _("Password"),
+        type="password",
+        key="users.add_password",
+        help=_("At least {n} characters. Leave empty to generate one.").format(n=accounts.MIN_PASSWORD_LENGTH),
+    )
     if st.form_submit_button(_("Add the user"), type="primary"):
         generated = password or generate_password()
         ok, user = act(accounts.add_user, email=email, role=role, password=generated, full_name=name)
         if ok:
-            st.session_state[DONE] = _("{email} can now sign in as {role}.").format(email=user.email,
-                                                                                  role=role_label(role))
+            st.session_state[DONE] = _("{email} can now sign in as {role}.").format(
+                email=user.email, role=role_label(role)
+            )
             if not password:
                 st.session_state[NEW_PASSWORD] = (user.email, generated)
             st.rerun()
@@ -96,20 +104,27 @@ with change_tab:
         st.info(_("No user yet."))
         st.stop()
     by_id = {p.id: p for p in people}
-    chosen_id = st.selectbox(_("Account"), list(by_id), key="users.account",
-                             format_func=lambda i: f"{by_id[i].email} — {role_label(by_id[i].role)}"
-                             + ("" if by_id[i].active else f" ({_('Deactivated')})"))
+    chosen_id = st.selectbox(
+        _("Account"),
+        list(by_id),
+        key="users.account",
+        format_func=lambda i: (
+            f"{by_id[i].email} — {role_label(by_id[i].role)}" + ("" if by_id[i].active else f" ({_('Deactivated')})")
+        ),
+    )
     person = by_id[chosen_id]
 
     role_column, password_column, active_column = st.columns(3)
     with role_column.container(border=True):
-        new_role = st.selectbox(_("Role"), ROLES, index=ROLES.index(person.role), format_func=role_label,
-                                key=f"users.role_{person.id}")
+        new_role = st.selectbox(
+            _("Role"), ROLES, index=ROLES.index(person.role), format_func=role_label, key=f"users.role_{person.id}"
+        )
         if st.button(_("Change the role"), key="users.change_role", disabled=new_role == person.role):
             ok, _user = act(accounts.change_role, user_id=person.id, role=new_role)
             if ok:
-                st.session_state[DONE] = _("{email} is now {role}.").format(email=person.email,
-                                                                           role=role_label(new_role))
+                st.session_state[DONE] = _("{email} is now {role}.").format(
+                    email=person.email, role=role_label(new_role)
+                )
                 st.rerun()
     with password_column.container(border=True):
         st.caption(_("A new password is generated and shown once; the account is unlocked."))
@@ -127,8 +142,12 @@ with change_tab:
                     st.session_state[DONE] = _("{email} can sign in again.").format(email=person.email)
                     st.rerun()
         elif st.session_state.get(CONFIRM_DEACTIVATE) == person.id:
-            st.warning(_("Deactivate {email}? They are signed out at their next action and can no longer sign "
-                         "in. The account and its history are kept.").format(email=person.email))
+            st.warning(
+                _(
+                    "Deactivate {email}? They are signed out at their next action and can no longer sign "
+                    "in. The account and its history are kept."
+                ).format(email=person.email)
+            )
             yes, no = st.columns(2)
             if yes.button(_("Deactivate"), key="users.deactivate_confirm", type="primary"):
                 st.session_state.pop(CONFIRM_DEACTIVATE, None)

@@ -1,6 +1,7 @@
 """Read side of the catalogue (issue 7): events, tariffs with sold / awaiting / remaining units,
 discount codes with uses and revenue given away, the catalogue log; and the sellable tariffs the
 order wizard offers."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -23,12 +24,54 @@ from orders_core.services.codes import NOT_A_USE
 from orders_core.services.tariffs import AWAITING_STATUSES, SOLD_STATUSES
 from queries.sql import money_sum
 
-EVENT_COLUMNS = ["id", "name", "starts_at", "ends_at", "timezone", "currency", "language", "seated", "community",
-                 "bank_details", "archived_at", "tariffs", "orders"]
-TARIFF_COLUMNS = ["id", "event_id", "kind", "name", "name_fr", "unit_price_ht", "tax_rate", "currency", "capacity",
-                  "sales_start", "sales_end", "active", "sold", "awaiting", "remaining", "order_lines"]
-CODE_COLUMNS = ["id", "event_id", "code", "percent_off", "amount_off", "max_uses", "valid_from", "valid_until",
-                "active", "tariff_ids", "uses", "paid_uses", "given_away"]
+EVENT_COLUMNS = [
+    "id",
+    "name",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "currency",
+    "language",
+    "seated",
+    "community",
+    "bank_details",
+    "archived_at",
+    "tariffs",
+    "orders",
+]
+TARIFF_COLUMNS = [
+    "id",
+    "event_id",
+    "kind",
+    "name",
+    "name_fr",
+    "unit_price_ht",
+    "tax_rate",
+    "currency",
+    "capacity",
+    "sales_start",
+    "sales_end",
+    "active",
+    "sold",
+    "awaiting",
+    "remaining",
+    "order_lines",
+]
+CODE_COLUMNS = [
+    "id",
+    "event_id",
+    "code",
+    "percent_off",
+    "amount_off",
+    "max_uses",
+    "valid_from",
+    "valid_until",
+    "active",
+    "tariff_ids",
+    "uses",
+    "paid_uses",
+    "given_away",
+]
 HISTORY_COLUMNS = ["id", "at", "actor", "entity", "entity_id", "event_id", "action", "details", "reason"]
 
 
@@ -47,9 +90,21 @@ def events_list(engine: Engine, *, include_archived: bool = False) -> pd.DataFra
     """Events by start date, with their number of tariffs and orders (not deleted)."""
     tariffs = select(func.count()).where(Tariff.event_id == Event.id).scalar_subquery()
     orders = select(func.count()).where(Order.event_id == Event.id, Order.deleted_at.is_(None)).scalar_subquery()
-    query = select(Event.id, Event.name, Event.starts_at, Event.ends_at, Event.timezone, Event.currency,
-                   Event.language, Event.seated, Event.community, Event.bank_details, Event.archived_at,
-                   tariffs.label("tariffs"), orders.label("orders")).order_by(Event.starts_at, Event.id)
+    query = select(
+        Event.id,
+        Event.name,
+        Event.starts_at,
+        Event.ends_at,
+        Event.timezone,
+        Event.currency,
+        Event.language,
+        Event.seated,
+        Event.community,
+        Event.bank_details,
+        Event.archived_at,
+        tariffs.label("tariffs"),
+        orders.label("orders"),
+    ).order_by(Event.starts_at, Event.id)
     if not include_archived:
         query = query.where(Event.archived_at.is_(None))
     with engine.connect() as conn:
@@ -68,20 +123,35 @@ def tariffs_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
     """The event's tariffs with sold (paid) units, units awaiting payment, remaining capacity
     (capacity - sold - awaiting; None when unlimited) and how many order lines use them."""
     held = (
-        select(OrderLine.tariff_id,
-               func.sum(case((Order.status.in_(SOLD_STATUSES), OrderLine.quantity), else_=0)).label("sold"),
-               func.sum(case((Order.status.in_(AWAITING_STATUSES), OrderLine.quantity), else_=0)).label("awaiting"))
+        select(
+            OrderLine.tariff_id,
+            func.sum(case((Order.status.in_(SOLD_STATUSES), OrderLine.quantity), else_=0)).label("sold"),
+            func.sum(case((Order.status.in_(AWAITING_STATUSES), OrderLine.quantity), else_=0)).label("awaiting"),
+        )
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.event_id == event_id, Order.deleted_at.is_(None))
         .group_by(OrderLine.tariff_id)
         .subquery()
     )
-    lines = (select(OrderLine.tariff_id, func.count().label("n")).group_by(OrderLine.tariff_id).subquery())
+    lines = select(OrderLine.tariff_id, func.count().label("n")).group_by(OrderLine.tariff_id).subquery()
     query = (
-        select(Tariff.id, Tariff.event_id, Tariff.kind, Tariff.name, Tariff.name_fr, Tariff.unit_price_ht,
-               Tariff.tax_rate, Tariff.currency, Tariff.capacity, Tariff.sales_start, Tariff.sales_end, Tariff.active,
-               func.coalesce(held.c.sold, 0).label("sold"), func.coalesce(held.c.awaiting, 0).label("awaiting"),
-               func.coalesce(lines.c.n, 0).label("order_lines"))
+        select(
+            Tariff.id,
+            Tariff.event_id,
+            Tariff.kind,
+            Tariff.name,
+            Tariff.name_fr,
+            Tariff.unit_price_ht,
+            Tariff.tax_rate,
+            Tariff.currency,
+            Tariff.capacity,
+            Tariff.sales_start,
+            Tariff.sales_end,
+            Tariff.active,
+            func.coalesce(held.c.sold, 0).label("sold"),
+            func.coalesce(held.c.awaiting, 0).label("awaiting"),
+            func.coalesce(lines.c.n, 0).label("order_lines"),
+        )
         .outerjoin(held, held.c.tariff_id == Tariff.id)
         .outerjoin(lines, lines.c.tariff_id == Tariff.id)
         .where(Tariff.event_id == event_id)
@@ -90,7 +160,11 @@ def tariffs_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for row in rows:
-        row["sold"], row["awaiting"], row["order_lines"] = int(row["sold"]), int(row["awaiting"]), int(row["order_lines"])
+        row["sold"], row["awaiting"], row["order_lines"] = (
+            int(row["sold"]),
+            int(row["awaiting"]),
+            int(row["order_lines"]),
+        )
         row["unit_price_ht"] = Decimal(str(row["unit_price_ht"])).quantize(Decimal("0.01"))
         row["tax_rate"] = Decimal(str(row["tax_rate"])).quantize(Decimal("0.001"))
         row["remaining"] = None if row["capacity"] is None else row["capacity"] - row["sold"] - row["awaiting"]
@@ -112,8 +186,9 @@ def sellable_tariffs(engine: Engine, event_id: int, at: datetime | None = None) 
         and (start is None or pd.isna(start) or start <= at)
         and (end is None or pd.isna(end) or at < end)
         and (remaining is None or pd.isna(remaining) or remaining > 0)
-        for active, start, end, remaining in zip(frame["active"], frame["sales_start"], frame["sales_end"],
-                                                   frame["remaining"])
+        for active, start, end, remaining in zip(
+            frame["active"], frame["sales_start"], frame["sales_end"], frame["remaining"]
+        )
     ]
     return frame[keep].reset_index(drop=True)
 
@@ -122,12 +197,17 @@ def discount_codes_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
     """The event's codes with `uses` (orders with the code, not deleted, cancelled or failed),
     `paid_uses`, their applicable `tariff_ids` (empty = all) and `given_away`: {currency: Decimal},
     the sum of the discount amounts of the paid orders' lines, exact and per currency."""
-    code_match = and_(Order.event_id == DiscountCode.event_id, func.upper(Order.discount_code) == DiscountCode.code,
-                      Order.deleted_at.is_(None))
+    code_match = and_(
+        Order.event_id == DiscountCode.event_id,
+        func.upper(Order.discount_code) == DiscountCode.code,
+        Order.deleted_at.is_(None),
+    )
     uses = (
-        select(DiscountCode.id.label("code_id"),
-               func.count(Order.id).label("uses"),
-               func.sum(case((Order.status.in_(SOLD_STATUSES), 1), else_=0)).label("paid_uses"))
+        select(
+            DiscountCode.id.label("code_id"),
+            func.count(Order.id).label("uses"),
+            func.sum(case((Order.status.in_(SOLD_STATUSES), 1), else_=0)).label("paid_uses"),
+        )
         .join(Order, code_match)
         .where(DiscountCode.event_id == event_id, Order.status.notin_(NOT_A_USE))
         .group_by(DiscountCode.id)
@@ -140,9 +220,11 @@ def discount_codes_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
         .group_by(DiscountCode.id, Order.currency)
     )
     codes = select(DiscountCode).where(DiscountCode.event_id == event_id).order_by(DiscountCode.code)
-    links = (select(DiscountCodeTariff.discount_code_id, DiscountCodeTariff.tariff_id)
-             .join(DiscountCode, DiscountCode.id == DiscountCodeTariff.discount_code_id)
-             .where(DiscountCode.event_id == event_id))
+    links = (
+        select(DiscountCodeTariff.discount_code_id, DiscountCodeTariff.tariff_id)
+        .join(DiscountCode, DiscountCode.id == DiscountCodeTariff.discount_code_id)
+        .where(DiscountCode.event_id == event_id)
+    )
     with engine.connect() as conn:
         use_counts = {r.code_id: (int(r.uses), int(r.paid_uses or 0)) for r in conn.execute(uses)}
         given_away: dict[int, dict[str, Decimal]] = {}

@@ -4,6 +4,7 @@ A column is one (form, key) pair, so the same field defined on several events ("
 is one column. Order-level forms only (buyer, order, product); badge values belong to holders.
 Exports stream in chunks: take the columns once with `custom_columns`, then the values of each
 chunk's orders with `custom_values_of`."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,8 +19,11 @@ from orders_core.services.forms import ORDER_FORMS, display_value
 def custom_columns(bind: Engine | Connection, event_ids: Sequence[int] | None = None) -> list[tuple[str, str]]:
     """[(column key "form.key", label in the current language)] of the events' order-level fields,
     in form and position order (all events when `event_ids` is None)."""
-    query = select(FormField.form, FormField.key, FormField.label_en, FormField.label_fr).where(
-        FormField.form.in_(ORDER_FORMS)).order_by(FormField.form, FormField.position, FormField.id)
+    query = (
+        select(FormField.form, FormField.key, FormField.label_en, FormField.label_fr)
+        .where(FormField.form.in_(ORDER_FORMS))
+        .order_by(FormField.form, FormField.position, FormField.id)
+    )
     if event_ids is not None:
         query = query.where(FormField.event_id.in_(list(event_ids)))
     french = get_locale() == "fr"
@@ -35,10 +39,15 @@ def custom_values_of(bind: Engine | Connection, order_ids: Sequence[int]) -> dic
     result: dict[int, dict[str, str]] = {}
     if not order_ids:
         return result
-    query = (select(FieldValue.order_id, FormField.form, FormField.key, FormField.field_type, FieldValue.value)
-             .join(FormField, FormField.id == FieldValue.field_id)
-             .where(FieldValue.order_id.in_(list(order_ids)), FieldValue.order_item_id.is_(None),
-                    FormField.form.in_(ORDER_FORMS)))
+    query = (
+        select(FieldValue.order_id, FormField.form, FormField.key, FormField.field_type, FieldValue.value)
+        .join(FormField, FormField.id == FieldValue.field_id)
+        .where(
+            FieldValue.order_id.in_(list(order_ids)),
+            FieldValue.order_item_id.is_(None),
+            FormField.form.in_(ORDER_FORMS),
+        )
+    )
     with _connection(bind) as conn:
         for order_id, form, key, field_type, value in conn.execute(query):
             result.setdefault(order_id, {})[f"{form}.{key}"] = display_value(field_type, value)

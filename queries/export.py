@@ -2,6 +2,7 @@
 `;` and decimal comma by default, or `,` and decimal point) and XLSX with real numeric money
 cells. Rows are streamed from a server-side cursor in chunks and written as they come, so a
 million-row export never holds the set in memory."""
+
 from __future__ import annotations
 
 import csv
@@ -14,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from orders_core.i18n import _, N_, as_utc
+from orders_core.i18n import N_, _, as_utc
 from orders_core.models import Event, Order, OrderLine
-from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, PaymentMode, Source, Status
+from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from queries.custom_values import custom_columns, custom_values_of
 from queries.grid import GridFilters, grid_count_and_totals
 from queries.grid import _conditions as filter_conditions
@@ -62,11 +63,29 @@ def _query(filters: GridFilters):
     lines = select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
     return (
         select(
-            Order.number, lines.label("lines"), Order.buyer_first_name, Order.buyer_last_name, Order.buyer_email,
-            Order.discount_code, Order.payment_mode, Order.status, Order.paid_at, Order.created_at,
-            Order.terms_accepted, Order.currency, Order.total_ht, Order.total_ttc, Order.amount_paid,
-            Event.name.label("event_name"), Order.source, Order.company_name, Order.utm_source, Order.utm_medium,
-            Order.utm_campaign, Order.deleted_at, Order.id.label("order_id"),
+            Order.number,
+            lines.label("lines"),
+            Order.buyer_first_name,
+            Order.buyer_last_name,
+            Order.buyer_email,
+            Order.discount_code,
+            Order.payment_mode,
+            Order.status,
+            Order.paid_at,
+            Order.created_at,
+            Order.terms_accepted,
+            Order.currency,
+            Order.total_ht,
+            Order.total_ttc,
+            Order.amount_paid,
+            Event.name.label("event_name"),
+            Order.source,
+            Order.company_name,
+            Order.utm_source,
+            Order.utm_medium,
+            Order.utm_campaign,
+            Order.deleted_at,
+            Order.id.label("order_id"),
         )
         .join(Event, Event.id == Order.event_id)
         .where(*filter_conditions(filters))
@@ -122,8 +141,15 @@ def _total(engine: Engine, filters: GridFilters) -> int:
     return grid_count_and_totals(engine, filters)[0]
 
 
-def export_csv(engine: Engine, filters: GridFilters, out: BinaryIO, *, separator: str = ";",
-               progress: Progress | None = None, chunk_size: int = CHUNK) -> int:
+def export_csv(
+    engine: Engine,
+    filters: GridFilters,
+    out: BinaryIO,
+    *,
+    separator: str = ";",
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK,
+) -> int:
     """Write the filtered set as CSV (UTF-8 with BOM) to a binary stream; returns the row count.
     With `;` numbers use a decimal comma (French Excel), with `,` a decimal point. Dates are in
     the filters' timezone."""
@@ -163,8 +189,14 @@ def export_csv(engine: Engine, filters: GridFilters, out: BinaryIO, *, separator
     return done
 
 
-def export_xlsx(engine: Engine, filters: GridFilters, out: BinaryIO | str, *, progress: Progress | None = None,
-                chunk_size: int = CHUNK) -> int:
+def export_xlsx(
+    engine: Engine,
+    filters: GridFilters,
+    out: BinaryIO | str,
+    *,
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK,
+) -> int:
     """Write the filtered set as an XLSX workbook (openpyxl write-only mode: rows go to disk as
     they come). Money cells are numbers with a currency format; returns the row count."""
     from openpyxl import Workbook

@@ -6,6 +6,7 @@ the fallback for a page opened by number. Count and totals read the `order_summa
 in step by triggers, migration 0002) for the filters it can serve, plus a direct scan of the
 partial days at the edges of a date range; any other filter (search, discount code, payment
 date) counts and sums the orders directly."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,6 @@ from sqlalchemy import (
     false,
     func,
     literal,
-    literal_column,
     select,
     tuple_,
     union,
@@ -56,10 +56,32 @@ SORTS: dict[str, tuple[ColumnElement, bool]] = {
 DEFAULT_SORT = "created_desc"
 
 GRID_COLUMNS = [
-    "id", "number", "lines", "buyer_first_name", "buyer_last_name", "buyer_email", "discount_code",
-    "payment_mode", "status", "paid_at", "created_at", "terms_accepted", "currency", "total_ht", "total_ttc",
-    "event_id", "event_name", "event_timezone", "source", "company_name", "amount_paid", "balance_due",
-    "utm_source", "utm_medium", "utm_campaign", "deleted_at",
+    "id",
+    "number",
+    "lines",
+    "buyer_first_name",
+    "buyer_last_name",
+    "buyer_email",
+    "discount_code",
+    "payment_mode",
+    "status",
+    "paid_at",
+    "created_at",
+    "terms_accepted",
+    "currency",
+    "total_ht",
+    "total_ttc",
+    "event_id",
+    "event_name",
+    "event_timezone",
+    "source",
+    "company_name",
+    "amount_paid",
+    "balance_due",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "deleted_at",
 ]
 
 
@@ -249,17 +271,34 @@ def grid_page(
         .offset(offset if after is None else 0)
         .subquery("page")
     )
-    lines = (
-        select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
-    )
+    lines = select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
     query = (
         select(
-            Order.id, Order.number, lines.label("lines"), Order.buyer_first_name, Order.buyer_last_name,
-            Order.buyer_email, Order.discount_code, Order.payment_mode, Order.status, Order.paid_at,
-            Order.created_at, Order.terms_accepted, Order.currency, Order.total_ht, Order.total_ttc,
-            Order.event_id, Event.name.label("event_name"), Event.timezone.label("event_timezone"),
-            Order.source, Order.company_name, Order.amount_paid, Order.utm_source, Order.utm_medium,
-            Order.utm_campaign, Order.deleted_at,
+            Order.id,
+            Order.number,
+            lines.label("lines"),
+            Order.buyer_first_name,
+            Order.buyer_last_name,
+            Order.buyer_email,
+            Order.discount_code,
+            Order.payment_mode,
+            Order.status,
+            Order.paid_at,
+            Order.created_at,
+            Order.terms_accepted,
+            Order.currency,
+            Order.total_ht,
+            Order.total_ttc,
+            Order.event_id,
+            Event.name.label("event_name"),
+            Event.timezone.label("event_timezone"),
+            Order.source,
+            Order.company_name,
+            Order.amount_paid,
+            Order.utm_source,
+            Order.utm_medium,
+            Order.utm_campaign,
+            Order.deleted_at,
         )
         .join(page, page.c.id == Order.id)
         .join(Event, Event.id == Order.event_id)
@@ -307,9 +346,7 @@ def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd
             entry[0] += int(count)
             entry[1] += Decimal(ht or 0)
             entry[2] += Decimal(ttc or 0)
-    table = pd.DataFrame(
-        [(c, n, ht, ttc) for c, (n, ht, ttc) in sorted(merged.items())], columns=TOTALS_COLUMNS
-    )
+    table = pd.DataFrame([(c, n, ht, ttc) for c, (n, ht, ttc) in sorted(merged.items())], columns=TOTALS_COLUMNS)
     return int(table["orders"].sum()) if not table.empty else 0, table
 
 
@@ -390,7 +427,17 @@ def filter_choices(engine: Engine) -> dict[str, list]:
 
 
 __all__ = [
-    "DEFAULT_PAGE_SIZE", "DEFAULT_SORT", "GRID_COLUMNS", "GridFilters", "SORTS", "TOTALS_COLUMNS",
-    "cursor_after", "day_bounds", "filter_choices", "grid_count_and_totals", "grid_page",
-    "order_id_for_number", "summary_can_serve",
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_SORT",
+    "GRID_COLUMNS",
+    "GridFilters",
+    "SORTS",
+    "TOTALS_COLUMNS",
+    "cursor_after",
+    "day_bounds",
+    "filter_choices",
+    "grid_count_and_totals",
+    "grid_page",
+    "order_id_for_number",
+    "summary_can_serve",
 ]

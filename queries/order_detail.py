@@ -1,5 +1,6 @@
 """Everything the order detail page shows, and the attendee record. A handful of small indexed
 queries on one connection; money stays Decimal."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,11 +41,15 @@ class OrderDetail:
 def order_detail(engine: Engine, number: int) -> OrderDetail | None:
     """The order with that number (deleted or not) and all of its tabs, or None."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(Order.__table__, Event.name.label("event_name"), Event.timezone.label("event_timezone"))
-            .join(Event, Event.id == Order.event_id)
-            .where(Order.number == number)
-        ).mappings().first()
+        row = (
+            conn.execute(
+                select(Order.__table__, Event.name.label("event_name"), Event.timezone.label("event_timezone"))
+                .join(Event, Event.id == Order.event_id)
+                .where(Order.number == number)
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         order = dict(row)
@@ -55,53 +60,115 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
             return pd.DataFrame([tuple(r) for r in conn.execute(query).all()], columns=columns)
 
         custom_fields = frame(
-            select(FormField.form, FormField.label_en, FormField.label_fr,
-                   (OrderItem.holder_first_name + " " + OrderItem.holder_last_name).label("holder"),
-                   FieldValue.value)
+            select(
+                FormField.form,
+                FormField.label_en,
+                FormField.label_fr,
+                (OrderItem.holder_first_name + " " + OrderItem.holder_last_name).label("holder"),
+                FieldValue.value,
+            )
             .join(FormField, FormField.id == FieldValue.field_id)
             .outerjoin(OrderItem, OrderItem.id == FieldValue.order_item_id)
             .where(FieldValue.order_id == order_id)
-            .order_by(FieldValue.order_item_id.is_not(None), FieldValue.order_item_id, FormField.position, FormField.id),
+            .order_by(
+                FieldValue.order_item_id.is_not(None), FieldValue.order_item_id, FormField.position, FormField.id
+            ),
             ["form", "label_en", "label_fr", "holder", "value"],
         )
         items = frame(
-            select(OrderItem.id, OrderLine.name, OrderLine.kind, OrderItem.holder_first_name,
-                   OrderItem.holder_last_name, OrderItem.holder_email, OrderItem.seat, OrderItem.delivery_mode,
-                   Attendee.id)
+            select(
+                OrderItem.id,
+                OrderLine.name,
+                OrderLine.kind,
+                OrderItem.holder_first_name,
+                OrderItem.holder_last_name,
+                OrderItem.holder_email,
+                OrderItem.seat,
+                OrderItem.delivery_mode,
+                Attendee.id,
+            )
             .join(OrderLine, OrderLine.id == OrderItem.order_line_id)
             .outerjoin(Attendee, Attendee.order_item_id == OrderItem.id)
             .where(OrderItem.order_id == order_id)
             .order_by(OrderItem.id),
-            ["item_id", "line_name", "kind", "holder_first_name", "holder_last_name", "holder_email", "seat",
-             "delivery_mode", "attendee_id"],
+            [
+                "item_id",
+                "line_name",
+                "kind",
+                "holder_first_name",
+                "holder_last_name",
+                "holder_email",
+                "seat",
+                "delivery_mode",
+                "attendee_id",
+            ],
         )
         items["attendee_id"] = items["attendee_id"].astype(object).where(items["attendee_id"].notna(), None)
         lines = frame(
-            select(OrderLine.id, OrderLine.name, OrderLine.kind, OrderLine.quantity, OrderLine.unit_price_ht,
-                   OrderLine.tax_rate, OrderLine.discount_amount, OrderLine.total_ht, OrderLine.total_ttc)
+            select(
+                OrderLine.id,
+                OrderLine.name,
+                OrderLine.kind,
+                OrderLine.quantity,
+                OrderLine.unit_price_ht,
+                OrderLine.tax_rate,
+                OrderLine.discount_amount,
+                OrderLine.total_ht,
+                OrderLine.total_ttc,
+            )
             .where(OrderLine.order_id == order_id)
             .order_by(OrderLine.id),
-            ["line_id", "name", "kind", "quantity", "unit_price_ht", "tax_rate", "discount_amount", "total_ht",
-             "total_ttc"],
+            [
+                "line_id",
+                "name",
+                "kind",
+                "quantity",
+                "unit_price_ht",
+                "tax_rate",
+                "discount_amount",
+                "total_ht",
+                "total_ttc",
+            ],
         )
         payments = frame(
-            select(Payment.id, Payment.method, Payment.amount, Payment.currency, Payment.received_at,
-                   Payment.reference, Payment.recorded_by)
+            select(
+                Payment.id,
+                Payment.method,
+                Payment.amount,
+                Payment.currency,
+                Payment.received_at,
+                Payment.reference,
+                Payment.recorded_by,
+            )
             .where(Payment.order_id == order_id)
             .order_by(Payment.received_at, Payment.id),
             ["payment_id", "method", "amount", "currency", "received_at", "reference", "recorded_by"],
         )
         history = frame(
-            select(OrderHistory.id, OrderHistory.at, OrderHistory.actor, OrderHistory.action, OrderHistory.details,
-                   OrderHistory.reason)
+            select(
+                OrderHistory.id,
+                OrderHistory.at,
+                OrderHistory.actor,
+                OrderHistory.action,
+                OrderHistory.details,
+                OrderHistory.reason,
+            )
             .where(OrderHistory.order_id == order_id)
             .order_by(OrderHistory.at.desc(), OrderHistory.id.desc()),
             ["history_id", "at", "actor", "action", "details", "reason"],
         )
         emails = frame(
-            select(OutboxEmail.id, OutboxEmail.created_at, OutboxEmail.kind, OutboxEmail.recipient,
-                   OutboxEmail.subject, OutboxEmail.status, OutboxEmail.attempts, OutboxEmail.sent_at,
-                   OutboxEmail.last_error)
+            select(
+                OutboxEmail.id,
+                OutboxEmail.created_at,
+                OutboxEmail.kind,
+                OutboxEmail.recipient,
+                OutboxEmail.subject,
+                OutboxEmail.status,
+                OutboxEmail.attempts,
+                OutboxEmail.sent_at,
+                OutboxEmail.last_error,
+            )
             .where(OutboxEmail.order_id == order_id)
             .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
             ["email_id", "created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error"],
@@ -124,19 +191,33 @@ def attendee_record(engine: Engine, attendee_id: int) -> dict | None:
     """The attendee, its event, and the order it came from: number, status and whether that
     order was deleted (`order_deleted`), or order_number None when it has no order."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(
-                Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.email, Attendee.registered_at,
-                Attendee.event_id, Event.name.label("event_name"), Event.timezone.label("event_timezone"),
-                Attendee.order_id, Order.number.label("order_number"), Order.status.label("order_status"),
-                Order.deleted_at.label("order_deleted_at"), OrderItem.seat, OrderLine.name.label("line_name"),
+        row = (
+            conn.execute(
+                select(
+                    Attendee.id,
+                    Attendee.first_name,
+                    Attendee.last_name,
+                    Attendee.email,
+                    Attendee.registered_at,
+                    Attendee.event_id,
+                    Event.name.label("event_name"),
+                    Event.timezone.label("event_timezone"),
+                    Attendee.order_id,
+                    Order.number.label("order_number"),
+                    Order.status.label("order_status"),
+                    Order.deleted_at.label("order_deleted_at"),
+                    OrderItem.seat,
+                    OrderLine.name.label("line_name"),
+                )
+                .join(Event, Event.id == Attendee.event_id)
+                .outerjoin(Order, Order.id == Attendee.order_id)
+                .outerjoin(OrderItem, OrderItem.id == Attendee.order_item_id)
+                .outerjoin(OrderLine, OrderLine.id == OrderItem.order_line_id)
+                .where(Attendee.id == attendee_id)
             )
-            .join(Event, Event.id == Attendee.event_id)
-            .outerjoin(Order, Order.id == Attendee.order_id)
-            .outerjoin(OrderItem, OrderItem.id == Attendee.order_item_id)
-            .outerjoin(OrderLine, OrderLine.id == OrderItem.order_line_id)
-            .where(Attendee.id == attendee_id)
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
     if row is None:
         return None
     record = dict(row)

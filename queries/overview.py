@@ -1,4 +1,5 @@
 """The first page's figures: orders by status, per currency."""
+
 from __future__ import annotations
 
 import pandas as pd

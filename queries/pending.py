@@ -1,5 +1,6 @@
 """Read side of the order lifecycle: invoice orders waiting for their money (finance's list)
 and the few facts the action menus need about one order."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -12,8 +13,21 @@ from orders_core.i18n import as_utc
 from orders_core.models import Event, Order
 from queries.sql import money_sum
 
-PENDING_COLUMNS = ["id", "number", "event_name", "buyer", "company_name", "buyer_email", "currency", "total_ttc",
-                   "amount_paid", "balance_due", "created_at", "age_days", "event_timezone"]
+PENDING_COLUMNS = [
+    "id",
+    "number",
+    "event_name",
+    "buyer",
+    "company_name",
+    "buyer_email",
+    "currency",
+    "total_ttc",
+    "amount_paid",
+    "balance_due",
+    "created_at",
+    "age_days",
+    "event_timezone",
+]
 
 
 def _pending_filter(event_id: int | None):
@@ -31,9 +45,20 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
     """Awaiting-payment invoice orders, oldest first, with their age in days and balance due.
     Money columns hold Decimals (display only)."""
     query = (
-        select(Order.id, Order.number, Event.name.label("event_name"), Order.buyer_first_name, Order.buyer_last_name,
-               Order.company_name, Order.buyer_email, Order.currency, Order.total_ttc, Order.amount_paid,
-               Order.created_at, Event.timezone.label("event_timezone"))
+        select(
+            Order.id,
+            Order.number,
+            Event.name.label("event_name"),
+            Order.buyer_first_name,
+            Order.buyer_last_name,
+            Order.company_name,
+            Order.buyer_email,
+            Order.currency,
+            Order.total_ttc,
+            Order.amount_paid,
+            Order.created_at,
+            Event.timezone.label("event_timezone"),
+        )
         .join(Event, Event.id == Order.event_id)
         .where(*_pending_filter(event_id))
         .order_by(Order.created_at, Order.id)
@@ -46,45 +71,82 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
     for row in rows:
         created = as_utc(row.created_at)
         total, paid = _money(row.total_ttc), _money(row.amount_paid)
-        records.append(dict(
-            id=row.id, number=row.number, event_name=row.event_name,
-            buyer=f"{row.buyer_first_name} {row.buyer_last_name}".strip(), company_name=row.company_name,
-            buyer_email=row.buyer_email, currency=row.currency, total_ttc=total, amount_paid=paid,
-            balance_due=total - paid, created_at=created, age_days=(now - created).days,
-            event_timezone=row.event_timezone))
+        records.append(
+            dict(
+                id=row.id,
+                number=row.number,
+                event_name=row.event_name,
+                buyer=f"{row.buyer_first_name} {row.buyer_last_name}".strip(),
+                company_name=row.company_name,
+                buyer_email=row.buyer_email,
+                currency=row.currency,
+                total_ttc=total,
+                amount_paid=paid,
+                balance_due=total - paid,
+                created_at=created,
+                age_days=(now - created).days,
+                event_timezone=row.event_timezone,
+            )
+        )
     return pd.DataFrame(records, columns=PENDING_COLUMNS)
 
 
 def pending_totals(engine: Engine, event_id: int | None = None) -> pd.DataFrame:
     """Per currency: how many orders wait and how much they still owe (never added across currencies)."""
     query = (
-        select(Order.currency, func.count().label("orders"), money_sum(Order.total_ttc).label("total_ttc"),
-               money_sum(Order.amount_paid).label("amount_paid"))
-        .where(*_pending_filter(event_id)).group_by(Order.currency).order_by(Order.currency)
+        select(
+            Order.currency,
+            func.count().label("orders"),
+            money_sum(Order.total_ttc).label("total_ttc"),
+            money_sum(Order.amount_paid).label("amount_paid"),
+        )
+        .where(*_pending_filter(event_id))
+        .group_by(Order.currency)
+        .order_by(Order.currency)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame(
         [dict(currency=r.currency, orders=r.orders, balance_due=r.total_ttc - r.amount_paid) for r in rows],
-        columns=["currency", "orders", "balance_due"])
+        columns=["currency", "orders", "balance_due"],
+    )
 
 
 def pending_events(engine: Engine) -> list[tuple[int, str]]:
     """Events that have invoice orders waiting, for the page's filter."""
-    query = (select(Event.id, Event.name).join(Order, Order.event_id == Event.id).where(*_pending_filter(None))
-             .group_by(Event.id, Event.name).order_by(Event.name))
+    query = (
+        select(Event.id, Event.name)
+        .join(Order, Order.event_id == Event.id)
+        .where(*_pending_filter(None))
+        .group_by(Event.id, Event.name)
+        .order_by(Event.name)
+    )
     with engine.connect() as conn:
         return [(r.id, r.name) for r in conn.execute(query)]
 
 
 def order_action_state(engine: Engine, number: int) -> dict | None:
     """What the detail page's action menu needs to know about one order."""
-    query = select(Order.id, Order.number, Order.status, Order.payment_mode, Order.currency, Order.total_ttc,
-                   Order.amount_paid, Order.deleted_at).where(Order.number == number)
+    query = select(
+        Order.id,
+        Order.number,
+        Order.status,
+        Order.payment_mode,
+        Order.currency,
+        Order.total_ttc,
+        Order.amount_paid,
+        Order.deleted_at,
+    ).where(Order.number == number)
     with engine.connect() as conn:
         row = conn.execute(query).first()
     if row is None:
         return None
-    return dict(id=row.id, number=row.number, status=row.status, payment_mode=row.payment_mode,
-                currency=row.currency, balance_due=_money(row.total_ttc) - _money(row.amount_paid),
-                deleted=row.deleted_at is not None)
+    return dict(
+        id=row.id,
+        number=row.number,
+        status=row.status,
+        payment_mode=row.payment_mode,
+        currency=row.currency,
+        balance_due=_money(row.total_ttc) - _money(row.amount_paid),
+        deleted=row.deleted_at is not None,
+    )

@@ -1,5 +1,6 @@
 """Read side of bank reconciliation: statements, their transactions with suggestions, and the
 per-statement report (per currency)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,12 +15,21 @@ from queries.sql import money_sum
 
 
 def statements(engine: Engine) -> pd.DataFrame:
-    query = select(BankStatement.id, BankStatement.filename, BankStatement.file_format, BankStatement.imported_at,
-                   BankStatement.imported_by, BankStatement.lines_new, BankStatement.lines_duplicate,
-                   BankStatement.errors).order_by(BankStatement.id.desc())
+    query = select(
+        BankStatement.id,
+        BankStatement.filename,
+        BankStatement.file_format,
+        BankStatement.imported_at,
+        BankStatement.imported_by,
+        BankStatement.lines_new,
+        BankStatement.lines_duplicate,
+        BankStatement.errors,
+    ).order_by(BankStatement.id.desc())
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(), columns=[
-            "id", "filename", "format", "imported_at", "imported_by", "new", "duplicates", "errors"])
+        return pd.DataFrame(
+            conn.execute(query).all(),
+            columns=["id", "filename", "format", "imported_at", "imported_by", "new", "duplicates", "errors"],
+        )
 
 
 def statement_report(engine: Engine, statement_id: int) -> pd.DataFrame:
@@ -47,19 +57,35 @@ def statement_report(engine: Engine, statement_id: int) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=["currency", "transactions", "received", "matched", "partially_matched",
-                                       "unmatched", "ignored", "matched_count", "partial_count",
-                                       "unmatched_count", "ignored_count"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "currency",
+            "transactions",
+            "received",
+            "matched",
+            "partially_matched",
+            "unmatched",
+            "ignored",
+            "matched_count",
+            "partial_count",
+            "unmatched_count",
+            "ignored_count",
+        ],
+    )
 
 
-def transactions_with_suggestions(engine: Engine, statement_id: int, statuses: tuple[str, ...],
-                                  limit: int = 50, offset: int = 0) -> list[dict]:
+def transactions_with_suggestions(
+    engine: Engine, statement_id: int, statuses: tuple[str, ...], limit: int = 50, offset: int = 0
+) -> list[dict]:
     """One page of the statement's transactions, each with its ranked suggestions (plain values)."""
     with Session(engine) as session:
         page = session.scalars(
-            select(BankTransaction).where(BankTransaction.statement_id == statement_id,
-                                          BankTransaction.status.in_(statuses))
-            .order_by(BankTransaction.booked_on, BankTransaction.id).limit(limit).offset(offset)
+            select(BankTransaction)
+            .where(BankTransaction.statement_id == statement_id, BankTransaction.status.in_(statuses))
+            .order_by(BankTransaction.booked_on, BankTransaction.id)
+            .limit(limit)
+            .offset(offset)
         ).all()
         ranked = suggestions(session, list(page))
         allocations = {}
@@ -72,13 +98,26 @@ def transactions_with_suggestions(engine: Engine, statement_id: int, statuses: t
                 allocations.setdefault(transaction_id, []).append((number, Decimal(str(amount))))
         return [
             {
-                "id": t.id, "line_number": t.line_number, "booked_on": t.booked_on,
-                "amount": Decimal(str(t.amount)), "allocated": Decimal(str(t.allocated)), "currency": t.currency,
-                "payer": t.payer, "reference": t.reference, "status": t.status, "comment": t.comment,
+                "id": t.id,
+                "line_number": t.line_number,
+                "booked_on": t.booked_on,
+                "amount": Decimal(str(t.amount)),
+                "allocated": Decimal(str(t.allocated)),
+                "currency": t.currency,
+                "payer": t.payer,
+                "reference": t.reference,
+                "status": t.status,
+                "comment": t.comment,
                 "allocations": allocations.get(t.id, []),
                 "suggestions": [
-                    {"order_ids": s.order_ids, "order_numbers": s.order_numbers, "allocations": s.allocations,
-                     "score": s.score, "high_confidence": s.high_confidence, "reasons": s.reasons}
+                    {
+                        "order_ids": s.order_ids,
+                        "order_numbers": s.order_numbers,
+                        "allocations": s.allocations,
+                        "score": s.score,
+                        "high_confidence": s.high_confidence,
+                        "reasons": s.reasons,
+                    }
                     for s in ranked.get(t.id, [])
                 ],
             }
@@ -87,8 +126,11 @@ def transactions_with_suggestions(engine: Engine, statement_id: int, statuses: t
 
 
 def transaction_counts(engine: Engine, statement_id: int) -> dict[str, int]:
-    query = (select(BankTransaction.status, func.count()).where(BankTransaction.statement_id == statement_id)
-             .group_by(BankTransaction.status))
+    query = (
+        select(BankTransaction.status, func.count())
+        .where(BankTransaction.statement_id == statement_id)
+        .group_by(BankTransaction.status)
+    )
     with engine.connect() as conn:
         return dict(conn.execute(query).all())
 

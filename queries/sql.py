@@ -1,4 +1,5 @@
 """SQL building blocks shared by the read side."""
+
 from __future__ import annotations
 
 from decimal import Decimal

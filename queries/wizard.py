@@ -1,5 +1,6 @@
 """Read side of the order wizard and of the "add a ticket" / "record payment" actions: plain
 values (dicts, lists, dataclasses) the pages draw from. Nothing here writes."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -23,8 +24,10 @@ from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 def wizard_events(engine: Engine) -> list[dict]:
     """Events an order can be created for (not archived): id, name, currency, seated."""
     frame = events_list(engine)
-    return [{"id": int(r.id), "name": r.name, "currency": r.currency, "seated": bool(r.seated),
-             "language": r.language} for r in frame.itertuples()]
+    return [
+        {"id": int(r.id), "name": r.name, "currency": r.currency, "seated": bool(r.seated), "language": r.language}
+        for r in frame.itertuples()
+    ]
 
 
 def wizard_tariffs(engine: Engine, event_id: int, keep_ids: Sequence[int] = ()) -> pd.DataFrame:
@@ -37,8 +40,9 @@ def wizard_tariffs(engine: Engine, event_id: int, keep_ids: Sequence[int] = ()) 
     return sellable
 
 
-def event_fields(engine: Engine, event_id: int, forms: Sequence[str] = FORMS, *,
-                 include_inactive: bool = False) -> list[FieldSpec]:
+def event_fields(
+    engine: Engine, event_id: int, forms: Sequence[str] = FORMS, *, include_inactive: bool = False
+) -> list[FieldSpec]:
     with Session(engine) as session:
         return fields_of(session, event_id, forms, include_inactive=include_inactive)
 
@@ -46,27 +50,47 @@ def event_fields(engine: Engine, event_id: int, forms: Sequence[str] = FORMS, *,
 def payment_templates(engine: Engine, event_id: int) -> list[dict]:
     """The payment-details templates usable for the event (its own first): id, name, language."""
     with Session(engine) as session:
-        return [{"id": t.id, "name": t.name, "language": t.language, "global": t.is_global}
-                for t in list_templates(session, event_id, "payment_details")]
+        return [
+            {"id": t.id, "name": t.name, "language": t.language, "global": t.is_global}
+            for t in list_templates(session, event_id, "payment_details")
+        ]
 
 
-def live_quote(engine: Engine, *, event_id: int, quantities: Mapping, codes: Sequence[str] = (),
-               exclude_order_id: int | None = None, kept: Mapping[int, int] | None = None,
-               kept_code: str | None = None, require_units: bool = True, strict: bool = False) -> Quote:
+def live_quote(
+    engine: Engine,
+    *,
+    event_id: int,
+    quantities: Mapping,
+    codes: Sequence[str] = (),
+    exclude_order_id: int | None = None,
+    kept: Mapping[int, int] | None = None,
+    kept_code: str | None = None,
+    require_units: bool = True,
+    strict: bool = False,
+) -> Quote:
     """The wizard's live totals (no lock; the save checks again under locks). `strict` refuses
     a selection mixing currencies, as saving would."""
     with Session(engine) as session:
-        return quote_order(session, event_id=event_id, quantities=quantities, codes=codes,
-                           exclude_order_id=exclude_order_id, allow_mixed_currencies=not strict, kept=kept,
-                           kept_code=kept_code, require_units=require_units)
+        return quote_order(
+            session,
+            event_id=event_id,
+            quantities=quantities,
+            codes=codes,
+            exclude_order_id=exclude_order_id,
+            allow_mixed_currencies=not strict,
+            kept=kept,
+            kept_code=kept_code,
+            require_units=require_units,
+        )
 
 
 def _custom(values: Sequence[tuple], field_types: Mapping[int, str]) -> dict[str, object]:
     result: dict[str, object] = {}
     for field_id, value in values:
         kind = field_types.get(field_id)
-        result[str(field_id)] = stored_choices(value) if kind == "multiselect" else (
-            value == "yes" if kind == "checkbox" else value)
+        result[str(field_id)] = (
+            stored_choices(value) if kind == "multiselect" else (value == "yes" if kind == "checkbox" else value)
+        )
     return result
 
 
@@ -79,29 +103,50 @@ def order_for_edit(engine: Engine, number: int) -> dict | None:
             return None
         quantities: dict[str, int] = {}
         for tariff_id, quantity in session.execute(
-                select(OrderLine.tariff_id, OrderLine.quantity).where(OrderLine.order_id == order.id)
-                .order_by(OrderLine.id)):
+            select(OrderLine.tariff_id, OrderLine.quantity).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+        ):
             quantities[str(tariff_id)] = quantities.get(str(tariff_id), 0) + int(quantity)
         fields = {f.id: f.field_type for f in fields_of(session, order.event_id, include_inactive=True)}
-        values = session.execute(select(FieldValue.order_item_id, FieldValue.field_id, FieldValue.value)
-                                 .where(FieldValue.order_id == order.id)).all()
-        rows = session.execute(select(OrderItem, OrderLine.tariff_id).join(OrderLine, OrderLine.id == OrderItem.order_line_id)
-                               .where(OrderItem.order_id == order.id).order_by(OrderLine.id, OrderItem.id)).all()
+        values = session.execute(
+            select(FieldValue.order_item_id, FieldValue.field_id, FieldValue.value).where(
+                FieldValue.order_id == order.id
+            )
+        ).all()
+        rows = session.execute(
+            select(OrderItem, OrderLine.tariff_id)
+            .join(OrderLine, OrderLine.id == OrderItem.order_line_id)
+            .where(OrderItem.order_id == order.id)
+            .order_by(OrderLine.id, OrderItem.id)
+        ).all()
         holders: dict[str, list[dict]] = {}
         for i, tariff_id in rows:  # per tariff, so that changing quantities keeps the other holders
             holders.setdefault(str(tariff_id), []).append(
-                {"first_name": i.holder_first_name, "last_name": i.holder_last_name, "email": i.holder_email,
-                 "seat": i.seat or "", "delivery_mode": i.delivery_mode,
-                 "fields": _custom([(f, v) for item_id, f, v in values if item_id == i.id], fields)})
+                {
+                    "first_name": i.holder_first_name,
+                    "last_name": i.holder_last_name,
+                    "email": i.holder_email,
+                    "seat": i.seat or "",
+                    "delivery_mode": i.delivery_mode,
+                    "fields": _custom([(f, v) for item_id, f, v in values if item_id == i.id], fields),
+                }
+            )
         buyer = {key: getattr(order, column) or "" for key, (column, _size) in BUYER_FIELDS.items()}
         buyer["language"] = order.language
         payment = {("awaiting_payment", "invoice"): "invoice", ("cart_incomplete", "undefined"): "undecided"}.get(
-            (order.status, order.payment_mode), "keep")
+            (order.status, order.payment_mode), "keep"
+        )
         return {
-            "order_id": order.id, "number": order.number, "event_id": order.event_id, "version": order.version,
-            "status": order.status, "payment_mode": order.payment_mode, "source": order.source,
-            "quantities": quantities, "codes": [order.discount_code] if order.discount_code else [],
-            "buyer": buyer, "holders": holders,
+            "order_id": order.id,
+            "number": order.number,
+            "event_id": order.event_id,
+            "version": order.version,
+            "status": order.status,
+            "payment_mode": order.payment_mode,
+            "source": order.source,
+            "quantities": quantities,
+            "codes": [order.discount_code] if order.discount_code else [],
+            "buyer": buyer,
+            "holders": holders,
             "custom": _custom([(f, v) for item_id, f, v in values if item_id is None], fields),
             "payment": payment,
         }
@@ -115,20 +160,42 @@ def add_ticket_context(engine: Engine, number: int) -> dict | None:
         if order is None:
             return None
         event = session.get(Event, order.event_id)
-        seats = [s for s in session.scalars(select(OrderItem.seat).where(OrderItem.order_id == order.id)
-                                            .order_by(OrderItem.id)) if s]
+        seats = [
+            s
+            for s in session.scalars(
+                select(OrderItem.seat).where(OrderItem.order_id == order.id).order_by(OrderItem.id)
+            )
+            if s
+        ]
         context = {
-            "order_id": order.id, "number": order.number, "status": order.status, "source": order.source,
-            "deleted": order.deleted_at is not None, "version": order.version, "currency": order.currency,
-            "total_ttc": Decimal(order.total_ttc), "amount_paid": Decimal(order.amount_paid),
-            "balance_due": Decimal(order.total_ttc) - Decimal(order.amount_paid), "event_id": order.event_id,
-            "seated": bool(event.seated), "timezone": event.timezone, "seats": seats,
+            "order_id": order.id,
+            "number": order.number,
+            "status": order.status,
+            "source": order.source,
+            "deleted": order.deleted_at is not None,
+            "version": order.version,
+            "currency": order.currency,
+            "total_ttc": Decimal(order.total_ttc),
+            "amount_paid": Decimal(order.amount_paid),
+            "balance_due": Decimal(order.total_ttc) - Decimal(order.amount_paid),
+            "event_id": order.event_id,
+            "seated": bool(event.seated),
+            "timezone": event.timezone,
+            "seats": seats,
             "delivery_mode": usual_delivery_mode(session, order.id),
             "paid_at": as_utc(order.paid_at) if isinstance(order.paid_at, datetime) else None,
         }
     tariffs = sellable_tariffs(engine, context["event_id"])
-    context["tariffs"] = [{"id": int(t.id), "name": t.name, "kind": t.kind, "unit_price_ht": t.unit_price_ht,
-                           "tax_rate": t.tax_rate, "remaining": None if pd.isna(t.remaining) else int(t.remaining)}
-                          for t in tariffs.itertuples() if t.kind in ("badge", "ticket")
-                          and t.currency == context["currency"]]
+    context["tariffs"] = [
+        {
+            "id": int(t.id),
+            "name": t.name,
+            "kind": t.kind,
+            "unit_price_ht": t.unit_price_ht,
+            "tax_rate": t.tax_rate,
+            "remaining": None if pd.isna(t.remaining) else int(t.remaining),
+        }
+        for t in tariffs.itertuples()
+        if t.kind in ("badge", "ticket") and t.currency == context["currency"]
+    ]
     return context

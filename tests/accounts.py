@@ -2,6 +2,7 @@
 
 argon2-cffi's defaults (64 MiB, 3 passes) are right for the app and cost about a second a hash on
 a busy test machine; tests use argon2's cheapest profile of the same algorithm instead."""
+
 from __future__ import annotations
 
 import pytest

@@ -3,6 +3,7 @@
 PostgreSQL tests create and drop their own databases on 127.0.0.1:5432 (cloned from a migrated
 template, so each test starts in milliseconds). Without a reachable server they skip with the
 reason, unless ORDERS_REQUIRE_POSTGRES=1, which makes that a failure."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,9 @@ def pg_url(database: str) -> str:
 
 
 def pg_admin(sql: str) -> None:
-    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True,
-                         connect_timeout=5) as conn:
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute(sql)
 
 

@@ -2,6 +2,7 @@
 
 Orders are priced with orders_core.money and are consistent with every invariant unless a test
 overrides something on purpose; paid orders get their payment and one attendee per unit."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -31,9 +32,19 @@ _sequence = count(1)
 
 
 def make_event(session: Session, **overrides) -> Event:
-    values = dict(name=f"Event {next(_sequence)}", starts_at=NOW + timedelta(days=30), ends_at=None,
-                  timezone="Europe/Paris", currency="EUR", language="en", seated=False, community=False,
-                  bank_details="IBAN FR76 0000", archived_at=None, created_at=NOW - timedelta(days=90))
+    values = dict(
+        name=f"Event {next(_sequence)}",
+        starts_at=NOW + timedelta(days=30),
+        ends_at=None,
+        timezone="Europe/Paris",
+        currency="EUR",
+        language="en",
+        seated=False,
+        community=False,
+        bank_details="IBAN FR76 0000",
+        archived_at=None,
+        created_at=NOW - timedelta(days=90),
+    )
     values.update(overrides)
     event = Event(**values)
     session.add(event)
@@ -42,9 +53,20 @@ def make_event(session: Session, **overrides) -> Event:
 
 
 def make_tariff(session: Session, event: Event, **overrides) -> Tariff:
-    values = dict(event_id=event.id, kind="badge", name=f"Tariff {next(_sequence)}", name_fr="",
-                  unit_price_ht=Decimal("100.00"), tax_rate=Decimal("20"), currency=event.currency,
-                  capacity=None, sales_start=None, sales_end=None, active=True, created_at=NOW - timedelta(days=60))
+    values = dict(
+        event_id=event.id,
+        kind="badge",
+        name=f"Tariff {next(_sequence)}",
+        name_fr="",
+        unit_price_ht=Decimal("100.00"),
+        tax_rate=Decimal("20"),
+        currency=event.currency,
+        capacity=None,
+        sales_start=None,
+        sales_end=None,
+        active=True,
+        created_at=NOW - timedelta(days=60),
+    )
     values.update(overrides)
     tariff = Tariff(**values)
     session.add(tariff)
@@ -53,8 +75,17 @@ def make_tariff(session: Session, event: Event, **overrides) -> Tariff:
 
 
 def make_code(session: Session, event: Event, code: str = "PROMO10", **overrides) -> DiscountCode:
-    values = dict(event_id=event.id, code=code.upper(), percent_off=Decimal("10"), amount_off=None, max_uses=None,
-                  valid_from=None, valid_until=None, active=True, created_at=NOW - timedelta(days=60))
+    values = dict(
+        event_id=event.id,
+        code=code.upper(),
+        percent_off=Decimal("10"),
+        amount_off=None,
+        max_uses=None,
+        valid_from=None,
+        valid_until=None,
+        active=True,
+        created_at=NOW - timedelta(days=60),
+    )
     values.update(overrides)
     discount = DiscountCode(**values)
     session.add(discount)
@@ -68,10 +99,19 @@ def next_number(session: Session) -> int:
     ).scalar_one()
 
 
-def make_order(session: Session, event: Event, lines: list[tuple[Tariff, int]], *, code: DiscountCode | None = None,
-               status: str = "awaiting_payment", payment_mode: str | None = None, paid_method: str = "bank_transfer",
-               holders: list[tuple[str, str, str]] | None = None, created_at: datetime | None = None,
-               **overrides) -> Order:
+def make_order(
+    session: Session,
+    event: Event,
+    lines: list[tuple[Tariff, int]],
+    *,
+    code: DiscountCode | None = None,
+    status: str = "awaiting_payment",
+    payment_mode: str | None = None,
+    paid_method: str = "bank_transfer",
+    holders: list[tuple[str, str, str]] | None = None,
+    created_at: datetime | None = None,
+    **overrides,
+) -> Order:
     """An order of `lines` [(tariff, quantity)], priced exactly; paid orders are settled."""
     discount = Discount(percent_off=code.percent_off, amount_off=code.amount_off) if code else None
     priced = price_order([LineInput(t.unit_price_ht, q, t.tax_rate) for t, q in lines], discount)
@@ -79,12 +119,29 @@ def make_order(session: Session, event: Event, lines: list[tuple[Tariff, int]], 
         payment_mode = "free" if priced.total_ttc == 0 else ("online" if status == "pending_online" else "invoice")
     created_at = created_at or NOW - timedelta(days=3)
     number = overrides.pop("number", None) or next_number(session)
-    values = dict(number=number, event_id=event.id, status=status, payment_mode=payment_mode, source="online",
-                  buyer_first_name="Ada", buyer_last_name="Lovelace", buyer_email=f"buyer{number}@example.org",
-                  company_name="", discount_code=code.code if code else None, currency=event.currency,
-                  total_ht=priced.total_ht, total_ttc=priced.total_ttc, amount_paid=Decimal("0.00"),
-                  terms_accepted=True, language=event.language, created_at=created_at, updated_at=created_at,
-                  paid_at=created_at + timedelta(hours=1) if status == "paid" else None, notes="", version=1)
+    values = dict(
+        number=number,
+        event_id=event.id,
+        status=status,
+        payment_mode=payment_mode,
+        source="online",
+        buyer_first_name="Ada",
+        buyer_last_name="Lovelace",
+        buyer_email=f"buyer{number}@example.org",
+        company_name="",
+        discount_code=code.code if code else None,
+        currency=event.currency,
+        total_ht=priced.total_ht,
+        total_ttc=priced.total_ttc,
+        amount_paid=Decimal("0.00"),
+        terms_accepted=True,
+        language=event.language,
+        created_at=created_at,
+        updated_at=created_at,
+        paid_at=created_at + timedelta(hours=1) if status == "paid" else None,
+        notes="",
+        version=1,
+    )
     values.update(overrides)
     order = Order(**values)
     session.add(order)
@@ -92,31 +149,69 @@ def make_order(session: Session, event: Event, lines: list[tuple[Tariff, int]], 
     holders = list(holders or [])
     items = []
     for (tariff, quantity), priced_line in zip(lines, priced.lines, strict=True):
-        line = OrderLine(order_id=order.id, tariff_id=tariff.id, kind=tariff.kind, name=tariff.name,
-                         quantity=quantity, unit_price_ht=priced_line.unit_price_ht, tax_rate=priced_line.tax_rate,
-                         discount_amount=priced_line.discount_amount, total_ht=priced_line.total_ht,
-                         total_ttc=priced_line.total_ttc)
+        line = OrderLine(
+            order_id=order.id,
+            tariff_id=tariff.id,
+            kind=tariff.kind,
+            name=tariff.name,
+            quantity=quantity,
+            unit_price_ht=priced_line.unit_price_ht,
+            tax_rate=priced_line.tax_rate,
+            discount_amount=priced_line.discount_amount,
+            total_ht=priced_line.total_ht,
+            total_ttc=priced_line.total_ttc,
+        )
         session.add(line)
         session.flush()
         if tariff.kind in ADMITTING_KINDS:
             for unit in range(quantity):
                 first, last, email = holders.pop(0) if holders else (f"Holder{unit}", order.buyer_last_name, "")
-                item = OrderItem(order_id=order.id, order_line_id=line.id, holder_first_name=first,
-                                 holder_last_name=last, holder_email=email, created_at=created_at)
+                item = OrderItem(
+                    order_id=order.id,
+                    order_line_id=line.id,
+                    holder_first_name=first,
+                    holder_last_name=last,
+                    holder_email=email,
+                    created_at=created_at,
+                )
                 session.add(item)
                 items.append(item)
     session.flush()
-    session.add(OrderHistory(order_id=order.id, at=created_at, actor="tests", action="created",
-                             details={"status": {"old": None, "new": status}}))
+    session.add(
+        OrderHistory(
+            order_id=order.id,
+            at=created_at,
+            actor="tests",
+            action="created",
+            details={"status": {"old": None, "new": status}},
+        )
+    )
     if status == "paid":
         if order.total_ttc > 0:
-            session.add(Payment(order_id=order.id, method="online" if payment_mode == "online" else paid_method,
-                                amount=order.total_ttc, currency=order.currency, received_at=order.paid_at,
-                                reference="", recorded_by="tests", created_at=order.paid_at))
+            session.add(
+                Payment(
+                    order_id=order.id,
+                    method="online" if payment_mode == "online" else paid_method,
+                    amount=order.total_ttc,
+                    currency=order.currency,
+                    received_at=order.paid_at,
+                    reference="",
+                    recorded_by="tests",
+                    created_at=order.paid_at,
+                )
+            )
             order.amount_paid = order.total_ttc
         for item in items:
-            session.add(Attendee(event_id=event.id, order_id=order.id, order_item_id=item.id,
-                                 first_name=item.holder_first_name, last_name=item.holder_last_name,
-                                 email=item.holder_email, registered_at=order.paid_at))
+            session.add(
+                Attendee(
+                    event_id=event.id,
+                    order_id=order.id,
+                    order_item_id=item.id,
+                    first_name=item.holder_first_name,
+                    last_name=item.holder_last_name,
+                    email=item.holder_email,
+                    registered_at=order.paid_at,
+                )
+            )
     session.flush()
     return order

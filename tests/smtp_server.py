@@ -2,6 +2,7 @@
 
 `Controller(port=0)` does not work (it connects back to its own port to check it is up), so a
 free port is chosen first: bind a socket to port 0, read the port, close it, start there."""
+
 from __future__ import annotations
 
 import socket

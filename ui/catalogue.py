@@ -1,5 +1,6 @@
 """Widgets shared by the catalogue pages (events, tariffs, discount codes): the event selector
 kept in the URL, date-time inputs in the event's timezone, running a service, the catalogue log."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,19 +17,43 @@ from queries.catalogue import catalogue_history, events_list
 from ui.data import cached_query, clear_after_write, engine
 
 ENTITY_LABELS = {"event": N_("Event"), "tariff": N_("Tariff"), "discount_code": N_("Discount code")}
-ACTION_LABELS = {"created": N_("Created"), "updated": N_("Updated"), "archived": N_("Archived"),
-                 "unarchived": N_("Unarchived"), "activated": N_("Activated"), "deactivated": N_("Deactivated"),
-                 "deleted": N_("Deleted")}
+ACTION_LABELS = {
+    "created": N_("Created"),
+    "updated": N_("Updated"),
+    "archived": N_("Archived"),
+    "unarchived": N_("Unarchived"),
+    "activated": N_("Activated"),
+    "deactivated": N_("Deactivated"),
+    "deleted": N_("Deleted"),
+}
 
 FIELD_LABELS = {
-    "name": N_("Name"), "starts_at": N_("Starts"), "ends_at": N_("Ends"), "timezone": N_("Time zone"),
-    "currency": N_("Currency"), "language": N_("Language"), "seated": N_("Seated"), "community": N_("Community"),
-    "bank_details": N_("Bank details"), "archived_at": N_("Archived"), "tariffs_currency": N_("Tariffs' currency"),
-    "kind": N_("Kind"), "name_fr": N_("Name (French)"), "unit_price_ht": N_("Price excl. tax"),
-    "tax_rate": N_("Tax rate"), "capacity": N_("Capacity"), "sales_start": N_("Sales open"),
-    "sales_end": N_("Sales close"), "active": N_("Active"), "code": N_("Code"), "percent_off": N_("Percent off"),
-    "amount_off": N_("Amount off"), "max_uses": N_("Usage limit"), "valid_from": N_("Valid from"),
-    "valid_until": N_("Valid until"), "tariff_ids": N_("Applies to"),
+    "name": N_("Name"),
+    "starts_at": N_("Starts"),
+    "ends_at": N_("Ends"),
+    "timezone": N_("Time zone"),
+    "currency": N_("Currency"),
+    "language": N_("Language"),
+    "seated": N_("Seated"),
+    "community": N_("Community"),
+    "bank_details": N_("Bank details"),
+    "archived_at": N_("Archived"),
+    "tariffs_currency": N_("Tariffs' currency"),
+    "kind": N_("Kind"),
+    "name_fr": N_("Name (French)"),
+    "unit_price_ht": N_("Price excl. tax"),
+    "tax_rate": N_("Tax rate"),
+    "capacity": N_("Capacity"),
+    "sales_start": N_("Sales open"),
+    "sales_end": N_("Sales close"),
+    "active": N_("Active"),
+    "code": N_("Code"),
+    "percent_off": N_("Percent off"),
+    "amount_off": N_("Amount off"),
+    "max_uses": N_("Usage limit"),
+    "valid_from": N_("Valid from"),
+    "valid_until": N_("Valid until"),
+    "tariff_ids": N_("Applies to"),
 }
 
 
@@ -49,15 +74,21 @@ def event_selector(page: str) -> dict | None:
     return events[events["id"] == chosen].iloc[0].to_dict()
 
 
-def datetime_input(label: str, value: datetime | None, timezone: str, key: str,
-                   optional: bool = True) -> datetime | None:
+def datetime_input(
+    label: str, value: datetime | None, timezone: str, key: str, optional: bool = True
+) -> datetime | None:
     """A date and a time in the event's timezone, returned as UTC (None when the date is empty)."""
     local = as_utc(value).astimezone(ZoneInfo(timezone)) if value is not None and not pd.isna(value) else None
     left, right = st.columns([3, 2])
-    day = left.date_input(label, value=local.date() if local else (None if optional else date.today()),
-                          key=f"{key}.date", format="YYYY-MM-DD")
-    clock = right.time_input(_("Time ({tz})").format(tz=timezone), value=local.time() if local else time(0, 0),
-                             key=f"{key}.time", step=900)
+    day = left.date_input(
+        label,
+        value=local.date() if local else (None if optional else date.today()),
+        key=f"{key}.date",
+        format="YYYY-MM-DD",
+    )
+    clock = right.time_input(
+        _("Time ({tz})").format(tz=timezone), value=local.time() if local else time(0, 0), key=f"{key}.time", step=900
+    )
     if day is None:
         return None
     return datetime.combine(day, clock or time(0, 0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
@@ -92,8 +123,10 @@ def _details(details: dict) -> str:
     parts = []
     for field, value in (details or {}).items():
         if isinstance(value, dict) and set(value) == {"old", "new"}:
-            parts.append(f"{_(FIELD_LABELS.get(field, field))}: {value['old'] if value['old'] is not None else '∅'} → "
-                         f"{value['new'] if value['new'] is not None else '∅'}")
+            parts.append(
+                f"{_(FIELD_LABELS.get(field, field))}: {value['old'] if value['old'] is not None else '∅'} → "
+                f"{value['new'] if value['new'] is not None else '∅'}"
+            )
         else:
             parts.append(f"{_(FIELD_LABELS.get(field, field))}: {value}")
     return "; ".join(parts)
@@ -107,11 +140,17 @@ def history(event_id: int, timezone: str, entity: str | None = None) -> None:
     if log.empty:
         st.caption(_("No change recorded yet."))
         return
-    st.dataframe(pd.DataFrame({
-        _("When"): [when(v, timezone) for v in log["at"]],
-        _("Who"): log["actor"],
-        _("What"): [_(ENTITY_LABELS.get(e, e)) + f" #{i}" for e, i in zip(log["entity"], log["entity_id"])],
-        _("Action"): [_(ACTION_LABELS.get(a, a)) for a in log["action"]],
-        _("Changes (old → new)"): [_details(d) for d in log["details"]],
-        _("Reason"): log["reason"].fillna(""),
-    }), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                _("When"): [when(v, timezone) for v in log["at"]],
+                _("Who"): log["actor"],
+                _("What"): [_(ENTITY_LABELS.get(e, e)) + f" #{i}" for e, i in zip(log["entity"], log["entity_id"])],
+                _("Action"): [_(ACTION_LABELS.get(a, a)) for a in log["action"]],
+                _("Changes (old → new)"): [_details(d) for d in log["details"]],
+                _("Reason"): log["reason"].fillna(""),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,5 +1,6 @@
 """The filter bar of the dashboards (events, creation date range, time bucket), kept in the
 URL (`?events=1,2&from=2026-10-01&to=2026-10-31&by=week`) so a view can be shared or saved."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -53,11 +54,17 @@ def dashboard_filters(page: str) -> DashboardFilters:
     st.session_state.setdefault(keys["range"], (url.start, url.end))
     st.session_state.setdefault(keys["by"], url.granularity)
     left, middle, right = st.columns([3, 2, 2])
-    chosen = left.multiselect(_("Events"), options=list(names), format_func=lambda i: names.get(i, str(i)),
-                              key=keys["events"], placeholder=_("All events"))
+    chosen = left.multiselect(
+        _("Events"),
+        options=list(names),
+        format_func=lambda i: names.get(i, str(i)),
+        key=keys["events"],
+        placeholder=_("All events"),
+    )
     picked = middle.date_input(_("Orders created between"), key=keys["range"], format="YYYY-MM-DD")
-    by = right.radio(_("Group by"), GRANULARITIES, format_func=lambda g: _(GRANULARITY_LABELS[g]),
-                     key=keys["by"], horizontal=True)
+    by = right.radio(
+        _("Group by"), GRANULARITIES, format_func=lambda g: _(GRANULARITY_LABELS[g]), key=keys["by"], horizontal=True
+    )
     if isinstance(picked, (tuple, list)):
         start, end = (picked[0], picked[-1]) if picked else (url.start, url.end)
     else:

@@ -1,5 +1,6 @@
 """Drawing helpers shared by the dashboard pages: money columns formatted per row currency,
 percentages for the locale, and a chart with its data table and CSV download behind it."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -23,8 +24,12 @@ def delta(value) -> str | None:
     return ("+" if value >= 0 else "") + percent(value)
 
 
-def formatted(df: pd.DataFrame, money_columns: tuple[str, ...] = (), percent_columns: tuple[str, ...] = (),
-              labels: dict[str, dict] | None = None) -> pd.DataFrame:
+def formatted(
+    df: pd.DataFrame,
+    money_columns: tuple[str, ...] = (),
+    percent_columns: tuple[str, ...] = (),
+    labels: dict[str, dict] | None = None,
+) -> pd.DataFrame:
     """A display copy: money as text in each row's currency, shares as percentages, and code
     values mapped to labels (column -> {value: label})."""
     out = df.copy()
@@ -37,13 +42,15 @@ def formatted(df: pd.DataFrame, money_columns: tuple[str, ...] = (), percent_col
     return out
 
 
-def data_behind(df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None,
-                key: str | None = None) -> None:
+def data_behind(
+    df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None, key: str | None = None
+) -> None:
     """The table behind a chart, in an expander, with its raw data as CSV."""
     with st.expander(_("Data")):
         st.dataframe(display, hide_index=True, width="stretch", column_config=column_config or {})
-        st.download_button(_("Download CSV"), to_csv(df), file_name=f"{file_name}.csv", mime="text/csv",
-                           key=key or f"csv.{file_name}")
+        st.download_button(
+            _("Download CSV"), to_csv(df), file_name=f"{file_name}.csv", mime="text/csv", key=key or f"csv.{file_name}"
+        )
 
 
 def chart(figure, df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None) -> None:

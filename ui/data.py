@@ -1,6 +1,7 @@
 """The engine (one per process) and cached reads. Pages call `cached_query(fn, *args)` so that
 a read-side function of `queries/` runs once per filter, and `clear_after_write()` after every
 service call that changes data."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

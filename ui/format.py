@@ -1,12 +1,18 @@
 """Display helpers: translated labels and locale formatting for DataFrames and metrics."""
+
 from __future__ import annotations
 
 from orders_core.i18n import _, format_money
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, PaymentMode, Source, Status
 
 STATUS_COLOURS = {
-    "paid": "green", "awaiting_payment": "orange", "cart_incomplete": "gray", "cancelled": "red",
-    "failed": "red", "pending_admin": "violet", "pending_online": "blue",
+    "paid": "green",
+    "awaiting_payment": "orange",
+    "cart_incomplete": "gray",
+    "cancelled": "red",
+    "failed": "red",
+    "pending_admin": "violet",
+    "pending_online": "blue",
 }
 
 

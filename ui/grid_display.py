@@ -1,10 +1,10 @@
 """Turning a grid page (queries.grid) into what st.dataframe shows: translated labels, money
 and dates formatted for the locale, columns in the seed's order, and a colour per status."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-
 from babel.numbers import format_decimal
 
 from orders_core.i18n import _, babel_locale, format_datetime
@@ -15,14 +15,35 @@ TIMEZONE_KEY = "ui.timezone"
 
 # The seed's order first, then the extra columns; UTM last (hideable).
 SHOWN = [
-    "number", "lines", "buyer_first_name", "buyer_last_name", "buyer_email", "discount_code",
-    "payment_mode", "status", "paid_at", "created_at", "terms_accepted", "currency", "total_ht", "total_ttc",
-    "event_name", "source", "company_name", "amount_paid", "balance_due",
+    "number",
+    "lines",
+    "buyer_first_name",
+    "buyer_last_name",
+    "buyer_email",
+    "discount_code",
+    "payment_mode",
+    "status",
+    "paid_at",
+    "created_at",
+    "terms_accepted",
+    "currency",
+    "total_ht",
+    "total_ttc",
+    "event_name",
+    "source",
+    "company_name",
+    "amount_paid",
+    "balance_due",
 ]
 UTM = ["utm_source", "utm_medium", "utm_campaign"]
 
 _COLOUR_CSS = {
-    "green": "#d3f2dc", "orange": "#ffe7c2", "gray": "#e8e8e8", "red": "#ffd5d5", "violet": "#eadcff", "blue": "#d6e8ff",
+    "green": "#d3f2dc",
+    "orange": "#ffe7c2",
+    "gray": "#e8e8e8",
+    "red": "#ffd5d5",
+    "violet": "#eadcff",
+    "blue": "#d6e8ff",
 }
 
 
@@ -84,16 +105,28 @@ def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataF
     if page.empty:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame(index=page.index)
-    for key in ("number", "lines", "buyer_first_name", "buyer_last_name", "buyer_email", "currency",
-                "event_name", "company_name", "terms_accepted", *UTM):
+    for key in (
+        "number",
+        "lines",
+        "buyer_first_name",
+        "buyer_last_name",
+        "buyer_email",
+        "currency",
+        "event_name",
+        "company_name",
+        "terms_accepted",
+        *UTM,
+    ):
         out[key] = page[key]
     out["discount_code"] = page["discount_code"].fillna("")
     out["payment_mode"] = page["payment_mode"].map(payment_mode_label)
     out["status"] = page["status"].map(status_label)
     out["source"] = page["source"].map(source_label)
     for key in ("paid_at", "created_at"):
-        out[key] = [format_datetime(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v, timezone)
-                    if pd.notna(v) else "" for v in page[key]]
+        out[key] = [
+            format_datetime(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v, timezone) if pd.notna(v) else ""
+            for v in page[key]
+        ]
     for key in ("total_ht", "total_ttc", "amount_paid", "balance_due"):
         out[key] = [amount(v) for v in page[key]]
     return out[columns]

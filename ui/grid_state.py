@@ -1,5 +1,6 @@
 """The grid's view <-> URL query parameters, so a filtered view can be bookmarked and shared.
 Pure functions (no streamlit): defaults are left out of the URL, unknown values are ignored."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -38,8 +39,12 @@ def view_to_params(view: GridView) -> dict[str, str]:
         params["source"] = f.source
     if f.discount_code:
         params["code"] = f.discount_code
-    for key, value in (("from", f.created_from), ("to", f.created_to),
-                       ("paid_from", f.paid_from), ("paid_to", f.paid_to)):
+    for key, value in (
+        ("from", f.created_from),
+        ("to", f.created_to),
+        ("paid_from", f.paid_from),
+        ("paid_to", f.paid_to),
+    ):
         if value:
             params[key] = value.isoformat()
     if f.include_deleted:

@@ -5,6 +5,7 @@ has called `st.navigation` once in the server process, a first request for `/ord
 pages/orders.py directly - no sign-in, no role check. Every page imports `ui`, so `ui` turns that
 mode off on import and reruns the session, which then goes through app.py (the sign-in form, at
 the same address). Tested in tests/browser/test_sign_in.py on a fresh server."""
+
 from __future__ import annotations
 
 

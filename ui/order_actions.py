@@ -5,6 +5,7 @@ reject, restore and the provider's confirm / mark failed - each shown only when 
 The open dialog, its orders and its last result live in `st.session_state` (ids and scalars):
 a dialog opened by a one-shot button would vanish at the next rerun (and AppTest could not
 reach its buttons)."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -28,13 +29,22 @@ RESULT = "order_actions.result"  # the last result, as plain values, shown until
 OFFLINE = [m.value for m in PaymentMethod if m != PaymentMethod.ONLINE]
 
 TITLES = {
-    "validate": N_("Validate orders"), "cancel": N_("Cancel orders"), "delete": N_("Delete orders"),
-    "approve": N_("Approve the order"), "reject": N_("Reject the order"), "restore": N_("Restore the order"),
-    "confirm_online": N_("Confirm the online payment"), "mark_failed": N_("Mark the payment as failed"),
+    "validate": N_("Validate orders"),
+    "cancel": N_("Cancel orders"),
+    "delete": N_("Delete orders"),
+    "approve": N_("Approve the order"),
+    "reject": N_("Reject the order"),
+    "restore": N_("Restore the order"),
+    "confirm_online": N_("Confirm the online payment"),
+    "mark_failed": N_("Mark the payment as failed"),
 }
 # On the order page the buttons act on that one order.
-ONE_ORDER_TITLES = {**TITLES, "validate": N_("Validate the order"), "cancel": N_("Cancel the order"),
-                    "delete": N_("Delete the order")}
+ONE_ORDER_TITLES = {
+    **TITLES,
+    "validate": N_("Validate the order"),
+    "cancel": N_("Cancel the order"),
+    "delete": N_("Delete the order"),
+}
 
 
 def _open(action: str, ids: list[int]) -> None:
@@ -51,13 +61,21 @@ def _close() -> None:
 def render_bulk_actions(order_ids: list[int]) -> None:
     """A "More actions" menu for the grid's selected orders (ids), and its dialogs."""
     ids = [int(i) for i in order_ids]
-    allowed = [a for a, cap in (("validate", "orders.validate"), ("cancel", "orders.cancel"),
-                                ("delete", "orders.delete")) if can(cap)]
+    allowed = [
+        a
+        for a, cap in (("validate", "orders.validate"), ("cancel", "orders.cancel"), ("delete", "orders.delete"))
+        if can(cap)
+    ]
     if allowed:
         with st.popover(_("More actions"), disabled=not ids, icon=":material/more_horiz:"):
             for action in allowed:
-                st.button(_(TITLES[action]), key=f"order_actions.bulk_{action}", on_click=_open, args=(action, ids),
-                          width="stretch")
+                st.button(
+                    _(TITLES[action]),
+                    key=f"order_actions.bulk_{action}",
+                    on_click=_open,
+                    args=(action, ids),
+                    width="stretch",
+                )
     _show_dialog()
 
 
@@ -72,13 +90,19 @@ def render_order_actions(order_number: int) -> None:
         actions = ["restore"] if can("orders.restore") else []
     else:
         if status in (Status.PAID, Status.CANCELLED):
-            st.info(_("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.")
-                    .format(status=status_label(status)))
+            st.info(
+                _("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.").format(
+                    status=status_label(status)
+                )
+            )
         candidates = {
             Status.AWAITING_PAYMENT: [("validate", "orders.validate"), ("cancel", "orders.cancel")],
             Status.PENDING_ADMIN: [("approve", "orders.approve"), ("reject", "orders.approve")],
-            Status.PENDING_ONLINE: [("confirm_online", "orders.provider_callback"),
-                                    ("mark_failed", "orders.provider_callback"), ("cancel", "orders.cancel")],
+            Status.PENDING_ONLINE: [
+                ("confirm_online", "orders.provider_callback"),
+                ("mark_failed", "orders.provider_callback"),
+                ("cancel", "orders.cancel"),
+            ],
             Status.CART_INCOMPLETE: [("cancel", "orders.cancel")],
             Status.FAILED: [("cancel", "orders.cancel")],
         }.get(Status(status), [])
@@ -86,7 +110,9 @@ def render_order_actions(order_number: int) -> None:
     if actions:
         columns = st.columns(len(actions))
         for column, action in zip(columns, actions):
-            column.button(_(ONE_ORDER_TITLES[action]), key=f"order_actions.one_{action}", on_click=_open, args=(action, ids))
+            column.button(
+                _(ONE_ORDER_TITLES[action]), key=f"order_actions.one_{action}", on_click=_open, args=(action, ids)
+            )
     _show_dialog()
 
 
@@ -111,10 +137,19 @@ def _amounts(amounts: dict) -> str:
 
 
 def _payment_fields() -> tuple[str, date, str]:
-    method = st.selectbox(_("Payment method used"), OFFLINE, key="order_actions.method",
-                          format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]))
-    received = st.date_input(_("Date received"), value=datetime.now(UTC).date(), max_value=datetime.now(UTC).date(),
-                             key="order_actions.received_on", format="YYYY-MM-DD")
+    method = st.selectbox(
+        _("Payment method used"),
+        OFFLINE,
+        key="order_actions.method",
+        format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]),
+    )
+    received = st.date_input(
+        _("Date received"),
+        value=datetime.now(UTC).date(),
+        max_value=datetime.now(UTC).date(),
+        key="order_actions.received_on",
+        format="YYYY-MM-DD",
+    )
     reference = st.text_input(_("Reference (optional)"), key="order_actions.reference", max_chars=200)
     return method, received, reference
 
@@ -122,8 +157,12 @@ def _payment_fields() -> tuple[str, date, str]:
 def _show_refused(refused: list[dict]) -> None:
     if refused:
         st.warning(_("{count} order(s) cannot be changed:").format(count=len(refused)))
-        st.dataframe([{_("Order"): r["number"], _("Reason"): r["reason"]} for r in refused], hide_index=True,
-                     width="stretch", key="order_actions.refused")
+        st.dataframe(
+            [{_("Order"): r["number"], _("Reason"): r["reason"]} for r in refused],
+            hide_index=True,
+            width="stretch",
+            key="order_actions.refused",
+        )
 
 
 def _dialog_body(action: str) -> None:
@@ -150,8 +189,11 @@ def _validate_form(ids: list[int]) -> None:
     method, received, reference = _payment_fields()
     actor = current_actor()
     with st.spinner(_("Checking the orders…")):
-        dry = _run(lambda s: validate_orders(s, actor=actor, order_ids=ids, method=method, received_at=received,
-                                             reference=reference, dry_run=True))
+        dry = _run(
+            lambda s: validate_orders(
+                s, actor=actor, order_ids=ids, method=method, received_at=received, reference=reference, dry_run=True
+            )
+        )
     if dry is None:
         return
     st.markdown("#### " + _("What will happen"))
@@ -165,24 +207,38 @@ def _validate_form(ids: list[int]) -> None:
     label = _("Validate {count} order(s)").format(count=format_number(len(dry.validated)))
     if st.button(label, key="order_actions.confirm", type="primary", disabled=not dry.validated):
         with st.spinner(_("Validating…")):
-            done = _run(lambda s: validate_orders(s, actor=actor, order_ids=ids, method=method, received_at=received,
-                                                  reference=reference))
+            done = _run(
+                lambda s: validate_orders(
+                    s, actor=actor, order_ids=ids, method=method, received_at=received, reference=reference
+                )
+            )
         if done is not None:
             clear_after_write()
             st.session_state[RESULT] = dict(
-                kind="validate", done=done.validated_numbers, attendees=done.attendees_created,
-                emails=done.emails_queued, amounts={c: str(v) for c, v in done.amounts.items()},
-                refused=[dict(number=r.number, reason=r.reason) for r in done.refused])
+                kind="validate",
+                done=done.validated_numbers,
+                attendees=done.attendees_created,
+                emails=done.emails_queued,
+                amounts={c: str(v) for c, v in done.amounts.items()},
+                refused=[dict(number=r.number, reason=r.reason) for r in done.refused],
+            )
             st.rerun()
 
 
 def _reason_form(action: str, ids: list[int]) -> None:
     if action == "cancel":
-        st.markdown(_("Cancel {count} order(s)? Paid and cancelled orders are left as they are.").format(
-            count=format_number(len(ids))))
+        st.markdown(
+            _("Cancel {count} order(s)? Paid and cancelled orders are left as they are.").format(
+                count=format_number(len(ids))
+            )
+        )
     else:
-        st.markdown(_("Delete {count} order(s)? They disappear from the grid; their attendees are kept and an "
-                      "administrator can restore them.").format(count=format_number(len(ids))))
+        st.markdown(
+            _(
+                "Delete {count} order(s)? They disappear from the grid; their attendees are kept and an "
+                "administrator can restore them."
+            ).format(count=format_number(len(ids)))
+        )
     reason = st.text_area(_("Reason (required)"), key="order_actions.reason", max_chars=2000)
     service = lifecycle.cancel_orders if action == "cancel" else lifecycle.delete_orders
     label = _("Cancel the orders") if action == "cancel" else _("Delete the orders")
@@ -191,8 +247,9 @@ def _reason_form(action: str, ids: list[int]) -> None:
         done = _run(lambda s: service(s, actor=actor, order_ids=ids, reason=reason))
         if done is not None:
             clear_after_write()
-            st.session_state[RESULT] = dict(kind=action, done=done.done,
-                                            refused=[dict(number=r.number, reason=r.reason) for r in done.refused])
+            st.session_state[RESULT] = dict(
+                kind=action, done=done.done, refused=[dict(number=r.number, reason=r.reason) for r in done.refused]
+            )
             st.rerun()
 
 
@@ -208,9 +265,13 @@ def _single_form(action: str, order_id: int) -> None:
         kwargs["reference"] = st.text_input(_("Provider transaction id"), key="order_actions.reference", max_chars=200)
     elif action in ("reject", "restore", "mark_failed"):
         kwargs["reason"] = st.text_area(_("Reason (optional)"), key="order_actions.reason", max_chars=2000)
-    service = {"approve": lifecycle.approve_order, "reject": lifecycle.reject_order,
-               "restore": lifecycle.restore_order, "confirm_online": lifecycle.confirm_online,
-               "mark_failed": lifecycle.mark_failed}[action]
+    service = {
+        "approve": lifecycle.approve_order,
+        "reject": lifecycle.reject_order,
+        "restore": lifecycle.restore_order,
+        "confirm_online": lifecycle.confirm_online,
+        "mark_failed": lifecycle.mark_failed,
+    }[action]
     if st.button(_("Confirm"), key="order_actions.confirm", type="primary"):
         outcome = _run(lambda s: service(s, actor=actor, order_id=order_id, **kwargs) or True)
         if outcome is not None:
@@ -222,9 +283,13 @@ def _single_form(action: str, order_id: int) -> None:
 def _show_result(result: dict) -> None:
     done, refused = result["done"], result["refused"]
     if result["kind"] == "validate":
-        st.success(_("{count} order(s) validated: {attendees} attendee(s) created, {emails} email(s) queued.").format(
-            count=format_number(len(done)), attendees=format_number(result["attendees"]),
-            emails=format_number(result["emails"])))
+        st.success(
+            _("{count} order(s) validated: {attendees} attendee(s) created, {emails} email(s) queued.").format(
+                count=format_number(len(done)),
+                attendees=format_number(result["attendees"]),
+                emails=format_number(result["emails"]),
+            )
+        )
         st.markdown(_("**Payments recorded:** {amounts}").format(amounts=_amounts(result["amounts"])))
     elif result["kind"] in ("cancel", "delete"):
         message = _("{count} order(s) cancelled.") if result["kind"] == "cancel" else _("{count} order(s) deleted.")

@@ -3,6 +3,7 @@
 - "Modify order" for an order that is neither paid nor cancelled (opens the wizard pre-filled);
 - on a paid organiser order: the yellow "balance due" banner, "Record payment" and "Add a ticket";
 - on a paid online order: why it is locked."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -46,8 +47,9 @@ def render_modify_and_add_tickets(order_number: int) -> None:
         return
     balance = context["balance_due"]
     if balance > 0:
-        st.warning(_("Balance due: {amount}").format(amount=money(balance, context["currency"])),
-                   icon=":material/payments:")
+        st.warning(
+            _("Balance due: {amount}").format(amount=money(balance, context["currency"])), icon=":material/payments:"
+        )
         if can("orders.record_payment"):
             _record_payment_form(context, key)
     if can("orders.add_tickets"):
@@ -62,25 +64,44 @@ def _done(key: str, message: str) -> None:
 
 def _record_payment_form(context: dict, key: str) -> None:
     with st.expander(_("Record payment"), icon=":material/point_of_sale:"):
-        method = st.selectbox(_("Paid by"), list(OFFLINE_METHODS), key=f"{key}.pay_method",
-                              format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]))
-        amount = st.text_input(_("Amount ({currency})").format(currency=context["currency"]),
-                               value=str(context["balance_due"]), key=f"{key}.pay_amount")
+        method = st.selectbox(
+            _("Paid by"),
+            list(OFFLINE_METHODS),
+            key=f"{key}.pay_method",
+            format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]),
+        )
+        amount = st.text_input(
+            _("Amount ({currency})").format(currency=context["currency"]),
+            value=str(context["balance_due"]),
+            key=f"{key}.pay_amount",
+        )
         received = st.date_input(_("Received on"), value=date.today(), max_value=date.today(), key=f"{key}.pay_date")
         reference = st.text_input(_("Reference"), key=f"{key}.pay_reference")
-        resend = st.checkbox(_("When settled, send the confirmation and the tickets again"), value=True,
-                             key=f"{key}.pay_resend")
+        resend = st.checkbox(
+            _("When settled, send the confirmation and the tickets again"), value=True, key=f"{key}.pay_resend"
+        )
         if st.button(_("Record the payment"), key=f"{key}.pay_save", type="primary"):
             try:
                 with unit_of_work(engine()) as session:
-                    outcome = record_balance_payment(session, actor=current_actor(), order_id=context["order_id"],
-                                                     method=method, amount=amount.strip(), received_at=received,
-                                                     reference=reference, resend_confirmation=resend)
+                    outcome = record_balance_payment(
+                        session,
+                        actor=current_actor(),
+                        order_id=context["order_id"],
+                        method=method,
+                        amount=amount.strip(),
+                        received_at=received,
+                        reference=reference,
+                        resend_confirmation=resend,
+                    )
             except OrderError as error:
                 st.error(error.message)
                 return
-            _done(key, _("Payment recorded; balance due now {amount}.").format(
-                amount=money(outcome.balance_due, context["currency"])))
+            _done(
+                key,
+                _("Payment recorded; balance due now {amount}.").format(
+                    amount=money(outcome.balance_due, context["currency"])
+                ),
+            )
 
 
 def _add_ticket_form(context: dict, key: str) -> None:
@@ -89,37 +110,64 @@ def _add_ticket_form(context: dict, key: str) -> None:
         if not tariffs:
             st.info(_("No badge or ticket of this event is on sale."))
             return
-        tariff_id = st.selectbox(_("Tariff"), list(tariffs), key=f"{key}.add_tariff", format_func=lambda t: (
-            f"{tariffs[t]['name']} — {money(tariffs[t]['unit_price_ht'], context['currency'])} "
-            + _("excl. tax") + ("" if tariffs[t]["remaining"] is None else
-                                " · " + _("{n} left").format(n=tariffs[t]["remaining"]))))
-        quantity = int(st.number_input(_("Quantity"), min_value=1, max_value=50, value=1, step=1,
-                                       key=f"{key}.add_quantity"))
+        tariff_id = st.selectbox(
+            _("Tariff"),
+            list(tariffs),
+            key=f"{key}.add_tariff",
+            format_func=lambda t: (
+                f"{tariffs[t]['name']} — {money(tariffs[t]['unit_price_ht'], context['currency'])} "
+                + _("excl. tax")
+                + ("" if tariffs[t]["remaining"] is None else " · " + _("{n} left").format(n=tariffs[t]["remaining"]))
+            ),
+        )
+        quantity = int(
+            st.number_input(_("Quantity"), min_value=1, max_value=50, value=1, step=1, key=f"{key}.add_quantity")
+        )
         modes = [m.value for m in DeliveryMode]
-        delivery = st.selectbox(_("Delivery mode"), modes, index=modes.index(context["delivery_mode"]),
-                                format_func=lambda m: _(DELIVERY_LABELS[m]), key=f"{key}.add_delivery",
-                                help=_("The same as the order's other tickets by default."))
+        delivery = st.selectbox(
+            _("Delivery mode"),
+            modes,
+            index=modes.index(context["delivery_mode"]),
+            format_func=lambda m: _(DELIVERY_LABELS[m]),
+            key=f"{key}.add_delivery",
+            help=_("The same as the order's other tickets by default."),
+        )
         seats: list[str] = []
         if context["seated"]:
             st.caption(_("Seats already in this order: {seats}").format(seats=", ".join(context["seats"]) or "—"))
-            seats = [st.text_input(_("Seat of ticket {n}").format(n=n + 1), key=f"{key}.add_seat.{n}")
-                     for n in range(quantity)]
+            seats = [
+                st.text_input(_("Seat of ticket {n}").format(n=n + 1), key=f"{key}.add_seat.{n}")
+                for n in range(quantity)
+            ]
         holders = []
         for n in range(quantity):
             columns = st.columns(3)
-            holders.append({
-                "first_name": columns[0].text_input(_("Holder {n}: first name").format(n=n + 1), key=f"{key}.add_first.{n}"),
-                "last_name": columns[1].text_input(_("Last name"), key=f"{key}.add_last.{n}"),
-                "email": columns[2].text_input(_("Email"), key=f"{key}.add_email.{n}"),
-            })
+            holders.append(
+                {
+                    "first_name": columns[0].text_input(
+                        _("Holder {n}: first name").format(n=n + 1), key=f"{key}.add_first.{n}"
+                    ),
+                    "last_name": columns[1].text_input(_("Last name"), key=f"{key}.add_last.{n}"),
+                    "email": columns[2].text_input(_("Email"), key=f"{key}.add_email.{n}"),
+                }
+            )
         st.caption(_("A holder left blank gets the buyer's name."))
         note = st.text_area(_("Reason (required; kept with today's date in the order's notes)"), key=f"{key}.add_note")
         if st.button(_("Add to the order"), key=f"{key}.add_save", type="primary"):
             try:
                 with unit_of_work(engine()) as session:
-                    order = add_tickets(session, actor=current_actor(), order_id=context["order_id"],
-                                        tariff_id=tariff_id, quantity=quantity, delivery_mode=delivery, seats=seats,
-                                        reason_note=note, holders=holders, expected_version=context["version"])
+                    order = add_tickets(
+                        session,
+                        actor=current_actor(),
+                        order_id=context["order_id"],
+                        tariff_id=tariff_id,
+                        quantity=quantity,
+                        delivery_mode=delivery,
+                        seats=seats,
+                        reason_note=note,
+                        holders=holders,
+                        expected_version=context["version"],
+                    )
                     balance = order.total_ttc - order.amount_paid
             except OrderError as error:
                 st.error(error.message)

@@ -1,5 +1,6 @@
 """The emails of one order, for the order detail page: what was queued and sent, and the
 "Resend confirmation" / "Resend tickets" buttons (the sender delivers them later)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,8 +17,12 @@ from ui.data import cached_query, clear_after_write, engine
 from ui.session import can, current_actor
 
 DONE = "order_emails.done"  # success message carried over the rerun
-STATUS_ICONS = {"queued": ":material/schedule:", "sending": ":material/send:", "sent": ":material/check_circle:",
-                "failed": ":material/error:"}
+STATUS_ICONS = {
+    "queued": ":material/schedule:",
+    "sending": ":material/send:",
+    "sent": ":material/check_circle:",
+    "failed": ":material/error:",
+}
 
 
 def email_status_label(status: str) -> str:
@@ -66,14 +71,23 @@ def render_order_emails(order_id: int) -> None:
         st.success(message)
     if can("emails.resend") and order["deleted_at"] is None:
         left, right, _rest = st.columns([1, 1, 2])
-        if left.button(_("Resend confirmation"), key="order_emails.resend_confirmation", icon=":material/mail:",
-                       disabled=order["status"] in NOT_CONFIRMABLE,
-                       help=_("Queue the order confirmation again, to {email}.").format(email=order["buyer_email"])):
+        if left.button(
+            _("Resend confirmation"),
+            key="order_emails.resend_confirmation",
+            icon=":material/mail:",
+            disabled=order["status"] in NOT_CONFIRMABLE,
+            help=_("Queue the order confirmation again, to {email}.").format(email=order["buyer_email"]),
+        ):
             _resend(resend_confirmation, order_id, _("Confirmation queued: it leaves with the next send."))
-        if right.button(_("Resend tickets"), key="order_emails.resend_tickets", icon=":material/confirmation_number:",
-                        disabled=order["status"] != "paid",
-                        help=_("Only a paid order has tickets.") if order["status"] != "paid"
-                        else _("Queue the tickets again, to {email}.").format(email=order["buyer_email"])):
+        if right.button(
+            _("Resend tickets"),
+            key="order_emails.resend_tickets",
+            icon=":material/confirmation_number:",
+            disabled=order["status"] != "paid",
+            help=_("Only a paid order has tickets.")
+            if order["status"] != "paid"
+            else _("Queue the tickets again, to {email}.").format(email=order["buyer_email"]),
+        ):
             _resend(resend_tickets, order_id, _("Tickets queued: they leave with the next send."))
     emails = cached_query(order_emails, order_id)
     if emails.empty:
@@ -81,16 +95,27 @@ def render_order_emails(order_id: int) -> None:
         return
     st.dataframe(
         emails_display(emails, order["timezone"]).drop(columns=["id"]),
-        hide_index=True, width="stretch", key="order_emails.table",
+        hide_index=True,
+        width="stretch",
+        key="order_emails.table",
         column_config={
-            "created_at": _("Queued at"), "kind": _("Email"), "status": _("Status"), "recipient": _("Recipient"),
-            "subject": _("Subject"), "attempts": _("Attempts"), "sent_at": _("Sent at"),
+            "created_at": _("Queued at"),
+            "kind": _("Email"),
+            "status": _("Status"),
+            "recipient": _("Recipient"),
+            "subject": _("Subject"),
+            "attempts": _("Attempts"),
+            "sent_at": _("Sent at"),
             "last_error": _("Last error"),
         },
     )
     if can("emails.outbox"):
         try:
-            st.page_link("pages/emails.py", label=_("Open in the Emails page"), icon=":material/outgoing_mail:",
-                         query_params={"order": str(order["number"])})
+            st.page_link(
+                "pages/emails.py",
+                label=_("Open in the Emails page"),
+                icon=":material/outgoing_mail:",
+                query_params={"order": str(order["number"])},
+            )
         except StreamlitAPIException:  # the page is not in this navigation (e.g. a page run on its own)
             pass

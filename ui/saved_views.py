@@ -1,6 +1,7 @@
 """Sidebar widget of saved views: apply one of the page's views (own, or shared with my role),
 delete one of mine, or save the current URL filters under a name. Any page can use it: its
 filters must live in `st.query_params` and its widget keys start with "<page>."."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -35,17 +36,21 @@ def render_saved_views(page: str) -> None:
         if views:
             by_id = {v["id"]: v for v in views}
             choice = st.selectbox(
-                _("View"), options=list(by_id), key=f"views.{page}.choice",
-                format_func=lambda i: by_id[i]["name"] if by_id[i]["mine"] else
-                _("{name} (shared by {owner})").format(name=by_id[i]["name"], owner=by_id[i]["owner"]),
+                _("View"),
+                options=list(by_id),
+                key=f"views.{page}.choice",
+                format_func=lambda i: (
+                    by_id[i]["name"]
+                    if by_id[i]["mine"]
+                    else _("{name} (shared by {owner})").format(name=by_id[i]["name"], owner=by_id[i]["owner"])
+                ),
             )
             apply_column, delete_column = st.columns(2)
             if apply_column.button(_("Apply"), key=f"views.{page}.apply", width="stretch"):
                 st.query_params.from_dict(by_id[choice]["params"])
                 _reset_page_widgets(page)
                 st.rerun()
-            if by_id[choice]["mine"] and delete_column.button(_("Delete"), key=f"views.{page}.delete",
-                                                              width="stretch"):
+            if by_id[choice]["mine"] and delete_column.button(_("Delete"), key=f"views.{page}.delete", width="stretch"):
                 try:
                     with unit_of_work(engine()) as session:
                         delete_view(session, actor=actor, view_id=choice)
@@ -62,8 +67,9 @@ def render_saved_views(page: str) -> None:
             if st.button(_("Save view"), key=f"views.{page}.save"):
                 try:
                     with unit_of_work(engine()) as session:
-                        save_view(session, actor=actor, page=page, name=name,
-                                  params=st.query_params.to_dict(), shared=shared)
+                        save_view(
+                            session, actor=actor, page=page, name=name, params=st.query_params.to_dict(), shared=shared
+                        )
                 except OrderError as error:
                     st.error(error.message)
                 else:

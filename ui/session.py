@@ -1,4 +1,5 @@
 """The signed-in user of this browser session, as plain values in `st.session_state`."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -1,6 +1,7 @@
 """The frame around every page: the interface language, the sign-in form, the sidebar with the
 signed-in user and sign-out. Sign-in itself is `orders_core.auth` (one interface, replaceable by
 an OIDC provider); this module only draws it and keeps its result in the session."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -39,8 +40,14 @@ def language_switch(container=st.sidebar) -> None:
     # The widget follows the session's language even when something else changed it.
     st.session_state[_LOCALE_WIDGET] = st.session_state[LOCALE_KEY]
     # Two buttons rather than a select box: nothing to type, one click.
-    container.segmented_control(_("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=_LOCALE_WIDGET,
-                                on_change=_language_chosen, required=True)
+    container.segmented_control(
+        _("Language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=_LOCALE_WIDGET,
+        on_change=_language_chosen,
+        required=True,
+    )
 
 
 def signed_in_user() -> dict | None:
@@ -73,8 +80,9 @@ def sign_in_page() -> None:
     st.caption(_("Orders back-office of the event ticketing platform."))
     with st.form("sign_in.form"):
         email = st.text_input(_("Email"), key="sign_in.email", autocomplete="username")
-        password = st.text_input(_("Password"), type="password", key="sign_in.password",
-                                 autocomplete="current-password")
+        password = st.text_input(
+            _("Password"), type="password", key="sign_in.password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button(_("Sign in"), type="primary")
     if not submitted:
         return

@@ -3,6 +3,7 @@
 Streamlit forgets a widget's state once it is not drawn (a step not shown); so the wizard keeps
 its data in plain `wizard.*` keys and every widget of a step is seeded from them when it
 reappears, then copied back after it is drawn."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -64,8 +65,9 @@ def custom_field(field: FieldSpec, key: str, stored: Any, *, disabled: bool = Fa
     if kind == "checkbox":
         value = st.checkbox(label, key=key, disabled=disabled)
     elif kind == "select":
-        value = st.selectbox(label, field.options, index=None, key=key, placeholder=_("Choose an option"),
-                             disabled=disabled)
+        value = st.selectbox(
+            label, field.options, index=None, key=key, placeholder=_("Choose an option"), disabled=disabled
+        )
     elif kind == "multiselect":
         value = st.multiselect(label, field.options, key=key, disabled=disabled)
     elif kind == "date":

@@ -14,6 +14,7 @@ and emails an index scan.
 Revision ID: 0002
 Revises: 0001
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -55,22 +56,21 @@ _SQLITE_COLUMNS = "created_at, event_id, status, payment_mode, source, currency,
 SQLITE_TRIGGERS = {
     "order_summary_insert": f"""
         CREATE TRIGGER order_summary_insert AFTER INSERT ON orders BEGIN
-        {_sqlite_upsert('NEW', '+')}
+        {_sqlite_upsert("NEW", "+")}
         END""",
     "order_summary_update": f"""
         CREATE TRIGGER order_summary_update AFTER UPDATE OF {_SQLITE_COLUMNS} ON orders BEGIN
-        {_sqlite_upsert('OLD', '-')}
-        {_sqlite_upsert('NEW', '+')}
+        {_sqlite_upsert("OLD", "-")}
+        {_sqlite_upsert("NEW", "+")}
         END""",
     "order_summary_delete": f"""
         CREATE TRIGGER order_summary_delete AFTER DELETE ON orders BEGIN
-        {_sqlite_upsert('OLD', '-')}
+        {_sqlite_upsert("OLD", "-")}
         END""",
 }
 
 _PG_ROW = (
-    "(created_at AT TIME ZONE 'UTC')::date, event_id, status, payment_mode, source, currency, "
-    "(deleted_at IS NOT NULL)"
+    "(created_at AT TIME ZONE 'UTC')::date, event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL)"
 )
 
 
@@ -96,9 +96,7 @@ def _pg_select(table: str, sign: str) -> str:
 
 PG_FUNCTIONS = {
     "order_summary_on_insert": _pg_apply(_pg_select("new_rows", "")),
-    "order_summary_on_update": _pg_apply(
-        f"{_pg_select('old_rows', '-')} UNION ALL {_pg_select('new_rows', '')}"
-    ),
+    "order_summary_on_update": _pg_apply(f"{_pg_select('old_rows', '-')} UNION ALL {_pg_select('new_rows', '')}"),
     "order_summary_on_delete": _pg_apply(_pg_select("old_rows", "-")),
     "order_summary_on_truncate": "DELETE FROM order_summary;",
 }
@@ -117,7 +115,7 @@ REBUILD_SQL = {
         FROM orders GROUP BY 1, 2, 3, 4, 5, 6, 7""",
     "postgresql": f"""
         INSERT INTO order_summary ({_KEY_SQL}, orders, total_ht_cents, total_ttc_cents)
-        SELECT {_KEY_SQL}, SUM(n), SUM(ht), SUM(ttc) FROM ({_pg_select('orders', '')}) d
+        SELECT {_KEY_SQL}, SUM(n), SUM(ht), SUM(ttc) FROM ({_pg_select("orders", "")}) d
         GROUP BY {_KEY_SQL}""",
 }
 
@@ -143,8 +141,7 @@ def upgrade() -> None:
     if dialect == "postgresql":
         for name, body in PG_FUNCTIONS.items():
             op.execute(
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                f"BEGIN\n{body}\nRETURN NULL;\nEND $$"
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{body}\nRETURN NULL;\nEND $$"
             )
             op.execute(f"CREATE TRIGGER {name} {PG_TRIGGERS[name]} FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -154,10 +151,12 @@ def upgrade() -> None:
         for body in SQLITE_TRIGGERS.values():
             op.execute(body)
     # The discount-code and source filters of the grid, first page by creation date.
-    op.create_index("ix_orders_discount_code_created_at", "orders",
-                    ["discount_code", sa.text("created_at DESC"), sa.text("id DESC")])
-    op.create_index("ix_orders_source_created_at", "orders",
-                    ["source", sa.text("created_at DESC"), sa.text("id DESC")])
+    op.create_index(
+        "ix_orders_discount_code_created_at",
+        "orders",
+        ["discount_code", sa.text("created_at DESC"), sa.text("id DESC")],
+    )
+    op.create_index("ix_orders_source_created_at", "orders", ["source", sa.text("created_at DESC"), sa.text("id DESC")])
 
 
 def downgrade() -> None:

@@ -5,6 +5,7 @@ if two requests slip past every check: the database refuses the second.
 Revision ID: 0003
 Revises: 0002
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -20,8 +21,14 @@ def upgrade() -> None:
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("purpose", sa.String(length=12), nullable=False, server_default="payment"))
         batch_op.create_check_constraint(op.f("ck_payments_purpose"), "purpose IN ('payment', 'settlement')")
-    op.create_index("uq_payments_settlement_order_id", "payments", ["order_id"], unique=True,
-                    sqlite_where=SETTLEMENT, postgresql_where=SETTLEMENT)
+    op.create_index(
+        "uq_payments_settlement_order_id",
+        "payments",
+        ["order_id"],
+        unique=True,
+        sqlite_where=SETTLEMENT,
+        postgresql_where=SETTLEMENT,
+    )
 
 
 def downgrade() -> None:

@@ -5,6 +5,7 @@ listed newest first on the Emails page.
 Revision ID: 0004
 Revises: 0003
 """
+
 from alembic import op
 import sqlalchemy as sa
 

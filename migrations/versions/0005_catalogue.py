@@ -3,6 +3,7 @@
 Revision ID: 0005
 Revises: 0004
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -25,8 +26,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=40), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.CheckConstraint("entity IN ('event', 'tariff', 'discount_code')",
-                           name=op.f("ck_catalogue_history_entity")),
+        sa.CheckConstraint("entity IN ('event', 'tariff', 'discount_code')", name=op.f("ck_catalogue_history_entity")),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"], name=op.f("fk_catalogue_history_event_id_events")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalogue_history")),
     )

@@ -3,6 +3,7 @@
 Revision ID: 0007
 Revises: 0005
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -24,25 +25,57 @@ def _facts(name: str, keys: list[sa.Column], values: list[str]) -> None:
 
 
 def upgrade() -> None:
-    day = lambda: sa.Column("day", sa.Date(), nullable=False)  # noqa: E731
-    event = lambda: sa.Column("event_id", sa.Integer(), nullable=False)  # noqa: E731
-    string = lambda name, size: sa.Column(name, sa.String(length=size), nullable=False)  # noqa: E731
-    deleted = lambda: sa.Column("deleted", sa.Boolean(), nullable=False)  # noqa: E731
-    _facts("dash_order_facts",
-           [day(), event(), string("status", 20), string("payment_mode", 10), string("source", 10),
-            string("currency", 3), string("discount_code", 64), deleted()],
-           ["orders", "total_ht_cents", "total_ttc_cents", "amount_paid_cents"])
-    _facts("dash_utm_facts",
-           [day(), event(), string("currency", 3), string("utm_source", 100), string("utm_medium", 100),
-            string("utm_campaign", 100), string("discount_code", 64), deleted()],
-           ["orders", "paid_orders", "abandoned_orders", "paid_ht_cents", "paid_ttc_cents"])
-    _facts("dash_line_facts",
-           [day(), event(), sa.Column("tariff_id", sa.Integer(), nullable=False), string("kind", 10),
-            string("status", 20), string("currency", 3), string("discount_code", 64), deleted()],
-           ["lines", "quantity", "total_ht_cents", "total_ttc_cents", "discount_cents"])
-    _facts("dash_payment_facts",
-           [day(), event(), string("method", 20), string("currency", 3)],
-           ["payments", "amount_cents"])
+    day = lambda: sa.Column("day", sa.Date(), nullable=False)
+    event = lambda: sa.Column("event_id", sa.Integer(), nullable=False)
+    string = lambda name, size: sa.Column(name, sa.String(length=size), nullable=False)
+    deleted = lambda: sa.Column("deleted", sa.Boolean(), nullable=False)
+    _facts(
+        "dash_order_facts",
+        [
+            day(),
+            event(),
+            string("status", 20),
+            string("payment_mode", 10),
+            string("source", 10),
+            string("currency", 3),
+            string("discount_code", 64),
+            deleted(),
+        ],
+        ["orders", "total_ht_cents", "total_ttc_cents", "amount_paid_cents"],
+    )
+    _facts(
+        "dash_utm_facts",
+        [
+            day(),
+            event(),
+            string("currency", 3),
+            string("utm_source", 100),
+            string("utm_medium", 100),
+            string("utm_campaign", 100),
+            string("discount_code", 64),
+            deleted(),
+        ],
+        ["orders", "paid_orders", "abandoned_orders", "paid_ht_cents", "paid_ttc_cents"],
+    )
+    _facts(
+        "dash_line_facts",
+        [
+            day(),
+            event(),
+            sa.Column("tariff_id", sa.Integer(), nullable=False),
+            string("kind", 10),
+            string("status", 20),
+            string("currency", 3),
+            string("discount_code", 64),
+            deleted(),
+        ],
+        ["lines", "quantity", "total_ht_cents", "total_ttc_cents", "discount_cents"],
+    )
+    _facts(
+        "dash_payment_facts",
+        [day(), event(), string("method", 20), string("currency", 3)],
+        ["payments", "amount_cents"],
+    )
     op.create_table(
         "saved_views",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),

@@ -1,5 +1,6 @@
 """Built-in templates, used when neither the event nor the global set has one of that kind and
 language. Jinja2, rendered in a sandbox; see `render.py` for the variables."""
+
 from __future__ import annotations
 
 KINDS = ("payment_details", "order_confirmation", "tickets", "payment_reminder", "order_changed")

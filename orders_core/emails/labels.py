@@ -1,4 +1,5 @@
 """Labels of the outbox's statuses and the email kinds, marked for translation (shown with `_`)."""
+
 from __future__ import annotations
 
 from orders_core.i18n import N_

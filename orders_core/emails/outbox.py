@@ -1,5 +1,6 @@
 """The transactional outbox: a service that sends an email writes an outbox row in its own
 transaction; `orders outbox send` delivers it later. Nothing is sent during a Streamlit rerun."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -19,10 +20,26 @@ LANGUAGES = ("en", "fr")
 # What a template can use, for the editor's help text; `sample_context` and `order_context`
 # produce exactly these keys (a test keeps them in step).
 VARIABLES: dict[str, tuple[str, ...]] = {
-    "order": ("number", "buyer_first_name", "buyer_last_name", "buyer_name", "buyer_email", "company_name",
-              "currency", "status", "payment_mode", "total_ht", "total_ttc", "amount_paid", "balance_due",
-              "total_ht_formatted", "total_ttc_formatted", "amount_paid_formatted", "balance_due_formatted",
-              "created_at_formatted"),
+    "order": (
+        "number",
+        "buyer_first_name",
+        "buyer_last_name",
+        "buyer_name",
+        "buyer_email",
+        "company_name",
+        "currency",
+        "status",
+        "payment_mode",
+        "total_ht",
+        "total_ttc",
+        "amount_paid",
+        "balance_due",
+        "total_ht_formatted",
+        "total_ttc_formatted",
+        "amount_paid_formatted",
+        "balance_due_formatted",
+        "created_at_formatted",
+    ),
     "event": ("name", "bank_details", "starts_at_formatted", "timezone"),
     "lines": ("name", "quantity", "kind", "total_ht_formatted", "total_ttc_formatted"),
     "items": ("tariff", "holder_first_name", "holder_last_name", "holder_email", "seat"),
@@ -33,16 +50,20 @@ def email_language(order: Order) -> str:
     return order.language if order.language in LANGUAGES else "en"
 
 
-def find_template(session: Session, *, kind: str, language: str, event_id: int | None,
-                  template_id: int | None = None) -> EmailTemplate | None:
+def find_template(
+    session: Session, *, kind: str, language: str, event_id: int | None, template_id: int | None = None
+) -> EmailTemplate | None:
     """The chosen template, else the event's, else the global one, in the order's language."""
     if template_id is not None:
         return session.get(EmailTemplate, template_id)
     for scope in (event_id, None):
         template = session.scalars(
             select(EmailTemplate)
-            .where(EmailTemplate.kind == kind, EmailTemplate.language == language,
-                   EmailTemplate.event_id.is_(None) if scope is None else EmailTemplate.event_id == scope)
+            .where(
+                EmailTemplate.kind == kind,
+                EmailTemplate.language == language,
+                EmailTemplate.event_id.is_(None) if scope is None else EmailTemplate.event_id == scope,
+            )
             .order_by(EmailTemplate.id)
         ).first()
         if template:
@@ -50,14 +71,38 @@ def find_template(session: Session, *, kind: str, language: str, event_id: int |
     return None
 
 
-def _order_values(*, number, first, last, email, company, currency, status, payment_mode, total_ht, total_ttc,
-                  amount_paid, created_at, timezone, language) -> dict[str, Any]:
+def _order_values(
+    *,
+    number,
+    first,
+    last,
+    email,
+    company,
+    currency,
+    status,
+    payment_mode,
+    total_ht,
+    total_ttc,
+    amount_paid,
+    created_at,
+    timezone,
+    language,
+) -> dict[str, Any]:
     balance = Decimal(total_ttc) - Decimal(amount_paid)
     return {
-        "number": number, "buyer_first_name": first, "buyer_last_name": last,
-        "buyer_name": f"{first} {last}".strip(), "buyer_email": email, "company_name": company,
-        "currency": currency, "status": status, "payment_mode": payment_mode,
-        "total_ht": total_ht, "total_ttc": total_ttc, "amount_paid": amount_paid, "balance_due": balance,
+        "number": number,
+        "buyer_first_name": first,
+        "buyer_last_name": last,
+        "buyer_name": f"{first} {last}".strip(),
+        "buyer_email": email,
+        "company_name": company,
+        "currency": currency,
+        "status": status,
+        "payment_mode": payment_mode,
+        "total_ht": total_ht,
+        "total_ttc": total_ttc,
+        "amount_paid": amount_paid,
+        "balance_due": balance,
         "total_ht_formatted": format_money(total_ht, currency, language),
         "total_ttc_formatted": format_money(total_ttc, currency, language),
         "amount_paid_formatted": format_money(amount_paid, currency, language),
@@ -73,28 +118,52 @@ def order_context(session: Session, order: Order, language: str | None = None) -
     language = language if language in LANGUAGES else email_language(order)
     lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     items = session.execute(
-        select(OrderItem, OrderLine.name).join(OrderLine, OrderLine.id == OrderItem.order_line_id)
-        .where(OrderItem.order_id == order.id).order_by(OrderItem.id)
+        select(OrderItem, OrderLine.name)
+        .join(OrderLine, OrderLine.id == OrderItem.order_line_id)
+        .where(OrderItem.order_id == order.id)
+        .order_by(OrderItem.id)
     ).all()
     return {
         "order": _order_values(
-            number=order.number, first=order.buyer_first_name, last=order.buyer_last_name, email=order.buyer_email,
-            company=order.company_name, currency=order.currency, status=order.status,
-            payment_mode=order.payment_mode, total_ht=order.total_ht, total_ttc=order.total_ttc,
-            amount_paid=order.amount_paid, created_at=order.created_at, timezone=event.timezone, language=language),
+            number=order.number,
+            first=order.buyer_first_name,
+            last=order.buyer_last_name,
+            email=order.buyer_email,
+            company=order.company_name,
+            currency=order.currency,
+            status=order.status,
+            payment_mode=order.payment_mode,
+            total_ht=order.total_ht,
+            total_ttc=order.total_ttc,
+            amount_paid=order.amount_paid,
+            created_at=order.created_at,
+            timezone=event.timezone,
+            language=language,
+        ),
         "event": {
-            "name": event.name, "bank_details": event.bank_details, "timezone": event.timezone,
+            "name": event.name,
+            "bank_details": event.bank_details,
+            "timezone": event.timezone,
             "starts_at_formatted": format_datetime(event.starts_at, event.timezone, language),
         },
         "lines": [
-            {"name": line.name, "quantity": line.quantity, "kind": line.kind,
-             "total_ht_formatted": format_money(line.total_ht, order.currency, language),
-             "total_ttc_formatted": format_money(line.total_ttc, order.currency, language)}
+            {
+                "name": line.name,
+                "quantity": line.quantity,
+                "kind": line.kind,
+                "total_ht_formatted": format_money(line.total_ht, order.currency, language),
+                "total_ttc_formatted": format_money(line.total_ttc, order.currency, language),
+            }
             for line in lines
         ],
         "items": [
-            {"tariff": name, "holder_first_name": item.holder_first_name, "holder_last_name": item.holder_last_name,
-             "holder_email": item.holder_email, "seat": item.seat}
+            {
+                "tariff": name,
+                "holder_first_name": item.holder_first_name,
+                "holder_last_name": item.holder_last_name,
+                "holder_email": item.holder_email,
+                "seat": item.seat,
+            }
             for item, name in items
         ],
     }
@@ -105,25 +174,64 @@ def sample_context(language: str = "en") -> dict[str, Any]:
     when = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
     return {
         "order": _order_values(
-            number=1234567, first="Zoé", last="Lefèvre", email="zoe@example.org", company="Exemple SARL",
-            currency="EUR", status="awaiting_payment", payment_mode="invoice", total_ht=Decimal("200.00"),
-            total_ttc=Decimal("240.00"), amount_paid=Decimal("0.00"), created_at=when, timezone="Europe/Paris",
-            language=language),
-        "event": {"name": "Sample event", "bank_details": "IBAN FR76 3000 6000 0112 3456 7890 189",
-                  "timezone": "Europe/Paris",
-                  "starts_at_formatted": format_datetime(when, "Europe/Paris", language)},
-        "lines": [{"name": "Badge", "quantity": 2, "kind": "badge",
-                   "total_ht_formatted": format_money(Decimal("200.00"), "EUR", language),
-                   "total_ttc_formatted": format_money(Decimal("240.00"), "EUR", language)}],
-        "items": [{"tariff": "Badge", "holder_first_name": "Zoé", "holder_last_name": "Lefèvre",
-                   "holder_email": "zoe@example.org", "seat": "A12"},
-                  {"tariff": "Badge", "holder_first_name": "Marc", "holder_last_name": "Dubois",
-                   "holder_email": "marc@example.org", "seat": None}],
+            number=1234567,
+            first="Zoé",
+            last="Lefèvre",
+            email="zoe@example.org",
+            company="Exemple SARL",
+            currency="EUR",
+            status="awaiting_payment",
+            payment_mode="invoice",
+            total_ht=Decimal("200.00"),
+            total_ttc=Decimal("240.00"),
+            amount_paid=Decimal("0.00"),
+            created_at=when,
+            timezone="Europe/Paris",
+            language=language,
+        ),
+        "event": {
+            "name": "Sample event",
+            "bank_details": "IBAN FR76 3000 6000 0112 3456 7890 189",
+            "timezone": "Europe/Paris",
+            "starts_at_formatted": format_datetime(when, "Europe/Paris", language),
+        },
+        "lines": [
+            {
+                "name": "Badge",
+                "quantity": 2,
+                "kind": "badge",
+                "total_ht_formatted": format_money(Decimal("200.00"), "EUR", language),
+                "total_ttc_formatted": format_money(Decimal("240.00"), "EUR", language),
+            }
+        ],
+        "items": [
+            {
+                "tariff": "Badge",
+                "holder_first_name": "Zoé",
+                "holder_last_name": "Lefèvre",
+                "holder_email": "zoe@example.org",
+                "seat": "A12",
+            },
+            {
+                "tariff": "Badge",
+                "holder_first_name": "Marc",
+                "holder_last_name": "Dubois",
+                "holder_email": "marc@example.org",
+                "seat": None,
+            },
+        ],
     }
 
 
-def queue_email(session: Session, *, order: Order, kind: str, template_id: int | None = None,
-                recipient: str | None = None, now: datetime | None = None) -> OutboxEmail:
+def queue_email(
+    session: Session,
+    *,
+    order: Order,
+    kind: str,
+    template_id: int | None = None,
+    recipient: str | None = None,
+    now: datetime | None = None,
+) -> OutboxEmail:
     """Render the email now and queue it in the caller's transaction (status `queued`)."""
     language = email_language(order)
     template = find_template(session, kind=kind, language=language, event_id=order.event_id, template_id=template_id)
@@ -137,10 +245,18 @@ def queue_email(session: Session, *, order: Order, kind: str, template_id: int |
     to_buyer = recipient is None or recipient.strip().lower() == order.buyer_email.strip().lower()
     buyer_name = f"{order.buyer_first_name} {order.buyer_last_name}".strip()
     email = OutboxEmail(
-        order_id=order.id, template_id=template.id if template else None, kind=kind,
-        recipient=(recipient or order.buyer_email).strip(), recipient_name=buyer_name if to_buyer else None,
-        subject=rendered.subject[:300], body_text=rendered.body_text, body_html=rendered.body_html,
-        status="queued", attempts=0, next_attempt_at=now, created_at=now,
+        order_id=order.id,
+        template_id=template.id if template else None,
+        kind=kind,
+        recipient=(recipient or order.buyer_email).strip(),
+        recipient_name=buyer_name if to_buyer else None,
+        subject=rendered.subject[:300],
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        status="queued",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
     )
     session.add(email)
     session.flush()

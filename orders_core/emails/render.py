@@ -1,5 +1,6 @@
 """Rendering templates in a sandbox. Buyer-supplied values are data, never template code: a
 name like `{{ 7*7 }}` or `<script>` is printed as typed (and escaped in HTML bodies)."""
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ send a message twice; a sender that dies mid-send leaves a `sending` row whose l
 the next sender picks it up again (with the same Message-ID). A failure is retried with
 exponential backoff, then marked `failed` with the error. The order that queued an email is never
 touched here, so a send failure cannot undo it."""
+
 from __future__ import annotations
 
 import secrets
@@ -80,12 +81,15 @@ def claim_due(engine: Engine, *, now: datetime, limit: int, sender: str) -> list
     table = OutboxEmail.__table__
     due = (
         select(table)
-        .where(or_(
-            and_(table.c.status == "queued",
-                 or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now)),
-            # a sender died holding these: its lease has run out
-            and_(table.c.status == "sending", table.c.next_attempt_at <= now),
-        ))
+        .where(
+            or_(
+                and_(
+                    table.c.status == "queued", or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now)
+                ),
+                # a sender died holding these: its lease has run out
+                and_(table.c.status == "sending", table.c.next_attempt_at <= now),
+            )
+        )
         .order_by(table.c.next_attempt_at, table.c.id)
         .limit(limit)
     )
@@ -96,12 +100,25 @@ def claim_due(engine: Engine, *, now: datetime, limit: int, sender: str) -> list
         claimed = []
         for row in rows:
             message_id = row["message_id"] or f"<{row['id']}.{secrets.token_hex(6)}@{_domain(sender)}>"
-            conn.execute(update(table).where(table.c.id == row["id"])
-                         .values(status="sending", next_attempt_at=now + LEASE, message_id=message_id))
-            claimed.append(ClaimedEmail(
-                id=row["id"], kind=row["kind"], order_id=row["order_id"], recipient=row["recipient"],
-                recipient_name=row["recipient_name"], subject=row["subject"], body_text=row["body_text"],
-                body_html=row["body_html"], message_id=message_id, attempts=row["attempts"]))
+            conn.execute(
+                update(table)
+                .where(table.c.id == row["id"])
+                .values(status="sending", next_attempt_at=now + LEASE, message_id=message_id)
+            )
+            claimed.append(
+                ClaimedEmail(
+                    id=row["id"],
+                    kind=row["kind"],
+                    order_id=row["order_id"],
+                    recipient=row["recipient"],
+                    recipient_name=row["recipient_name"],
+                    subject=row["subject"],
+                    body_text=row["body_text"],
+                    body_html=row["body_html"],
+                    message_id=message_id,
+                    attempts=row["attempts"],
+                )
+            )
     return claimed
 
 
@@ -109,8 +126,11 @@ def build_message(email: ClaimedEmail, *, sender: str, now: datetime) -> EmailMe
     """A standard MIME message: UTF-8 throughout, text and (when there is one) HTML alternative."""
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = (Address(display_name=email.recipient_name, addr_spec=email.recipient)
-                     if email.recipient_name else email.recipient)
+    message["To"] = (
+        Address(display_name=email.recipient_name, addr_spec=email.recipient)
+        if email.recipient_name
+        else email.recipient
+    )
     message["Subject"] = email.subject
     message["Date"] = rfc2822_date(now)
     message["Message-ID"] = email.message_id
@@ -126,8 +146,11 @@ def build_message(email: ClaimedEmail, *, sender: str, now: datetime) -> EmailMe
 def _record_sent(engine: Engine, email: ClaimedEmail, now: datetime) -> None:
     table = OutboxEmail.__table__
     with write_engine(engine).begin() as conn:
-        conn.execute(update(table).where(table.c.id == email.id, table.c.status == "sending")
-                     .values(status="sent", sent_at=now, attempts=email.attempts + 1, next_attempt_at=None))
+        conn.execute(
+            update(table)
+            .where(table.c.id == email.id, table.c.status == "sending")
+            .values(status="sent", sent_at=now, attempts=email.attempts + 1, next_attempt_at=None)
+        )
 
 
 def _record_failure(engine: Engine, email: ClaimedEmail, now: datetime, reason: str, max_attempts: int) -> bool:
@@ -136,14 +159,28 @@ def _record_failure(engine: Engine, email: ClaimedEmail, now: datetime, reason: 
     gave_up = attempts >= max_attempts
     table = OutboxEmail.__table__
     with write_engine(engine).begin() as conn:
-        conn.execute(update(table).where(table.c.id == email.id, table.c.status == "sending").values(
-            attempts=attempts, last_error=reason[:2000], status="failed" if gave_up else "queued",
-            next_attempt_at=None if gave_up else now + backoff(attempts)))
+        conn.execute(
+            update(table)
+            .where(table.c.id == email.id, table.c.status == "sending")
+            .values(
+                attempts=attempts,
+                last_error=reason[:2000],
+                status="failed" if gave_up else "queued",
+                next_attempt_at=None if gave_up else now + backoff(attempts),
+            )
+        )
     return gave_up
 
 
-def send_due(engine: Engine, transport: Transport, *, limit: int = 100, now: datetime | None = None,
-             max_attempts: int = MAX_ATTEMPTS, sender: str | None = None) -> SendReport:
+def send_due(
+    engine: Engine,
+    transport: Transport,
+    *,
+    limit: int = 100,
+    now: datetime | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+    sender: str | None = None,
+) -> SendReport:
     """Send up to `limit` emails that are due at `now` (default: the current time)."""
     report = SendReport()
     sender = sender or sender_address()

@@ -1,5 +1,6 @@
 """Where messages go: an SMTP server (`ORDERS_SMTP_URL`) or, without one, `.eml` files under
 `data/outbox/` so the demo works offline."""
+
 from __future__ import annotations
 
 import base64
@@ -41,11 +42,15 @@ def parse_smtp_url(url: str) -> SmtpSettings:
     """`smtp://user:pass@host:port`, `smtp+starttls://...` (STARTTLS) or `smtps://...` (TLS)."""
     parts = urlsplit(url.strip())
     if parts.scheme not in SCHEMES or not parts.hostname:
-        raise ValueError(f"ORDERS_SMTP_URL must look like smtp://user:password@host:port "
-                         f"(or smtp+starttls://, smtps://), not {parts.scheme or '?'}://...")
+        raise ValueError(
+            f"ORDERS_SMTP_URL must look like smtp://user:password@host:port "
+            f"(or smtp+starttls://, smtps://), not {parts.scheme or '?'}://..."
+        )
     return SmtpSettings(
-        host=parts.hostname, port=parts.port or SCHEMES[parts.scheme],
-        starttls=parts.scheme == "smtp+starttls", implicit_tls=parts.scheme == "smtps",
+        host=parts.hostname,
+        port=parts.port or SCHEMES[parts.scheme],
+        starttls=parts.scheme == "smtp+starttls",
+        implicit_tls=parts.scheme == "smtps",
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
     )

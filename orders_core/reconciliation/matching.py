@@ -7,6 +7,7 @@ the order. One transfer may pay several orders when their balances add up to it.
 
 Candidates come from indexes (by number, by amount, by name token), never from a scan of every
 open order per transaction, so 5,000 transfers against 100,000 orders take seconds."""
+
 from __future__ import annotations
 
 import re
@@ -93,7 +94,7 @@ def numbers_in(reference: str) -> list[int]:
             chunk = chunks[i]
             if len(chunk) > 7 and len(chunk) % 7 == 0 and len(chunk.lstrip("0")) != 7:
                 for k in range(0, len(chunk), 7):
-                    keep(chunk[k:k + 7])
+                    keep(chunk[k : k + 7])
                 i += 1
                 continue
             digits, j = "", i
@@ -121,7 +122,9 @@ def name_similarity(payer_tokens: frozenset[str], names: tuple[tuple[str, frozen
     for name, tokens in names:
         overlap = len(payer_tokens & tokens) / max(len(tokens), 1)
         if 0.5 <= overlap < 1:  # one word of two matches: maybe a typo in the other
-            overlap = max(overlap, SequenceMatcher(None, " ".join(sorted(payer_tokens)), " ".join(sorted(tokens))).ratio())
+            overlap = max(
+                overlap, SequenceMatcher(None, " ".join(sorted(payer_tokens)), " ".join(sorted(tokens))).ratio()
+            )
         if overlap > best:
             best, best_name = overlap, name
     return best, best_name
@@ -156,12 +159,21 @@ class Matcher:
         if len(referenced) > 1:
             total = sum((o.balance_due for o in referenced), Decimal("0"))
             if total == transfer.amount:
-                reasons = [(REASON_NUMBERS, {"numbers": ", ".join(str(o.number) for o in referenced)}),
-                           (REASON_AMOUNT_SUM, {})]
-                suggestions.append(Suggestion(transfer.id, tuple(o.id for o in referenced),
-                                              tuple(o.number for o in referenced),
-                                              tuple(o.balance_due for o in referenced), 95, reasons,
-                                              exact_amount=True))
+                reasons = [
+                    (REASON_NUMBERS, {"numbers": ", ".join(str(o.number) for o in referenced)}),
+                    (REASON_AMOUNT_SUM, {}),
+                ]
+                suggestions.append(
+                    Suggestion(
+                        transfer.id,
+                        tuple(o.id for o in referenced),
+                        tuple(o.number for o in referenced),
+                        tuple(o.balance_due for o in referenced),
+                        95,
+                        reasons,
+                        exact_amount=True,
+                    )
+                )
         candidates: dict[int, OpenOrder] = {o.id: o for o in referenced}
         if not candidates:
             # No order number: the amount and the payer's name must meet. An amount shared by
@@ -170,7 +182,9 @@ class Matcher:
             if len(same_amount) <= 20:
                 candidates.update((o.id, o) for o in same_amount)
             for token in payer_tokens:
-                candidates.update((o.id, o) for o in self.by_amount_token.get((transfer.currency, transfer.amount, token), []))
+                candidates.update(
+                    (o.id, o) for o in self.by_amount_token.get((transfer.currency, transfer.amount, token), [])
+                )
             for token in payer_tokens:
                 bucket = self.by_token.get((transfer.currency, token), [])
                 if len(bucket) <= 50:
@@ -183,7 +197,9 @@ class Matcher:
         suggestions.sort(key=lambda s: (-s.score, s.order_numbers))
         return suggestions[:MAX_SUGGESTIONS]
 
-    def _score(self, transfer: Transfer, payer_tokens: frozenset[str], order: OpenOrder, referenced: bool) -> Suggestion:
+    def _score(
+        self, transfer: Transfer, payer_tokens: frozenset[str], order: OpenOrder, referenced: bool
+    ) -> Suggestion:
         score, reasons = 0, []
         if referenced:
             score += 60
@@ -208,5 +224,12 @@ class Matcher:
             score -= 25
             reasons.append((REASON_BEFORE, {}))
         allocation = min(transfer.amount, order.balance_due)
-        return Suggestion(transfer.id, (order.id,), (order.number,), (allocation,), max(min(score, 100), 0), reasons,
-                          exact_amount=transfer.amount == order.balance_due)
+        return Suggestion(
+            transfer.id,
+            (order.id,),
+            (order.number,),
+            (allocation,),
+            max(min(score, 100), 0),
+            reasons,
+            exact_amount=transfer.amount == order.balance_due,
+        )

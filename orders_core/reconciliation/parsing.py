@@ -1,6 +1,7 @@
 """Reading bank statements: CSV (separator, decimal comma, date format and columns detected or
 given) and ISO 20022 CAMT.053 XML. Only incoming money (credits) is kept. A malformed row is
 reported with its line number and the rest is read."""
+
 from __future__ import annotations
 
 import csv
@@ -17,14 +18,45 @@ from orders_core.i18n import _
 
 FIELDS = ("date", "amount", "currency", "payer", "reference", "bank_id")
 HEADER_ALIASES = {
-    "date": ("date", "booking date", "date opération", "date operation", "date de valeur", "value date",
-             "buchungsdatum", "valuta", "datum", "transaction date"),
+    "date": (
+        "date",
+        "booking date",
+        "date opération",
+        "date operation",
+        "date de valeur",
+        "value date",
+        "buchungsdatum",
+        "valuta",
+        "datum",
+        "transaction date",
+    ),
     "amount": ("amount", "montant", "crédit", "credit", "betrag", "amount (credit)", "montant crédit"),
     "currency": ("currency", "devise", "währung", "ccy"),
-    "payer": ("payer", "name", "nom", "donneur d'ordre", "counterparty", "emetteur", "émetteur",
-              "auftraggeber", "debtor", "libellé tiers", "from"),
-    "reference": ("reference", "référence", "communication", "libellé", "libelle", "remittance information",
-                  "verwendungszweck", "motif", "description", "details"),
+    "payer": (
+        "payer",
+        "name",
+        "nom",
+        "donneur d'ordre",
+        "counterparty",
+        "emetteur",
+        "émetteur",
+        "auftraggeber",
+        "debtor",
+        "libellé tiers",
+        "from",
+    ),
+    "reference": (
+        "reference",
+        "référence",
+        "communication",
+        "libellé",
+        "libelle",
+        "remittance information",
+        "verwendungszweck",
+        "motif",
+        "description",
+        "details",
+    ),
     "bank_id": ("bank id", "transaction id", "id", "identifiant", "bank reference", "référence banque"),
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m/%d/%Y", "%d/%m/%y", "%Y%m%d")
@@ -47,8 +79,15 @@ class StatementLine:
         if self.bank_id:
             basis = f"id|{self.bank_id.strip()}"
         else:
-            basis = "|".join([self.booked_on.isoformat(), str(self.amount), self.currency,
-                              normalize_text(self.payer), normalize_text(self.reference)])
+            basis = "|".join(
+                [
+                    self.booked_on.isoformat(),
+                    str(self.amount),
+                    self.currency,
+                    normalize_text(self.payer),
+                    normalize_text(self.reference),
+                ]
+            )
         return hashlib.sha256(basis.encode()).hexdigest()
 
 
@@ -91,7 +130,9 @@ def parse_date(raw: str, fmt: str) -> date:
 
 def detect_separator(sample: str) -> str:
     first_lines = sample.splitlines()[:5]
-    counts = {sep: min((line.count(sep) for line in first_lines if line.strip()), default=0) for sep in (";", ",", "\t", "|")}
+    counts = {
+        sep: min((line.count(sep) for line in first_lines if line.strip()), default=0) for sep in (";", ",", "\t", "|")
+    }
     return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ";"
 
 
@@ -149,7 +190,8 @@ def read_csv(content: bytes | str, options: CsvOptions | None = None) -> ParsedS
     sample = [row[index["amount"]] for _, row in body[:50] if len(row) > index["amount"]]
     decimal_comma = options.decimal_comma if options.decimal_comma is not None else detect_decimal_comma(sample)
     date_format = options.date_format or detect_date_format(
-        [row[index["date"]] for _, row in body[:50] if len(row) > index["date"]])
+        [row[index["date"]] for _, row in body[:50] if len(row) > index["date"]]
+    )
 
     def cell(row: list[str], name: str) -> str:
         position = index.get(name)
@@ -159,22 +201,37 @@ def read_csv(content: bytes | str, options: CsvOptions | None = None) -> ParsedS
         try:
             booked_on = parse_date(cell(row, "date"), date_format)
         except ValueError:
-            result.errors.append(_("Line {line}: the date '{value}' is not readable.").format(line=number, value=cell(row, "date")))
+            result.errors.append(
+                _("Line {line}: the date '{value}' is not readable.").format(line=number, value=cell(row, "date"))
+            )
             continue
         try:
             amount = parse_amount(cell(row, "amount"), decimal_comma)
         except (ValueError, InvalidOperation):
-            result.errors.append(_("Line {line}: the amount '{value}' is not a number.").format(line=number, value=cell(row, "amount")))
+            result.errors.append(
+                _("Line {line}: the amount '{value}' is not a number.").format(line=number, value=cell(row, "amount"))
+            )
             continue
         if amount <= 0:
             result.skipped_debits += 1
             continue
         currency = (cell(row, "currency") or options.default_currency).upper()
         if not re.fullmatch(r"[A-Z]{3}", currency):
-            result.errors.append(_("Line {line}: the currency '{value}' is not an ISO code.").format(line=number, value=currency))
+            result.errors.append(
+                _("Line {line}: the currency '{value}' is not an ISO code.").format(line=number, value=currency)
+            )
             continue
-        result.lines.append(StatementLine(number, booked_on, amount, currency, cell(row, "payer"),
-                                          cell(row, "reference"), cell(row, "bank_id") or None))
+        result.lines.append(
+            StatementLine(
+                number,
+                booked_on,
+                amount,
+                currency,
+                cell(row, "payer"),
+                cell(row, "reference"),
+                cell(row, "bank_id") or None,
+            )
+        )
     return result
 
 
@@ -220,7 +277,12 @@ def read_camt053(content: bytes | str) -> ParsedStatement:
             unstructured = [(n.text or "").strip() for n in details.iter() if local(n.tag) == "Ustrd"]
             structured = [(n.text or "").strip() for n in details.iter() if local(n.tag) == "Ref"]
             reference = " ".join(filter(None, unstructured + structured))
-        bank_id = text_of(entry, "AcctSvcrRef") or (text_of(details, "Refs", "AcctSvcrRef") if details is not None else "")
-        result.lines.append(StatementLine(number, booked_on, amount, (amount_node.get("Ccy") or "EUR").upper(),
-                                          payer, reference, bank_id or None))
+        bank_id = text_of(entry, "AcctSvcrRef") or (
+            text_of(details, "Refs", "AcctSvcrRef") if details is not None else ""
+        )
+        result.lines.append(
+            StatementLine(
+                number, booked_on, amount, (amount_node.get("Ccy") or "EUR").upper(), payer, reference, bank_id or None
+            )
+        )
     return result

@@ -1,6 +1,7 @@
 """Reconciliation services: import a statement, confirm matches (one by one or every
 high-confidence one), assign by hand, ignore. Payments go through the payment service, which
 validates an order once it is fully paid (attendees, emails, history)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -40,8 +41,15 @@ class ConfirmPlan:
     items: list[tuple[int, Suggestion]] = field(default_factory=list)
 
 
-def import_statement(session: Session, *, actor: Actor, filename: str, content: bytes, file_format: str = "csv",
-                     csv_options: CsvOptions | None = None) -> ImportResult:
+def import_statement(
+    session: Session,
+    *,
+    actor: Actor,
+    filename: str,
+    content: bytes,
+    file_format: str = "csv",
+    csv_options: CsvOptions | None = None,
+) -> ImportResult:
     """Store the statement's new incoming transactions; the ones already imported (same bank id,
     or same date, amount, payer and reference) are counted, not stored again."""
     require(actor, "reconciliation.manage")
@@ -54,9 +62,16 @@ def import_statement(session: Session, *, actor: Actor, filename: str, content: 
     if not parsed.lines and parsed.errors:
         raise InvalidInput(" ".join(parsed.errors))
     now = datetime.now(UTC)
-    statement = BankStatement(filename=filename[:200], file_format=file_format, imported_at=now,
-                              imported_by=actor.email, lines_read=len(parsed.lines) + len(parsed.errors),
-                              lines_new=0, lines_duplicate=0, errors=parsed.errors)
+    statement = BankStatement(
+        filename=filename[:200],
+        file_format=file_format,
+        imported_at=now,
+        imported_by=actor.email,
+        lines_read=len(parsed.lines) + len(parsed.errors),
+        lines_new=0,
+        lines_duplicate=0,
+        errors=parsed.errors,
+    )
     session.add(statement)
     session.flush()
     checksums = [line.checksum for line in parsed.lines]
@@ -66,29 +81,60 @@ def import_statement(session: Session, *, actor: Actor, filename: str, content: 
             statement.lines_duplicate += 1
             continue
         known.add(line.checksum)
-        session.add(BankTransaction(statement_id=statement.id, line_number=line.line_number, booked_on=line.booked_on,
-                                    amount=line.amount, currency=line.currency, payer=line.payer[:200],
-                                    reference=line.reference[:500], bank_id=line.bank_id, checksum=line.checksum,
-                                    status="unmatched", allocated=Decimal("0.00"), comment="", updated_at=now))
+        session.add(
+            BankTransaction(
+                statement_id=statement.id,
+                line_number=line.line_number,
+                booked_on=line.booked_on,
+                amount=line.amount,
+                currency=line.currency,
+                payer=line.payer[:200],
+                reference=line.reference[:500],
+                bank_id=line.bank_id,
+                checksum=line.checksum,
+                status="unmatched",
+                allocated=Decimal("0.00"),
+                comment="",
+                updated_at=now,
+            )
+        )
         statement.lines_new += 1
     session.flush()
-    return ImportResult(statement.id, statement.lines_new, statement.lines_duplicate, parsed.skipped_debits,
-                        parsed.errors)
+    return ImportResult(
+        statement.id, statement.lines_new, statement.lines_duplicate, parsed.skipped_debits, parsed.errors
+    )
 
 
 def open_orders(session: Session, currencies: set[str]) -> list[OpenOrder]:
     """Invoice orders still owed money: awaiting payment, not deleted, balance due > 0."""
     rows = session.execute(
-        select(Order.id, Order.number, Order.currency, Order.total_ttc, Order.amount_paid, Order.created_at,
-               Order.buyer_first_name, Order.buyer_last_name, Order.company_name)
-        .where(Order.status == "awaiting_payment", Order.deleted_at.is_(None), Order.currency.in_(currencies),
-               Order.total_ttc > Order.amount_paid)
+        select(
+            Order.id,
+            Order.number,
+            Order.currency,
+            Order.total_ttc,
+            Order.amount_paid,
+            Order.created_at,
+            Order.buyer_first_name,
+            Order.buyer_last_name,
+            Order.company_name,
+        ).where(
+            Order.status == "awaiting_payment",
+            Order.deleted_at.is_(None),
+            Order.currency.in_(currencies),
+            Order.total_ttc > Order.amount_paid,
+        )
     )
     return [
-        OpenOrder(id=r.id, number=r.number, currency=r.currency,
-                  balance_due=(Decimal(str(r.total_ttc)) - Decimal(str(r.amount_paid))).quantize(Decimal("0.01")),
-                  created_on=r.created_at.date(), buyer_name=f"{r.buyer_first_name} {r.buyer_last_name}".strip(),
-                  company_name=r.company_name or "")
+        OpenOrder(
+            id=r.id,
+            number=r.number,
+            currency=r.currency,
+            balance_due=(Decimal(str(r.total_ttc)) - Decimal(str(r.amount_paid))).quantize(Decimal("0.01")),
+            created_on=r.created_at.date(),
+            buyer_name=f"{r.buyer_first_name} {r.buyer_last_name}".strip(),
+            company_name=r.company_name or "",
+        )
         for r in rows
     ]
 
@@ -99,9 +145,13 @@ def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[i
         return {}
     matcher = Matcher(open_orders(session, {t.currency for t in transactions}))
     return {
-        t.id: matcher.suggest(Transfer(t.id, t.booked_on, Decimal(str(t.amount)) - Decimal(str(t.allocated)),
-                                       t.currency, t.payer, t.reference))
-        for t in transactions if t.status in ("unmatched", "partial")
+        t.id: matcher.suggest(
+            Transfer(
+                t.id, t.booked_on, Decimal(str(t.amount)) - Decimal(str(t.allocated)), t.currency, t.payer, t.reference
+            )
+        )
+        for t in transactions
+        if t.status in ("unmatched", "partial")
     }
 
 
@@ -114,8 +164,9 @@ def _locked_transaction(session: Session, transaction_id: int) -> BankTransactio
     return transaction
 
 
-def confirm_match(session: Session, *, actor: Actor, transaction_id: int,
-                  allocations: list[tuple[int, Decimal]]) -> BankTransaction:
+def confirm_match(
+    session: Session, *, actor: Actor, transaction_id: int, allocations: list[tuple[int, Decimal]]
+) -> BankTransaction:
     """Record the transfer as a bank-transfer payment on each order (amount allocated to it);
     an order fully paid is validated by the payment service. Nothing is written on refusal."""
     from orders_core.services.payments import record_payment
@@ -131,20 +182,40 @@ def confirm_match(session: Session, *, actor: Actor, transaction_id: int,
     if not allocations or wanted <= 0:
         raise InvalidInput(_("Choose at least one order and an amount."))
     if wanted > remaining:
-        raise InvalidInput(_("The amounts ({wanted}) exceed what is left of the transfer ({remaining}).")
-                           .format(wanted=wanted, remaining=remaining))
+        raise InvalidInput(
+            _("The amounts ({wanted}) exceed what is left of the transfer ({remaining}).").format(
+                wanted=wanted, remaining=remaining
+            )
+        )
     for order_id, amount in allocations:
         order = session.get(Order, order_id)
         if order is None:
             raise InvalidInput(_("Unknown order."))
         if order.currency != transaction.currency:
-            raise InvalidInput(_("Order {number} is in {order_currency}, the transfer in {currency}.").format(
-                number=order.number, order_currency=order.currency, currency=transaction.currency))
-        record_payment(session, actor=actor, order_id=order_id, method="bank_transfer", amount=Decimal(amount),
-                       received_at=transaction.booked_on,
-                       reference=" ".join(f"{transaction.payer} {transaction.reference}".split())[:200])
-        session.add(BankAllocation(transaction_id=transaction.id, order_id=order_id, payment_id=None,
-                                   amount=Decimal(amount), created_at=datetime.now(UTC), actor=actor.email))
+            raise InvalidInput(
+                _("Order {number} is in {order_currency}, the transfer in {currency}.").format(
+                    number=order.number, order_currency=order.currency, currency=transaction.currency
+                )
+            )
+        record_payment(
+            session,
+            actor=actor,
+            order_id=order_id,
+            method="bank_transfer",
+            amount=Decimal(amount),
+            received_at=transaction.booked_on,
+            reference=" ".join(f"{transaction.payer} {transaction.reference}".split())[:200],
+        )
+        session.add(
+            BankAllocation(
+                transaction_id=transaction.id,
+                order_id=order_id,
+                payment_id=None,
+                amount=Decimal(amount),
+                created_at=datetime.now(UTC),
+                actor=actor.email,
+            )
+        )
     transaction.allocated = Decimal(str(transaction.allocated)) + wanted
     transaction.status = "matched" if transaction.allocated == Decimal(str(transaction.amount)) else "partial"
     transaction.updated_at = datetime.now(UTC)
@@ -156,8 +227,9 @@ def plan_high_confidence(session: Session, statement_id: int) -> ConfirmPlan:
     """The dry run of `confirm_high_confidence`: each open transaction whose best suggestion is
     high-confidence and clearly ahead of the next one."""
     transactions = session.scalars(
-        select(BankTransaction).where(BankTransaction.statement_id == statement_id,
-                                      BankTransaction.status == "unmatched").order_by(BankTransaction.id)
+        select(BankTransaction)
+        .where(BankTransaction.statement_id == statement_id, BankTransaction.status == "unmatched")
+        .order_by(BankTransaction.id)
     ).all()
     plan = ConfirmPlan()
     taken: set[int] = set()
@@ -182,8 +254,12 @@ def confirm_high_confidence(session: Session, *, actor: Actor, statement_id: int
     require(actor, "reconciliation.manage")
     plan = plan_high_confidence(session, statement_id)
     for transaction_id, suggestion in plan.items:
-        confirm_match(session, actor=actor, transaction_id=transaction_id,
-                      allocations=list(zip(suggestion.order_ids, suggestion.allocations, strict=True)))
+        confirm_match(
+            session,
+            actor=actor,
+            transaction_id=transaction_id,
+            allocations=list(zip(suggestion.order_ids, suggestion.allocations, strict=True)),
+        )
     return plan
 
 
@@ -211,5 +287,3 @@ def find_order_by_number(session: Session, number: int) -> Order:
 
 def statement_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(BankStatement)) or 0
-
-

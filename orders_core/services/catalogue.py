@@ -3,6 +3,7 @@
 
 Every service checks `catalogue.manage`, validates before writing anything, locks the rows it
 changes and writes a `catalogue_history` entry (old and new values) in the caller's transaction."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -45,11 +46,21 @@ from orders_core.services.tariffs import (
     update_tariff,
 )
 
-EVENT_FIELDS = ("name", "starts_at", "ends_at", "timezone", "currency", "language", "seated", "community",
-                "bank_details")
+EVENT_FIELDS = (
+    "name",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "currency",
+    "language",
+    "seated",
+    "community",
+    "bank_details",
+)
 
 
 # --- events ------------------------------------------------------------------------------------
+
 
 def _clean_event(values: dict[str, Any]) -> dict[str, Any]:
     unknown = set(values) - set(EVENT_FIELDS)
@@ -69,13 +80,19 @@ def _clean_event(values: dict[str, Any]) -> dict[str, Any]:
         except (ZoneInfoNotFoundError, ValueError):
             clean["timezone"] = None
         if clean["timezone"] is None or clean["timezone"] not in available_timezones():
-            raise InvalidInput(_("'{tz}' is not a known time zone (e.g. Europe/Paris, America/Montreal).")
-                               .format(tz=values["timezone"]))
+            raise InvalidInput(
+                _("'{tz}' is not a known time zone (e.g. Europe/Paris, America/Montreal).").format(
+                    tz=values["timezone"]
+                )
+            )
     if "currency" in clean:
         clean["currency"] = (clean["currency"] or "").strip().upper()
         if clean["currency"] not in list_currencies():
-            raise InvalidInput(_("'{currency}' is not an ISO 4217 currency code (e.g. EUR, CAD, CHF).")
-                               .format(currency=values["currency"]))
+            raise InvalidInput(
+                _("'{currency}' is not an ISO 4217 currency code (e.g. EUR, CAD, CHF).").format(
+                    currency=values["currency"]
+                )
+            )
     if "language" in clean and clean["language"] not in LANGUAGES:
         raise InvalidInput(_("The language must be English or French."))
     for field in ("starts_at", "ends_at"):
@@ -91,37 +108,68 @@ def _clean_event(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def create_event(session: Session, *, actor: Actor, name: str, starts_at: datetime, ends_at: datetime | None = None,
-                 timezone: str = "Europe/Paris", currency: str = "EUR", language: str = "en", seated: bool = False,
-                 community: bool = False, bank_details: str = "") -> Event:
+def create_event(
+    session: Session,
+    *,
+    actor: Actor,
+    name: str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    timezone: str = "Europe/Paris",
+    currency: str = "EUR",
+    language: str = "en",
+    seated: bool = False,
+    community: bool = False,
+    bank_details: str = "",
+) -> Event:
     """Create an event; dates are stored in UTC, shown in `timezone`."""
     require(actor, CAPABILITY)
-    values = _clean_event(dict(name=name, starts_at=starts_at, ends_at=ends_at, timezone=timezone,
-                               currency=currency, language=language, seated=seated, community=community,
-                               bank_details=bank_details))
+    values = _clean_event(
+        dict(
+            name=name,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=timezone,
+            currency=currency,
+            language=language,
+            seated=seated,
+            community=community,
+            bank_details=bank_details,
+        )
+    )
     check_window(values["starts_at"], values["ends_at"], what=_("Event dates"))
     event = Event(**values, archived_at=None, created_at=datetime.now(UTC))
     session.add(event)
     session.flush()
-    log(session, actor=actor, entity="event", entity_id=event.id, event_id=event.id, action="created",
-        details=snapshot(event, EVENT_FIELDS))
+    log(
+        session,
+        actor=actor,
+        entity="event",
+        entity_id=event.id,
+        event_id=event.id,
+        action="created",
+        details=snapshot(event, EVENT_FIELDS),
+    )
     return event
 
 
-def update_event(session: Session, *, actor: Actor, event_id: int, reason: str | None = None,
-                 **fields: Any) -> dict[str, dict[str, Any]]:
+def update_event(
+    session: Session, *, actor: Actor, event_id: int, reason: str | None = None, **fields: Any
+) -> dict[str, dict[str, Any]]:
     """Change some of the event's fields (keywords among EVENT_FIELDS); returns what changed.
     The currency cannot change once the event has orders; without orders, its tariffs follow."""
     require(actor, CAPABILITY)
     values = _clean_event(fields)
     event = get_event(session, event_id, lock=True)
-    check_window(values.get("starts_at", event.starts_at), values.get("ends_at", event.ends_at),
-                 what=_("Event dates"))
+    check_window(values.get("starts_at", event.starts_at), values.get("ends_at", event.ends_at), what=_("Event dates"))
     changes = diff(event, values)
     if "currency" in changes:
         if event_has_orders(session, event.id):
-            raise InvalidInput(_("The currency of {event} cannot change: the event already has orders in {currency}.")
-                               .format(event=event.name, currency=event.currency))
+            raise InvalidInput(
+                _("The currency of {event} cannot change: the event already has orders in {currency}.").format(
+                    event=event.name, currency=event.currency
+                )
+            )
         tariffs = session.scalars(select(Tariff).where(Tariff.event_id == event.id).with_for_update()).all()
         for tariff in tariffs:
             tariff.currency = values["currency"]
@@ -132,32 +180,64 @@ def update_event(session: Session, *, actor: Actor, event_id: int, reason: str |
     for field in changes:
         if field in values:
             setattr(event, field, values[field])
-    log(session, actor=actor, entity="event", entity_id=event.id, event_id=event.id, action="updated",
-        details=changes, reason=reason)
+    log(
+        session,
+        actor=actor,
+        entity="event",
+        entity_id=event.id,
+        event_id=event.id,
+        action="updated",
+        details=changes,
+        reason=reason,
+    )
     session.flush()
     return changes
 
 
-def archive_event(session: Session, *, actor: Actor, event_id: int, archived: bool = True,
-                  reason: str | None = None) -> Event:
+def archive_event(
+    session: Session, *, actor: Actor, event_id: int, archived: bool = True, reason: str | None = None
+) -> Event:
     """Archive (hide from selectors) or bring back an event; its orders are untouched."""
     require(actor, CAPABILITY)
     event = get_event(session, event_id, lock=True)
     if archived == (event.archived_at is not None):
-        raise InvalidInput(_("{event} is already archived.").format(event=event.name) if archived
-                           else _("{event} is not archived.").format(event=event.name))
+        raise InvalidInput(
+            _("{event} is already archived.").format(event=event.name)
+            if archived
+            else _("{event} is not archived.").format(event=event.name)
+        )
     old = event.archived_at
     event.archived_at = datetime.now(UTC) if archived else None
-    log(session, actor=actor, entity="event", entity_id=event.id, event_id=event.id,
-        action="archived" if archived else "unarchived", details={"archived_at": change(old, event.archived_at)},
-        reason=reason)
+    log(
+        session,
+        actor=actor,
+        entity="event",
+        entity_id=event.id,
+        event_id=event.id,
+        action="archived" if archived else "unarchived",
+        details={"archived_at": change(old, event.archived_at)},
+        reason=reason,
+    )
     session.flush()
     return event
 
 
-
 __all__ = [
-    "TAX_RATE_PRESETS", "create_event", "update_event", "archive_event", "create_tariff", "update_tariff",
-    "set_tariff_active", "delete_tariff", "units_held", "create_code", "update_code", "set_code_active",
-    "delete_code", "resolve_discount_code", "applicable_tariff_ids", "get_event", "log",
+    "TAX_RATE_PRESETS",
+    "create_event",
+    "update_event",
+    "archive_event",
+    "create_tariff",
+    "update_tariff",
+    "set_tariff_active",
+    "delete_tariff",
+    "units_held",
+    "create_code",
+    "update_code",
+    "set_code_active",
+    "delete_code",
+    "resolve_discount_code",
+    "applicable_tariff_ids",
+    "get_event",
+    "log",
 ]

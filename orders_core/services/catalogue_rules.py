@@ -1,4 +1,5 @@
 """Rules and helpers shared by the catalogue services (events, tariffs, discount codes)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -27,12 +28,28 @@ TAX_RATE_PRESETS: dict[str, tuple[str, Decimal]] = {
 }
 
 
-
-def log(session: Session, *, actor: Actor, entity: str, entity_id: int, event_id: int | None, action: str,
-        details: dict[str, Any] | None = None, reason: str | None = None) -> CatalogueHistory:
+def log(
+    session: Session,
+    *,
+    actor: Actor,
+    entity: str,
+    entity_id: int,
+    event_id: int | None,
+    action: str,
+    details: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> CatalogueHistory:
     """Append one entry to the catalogue log, in the caller's transaction."""
-    entry = CatalogueHistory(at=datetime.now(UTC), actor=actor.email, entity=entity, entity_id=entity_id,
-                             event_id=event_id, action=action, details=details or {}, reason=reason)
+    entry = CatalogueHistory(
+        at=datetime.now(UTC),
+        actor=actor.email,
+        entity=entity,
+        entity_id=entity_id,
+        event_id=event_id,
+        action=action,
+        details=details or {},
+        reason=reason,
+    )
     session.add(entry)
     return entry
 

@@ -3,6 +3,7 @@ event; a percentage (0 < p <= 100, 100 % makes the order free) or a fixed amount
 currency; optional applicable tariffs (none = every tariff), usage limit and validity dates.
 
 The order wizard uses `resolve_discount_code` and `applicable_tariff_ids`."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,8 @@ from orders_core.services.catalogue_rules import (
     snapshot,
     to_utc,
 )
-from orders_core.status import Status
 from orders_core.services.guards import lock_by_id
+from orders_core.status import Status
 
 CODE_FIELDS = ("code", "percent_off", "amount_off", "max_uses", "valid_from", "valid_until", "active")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
@@ -43,9 +44,16 @@ def normalize_code(code: str) -> str:
 
 def code_uses(session: Session, code: DiscountCode, *, exclude_order_id: int | None = None) -> int:
     """Orders of the code's event that used it, not deleted, cancelled or failed."""
-    query = (select(func.count()).select_from(Order)
-             .where(Order.event_id == code.event_id, func.upper(Order.discount_code) == code.code,
-                    Order.deleted_at.is_(None), Order.status.notin_(NOT_A_USE)))
+    query = (
+        select(func.count())
+        .select_from(Order)
+        .where(
+            Order.event_id == code.event_id,
+            func.upper(Order.discount_code) == code.code,
+            Order.deleted_at.is_(None),
+            Order.status.notin_(NOT_A_USE),
+        )
+    )
     if exclude_order_id is not None:
         query = query.where(Order.id != exclude_order_id)
     return int(session.scalar(query) or 0)
@@ -53,39 +61,57 @@ def code_uses(session: Session, code: DiscountCode, *, exclude_order_id: int | N
 
 def _orders_with(session: Session, code: DiscountCode) -> int:
     """Every order of the event that carries the code, whatever its status, even deleted."""
-    return int(session.scalar(select(func.count()).select_from(Order).where(
-        Order.event_id == code.event_id, func.upper(Order.discount_code) == code.code)) or 0)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Order)
+            .where(Order.event_id == code.event_id, func.upper(Order.discount_code) == code.code)
+        )
+        or 0
+    )
 
 
 def applicable_tariff_ids(session: Session, code_id: int) -> frozenset[int]:
     """Tariffs the code applies to; an EMPTY set means every tariff of its event."""
-    return frozenset(session.scalars(
-        select(DiscountCodeTariff.tariff_id).where(DiscountCodeTariff.discount_code_id == code_id)))
+    return frozenset(
+        session.scalars(select(DiscountCodeTariff.tariff_id).where(DiscountCodeTariff.discount_code_id == code_id))
+    )
 
 
-def resolve_discount_code(session: Session, *, event_id: int, code: str, at: datetime | None = None,
-                          exclude_order_id: int | None = None) -> DiscountCode:
+def resolve_discount_code(
+    session: Session, *, event_id: int, code: str, at: datetime | None = None, exclude_order_id: int | None = None
+) -> DiscountCode:
     """The usable code `code` (any case) of the event at time `at`, or InvalidInput saying why not:
     unknown, inactive, not yet valid, expired or usage limit reached. `exclude_order_id` is the order
     being modified, whose own use of the code does not count against the limit."""
     at = to_utc(at) or datetime.now(UTC)
     wanted = normalize_code(code)
-    found = session.scalars(select(DiscountCode).where(DiscountCode.event_id == event_id,
-                                                       DiscountCode.code == wanted)).one_or_none()
+    found = session.scalars(
+        select(DiscountCode).where(DiscountCode.event_id == event_id, DiscountCode.code == wanted)
+    ).one_or_none()
     if found is None or not wanted:
         raise InvalidInput(_("The discount code {code} does not exist for this event.").format(code=wanted or "''"))
     timezone = session.scalar(select(Event.timezone).where(Event.id == event_id)) or "UTC"
     if not found.active:
         raise InvalidInput(_("The discount code {code} is not active.").format(code=found.code))
     if found.valid_from is not None and at < as_utc(found.valid_from):
-        raise InvalidInput(_("The discount code {code} is valid only from {date}.")
-                           .format(code=found.code, date=format_datetime(found.valid_from, timezone)))
+        raise InvalidInput(
+            _("The discount code {code} is valid only from {date}.").format(
+                code=found.code, date=format_datetime(found.valid_from, timezone)
+            )
+        )
     if found.valid_until is not None and at > as_utc(found.valid_until):
-        raise InvalidInput(_("The discount code {code} expired on {date}.")
-                           .format(code=found.code, date=format_datetime(found.valid_until, timezone)))
+        raise InvalidInput(
+            _("The discount code {code} expired on {date}.").format(
+                code=found.code, date=format_datetime(found.valid_until, timezone)
+            )
+        )
     if found.max_uses is not None and code_uses(session, found, exclude_order_id=exclude_order_id) >= found.max_uses:
-        raise InvalidInput(_("The discount code {code} has reached its usage limit ({n} uses).")
-                           .format(code=found.code, n=found.max_uses))
+        raise InvalidInput(
+            _("The discount code {code} has reached its usage limit ({n} uses).").format(
+                code=found.code, n=found.max_uses
+            )
+        )
     return found
 
 
@@ -136,8 +162,9 @@ def _check_unique(session: Session, event_id: int, code: str, *, except_id: int 
     if except_id is not None:
         query = query.where(DiscountCode.id != except_id)
     if session.scalar(query) is not None:
-        raise InvalidInput(_("The code {code} already exists for this event (codes ignore upper/lower case).")
-                           .format(code=code))
+        raise InvalidInput(
+            _("The code {code} already exists for this event (codes ignore upper/lower case).").format(code=code)
+        )
 
 
 def _check_tariffs(session: Session, event_id: int, tariff_ids) -> list[int]:
@@ -149,14 +176,33 @@ def _check_tariffs(session: Session, event_id: int, tariff_ids) -> list[int]:
     return ids
 
 
-def create_code(session: Session, *, actor: Actor, event_id: int, code: str, percent_off: Any = None,
-                amount_off: Any = None, tariff_ids=(), max_uses: int | None = None,
-                valid_from: datetime | None = None, valid_until: datetime | None = None,
-                active: bool = True) -> DiscountCode:
+def create_code(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int,
+    code: str,
+    percent_off: Any = None,
+    amount_off: Any = None,
+    tariff_ids=(),
+    max_uses: int | None = None,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+    active: bool = True,
+) -> DiscountCode:
     """Add a discount code to an event; `tariff_ids` empty means every tariff."""
     require(actor, CAPABILITY)
-    values = _clean(dict(code=code, percent_off=percent_off, amount_off=amount_off, max_uses=max_uses,
-                         valid_from=valid_from, valid_until=valid_until, active=active))
+    values = _clean(
+        dict(
+            code=code,
+            percent_off=percent_off,
+            amount_off=amount_off,
+            max_uses=max_uses,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            active=active,
+        )
+    )
     _check_kind(values["percent_off"], values["amount_off"])
     check_window(values["valid_from"], values["valid_until"], what=_("Validity dates"))
     event = get_event(session, event_id, lock=True)
@@ -168,14 +214,22 @@ def create_code(session: Session, *, actor: Actor, event_id: int, code: str, per
     session.add_all(DiscountCodeTariff(discount_code_id=found.id, tariff_id=t) for t in ids)
     details = snapshot(found, CODE_FIELDS)
     details["tariff_ids"] = {"old": None, "new": ids}
-    log(session, actor=actor, entity="discount_code", entity_id=found.id, event_id=event.id, action="created",
-        details=details)
+    log(
+        session,
+        actor=actor,
+        entity="discount_code",
+        entity_id=found.id,
+        event_id=event.id,
+        action="created",
+        details=details,
+    )
     session.flush()
     return found
 
 
-def update_code(session: Session, *, actor: Actor, code_id: int, reason: str | None = None, tariff_ids=None,
-                **fields: Any) -> dict[str, dict[str, Any]]:
+def update_code(
+    session: Session, *, actor: Actor, code_id: int, reason: str | None = None, tariff_ids=None, **fields: Any
+) -> dict[str, dict[str, Any]]:
     """Change some fields (keywords among CODE_FIELDS, plus `tariff_ids`); returns what changed.
     A code already used by orders keeps its text (orders refer to it by text)."""
     require(actor, CAPABILITY)
@@ -188,14 +242,20 @@ def update_code(session: Session, *, actor: Actor, code_id: int, reason: str | N
     if "amount_off" in values and values["amount_off"] is not None and "percent_off" not in values:
         percent = values["percent_off"] = None
     _check_kind(percent, amount)
-    check_window(values.get("valid_from", found.valid_from), values.get("valid_until", found.valid_until),
-                 what=_("Validity dates"))
+    check_window(
+        values.get("valid_from", found.valid_from),
+        values.get("valid_until", found.valid_until),
+        what=_("Validity dates"),
+    )
     changes = diff(found, values)
     if "code" in changes:
         _check_unique(session, found.event_id, values["code"], except_id=found.id)
         if _orders_with(session, found):
-            raise InvalidInput(_("The code {code} is used by orders: it cannot be renamed. Deactivate it and "
-                                 "create a new one.").format(code=found.code))
+            raise InvalidInput(
+                _(
+                    "The code {code} is used by orders: it cannot be renamed. Deactivate it and create a new one."
+                ).format(code=found.code)
+            )
     if "max_uses" in changes and values["max_uses"] is not None:
         used = code_uses(session, found)
         if values["max_uses"] < used:
@@ -212,23 +272,42 @@ def update_code(session: Session, *, actor: Actor, code_id: int, reason: str | N
     for field in changes:
         if field in values:
             setattr(found, field, values[field])
-    log(session, actor=actor, entity="discount_code", entity_id=found.id, event_id=found.event_id,
-        action="updated", details=changes, reason=reason)
+    log(
+        session,
+        actor=actor,
+        entity="discount_code",
+        entity_id=found.id,
+        event_id=found.event_id,
+        action="updated",
+        details=changes,
+        reason=reason,
+    )
     session.flush()
     return changes
 
 
-def set_code_active(session: Session, *, actor: Actor, code_id: int, active: bool,
-                    reason: str | None = None) -> DiscountCode:
+def set_code_active(
+    session: Session, *, actor: Actor, code_id: int, active: bool, reason: str | None = None
+) -> DiscountCode:
     """Activate or deactivate a code; orders that used it keep their discount."""
     require(actor, CAPABILITY)
     found = _get_code(session, code_id)
     if found.active == active:
-        raise InvalidInput((_("The code {code} is already active.") if active
-                            else _("The code {code} is already inactive.")).format(code=found.code))
-    log(session, actor=actor, entity="discount_code", entity_id=found.id, event_id=found.event_id,
-        action="activated" if active else "deactivated", details={"active": {"old": found.active, "new": active}},
-        reason=reason)
+        raise InvalidInput(
+            (_("The code {code} is already active.") if active else _("The code {code} is already inactive.")).format(
+                code=found.code
+            )
+        )
+    log(
+        session,
+        actor=actor,
+        entity="discount_code",
+        entity_id=found.id,
+        event_id=found.event_id,
+        action="activated" if active else "deactivated",
+        details={"active": {"old": found.active, "new": active}},
+        reason=reason,
+    )
     found.active = active
     session.flush()
     return found
@@ -240,12 +319,23 @@ def delete_code(session: Session, *, actor: Actor, code_id: int, reason: str | N
     found = _get_code(session, code_id)
     used = _orders_with(session, found)
     if used:
-        raise InvalidInput(_("The code {code} cannot be deleted: {n} orders used it. Deactivate it instead.")
-                           .format(code=found.code, n=used))
+        raise InvalidInput(
+            _("The code {code} cannot be deleted: {n} orders used it. Deactivate it instead.").format(
+                code=found.code, n=used
+            )
+        )
     details = {field: {"old": value["new"], "new": None} for field, value in snapshot(found, CODE_FIELDS).items()}
     details["tariff_ids"] = {"old": sorted(applicable_tariff_ids(session, found.id)), "new": None}
     session.execute(delete(DiscountCodeTariff).where(DiscountCodeTariff.discount_code_id == found.id))
-    log(session, actor=actor, entity="discount_code", entity_id=found.id, event_id=found.event_id,
-        action="deleted", details=details, reason=reason)
+    log(
+        session,
+        actor=actor,
+        entity="discount_code",
+        entity_id=found.id,
+        event_id=found.event_id,
+        action="deleted",
+        details=details,
+        reason=reason,
+    )
     session.delete(found)
     session.flush()

@@ -5,23 +5,24 @@ way would take longer than the validation itself. Here the orders, events, lines
 templates are read in a few set-based queries, each template is compiled once, every email is
 rendered per order with the same context `outbox.order_context` builds (a test keeps the two
 equal), and the outbox rows are inserted in one executemany."""
+
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from orders_core import bulk
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import _html_env, _text_env, html_to_text
 from orders_core.errors import InvalidInput
-from orders_core import bulk
 from orders_core.i18n import _, as_utc, format_datetime, format_money
 from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail
 from orders_core.services.guards import id_chunks
@@ -62,31 +63,46 @@ def _order_values(order, event, language: str) -> _Lazy:
     total_ht, total_ttc, paid = _dec(order.total_ht), _dec(order.total_ttc), _dec(order.amount_paid)
     balance = total_ttc - paid
     first, last, currency = order.buyer_first_name, order.buyer_last_name, order.currency
-    return _Lazy({
-        "number": order.number, "buyer_first_name": first, "buyer_last_name": last,
-        "buyer_name": f"{first} {last}".strip(), "buyer_email": order.buyer_email,
-        "company_name": order.company_name, "currency": currency, "status": order.status,
-        "payment_mode": order.payment_mode, "total_ht": total_ht, "total_ttc": total_ttc,
-        "amount_paid": paid, "balance_due": balance,
-    }, {
-        "total_ht_formatted": lambda: _money_text(total_ht, currency, language),
-        "total_ttc_formatted": lambda: _money_text(total_ttc, currency, language),
-        "amount_paid_formatted": lambda: _money_text(paid, currency, language),
-        "balance_due_formatted": lambda: _money_text(balance, currency, language),
-        "created_at_formatted": lambda: format_datetime(as_utc(order.created_at), event.timezone, language),
-    })
+    return _Lazy(
+        {
+            "number": order.number,
+            "buyer_first_name": first,
+            "buyer_last_name": last,
+            "buyer_name": f"{first} {last}".strip(),
+            "buyer_email": order.buyer_email,
+            "company_name": order.company_name,
+            "currency": currency,
+            "status": order.status,
+            "payment_mode": order.payment_mode,
+            "total_ht": total_ht,
+            "total_ttc": total_ttc,
+            "amount_paid": paid,
+            "balance_due": balance,
+        },
+        {
+            "total_ht_formatted": lambda: _money_text(total_ht, currency, language),
+            "total_ttc_formatted": lambda: _money_text(total_ttc, currency, language),
+            "amount_paid_formatted": lambda: _money_text(paid, currency, language),
+            "balance_due_formatted": lambda: _money_text(balance, currency, language),
+            "created_at_formatted": lambda: format_datetime(as_utc(order.created_at), event.timezone, language),
+        },
+    )
 
 
 def _line_values(line, currency: str, language: str) -> _Lazy:
     total_ht, total_ttc = _dec(line.total_ht), _dec(line.total_ttc)
-    return _Lazy({"name": line.name, "quantity": line.quantity, "kind": line.kind}, {
-        "total_ht_formatted": lambda: _money_text(total_ht, currency, language),
-        "total_ttc_formatted": lambda: _money_text(total_ttc, currency, language),
-    })
+    return _Lazy(
+        {"name": line.name, "quantity": line.quantity, "kind": line.kind},
+        {
+            "total_ht_formatted": lambda: _money_text(total_ht, currency, language),
+            "total_ttc_formatted": lambda: _money_text(total_ttc, currency, language),
+        },
+    )
 
 
 def materialise(context: dict[str, Any]) -> dict[str, Any]:
     """The context with every lazy value computed (to compare with outbox.order_context)."""
+
     def plain(value):
         if isinstance(value, _Lazy):
             return {k: plain(v) for k, v in value.materialise().items()}
@@ -95,6 +111,7 @@ def materialise(context: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, list):
             return [plain(v) for v in value]
         return value
+
     return plain(context)
 
 
@@ -102,20 +119,54 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
     """order id -> (order row, template context), read in four queries per chunk."""
     orders, lines, items = {}, defaultdict(list), defaultdict(list)
     for _part, condition in id_chunks(session, Order.id, ids):
-        query = select(Order.id, Order.number, Order.event_id, Order.language, Order.buyer_first_name,
-                       Order.buyer_last_name, Order.buyer_email, Order.company_name, Order.currency, Order.status,
-                       Order.payment_mode, Order.total_ht, Order.total_ttc, Order.amount_paid, Order.created_at)
+        query = select(
+            Order.id,
+            Order.number,
+            Order.event_id,
+            Order.language,
+            Order.buyer_first_name,
+            Order.buyer_last_name,
+            Order.buyer_email,
+            Order.company_name,
+            Order.currency,
+            Order.status,
+            Order.payment_mode,
+            Order.total_ht,
+            Order.total_ttc,
+            Order.amount_paid,
+            Order.created_at,
+        )
         for row in session.execute(query.where(condition)):
             orders[row.id] = row
     for _part, condition in id_chunks(session, OrderLine.order_id, ids):
-        query = select(OrderLine.order_id, OrderLine.name, OrderLine.quantity, OrderLine.kind, OrderLine.total_ht,
-                       OrderLine.total_ttc).where(condition).order_by(OrderLine.id)
+        query = (
+            select(
+                OrderLine.order_id,
+                OrderLine.name,
+                OrderLine.quantity,
+                OrderLine.kind,
+                OrderLine.total_ht,
+                OrderLine.total_ttc,
+            )
+            .where(condition)
+            .order_by(OrderLine.id)
+        )
         for row in session.execute(query):
             lines[row.order_id].append(row)
     for _part, condition in id_chunks(session, OrderItem.order_id, ids):
-        query = (select(OrderItem.order_id, OrderItem.holder_first_name, OrderItem.holder_last_name,
-                        OrderItem.holder_email, OrderItem.seat, OrderLine.name.label("tariff"))
-                 .join(OrderLine, OrderLine.id == OrderItem.order_line_id).where(condition).order_by(OrderItem.id))
+        query = (
+            select(
+                OrderItem.order_id,
+                OrderItem.holder_first_name,
+                OrderItem.holder_last_name,
+                OrderItem.holder_email,
+                OrderItem.seat,
+                OrderLine.name.label("tariff"),
+            )
+            .join(OrderLine, OrderLine.id == OrderItem.order_line_id)
+            .where(condition)
+            .order_by(OrderItem.id)
+        )
         for row in session.execute(query):
             items[row.order_id].append(row)
     event_ids = {row.event_id for row in orders.values()}
@@ -127,16 +178,29 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
         language = order.language if order.language in LANGUAGES else "en"
         if (event.id, language) not in event_values:
             event_values[(event.id, language)] = {
-                "name": event.name, "bank_details": event.bank_details, "timezone": event.timezone,
-                "starts_at_formatted": format_datetime(as_utc(event.starts_at), event.timezone, language)}
-        result[order_id] = (order, {
-            "order": _order_values(order, event, language),
-            "event": event_values[(event.id, language)],
-            "lines": [_line_values(line, order.currency, language) for line in lines[order_id]],
-            "items": [{"tariff": item.tariff, "holder_first_name": item.holder_first_name,
-                       "holder_last_name": item.holder_last_name, "holder_email": item.holder_email,
-                       "seat": item.seat} for item in items[order_id]],
-        })
+                "name": event.name,
+                "bank_details": event.bank_details,
+                "timezone": event.timezone,
+                "starts_at_formatted": format_datetime(as_utc(event.starts_at), event.timezone, language),
+            }
+        result[order_id] = (
+            order,
+            {
+                "order": _order_values(order, event, language),
+                "event": event_values[(event.id, language)],
+                "lines": [_line_values(line, order.currency, language) for line in lines[order_id]],
+                "items": [
+                    {
+                        "tariff": item.tariff,
+                        "holder_first_name": item.holder_first_name,
+                        "holder_last_name": item.holder_last_name,
+                        "holder_email": item.holder_email,
+                        "seat": item.seat,
+                    }
+                    for item in items[order_id]
+                ],
+            },
+        )
     return result
 
 
@@ -154,9 +218,13 @@ class _Templates:
             for scope in (event_id, None):
                 template = self.session.execute(
                     select(EmailTemplate.id, EmailTemplate.subject, EmailTemplate.body, EmailTemplate.is_html)
-                    .where(EmailTemplate.kind == KIND, EmailTemplate.language == language,
-                           EmailTemplate.event_id.is_(None) if scope is None else EmailTemplate.event_id == scope)
-                    .order_by(EmailTemplate.id)).first()
+                    .where(
+                        EmailTemplate.kind == KIND,
+                        EmailTemplate.language == language,
+                        EmailTemplate.event_id.is_(None) if scope is None else EmailTemplate.event_id == scope,
+                    )
+                    .order_by(EmailTemplate.id)
+                ).first()
                 if template:
                     break
             if template is not None:
@@ -166,8 +234,9 @@ class _Templates:
             try:
                 compiled = (_text_env.from_string(subject), (_html_env if is_html else _text_env).from_string(body))
             except TemplateError as error:
-                raise InvalidInput(_("The order-confirmation template does not render: {reason}").format(
-                    reason=str(error))) from error
+                raise InvalidInput(
+                    _("The order-confirmation template does not render: {reason}").format(reason=str(error))
+                ) from error
             self.found[key] = (template_id, *compiled, is_html)
         return self.found[key]
 
@@ -186,12 +255,26 @@ def queue_confirmations(session: Session, ids: Sequence[int], *, now: datetime) 
             rendered_subject = " ".join(subject.render(context).strip().replace("\r", " ").split("\n"))
             rendered_body = body.render(context)
         except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
-            raise InvalidInput(_("The order-confirmation email of order {number} does not render: {reason}").format(
-                number=order.number, reason=str(error))) from error
-        row = dict(order_id=order_id, template_id=template_id, kind=KIND, recipient=order.buyer_email.strip(),
-                   subject=rendered_subject[:300], body_text=html_to_text(rendered_body) if is_html else rendered_body,
-                   body_html=rendered_body if is_html else None, status="queued", attempts=0,
-                   next_attempt_at=now, last_error=None, created_at=now, sent_at=None)
+            raise InvalidInput(
+                _("The order-confirmation email of order {number} does not render: {reason}").format(
+                    number=order.number, reason=str(error)
+                )
+            ) from error
+        row = dict(
+            order_id=order_id,
+            template_id=template_id,
+            kind=KIND,
+            recipient=order.buyer_email.strip(),
+            subject=rendered_subject[:300],
+            body_text=html_to_text(rendered_body) if is_html else rendered_body,
+            body_html=rendered_body if is_html else None,
+            status="queued",
+            attempts=0,
+            next_attempt_at=now,
+            last_error=None,
+            created_at=now,
+            sent_at=None,
+        )
         if has_name:
             row["recipient_name"] = f"{order.buyer_first_name} {order.buyer_last_name}".strip() or None
         rows.append(row)

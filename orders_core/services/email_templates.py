@@ -1,6 +1,7 @@
 """Email templates: admins create, edit and delete them, per event or global, per language and
 kind. A template is checked against a sample order before it is saved, so a template that does
 not render never reaches the outbox; `preview_template` renders one against a real order."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
 from orders_core.permissions import Actor, require
 
 
-
 @dataclass(frozen=True)
 class TemplateChoice:
     """A template offered in a choice (the wizard's "send the payment details" step)."""
@@ -34,8 +34,9 @@ class TemplateChoice:
         return self.event_id is None
 
 
-def list_templates(session: Session, event_id: int | None, kind: str, language: str | None = None
-                   ) -> list[TemplateChoice]:
+def list_templates(
+    session: Session, event_id: int | None, kind: str, language: str | None = None
+) -> list[TemplateChoice]:
     """The templates of that kind usable for the event: the event's own first, then the global
     ones, each by name. Without any, queue_email falls back to the built-in text."""
     query = select(EmailTemplate).where(EmailTemplate.kind == kind)
@@ -62,8 +63,17 @@ def check_template(*, subject: str, body: str, is_html: bool, language: str = "e
     return rendered
 
 
-def _clean(session: Session, *, event_id: int | None, kind: str, language: str, name: str, subject: str,
-           body: str, is_html: bool) -> dict:
+def _clean(
+    session: Session,
+    *,
+    event_id: int | None,
+    kind: str,
+    language: str,
+    name: str,
+    subject: str,
+    body: str,
+    is_html: bool,
+) -> dict:
     if kind not in KINDS:
         raise InvalidInput(_("Unknown email kind: {kind}.").format(kind=kind))
     if language not in LANGUAGES:
@@ -78,16 +88,34 @@ def _clean(session: Session, *, event_id: int | None, kind: str, language: str, 
     if len(subject) > 300:
         raise InvalidInput(_("The subject is too long (300 characters at most)."))
     check_template(subject=subject, body=body, is_html=is_html, language=language)
-    return dict(event_id=event_id, kind=kind, language=language, name=name, subject=subject.strip(),
-                body=body, is_html=bool(is_html))
+    return dict(
+        event_id=event_id,
+        kind=kind,
+        language=language,
+        name=name,
+        subject=subject.strip(),
+        body=body,
+        is_html=bool(is_html),
+    )
 
 
-def create_template(session: Session, *, actor: Actor, event_id: int | None, kind: str, language: str, name: str,
-                    subject: str, body: str, is_html: bool = False) -> EmailTemplate:
+def create_template(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int | None,
+    kind: str,
+    language: str,
+    name: str,
+    subject: str,
+    body: str,
+    is_html: bool = False,
+) -> EmailTemplate:
     """Add a template (global when `event_id` is None); refused with the reason if it does not render."""
     require(actor, "emails.templates")
-    values = _clean(session, event_id=event_id, kind=kind, language=language, name=name, subject=subject,
-                    body=body, is_html=is_html)
+    values = _clean(
+        session, event_id=event_id, kind=kind, language=language, name=name, subject=subject, body=body, is_html=is_html
+    )
     template = EmailTemplate(**values, updated_at=datetime.now(UTC))
     session.add(template)
     session.flush()
@@ -103,13 +131,25 @@ def _locked(session: Session, template_id: int) -> EmailTemplate:
     return template
 
 
-def update_template(session: Session, *, actor: Actor, template_id: int, event_id: int | None, kind: str,
-                    language: str, name: str, subject: str, body: str, is_html: bool = False) -> EmailTemplate:
+def update_template(
+    session: Session,
+    *,
+    actor: Actor,
+    template_id: int,
+    event_id: int | None,
+    kind: str,
+    language: str,
+    name: str,
+    subject: str,
+    body: str,
+    is_html: bool = False,
+) -> EmailTemplate:
     """Change a template; emails already queued keep the text they were rendered with."""
     require(actor, "emails.templates")
     template = _locked(session, template_id)
-    values = _clean(session, event_id=event_id, kind=kind, language=language, name=name, subject=subject,
-                    body=body, is_html=is_html)
+    values = _clean(
+        session, event_id=event_id, kind=kind, language=language, name=name, subject=subject, body=body, is_html=is_html
+    )
     for key, value in values.items():
         setattr(template, key, value)
     template.updated_at = datetime.now(UTC)
@@ -131,8 +171,16 @@ def default_text(kind: str, language: str) -> tuple[str, str]:
     return DEFAULTS[(kind, language if language in LANGUAGES else "en")]
 
 
-def preview_template(session: Session, *, actor: Actor, order_id: int | None, subject: str, body: str,
-                     is_html: bool = False, language: str | None = None) -> Rendered:
+def preview_template(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int | None,
+    subject: str,
+    body: str,
+    is_html: bool = False,
+    language: str | None = None,
+) -> Rendered:
     """Render a (possibly unsaved) template against a real order, or the sample order without one.
     Raises InvalidInput with the reason when it does not render."""
     require(actor, "emails.templates")

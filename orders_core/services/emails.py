@@ -1,5 +1,6 @@
 """Emails on request: resend an order's confirmation or tickets, and retry a failed email.
 Each queues in the caller's transaction; the sender (`orders outbox send`) delivers later."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -25,8 +26,9 @@ def _order(session: Session, order_id: int) -> Order:
     if order is None:
         raise InvalidInput(_("This order does not exist."))
     if order.deleted_at is not None:
-        raise TransitionRefused(_("Order {number} is deleted: restore it before sending it emails.")
-                                .format(number=order.number))
+        raise TransitionRefused(
+            _("Order {number} is deleted: restore it before sending it emails.").format(number=order.number)
+        )
     if not (order.buyer_email or "").strip():
         raise InvalidInput(_("Order {number} has no buyer email.").format(number=order.number))
     return order
@@ -34,19 +36,26 @@ def _order(session: Session, order_id: int) -> Order:
 
 def _resend(session: Session, *, actor: Actor, order: Order, kind: str, template_id: int | None) -> OutboxEmail:
     email = queue_email(session, order=order, kind=kind, template_id=template_id)
-    record(session, order_id=order.id, actor=actor, action="email_resent",
-           details={"kind": kind, "email_id": email.id, "recipient": email.recipient})
+    record(
+        session,
+        order_id=order.id,
+        actor=actor,
+        action="email_resent",
+        details={"kind": kind, "email_id": email.id, "recipient": email.recipient},
+    )
     return email
 
 
-def resend_confirmation(session: Session, *, actor: Actor, order_id: int, template_id: int | None = None
-                        ) -> OutboxEmail:
+def resend_confirmation(
+    session: Session, *, actor: Actor, order_id: int, template_id: int | None = None
+) -> OutboxEmail:
     """Queue the order confirmation again, to the buyer."""
     require(actor, "emails.resend")
     order = _order(session, order_id)
     if order.status in NOT_CONFIRMABLE:
-        raise TransitionRefused(_("Order {number} is not confirmed (its status does not allow a confirmation).")
-                                .format(number=order.number))
+        raise TransitionRefused(
+            _("Order {number} is not confirmed (its status does not allow a confirmation).").format(number=order.number)
+        )
     return _resend(session, actor=actor, order=order, kind="order_confirmation", template_id=template_id)
 
 
@@ -55,8 +64,9 @@ def resend_tickets(session: Session, *, actor: Actor, order_id: int, template_id
     require(actor, "emails.resend")
     order = _order(session, order_id)
     if order.status != "paid":
-        raise TransitionRefused(_("Order {number} is not paid: it has no tickets to send yet.")
-                                .format(number=order.number))
+        raise TransitionRefused(
+            _("Order {number} is not paid: it has no tickets to send yet.").format(number=order.number)
+        )
     if not session.scalar(select(func.count()).select_from(OrderItem).where(OrderItem.order_id == order.id)):
         raise InvalidInput(_("Order {number} has no badge or ticket.").format(number=order.number))
     return _resend(session, actor=actor, order=order, kind="tickets", template_id=template_id)
@@ -67,8 +77,11 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
     require(actor, "emails.outbox")
     email = lock_by_id(session, OutboxEmail, email_id, _("This email does not exist."))
     if email.status != "failed":
-        raise TransitionRefused(_("Only a failed email can be retried (this one is {status}).")
-                                .format(status=_(EMAIL_STATUS_LABELS.get(email.status, email.status))))
+        raise TransitionRefused(
+            _("Only a failed email can be retried (this one is {status}).").format(
+                status=_(EMAIL_STATUS_LABELS.get(email.status, email.status))
+            )
+        )
     email.status = "queued"
     email.attempts = 0
     email.next_attempt_at = now or datetime.now(UTC)
@@ -82,4 +95,3 @@ def retry_emails(session: Session, *, actor: Actor, email_ids: list[int], now: d
     for email_id in email_ids:
         retry_email(session, actor=actor, email_id=email_id, now=now)
     return len(email_ids)
-

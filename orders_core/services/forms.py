@@ -4,6 +4,7 @@ Forms: `buyer`, `order` and `product` values belong to the order (order_item_id 
 values belong to one order item (one holder). Values are stored as text: numbers as plain
 decimals, dates as ISO `YYYY-MM-DD`, checkboxes as `yes`/`no`, multiple choices joined by
 `; ` (which is why an option may not contain `;`). Without any field, the default forms apply."""
+
 from __future__ import annotations
 
 import re
@@ -20,16 +21,21 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import N_, _, get_locale
 from orders_core.models import FieldValue, FormField
 from orders_core.permissions import Actor, require
-from orders_core.services.order_quote import get_event
 from orders_core.services.guards import lock_by_id
+from orders_core.services.order_quote import get_event
 
 FORMS = ("buyer", "order", "badge", "product")
 ORDER_FORMS = ("buyer", "order", "product")
 FIELD_TYPES = ("text", "email", "number", "date", "select", "multiselect", "checkbox")
 FORM_LABELS = {"buyer": N_("Buyer"), "order": N_("Order"), "badge": N_("Badge (holder)"), "product": N_("Product")}
 FIELD_TYPE_LABELS = {
-    "text": N_("Text"), "email": N_("Email"), "number": N_("Number"), "date": N_("Date"),
-    "select": N_("Single choice"), "multiselect": N_("Multiple choice"), "checkbox": N_("Checkbox"),
+    "text": N_("Text"),
+    "email": N_("Email"),
+    "number": N_("Number"),
+    "date": N_("Date"),
+    "select": N_("Single choice"),
+    "multiselect": N_("Multiple choice"),
+    "checkbox": N_("Checkbox"),
 }
 CHOICE_TYPES = ("select", "multiselect")
 MULTI_SEPARATOR = "; "
@@ -59,16 +65,28 @@ class FieldSpec:
 
     @classmethod
     def of(cls, field: FormField) -> FieldSpec:
-        return cls(field.id, field.event_id, field.form, field.key, field.field_type, field.label_en, field.label_fr,
-                   bool(field.required), tuple(field.options or ()), field.position, bool(field.active))
+        return cls(
+            field.id,
+            field.event_id,
+            field.form,
+            field.key,
+            field.field_type,
+            field.label_en,
+            field.label_fr,
+            bool(field.required),
+            tuple(field.options or ()),
+            field.position,
+            bool(field.active),
+        )
 
 
 def is_valid_email(value: str) -> bool:
     return bool(EMAIL_PATTERN.match(value or "")) and len(value) <= 254
 
 
-def fields_of(session: Session, event_id: int, forms: Iterable[str] = FORMS, *,
-              include_inactive: bool = False) -> list[FieldSpec]:
+def fields_of(
+    session: Session, event_id: int, forms: Iterable[str] = FORMS, *, include_inactive: bool = False
+) -> list[FieldSpec]:
     """The event's fields of these forms, in form then position order."""
     query = select(FormField).where(FormField.event_id == event_id, FormField.form.in_(list(forms)))
     if not include_inactive:
@@ -79,9 +97,13 @@ def fields_of(session: Session, event_id: int, forms: Iterable[str] = FORMS, *,
 
 # --- validation --------------------------------------------------------------------------------
 
+
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, (list, tuple, set)) and not value)
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, (list, tuple, set)) and not value)
+    )
 
 
 def clean_value(field: FieldSpec, value: Any) -> str:
@@ -151,12 +173,15 @@ def stored_choices(value: str) -> list[str]:
 
 # --- admin -------------------------------------------------------------------------------------
 
+
 def _slug(label: str) -> str:
     ascii_label = label.encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "_", ascii_label).strip("_")[:60] or "field"
 
 
-def _clean_definition(field_type: str, label_en: str, label_fr: str, options: Iterable[str]) -> tuple[str, str, list[str]]:
+def _clean_definition(
+    field_type: str, label_en: str, label_fr: str, options: Iterable[str]
+) -> tuple[str, str, list[str]]:
     if field_type not in FIELD_TYPES:
         raise InvalidInput(_("Unknown field type {type}.").format(type=field_type))
     label_en, label_fr = (label_en or "").strip(), (label_fr or "").strip()
@@ -179,8 +204,19 @@ def _get_field(session: Session, field_id: int) -> FormField:
     return lock_by_id(session, FormField, field_id, _("Form field {id} does not exist.").format(id=field_id))
 
 
-def add_field(session: Session, *, actor: Actor, event_id: int, form: str, field_type: str, label_en: str,
-              label_fr: str, required: bool = False, options: Iterable[str] = (), key: str | None = None) -> FieldSpec:
+def add_field(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int,
+    form: str,
+    field_type: str,
+    label_en: str,
+    label_fr: str,
+    required: bool = False,
+    options: Iterable[str] = (),
+    key: str | None = None,
+) -> FieldSpec:
     """Add a field at the end of an event's form."""
     require(actor, "forms.manage")
     get_event(session, event_id)
@@ -192,25 +228,52 @@ def add_field(session: Session, *, actor: Actor, event_id: int, form: str, field
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}_{n}", n + 1
-    position = session.scalar(select(func.coalesce(func.max(FormField.position), -1))
-                              .where(FormField.event_id == event_id, FormField.form == form)) + 1
-    field = FormField(event_id=event_id, form=form, key=slug, field_type=field_type, label_en=label_en,
-                      label_fr=label_fr, required=bool(required), options=clean_options, position=position, active=True)
+    position = (
+        session.scalar(
+            select(func.coalesce(func.max(FormField.position), -1)).where(
+                FormField.event_id == event_id, FormField.form == form
+            )
+        )
+        + 1
+    )
+    field = FormField(
+        event_id=event_id,
+        form=form,
+        key=slug,
+        field_type=field_type,
+        label_en=label_en,
+        label_fr=label_fr,
+        required=bool(required),
+        options=clean_options,
+        position=position,
+        active=True,
+    )
     session.add(field)
     session.flush()
     return FieldSpec.of(field)
 
 
-def edit_field(session: Session, *, actor: Actor, field_id: int, label_en: str, label_fr: str, required: bool,
-               options: Iterable[str] = (), field_type: str | None = None) -> FieldSpec:
+def edit_field(
+    session: Session,
+    *,
+    actor: Actor,
+    field_id: int,
+    label_en: str,
+    label_fr: str,
+    required: bool,
+    options: Iterable[str] = (),
+    field_type: str | None = None,
+) -> FieldSpec:
     """Change a field's labels, required flag and options; its type only while it holds no value."""
     require(actor, "forms.manage")
     field = _get_field(session, field_id)
     new_type = field_type or field.field_type
     if new_type != field.field_type and session.scalar(
-            select(func.count(FieldValue.id)).where(FieldValue.field_id == field.id)):
-        raise InvalidInput(_("The type of '{label}' cannot change: orders already hold values for it.")
-                           .format(label=field.label_en))
+        select(func.count(FieldValue.id)).where(FieldValue.field_id == field.id)
+    ):
+        raise InvalidInput(
+            _("The type of '{label}' cannot change: orders already hold values for it.").format(label=field.label_en)
+        )
     field.label_en, field.label_fr, field.options = _clean_definition(new_type, label_en, label_fr, options)
     field.field_type = new_type
     field.required = bool(required)
@@ -223,8 +286,11 @@ def move_field(session: Session, *, actor: Actor, field_id: int, offset: int) ->
     require(actor, "forms.manage")
     field = _get_field(session, field_id)
     siblings = session.scalars(
-        select(FormField).where(FormField.event_id == field.event_id, FormField.form == field.form)
-        .order_by(FormField.position, FormField.id).with_for_update()).all()
+        select(FormField)
+        .where(FormField.event_id == field.event_id, FormField.form == field.form)
+        .order_by(FormField.position, FormField.id)
+        .with_for_update()
+    ).all()
     index = next(i for i, f in enumerate(siblings) if f.id == field.id)
     target = index + offset
     if not 0 <= target < len(siblings):

@@ -1,6 +1,7 @@
 """What every lifecycle service checks before it writes: the input (ids, dates, methods,
 reasons), the rows (locked, in id order, so two bulk actions never deadlock), and whether the
 order's status allows the change. Messages are translated and name the order number."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -88,8 +89,11 @@ def clean_text(value: str | None, *, label: str, limit: int, required: bool = Fa
     if required and not text:
         raise InvalidInput(_("{label} is required.").format(label=label))
     if len(text) > limit:
-        raise InvalidInput(_("{label} is too long: {length} characters, at most {limit}.").format(
-            label=label, length=len(text), limit=limit))
+        raise InvalidInput(
+            _("{label} is too long: {length} characters, at most {limit}.").format(
+                label=label, length=len(text), limit=limit
+            )
+        )
     return text
 
 
@@ -123,7 +127,9 @@ def clean_received_at(value: date | datetime | None, *, now: datetime) -> dateti
     if received > now + timedelta(minutes=5):
         raise InvalidInput(_("The payment date {date} is in the future.").format(date=received.date().isoformat()))
     if received.year < 2000:
-        raise InvalidInput(_("The payment date {date} is too far in the past.").format(date=received.date().isoformat()))
+        raise InvalidInput(
+            _("The payment date {date} is too far in the past.").format(date=received.date().isoformat())
+        )
     return received
 
 
@@ -134,12 +140,22 @@ def id_chunks(session: Session, column, ids: Sequence[int]) -> Iterator[tuple[Se
         yield ids, column == any_(literal(list(ids), ARRAY(Integer)))
         return
     for start in range(0, len(ids), SQLITE_CHUNK):
-        part = ids[start:start + SQLITE_CHUNK]
+        part = ids[start : start + SQLITE_CHUNK]
         yield part, column.in_(part)
 
 
-_COLUMNS = (Order.id, Order.number, Order.event_id, Order.status, Order.payment_mode, Order.currency,
-            Order.total_ttc, Order.amount_paid, Order.created_at, Order.deleted_at)
+_COLUMNS = (
+    Order.id,
+    Order.number,
+    Order.event_id,
+    Order.status,
+    Order.payment_mode,
+    Order.currency,
+    Order.total_ttc,
+    Order.amount_paid,
+    Order.created_at,
+    Order.deleted_at,
+)
 
 
 def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> dict[int, OrderRow]:
@@ -150,9 +166,18 @@ def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> d
     for _part, condition in id_chunks(session, Order.id, ids):
         query = select(*_COLUMNS).where(condition).order_by(Order.id)
         for row in session.execute(query.with_for_update() if lock else query):
-            rows[row.id] = OrderRow(row.id, row.number, row.event_id, row.status, row.payment_mode, row.currency,
-                                    _money(row.total_ttc), _money(row.amount_paid), as_utc(row.created_at),
-                                    row.deleted_at)
+            rows[row.id] = OrderRow(
+                row.id,
+                row.number,
+                row.event_id,
+                row.status,
+                row.payment_mode,
+                row.currency,
+                _money(row.total_ttc),
+                _money(row.amount_paid),
+                as_utc(row.created_at),
+                row.deleted_at,
+            )
     missing = [i for i in ids if i not in rows]
     if missing:
         shown = ", ".join(str(i) for i in missing[:5]) + ("…" if len(missing) > 5 else "")
@@ -174,9 +199,11 @@ def refusal_for(row: OrderRow, target: Status, *, allowed_from: Iterable[Status]
         return _("Order {number} is already “{status}”.").format(number=row.number, status=status_label(row.status))
     if not can_transition(row.status, target) and Status(row.status) in (Status.PAID, Status.CANCELLED):
         return _("Order {number} is “{status}”, a final status: it cannot be {action}.").format(
-            number=row.number, status=status_label(row.status), action=action)
+            number=row.number, status=status_label(row.status), action=action
+        )
     return _("Order {number} is “{status}”: it cannot be {action}.").format(
-        number=row.number, status=status_label(row.status), action=action)
+        number=row.number, status=status_label(row.status), action=action
+    )
 
 
 def refuse_one(reason: str | None) -> None:

@@ -10,6 +10,7 @@ Payment provider webhook: an endpoint receiving the provider's signed notificati
 
 Validation of invoice orders is in services.validation; recorded payments in services.payments.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -29,8 +30,13 @@ from orders_core.services.guards import OrderRow, Refusal
 from orders_core.services.validation import Settled, settle_orders
 from orders_core.status import Status
 
-CANCELLABLE = (Status.AWAITING_PAYMENT, Status.PENDING_ADMIN, Status.PENDING_ONLINE, Status.CART_INCOMPLETE,
-               Status.FAILED)
+CANCELLABLE = (
+    Status.AWAITING_PAYMENT,
+    Status.PENDING_ADMIN,
+    Status.PENDING_ONLINE,
+    Status.CART_INCOMPLETE,
+    Status.FAILED,
+)
 
 
 @dataclass
@@ -47,13 +53,25 @@ def _one(session: Session, order_id: int) -> OrderRow:
 
 
 def _set_status(session: Session, row: OrderRow, target: Status, now: datetime) -> None:
-    session.execute(update(Order).where(Order.id == row.id, Order.status == row.status)
-                    .values(status=target.value, updated_at=now, version=Order.version + 1)
-                    .execution_options(synchronize_session="fetch"))
+    session.execute(
+        update(Order)
+        .where(Order.id == row.id, Order.status == row.status)
+        .values(status=target.value, updated_at=now, version=Order.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
-def _change_one_status(session: Session, *, actor: Actor, order_id: int, reason: str | None, target: Status,
-                       allowed_from: tuple[Status, ...], refused_as: str, history_action: str) -> None:
+def _change_one_status(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    reason: str | None,
+    target: Status,
+    allowed_from: tuple[Status, ...],
+    refused_as: str,
+    history_action: str,
+) -> None:
     """A status change of one order without money involved (reject, payment failed): checked,
     locked, written and recorded in history."""
     reason = guards.clean_reason(reason, required=False)
@@ -61,19 +79,51 @@ def _change_one_status(session: Session, *, actor: Actor, order_id: int, reason:
     guards.refuse_one(guards.refusal_for(row, target, allowed_from=allowed_from, action=refused_as))
     now = datetime.now(UTC)
     _set_status(session, row, target, now)
-    record(session, order_id=row.id, actor=actor, action=history_action, at=now, reason=reason,
-           details={"status": change(row.status, target.value)})
+    record(
+        session,
+        order_id=row.id,
+        actor=actor,
+        action=history_action,
+        at=now,
+        reason=reason,
+        details={"status": change(row.status, target.value)},
+    )
 
 
-def _settle_one(session: Session, *, actor: Actor, row: OrderRow, method: str, received_at: datetime,
-                reference: str, action: str, reason: str | None = None) -> Settled:
+def _settle_one(
+    session: Session,
+    *,
+    actor: Actor,
+    row: OrderRow,
+    method: str,
+    received_at: datetime,
+    reference: str,
+    action: str,
+    reason: str | None = None,
+) -> Settled:
     now = datetime.now(UTC)
-    return settle_orders(session, actor=actor, rows=[row], method=method, received_at=received_at,
-                         reference=reference, action=action, now=now, reason=reason)[0]
+    return settle_orders(
+        session,
+        actor=actor,
+        rows=[row],
+        method=method,
+        received_at=received_at,
+        reference=reference,
+        action=action,
+        now=now,
+        reason=reason,
+    )[0]
 
 
-def approve_order(session: Session, *, actor: Actor, order_id: int, method: str | None = None,
-                  received_at: date | datetime | None = None, reference: str | None = None) -> Settled:
+def approve_order(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    method: str | None = None,
+    received_at: date | datetime | None = None,
+    reference: str | None = None,
+) -> Settled:
     """An admin approves a `pending_admin` order (community events): it becomes paid, exactly as
     a validation. An online order's balance is recorded as paid online; an invoice order with a
     balance needs the offline `method` and `received_at` of its payment."""
@@ -82,23 +132,35 @@ def approve_order(session: Session, *, actor: Actor, order_id: int, method: str 
     guards.refuse_one(guards.refusal_for(row, Status.PAID, allowed_from=(Status.PENDING_ADMIN,), action=_("approved")))
     now = datetime.now(UTC)
     if row.balance > 0 and method is None and row.payment_mode != "online":
-        raise InvalidInput(_("Order {number} still owes {amount}: choose how it was paid.").format(
-            number=row.number, amount=f"{row.balance} {row.currency}"))
+        raise InvalidInput(
+            _("Order {number} still owes {amount}: choose how it was paid.").format(
+                number=row.number, amount=f"{row.balance} {row.currency}"
+            )
+        )
     if method is None:
         method, received = "online", now
     else:
         method = guards.clean_method(method)
         received = guards.clean_received_at(received_at, now=now) if received_at is not None else now
     reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
-    return _settle_one(session, actor=actor, row=row, method=method, received_at=received, reference=reference,
-                       action="approved")
+    return _settle_one(
+        session, actor=actor, row=row, method=method, received_at=received, reference=reference, action="approved"
+    )
 
 
 def reject_order(session: Session, *, actor: Actor, order_id: int, reason: str | None = None) -> None:
     """An admin rejects a `pending_admin` order: it becomes cancelled."""
     require(actor, "orders.approve")
-    _change_one_status(session, actor=actor, order_id=order_id, reason=reason, target=Status.CANCELLED,
-                       allowed_from=(Status.PENDING_ADMIN,), refused_as=_("rejected"), history_action="rejected")
+    _change_one_status(
+        session,
+        actor=actor,
+        order_id=order_id,
+        reason=reason,
+        target=Status.CANCELLED,
+        allowed_from=(Status.PENDING_ADMIN,),
+        refused_as=_("rejected"),
+        history_action="rejected",
+    )
 
 
 def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], reason: str) -> ActionResult:
@@ -117,8 +179,15 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
             result.refused.append(Refusal(row.id, row.number, refusal))
             continue
         _set_status(session, row, Status.CANCELLED, now)
-        record(session, order_id=row.id, actor=actor, action="cancelled", at=now, reason=reason,
-               details={"status": change(row.status, Status.CANCELLED.value)})
+        record(
+            session,
+            order_id=row.id,
+            actor=actor,
+            action="cancelled",
+            at=now,
+            reason=reason,
+            details={"status": change(row.status, Status.CANCELLED.value)},
+        )
         result.done.append(row.number)
     return result
 
@@ -135,14 +204,25 @@ def delete_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
     for order_id in ids:
         row = rows[order_id]
         if row.deleted_at is not None:
-            result.refused.append(Refusal(row.id, row.number, _("Order {number} is already deleted.").format(
-                number=row.number)))
+            result.refused.append(
+                Refusal(row.id, row.number, _("Order {number} is already deleted.").format(number=row.number))
+            )
             continue
-        session.execute(update(Order).where(Order.id == row.id, Order.deleted_at.is_(None))
-                        .values(deleted_at=now, deleted_reason=reason, updated_at=now, version=Order.version + 1)
-                        .execution_options(synchronize_session="fetch"))
-        record(session, order_id=row.id, actor=actor, action="deleted", at=now, reason=reason,
-               details={"deleted_at": change(None, now)})
+        session.execute(
+            update(Order)
+            .where(Order.id == row.id, Order.deleted_at.is_(None))
+            .values(deleted_at=now, deleted_reason=reason, updated_at=now, version=Order.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+        record(
+            session,
+            order_id=row.id,
+            actor=actor,
+            action="deleted",
+            at=now,
+            reason=reason,
+            details={"deleted_at": change(None, now)},
+        )
         result.done.append(row.number)
     return result
 
@@ -155,31 +235,57 @@ def restore_order(session: Session, *, actor: Actor, order_id: int, reason: str 
     if row.deleted_at is None:
         raise TransitionRefused(_("Order {number} is not deleted.").format(number=row.number))
     now = datetime.now(UTC)
-    session.execute(update(Order).where(Order.id == row.id)
-                    .values(deleted_at=None, deleted_reason=None, updated_at=now, version=Order.version + 1)
-                    .execution_options(synchronize_session="fetch"))
-    record(session, order_id=row.id, actor=actor, action="restored", at=now, reason=reason,
-           details={"deleted_at": change(row.deleted_at, None)})
+    session.execute(
+        update(Order)
+        .where(Order.id == row.id)
+        .values(deleted_at=None, deleted_reason=None, updated_at=now, version=Order.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    record(
+        session,
+        order_id=row.id,
+        actor=actor,
+        action="restored",
+        at=now,
+        reason=reason,
+        details={"deleted_at": change(row.deleted_at, None)},
+    )
 
 
 def mark_failed(session: Session, *, actor: Actor, order_id: int, reason: str | None = None) -> None:
     """The payment provider reports that a `pending_online` payment failed (e.g. its error 107)."""
     require(actor, "orders.provider_callback")
-    _change_one_status(session, actor=actor, order_id=order_id, reason=reason, target=Status.FAILED,
-                       allowed_from=(Status.PENDING_ONLINE,), refused_as=_("marked as failed"),
-                       history_action="payment_failed")
+    _change_one_status(
+        session,
+        actor=actor,
+        order_id=order_id,
+        reason=reason,
+        target=Status.FAILED,
+        allowed_from=(Status.PENDING_ONLINE,),
+        refused_as=_("marked as failed"),
+        history_action="payment_failed",
+    )
 
 
-def confirm_online(session: Session, *, actor: Actor, order_id: int, reference: str | None = None,
-                   received_at: datetime | None = None) -> Settled:
+def confirm_online(
+    session: Session, *, actor: Actor, order_id: int, reference: str | None = None, received_at: datetime | None = None
+) -> Settled:
     """The payment provider confirms a `pending_online` payment: the order becomes paid with an
     `online` settlement payment (its transaction id as reference), attendees and confirmation."""
     require(actor, "orders.provider_callback")
     reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     row = _one(session, order_id)
-    guards.refuse_one(guards.refusal_for(row, Status.PAID, allowed_from=(Status.PENDING_ONLINE,),
-                                         action=_("confirmed")))
+    guards.refuse_one(
+        guards.refusal_for(row, Status.PAID, allowed_from=(Status.PENDING_ONLINE,), action=_("confirmed"))
+    )
     now = datetime.now(UTC)
     received = guards.clean_received_at(received_at, now=now) if received_at is not None else now
-    return _settle_one(session, actor=actor, row=row, method="online", received_at=received, reference=reference,
-                       action="payment_confirmed")
+    return _settle_one(
+        session,
+        actor=actor,
+        row=row,
+        method="online",
+        received_at=received,
+        reference=reference,
+        action="payment_confirmed",
+    )

@@ -1,5 +1,6 @@
 """Changing an existing order: modifying a non-validated one (rule 1, rule 5), adding tickets to
 a paid organiser order and recording the balance payment (rule 1's exception, second seed)."""
+
 from __future__ import annotations
 
 from collections import Counter as Tally
@@ -19,6 +20,7 @@ from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, O
 from orders_core.money import LineInput, price_order
 from orders_core.permissions import Actor, require
 from orders_core.services.forms import ORDER_FORMS, fields_of, validate_values
+from orders_core.services.guards import lock_by_id
 from orders_core.services.order_creation import (
     BUYER_FIELDS,
     check_template,
@@ -31,10 +33,9 @@ from orders_core.services.order_creation import (
     write_lines,
     write_values,
 )
-from orders_core.services.payments import PaymentOutcome, record_payment
 from orders_core.services.order_quote import check_capacity, check_tariff_on_sale, quote_order
+from orders_core.services.payments import PaymentOutcome, record_payment
 from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
-from orders_core.services.guards import lock_by_id
 
 
 def lock_order(session: Session, order_id: int) -> Order:
@@ -48,28 +49,39 @@ def check_version(order: Order, expected_version: int | None) -> None:
     """Optimistic check: refuse when someone else saved the order since it was opened."""
     if expected_version is not None and order.version != int(expected_version):
         raise ConflictError(
-            _("Order {number} was changed by someone else since you opened it (version {opened}, now {current}). "
-              "Nothing was saved: reload the order to see its new state.")
-            .format(number=order.number, opened=expected_version, current=order.version))
+            _(
+                "Order {number} was changed by someone else since you opened it (version {opened}, now {current}). "
+                "Nothing was saved: reload the order to see its new state."
+            ).format(number=order.number, opened=expected_version, current=order.version)
+        )
 
 
 def snapshot(session: Session, order: Order) -> dict[str, str]:
     """Every field the wizard can change, as display strings (the history's old/new values)."""
     values: dict[str, str] = {column: str(getattr(order, column) or "") for column, _size in BUYER_FIELDS.values()}
-    values.update(language=order.language, discount_code=order.discount_code or "", payment_mode=order.payment_mode,
-                  status=order.status, currency=order.currency, total_ht=str(order.total_ht),
-                  total_ttc=str(order.total_ttc))
+    values.update(
+        language=order.language,
+        discount_code=order.discount_code or "",
+        payment_mode=order.payment_mode,
+        status=order.status,
+        currency=order.currency,
+        total_ht=str(order.total_ht),
+        total_ttc=str(order.total_ttc),
+    )
     lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     values["lines"] = ", ".join(f"{line.quantity} x {line.name}" for line in lines)
     items = session.scalars(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
     for number, item in enumerate(items, start=1):
         holder = f"{item.holder_first_name} {item.holder_last_name}".strip()
-        values[f"holder {number}"] = holder + (f" <{item.holder_email}>" if item.holder_email else "") + (
-            f" [{item.seat}]" if item.seat else "")
+        values[f"holder {number}"] = (
+            holder + (f" <{item.holder_email}>" if item.holder_email else "") + (f" [{item.seat}]" if item.seat else "")
+        )
     position = {item.id: n for n, item in enumerate(items, start=1)}
     rows = session.execute(
         select(FieldValue.order_item_id, FormField.form, FormField.key, FieldValue.value)
-        .join(FormField, FormField.id == FieldValue.field_id).where(FieldValue.order_id == order.id)).all()
+        .join(FormField, FormField.id == FieldValue.field_id)
+        .where(FieldValue.order_id == order.id)
+    ).all()
     for item_id, form, key, value in rows:
         name = f"holder {position.get(item_id)} {key}" if item_id else f"{form} {key}"
         values[name] = value
@@ -77,15 +89,30 @@ def snapshot(session: Session, order: Order) -> dict[str, str]:
 
 
 def diff(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Any]:
-    return {key: history.change(old.get(key) or None, new.get(key) or None)
-            for key in sorted(set(old) | set(new)) if (old.get(key) or "") != (new.get(key) or "")}
+    return {
+        key: history.change(old.get(key) or None, new.get(key) or None)
+        for key in sorted(set(old) | set(new))
+        if (old.get(key) or "") != (new.get(key) or "")
+    }
 
 
-def modify_order(session: Session, *, actor: Actor, order_id: int, expected_version: int | None,
-                 quantities: Mapping, codes: Sequence[str] = (), buyer: Mapping[str, Any],
-                 holders: Sequence[Mapping[str, Any]] = (), custom_values: Mapping | None = None,
-                 payment: Mapping[str, Any] | None = None, send_payment_details: bool = False,
-                 template_id: int | None = None, notify_buyer: bool = False, at: datetime | None = None) -> Order:
+def modify_order(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    expected_version: int | None,
+    quantities: Mapping,
+    codes: Sequence[str] = (),
+    buyer: Mapping[str, Any],
+    holders: Sequence[Mapping[str, Any]] = (),
+    custom_values: Mapping | None = None,
+    payment: Mapping[str, Any] | None = None,
+    send_payment_details: bool = False,
+    template_id: int | None = None,
+    notify_buyer: bool = False,
+    at: datetime | None = None,
+) -> Order:
     """Save the wizard over a non-validated order: recompute totals, one history entry listing
     every changed field (old and new), version bumped; refused if the order changed meanwhile."""
     require(actor, "orders.modify")
@@ -93,16 +120,33 @@ def modify_order(session: Session, *, actor: Actor, order_id: int, expected_vers
     order = lock_order(session, order_id)
     check_version(order, expected_version)
     if order.status in (Status.PAID.value, Status.CANCELLED.value):
-        hint = " " + _("Tickets can still be added to a paid order created by the organiser.") if (
-            order.status == Status.PAID.value and order.source == Source.ORGANIZER.value) else ""
+        hint = (
+            " " + _("Tickets can still be added to a paid order created by the organiser.")
+            if (order.status == Status.PAID.value and order.source == Source.ORGANIZER.value)
+            else ""
+        )
         raise TransitionRefused(
             _("Order {number} is validated or cancelled: it can no longer be modified.").format(number=order.number)
-            + hint)
-    kept = dict(session.execute(select(OrderLine.tariff_id, func.sum(OrderLine.quantity))
-                                .where(OrderLine.order_id == order.id).group_by(OrderLine.tariff_id)).all())
-    quote = quote_order(session, event_id=order.event_id, quantities=quantities, codes=codes, at=now, lock=True,
-                        exclude_order_id=order.id, kept={k: int(v) for k, v in kept.items()},
-                        kept_code=order.discount_code)
+            + hint
+        )
+    kept = dict(
+        session.execute(
+            select(OrderLine.tariff_id, func.sum(OrderLine.quantity))
+            .where(OrderLine.order_id == order.id)
+            .group_by(OrderLine.tariff_id)
+        ).all()
+    )
+    quote = quote_order(
+        session,
+        event_id=order.event_id,
+        quantities=quantities,
+        codes=codes,
+        at=now,
+        lock=True,
+        exclude_order_id=order.id,
+        kept={k: int(v) for k, v in kept.items()},
+        kept_code=order.discount_code,
+    )
     clean = clean_buyer(buyer)
     order_fields = fields_of(session, order.event_id, ORDER_FORMS)
     order_values = validate_values(order_fields, custom_values or {})
@@ -115,13 +159,20 @@ def modify_order(session: Session, *, actor: Actor, order_id: int, expected_vers
     else:
         status, mode = status_for(choice)
     if status != order.status and not can_transition(order.status, status):
-        raise TransitionRefused(_("Order {number} cannot go from {old} to {new}: choose another payment mode.")
-                                .format(number=order.number, old=order.status, new=status))
+        raise TransitionRefused(
+            _("Order {number} cannot go from {old} to {new}: choose another payment mode.").format(
+                number=order.number, old=order.status, new=status
+            )
+        )
 
     before = snapshot(session, order)
     active_ids = [f.id for f in order_fields] + [f.id for f in fields_of(session, order.event_id, ("badge",))]
-    session.execute(delete(FieldValue).where(FieldValue.order_id == order.id,
-                                             (FieldValue.field_id.in_(active_ids)) | FieldValue.order_item_id.is_not(None)))
+    session.execute(
+        delete(FieldValue).where(
+            FieldValue.order_id == order.id,
+            (FieldValue.field_id.in_(active_ids)) | FieldValue.order_item_id.is_not(None),
+        )
+    )
     session.execute(delete(OrderItem).where(OrderItem.order_id == order.id))
     session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
     session.expire(order, ["lines", "items"])
@@ -158,6 +209,7 @@ def modify_order(session: Session, *, actor: Actor, order_id: int, expected_vers
 
 # --- adding tickets to a paid organiser order ----------------------------------------------------
 
+
 def usual_delivery_mode(session: Session, order_id: int) -> str:
     """The delivery mode of most of the order's tickets (e-ticket when there is none)."""
     modes = Tally(session.scalars(select(OrderItem.delivery_mode).where(OrderItem.order_id == order_id)))
@@ -168,18 +220,33 @@ def check_can_add_tickets(order: Order) -> None:
     """Only paid orders created by the organiser receive added tickets; online ones stay locked."""
     if order.source != Source.ORGANIZER.value:
         raise TransitionRefused(
-            _("Order {number} was sold online: its tickets can only be changed by the ticketing platform's "
-              "support, not in the back-office.").format(number=order.number))
+            _(
+                "Order {number} was sold online: its tickets can only be changed by the ticketing platform's "
+                "support, not in the back-office."
+            ).format(number=order.number)
+        )
     if order.status != Status.PAID.value:
         raise TransitionRefused(
-            _("Tickets are added to paid orders only; order {number} is not validated yet: modify it instead.")
-            .format(number=order.number))
+            _("Tickets are added to paid orders only; order {number} is not validated yet: modify it instead.").format(
+                number=order.number
+            )
+        )
 
 
-def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int, quantity: int,
-                delivery_mode: str | None = None, seats: Sequence[str] = (), reason_note: str,
-                holders: Sequence[Mapping[str, Any]] = (), expected_version: int | None = None,
-                at: datetime | None = None) -> Order:
+def add_tickets(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    tariff_id: int,
+    quantity: int,
+    delivery_mode: str | None = None,
+    seats: Sequence[str] = (),
+    reason_note: str,
+    holders: Sequence[Mapping[str, Any]] = (),
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Order:
     """Add badges/tickets to a paid organiser order. The order then owes their price (balance
     due) and the new holders become attendees once a payment settles it. Never removes anything."""
     require(actor, "orders.add_tickets")
@@ -198,8 +265,11 @@ def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int
     if tariff.kind not in ADMITTING_KINDS:
         raise InvalidInput(_("Only badges and tickets can be added to a paid order."))
     if tariff.currency != order.currency:
-        raise InvalidInput(_("The tariff {name} is priced in {currency}, the order in {order_currency}.")
-                           .format(name=tariff.name, currency=tariff.currency, order_currency=order.currency))
+        raise InvalidInput(
+            _("The tariff {name} is priced in {currency}, the order in {order_currency}.").format(
+                name=tariff.name, currency=tariff.currency, order_currency=order.currency
+            )
+        )
     check_capacity(session, [tariff], {tariff.id: quantity})
     delivery_mode = delivery_mode or usual_delivery_mode(session, order.id)
     if delivery_mode not in {m.value for m in DeliveryMode}:
@@ -211,30 +281,60 @@ def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int
             raise InvalidInput(_("This event is seated: choose a seat for each added ticket."))
         if len(set(seats)) != len(seats):
             raise InvalidInput(_("The same seat is chosen twice."))
-        taken = set(session.scalars(
-            select(OrderItem.seat).join(Order, Order.id == OrderItem.order_id)
-            .where(Order.event_id == order.event_id, Order.status != Status.CANCELLED.value,
-                   Order.deleted_at.is_(None), OrderItem.seat.in_(seats))))
+        taken = set(
+            session.scalars(
+                select(OrderItem.seat)
+                .join(Order, Order.id == OrderItem.order_id)
+                .where(
+                    Order.event_id == order.event_id,
+                    Order.status != Status.CANCELLED.value,
+                    Order.deleted_at.is_(None),
+                    OrderItem.seat.in_(seats),
+                )
+            )
+        )
         if taken:
             raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(taken)[0]))
     else:
         seats = [None] * quantity
     buyer = {"first_name": order.buyer_first_name, "last_name": order.buyer_last_name, "email": order.buyer_email}
-    people = [dict(p) if (p.get("first_name") or p.get("last_name")) else {**dict(p), **buyer}
-              for p in holders] or [buyer] * quantity
-    people = clean_holders([{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, seats)]
-                           if len(people) == quantity else people, quantity, fields_of(session, order.event_id, ("badge",)))
+    people = [dict(p) if (p.get("first_name") or p.get("last_name")) else {**dict(p), **buyer} for p in holders] or [
+        buyer
+    ] * quantity
+    people = clean_holders(
+        [{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, seats)]
+        if len(people) == quantity
+        else people,
+        quantity,
+        fields_of(session, order.event_id, ("badge",)),
+    )
 
     priced = price_order([LineInput(Decimal(tariff.unit_price_ht), quantity, Decimal(tariff.tax_rate))]).lines[0]
-    line = OrderLine(order_id=order.id, tariff_id=tariff.id, kind=tariff.kind, name=tariff.name, quantity=quantity,
-                     unit_price_ht=priced.unit_price_ht, tax_rate=priced.tax_rate, discount_amount=priced.discount_amount,
-                     total_ht=priced.total_ht, total_ttc=priced.total_ttc)
+    line = OrderLine(
+        order_id=order.id,
+        tariff_id=tariff.id,
+        kind=tariff.kind,
+        name=tariff.name,
+        quantity=quantity,
+        unit_price_ht=priced.unit_price_ht,
+        tax_rate=priced.tax_rate,
+        discount_amount=priced.discount_amount,
+        total_ht=priced.total_ht,
+        total_ttc=priced.total_ttc,
+    )
     session.add(line)
     session.flush()
     for person in people:
-        item = OrderItem(order_id=order.id, order_line_id=line.id, holder_first_name=person["first_name"],
-                         holder_last_name=person["last_name"], holder_email=person["email"], seat=person["seat"],
-                         delivery_mode=delivery_mode, created_at=now)
+        item = OrderItem(
+            order_id=order.id,
+            order_line_id=line.id,
+            holder_first_name=person["first_name"],
+            holder_last_name=person["last_name"],
+            holder_email=person["email"],
+            seat=person["seat"],
+            delivery_mode=delivery_mode,
+            created_at=now,
+        )
         session.add(item)
         session.flush()
         write_values(session, order.id, item.id, person["fields"])
@@ -249,16 +349,19 @@ def add_tickets(session: Session, *, actor: Actor, order_id: int, tariff_id: int
     order.updated_at = now
     balance = order.total_ttc - Decimal(order.amount_paid)
     details: dict[str, Any] = {
-        "lines": history.change(None, f"{quantity} x {tariff.name}"), "items_added": quantity,
-        "total_ttc": history.change(old_total, order.total_ttc), "balance_due": str(balance),
+        "lines": history.change(None, f"{quantity} x {tariff.name}"),
+        "items_added": quantity,
+        "total_ttc": history.change(old_total, order.total_ttc),
+        "balance_due": str(balance),
         "delivery_mode": delivery_mode,
     }
     if any(seats):
         details["seats"] = ", ".join(s for s in seats if s)
     if old_mode != order.payment_mode:
         details["payment_mode"] = history.change(old_mode, order.payment_mode)
-    history.record(session, order_id=order.id, actor=actor, action="tickets_added", details=details,
-                   reason=dated_note, at=now)
+    history.record(
+        session, order_id=order.id, actor=actor, action="tickets_added", details=details, reason=dated_note, at=now
+    )
     if balance <= 0:
         create_attendees(session, order, at=now)  # nothing owed (a free tariff): holders register now
     session.flush()
@@ -274,21 +377,39 @@ def add_tickets_refusal(*, number: int, status: str, source: str) -> str | None:
     return None
 
 
-def record_balance_payment(session: Session, *, actor: Actor, order_id: int, method: str, amount: Decimal | str,
-                           received_at: date | datetime | None = None, reference: str = "",
-                           resend_confirmation: bool = False) -> PaymentOutcome:
-    """"Record payment" on a paid order owing a balance after added tickets: the payment is
+def record_balance_payment(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    method: str,
+    amount: Decimal | str,
+    received_at: date | datetime | None = None,
+    reference: str = "",
+    resend_confirmation: bool = False,
+) -> PaymentOutcome:
+    """ "Record payment" on a paid order owing a balance after added tickets: the payment is
     recorded by the payments service (which registers the added holders as attendees when the
     balance reaches zero); then, if asked, the confirmation and the tickets are queued again."""
     require(actor, "orders.record_payment")
     order = lock_order(session, order_id)
     if order.status != Status.PAID.value:
-        raise TransitionRefused(_("Order {number} is not validated: validate it instead of recording a balance.")
-                                .format(number=order.number))
+        raise TransitionRefused(
+            _("Order {number} is not validated: validate it instead of recording a balance.").format(
+                number=order.number
+            )
+        )
     if Decimal(order.total_ttc) - Decimal(order.amount_paid) <= 0:
         raise InvalidInput(_("Order {number} owes nothing.").format(number=order.number))
-    outcome = record_payment(session, actor=actor, order_id=order.id, method=method, amount=amount,
-                             received_at=received_at or datetime.now(UTC), reference=reference)
+    outcome = record_payment(
+        session,
+        actor=actor,
+        order_id=order.id,
+        method=method,
+        amount=amount,
+        received_at=received_at or datetime.now(UTC),
+        reference=reference,
+    )
     if outcome.balance_due == 0 and resend_confirmation:
         session.expire(order)
         queue_email(session, order=order, kind="order_confirmation")

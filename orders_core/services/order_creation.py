@@ -4,6 +4,7 @@
 order number under the counter's row lock, writes the order, its lines, items, custom values and
 its `created` history entry, pays it at once when asked (paid offline or free) and queues the
 payment-details email: one transaction, so leaving the wizard half-way saves nothing."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -38,10 +39,16 @@ from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, Source,
 __all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
 
 BUYER_FIELDS = {
-    "first_name": ("buyer_first_name", 100), "last_name": ("buyer_last_name", 100), "email": ("buyer_email", 254),
-    "phone": ("buyer_phone", 40), "company_name": ("company_name", 200), "billing_address": ("billing_address", 300),
-    "billing_postcode": ("billing_postcode", 20), "billing_city": ("billing_city", 100),
-    "billing_country": ("billing_country", 2), "vat_number": ("vat_number", 40),
+    "first_name": ("buyer_first_name", 100),
+    "last_name": ("buyer_last_name", 100),
+    "email": ("buyer_email", 254),
+    "phone": ("buyer_phone", 40),
+    "company_name": ("company_name", 200),
+    "billing_address": ("billing_address", 300),
+    "billing_postcode": ("billing_postcode", 20),
+    "billing_city": ("billing_city", 100),
+    "billing_country": ("billing_country", 2),
+    "vat_number": ("vat_number", 40),
 }
 # What the wizard offers in step 4 (free is chosen by the service itself when the total is zero).
 PAYMENT_CHOICES = {
@@ -54,6 +61,7 @@ OFFLINE_METHODS = tuple(m.value for m in PaymentMethod if m != PaymentMethod.ONL
 
 
 # --- input checks shared by the wizard's steps and by the services -----------------------------
+
 
 def clean_buyer(buyer: Mapping[str, Any]) -> dict[str, str]:
     """Buyer and billing details, trimmed and checked: names and a valid email are mandatory."""
@@ -70,8 +78,9 @@ def clean_buyer(buyer: Mapping[str, Any]) -> dict[str, str]:
         raise InvalidInput(_("The country is a two-letter code (FR, CA, CH...)."))
     for key, (_column, size) in BUYER_FIELDS.items():
         if len(clean[key]) > size:
-            raise InvalidInput(_("'{value}' is too long ({size} characters at most).").format(value=clean[key][:30],
-                                                                                             size=size))
+            raise InvalidInput(
+                _("'{value}' is too long ({size} characters at most).").format(value=clean[key][:30], size=size)
+            )
     language = str(buyer.get("language") or "en")
     clean["language"] = language if language in LANGUAGES else "en"
     return clean
@@ -80,8 +89,11 @@ def clean_buyer(buyer: Mapping[str, Any]) -> dict[str, str]:
 def clean_holders(holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]) -> list[dict]:
     """One holder per badge/ticket unit: names mandatory, email optional but valid."""
     if len(holders) != units:
-        raise InvalidInput(_("Fill in one holder per badge or ticket: {units} expected, {given} given.")
-                           .format(units=units, given=len(holders)))
+        raise InvalidInput(
+            _("Fill in one holder per badge or ticket: {units} expected, {given} given.").format(
+                units=units, given=len(holders)
+            )
+        )
     clean = []
     for number, holder in enumerate(holders, start=1):
         first = str(holder.get("first_name") or "").strip()
@@ -97,9 +109,16 @@ def clean_holders(holders: Sequence[Mapping[str, Any]], units: int, badge_fields
             values = validate_values(badge_fields, holder.get("fields") or {})
         except InvalidInput as error:
             raise InvalidInput(_("Holder {n}: {problem}").format(n=number, problem=error.message)) from None
-        clean.append({"first_name": first, "last_name": last, "email": email, "fields": values,
-                      "seat": (str(holder.get("seat") or "").strip() or None),
-                      "delivery_mode": holder.get("delivery_mode") or DeliveryMode.E_TICKET.value})
+        clean.append(
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": email,
+                "fields": values,
+                "seat": (str(holder.get("seat") or "").strip() or None),
+                "delivery_mode": holder.get("delivery_mode") or DeliveryMode.E_TICKET.value,
+            }
+        )
     return clean
 
 
@@ -165,6 +184,7 @@ def status_for(choice: PaymentChoice) -> tuple[str, str]:
 
 # --- writing -----------------------------------------------------------------------------------
 
+
 def next_order_number(session: Session) -> int:
     """The next 7-digit number, from the counter under its row lock (never reused)."""
     number = session.execute(
@@ -175,24 +195,41 @@ def next_order_number(session: Session) -> int:
     return int(number)
 
 
-def write_lines(session: Session, order: Order, quote: Quote, holders: Sequence[dict], now: datetime) -> list[OrderItem]:
+def write_lines(
+    session: Session, order: Order, quote: Quote, holders: Sequence[dict], now: datetime
+) -> list[OrderItem]:
     """The order's lines and one item per badge/ticket unit, holders in the quote's unit order."""
     items: list[OrderItem] = []
     remaining = list(holders)
     for quoted in quote.lines:
-        line = OrderLine(order_id=order.id, tariff_id=quoted.tariff_id, kind=quoted.kind, name=quoted.name,
-                         quantity=quoted.quantity, unit_price_ht=quoted.unit_price_ht, tax_rate=quoted.tax_rate,
-                         discount_amount=quoted.discount_amount, total_ht=quoted.total_ht, total_ttc=quoted.total_ttc)
+        line = OrderLine(
+            order_id=order.id,
+            tariff_id=quoted.tariff_id,
+            kind=quoted.kind,
+            name=quoted.name,
+            quantity=quoted.quantity,
+            unit_price_ht=quoted.unit_price_ht,
+            tax_rate=quoted.tax_rate,
+            discount_amount=quoted.discount_amount,
+            total_ht=quoted.total_ht,
+            total_ttc=quoted.total_ttc,
+        )
         session.add(line)
         session.flush()
         if not quoted.admits:
             continue
         for _unit in range(quoted.quantity):
             holder = remaining.pop(0)
-            item = OrderItem(order_id=order.id, order_line_id=line.id, holder_first_name=holder["first_name"],
-                             holder_last_name=holder["last_name"], holder_email=holder["email"],
-                             seat=holder.get("seat"), delivery_mode=holder.get("delivery_mode") or "e_ticket",
-                             created_at=now)
+            item = OrderItem(
+                order_id=order.id,
+                order_line_id=line.id,
+                holder_first_name=holder["first_name"],
+                holder_last_name=holder["last_name"],
+                holder_email=holder["email"],
+                seat=holder.get("seat"),
+                delivery_mode=holder.get("delivery_mode") or "e_ticket",
+                created_at=now,
+            )
             session.add(item)
             items.append(item)
     session.flush()
@@ -212,9 +249,18 @@ def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoic
     order.status = Status.PAID.value
     order.paid_at = now
     if choice.mode == "paid_offline":
-        session.add(Payment(order_id=order.id, method=choice.method, amount=order.total_ttc, currency=order.currency,
-                            received_at=choice.received_at or now, reference=choice.reference,
-                            recorded_by=actor.email, created_at=now))
+        session.add(
+            Payment(
+                order_id=order.id,
+                method=choice.method,
+                amount=order.total_ttc,
+                currency=order.currency,
+                received_at=choice.received_at or now,
+                reference=choice.reference,
+                recorded_by=actor.email,
+                created_at=now,
+            )
+        )
         order.amount_paid = order.total_ttc
     create_attendees(session, order, at=now)
 
@@ -227,19 +273,37 @@ def create_attendees(session: Session, order: Order, *, at: datetime) -> int:
     for item in items:
         if item.id in done:
             continue
-        session.add(Attendee(event_id=order.event_id, order_id=order.id, order_item_id=item.id,
-                             first_name=item.holder_first_name, last_name=item.holder_last_name,
-                             email=item.holder_email, registered_at=at))
+        session.add(
+            Attendee(
+                event_id=order.event_id,
+                order_id=order.id,
+                order_item_id=item.id,
+                first_name=item.holder_first_name,
+                last_name=item.holder_last_name,
+                email=item.holder_email,
+                registered_at=at,
+            )
+        )
         created += 1
     session.flush()
     return created
 
 
-def create_order(session: Session, *, actor: Actor, event_id: int, quantities: Mapping, codes: Sequence[str] = (),
-                 buyer: Mapping[str, Any], holders: Sequence[Mapping[str, Any]] = (),
-                 custom_values: Mapping | None = None, payment: Mapping[str, Any] | None = None,
-                 send_payment_details: bool = False, template_id: int | None = None,
-                 at: datetime | None = None) -> Order:
+def create_order(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int,
+    quantities: Mapping,
+    codes: Sequence[str] = (),
+    buyer: Mapping[str, Any],
+    holders: Sequence[Mapping[str, Any]] = (),
+    custom_values: Mapping | None = None,
+    payment: Mapping[str, Any] | None = None,
+    send_payment_details: bool = False,
+    template_id: int | None = None,
+    at: datetime | None = None,
+) -> Order:
     """Create an organiser order (source `organizer`) with everything in the caller's transaction."""
     require(actor, "orders.create")
     now = as_utc(at) if at else datetime.now(UTC)
@@ -253,19 +317,35 @@ def create_order(session: Session, *, actor: Actor, event_id: int, quantities: M
     template = check_template(session, template_id, event_id, send_payment_details)
     status, mode = status_for(choice)
 
-    order = Order(number=next_order_number(session), event_id=event.id, status=Status.AWAITING_PAYMENT.value
-                  if status == Status.PAID.value else status, payment_mode=mode, source=Source.ORGANIZER.value,
-                  **{column: clean[key] for key, (column, _size) in BUYER_FIELDS.items()},
-                  discount_code=quote.code, currency=quote.currency, total_ht=total.total_ht,
-                  total_ttc=total.total_ttc, amount_paid=Decimal("0.00"), terms_accepted=False,
-                  language=clean["language"], created_at=now, updated_at=now, paid_at=None, notes="", version=1)
+    order = Order(
+        number=next_order_number(session),
+        event_id=event.id,
+        status=Status.AWAITING_PAYMENT.value if status == Status.PAID.value else status,
+        payment_mode=mode,
+        source=Source.ORGANIZER.value,
+        **{column: clean[key] for key, (column, _size) in BUYER_FIELDS.items()},
+        discount_code=quote.code,
+        currency=quote.currency,
+        total_ht=total.total_ht,
+        total_ttc=total.total_ttc,
+        amount_paid=Decimal("0.00"),
+        terms_accepted=False,
+        language=clean["language"],
+        created_at=now,
+        updated_at=now,
+        paid_at=None,
+        notes="",
+        version=1,
+    )
     session.add(order)
     session.flush()
     write_lines(session, order, quote, people, now)
     write_values(session, order.id, None, order_values)
     details: dict[str, Any] = {
-        "status": history.change(None, status), "payment_mode": history.change(None, mode),
-        "total_ttc": history.change(None, total.total_ttc), "currency": total.currency,
+        "status": history.change(None, status),
+        "payment_mode": history.change(None, mode),
+        "total_ttc": history.change(None, total.total_ttc),
+        "currency": total.currency,
         "lines": [f"{line.quantity} x {line.name}" for line in quote.lines],
     }
     if quote.code:
@@ -273,8 +353,11 @@ def create_order(session: Session, *, actor: Actor, event_id: int, quantities: M
     if status == Status.PAID.value:
         settle(session, order, actor=actor, choice=choice, now=now)
         if choice.mode == "paid_offline":
-            details["payment"] = {"method": choice.method, "amount": str(order.total_ttc),
-                                  "reference": choice.reference}
+            details["payment"] = {
+                "method": choice.method,
+                "amount": str(order.total_ttc),
+                "reference": choice.reference,
+            }
     history.record(session, order_id=order.id, actor=actor, action="created", details=details, at=now)
     if send_payment_details:
         queue_email(session, order=order, kind="payment_details", template_id=template)

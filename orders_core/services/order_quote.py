@@ -5,6 +5,7 @@ discount code (of the event, active, in its dates, uses left), then prices exact
 `orders_core.money.price_order`. With `lock=True` (inside a saving transaction) it locks the
 tariff and code rows before counting what is already held, so two concurrent saves cannot both
 take the last unit or the last use of a code on PostgreSQL; SQLite serialises writers anyway."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -110,8 +111,9 @@ def held_units(session: Session, tariff_ids: Sequence[int], *, exclude_order_id:
     query = (
         select(OrderLine.tariff_id, func.coalesce(func.sum(OrderLine.quantity), 0))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.tariff_id.in_(list(tariff_ids)), Order.status.in_(HOLDING_STATUSES),
-               Order.deleted_at.is_(None))
+        .where(
+            OrderLine.tariff_id.in_(list(tariff_ids)), Order.status.in_(HOLDING_STATUSES), Order.deleted_at.is_(None)
+        )
         .group_by(OrderLine.tariff_id)
     )
     if exclude_order_id is not None:
@@ -137,8 +139,9 @@ def check_tariff_on_sale(tariff: Tariff, event_id: int, at: datetime) -> None:
         raise InvalidInput(_("The sales of the tariff {name} have ended.").format(name=tariff.name))
 
 
-def check_capacity(session: Session, tariffs: Sequence[Tariff], wanted: Mapping[int, int], *,
-                   exclude_order_id: int | None = None) -> None:
+def check_capacity(
+    session: Session, tariffs: Sequence[Tariff], wanted: Mapping[int, int], *, exclude_order_id: int | None = None
+) -> None:
     """Refuse when a tariff's capacity would be exceeded (count what other orders hold)."""
     limited = [t for t in tariffs if t.capacity is not None]
     held = held_units(session, [t.id for t in limited], exclude_order_id=exclude_order_id)
@@ -146,26 +149,41 @@ def check_capacity(session: Session, tariffs: Sequence[Tariff], wanted: Mapping[
         left = max(tariff.capacity - held.get(tariff.id, 0), 0)
         if wanted[tariff.id] > left:
             raise InvalidInput(
-                _("Only {left} left of {name}: {wanted} asked.").format(left=left, name=tariff.name,
-                                                                      wanted=wanted[tariff.id]))
+                _("Only {left} left of {name}: {wanted} asked.").format(
+                    left=left, name=tariff.name, wanted=wanted[tariff.id]
+                )
+            )
 
 
-def resolve_code(session: Session, *, event_id: int, code: str, at: datetime, lock: bool = False,
-                 exclude_order_id: int | None = None) -> DiscountCode:
+def resolve_code(
+    session: Session, *, event_id: int, code: str, at: datetime, lock: bool = False, exclude_order_id: int | None = None
+) -> DiscountCode:
     """The usable code of this event, or a refusal saying why (the catalogue's rules); with
     `lock`, the code row is locked first so its uses are counted by one saver at a time."""
     value = normalise_code(code)
     if lock and value and len(value) <= MAX_CODE_LENGTH:
-        session.scalars(select(DiscountCode).where(DiscountCode.event_id == event_id, DiscountCode.code == value)
-                        .with_for_update()).one_or_none()
-    return resolve_discount_code(session, event_id=event_id, code=value[:MAX_CODE_LENGTH + 1], at=at,
-                                 exclude_order_id=exclude_order_id)
+        session.scalars(
+            select(DiscountCode).where(DiscountCode.event_id == event_id, DiscountCode.code == value).with_for_update()
+        ).one_or_none()
+    return resolve_discount_code(
+        session, event_id=event_id, code=value[: MAX_CODE_LENGTH + 1], at=at, exclude_order_id=exclude_order_id
+    )
 
 
-def quote_order(session: Session, *, event_id: int, quantities: Mapping, codes: Sequence[str] = (),
-                at: datetime | None = None, lock: bool = False, exclude_order_id: int | None = None,
-                allow_mixed_currencies: bool = False, require_units: bool = True,
-                kept: Mapping[int, int] | None = None, kept_code: str | None = None) -> Quote:
+def quote_order(
+    session: Session,
+    *,
+    event_id: int,
+    quantities: Mapping,
+    codes: Sequence[str] = (),
+    at: datetime | None = None,
+    lock: bool = False,
+    exclude_order_id: int | None = None,
+    allow_mixed_currencies: bool = False,
+    require_units: bool = True,
+    kept: Mapping[int, int] | None = None,
+    kept_code: str | None = None,
+) -> Quote:
     """Validate a selection and price it exactly; raises InvalidInput with the first problem.
 
     `exclude_order_id`: the order being modified (its own units and code use do not count).
@@ -193,40 +211,74 @@ def quote_order(session: Session, *, event_id: int, quantities: Mapping, codes: 
 
     chosen = list(dict.fromkeys(normalise_code(c) for c in codes if normalise_code(c)))
     if len(chosen) > 1:
-        raise InvalidInput(_("An order takes a single discount code: remove {code} or the other one.")
-                           .format(code=chosen[-1]))
+        raise InvalidInput(
+            _("An order takes a single discount code: remove {code} or the other one.").format(code=chosen[-1])
+        )
     code = None
     applies_to: set[int] | None = None
     if chosen:
         if kept_code and normalise_code(kept_code) == chosen[0]:
-            code = session.scalars(select(DiscountCode).where(DiscountCode.event_id == event_id,
-                                                              DiscountCode.code == chosen[0])).one_or_none()
+            code = session.scalars(
+                select(DiscountCode).where(DiscountCode.event_id == event_id, DiscountCode.code == chosen[0])
+            ).one_or_none()
         if code is None:
-            code = resolve_code(session, event_id=event_id, code=chosen[0], at=at, lock=lock,
-                                exclude_order_id=exclude_order_id)
+            code = resolve_code(
+                session, event_id=event_id, code=chosen[0], at=at, lock=lock, exclude_order_id=exclude_order_id
+            )
         applies_to = set(applicable_tariff_ids(session, code.id)) or None
         if applies_to is not None and wanted and not applies_to & set(wanted):
-            raise InvalidInput(_("The discount code {code} applies to none of the chosen tariffs.")
-                               .format(code=code.code))
+            raise InvalidInput(
+                _("The discount code {code} applies to none of the chosen tariffs.").format(code=code.code)
+            )
 
     currencies = list(dict.fromkeys(t.currency for t in tariffs))
     if len(currencies) > 1 and not allow_mixed_currencies:
-        raise InvalidInput(_("An order has a single currency: these tariffs are priced in {currencies}.")
-                           .format(currencies=", ".join(currencies)))
+        raise InvalidInput(
+            _("An order has a single currency: these tariffs are priced in {currencies}.").format(
+                currencies=", ".join(currencies)
+            )
+        )
     discount = Discount(percent_off=code.percent_off, amount_off=code.amount_off) if code else None
     lines: list[QuoteLine] = []
     totals: dict[str, CurrencyTotals] = {}
     for currency in currencies:
         group = [t for t in tariffs if t.currency == currency]
         priced = price_order(
-            [LineInput(Decimal(t.unit_price_ht), wanted[t.id], Decimal(t.tax_rate),
-                       discountable=applies_to is None or t.id in applies_to) for t in group],
-            discount)
+            [
+                LineInput(
+                    Decimal(t.unit_price_ht),
+                    wanted[t.id],
+                    Decimal(t.tax_rate),
+                    discountable=applies_to is None or t.id in applies_to,
+                )
+                for t in group
+            ],
+            discount,
+        )
         for tariff, line in zip(group, priced.lines, strict=True):
-            lines.append(QuoteLine(tariff.id, tariff.kind, tariff.name, currency, line.quantity, line.unit_price_ht,
-                                   line.tax_rate, line.discount_amount, line.total_ht, line.tax, line.total_ttc))
-        totals[currency] = CurrencyTotals(currency, sum(wanted[t.id] for t in group), priced.total_ht,
-                                          priced.total_tax, priced.total_ttc, priced.total_discount)
+            lines.append(
+                QuoteLine(
+                    tariff.id,
+                    tariff.kind,
+                    tariff.name,
+                    currency,
+                    line.quantity,
+                    line.unit_price_ht,
+                    line.tax_rate,
+                    line.discount_amount,
+                    line.total_ht,
+                    line.tax,
+                    line.total_ttc,
+                )
+            )
+        totals[currency] = CurrencyTotals(
+            currency,
+            sum(wanted[t.id] for t in group),
+            priced.total_ht,
+            priced.total_tax,
+            priced.total_ttc,
+            priced.total_discount,
+        )
     return Quote(event_id=event_id, lines=tuple(lines), totals=totals, code=code.code if code else None)
 
 

@@ -13,6 +13,7 @@ Used by the order wizard and bank reconciliation as well as the detail page:
         outcome = record_payment(session, actor=actor, order_id=42, method="cheque",
                                  amount=Decimal("50.00"), received_at=date(2026, 11, 20), reference="CHQ 123")
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,16 @@ def _amount(value) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def record_payment(session: Session, *, actor: Actor, order_id: int, method: str, amount: Decimal | str,
-                   received_at: date | datetime, reference: str | None = None) -> PaymentOutcome:
+def record_payment(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    method: str,
+    amount: Decimal | str,
+    received_at: date | datetime,
+    reference: str | None = None,
+) -> PaymentOutcome:
     """Record money received for an order (see module doc); refuses an amount above the balance."""
     require(actor, "orders.record_payment")
     now = datetime.now(UTC)
@@ -71,28 +80,72 @@ def record_payment(session: Session, *, actor: Actor, order_id: int, method: str
         raise TransitionRefused(_("Order {number} is deleted: restore it first.").format(number=row.number))
     owes_after_added_tickets = row.status == Status.PAID and row.balance > 0
     if row.status != Status.AWAITING_PAYMENT and not owes_after_added_tickets:
-        raise TransitionRefused(_("Order {number} is “{status}” and owes nothing: no payment can be recorded.").format(
-            number=row.number, status=guards.status_label(row.status)))
+        raise TransitionRefused(
+            _("Order {number} is “{status}” and owes nothing: no payment can be recorded.").format(
+                number=row.number, status=guards.status_label(row.status)
+            )
+        )
     if amount > row.balance:
-        raise InvalidInput(_("{amount} is more than the balance due of order {number} ({balance}).").format(
-            amount=format_money(amount, row.currency), number=row.number,
-            balance=format_money(row.balance, row.currency)))
+        raise InvalidInput(
+            _("{amount} is more than the balance due of order {number} ({balance}).").format(
+                amount=format_money(amount, row.currency),
+                number=row.number,
+                balance=format_money(row.balance, row.currency),
+            )
+        )
     balance_after = row.balance - amount
     if row.status == Status.AWAITING_PAYMENT and balance_after == 0:
         # The last payment of an invoice order is its validation: same path, same guarantees.
-        settled = settle_orders(session, actor=actor, rows=[row], method=method, received_at=received,
-                                reference=reference, action="validated", now=now)[0]
+        settled = settle_orders(
+            session,
+            actor=actor,
+            rows=[row],
+            method=method,
+            received_at=received,
+            reference=reference,
+            action="validated",
+            now=now,
+        )[0]
         return PaymentOutcome(row.number, amount, row.currency, Decimal("0.00"), True, settled.attendees)
-    session.execute(insert(Payment.__table__), [dict(
-        order_id=row.id, method=method, amount=amount, currency=row.currency, received_at=received,
-        reference=reference, recorded_by=actor.email, created_at=now, purpose="payment")])
-    session.execute(update(Order).where(Order.id == row.id)
-                    .values(amount_paid=Order.amount_paid + amount, updated_at=now, version=Order.version + 1)
-                    .execution_options(synchronize_session="fetch"))
+    session.execute(
+        insert(Payment.__table__),
+        [
+            dict(
+                order_id=row.id,
+                method=method,
+                amount=amount,
+                currency=row.currency,
+                received_at=received,
+                reference=reference,
+                recorded_by=actor.email,
+                created_at=now,
+                purpose="payment",
+            )
+        ],
+    )
+    session.execute(
+        update(Order)
+        .where(Order.id == row.id)
+        .values(amount_paid=Order.amount_paid + amount, updated_at=now, version=Order.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
     attendees = register_attendees(session, [row.id], only_missing=True) if balance_after == 0 else 0
-    record(session, order_id=row.id, actor=actor, action="payment_recorded", at=now, details={
-        "amount_paid": change(row.amount_paid, row.amount_paid + amount),
-        "payment": {"method": method, "amount": str(amount), "currency": row.currency,
-                    "received_at": received.isoformat(), "reference": reference},
-        "attendees_created": attendees})
+    record(
+        session,
+        order_id=row.id,
+        actor=actor,
+        action="payment_recorded",
+        at=now,
+        details={
+            "amount_paid": change(row.amount_paid, row.amount_paid + amount),
+            "payment": {
+                "method": method,
+                "amount": str(amount),
+                "currency": row.currency,
+                "received_at": received.isoformat(),
+                "reference": reference,
+            },
+            "attendees_created": attendees,
+        },
+    )
     return PaymentOutcome(row.number, amount, row.currency, balance_after, False, attendees)

@@ -1,6 +1,7 @@
 """Saved views (issue 9): a user keeps a page's URL filters under a name, private or shared
 with everyone of their role. Saving under an existing name of one's own replaces it; only the
 owner deletes a view."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -29,8 +30,9 @@ def _clean_params(params: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def save_view(session: Session, *, actor: Actor, page: str, name: str, params: dict[str, Any],
-              shared: bool = False) -> int:
+def save_view(
+    session: Session, *, actor: Actor, page: str, name: str, params: dict[str, Any], shared: bool = False
+) -> int:
     """Save (or replace, same owner/page/name) a view; returns its id."""
     require(actor, CAPABILITY)
     name = (name or "").strip()
@@ -41,12 +43,12 @@ def save_view(session: Session, *, actor: Actor, page: str, name: str, params: d
     if not page:
         raise InvalidInput(_("A view belongs to a page."))
     view = session.scalars(
-        select(SavedView).where(SavedView.user_email == actor.email, SavedView.page == page, SavedView.name == name)
+        select(SavedView)
+        .where(SavedView.user_email == actor.email, SavedView.page == page, SavedView.name == name)
         .with_for_update()
     ).first()
     if view is None:
-        view = SavedView(user_email=actor.email, role=actor.role, page=page, name=name,
-                         created_at=datetime.now(UTC))
+        view = SavedView(user_email=actor.email, role=actor.role, page=page, name=name, created_at=datetime.now(UTC))
         session.add(view)
     view.params = _clean_params(params)
     view.shared_with_role = bool(shared)
@@ -74,10 +76,21 @@ def visible_views(session: Session, *, actor: Actor, page: str) -> list[dict[str
     views = session.scalars(
         select(SavedView).where(
             SavedView.page == page,
-            or_(SavedView.user_email == actor.email,
-                (SavedView.shared_with_role.is_(True)) & (SavedView.role == actor.role)),
+            or_(
+                SavedView.user_email == actor.email,
+                (SavedView.shared_with_role.is_(True)) & (SavedView.role == actor.role),
+            ),
         )
     ).all()
-    rows = [dict(id=v.id, name=v.name, params=dict(v.params or {}), shared=v.shared_with_role, owner=v.user_email,
-                 mine=v.user_email == actor.email) for v in views]
+    rows = [
+        dict(
+            id=v.id,
+            name=v.name,
+            params=dict(v.params or {}),
+            shared=v.shared_with_role,
+            owner=v.user_email,
+            mine=v.user_email == actor.email,
+        )
+        for v in views
+    ]
     return sorted(rows, key=lambda r: (not r["mine"], r["name"].lower(), r["owner"]))

@@ -1,5 +1,6 @@
 """Tariffs of an event (issue 7). A price change never touches existing order lines: each line
 keeps its own unit price and tax rate. A tariff that has order lines is deactivated, never deleted."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -23,11 +24,20 @@ from orders_core.services.catalogue_rules import (
     snapshot,
     to_utc,
 )
-from orders_core.status import Status, TariffKind
 from orders_core.services.guards import lock_by_id
+from orders_core.status import Status, TariffKind
 
-TARIFF_FIELDS = ("kind", "name", "name_fr", "unit_price_ht", "tax_rate", "capacity", "sales_start", "sales_end",
-                 "active")
+TARIFF_FIELDS = (
+    "kind",
+    "name",
+    "name_fr",
+    "unit_price_ht",
+    "tax_rate",
+    "capacity",
+    "sales_start",
+    "sales_end",
+    "active",
+)
 # Statuses whose units count against a tariff's capacity: sold, or held while payment is awaited.
 SOLD_STATUSES = (Status.PAID.value,)
 AWAITING_STATUSES = (Status.AWAITING_PAYMENT.value, Status.PENDING_ADMIN.value, Status.PENDING_ONLINE.value)
@@ -38,8 +48,11 @@ def units_held(session: Session, tariff_id: int) -> tuple[int, int]:
     rows = session.execute(
         select(Order.status, func.coalesce(func.sum(OrderLine.quantity), 0))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.tariff_id == tariff_id, Order.deleted_at.is_(None),
-               Order.status.in_(SOLD_STATUSES + AWAITING_STATUSES))
+        .where(
+            OrderLine.tariff_id == tariff_id,
+            Order.deleted_at.is_(None),
+            Order.status.in_(SOLD_STATUSES + AWAITING_STATUSES),
+        )
         .group_by(Order.status)
     ).all()
     sold = sum(int(n) for status, n in rows if status in SOLD_STATUSES)
@@ -94,36 +107,71 @@ def _check_capacity(session: Session, tariff: Tariff | None, capacity: int | Non
     sold, awaiting = units_held(session, tariff.id)
     if capacity < sold + awaiting:
         raise InvalidInput(
-            _("The capacity of {tariff} cannot be {capacity}: {sold} units are already sold and {awaiting} "
-              "are awaiting payment.").format(tariff=tariff.name, capacity=capacity, sold=sold, awaiting=awaiting))
+            _(
+                "The capacity of {tariff} cannot be {capacity}: {sold} units are already sold and {awaiting} "
+                "are awaiting payment."
+            ).format(tariff=tariff.name, capacity=capacity, sold=sold, awaiting=awaiting)
+        )
 
 
-def create_tariff(session: Session, *, actor: Actor, event_id: int, kind: str, name: str, unit_price_ht: Any,
-                  tax_rate: Any, name_fr: str = "", capacity: int | None = None, sales_start: datetime | None = None,
-                  sales_end: datetime | None = None, active: bool = True) -> Tariff:
+def create_tariff(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int,
+    kind: str,
+    name: str,
+    unit_price_ht: Any,
+    tax_rate: Any,
+    name_fr: str = "",
+    capacity: int | None = None,
+    sales_start: datetime | None = None,
+    sales_end: datetime | None = None,
+    active: bool = True,
+) -> Tariff:
     """Add a tariff to an event, in the event's currency."""
     require(actor, CAPABILITY)
-    values = _clean(dict(kind=kind, name=name, name_fr=name_fr, unit_price_ht=unit_price_ht, tax_rate=tax_rate,
-                         capacity=capacity, sales_start=sales_start, sales_end=sales_end, active=active))
+    values = _clean(
+        dict(
+            kind=kind,
+            name=name,
+            name_fr=name_fr,
+            unit_price_ht=unit_price_ht,
+            tax_rate=tax_rate,
+            capacity=capacity,
+            sales_start=sales_start,
+            sales_end=sales_end,
+            active=active,
+        )
+    )
     check_window(values["sales_start"], values["sales_end"], what=_("Sales window"))
     event = get_event(session, event_id, lock=True)
     tariff = Tariff(event_id=event.id, currency=event.currency, created_at=datetime.now(UTC), **values)
     session.add(tariff)
     session.flush()
-    log(session, actor=actor, entity="tariff", entity_id=tariff.id, event_id=event.id, action="created",
-        details=snapshot(tariff, TARIFF_FIELDS + ("currency",)))
+    log(
+        session,
+        actor=actor,
+        entity="tariff",
+        entity_id=tariff.id,
+        event_id=event.id,
+        action="created",
+        details=snapshot(tariff, TARIFF_FIELDS + ("currency",)),
+    )
     return tariff
 
 
-def update_tariff(session: Session, *, actor: Actor, tariff_id: int, reason: str | None = None,
-                  **fields: Any) -> dict[str, dict[str, Any]]:
+def update_tariff(
+    session: Session, *, actor: Actor, tariff_id: int, reason: str | None = None, **fields: Any
+) -> dict[str, dict[str, Any]]:
     """Change some fields (keywords among TARIFF_FIELDS); returns what changed. Order lines keep
     their own prices: a new price applies to new orders only."""
     require(actor, CAPABILITY)
     values = _clean(fields)
     tariff = _get_tariff(session, tariff_id)
-    check_window(values.get("sales_start", tariff.sales_start), values.get("sales_end", tariff.sales_end),
-                 what=_("Sales window"))
+    check_window(
+        values.get("sales_start", tariff.sales_start), values.get("sales_end", tariff.sales_end), what=_("Sales window")
+    )
     changes = diff(tariff, values)
     if "capacity" in changes:
         _check_capacity(session, tariff, values["capacity"])
@@ -131,23 +179,42 @@ def update_tariff(session: Session, *, actor: Actor, tariff_id: int, reason: str
         return {}
     for field in changes:
         setattr(tariff, field, values[field])
-    log(session, actor=actor, entity="tariff", entity_id=tariff.id, event_id=tariff.event_id, action="updated",
-        details=changes, reason=reason)
+    log(
+        session,
+        actor=actor,
+        entity="tariff",
+        entity_id=tariff.id,
+        event_id=tariff.event_id,
+        action="updated",
+        details=changes,
+        reason=reason,
+    )
     session.flush()
     return changes
 
 
-def set_tariff_active(session: Session, *, actor: Actor, tariff_id: int, active: bool,
-                      reason: str | None = None) -> Tariff:
+def set_tariff_active(
+    session: Session, *, actor: Actor, tariff_id: int, active: bool, reason: str | None = None
+) -> Tariff:
     """Activate or deactivate (stop selling) a tariff; existing orders keep it."""
     require(actor, CAPABILITY)
     tariff = _get_tariff(session, tariff_id)
     if tariff.active == active:
-        raise InvalidInput((_("{tariff} is already active.") if active else _("{tariff} is already inactive."))
-                           .format(tariff=tariff.name))
-    log(session, actor=actor, entity="tariff", entity_id=tariff.id, event_id=tariff.event_id,
-        action="activated" if active else "deactivated", details={"active": {"old": tariff.active, "new": active}},
-        reason=reason)
+        raise InvalidInput(
+            (_("{tariff} is already active.") if active else _("{tariff} is already inactive.")).format(
+                tariff=tariff.name
+            )
+        )
+    log(
+        session,
+        actor=actor,
+        entity="tariff",
+        entity_id=tariff.id,
+        event_id=tariff.event_id,
+        action="activated" if active else "deactivated",
+        details={"active": {"old": tariff.active, "new": active}},
+        reason=reason,
+    )
     tariff.active = active
     session.flush()
     return tariff
@@ -159,12 +226,25 @@ def delete_tariff(session: Session, *, actor: Actor, tariff_id: int, reason: str
     tariff = _get_tariff(session, tariff_id)
     lines = session.scalar(select(func.count()).select_from(OrderLine).where(OrderLine.tariff_id == tariff.id))
     if lines:
-        raise InvalidInput(_("{tariff} cannot be deleted: {n} order lines use it. Deactivate it instead.")
-                           .format(tariff=tariff.name, n=lines))
-    details = {field: {"old": value["new"], "new": None}
-               for field, value in snapshot(tariff, TARIFF_FIELDS + ("currency",)).items()}
+        raise InvalidInput(
+            _("{tariff} cannot be deleted: {n} order lines use it. Deactivate it instead.").format(
+                tariff=tariff.name, n=lines
+            )
+        )
+    details = {
+        field: {"old": value["new"], "new": None}
+        for field, value in snapshot(tariff, TARIFF_FIELDS + ("currency",)).items()
+    }
     session.execute(delete(DiscountCodeTariff).where(DiscountCodeTariff.tariff_id == tariff.id))
-    log(session, actor=actor, entity="tariff", entity_id=tariff.id, event_id=tariff.event_id, action="deleted",
-        details=details, reason=reason)
+    log(
+        session,
+        actor=actor,
+        entity="tariff",
+        entity_id=tariff.id,
+        event_id=tariff.event_id,
+        action="deleted",
+        details=details,
+        reason=reason,
+    )
     session.delete(tariff)
     session.flush()

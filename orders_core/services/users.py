@@ -3,6 +3,7 @@
 Only administrators manage accounts (the command line acts as `system`). The app can never be
 left without an active administrator: the last one can be neither demoted nor deactivated, and
 nobody deactivates their own account."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,11 @@ def _check_password(password: str) -> None:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput(_("Unknown role '{role}'; choose one of: {roles}.").format(
-            role=role, roles=", ".join(_(ROLE_LABELS[r]) for r in ROLES)))
+        raise InvalidInput(
+            _("Unknown role '{role}'; choose one of: {roles}.").format(
+                role=role, roles=", ".join(_(ROLE_LABELS[r]) for r in ROLES)
+            )
+        )
 
 
 def _get(session: Session, user_id: int) -> User:
@@ -58,8 +62,9 @@ def _get(session: Session, user_id: int) -> User:
 
 def _other_active_admins(session: Session, user: User) -> int:
     # Locks every active admin row, so two admins demoting each other at once are serialized.
-    ids = session.scalars(select(User.id).where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
-                          .with_for_update()).all()
+    ids = session.scalars(
+        select(User.id).where(User.role == ADMIN, User.active.is_(True), User.id != user.id).with_for_update()
+    ).all()
     return len(ids)
 
 
@@ -73,8 +78,15 @@ def add_user(session: Session, *, actor: Actor, email: str, role: str, password:
     _check_password(password)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise InvalidInput(_("A user with the email {email} already exists.").format(email=email))
-    user = User(email=email, role=role, password_hash=hash_password(password), full_name=(full_name or "").strip(),
-                active=True, failed_logins=0, created_at=datetime.now(UTC))
+    user = User(
+        email=email,
+        role=role,
+        password_hash=hash_password(password),
+        full_name=(full_name or "").strip(),
+        active=True,
+        failed_logins=0,
+        created_at=datetime.now(UTC),
+    )
     session.add(user)
     session.flush()
     return user
@@ -86,8 +98,11 @@ def change_role(session: Session, *, actor: Actor, user_id: int, role: str) -> U
     _check_role(role)
     user = _get(session, user_id)
     if user.role == ADMIN and role != ADMIN and user.active and not _other_active_admins(session, user):
-        raise InvalidInput(_("{email} is the last active administrator: make someone else an administrator "
-                             "first.").format(email=user.email))
+        raise InvalidInput(
+            _("{email} is the last active administrator: make someone else an administrator first.").format(
+                email=user.email
+            )
+        )
     user.role = role
     return user
 
@@ -99,8 +114,9 @@ def deactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
     if normalize_email(actor.email) == user.email:
         raise InvalidInput(_("You cannot deactivate your own account."))
     if user.role == ADMIN and user.active and not _other_active_admins(session, user):
-        raise InvalidInput(_("{email} is the last active administrator and cannot be deactivated.").format(
-            email=user.email))
+        raise InvalidInput(
+            _("{email} is the last active administrator and cannot be deactivated.").format(email=user.email)
+        )
     user.active = False
     return user
 
@@ -133,7 +149,17 @@ def list_users(session: Session, *, actor: Actor) -> list[UserSummary]:
     require(actor, "users.manage")
     now = datetime.now(UTC)
     rows = session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
-    return [UserSummary(id=u.id, email=u.email, full_name=u.full_name or "", role=u.role, active=bool(u.active),
-                        locked_until=u.locked_until, locked=is_locked(u, now), last_login_at=u.last_login_at,
-                        created_at=u.created_at)
-            for u in rows]
+    return [
+        UserSummary(
+            id=u.id,
+            email=u.email,
+            full_name=u.full_name or "",
+            role=u.role,
+            active=bool(u.active),
+            locked_until=u.locked_until,
+            locked=is_locked(u, now),
+            last_login_at=u.last_login_at,
+            created_at=u.created_at,
+        )
+        for u in rows
+    ]

@@ -17,6 +17,7 @@ SELECT for attendees, executemany for payments, history and emails): 10,000 orde
 few seconds on PostgreSQL. Safety: rows are locked in id order; the UPDATE re-checks the
 status; the database refuses a second attendee per order item and a second settlement payment
 per order, so a double validation can only fail, never pay twice."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -76,9 +77,16 @@ class ValidationResult:
         return [s.number for s in self.validated]
 
 
-def validate_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], method: str,
-                    received_at: date | datetime, reference: str | None = None,
-                    dry_run: bool = False) -> ValidationResult:
+def validate_orders(
+    session: Session,
+    *,
+    actor: Actor,
+    order_ids: Iterable[int],
+    method: str,
+    received_at: date | datetime,
+    reference: str | None = None,
+    dry_run: bool = False,
+) -> ValidationResult:
     """Validate invoice orders awaiting payment once their money has arrived.
 
     `method`: bank_transfer, cheque, cash, card or other; `received_at`: the date (or moment)
@@ -102,8 +110,17 @@ def validate_orders(session: Session, *, actor: Actor, order_ids: Iterable[int],
             result.refused.append(Refusal(row.id, row.number, reason))
         else:
             ready.append(row)
-    settled = settle_orders(session, actor=actor, rows=ready, method=method, received_at=received,
-                            reference=reference, action="validated", now=now, dry_run=dry_run)
+    settled = settle_orders(
+        session,
+        actor=actor,
+        rows=ready,
+        method=method,
+        received_at=received,
+        reference=reference,
+        action="validated",
+        now=now,
+        dry_run=dry_run,
+    )
     _summarise(result, settled)
     return result
 
@@ -129,8 +146,9 @@ def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter:
     return counts
 
 
-def register_attendees(session: Session, ids: Sequence[int], *, only_missing: bool = False,
-                       expected: int | None = None) -> int:
+def register_attendees(
+    session: Session, ids: Sequence[int], *, only_missing: bool = False, expected: int | None = None
+) -> int:
     """One attendee per order item of these (paid) orders, with the holder's details (the
     buyer's when the holder was left blank), registered at the order's `paid_at`. Without
     `only_missing`, an item that already has an attendee makes the unique constraint refuse."""
@@ -139,47 +157,90 @@ def register_attendees(session: Session, ids: Sequence[int], *, only_missing: bo
     created = expected if expected is not None else sum(units_without_attendee(session, ids).values())
     for _part, condition in guards.id_chunks(session, OrderItem.order_id, ids):
         source = (
-            select(Order.event_id, Order.id, OrderItem.id,
-                   case((holder_blank, Order.buyer_first_name), else_=OrderItem.holder_first_name),
-                   case((holder_blank, Order.buyer_last_name), else_=OrderItem.holder_last_name),
-                   case((holder_blank & (OrderItem.holder_email == ""), Order.buyer_email),
-                        else_=OrderItem.holder_email),
-                   Order.paid_at)
-            .join(Order, Order.id == OrderItem.order_id).where(condition)
+            select(
+                Order.event_id,
+                Order.id,
+                OrderItem.id,
+                case((holder_blank, Order.buyer_first_name), else_=OrderItem.holder_first_name),
+                case((holder_blank, Order.buyer_last_name), else_=OrderItem.holder_last_name),
+                case((holder_blank & (OrderItem.holder_email == ""), Order.buyer_email), else_=OrderItem.holder_email),
+                Order.paid_at,
+            )
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(condition)
         )
         if only_missing:
             source = source.where(~exists().where(Attendee.order_item_id == OrderItem.id))
         statement = insert(Attendee.__table__).from_select(
-            ["event_id", "order_id", "order_item_id", "first_name", "last_name", "email", "registered_at"], source)
+            ["event_id", "order_id", "order_item_id", "first_name", "last_name", "email", "registered_at"], source
+        )
         session.execute(statement)
     return created
 
 
-def settle_orders(session: Session, *, actor: Actor, rows: Sequence[OrderRow], method: str,
-                  received_at: datetime, reference: str, action: str, now: datetime,
-                  reason: str | None = None, dry_run: bool = False) -> list[Settled]:
+def settle_orders(
+    session: Session,
+    *,
+    actor: Actor,
+    rows: Sequence[OrderRow],
+    method: str,
+    received_at: datetime,
+    reference: str,
+    action: str,
+    now: datetime,
+    reason: str | None = None,
+    dry_run: bool = False,
+) -> list[Settled]:
     """Make these locked, already-checked orders `paid` (the shared core; see module doc)."""
     if not rows:
         return []
     ids = [row.id for row in rows]
     units = units_without_attendee(session, ids)
-    settled = [Settled(row.id, row.number, row.currency, max(row.balance, Decimal("0.00")), units.get(row.id, 0))
-               for row in rows]
+    settled = [
+        Settled(row.id, row.number, row.currency, max(row.balance, Decimal("0.00")), units.get(row.id, 0))
+        for row in rows
+    ]
     if dry_run:
         return settled
     try:
-        _write(session, actor=actor, rows=rows, settled=settled, method=method, received_at=received_at,
-               reference=reference, action=action, now=now, reason=reason)
+        _write(
+            session,
+            actor=actor,
+            rows=rows,
+            settled=settled,
+            method=method,
+            received_at=received_at,
+            reference=reference,
+            action=action,
+            now=now,
+            reason=reason,
+        )
     except IntegrityError as error:
-        raise ConflictError(_("These orders were validated by someone else at the same time: nothing was "
-                              "changed. Reload and check them.")) from error
+        raise ConflictError(
+            _(
+                "These orders were validated by someone else at the same time: nothing was "
+                "changed. Reload and check them."
+            )
+        ) from error
     return settled
 
 
 def _write(session: Session, *, actor, rows, settled, method, received_at, reference, action, now, reason) -> None:
-    payments = [dict(order_id=s.order_id, method=method, amount=s.amount, currency=s.currency,
-                     received_at=received_at, reference=reference, recorded_by=actor.email, created_at=now,
-                     purpose="settlement") for s in settled if s.amount > 0]
+    payments = [
+        dict(
+            order_id=s.order_id,
+            method=method,
+            amount=s.amount,
+            currency=s.currency,
+            received_at=received_at,
+            reference=reference,
+            recorded_by=actor.email,
+            created_at=now,
+            purpose="settlement",
+        )
+        for s in settled
+        if s.amount > 0
+    ]
     if payments:
         bulk.insert_rows(session.connection(), "payments", payments)
     received = literal(received_at, DateTime(timezone=True))
@@ -187,28 +248,42 @@ def _write(session: Session, *, actor, rows, settled, method, received_at, refer
     paid_at = case((Order.created_at > received, Order.created_at), else_=received)
     expected = {row.status for row in rows}
     changed = 0
-    for part, condition in guards.id_chunks(session, Order.id, [row.id for row in rows]):
-        statement = (update(Order).where(condition, Order.status.in_(expected), Order.deleted_at.is_(None))
-                     .values(status=Status.PAID.value, paid_at=paid_at, amount_paid=Order.total_ttc,
-                             updated_at=now, version=Order.version + 1)
-                     .execution_options(synchronize_session=False))
+    for _part, condition in guards.id_chunks(session, Order.id, [row.id for row in rows]):
+        statement = (
+            update(Order)
+            .where(condition, Order.status.in_(expected), Order.deleted_at.is_(None))
+            .values(
+                status=Status.PAID.value,
+                paid_at=paid_at,
+                amount_paid=Order.total_ttc,
+                updated_at=now,
+                version=Order.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
         changed += session.execute(statement).rowcount
     if changed != len(rows):
-        raise ConflictError(_("Some orders changed while they were being validated: nothing was changed. "
-                              "Reload and try again."))
+        raise ConflictError(
+            _("Some orders changed while they were being validated: nothing was changed. Reload and try again.")
+        )
     register_attendees(session, [row.id for row in rows], expected=sum(s.attendees for s in settled))
     history = []
     for row, s in zip(rows, settled, strict=True):
-        details = {"status": change(row.status, Status.PAID.value),
-                   "amount_paid": change(row.amount_paid, row.total_ttc),
-                   "attendees_created": s.attendees}
+        details = {
+            "status": change(row.status, Status.PAID.value),
+            "amount_paid": change(row.amount_paid, row.total_ttc),
+            "attendees_created": s.attendees,
+        }
         if s.amount > 0:
-            details["payment"] = {"method": method, "amount": str(s.amount), "currency": s.currency,
-                                  "received_at": received_at.isoformat(), "reference": reference}
-        history.append(dict(order_id=row.id, at=now, actor=actor.email, action=action, details=details,
-                            reason=reason))
+            details["payment"] = {
+                "method": method,
+                "amount": str(s.amount),
+                "currency": s.currency,
+                "received_at": received_at.isoformat(),
+                "reference": reference,
+            }
+        history.append(dict(order_id=row.id, at=now, actor=actor.email, action=action, details=details, reason=reason))
     bulk.insert_rows(session.connection(), "order_history", history)
     queue_confirmations(session, [row.id for row in rows], now=now)
     # ORM objects loaded earlier in this session must not show stale statuses.
     session.expire_all()
-

@@ -3,6 +3,7 @@ summary tables of orders_core/summaries.py (or an indexed slice of the base tabl
 keeps money as exact Decimal per currency, never summed across currencies.
 
 Importable in a plain script or notebook: `from queries.dashboards import sales`."""
+
 from queries.dashboards.filters import DashboardFilters
 
 __all__ = ["DashboardFilters"]

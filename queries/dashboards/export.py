@@ -1,4 +1,5 @@
 """Files of a DataFrame for download: CSV (UTF-8 with BOM, for spreadsheet tools) and XLSX."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """The filters every dashboard function takes, and the helpers they share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,12 +42,24 @@ class DashboardFilters:
 
     def previous(self) -> DashboardFilters:
         """The range of the same length just before this one."""
-        return DashboardFilters(self.event_ids, self.start - timedelta(days=self.days),
-                                self.start - timedelta(days=1), self.granularity, self.today)
+        return DashboardFilters(
+            self.event_ids,
+            self.start - timedelta(days=self.days),
+            self.start - timedelta(days=1),
+            self.granularity,
+            self.today,
+        )
 
 
-def where_facts(query: Select, table, filters: DashboardFilters, *, dated: bool = True,
-                start: date | None = None, end: date | None = None) -> Select:
+def where_facts(
+    query: Select,
+    table,
+    filters: DashboardFilters,
+    *,
+    dated: bool = True,
+    start: date | None = None,
+    end: date | None = None,
+) -> Select:
     """Restrict a query over a summary table to the filters (deleted orders left out)."""
     if dated:
         query = query.where(table.c.day >= (start or filters.start), table.c.day <= (end or filters.end))

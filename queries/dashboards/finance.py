@@ -3,6 +3,7 @@ accounting exports (payments; orders with tax per rate).
 
 Receivables are the invoice orders awaiting payment, whatever the date range (what is owed
 today), aged in whole UTC days since the order was created."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -49,16 +50,22 @@ def order_link(number: int) -> str:
 
 def _receivable_facts(filters: DashboardFilters):
     return where_facts(
-        select(F.c.day, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents - F.c.amount_paid_cents))
-        .where(F.c.status == AWAITING, F.c.payment_mode == INVOICE),
-        F, filters, dated=False,
+        select(
+            F.c.day, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents - F.c.amount_paid_cents)
+        ).where(F.c.status == AWAITING, F.c.payment_mode == INVOICE),
+        F,
+        filters,
+        dated=False,
     ).group_by(F.c.day, F.c.currency)
 
 
 def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per age bucket and currency: invoice orders awaiting payment and the amount due."""
-    totals = summed(rows_of(engine, _receivable_facts(filters)),
-                    lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]), 2)
+    totals = summed(
+        rows_of(engine, _receivable_facts(filters)),
+        lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]),
+        2,
+    )
     position = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
     rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][1], position[kv[0][0]]))]
     return pd.DataFrame(rows, columns=["bucket", "currency", "orders", "amount_due"])
@@ -68,8 +75,18 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
     """The `limit` oldest invoice orders awaiting payment, oldest first, with their age, amount
     due and a link to the order (uses the status + created_at index)."""
     query = (
-        select(Order.number, Event.name, Order.buyer_first_name, Order.buyer_last_name, Order.buyer_email,
-               Order.company_name, Order.currency, Order.total_ttc, Order.amount_paid, Order.created_at)
+        select(
+            Order.number,
+            Event.name,
+            Order.buyer_first_name,
+            Order.buyer_last_name,
+            Order.buyer_email,
+            Order.company_name,
+            Order.currency,
+            Order.total_ttc,
+            Order.amount_paid,
+            Order.created_at,
+        )
         .join(Event, Event.id == Order.event_id)
         .where(Order.status == AWAITING, Order.payment_mode == INVOICE, Order.deleted_at.is_(None))
         .order_by(Order.created_at, Order.id)
@@ -79,22 +96,50 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
         query = query.where(Order.event_id.in_(filters.event_ids))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    columns = ["number", "event", "buyer", "email", "company", "currency", "total_ttc", "amount_due",
-               "created_at", "age_days", "bucket", "link"]
+    columns = [
+        "number",
+        "event",
+        "buyer",
+        "email",
+        "company",
+        "currency",
+        "total_ttc",
+        "amount_due",
+        "created_at",
+        "age_days",
+        "bucket",
+        "link",
+    ]
     records = []
     for number, event, first, last, email, company, currency, ttc, paid, created in rows:
         created = as_utc(created)
         created_day = created.date()
         age = (filters.today - created_day).days
-        records.append((number, event, f"{first} {last}".strip(), email, company, currency, money(round(ttc * 100)),
-                        money(round(ttc * 100) - round(paid * 100)), created, age, age_bucket(age), order_link(number)))
+        records.append(
+            (
+                number,
+                event,
+                f"{first} {last}".strip(),
+                email,
+                company,
+                currency,
+                money(round(ttc * 100)),
+                money(round(ttc * 100) - round(paid * 100)),
+                created,
+                age,
+                age_bucket(age),
+                order_link(number),
+            )
+        )
     return pd.DataFrame(records, columns=columns)
 
 
 def payments_by_day(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per time bucket of the day received, method and currency: payments and amount."""
     query = where_facts(
-        select(P.c.day, P.c.method, P.c.currency, func.sum(P.c.payments), cents_sum(P.c.amount_cents)), P, filters,
+        select(P.c.day, P.c.method, P.c.currency, func.sum(P.c.payments), cents_sum(P.c.amount_cents)),
+        P,
+        filters,
     ).group_by(P.c.day, P.c.method, P.c.currency)
     totals = summed(rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), r[1], r[2]), 2)
     rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
@@ -103,9 +148,15 @@ def payments_by_day(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
 
 def payments_by_method(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per method and currency: payments received in the range and their amount."""
-    query = where_facts(
-        select(P.c.method, P.c.currency, func.sum(P.c.payments), cents_sum(P.c.amount_cents)), P, filters,
-    ).group_by(P.c.method, P.c.currency).order_by(P.c.currency, P.c.method)
+    query = (
+        where_facts(
+            select(P.c.method, P.c.currency, func.sum(P.c.payments), cents_sum(P.c.amount_cents)),
+            P,
+            filters,
+        )
+        .group_by(P.c.method, P.c.currency)
+        .order_by(P.c.currency, P.c.method)
+    )
     return frame(engine, query, ["method", "currency", "payments", "amount"], money_columns=("amount",))
 
 
@@ -114,11 +165,18 @@ def reconciliation(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     payment): billed TTC, paid on them, balance due; and the payments received in the range."""
     billed_statuses = (Status.PAID.value, AWAITING)
     billed = where_facts(
-        select(F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents), cents_sum(F.c.amount_paid_cents))
-        .where(F.c.status.in_(billed_statuses)), F, filters,
+        select(
+            F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents), cents_sum(F.c.amount_paid_cents)
+        ).where(F.c.status.in_(billed_statuses)),
+        F,
+        filters,
     ).group_by(F.c.currency)
-    billed_df = frame(engine, billed, ["currency", "billed_orders", "billed_ttc", "paid_on_billed"],
-                      money_columns=("billed_ttc", "paid_on_billed"))
+    billed_df = frame(
+        engine,
+        billed,
+        ["currency", "billed_orders", "billed_ttc", "paid_on_billed"],
+        money_columns=("billed_ttc", "paid_on_billed"),
+    )
     received = where_facts(select(P.c.currency, cents_sum(P.c.amount_cents)), P, filters).group_by(P.c.currency)
     received_df = frame(engine, received, ["currency", "received"], money_columns=("received",))
     df = billed_df.merge(received_df, on="currency", how="outer").sort_values("currency", ignore_index=True)
@@ -126,8 +184,9 @@ def reconciliation(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     for column in ("billed_ttc", "paid_on_billed", "received"):
         df[column] = pd.Series([v if not pd.isna(v) else zero for v in df[column]], index=df.index, dtype=object)
     df["billed_orders"] = df["billed_orders"].fillna(0).astype("int64")
-    df["balance_due"] = pd.Series([b - p for b, p in zip(df["billed_ttc"], df["paid_on_billed"])], index=df.index,
-                                  dtype=object)
+    df["balance_due"] = pd.Series(
+        [b - p for b, p in zip(df["billed_ttc"], df["paid_on_billed"])], index=df.index, dtype=object
+    )
     return df[["currency", "billed_orders", "billed_ttc", "paid_on_billed", "balance_due", "received"]]
 
 
@@ -140,20 +199,51 @@ def payments_export(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Accounting export: every payment received in the range, with its order and event."""
     start, end = _range(filters)
     query = (
-        select(Payment.received_at, Order.number, Event.name, Payment.method, Payment.currency,
-               money_sum(Payment.amount), Payment.reference, Order.company_name, Order.buyer_email)
-        .join(Order, Order.id == Payment.order_id).join(Event, Event.id == Order.event_id)
+        select(
+            Payment.received_at,
+            Order.number,
+            Event.name,
+            Payment.method,
+            Payment.currency,
+            money_sum(Payment.amount),
+            Payment.reference,
+            Order.company_name,
+            Order.buyer_email,
+        )
+        .join(Order, Order.id == Payment.order_id)
+        .join(Event, Event.id == Order.event_id)
         .where(Payment.received_at >= start, Payment.received_at < end)
-        .group_by(Payment.id, Payment.received_at, Order.number, Event.name, Payment.method, Payment.currency,
-                  Payment.reference, Order.company_name, Order.buyer_email)
+        .group_by(
+            Payment.id,
+            Payment.received_at,
+            Order.number,
+            Event.name,
+            Payment.method,
+            Payment.currency,
+            Payment.reference,
+            Order.company_name,
+            Order.buyer_email,
+        )
         .order_by(Payment.received_at, Payment.id)
     )
     if filters.event_ids:
         query = query.where(Order.event_id.in_(filters.event_ids))
     with engine.connect() as conn:
         rows = [(as_utc(r[0]), *r[1:]) for r in conn.execute(query)]
-    return pd.DataFrame(rows, columns=[
-        "received_at", "order_number", "event", "method", "currency", "amount", "reference", "company", "buyer_email"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "received_at",
+            "order_number",
+            "event",
+            "method",
+            "currency",
+            "amount",
+            "reference",
+            "company",
+            "buyer_email",
+        ],
+    )
 
 
 def _rate(value) -> Decimal:
@@ -166,28 +256,77 @@ def orders_tax_export(engine: Engine, filters: DashboardFilters) -> pd.DataFrame
     row per order and tax rate, with HT, tax and TTC."""
     start, end = _range(filters)
     query = (
-        select(Order.number, Event.name, Order.created_at, Order.paid_at, Order.status, Order.currency,
-               Order.company_name, Order.vat_number, OrderLine.tax_rate,
-               money_sum(OrderLine.total_ht), money_sum(OrderLine.total_ttc))
-        .join(Order, Order.id == OrderLine.order_id).join(Event, Event.id == Order.event_id)
-        .where(Order.created_at >= start, Order.created_at < end, Order.deleted_at.is_(None),
-               Order.status.in_((Status.PAID.value, AWAITING)))
-        .group_by(Order.id, Order.number, Event.name, Order.created_at, Order.paid_at, Order.status, Order.currency,
-                  Order.company_name, Order.vat_number, OrderLine.tax_rate)
+        select(
+            Order.number,
+            Event.name,
+            Order.created_at,
+            Order.paid_at,
+            Order.status,
+            Order.currency,
+            Order.company_name,
+            Order.vat_number,
+            OrderLine.tax_rate,
+            money_sum(OrderLine.total_ht),
+            money_sum(OrderLine.total_ttc),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Event, Event.id == Order.event_id)
+        .where(
+            Order.created_at >= start,
+            Order.created_at < end,
+            Order.deleted_at.is_(None),
+            Order.status.in_((Status.PAID.value, AWAITING)),
+        )
+        .group_by(
+            Order.id,
+            Order.number,
+            Event.name,
+            Order.created_at,
+            Order.paid_at,
+            Order.status,
+            Order.currency,
+            Order.company_name,
+            Order.vat_number,
+            OrderLine.tax_rate,
+        )
         .order_by(Order.created_at, Order.id, OrderLine.tax_rate)
     )
     if filters.event_ids:
         query = query.where(Order.event_id.in_(filters.event_ids))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    records = [(r[0], r[1], as_utc(r[2]), as_utc(r[3]) if r[3] else None, *r[4:8], _rate(r[8]), r[9], r[10] - r[9], r[10]) for r in rows]
-    return pd.DataFrame(records, columns=[
-        "order_number", "event", "created_at", "paid_at", "status", "currency", "company", "vat_number",
-        "tax_rate", "total_ht", "tax", "total_ttc"])
+    records = [
+        (r[0], r[1], as_utc(r[2]), as_utc(r[3]) if r[3] else None, *r[4:8], _rate(r[8]), r[9], r[10] - r[9], r[10])
+        for r in rows
+    ]
+    return pd.DataFrame(
+        records,
+        columns=[
+            "order_number",
+            "event",
+            "created_at",
+            "paid_at",
+            "status",
+            "currency",
+            "company",
+            "vat_number",
+            "tax_rate",
+            "total_ht",
+            "tax",
+            "total_ttc",
+        ],
+    )
 
 
 def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.DataFrame]:
     """Everything the finance page shows on load (the exports run on demand)."""
-    return {name: fn(engine, filters) for name, fn in (
-        ("receivables", receivables_by_age), ("oldest", oldest_receivables), ("by_day", payments_by_day),
-        ("by_method", payments_by_method), ("reconciliation", reconciliation))}
+    return {
+        name: fn(engine, filters)
+        for name, fn in (
+            ("receivables", receivables_by_age),
+            ("oldest", oldest_receivables),
+            ("by_day", payments_by_day),
+            ("by_method", payments_by_method),
+            ("reconciliation", reconciliation),
+        )
+    }

@@ -1,6 +1,7 @@
 """Marketing dashboard: where buyers come from (UTM source -> medium -> campaign), what converts
 and what each channel earns, per currency. An order without a UTM value is counted under ''
 (shown as "(none)")."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -33,8 +34,9 @@ def _with_rates(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def utm_breakdown(engine: Engine, filters: DashboardFilters, source: str | None = None,
-                  medium: str | None = None) -> pd.DataFrame:
+def utm_breakdown(
+    engine: Engine, filters: DashboardFilters, source: str | None = None, medium: str | None = None
+) -> pd.DataFrame:
     """One drill-down level per currency: sources; the mediums of `source`; or the campaigns
     of `source` + `medium`. Orders, paid orders, conversion rate (paid / orders), TTC revenue."""
     level = U.c.utm_source if source is None else (U.c.utm_medium if medium is None else U.c.utm_campaign)
@@ -44,28 +46,40 @@ def utm_breakdown(engine: Engine, filters: DashboardFilters, source: str | None 
     if medium is not None:
         query = query.where(U.c.utm_medium == medium)
     query = where_facts(query, U, filters).group_by(level, U.c.currency).order_by(U.c.currency, level)
-    df = frame(engine, query, [level.name, "currency", "orders", "paid_orders", "revenue_ttc"],
-               money_columns=("revenue_ttc",))
+    df = frame(
+        engine, query, [level.name, "currency", "orders", "paid_orders", "revenue_ttc"], money_columns=("revenue_ttc",)
+    )
     return _with_rates(df)[[level.name, "currency", *_FIGURES]]
 
 
 def utm_tree(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Every (source, medium, campaign) and currency with its figures: the whole drill-down."""
-    query = where_facts(
-        select(*[U.c[c] for c in LEVELS], U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue), U, filters,
-    ).group_by(*[U.c[c] for c in LEVELS], U.c.currency).order_by(U.c.currency, *[U.c[c] for c in LEVELS])
-    df = frame(engine, query, [*LEVELS, "currency", "orders", "paid_orders", "revenue_ttc"],
-               money_columns=("revenue_ttc",))
+    query = (
+        where_facts(
+            select(*[U.c[c] for c in LEVELS], U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue),
+            U,
+            filters,
+        )
+        .group_by(*[U.c[c] for c in LEVELS], U.c.currency)
+        .order_by(U.c.currency, *[U.c[c] for c in LEVELS])
+    )
+    df = frame(
+        engine, query, [*LEVELS, "currency", "orders", "paid_orders", "revenue_ttc"], money_columns=("revenue_ttc",)
+    )
     return _with_rates(df)[[*LEVELS, "currency", *_FIGURES]]
 
 
 def utm_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per time bucket, source and currency: orders, paid orders, TTC revenue."""
     query = where_facts(
-        select(U.c.day, U.c.utm_source, U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue), U, filters,
+        select(U.c.day, U.c.utm_source, U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue),
+        U,
+        filters,
     ).group_by(U.c.day, U.c.utm_source, U.c.currency)
     totals = summed(rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), r[1], r[2]), 3)
-    rows = [(*k, n, p, money(c)) for k, (n, p, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
+    rows = [
+        (*k, n, p, money(c)) for k, (n, p, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))
+    ]
     return pd.DataFrame(rows, columns=["bucket", "utm_source", "currency", "orders", "paid_orders", "revenue_ttc"])
 
 
@@ -77,21 +91,32 @@ def top_campaigns(engine: Engine, filters: DashboardFilters, limit: int = 10) ->
     if tree.empty:
         return tree.assign(rank=pd.Series(dtype="int64"))
     tree = tree.assign(_cents=[int(v * 100) for v in tree["revenue_ttc"]])
-    tree = tree.sort_values(["currency", "_cents", "paid_orders", "utm_campaign"],
-                            ascending=[True, False, False, True], ignore_index=True)
+    tree = tree.sort_values(
+        ["currency", "_cents", "paid_orders", "utm_campaign"], ascending=[True, False, False, True], ignore_index=True
+    )
     tree["rank"] = tree.groupby("currency").cumcount() + 1
     return tree[tree["rank"] <= limit].drop(columns="_cents").reset_index(drop=True)
 
 
 def campaign_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Campaign x discount code per currency: which codes each campaign's buyers used."""
-    query = where_facts(
-        select(U.c.utm_campaign, U.c.discount_code, U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue)
-        .where((U.c.utm_campaign != "") | (U.c.discount_code != "")), U, filters,
-    ).group_by(U.c.utm_campaign, U.c.discount_code, U.c.currency).order_by(
-        U.c.currency, U.c.utm_campaign, U.c.discount_code)
-    df = frame(engine, query, ["utm_campaign", "discount_code", "currency", "orders", "paid_orders", "revenue_ttc"],
-               money_columns=("revenue_ttc",))
+    query = (
+        where_facts(
+            select(
+                U.c.utm_campaign, U.c.discount_code, U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue
+            ).where((U.c.utm_campaign != "") | (U.c.discount_code != "")),
+            U,
+            filters,
+        )
+        .group_by(U.c.utm_campaign, U.c.discount_code, U.c.currency)
+        .order_by(U.c.currency, U.c.utm_campaign, U.c.discount_code)
+    )
+    df = frame(
+        engine,
+        query,
+        ["utm_campaign", "discount_code", "currency", "orders", "paid_orders", "revenue_ttc"],
+        money_columns=("revenue_ttc",),
+    )
     return _with_rates(df)[["utm_campaign", "discount_code", "currency", *_FIGURES]]
 
 
@@ -102,15 +127,23 @@ def utm_coverage(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     with engine.connect() as conn:
         total, missing = conn.execute(query).one()
     total, missing = int(total or 0), int(missing or 0)
-    return pd.DataFrame([(total, total - missing, missing, ratio(missing, total))],
-                        columns=["orders", "with_utm", "without_utm", "share_without_utm"])
+    return pd.DataFrame(
+        [(total, total - missing, missing, ratio(missing, total))],
+        columns=["orders", "with_utm", "without_utm", "share_without_utm"],
+    )
 
 
 def abandoned_by_source(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per UTM source: orders, carts never completed, and the abandonment rate."""
-    query = where_facts(
-        select(U.c.utm_source, func.sum(U.c.orders), func.sum(_abandoned)), U, filters,
-    ).group_by(U.c.utm_source).order_by(U.c.utm_source)
+    query = (
+        where_facts(
+            select(U.c.utm_source, func.sum(U.c.orders), func.sum(_abandoned)),
+            U,
+            filters,
+        )
+        .group_by(U.c.utm_source)
+        .order_by(U.c.utm_source)
+    )
     df = frame(engine, query, ["utm_source", "orders", "abandoned_carts"])
     df["abandoned_carts"] = df["abandoned_carts"].astype("int64")
     df["abandon_rate"] = [ratio(a, o) for a, o in zip(df["abandoned_carts"], df["orders"])]
@@ -119,6 +152,15 @@ def abandoned_by_source(engine: Engine, filters: DashboardFilters) -> pd.DataFra
 
 def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.DataFrame]:
     """Everything the marketing page shows on load (the benchmark runs this)."""
-    return {name: fn(engine, filters) for name, fn in (
-        ("sources", utm_breakdown), ("tree", utm_tree), ("over_time", utm_over_time), ("top", top_campaigns),
-        ("codes", campaign_codes), ("coverage", utm_coverage), ("abandoned", abandoned_by_source))}
+    return {
+        name: fn(engine, filters)
+        for name, fn in (
+            ("sources", utm_breakdown),
+            ("tree", utm_tree),
+            ("over_time", utm_over_time),
+            ("top", top_campaigns),
+            ("codes", campaign_codes),
+            ("coverage", utm_coverage),
+            ("abandoned", abandoned_by_source),
+        )
+    }

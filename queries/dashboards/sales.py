@@ -2,6 +2,7 @@
 against capacity, the conversion funnel, payment modes, discount codes, organiser vs online.
 
 Revenue is the HT / TTC total of paid orders, dated by the UTC day the order was created."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -51,40 +52,76 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     first = min(p[2] for p in periods.values())
     last = max(p[1] for p in periods.values())
     query = where_facts(
-        select(F.c.day, F.c.currency, func.sum(F.c.orders), func.sum(_paid),
-               cents_sum(case((F.c.status == PAID, F.c.total_ht_cents), else_=0)),
-               cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0))),
-        F, filters, start=first, end=last,
+        select(
+            F.c.day,
+            F.c.currency,
+            func.sum(F.c.orders),
+            func.sum(_paid),
+            cents_sum(case((F.c.status == PAID, F.c.total_ht_cents), else_=0)),
+            cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0)),
+        ),
+        F,
+        filters,
+        start=first,
+        end=last,
     ).group_by(F.c.day, F.c.currency)
     daily = rows_of(engine, query)
     rows = []
     for currency in sorted({r[1] for r in daily}):
         for period, (start, end, previous_start, previous_end) in periods.items():
             now = summed([r for r in daily if r[1] == currency and start <= as_day(r[0]) <= end], lambda r: (), 4)
-            before = summed([r for r in daily if r[1] == currency and previous_start <= as_day(r[0]) <= previous_end],
-                            lambda r: (), 4)
+            before = summed(
+                [r for r in daily if r[1] == currency and previous_start <= as_day(r[0]) <= previous_end],
+                lambda r: (),
+                4,
+            )
             orders, paid, ht, ttc = now.get((), [0, 0, 0, 0])
             p_orders, p_paid, p_ht, p_ttc = before.get((), [0, 0, 0, 0])
-            rows.append(dict(
-                period=period, currency=currency, orders=orders, paid_orders=paid,
-                revenue_ht=money(ht), revenue_ttc=money(ttc), previous_orders=p_orders, previous_paid_orders=p_paid,
-                previous_revenue_ht=money(p_ht), previous_revenue_ttc=money(p_ttc),
-                change_paid_orders=change(paid, p_paid), change_revenue_ttc=change(money(ttc), money(p_ttc)),
-            ))
-    return pd.DataFrame(rows, columns=[
-        "period", "currency", "orders", "paid_orders", "revenue_ht", "revenue_ttc", "previous_orders",
-        "previous_paid_orders", "previous_revenue_ht", "previous_revenue_ttc", "change_paid_orders",
-        "change_revenue_ttc"])
+            rows.append(
+                dict(
+                    period=period,
+                    currency=currency,
+                    orders=orders,
+                    paid_orders=paid,
+                    revenue_ht=money(ht),
+                    revenue_ttc=money(ttc),
+                    previous_orders=p_orders,
+                    previous_paid_orders=p_paid,
+                    previous_revenue_ht=money(p_ht),
+                    previous_revenue_ttc=money(p_ttc),
+                    change_paid_orders=change(paid, p_paid),
+                    change_revenue_ttc=change(money(ttc), money(p_ttc)),
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "period",
+            "currency",
+            "orders",
+            "paid_orders",
+            "revenue_ht",
+            "revenue_ttc",
+            "previous_orders",
+            "previous_paid_orders",
+            "previous_revenue_ht",
+            "previous_revenue_ttc",
+            "change_paid_orders",
+            "change_revenue_ttc",
+        ],
+    )
 
 
 def sales_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per time bucket (filters.granularity), status group and currency: orders and TTC total."""
     query = where_facts(
         select(F.c.day, F.c.status, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents)),
-        F, filters,
+        F,
+        filters,
     ).group_by(F.c.day, F.c.status, F.c.currency)
-    totals = summed(rows_of(engine, query),
-                    lambda r: (bucket_of(as_day(r[0]), filters.granularity), status_group(r[1]), r[2]), 2)
+    totals = summed(
+        rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), status_group(r[1]), r[2]), 2
+    )
     rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
     return pd.DataFrame(rows, columns=["bucket", "status_group", "currency", "orders", "total_ttc"])
 
@@ -94,26 +131,43 @@ def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     (paid orders), units reserved (orders pending payment or validation), capacity, what
     remains, fill rate, and TTC revenue of the paid units."""
     active = (Status.AWAITING_PAYMENT.value, Status.PENDING_ADMIN.value, Status.PENDING_ONLINE.value)
-    sold = select(
-        L.c.tariff_id,
-        func.sum(case((L.c.status == PAID, L.c.quantity), else_=0)).label("sold"),
-        func.sum(case((L.c.status.in_(active), L.c.quantity), else_=0)).label("reserved"),
-        cents_sum(case((L.c.status == PAID, L.c.total_ttc_cents), else_=0)).label("cents"),
-    ).where(L.c.deleted == false(), L.c.kind.in_(("badge", "ticket"))).group_by(L.c.tariff_id)
+    sold = (
+        select(
+            L.c.tariff_id,
+            func.sum(case((L.c.status == PAID, L.c.quantity), else_=0)).label("sold"),
+            func.sum(case((L.c.status.in_(active), L.c.quantity), else_=0)).label("reserved"),
+            cents_sum(case((L.c.status == PAID, L.c.total_ttc_cents), else_=0)).label("cents"),
+        )
+        .where(L.c.deleted == false(), L.c.kind.in_(("badge", "ticket")))
+        .group_by(L.c.tariff_id)
+    )
     if filters.event_ids:
         sold = sold.where(L.c.event_id.in_(filters.event_ids))
     sold = sold.subquery()
     query = (
-        select(Tariff.id, Tariff.event_id, Tariff.name, Tariff.kind, Tariff.currency, Tariff.capacity,
-               func.coalesce(sold.c.sold, 0), func.coalesce(sold.c.reserved, 0), func.coalesce(sold.c.cents, 0))
+        select(
+            Tariff.id,
+            Tariff.event_id,
+            Tariff.name,
+            Tariff.kind,
+            Tariff.currency,
+            Tariff.capacity,
+            func.coalesce(sold.c.sold, 0),
+            func.coalesce(sold.c.reserved, 0),
+            func.coalesce(sold.c.cents, 0),
+        )
         .outerjoin(sold, sold.c.tariff_id == Tariff.id)
         .where(Tariff.kind.in_(("badge", "ticket")))
         .order_by(Tariff.event_id, Tariff.id)
     )
     if filters.event_ids:
         query = query.where(Tariff.event_id.in_(filters.event_ids))
-    df = frame(engine, query, ["tariff_id", "event_id", "tariff", "kind", "currency", "capacity", "sold", "reserved",
-                               "revenue_ttc"], money_columns=("revenue_ttc",))
+    df = frame(
+        engine,
+        query,
+        ["tariff_id", "event_id", "tariff", "kind", "currency", "capacity", "sold", "reserved", "revenue_ttc"],
+        money_columns=("revenue_ttc",),
+    )
     df["sold"] = df["sold"].astype("int64")
     df["reserved"] = df["reserved"].astype("int64")
     df["capacity"] = df["capacity"].astype("Int64")
@@ -133,14 +187,28 @@ def funnel(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
 
 
 def _split(engine: Engine, filters: DashboardFilters, column, name: str) -> pd.DataFrame:
-    query = where_facts(
-        select(column, F.c.currency, func.sum(F.c.orders), func.sum(_paid),
-               cents_sum(case((F.c.status == PAID, F.c.total_ht_cents), else_=0)),
-               cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0))),
-        F, filters,
-    ).group_by(column, F.c.currency).order_by(F.c.currency, column)
-    return frame(engine, query, [name, "currency", "orders", "paid_orders", "revenue_ht", "revenue_ttc"],
-                 money_columns=("revenue_ht", "revenue_ttc"))
+    query = (
+        where_facts(
+            select(
+                column,
+                F.c.currency,
+                func.sum(F.c.orders),
+                func.sum(_paid),
+                cents_sum(case((F.c.status == PAID, F.c.total_ht_cents), else_=0)),
+                cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0)),
+            ),
+            F,
+            filters,
+        )
+        .group_by(column, F.c.currency)
+        .order_by(F.c.currency, column)
+    )
+    return frame(
+        engine,
+        query,
+        [name, "currency", "orders", "paid_orders", "revenue_ht", "revenue_ttc"],
+        money_columns=("revenue_ht", "revenue_ttc"),
+    )
 
 
 def payment_modes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
@@ -160,18 +228,32 @@ def discount_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     used = used[used["discount_code"] != ""]
     query = where_facts(
         select(L.c.discount_code, L.c.currency, cents_sum(L.c.discount_cents)).where(
-            L.c.status == PAID, L.c.discount_code != ""), L, filters,
+            L.c.status == PAID, L.c.discount_code != ""
+        ),
+        L,
+        filters,
     ).group_by(L.c.discount_code, L.c.currency)
     given = frame(engine, query, ["discount_code", "currency", "given_away"], money_columns=("given_away",))
     df = used.merge(given, on=["discount_code", "currency"], how="left")
-    df["given_away"] = pd.Series([v if isinstance(v, type(money(0))) else money(0) for v in df["given_away"]],
-                                 index=df.index, dtype=object)
+    df["given_away"] = pd.Series(
+        [v if isinstance(v, type(money(0))) else money(0) for v in df["given_away"]], index=df.index, dtype=object
+    )
     return df[["discount_code", "currency", "orders", "paid_orders", "revenue_ttc", "given_away"]].sort_values(
-        ["currency", "orders"], ascending=[True, False], ignore_index=True)
+        ["currency", "orders"], ascending=[True, False], ignore_index=True
+    )
 
 
 def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.DataFrame]:
     """Everything the sales page shows (the benchmark runs this)."""
-    return {name: fn(engine, filters) for name, fn in (
-        ("headline", headline), ("over_time", sales_over_time), ("tariffs", tariff_sales), ("funnel", funnel),
-        ("payment_modes", payment_modes), ("discount_codes", discount_codes), ("sources", sources))}
+    return {
+        name: fn(engine, filters)
+        for name, fn in (
+            ("headline", headline),
+            ("over_time", sales_over_time),
+            ("tariffs", tariff_sales),
+            ("funnel", funnel),
+            ("payment_modes", payment_modes),
+            ("discount_codes", discount_codes),
+            ("sources", sources),
+        )
+    }

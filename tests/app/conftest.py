@@ -1,6 +1,7 @@
 """Shared by every AppTest: pages run on SQLite (services and queries are tested on both
 databases elsewhere), and Streamlit's caches start empty for each test (they outlive an AppTest
 within one pytest process)."""
+
 import pytest
 import streamlit as st
 

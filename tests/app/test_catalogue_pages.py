@@ -1,6 +1,7 @@
 """The catalogue pages (events, tariffs, discount codes) through Streamlit's AppTest: create
 through the form and see it listed, a refused input shows the service's message and writes
 nothing, destructive actions ask for confirmation first."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
@@ -29,8 +30,9 @@ def db(engine, db_url, monkeypatch):
 def summit(db):
     with unit_of_work(db) as session:
         event = make_event(session, name="Montréal Summit", currency="CAD", timezone="America/Montreal")
-        badge = make_tariff(session, event, name="Full pass", unit_price_ht=Decimal("200.00"),
-                            tax_rate=Decimal("14.975"), capacity=50)
+        badge = make_tariff(
+            session, event, name="Full pass", unit_price_ht=Decimal("200.00"), tax_rate=Decimal("14.975"), capacity=50
+        )
         ten = make_code(session, event, "TEN")
         make_order(session, event, [(badge, 2)], status="paid", code=ten)
         make_order(session, event, [(badge, 3)], status="awaiting_payment")
@@ -60,6 +62,7 @@ def count(engine, model) -> int:
 
 
 # --- events -------------------------------------------------------------------------------------
+
 
 def test_creating_an_event_through_the_form_lists_it_with_its_local_start(db):
     at = page("events.py")
@@ -115,12 +118,18 @@ def test_archiving_an_event_asks_for_confirmation_first(summit, db):
 
 # --- tariffs ------------------------------------------------------------------------------------
 
+
 def test_tariffs_show_sold_awaiting_and_remaining(summit):
     at = page("tariffs.py", {"event": str(summit["event"])})
     assert not at.exception
     row = table(at).iloc[0]
     assert (row["Name"], row["Sold"], row["Awaiting payment"], row["Remaining"], row["Tax rate"]) == (
-        "Full pass", 2, 3, "45", "14.975 %")
+        "Full pass",
+        2,
+        3,
+        "45",
+        "14.975 %",
+    )
     assert row["Price excl. tax"] == "CA$200.00"
     assert any("cannot be deleted, only deactivated" in c.value for c in at.caption)
 
@@ -141,7 +150,11 @@ def test_creating_a_tariff_through_the_form_lists_it(summit, db):
     with unit_of_work(db) as session:
         tariff = session.scalars(select(Tariff).where(Tariff.name == "VIP dinner")).one()
         assert (tariff.kind, tariff.unit_price_ht, tariff.tax_rate, tariff.currency) == (
-            "product", Decimal("85.50"), Decimal("14.975"), "CAD")
+            "product",
+            Decimal("85.50"),
+            Decimal("14.975"),
+            "CAD",
+        )
 
 
 def test_a_negative_price_shows_the_message_and_adds_nothing(summit, db):
@@ -176,13 +189,20 @@ def test_deactivating_a_tariff_is_confirmed_then_logged(summit, db):
 
 # --- discount codes -----------------------------------------------------------------------------
 
+
 def test_codes_show_uses_and_revenue_given_away(summit):
     at = page("discount_codes.py", {"event": str(summit["event"])})
     assert not at.exception
     row = table(at).iloc[0]
     # 10 % of 2 x 200.00 on the paid order
-    assert (row["Code"], row["Discount"], row["Uses"], row["Paid uses"], row["Revenue given away"],
-            row["Applies to"]) == ("TEN", "10 %", 1, 1, "CA$40.00", "All tariffs")
+    assert (
+        row["Code"],
+        row["Discount"],
+        row["Uses"],
+        row["Paid uses"],
+        row["Revenue given away"],
+        row["Applies to"],
+    ) == ("TEN", "10 %", 1, 1, "CA$40.00", "All tariffs")
 
 
 def test_creating_a_100_percent_code_through_the_form_lists_it_upper_case(summit, db):

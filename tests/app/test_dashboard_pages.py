@@ -1,5 +1,6 @@
 """The three dashboards through AppTest, for every role allowed, on the hand-built data set of
 tests/dashboard_dataset.py (range from the URL, as a shared link would give it)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,8 +48,13 @@ def test_the_sales_dashboard_shows_revenue_per_currency(dataset, role):
     revenue = [m.value for m in at.metric if m.label.endswith("this period")]
     assert revenue == ["€381.48", "US$110.00"]
     assert [h.value for h in at.header] == [
-        "Sales over time", "Conversion funnel", "Payment modes", "Tickets and badges sold per tariff",
-        "Discount codes", "Organiser vs online"]
+        "Sales over time",
+        "Conversion funnel",
+        "Payment modes",
+        "Tickets and badges sold per tariff",
+        "Discount codes",
+        "Organiser vs online",
+    ]
     assert "Conversion: 42.9% of carts started were paid." in [c.value for c in at.caption]
 
 
@@ -93,8 +99,13 @@ def test_a_view_saved_from_the_sidebar_is_listed_and_applied(dataset, engine):
     assert [(v["name"], v["params"]["by"], v["shared"]) for v in views] == [("Monthly", "month", True)]
 
     with unit_of_work(engine) as session:
-        save_view(session, actor=Actor("marketer@example.org", "marketer"), page="dashboard_marketing",
-                  name="November weeks", params={"from": "2026-11-02", "to": "2026-11-15", "by": "week"})
+        save_view(
+            session,
+            actor=Actor("marketer@example.org", "marketer"),
+            page="dashboard_marketing",
+            name="November weeks",
+            params={"from": "2026-11-02", "to": "2026-11-15", "by": "week"},
+        )
     at = run("marketing", "marketer")
     at.selectbox(key="views.dashboard_marketing.choice").select_index(1)
     at.button(key="views.dashboard_marketing.apply").click().run()

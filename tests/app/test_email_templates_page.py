@@ -1,5 +1,6 @@
 """The email templates page through AppTest: save refused with the reason, save, preview on a
 real order, delete with confirmation."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,7 +52,8 @@ def test_saving_a_template_that_does_not_render_is_refused_with_the_reason(shop,
     at.button(key="email_templates.save").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "The template does not render: body: 'dict object' has no attribute 'nickname'"]
+        "The template does not render: body: 'dict object' has no attribute 'nickname'"
+    ]
     assert saved_templates(engine) == []
 
 
@@ -66,8 +68,12 @@ def test_a_valid_template_is_saved_for_the_event_and_selected(shop, engine):
     assert not at.exception
     assert at.success[0].value == "Template saved."
     [saved] = saved_templates(engine)
-    assert (saved.event_id, saved.language, saved.name, saved.kind) == (shop["event"], "fr", "Virement VIP",
-                                                                       "payment_details")
+    assert (saved.event_id, saved.language, saved.name, saved.kind) == (
+        shop["event"],
+        "fr",
+        "Virement VIP",
+        "payment_details",
+    )
     assert at.selectbox(key="email_templates.choice").value == saved.id
     assert at.text_input(key="email_templates.name").value == "Virement VIP"
 
@@ -75,8 +81,9 @@ def test_a_valid_template_is_saved_for_the_event_and_selected(shop, engine):
 def test_preview_renders_on_a_real_order_and_shows_errors(shop):
     at = page()
     at.text_input(key="email_templates.subject").set_value("Order {{ order.number }}")
-    at.text_area(key="email_templates.body").set_value("{{ order.buyer_first_name }} owes "
-                                                      "{{ order.balance_due_formatted }}")
+    at.text_area(key="email_templates.body").set_value(
+        "{{ order.buyer_first_name }} owes {{ order.balance_due_formatted }}"
+    )
     at.text_input(key="email_templates.preview_order").set_value(str(shop["number"]))
     at.button(key="email_templates.preview").click().run()
     assert not at.exception

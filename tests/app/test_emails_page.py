@@ -1,5 +1,6 @@
 """The Emails page and the order's email panel through AppTest: filters, the rendered message,
 retry of a failed email, resend buttons."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -27,8 +28,9 @@ def outbox(engine, db_url, monkeypatch):
     with unit_of_work(engine) as session:
         event = make_event(session, name="Gala")
         tariff = make_tariff(session, event)
-        paid = make_order(session, event, [(tariff, 1)], status="paid", buyer_first_name="Zoé",
-                          buyer_last_name="Lefèvre")
+        paid = make_order(
+            session, event, [(tariff, 1)], status="paid", buyer_first_name="Zoé", buyer_last_name="Lefèvre"
+        )
         pending = make_order(session, event, [(tariff, 1)])
         sent = queue_email(session, order=paid, kind="order_confirmation")
         sent.status, sent.sent_at, sent.attempts = "sent", datetime(2026, 11, 20, 12, tzinfo=UTC), 1
@@ -36,8 +38,14 @@ def outbox(engine, db_url, monkeypatch):
         failed = queue_email(session, order=paid, kind="tickets")
         failed.status, failed.attempts, failed.last_error = "failed", 5, "SMTP 550: mailbox unavailable"
         failed.next_attempt_at = None
-        return {"paid": paid.id, "paid_number": paid.number, "pending_number": pending.number,
-                "sent": sent.id, "queued": queued.id, "failed": failed.id}
+        return {
+            "paid": paid.id,
+            "paid_number": paid.number,
+            "pending_number": pending.number,
+            "sent": sent.id,
+            "queued": queued.id,
+            "failed": failed.id,
+        }
 
 
 def page(user=ADMIN) -> AppTest:
@@ -100,7 +108,7 @@ def test_selecting_a_failed_email_shows_the_message_and_retry_queues_it_again(ou
 def test_the_order_email_panel_resends_tickets_and_refuses_nothing_silently(outbox, engine):
     script = f"""
 from ui.order_emails import render_order_emails
-render_order_emails({outbox['paid']})
+render_order_emails({outbox["paid"]})
 """
     at = AppTest.from_string(script, default_timeout=30)
     at.session_state["auth.user"] = FINANCE

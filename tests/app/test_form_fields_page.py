@@ -1,5 +1,6 @@
 """The form fields admin page through AppTest: add a field, refuse an invalid one with a clear
 message, reorder and deactivate."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,8 +44,11 @@ def test_an_admin_adds_reorders_and_deactivates_buyer_fields(engine, event_id):
     add(at, "Job title", "Fonction")
     assert not at.exception
     with unit_of_work(engine) as session:
-        rows = session.execute(select(FormField.key, FormField.options, FormField.position)
-                               .where(FormField.event_id == event_id).order_by(FormField.position)).all()
+        rows = session.execute(
+            select(FormField.key, FormField.options, FormField.position)
+            .where(FormField.event_id == event_id)
+            .order_by(FormField.position)
+        ).all()
         assert rows == [("dietary_needs", ["none", "vegan"], 0), ("job_title", [], 1)]
 
     at.selectbox(key="form_fields.chosen").set_value(_id(engine, "job_title")).run()

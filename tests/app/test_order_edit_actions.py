@@ -1,6 +1,7 @@
 """The detail page's change actions (ui/order_edit_actions.py) through AppTest: "Modify order" on
 unvalidated orders, the locked online order, and the add-a-ticket / balance-due / record-payment
 cycle on a paid organiser order."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -77,8 +78,9 @@ def test_adding_a_ticket_shows_the_balance_due_until_a_payment_settles_it(engine
     with unit_of_work(engine) as session:
         order = session.scalars(select(Order).where(Order.number == number)).one()
         assert order.amount_paid == order.total_ttc == Decimal("240.00")
-        names = session.scalars(select(Attendee.first_name).where(Attendee.order_id == order.id)
-                                .order_by(Attendee.id)).all()
+        names = session.scalars(
+            select(Attendee.first_name).where(Attendee.order_id == order.id).order_by(Attendee.id)
+        ).all()
         assert names[-1] == "Grace" and len(names) == 2
         kinds = session.scalars(select(OutboxEmail.kind).where(OutboxEmail.order_id == order.id)).all()
         assert sorted(kinds) == ["order_confirmation", "tickets"]

@@ -1,5 +1,6 @@
 """The order wizard page through Streamlit's AppTest: four steps forward and back, a clear
 message for invalid input at each step, and the order it saves."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -26,14 +27,30 @@ def shop(engine, db_url, monkeypatch):
     with unit_of_work(engine) as session:
         event = make_event(session, name="Paris Summit")
         badge = make_tariff(session, event, name="Conference badge", unit_price_ht=Decimal("100.00"))
-        lunch = make_tariff(session, event, kind="product", name="Lunch", unit_price_ht=Decimal("12.50"),
-                            tax_rate=Decimal("10"))
+        lunch = make_tariff(
+            session, event, kind="product", name="Lunch", unit_price_ht=Decimal("12.50"), tax_rate=Decimal("10")
+        )
         make_code(session, event, "TEN")
-        job = add_field(session, actor=Actor("admin@example.org", "admin"), event_id=event.id, form="order",
-                        field_type="text", label_en="Purchase order", label_fr="Bon de commande", required=True)
-        template = EmailTemplate(event_id=event.id, kind="payment_details", language="en", name="Summit invoice",
-                                 subject="Pay order {{ order.number }}", body="Due: {{ order.balance_due_formatted }}",
-                                 is_html=False, updated_at=NOW)
+        job = add_field(
+            session,
+            actor=Actor("admin@example.org", "admin"),
+            event_id=event.id,
+            form="order",
+            field_type="text",
+            label_en="Purchase order",
+            label_fr="Bon de commande",
+            required=True,
+        )
+        template = EmailTemplate(
+            event_id=event.id,
+            kind="payment_details",
+            language="en",
+            name="Summit invoice",
+            subject="Pay order {{ order.number }}",
+            body="Due: {{ order.balance_due_formatted }}",
+            is_html=False,
+            updated_at=NOW,
+        )
         session.add(template)
         session.flush()
         return {"event": event.id, "badge": badge.id, "lunch": lunch.id, "po": job.id, "template": template.id}
@@ -130,13 +147,20 @@ def test_the_wizard_creates_an_order_through_four_steps_forward_and_back(engine,
     with unit_of_work(engine) as session:
         order = session.scalars(select(Order)).one()
         assert (order.source, order.status, order.payment_mode) == ("organizer", "awaiting_payment", "invoice")
-        assert (order.buyer_email, order.discount_code, order.total_ttc) == ("ada@example.org", "TEN", Decimal("228.38"))
+        assert (order.buyer_email, order.discount_code, order.total_ttc) == (
+            "ada@example.org",
+            "TEN",
+            Decimal("228.38"),
+        )
         holders = session.scalars(select(OrderItem.holder_first_name).order_by(OrderItem.id)).all()
         assert holders == ["Ada", "Grace"]
         assert session.scalars(select(FieldValue.value)).all() == ["PO-77"]
         email = session.scalars(select(OutboxEmail)).one()
-        assert (email.kind, email.template_id, email.subject) == ("payment_details", shop["template"],
-                                                                 f"Pay order {order.number}")
+        assert (email.kind, email.template_id, email.subject) == (
+            "payment_details",
+            shop["template"],
+            f"Pay order {order.number}",
+        )
         number = order.number
     # without the detail page in this test's navigation, the wizard says what it saved and starts afresh
     assert any(f"Order {number} created." in s.value for s in at.success)
@@ -156,9 +180,17 @@ def test_leaving_the_wizard_half_way_saves_nothing(engine, shop):
 def test_modify_mode_opens_prefilled_and_saves_one_history_entry(engine, shop):
     with unit_of_work(engine) as session:
         from orders_core.models import Event, Tariff
+
         event, badge = session.get(Event, shop["event"]), session.get(Tariff, shop["badge"])
-        order = make_order(session, event, [(badge, 1)], source="organizer", buyer_first_name="Ada",
-                           buyer_last_name="Lovelace", holders=[("Ada", "Lovelace", "")])
+        order = make_order(
+            session,
+            event,
+            [(badge, 1)],
+            source="organizer",
+            buyer_first_name="Ada",
+            buyer_last_name="Lovelace",
+            holders=[("Ada", "Lovelace", "")],
+        )
         session.add(FieldValue(order_id=order.id, order_item_id=None, field_id=shop["po"], value="PO-1"))
         number, order_id = order.number, order.id
     at = wizard({"modify": str(number)})
@@ -182,6 +214,7 @@ def test_modify_mode_opens_prefilled_and_saves_one_history_entry(engine, shop):
 def test_a_conflicting_change_is_refused_and_the_new_state_shown(engine, shop):
     with unit_of_work(engine) as session:
         from orders_core.models import Event, Tariff
+
         event, badge = session.get(Event, shop["event"]), session.get(Tariff, shop["badge"])
         order = make_order(session, event, [(badge, 1)], source="organizer", holders=[("Ada", "Lovelace", "")])
         session.add(FieldValue(order_id=order.id, order_item_id=None, field_id=shop["po"], value="PO-1"))
@@ -202,6 +235,7 @@ def test_a_conflicting_change_is_refused_and_the_new_state_shown(engine, shop):
 def test_a_paid_order_cannot_be_opened_for_modification(engine, shop):
     with unit_of_work(engine) as session:
         from orders_core.models import Event, Tariff
+
         event, badge = session.get(Event, shop["event"]), session.get(Tariff, shop["badge"])
         number = make_order(session, event, [(badge, 1)], status="paid").number
     at = wizard({"modify": str(number)})

@@ -1,4 +1,5 @@
 """The orders grid and the order detail page through AppTest, on tests/grid_dataset.py."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -99,8 +100,16 @@ def test_no_match_shows_an_empty_state(dataset):
 def test_an_unpaid_order_shows_every_tab_with_future_attendee_records(dataset):
     at = app(DETAIL, order=str(dataset[2]))
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["Detail", "Order items", "Lines", "UTM", "Payments", "History", "Notes",
-                                          "Emails"]
+    assert [t.label for t in at.tabs] == [
+        "Detail",
+        "Order items",
+        "Lines",
+        "UTM",
+        "Payments",
+        "History",
+        "Notes",
+        "Emails",
+    ]
     assert at.title[0].value == f"Order {dataset[2]}"
     captions = [c.value for c in at.caption]
     assert captions.count("Future attendee record: created when the order is paid.") == 2
@@ -124,8 +133,9 @@ def test_a_paid_order_links_each_holder_to_the_attendee_record(dataset):
 
 def test_the_attendee_record_shows_its_order_or_that_the_order_was_deleted(dataset, engine):
     with engine.begin() as conn:
-        attendee_id = conn.execute(select(Attendee.id).join(Order, Order.id == Attendee.order_id)
-                                   .where(Order.number == dataset[6])).scalar_one()
+        attendee_id = conn.execute(
+            select(Attendee.id).join(Order, Order.id == Attendee.order_id).where(Order.number == dataset[6])
+        ).scalar_one()
     at = app(DETAIL, attendee=str(attendee_id))
     assert at.title[0].value == "Attendee record" and at.subheader[0].value == "Zoé Brontë"
     assert any(f"Order {dataset[6]}" in m for m in texts(at))

@@ -1,4 +1,5 @@
 """The Pending invoice orders page and the validate dialog (dry run, confirm, results) in AppTest."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

@@ -1,6 +1,7 @@
 """The bank reconciliation page in AppTest: the report, the bulk confirmation with its summary,
 a manual assignment and an ignored line (the upload widget itself is not drivable in AppTest:
 the statement is imported through the same service the page calls)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "reconciliation.py")
 FINANCE = {"id": 1, "email": "finance@example.org", "role": "finance", "name": "Finance"}
 STATEMENT = (
-    "Date;Montant;Devise;Donneur d'ordre;Communication\n"
-    "03/11/2026;240,00;EUR;ACME SAS;CMD 1000001\n"
-    "04/11/2026;120,00;EUR;Unknown Person;no reference\n"
-).encode()
+    b"Date;Montant;Devise;Donneur d'ordre;Communication\n"
+    b"03/11/2026;240,00;EUR;ACME SAS;CMD 1000001\n"
+    b"04/11/2026;120,00;EUR;Unknown Person;no reference\n"
+)
 
 
 @pytest.fixture
@@ -34,8 +35,9 @@ def statement(engine, db_url, monkeypatch):
         badge = make_tariff(session, event)
         make_order(session, event, [(badge, 2)], number=1000001, company_name="ACME SAS")
         make_order(session, event, [(badge, 1)], number=1000002, buyer_last_name="Nobody")
-        result = import_statement(session, actor=Actor("finance@example.org", "finance"), filename="nov.csv",
-                                  content=STATEMENT)
+        result = import_statement(
+            session, actor=Actor("finance@example.org", "finance"), filename="nov.csv", content=STATEMENT
+        )
     return result.statement_id
 
 

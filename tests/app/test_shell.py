@@ -1,22 +1,21 @@
 """The app shell through AppTest, from the router (app.py): sign-in and sign-out, lock-out, the
 pages each role sees, the language switch changing labels and money formats."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from orders_core import auth
 from orders_core.db import unit_of_work
-from orders_core.i18n import set_locale
 from orders_core.models import User
-from ui.registry import pages_for, sections_for
 from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)
 from tests.factories import make_event, make_order, make_tariff
+from ui.registry import pages_for, sections_for
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -32,8 +31,10 @@ def accounts(engine, db_url, monkeypatch):
     """One account per role, and one paid order of 1,234.50 EUR for the overview."""
     monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
     monkeypatch.delenv("ORDERS_LOCALE", raising=False)
-    ids = {role: add_account(engine, f"{role}@example.com", role, PASSWORD, name=f"{role.title()} User")
-           for role in ("admin", "event_manager", "finance", "marketer")}
+    ids = {
+        role: add_account(engine, f"{role}@example.com", role, PASSWORD, name=f"{role.title()} User")
+        for role in ("admin", "event_manager", "finance", "marketer")
+    }
     with unit_of_work(engine) as session:
         event = make_event(session, currency="EUR")
         tariff = make_tariff(session, event, unit_price_ht=Decimal("1234.50"), tax_rate=Decimal("0"))
@@ -54,8 +55,12 @@ def sign_in(at: AppTest, email: str, password: str) -> AppTest:
 
 def signed_in_as(role: str, accounts_ids: dict) -> AppTest:
     at = app()
-    at.session_state["auth.user"] = {"id": accounts_ids[role], "email": f"{role}@example.com", "role": role,
-                                     "name": f"{role.title()} User"}
+    at.session_state["auth.user"] = {
+        "id": accounts_ids[role],
+        "email": f"{role}@example.com",
+        "role": role,
+        "name": f"{role.title()} User",
+    }
     return at.run()
 
 
@@ -76,8 +81,12 @@ def test_a_signed_out_visitor_meets_only_the_sign_in_form(accounts):
 def test_the_right_password_signs_in_and_lands_on_the_overview(accounts):
     at = sign_in(app().run(), "Finance@example.com", PASSWORD)
     assert not at.exception
-    assert at.session_state["auth.user"] == {"id": accounts["finance"], "email": "finance@example.com",
-                                             "role": "finance", "name": "Finance User"}
+    assert at.session_state["auth.user"] == {
+        "id": accounts["finance"],
+        "email": "finance@example.com",
+        "role": "finance",
+        "name": "Finance User",
+    }
     assert [title.value for title in at.title] == ["Overview"]
     assert [markdown.value for markdown in at.sidebar.markdown] == ["**Finance User**"]
     assert [caption.value for caption in at.sidebar.caption] == ["Finance · finance@example.com"]
@@ -118,9 +127,22 @@ def test_signing_out_clears_the_session_but_keeps_the_language(accounts):
 
 ORDERS = {"Overview", "Orders", "Order"}
 PAGES_OF_THE_ISSUE = {
-    "admin": ORDERS | {"Users", "Pending invoice orders", "Bank reconciliation", "New order", "Form fields", "Emails",
-                       "Email templates", "Sales dashboard", "Finance dashboard", "Marketing dashboard", "Events",
-                       "Tariffs", "Discount codes"},
+    "admin": ORDERS
+    | {
+        "Users",
+        "Pending invoice orders",
+        "Bank reconciliation",
+        "New order",
+        "Form fields",
+        "Emails",
+        "Email templates",
+        "Sales dashboard",
+        "Finance dashboard",
+        "Marketing dashboard",
+        "Events",
+        "Tariffs",
+        "Discount codes",
+    },
     "event_manager": ORDERS | {"New order", "Sales dashboard", "Events", "Tariffs", "Discount codes"},
     "finance": ORDERS | {"Pending invoice orders", "Bank reconciliation", "Finance dashboard"},
     "marketer": ORDERS | {"Marketing dashboard"},
@@ -171,7 +193,8 @@ def test_the_default_language_comes_from_orders_locale(accounts, monkeypatch):
     assert [field.label for field in at.text_input] == ["E-mail", "Mot de passe"]
     failed = sign_in(at, "admin@example.com", "guess")
     assert [error.value for error in failed.error] == [
-        "E-mail ou mot de passe incorrect, ou trop de tentatives. Réessayez, ou attendez 15 minutes."]
+        "E-mail ou mot de passe incorrect, ou trop de tentatives. Réessayez, ou attendez 15 minutes."
+    ]
 
 
 def test_a_deactivated_account_is_signed_out_at_its_next_action(accounts, engine):

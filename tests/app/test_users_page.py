@@ -1,5 +1,6 @@
 """The Users page (administrators) through AppTest: the list, adding an account, changing a role,
 resetting a password (shown once), deactivating after a confirmation."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,8 +25,10 @@ pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 def people(engine, db_url, monkeypatch):
     monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
     monkeypatch.delenv("ORDERS_LOCALE", raising=False)
-    return {"ada": add_account(engine, "ada@example.com", "admin", PASSWORD, name="Ada"),
-            "fin": add_account(engine, "fin@example.com", "finance", PASSWORD, name="Fiona")}
+    return {
+        "ada": add_account(engine, "ada@example.com", "admin", PASSWORD, name="Ada"),
+        "fin": add_account(engine, "fin@example.com", "finance", PASSWORD, name="Fiona"),
+    }
 
 
 def users_page(people) -> AppTest:
@@ -59,7 +62,8 @@ def test_an_admin_adds_a_user_with_a_generated_password_shown_once(people, engin
     assert not at.exception
     assert [success.value for success in at.success][:2] == [
         "mark@example.com can now sign in as Marketer.",
-        "New password of mark@example.com, shown only this once: give it to them privately."]
+        "New password of mark@example.com, shown only this once: give it to them privately.",
+    ]
     password = at.code[0].value
     with unit_of_work(engine) as session:
         assert auth.authenticate(session, email="mark@example.com", password=password).ok
@@ -101,7 +105,8 @@ def test_deactivation_asks_for_confirmation_first(people, engine):
     at.button(key="users.deactivate").click().run()
     assert [warning.value for warning in at.warning] == [
         "Deactivate fin@example.com? They are signed out at their next action and can no longer sign in. "
-        "The account and its history are kept."]
+        "The account and its history are kept."
+    ]
     assert stored(engine, "fin@example.com").active
 
     at.button(key="users.deactivate_confirm").click().run()

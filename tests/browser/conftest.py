@@ -19,6 +19,7 @@ Fixtures (module scope unless said otherwise, so one server serves a whole test 
 `start_app_server(database_url)` is the context manager behind `app_server`, for tests that need
 a server of their own. Never navigate with `page.goto` after signing in: a reload is a new
 Streamlit session, hence signed out; click the sidebar links instead."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROLES = ("admin", "event_manager", "finance", "marketer")
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT_MS = 60_000  # the machine is shared: be patient, never fail on a slow start
@@ -59,8 +65,14 @@ def free_port() -> int:
 
 def orders_command(database_url: str, *args: str, stdin: str | None = None) -> str:
     """Run the `orders` command of this virtual env against a database; returns its output."""
-    done = subprocess.run([str(BIN / "orders"), "--database-url", database_url, *args], input=stdin, text=True,
-                          capture_output=True, cwd=ROOT, timeout=600)
+    done = subprocess.run(
+        [str(BIN / "orders"), "--database-url", database_url, *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"orders {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout
@@ -75,15 +87,26 @@ def create_database(path: Path, *, orders: int = 200, roles=ROLES) -> AppDatabas
     accounts = {}
     for role in roles:
         email, password = f"{role.replace('_', '.')}@browser.example.org", secrets.token_urlsafe(12)
-        orders_command(url, "users", "add", email, "--role", role, "--name", f"{role.replace('_', ' ').title()} Tester",
-                       "--password-stdin", stdin=password + "\n")
+        orders_command(
+            url,
+            "users",
+            "add",
+            email,
+            "--role",
+            role,
+            "--name",
+            f"{role.replace('_', ' ').title()} Tester",
+            "--password-stdin",
+            stdin=password + "\n",
+        )
         accounts[role] = (email, password)
     return AppDatabase(url=url, accounts=accounts)
 
 
 @contextmanager
-def start_app_server(database_url: str, *, env: dict[str, str] | None = None,
-                     log_path: Path | None = None) -> Iterator[str]:
+def start_app_server(
+    database_url: str, *, env: dict[str, str] | None = None, log_path: Path | None = None
+) -> Iterator[str]:
     """`streamlit run app.py` on a free port against `database_url`; yields the base URL and
     stops the server afterwards. Its output goes to `log_path` (shown when it fails to start)."""
     port = free_port()
@@ -91,10 +114,26 @@ def start_app_server(database_url: str, *, env: dict[str, str] | None = None,
     environment = {**os.environ, "ORDERS_DATABASE_URL": database_url, "ORDERS_LOCALE": "en", **(env or {})}
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [str(BIN / "streamlit"), "run", str(ROOT / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(BIN / "streamlit"),
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base_url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120

@@ -1,5 +1,6 @@
 """In Chromium: an event manager creates an invoice order for two badges with the wizard, opens
 it, finds it in the orders grid with the source "By the organiser", and its email is queued."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,13 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL, PASSWORD = "manager@wizard.example.org", "Wizard-Browser-2026!"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -44,13 +50,32 @@ def wizard_app(tmp_path_factory):
     with unit_of_work(engine) as session:
         event = make_event(session, name="Browser Summit")
         make_tariff(session, event, name="Conference badge", unit_price_ht=Decimal("150.00"))
-        add_user(session, actor=SYSTEM_ACTOR, email=EMAIL, role="event_manager", password=PASSWORD,
-                 full_name="Wizard Manager")
+        add_user(
+            session,
+            actor=SYSTEM_ACTOR,
+            email=EMAIL,
+            role="event_manager",
+            password=PASSWORD,
+            full_name="Wizard Manager",
+        )
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("streamlit")), "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "ORDERS_DATABASE_URL": url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(Path(sys.executable).with_name("streamlit")),
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "ORDERS_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _attempt in range(120):

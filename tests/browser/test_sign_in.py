@@ -1,6 +1,7 @@
 """In Chromium against a real server: sign in, land on the overview, switch to French and read
 French labels and amounts; a wrong password is refused; a deep link survives sign-in; each role
 sees its own pages; signing out shows the form again."""
+
 from __future__ import annotations
 
 import re

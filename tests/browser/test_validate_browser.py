@@ -1,6 +1,7 @@
 """In Chromium: finance selects an order on the Pending invoice orders page (the same
 `render_bulk_actions` menu as the grid's), validates it from More actions (dry run, then
 confirm), and the order is paid with its attendees."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -18,14 +19,18 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def app_database(tmp_path_factory):
-    database = create_database(tmp_path_factory.mktemp("validate_browser") / "orders.db", orders=0,
-                               roles=("finance",))
+    database = create_database(tmp_path_factory.mktemp("validate_browser") / "orders.db", orders=0, roles=("finance",))
     engine = get_engine(database.url)
     with unit_of_work(engine) as session:
         event = make_event(session, name="Browser Finance Days")
         badge = make_tariff(session, event, name="Day badge", unit_price_ht=Decimal("80.00"))
-        make_order(session, event, [(badge, 2)], company_name="Acme",
-                   holders=[("Ada", "Lovelace", "ada@example.org"), ("Charles", "Babbage", "cb@example.org")])
+        make_order(
+            session,
+            event,
+            [(badge, 2)],
+            company_name="Acme",
+            holders=[("Ada", "Lovelace", "ada@example.org"), ("Charles", "Babbage", "cb@example.org")],
+        )
     engine.dispose()
     return database
 

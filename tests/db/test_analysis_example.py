@@ -1,5 +1,6 @@
 """examples/analysis.py (the marketer's notebook) runs as a plain script on the configured
 database and prints the figures of the hand-built data set."""
+
 from __future__ import annotations
 
 import runpy

@@ -1,5 +1,6 @@
 """Sign-in: the right password signs in, every failure reads the same, and an account that fails
 five times in a row is locked for fifteen minutes - even against the right password."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -23,8 +24,14 @@ pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 @pytest.fixture
 def account(engine):
     with unit_of_work(engine) as session:
-        user = add_user(session, actor=SYSTEM_ACTOR, email="Fiona@Example.com", role="finance", password=PASSWORD,
-                        full_name="Fiona Nance")
+        user = add_user(
+            session,
+            actor=SYSTEM_ACTOR,
+            email="Fiona@Example.com",
+            role="finance",
+            password=PASSWORD,
+            full_name="Fiona Nance",
+        )
         return user.id
 
 
@@ -42,8 +49,12 @@ def test_the_right_password_signs_in_and_records_the_time(engine, account):
     result = sign_in(engine, "fiona@example.com", PASSWORD, T0)
     assert result.ok
     assert result.user == auth.SignedInUser(id=account, email="fiona@example.com", role="finance", name="Fiona Nance")
-    assert result.user.as_session() == {"id": account, "email": "fiona@example.com", "role": "finance",
-                                        "name": "Fiona Nance"}
+    assert result.user.as_session() == {
+        "id": account,
+        "email": "fiona@example.com",
+        "role": "finance",
+        "name": "Fiona Nance",
+    }
     assert auth.as_utc(stored(engine, account).last_login_at) == T0
 
 
@@ -51,12 +62,15 @@ def test_the_email_is_matched_whatever_its_case_and_spaces(engine, account):
     assert sign_in(engine, "  FIONA@example.COM ", PASSWORD, T0).ok
 
 
-@pytest.mark.parametrize("email,password", [
-    ("fiona@example.com", "wrong password"),
-    ("nobody@example.com", PASSWORD),
-    ("fiona@example.com", ""),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "email,password",
+    [
+        ("fiona@example.com", "wrong password"),
+        ("nobody@example.com", PASSWORD),
+        ("fiona@example.com", ""),
+        ("", ""),
+    ],
+)
 def test_every_failure_gets_the_same_neutral_message(engine, account, email, password):
     result = sign_in(engine, email, password, T0)
     assert not result.ok and result.user is None
@@ -93,10 +107,10 @@ def test_five_failures_in_a_row_lock_the_account_for_fifteen_minutes(engine, acc
 
 
 def test_a_success_resets_the_failure_count(engine, account):
-    for attempt in range(3):
+    for _attempt in range(3):
         sign_in(engine, "fiona@example.com", "guess", T0)
     assert sign_in(engine, "fiona@example.com", PASSWORD, T0).ok
-    for attempt in range(4):
+    for _attempt in range(4):
         sign_in(engine, "fiona@example.com", "guess", T0)
     assert stored(engine, account).locked_until is None  # 4 after the reset, not 7
 

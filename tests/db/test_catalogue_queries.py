@@ -1,5 +1,6 @@
 """Catalogue read side (issue 7) on a hand-built set: sold / awaiting / remaining per tariff,
 code uses and revenue given away (exact, per currency), sellable tariffs for the wizard, the log."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,8 +28,9 @@ def _build(engine):
     with unit_of_work(engine) as session:
         event = make_event(session, name="Lyon Conf", currency="EUR")
         badge = make_tariff(session, event, name="Badge", unit_price_ht=Decimal("100.00"), capacity=20)
-        lunch = make_tariff(session, event, kind="product", name="Lunch", unit_price_ht=Decimal("12.35"),
-                            tax_rate=Decimal("10"))
+        lunch = make_tariff(
+            session, event, kind="product", name="Lunch", unit_price_ht=Decimal("12.35"), tax_rate=Decimal("10")
+        )
         ten = make_code(session, event, "TEN", percent_off=Decimal("10"))
         make_code(session, event, "UNUSED", percent_off=None, amount_off=Decimal("5.00"))
         make_order(session, event, [(badge, 2), (lunch, 3)], status="paid", code=ten)
@@ -68,8 +70,9 @@ def test_codes_show_uses_paid_uses_and_exact_revenue_given_away(engine):
 def test_sellable_tariffs_are_active_in_their_window_with_capacity_left(engine):
     with unit_of_work(engine) as session:
         event = make_event(session)
-        open_ = make_tariff(session, event, name="Open", sales_start=NOW - timedelta(days=1),
-                            sales_end=NOW + timedelta(days=1))
+        open_ = make_tariff(
+            session, event, name="Open", sales_start=NOW - timedelta(days=1), sales_end=NOW + timedelta(days=1)
+        )
         make_tariff(session, event, name="Inactive", active=False)
         make_tariff(session, event, name="Not yet", sales_start=NOW + timedelta(hours=1))
         make_tariff(session, event, name="Closed", sales_end=NOW)

@@ -1,6 +1,7 @@
 """`orders check`: every invariant it knows is broken on purpose in a small consistent data set
 and must be reported with the broken order's number (or as a database-wide violation when
 the invariant is not about one order); the clean set reports nothing."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -33,9 +34,12 @@ def dataset(engine) -> dict:
         free = make_order(session, event, [(badge, 1)], code=free_code, status="paid")
         cart = make_order(session, event, [(badge, 1)], status="cart_incomplete", payment_mode="undefined")
         return {
-            "paid": (paid.id, paid.number), "awaiting": (awaiting.id, awaiting.number),
-            "free": (free.id, free.number), "cart": (cart.id, cart.number),
-            "usd_event": usd_event.id, "usd_badge": usd_badge.id,
+            "paid": (paid.id, paid.number),
+            "awaiting": (awaiting.id, awaiting.number),
+            "free": (free.id, free.number),
+            "cart": (cart.id, cart.number),
+            "usd_event": usd_event.id,
+            "usd_badge": usd_badge.id,
         }
 
 
@@ -63,7 +67,9 @@ def _set_order(conn, data, key, **values) -> int:
 
 
 def _first_line(conn, data, key) -> int:
-    return conn.execute(select(OrderLine.id).where(OrderLine.order_id == _id(data, key)).order_by(OrderLine.id)).scalar()
+    return conn.execute(
+        select(OrderLine.id).where(OrderLine.order_id == _id(data, key)).order_by(OrderLine.id)
+    ).scalar()
 
 
 def _break_number_range(conn, data):
@@ -119,7 +125,9 @@ def _break_totals_are_sums_of_lines(conn, data):
 
 
 def _break_line_currency_is_order_currency(conn, data):
-    conn.execute(update(OrderLine).where(OrderLine.order_id == _id(data, "awaiting")).values(tariff_id=data["usd_badge"]))
+    conn.execute(
+        update(OrderLine).where(OrderLine.order_id == _id(data, "awaiting")).values(tariff_id=data["usd_badge"])
+    )
     return _number(data, "awaiting")
 
 
@@ -135,16 +143,26 @@ def _break_one_item_per_admitting_unit(conn, data):
 
 def _break_item_belongs_to_its_line_order(conn, data):
     item = conn.execute(select(OrderItem.id).where(OrderItem.order_id == _id(data, "paid"))).scalars().first()
-    conn.execute(update(OrderItem).where(OrderItem.id == item).values(order_line_id=_first_line(conn, data, "awaiting")))
+    conn.execute(
+        update(OrderItem).where(OrderItem.id == item).values(order_line_id=_first_line(conn, data, "awaiting"))
+    )
     return _number(data, "paid")
 
 
 def _break_attendees_only_for_paid_orders(conn, data):
     item = conn.execute(select(OrderItem).where(OrderItem.order_id == _id(data, "awaiting"))).first()
     event_id = conn.execute(select(Order.event_id).where(Order.id == _id(data, "awaiting"))).scalar_one()
-    conn.execute(insert(Attendee).values(event_id=event_id, order_id=_id(data, "awaiting"), order_item_id=item.id,
-                                         first_name="Early", last_name="Bird", email="",
-                                         registered_at=datetime(2026, 11, 19, tzinfo=UTC)))
+    conn.execute(
+        insert(Attendee).values(
+            event_id=event_id,
+            order_id=_id(data, "awaiting"),
+            order_item_id=item.id,
+            first_name="Early",
+            last_name="Bird",
+            email="",
+            registered_at=datetime(2026, 11, 19, tzinfo=UTC),
+        )
+    )
     return _number(data, "awaiting")
 
 
@@ -161,7 +179,9 @@ def _break_attendee_matches_its_order(conn, data):
 
 
 def _break_amount_paid_is_sum_of_payments(conn, data):
-    conn.execute(update(Payment).where(Payment.order_id == _id(data, "paid")).values(amount=Payment.amount - Decimal("0.01")))
+    conn.execute(
+        update(Payment).where(Payment.order_id == _id(data, "paid")).values(amount=Payment.amount - Decimal("0.01"))
+    )
     return _number(data, "paid")
 
 
@@ -171,7 +191,9 @@ def _break_payment_currency_is_order_currency(conn, data):
 
 
 def _break_paid_orders_are_settled_unless_organizer_added_tickets(conn, data):
-    conn.execute(update(Payment).where(Payment.order_id == _id(data, "paid")).values(amount=Payment.amount - Decimal("10.00")))
+    conn.execute(
+        update(Payment).where(Payment.order_id == _id(data, "paid")).values(amount=Payment.amount - Decimal("10.00"))
+    )
     return _set_order(conn, data, "paid", amount_paid=Order.amount_paid - Decimal("10.00"))
 
 
@@ -187,23 +209,32 @@ def _break_discount_code_exists(conn, data):
 
 
 def _break_line_arithmetic(conn, data):
-    conn.execute(update(OrderLine).where(OrderLine.id == _first_line(conn, data, "awaiting"))
-                 .values(unit_price_ht=OrderLine.unit_price_ht + Decimal("0.01")))
+    conn.execute(
+        update(OrderLine)
+        .where(OrderLine.id == _first_line(conn, data, "awaiting"))
+        .values(unit_price_ht=OrderLine.unit_price_ht + Decimal("0.01"))
+    )
     return _number(data, "awaiting")
 
 
 def _break_order_summary_matches_orders(conn, data):
     # The summary is per day/event/status..., not per order: its violation names no order.
-    conn.execute(text("UPDATE order_summary SET orders = orders + 1, total_ttc_cents = total_ttc_cents + 1 "
-                      "WHERE status = 'awaiting_payment'"))
+    conn.execute(
+        text(
+            "UPDATE order_summary SET orders = orders + 1, total_ttc_cents = total_ttc_cents + 1 "
+            "WHERE status = 'awaiting_payment'"
+        )
+    )
     return None
 
 
 def _break_dashboard_summary(table: str, column: str):
     """Issue 9: a dashboard summary row that no longer matches its base table (database-wide)."""
+
     def breaker(conn, data):
         conn.execute(text(f"UPDATE {table} SET {column} = {column} + 1"))
         return None
+
     return breaker
 
 
@@ -246,6 +277,7 @@ def _summary_breaker(summary) -> Callable[[Connection, dict], None]:
         column = summary.value_columns[0]
         assert conn.execute(text(f"UPDATE {summary.table} SET {column} = {column} + 1")).rowcount > 0
         return None
+
     return breaker
 
 

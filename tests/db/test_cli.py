@@ -1,5 +1,6 @@
 """The `orders` command, run as a real subprocess: every command has --help, and every
 refusal or failure ends in a clear one-line message with a non-zero exit, never a traceback."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,15 @@ def orders(*args: str, url: str | None = None, stdin: str | None = None) -> subp
     env.pop("ORDERS_DATABASE_URL", None)
     if url:
         env["ORDERS_DATABASE_URL"] = url
-    return subprocess.run([sys.executable, "-m", "orders_core.cli", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "orders_core.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess, code: int, *words: str) -> None:
@@ -148,19 +156,36 @@ def _users(url: str) -> list[User]:
 
 
 def test_users_add_stores_an_argon2id_hash_and_refuses_duplicates_and_short_passwords(migrated_sqlite):
-    added = orders("users", "add", "Ada@Example.org", "--role", "finance", "--password-stdin",
-                   url=migrated_sqlite, stdin="correct horse battery\n")
+    added = orders(
+        "users",
+        "add",
+        "Ada@Example.org",
+        "--role",
+        "finance",
+        "--password-stdin",
+        url=migrated_sqlite,
+        stdin="correct horse battery\n",
+    )
     assert added.returncode == 0, added.stderr
     [(email, role, password_hash)] = _users(migrated_sqlite)
     assert (email, role) == ("ada@example.org", "finance")
     assert password_hash.startswith("$argon2id$") and "correct horse" not in password_hash
     assert verify_password(password_hash, "correct horse battery")
 
-    duplicate = orders("users", "add", "ada@example.org", "--role", "admin", "--password-stdin",
-                       url=migrated_sqlite, stdin="another long password\n")
+    duplicate = orders(
+        "users",
+        "add",
+        "ada@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        url=migrated_sqlite,
+        stdin="another long password\n",
+    )
     assert_clean_failure(duplicate, 2, "already exists")
-    short = orders("users", "add", "bob@example.org", "--role", "admin", "--password-stdin",
-                   url=migrated_sqlite, stdin="short\n")
+    short = orders(
+        "users", "add", "bob@example.org", "--role", "admin", "--password-stdin", url=migrated_sqlite, stdin="short\n"
+    )
     assert_clean_failure(short, 2)
     no_stdin = orders("users", "add", "bob@example.org", "--role", "admin", url=migrated_sqlite)
     assert_clean_failure(no_stdin, 2, "--password-stdin")
@@ -170,8 +195,9 @@ def test_users_add_stores_an_argon2id_hash_and_refuses_duplicates_and_short_pass
 def test_users_bootstrap_prints_a_password_once_and_then_does_nothing(migrated_sqlite):
     first = orders("users", "bootstrap", url=migrated_sqlite)
     assert first.returncode == 0, first.stderr
-    password = next(line.split(":", 1)[1].strip() for line in first.stdout.splitlines()
-                    if line.strip().startswith("password:"))
+    password = next(
+        line.split(":", 1)[1].strip() for line in first.stdout.splitlines() if line.strip().startswith("password:")
+    )
     [(email, role, password_hash)] = _users(migrated_sqlite)
     assert (email, role) == ("admin@demo.example", "admin")
     assert verify_password(password_hash, password) and len(password) >= 12

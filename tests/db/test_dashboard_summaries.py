@@ -1,6 +1,7 @@
 """The dashboards' summary tables equal a recomputation from the base tables after any
 sequence of writes: real services (validate, cancel, delete, restore), direct ORM changes,
 hard deletes of lines and payments (property-based), and a demo load through COPY/executemany."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -24,13 +25,26 @@ SUMMARY_CHECKS = [f"{s.table}_match_base_tables" for s in SUMMARIES]
 
 steps = st.lists(
     st.tuples(
-        st.sampled_from(["create", "validate", "cancel", "delete", "restore", "edit_utm", "move_day",
-                         "drop_line", "drop_payment", "change_code"]),
+        st.sampled_from(
+            [
+                "create",
+                "validate",
+                "cancel",
+                "delete",
+                "restore",
+                "edit_utm",
+                "move_day",
+                "drop_line",
+                "drop_payment",
+                "change_code",
+            ]
+        ),
         st.integers(min_value=0, max_value=50),
         st.sampled_from(["awaiting_payment", "paid", "cart_incomplete", "failed", "pending_admin"]),
         st.integers(min_value=1, max_value=3),
     ),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -45,8 +59,10 @@ def _catalogue(engine) -> dict:
         gbp = make_event(session, currency="GBP")
         return {
             "events": [eur.id, gbp.id],
-            "tariffs": {eur.id: [make_tariff(session, eur).id, make_tariff(session, eur, kind="product").id],
-                        gbp.id: [make_tariff(session, gbp, kind="ticket", tax_rate=Decimal("5.5")).id]},
+            "tariffs": {
+                eur.id: [make_tariff(session, eur).id, make_tariff(session, eur, kind="product").id],
+                gbp.id: [make_tariff(session, gbp, kind="ticket", tax_rate=Decimal("5.5")).id],
+            },
             "codes": {eur.id: make_code(session, eur, "SAVE15", percent_off=Decimal("15")).id},
         }
 
@@ -62,11 +78,17 @@ def _apply(engine, catalogue: dict, step: tuple) -> None:
             event = session.get(Event, catalogue["events"][pick % 2])
             tariffs = [session.get(Tariff, t) for t in catalogue["tariffs"][event.id]]
             code_id = catalogue["codes"].get(event.id) if pick % 3 == 0 else None
-            make_order(session, event, [(t, quantity) for t in tariffs], status=status,
-                       payment_mode="undefined" if status == "cart_incomplete" else None,
-                       code=session.get(DiscountCode, code_id) if code_id else None,
-                       created_at=NOW - timedelta(days=pick, hours=quantity),
-                       utm_source=["google", None, "newsletter"][pick % 3], utm_campaign="spring" if pick % 2 else None)
+            make_order(
+                session,
+                event,
+                [(t, quantity) for t in tariffs],
+                status=status,
+                payment_mode="undefined" if status == "cart_incomplete" else None,
+                code=session.get(DiscountCode, code_id) if code_id else None,
+                created_at=NOW - timedelta(days=pick, hours=quantity),
+                utm_source=["google", None, "newsletter"][pick % 3],
+                utm_campaign="spring" if pick % 2 else None,
+            )
         elif action == "validate":
             validate_orders(session, actor=ADMIN, order_ids=[target], method="cheque", received_at=NOW)
         elif action == "cancel":
@@ -79,10 +101,15 @@ def _apply(engine, catalogue: dict, step: tuple) -> None:
         elif action == "edit_utm":
             session.execute(update(Order).where(Order.id == target).values(utm_medium=f"m{quantity}", utm_source=None))
         elif action == "move_day":
-            session.execute(update(Order).where(Order.id == target).values(
-                created_at=datetime(2026, 1, 1 + pick % 28, 23, 30, tzinfo=UTC)))
+            session.execute(
+                update(Order)
+                .where(Order.id == target)
+                .values(created_at=datetime(2026, 1, 1 + pick % 28, 23, 30, tzinfo=UTC))
+            )
         elif action == "drop_line":
-            line = session.scalars(select(OrderLine.id).where(OrderLine.order_id == target, OrderLine.kind == "product")).first()
+            line = session.scalars(
+                select(OrderLine.id).where(OrderLine.order_id == target, OrderLine.kind == "product")
+            ).first()
             if line:
                 session.execute(delete(OrderLine).where(OrderLine.id == line))
         elif action == "drop_payment":

@@ -1,5 +1,6 @@
 """Every dashboard figure against a hand-built data set with known answers, on SQLite and
 PostgreSQL (tests/dashboard_dataset.py describes the orders)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -42,7 +43,12 @@ def test_headline_gives_revenue_and_orders_per_currency_and_period(engine, data)
     assert (week["orders"], week["paid_orders"], week["revenue_ttc"]) == (4, 2, D("381.48"))
     assert (week["previous_orders"], week["previous_paid_orders"]) == (2, 0)
     usd = _row(df, period="period", currency="USD")
-    assert (usd["orders"], usd["paid_orders"], usd["revenue_ht"], usd["revenue_ttc"]) == (1, 1, D("100.00"), D("110.00"))
+    assert (usd["orders"], usd["paid_orders"], usd["revenue_ht"], usd["revenue_ttc"]) == (
+        1,
+        1,
+        D("100.00"),
+        D("110.00"),
+    )
 
 
 def test_change_is_relative_to_the_previous_period(engine, data):
@@ -80,7 +86,13 @@ def test_tariff_sales_count_paid_and_reserved_units_against_capacity(engine, dat
 def test_funnel_goes_from_carts_started_to_paid(engine, data):
     df = sales.funnel(engine, FILTERS)
     assert dict(zip(df["stage"], df["orders"])) == {
-        "started": 7, "cart_incomplete": 1, "failed": 1, "cancelled": 1, "awaiting_payment": 1, "paid": 3}
+        "started": 7,
+        "cart_incomplete": 1,
+        "failed": 1,
+        "cancelled": 1,
+        "awaiting_payment": 1,
+        "paid": 3,
+    }
     assert df["share"].iloc[-1] == pytest.approx(3 / 7, abs=1e-4)
     only_usd = sales.funnel(engine, replace(FILTERS, event_ids=(data["usd"],)))
     assert dict(zip(only_usd["stage"], only_usd["orders"]))["started"] == 1
@@ -95,7 +107,11 @@ def test_payment_modes_discount_codes_and_sources(engine, data):
     codes = sales.discount_codes(engine, FILTERS)
     promo = _row(codes, discount_code="PROMO10")
     assert (promo["orders"], promo["paid_orders"], promo["revenue_ttc"], promo["given_away"]) == (
-        1, 1, D("141.48"), D("13.10"))
+        1,
+        1,
+        D("141.48"),
+        D("13.10"),
+    )
     origins = sales.sources(engine, FILTERS)
     assert _row(origins, source="organizer", currency="USD")["revenue_ttc"] == D("110.00")
     assert _row(origins, source="online", currency="EUR")["orders"] == 6
@@ -104,7 +120,10 @@ def test_payment_modes_discount_codes_and_sources(engine, data):
 def test_receivables_are_aged_per_currency_oldest_first_with_links(engine, data):
     ages = finance.receivables_by_age(engine, FILTERS)
     assert [(r.bucket, r.currency, r.orders, r.amount_due) for r in ages.itertuples()] == [
-        ("0-15", "EUR", 1, D("360.00")), ("31-60", "EUR", 1, D("120.00")), (">60", "USD", 1, D("55.00"))]
+        ("0-15", "EUR", 1, D("360.00")),
+        ("31-60", "EUR", 1, D("120.00")),
+        (">60", "USD", 1, D("55.00")),
+    ]
     oldest = finance.oldest_receivables(engine, FILTERS)
     numbers = [data[name][1] for name in ("o9", "o3", "o4")]
     assert list(oldest["number"]) == numbers
@@ -116,7 +135,9 @@ def test_payments_are_summed_per_method_and_day(engine, data):
     methods = finance.payments_by_method(engine, FILTERS)
     assert [(r.method, r.currency, r.payments, r.amount) for r in methods.itertuples()] == [
         ("bank_transfer", "EUR", 1, D("120.00")),  # o7: deleted later, but the money was received
-        ("online", "EUR", 2, D("381.48")), ("cheque", "USD", 1, D("110.00"))]
+        ("online", "EUR", 2, D("381.48")),
+        ("cheque", "USD", 1, D("110.00")),
+    ]
     days = finance.payments_by_day(engine, FILTERS)
     assert _row(days, bucket=date(2026, 11, 20), method="online")["amount"] == D("240.00")
 
@@ -125,7 +146,12 @@ def test_reconciliation_compares_billed_and_paid_per_currency(engine, data):
     df = finance.reconciliation(engine, FILTERS)
     eur = _row(df, currency="EUR")
     assert (eur["billed_orders"], eur["billed_ttc"], eur["paid_on_billed"], eur["balance_due"], eur["received"]) == (
-        3, D("741.48"), D("381.48"), D("360.00"), D("501.48"))
+        3,
+        D("741.48"),
+        D("381.48"),
+        D("360.00"),
+        D("501.48"),
+    )
     usd = _row(df, currency="USD")
     assert (usd["billed_ttc"], usd["balance_due"], usd["received"]) == (D("110.00"), D("0.00"), D("110.00"))
 
@@ -163,10 +189,14 @@ def test_marketing_coverage_abandonment_top_campaigns_and_codes(engine, data):
     assert (coverage["orders"], coverage["with_utm"], coverage["without_utm"]) == (7, 3, 4)
     assert coverage["share_without_utm"] == pytest.approx(4 / 7, abs=1e-4)
     abandoned = marketing.abandoned_by_source(engine, FILTERS)
-    assert (_row(abandoned, utm_source="google")["abandoned_carts"], _row(abandoned, utm_source="")["abandoned_carts"]) == (1, 0)
+    assert (
+        _row(abandoned, utm_source="google")["abandoned_carts"],
+        _row(abandoned, utm_source="")["abandoned_carts"],
+    ) == (1, 0)
     top = marketing.top_campaigns(engine, FILTERS)
     assert [(r.utm_campaign, r.currency, r.rank, r.revenue_ttc) for r in top.itertuples()] == [
-        ("launch", "EUR", 1, D("381.48"))]
+        ("launch", "EUR", 1, D("381.48"))
+    ]
     codes = marketing.campaign_codes(engine, FILTERS)
     assert _row(codes, utm_campaign="launch", discount_code="PROMO10")["revenue_ttc"] == D("141.48")
     assert _row(codes, utm_campaign="launch", discount_code="")["orders"] == 2

@@ -1,5 +1,6 @@
 """The demo data: reproducible from its seed, refused on a non-empty database without a
 reset, rich enough for the dashboards, and consistent with every invariant."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -25,14 +26,29 @@ def _fingerprint(engine) -> dict:
         totals = {
             currency: (orders, total_ht, total_ttc, paid)
             for currency, orders, total_ht, total_ttc, paid in conn.execute(
-                select(Order.currency, func.count(), money_sum(Order.total_ht), money_sum(Order.total_ttc),
-                       money_sum(Order.amount_paid)).group_by(Order.currency))
+                select(
+                    Order.currency,
+                    func.count(),
+                    money_sum(Order.total_ht),
+                    money_sum(Order.total_ttc),
+                    money_sum(Order.amount_paid),
+                ).group_by(Order.currency)
+            )
         }
         statuses = dict(conn.execute(select(Order.status, func.count()).group_by(Order.status)).all())
         modes = dict(conn.execute(select(Order.payment_mode, func.count()).group_by(Order.payment_mode)).all())
-        rows = {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar()
-                for name in ("orders", "order_lines", "order_items", "attendees", "payments", "order_history",
-                             "field_values")}
+        rows = {
+            name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar()
+            for name in (
+                "orders",
+                "order_lines",
+                "order_items",
+                "attendees",
+                "payments",
+                "order_history",
+                "field_values",
+            )
+        }
     return {"totals": totals, "statuses": statuses, "modes": modes, "rows": rows}
 
 
@@ -51,8 +67,17 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(engine):
 def test_a_database_with_data_is_refused_without_reset_and_replaced_with_it(engine):
     load_demo(engine, orders=200, seed=1, today=TODAY)
     with unit_of_work(engine) as session:
-        session.add(User(email="keeper@example.org", role="admin", password_hash="$argon2id$not-a-real-hash",
-                         full_name="Keeper", active=True, failed_logins=0, created_at=TODAY))
+        session.add(
+            User(
+                email="keeper@example.org",
+                role="admin",
+                password_hash="$argon2id$not-a-real-hash",
+                full_name="Keeper",
+                active=True,
+                failed_logins=0,
+                created_at=TODAY,
+            )
+        )
     with pytest.raises(DemoRefused, match="--reset"):
         load_demo(engine, orders=50, seed=2, today=TODAY)
     with engine.connect() as conn:
@@ -87,20 +112,32 @@ def test_the_demo_covers_what_the_dashboards_need(demo):
         currencies = conn.execute(select(func.count(func.distinct(Event.currency)))).scalar()
         events = conn.execute(select(func.count()).select_from(Event)).scalar()
         full_code = conn.execute(select(DiscountCode.code).where(DiscountCode.percent_off == 100)).scalars().all()
-        used_full = conn.execute(select(func.count()).select_from(Order)
-                                 .where(Order.discount_code.in_(full_code))).scalar()
+        used_full = conn.execute(
+            select(func.count()).select_from(Order).where(Order.discount_code.in_(full_code))
+        ).scalar()
         organizer = conn.execute(select(func.count()).select_from(Order).where(Order.source == "organizer")).scalar()
         online = conn.execute(select(func.count()).select_from(Order).where(Order.source == "online")).scalar()
-        online_utm = conn.execute(select(func.count()).select_from(Order)
-                                  .where(Order.source == "online", Order.utm_source.is_not(None))).scalar()
-        utm_sources = conn.execute(select(Order.utm_source, func.count()).where(Order.utm_source.is_not(None))
-                                   .group_by(Order.utm_source)).all()
+        online_utm = conn.execute(
+            select(func.count()).select_from(Order).where(Order.source == "online", Order.utm_source.is_not(None))
+        ).scalar()
+        utm_sources = conn.execute(
+            select(Order.utm_source, func.count()).where(Order.utm_source.is_not(None)).group_by(Order.utm_source)
+        ).all()
         field_values = conn.execute(select(func.count()).select_from(FieldValue)).scalar()
-        without_history = conn.execute(select(func.count()).select_from(Order).where(
-            ~select(OrderHistory.id).where(OrderHistory.order_id == Order.id).exists())).scalar()
-        paid_unpaid = conn.execute(select(func.count()).select_from(Order).where(
-            Order.status == "paid", Order.total_ttc > 0,
-            ~select(Payment.id).where(Payment.order_id == Order.id).exists())).scalar()
+        without_history = conn.execute(
+            select(func.count())
+            .select_from(Order)
+            .where(~select(OrderHistory.id).where(OrderHistory.order_id == Order.id).exists())
+        ).scalar()
+        paid_unpaid = conn.execute(
+            select(func.count())
+            .select_from(Order)
+            .where(
+                Order.status == "paid",
+                Order.total_ttc > 0,
+                ~select(Payment.id).where(Payment.order_id == Order.id).exists(),
+            )
+        ).scalar()
         months = conn.execute(select(Order.created_at)).scalars().all()
 
     assert set(statuses) == {s.value for s in Status}

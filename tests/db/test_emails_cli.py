@@ -1,4 +1,5 @@
 """`orders outbox send`: delivers over SMTP when configured, else writes .eml files."""
+
 from __future__ import annotations
 
 from email import message_from_bytes, policy
@@ -18,20 +19,24 @@ def queue_two(engine) -> None:
         event = make_event(session)
         tariff = make_tariff(session, event)
         for name in ("Zoé", "Noël"):
-            queue_email(session, order=make_order(session, event, [(tariff, 1)], buyer_first_name=name),
-                        kind="payment_details")
+            queue_email(
+                session, order=make_order(session, event, [(tariff, 1)], buyer_first_name=name), kind="payment_details"
+            )
 
 
-def test_outbox_send_without_smtp_writes_eml_files_and_marks_the_emails_sent(db_url, engine, tmp_path,
-                                                                             monkeypatch, capsys):
+def test_outbox_send_without_smtp_writes_eml_files_and_marks_the_emails_sent(
+    db_url, engine, tmp_path, monkeypatch, capsys
+):
     queue_two(engine)
     monkeypatch.delenv("ORDERS_SMTP_URL", raising=False)
     monkeypatch.setenv("ORDERS_OUTBOX_DIR", str(tmp_path / "eml"))
     assert main(["--database-url", db_url, "outbox", "send"]) == 0
     out = capsys.readouterr().out
     assert f"files in {tmp_path / 'eml'}/" in out and "2 sent, 0 to retry, 0 failed" in out
-    names = sorted(message_from_bytes(p.read_bytes(), policy=policy.default)["To"].addresses[0].display_name
-                   for p in (tmp_path / "eml").glob("*.eml"))
+    names = sorted(
+        message_from_bytes(p.read_bytes(), policy=policy.default)["To"].addresses[0].display_name
+        for p in (tmp_path / "eml").glob("*.eml")
+    )
     assert names == ["Noël Lovelace", "Zoé Lovelace"]
     with unit_of_work(engine) as session:
         assert list(session.scalars(select(OutboxEmail.status))) == ["sent", "sent"]

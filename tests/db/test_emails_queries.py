@@ -1,5 +1,6 @@
 """The outbox read side on both databases: filters by status, kind, order number, recipient and
 UTC days (inclusive), newest first; an order's emails; counts per status."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

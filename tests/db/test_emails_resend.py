@@ -1,4 +1,5 @@
 """Resending the confirmation or the tickets, and retrying a failed email."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -22,8 +23,9 @@ MARKETER = Actor("marketer@example.org", "marketer")
 def paid_and_pending(session):
     event = make_event(session)
     tariff = make_tariff(session, event)
-    paid = make_order(session, event, [(tariff, 2)], status="paid", holders=[("Zoé", "Lefèvre", ""),
-                                                                            ("Noël", "Martin", "")])
+    paid = make_order(
+        session, event, [(tariff, 2)], status="paid", holders=[("Zoé", "Lefèvre", ""), ("Noël", "Martin", "")]
+    )
     pending = make_order(session, event, [(tariff, 1)])
     return paid, pending
 
@@ -36,8 +38,9 @@ def test_resending_tickets_queues_them_with_one_line_per_holder_and_writes_histo
         row = session.get(OutboxEmail, email.id)
         assert (row.kind, row.status, row.recipient) == ("tickets", "queued", paid.buyer_email)
         assert ": Zoé Lefèvre\n" in row.body_text and ": Noël Martin\n" in row.body_text
-        entry = session.scalars(select(OrderHistory).where(OrderHistory.order_id == paid.id)
-                                .order_by(OrderHistory.id.desc())).first()
+        entry = session.scalars(
+            select(OrderHistory).where(OrderHistory.order_id == paid.id).order_by(OrderHistory.id.desc())
+        ).first()
         assert (entry.action, entry.actor) == ("email_resent", FINANCE.email)
         assert entry.details == {"kind": "tickets", "email_id": email.id, "recipient": paid.buyer_email}
 

@@ -1,4 +1,5 @@
 """The sender against a real SMTP server (aiosmtpd on a free loopback port)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -27,8 +28,15 @@ def smtp_to(port: int) -> SmtpTransport:
 def queue_for_zoe(engine, *, kind="payment_details", language="fr", **order_overrides) -> tuple[int, int]:
     with unit_of_work(engine) as session:
         event = make_event(session, name="Salon de l'été", language=language)
-        order = make_order(session, event, [(make_tariff(session, event), 2)], buyer_first_name="Zoé",
-                           buyer_last_name="Lefèvre", buyer_email="zoe.lefevre@example.org", **order_overrides)
+        order = make_order(
+            session,
+            event,
+            [(make_tariff(session, event), 2)],
+            buyer_first_name="Zoé",
+            buyer_last_name="Lefèvre",
+            buyer_email="zoe.lefevre@example.org",
+            **order_overrides,
+        )
         email = queue_email(session, order=order, kind=kind, now=NOW)
         return order.id, email.id
 
@@ -41,8 +49,9 @@ def outbox_row(engine, email_id: int) -> OutboxEmail:
 def order_state(engine, order_id: int) -> tuple:
     with unit_of_work(engine) as session:
         order = session.get(Order, order_id)
-        history = session.scalar(select(OrderHistory.id).where(OrderHistory.order_id == order_id)
-                                 .order_by(OrderHistory.id.desc()).limit(1))
+        history = session.scalar(
+            select(OrderHistory.id).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id.desc()).limit(1)
+        )
         return order.status, order.version, order.updated_at, order.amount_paid, history
 
 
@@ -82,13 +91,24 @@ def test_an_html_template_is_sent_as_multipart_alternative_with_the_buyer_name_e
 
     with unit_of_work(engine) as session:
         event = make_event(session)
-        template = EmailTemplate(event_id=event.id, kind="order_confirmation", language="en", name="HTML",
-                                 subject="Order {{ order.number }} for {{ order.buyer_name }}",
-                                 body="<p>Hello <b>{{ order.buyer_first_name }}</b></p><p>Total {{ order.total_ttc_formatted }}</p>",
-                                 is_html=True, updated_at=NOW)
+        template = EmailTemplate(
+            event_id=event.id,
+            kind="order_confirmation",
+            language="en",
+            name="HTML",
+            subject="Order {{ order.number }} for {{ order.buyer_name }}",
+            body="<p>Hello <b>{{ order.buyer_first_name }}</b></p><p>Total {{ order.total_ttc_formatted }}</p>",
+            is_html=True,
+            updated_at=NOW,
+        )
         session.add(template)
-        order = make_order(session, event, [(make_tariff(session, event), 1)],
-                           buyer_first_name="<script>alert(1)</script> {{ 7*7 }}", buyer_last_name="{% for %}")
+        order = make_order(
+            session,
+            event,
+            [(make_tariff(session, event), 1)],
+            buyer_first_name="<script>alert(1)</script> {{ 7*7 }}",
+            buyer_last_name="{% for %}",
+        )
         queue_email(session, order=order, kind="order_confirmation", now=NOW)
     with smtp_server() as (handler, port):
         assert send_due(engine, smtp_to(port), limit=10, now=NOW).sent == 1
@@ -119,8 +139,11 @@ def test_a_refusing_or_absent_server_keeps_the_email_queued_then_fails_it_and_th
     assert (report.sent, report.retrying, report.failed) == (0, 1, 0)
     row = outbox_row(engine, email_id)
     assert row.status == "queued" and row.attempts == 1
-    assert ("550" in row.last_error and "Mailbox unavailable" in row.last_error) if failure == "refused" \
+    assert (
+        ("550" in row.last_error and "Mailbox unavailable" in row.last_error)
+        if failure == "refused"
         else ("Connection" in row.last_error or "refused" in row.last_error.lower())
+    )
     assert row.next_attempt_at.replace(tzinfo=UTC) == NOW + backoff(1)
 
     # not due yet: nothing is tried before the backoff has passed
@@ -191,8 +214,9 @@ def test_the_limit_caps_how_many_emails_one_run_sends(engine):
 
 
 def test_the_file_transport_writes_a_parseable_eml(engine, tmp_path):
-    _, email_id = queue_for_zoe(engine, kind="tickets", status="paid", holders=[("Zoé", "Lefèvre", ""),
-                                                                                 ("Amélie", "Poulain", "")])
+    _, email_id = queue_for_zoe(
+        engine, kind="tickets", status="paid", holders=[("Zoé", "Lefèvre", ""), ("Amélie", "Poulain", "")]
+    )
     report = send_due(engine, FileTransport(tmp_path / "outbox"), limit=10, now=NOW)
     assert report.sent == 1
     [path] = (tmp_path / "outbox").glob("*.eml")
@@ -211,9 +235,28 @@ def test_starttls_and_login_are_used_when_the_url_asks_for_them(engine, tmp_path
 
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     try:
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                        str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ],
+            check=True,
+            capture_output=True,
+        )
     except (OSError, subprocess.CalledProcessError) as error:
         pytest.skip(f"openssl cannot make a test certificate: {error}")
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -225,10 +268,14 @@ def test_starttls_and_login_are_used_when_the_url_asks_for_them(engine, tmp_path
         return AuthResult(success=auth_data.password == "s3cret é".encode())
 
     _, email_id = queue_for_zoe(engine)
-    with smtp_server(tls_context=server_tls, require_starttls=True, authenticator=authenticator,
-                     auth_require_tls=True) as (handler, port):
-        transport = SmtpTransport.from_url(f"smtp+starttls://mailer:s3cret%20%C3%A9@127.0.0.1:{port}",
-                                           tls_context=ssl.create_default_context(cafile=str(cert)), timeout=5)
+    with smtp_server(
+        tls_context=server_tls, require_starttls=True, authenticator=authenticator, auth_require_tls=True
+    ) as (handler, port):
+        transport = SmtpTransport.from_url(
+            f"smtp+starttls://mailer:s3cret%20%C3%A9@127.0.0.1:{port}",
+            tls_context=ssl.create_default_context(cafile=str(cert)),
+            timeout=5,
+        )
         report = send_due(engine, transport, limit=10, now=NOW)
     assert report.sent == 1, report.errors
     assert logins == [("mailer", "s3cret é")]

@@ -1,4 +1,5 @@
 """Exports carry the custom form values of the orders (rule 6), one column per field."""
+
 import io
 from decimal import Decimal
 
@@ -16,8 +17,18 @@ def build(engine):
     with unit_of_work(engine) as session:
         event = make_event(session)
         badge = make_tariff(session, event, unit_price_ht=Decimal("50.00"))
-        field = FormField(event_id=event.id, form="buyer", key="job_title", field_type="text", label_en="Job title",
-                          label_fr="Fonction", required=False, options=[], position=0, active=True)
+        field = FormField(
+            event_id=event.id,
+            form="buyer",
+            key="job_title",
+            field_type="text",
+            label_en="Job title",
+            label_fr="Fonction",
+            required=False,
+            options=[],
+            position=0,
+            active=True,
+        )
         session.add(field)
         session.flush()
         with_value = make_order(session, event, [(badge, 1)])

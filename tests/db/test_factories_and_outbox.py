@@ -15,8 +15,13 @@ def test_factory_orders_satisfy_every_invariant(engine):
         badge = make_tariff(session, event)
         lunch = make_tariff(session, event, kind="product", unit_price_ht=Decimal("12.50"), tax_rate=Decimal("10"))
         make_order(session, event, [(badge, 2), (lunch, 1)], status="paid")
-        make_order(session, event, [(badge, 1)], code=make_code(session, event, "FREE", percent_off=Decimal("100")),
-                   status="paid")
+        make_order(
+            session,
+            event,
+            [(badge, 1)],
+            code=make_code(session, event, "FREE", percent_off=Decimal("100")),
+            status="paid",
+        )
         make_order(session, event, [(badge, 3)])
     with engine.connect() as conn:
         assert check_database(conn) == []

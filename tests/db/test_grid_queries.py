@@ -1,5 +1,6 @@
 """The grid's queries on both databases, against tests/grid_dataset.py where every count and
 total is known; the summary table against a recomputation; exports read back."""
+
 import io
 from datetime import date
 from decimal import Decimal
@@ -43,8 +44,10 @@ def numbers_of(engine, filters, **kwargs):
 
 def test_default_view_hides_deleted_orders_and_totals_each_currency_apart(grid):
     engine, n = grid
-    assert totals_of(engine, GridFilters()) == (7, {"EUR": (5, D("590.00"), D("708.00")),
-                                                   "GBP": (2, D("150.00"), D("180.00"))})
+    assert totals_of(engine, GridFilters()) == (
+        7,
+        {"EUR": (5, D("590.00"), D("708.00")), "GBP": (2, D("150.00"), D("180.00"))},
+    )
     assert numbers_of(engine, GridFilters()) == [n[3], n[7], n[2], n[6], n[1], n[4], n[5]]
 
 
@@ -55,11 +58,14 @@ def test_showing_deleted_orders_adds_them_to_rows_and_totals(grid):
     assert n[8] in numbers_of(engine, GridFilters(include_deleted=True))
 
 
-@pytest.mark.parametrize("group, expected_rows, expected", [
-    ("pending", [3, 2], {"EUR": (2, D("290.00"), D("348.00"))}),
-    ("validated", [6, 1], {"EUR": (1, D("100.00"), D("120.00")), "GBP": (1, D("50.00"), D("60.00"))}),
-    ("not_completed", [7, 4, 5], {"EUR": (2, D("200.00"), D("240.00")), "GBP": (1, D("100.00"), D("120.00"))}),
-])
+@pytest.mark.parametrize(
+    "group, expected_rows, expected",
+    [
+        ("pending", [3, 2], {"EUR": (2, D("290.00"), D("348.00"))}),
+        ("validated", [6, 1], {"EUR": (1, D("100.00"), D("120.00")), "GBP": (1, D("50.00"), D("60.00"))}),
+        ("not_completed", [7, 4, 5], {"EUR": (2, D("200.00"), D("240.00")), "GBP": (1, D("100.00"), D("120.00"))}),
+    ],
+)
 def test_quick_groups_keep_their_statuses(grid, group, expected_rows, expected):
     engine, n = grid
     filters = GridFilters(group=group)
@@ -75,7 +81,9 @@ def test_single_filters_count_and_total_exactly(grid):
     assert numbers_of(engine, pending_invoice) == [n[3], n[2]]
     assert totals_of(engine, GridFilters(event_ids=(n["event_b"],)))[1] == {"GBP": (2, D("150.00"), D("180.00"))}
     assert totals_of(engine, GridFilters(statuses=("failed", "cancelled"))) == (
-        2, {"EUR": (1, D("100.00"), D("120.00")), "GBP": (1, D("100.00"), D("120.00"))})
+        2,
+        {"EUR": (1, D("100.00"), D("120.00")), "GBP": (1, D("100.00"), D("120.00"))},
+    )
     assert totals_of(engine, GridFilters(source="organizer"))[0] == 0
     assert numbers_of(engine, GridFilters(source="organizer", include_deleted=True)) == [n[8]]
     assert totals_of(engine, GridFilters(discount_code="promo10")) == (1, {"EUR": (1, D("90.00"), D("108.00"))})
@@ -102,8 +110,9 @@ def test_open_ended_and_long_date_ranges_agree_with_a_direct_count(grid):
     for filters in (
         GridFilters(created_from=date(2026, 11, 10), timezone="Europe/Paris"),
         GridFilters(created_to=date(2026, 11, 10), timezone="America/Toronto"),
-        GridFilters(created_from=date(2026, 11, 1), created_to=date(2026, 11, 30), timezone="Asia/Tokyo",
-                    group="pending"),
+        GridFilters(
+            created_from=date(2026, 11, 1), created_to=date(2026, 11, 30), timezone="Asia/Tokyo", group="pending"
+        ),
     ):
         assert summary_can_serve(filters)
         with engine.connect() as conn:
@@ -119,10 +128,18 @@ def test_payment_date_range_counts_directly(grid):
     assert totals_of(engine, filters)[0] == 2
 
 
-@pytest.mark.parametrize("search, rows", [
-    ("dupont", [1]), ("Camille Dupont", [1]), ("ACME", [1]), ("jean.martin@", [2]), ("brontë", [6]),
-    ("zoé", [6]), ("nobody-here", []),
-])
+@pytest.mark.parametrize(
+    "search, rows",
+    [
+        ("dupont", [1]),
+        ("Camille Dupont", [1]),
+        ("ACME", [1]),
+        ("jean.martin@", [2]),
+        ("brontë", [6]),
+        ("zoé", [6]),
+        ("nobody-here", []),
+    ],
+)
 def test_search_finds_buyer_name_email_company_or_holder(grid, search, rows):
     engine, n = grid
     filters = GridFilters(search=search)
@@ -132,8 +149,9 @@ def test_search_finds_buyer_name_email_company_or_holder(grid, search, rows):
 
 def test_search_stays_inside_the_date_range(grid):
     engine, n = grid
-    assert numbers_of(engine, GridFilters(search="martin", created_from=date(2026, 11, 11),
-                                          created_to=date(2026, 11, 11))) == [n[2]]
+    assert numbers_of(
+        engine, GridFilters(search="martin", created_from=date(2026, 11, 11), created_to=date(2026, 11, 11))
+    ) == [n[2]]
     assert numbers_of(engine, GridFilters(search="martin", created_from=date(2026, 11, 12))) == []
 
 
@@ -151,8 +169,9 @@ def test_search_wildcards_are_taken_literally(grid):
     assert numbers_of(engine, GridFilters(search="_")) == []
 
 
-@pytest.mark.parametrize("sort", ["created_desc", "created_asc", "number_desc", "number_asc", "total_desc",
-                                  "total_asc"])
+@pytest.mark.parametrize(
+    "sort", ["created_desc", "created_asc", "number_desc", "number_asc", "total_desc", "total_asc"]
+)
 def test_keyset_pages_equal_offset_pages_and_cover_every_order(grid, sort):
     engine, _n = grid
     filters = GridFilters(include_deleted=True)
@@ -171,7 +190,12 @@ def test_a_page_carries_lines_money_and_balance_due(grid):
     page = grid_page(engine, GridFilters(search=str(n[2])))
     row = page.iloc[0]
     assert (row["lines"], row["total_ht"], row["total_ttc"], row["amount_paid"], row["balance_due"]) == (
-        1, D("200.00"), D("240.00"), D("0.00"), D("240.00"))
+        1,
+        D("200.00"),
+        D("240.00"),
+        D("0.00"),
+        D("240.00"),
+    )
     assert row["event_name"] == "Salon A" and row["status"] == "awaiting_payment"
 
 
@@ -187,11 +211,27 @@ def test_the_summary_follows_every_insert_update_and_delete(grid):
     assert totals_of(engine, GridFilters())[1]["GBP"] == (1, D("50.00"), D("60.00"))
     # A bare order row (no history: PostgreSQL's history is append-only), inserted then deleted.
     with engine.begin() as conn:
-        conn.execute(Order.__table__.insert().values(
-            number=9999990, event_id=n["event_b"], status="paid", payment_mode="online", source="online",
-            buyer_email="bare@example.org", currency="GBP", total_ht=D("10.00"), total_ttc=D("12.00"),
-            amount_paid=D("12.00"), terms_accepted=True, language="en", created_at=grid_dataset.at(15, 12),
-            updated_at=grid_dataset.at(15, 12), paid_at=grid_dataset.at(15, 13), notes="", version=1))
+        conn.execute(
+            Order.__table__.insert().values(
+                number=9999990,
+                event_id=n["event_b"],
+                status="paid",
+                payment_mode="online",
+                source="online",
+                buyer_email="bare@example.org",
+                currency="GBP",
+                total_ht=D("10.00"),
+                total_ttc=D("12.00"),
+                amount_paid=D("12.00"),
+                terms_accepted=True,
+                language="en",
+                created_at=grid_dataset.at(15, 12),
+                updated_at=grid_dataset.at(15, 12),
+                paid_at=grid_dataset.at(15, 13),
+                notes="",
+                version=1,
+            )
+        )
     assert totals_of(engine, GridFilters(group="validated"))[1]["GBP"] == (2, D("60.00"), D("72.00"))
     with engine.begin() as conn:
         conn.execute(delete(Order).where(Order.number == 9999990))
@@ -203,8 +243,11 @@ def test_the_summary_follows_every_insert_update_and_delete(grid):
 def test_the_summary_invariant_reports_a_summary_broken_on_purpose(grid):
     engine, _n = grid
     with engine.begin() as conn:
-        conn.execute(update(OrderSummary).where(OrderSummary.currency == "GBP").values(
-            total_ttc_cents=OrderSummary.total_ttc_cents + 1))
+        conn.execute(
+            update(OrderSummary)
+            .where(OrderSummary.currency == "GBP")
+            .values(total_ttc_cents=OrderSummary.total_ttc_cents + 1)
+        )
     with engine.connect() as conn:
         violations = check_database(conn, only=["order_summary_matches_orders"])
     assert violations and all("GBP" in v.message for v in violations)
@@ -242,16 +285,21 @@ def test_csv_export_with_commas_uses_a_decimal_point(grid):
     export_csv(engine, GridFilters(), buffer, separator=",")
     frame = pd.read_csv(io.BytesIO(buffer.getvalue()), encoding="utf-8-sig")
     assert len(frame) == 7
-    assert sorted(frame["Total excl. tax"].astype(str)) == sorted(["100.0", "200.0", "90.0", "100.0", "100.0",
-                                                                   "50.0", "100.0"])
+    assert sorted(frame["Total excl. tax"].astype(str)) == sorted(
+        ["100.0", "200.0", "90.0", "100.0", "100.0", "50.0", "100.0"]
+    )
 
 
 def test_xlsx_export_has_a_header_and_numeric_money_cells_in_their_currency(grid):
     engine, n = grid
     buffer = io.BytesIO()
     progress = []
-    assert export_xlsx(engine, GridFilters(group="validated"), buffer,
-                       progress=lambda done, total: progress.append((done, total))) == 2
+    assert (
+        export_xlsx(
+            engine, GridFilters(group="validated"), buffer, progress=lambda done, total: progress.append((done, total))
+        )
+        == 2
+    )
     assert progress[-1] == (2, 2)
     sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
     header = [c.value for c in sheet[1]]

@@ -1,5 +1,6 @@
 """Reliability of validation on PostgreSQL: concurrent validations of the same orders, a
 connection killed in the middle of a bulk validation, and the append-only history trigger."""
+
 from __future__ import annotations
 
 import threading
@@ -35,8 +36,9 @@ def totals(engine) -> dict[str, int]:
             "attendees": conn.execute(select(func.count()).select_from(Attendee)).scalar(),
             "items": conn.execute(select(func.count()).select_from(OrderItem)).scalar(),
             "emails": conn.execute(select(func.count()).select_from(OutboxEmail)).scalar(),
-            "orders_with_two_payments": conn.execute(text(
-                "SELECT COUNT(*) FROM (SELECT order_id FROM payments GROUP BY order_id HAVING COUNT(*) > 1) t")).scalar(),
+            "orders_with_two_payments": conn.execute(
+                text("SELECT COUNT(*) FROM (SELECT order_id FROM payments GROUP BY order_id HAVING COUNT(*) > 1) t")
+            ).scalar(),
         }
 
 
@@ -49,8 +51,15 @@ def test_several_threads_validating_the_same_500_orders_pay_each_exactly_once(en
         barrier.wait()
         try:
             with unit_of_work(engine) as session:
-                results.append(validate_orders(session, actor=FINANCE, order_ids=part, method="bank_transfer",
-                                               received_at=datetime.now(UTC).date()))
+                results.append(
+                    validate_orders(
+                        session,
+                        actor=FINANCE,
+                        order_ids=part,
+                        method="bank_transfer",
+                        received_at=datetime.now(UTC).date(),
+                    )
+                )
         except ConflictError as error:  # allowed: the loser is told, and nothing of it is kept
             errors.append(error)
 
@@ -83,17 +92,18 @@ def test_a_connection_killed_in_the_middle_of_a_bulk_validation_leaves_no_half_v
         if statement.lstrip().upper().startswith("INSERT INTO ATTENDEES") and not killed:
             pid = conn.connection.driver_connection.info.backend_pid
             url = engine.url
-            with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
-                                 autocommit=True) as admin:
+            with psycopg.connect(
+                host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+            ) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
             killed.append(pid)
 
     event.listen(engine, "before_cursor_execute", kill_before_attendees)
     try:
-        with pytest.raises(DBAPIError):
-            with unit_of_work(engine) as session:
-                validate_orders(session, actor=FINANCE, order_ids=ids, method="cheque",
-                                received_at=datetime.now(UTC).date())
+        with pytest.raises(DBAPIError), unit_of_work(engine) as session:
+            validate_orders(
+                session, actor=FINANCE, order_ids=ids, method="cheque", received_at=datetime.now(UTC).date()
+            )
     finally:
         event.remove(engine, "before_cursor_execute", kill_before_attendees)
     assert killed
@@ -103,8 +113,9 @@ def test_a_connection_killed_in_the_middle_of_a_bulk_validation_leaves_no_half_v
         assert check_database(conn) == []
     # The same validation then goes through whole.
     with unit_of_work(engine) as session:
-        result = validate_orders(session, actor=FINANCE, order_ids=ids, method="cheque",
-                                 received_at=datetime.now(UTC).date())
+        result = validate_orders(
+            session, actor=FINANCE, order_ids=ids, method="cheque", received_at=datetime.now(UTC).date()
+        )
     assert len(result.validated) == 500 and totals(engine)["attendees"] == 1250
 
 
@@ -112,19 +123,21 @@ def test_a_second_settlement_payment_for_an_order_is_refused_by_the_database(eng
     ids = make_awaiting_orders(engine, 1)
     with unit_of_work(engine) as session:
         validate_orders(session, actor=FINANCE, order_ids=ids, method="cash", received_at=datetime.now(UTC).date())
-    with pytest.raises(DBAPIError, match="uq_payments_settlement_order_id"):
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO payments (order_id, method, amount, currency, received_at, reference, "
-                              "recorded_by, created_at, purpose) VALUES (:id, 'cash', 1, 'EUR', now(), '', 'x', "
-                              "now(), 'settlement')"), {"id": ids[0]})
+    with pytest.raises(DBAPIError, match="uq_payments_settlement_order_id"), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO payments (order_id, method, amount, currency, received_at, reference, "
+                "recorded_by, created_at, purpose) VALUES (:id, 'cash', 1, 'EUR', now(), '', 'x', "
+                "now(), 'settlement')"
+            ),
+            {"id": ids[0]},
+        )
 
 
-@pytest.mark.parametrize("statement", ["UPDATE order_history SET actor = 'someone else'",
-                                       "DELETE FROM order_history"])
+@pytest.mark.parametrize("statement", ["UPDATE order_history SET actor = 'someone else'", "DELETE FROM order_history"])
 def test_order_history_refuses_updates_and_deletes(engine, statement):
     make_awaiting_orders(engine, 2)
-    with pytest.raises(DBAPIError, match="order_history is append-only"):
-        with engine.begin() as conn:
-            conn.execute(text(statement))
+    with pytest.raises(DBAPIError, match="order_history is append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM order_history WHERE actor = 'bench'")).scalar() == 2

@@ -1,5 +1,6 @@
 """Migrations are the only way a schema is made: empty -> head -> base -> head on both
 databases, and the models never drift from what the migrations build."""
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,9 @@ def _same_sqlite_expression_index(conn, removed, added) -> bool:
     wanted = [_element_text(e) for e in model.expressions]
     if [re.sub(r"\s+(ASC|DESC)$", "", w, flags=re.I) for w in wanted] != [c.name for c in removed.expressions]:
         return False
-    ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n"),
-                       {"n": added.name}).scalar_one()
+    ddl = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n"), {"n": added.name}
+    ).scalar_one()
     columns = re.search(r"\((.*)\)\s*$", ddl, flags=re.S).group(1)
     actual = [re.sub(r"\s+", " ", part.strip().replace('"', "")) for part in columns.split(",")]
     return [w.lower() for w in actual] == [w.lower() for w in wanted] and model.unique == bool(removed.unique)
@@ -85,9 +87,14 @@ def _real_drift(conn, diffs: list) -> list:
         return [d for d in diffs if not _postgresql_only_index(d)]
     removed = {d[1].name: d for d in diffs if isinstance(d, tuple) and d[0] == "remove_index"}
     added = {d[1].name: d for d in diffs if isinstance(d, tuple) and d[0] == "add_index"}
-    same = {name for name in removed.keys() & added.keys()
-            if _same_sqlite_expression_index(conn, removed[name][1], added[name][1])}
-    return [d for d in diffs if not (isinstance(d, tuple) and d[0] in ("add_index", "remove_index") and d[1].name in same)]
+    same = {
+        name
+        for name in removed.keys() & added.keys()
+        if _same_sqlite_expression_index(conn, removed[name][1], added[name][1])
+    }
+    return [
+        d for d in diffs if not (isinstance(d, tuple) and d[0] in ("add_index", "remove_index") and d[1].name in same)
+    ]
 
 
 def _drift(url: str) -> list:
@@ -160,4 +167,6 @@ def test_the_drift_check_sees_a_sort_direction_lost_on_sqlite_too(db_url):
         engine.dispose()
     drift = _drift(db_url)
     assert sorted((d[0], d[1].name) for d in drift) == [
-        ("add_index", "ix_orders_created_at_id"), ("remove_index", "ix_orders_created_at_id")]
+        ("add_index", "ix_orders_created_at_id"),
+        ("remove_index", "ix_orders_created_at_id"),
+    ]

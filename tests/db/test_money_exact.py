@@ -1,5 +1,6 @@
 """Money is exact to the cent on both databases: NUMERIC(12,2) round trips as Decimal and
 sums of many cents never drift (SQLite stores NUMERIC as binary floats: money_sum sums cents)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -31,8 +32,9 @@ def _clone_orders(engine, template_id: int, count: int, **values) -> None:
         row = dict(conn.execute(select(Order).where(Order.id == template_id)).mappings().one())
         first = conn.execute(select(Order.number).order_by(Order.number.desc())).scalars().first() + 1
         row.pop("id")
-        rows = [{**row, **values, "number": first + i, "buyer_email": f"clone{first + i}@example.org"}
-                for i in range(count)]
+        rows = [
+            {**row, **values, "number": first + i, "buyer_email": f"clone{first + i}@example.org"} for i in range(count)
+        ]
         conn.execute(insert(Order), rows)
 
 
@@ -40,8 +42,18 @@ def _clone_orders(engine, template_id: int, count: int, **values) -> None:
 def test_a_numeric_amount_comes_back_as_the_same_decimal(engine, one_order, amount):
     with unit_of_work(engine) as session:
         order = session.get(Order, one_order)
-        session.add(Payment(order_id=order.id, method="cash", amount=Decimal(amount), currency=order.currency,
-                            received_at=order.paid_at, reference=amount, recorded_by="tests", created_at=order.paid_at))
+        session.add(
+            Payment(
+                order_id=order.id,
+                method="cash",
+                amount=Decimal(amount),
+                currency=order.currency,
+                received_at=order.paid_at,
+                reference=amount,
+                recorded_by="tests",
+                created_at=order.paid_at,
+            )
+        )
     with engine.connect() as conn:
         value = conn.execute(select(Payment.amount).where(Payment.reference == amount)).scalar_one()
     assert isinstance(value, Decimal)
@@ -49,10 +61,25 @@ def test_a_numeric_amount_comes_back_as_the_same_decimal(engine, one_order, amou
 
 
 def test_sums_of_many_cents_are_exact_with_money_sum(engine, one_order):
-    _clone_orders(engine, one_order, 1000, status="paid", total_ht=Decimal("0.10"), total_ttc=Decimal("0.10"),
-                  amount_paid=Decimal("0.10"))
-    _clone_orders(engine, one_order, 1000, status="awaiting_payment", total_ht=Decimal("0.20"),
-                  total_ttc=Decimal("0.20"), amount_paid=Decimal("0.00"), paid_at=None)
+    _clone_orders(
+        engine,
+        one_order,
+        1000,
+        status="paid",
+        total_ht=Decimal("0.10"),
+        total_ttc=Decimal("0.10"),
+        amount_paid=Decimal("0.10"),
+    )
+    _clone_orders(
+        engine,
+        one_order,
+        1000,
+        status="awaiting_payment",
+        total_ht=Decimal("0.20"),
+        total_ttc=Decimal("0.20"),
+        amount_paid=Decimal("0.00"),
+        paid_at=None,
+    )
     with engine.connect() as conn:
         # The factory's own order (0.10 + 0 tax) is the 2,001st.
         total = conn.execute(select(money_sum(Order.total_ttc))).scalar_one()
@@ -62,12 +89,36 @@ def test_sums_of_many_cents_are_exact_with_money_sum(engine, one_order):
 
 
 def test_the_overview_figures_are_exact_decimals(engine, one_order):
-    _clone_orders(engine, one_order, 999, status="paid", total_ht=Decimal("0.10"), total_ttc=Decimal("0.10"),
-                  amount_paid=Decimal("0.10"))
-    _clone_orders(engine, one_order, 1000, status="awaiting_payment", total_ht=Decimal("0.20"),
-                  total_ttc=Decimal("0.20"), amount_paid=Decimal("0.00"), paid_at=None)
-    _clone_orders(engine, one_order, 3, status="awaiting_payment", total_ht=Decimal("1234567.89"),
-                  total_ttc=Decimal("1234567.89"), amount_paid=Decimal("0.00"), paid_at=None, currency="CHF")
+    _clone_orders(
+        engine,
+        one_order,
+        999,
+        status="paid",
+        total_ht=Decimal("0.10"),
+        total_ttc=Decimal("0.10"),
+        amount_paid=Decimal("0.10"),
+    )
+    _clone_orders(
+        engine,
+        one_order,
+        1000,
+        status="awaiting_payment",
+        total_ht=Decimal("0.20"),
+        total_ttc=Decimal("0.20"),
+        amount_paid=Decimal("0.00"),
+        paid_at=None,
+    )
+    _clone_orders(
+        engine,
+        one_order,
+        3,
+        status="awaiting_payment",
+        total_ht=Decimal("1234567.89"),
+        total_ttc=Decimal("1234567.89"),
+        amount_paid=Decimal("0.00"),
+        paid_at=None,
+        currency="CHF",
+    )
     frame = orders_by_status(engine)
     rows = {row.status: row for row in frame.itertuples()}
     assert set(frame["currency"]) == {"CHF"}

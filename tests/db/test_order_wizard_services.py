@@ -1,5 +1,6 @@
 """The order wizard's services on SQLite and PostgreSQL: creating organiser orders, modifying
 unvalidated ones with the version check, adding tickets to paid ones and settling the balance."""
+
 from __future__ import annotations
 
 import threading
@@ -43,16 +44,24 @@ def catalogue(engine):
     with unit_of_work(engine) as session:
         event = make_event(session)
         badge = make_tariff(session, event, name="Badge", unit_price_ht=Decimal("100.00"), tax_rate=Decimal("20"))
-        lunch = make_tariff(session, event, kind="product", name="Lunch", unit_price_ht=Decimal("12.50"),
-                            tax_rate=Decimal("10"))
+        lunch = make_tariff(
+            session, event, kind="product", name="Lunch", unit_price_ht=Decimal("12.50"), tax_rate=Decimal("10")
+        )
         make_code(session, event, "TEN", percent_off=Decimal("10"))
         make_code(session, event, "FREE", percent_off=Decimal("100"))
         return {"event": event.id, "badge": badge.id, "lunch": lunch.id}
 
 
 def create(engine, catalogue, **overrides):
-    values = dict(actor=MANAGER, event_id=catalogue["event"], quantities={catalogue["badge"]: 2, catalogue["lunch"]: 1},
-                  codes=[], buyer=BUYER, holders=holders(2), payment={"mode": "invoice"})
+    values = dict(
+        actor=MANAGER,
+        event_id=catalogue["event"],
+        quantities={catalogue["badge"]: 2, catalogue["lunch"]: 1},
+        codes=[],
+        buyer=BUYER,
+        holders=holders(2),
+        payment={"mode": "invoice"},
+    )
     values.update(overrides)
     with unit_of_work(engine) as session:
         order = create_order(session, **values)
@@ -74,8 +83,9 @@ def test_an_invoice_order_is_created_by_the_organiser_with_lines_items_history_a
         assert (order.total_ht, order.total_ttc) == (Decimal("191.25"), Decimal("228.38"))
         assert order.discount_code == "TEN"
         assert session.scalar(select(func.count()).select_from(OrderLine).where(OrderLine.order_id == order_id)) == 2
-        names = session.scalars(select(OrderItem.holder_first_name).where(OrderItem.order_id == order_id)
-                                .order_by(OrderItem.id)).all()
+        names = session.scalars(
+            select(OrderItem.holder_first_name).where(OrderItem.order_id == order_id).order_by(OrderItem.id)
+        ).all()
         assert names == ["Holder0", "Holder1"]
         entry = session.scalars(select(OrderHistory).where(OrderHistory.order_id == order_id)).one()
         assert entry.action == "created" and entry.actor == MANAGER.email
@@ -99,8 +109,9 @@ def test_a_paid_offline_order_gets_its_payment_and_attendees_at_once(engine, cat
         assert order.amount_paid == order.total_ttc and order.paid_at is not None
         payment = session.scalars(select(Payment).where(Payment.order_id == order_id)).one()
         assert (payment.method, payment.amount, payment.reference) == ("cash", order.total_ttc, "till 3")
-        attendees = session.scalars(select(Attendee.first_name).where(Attendee.order_id == order_id)
-                                    .order_by(Attendee.id)).all()
+        attendees = session.scalars(
+            select(Attendee.first_name).where(Attendee.order_id == order_id).order_by(Attendee.id)
+        ).all()
         assert attendees == ["Holder0", "Holder1"]
     assert_clean(engine)
 
@@ -117,31 +128,53 @@ def test_a_100_percent_code_makes_the_order_free_and_validated(engine, catalogue
 
 def test_custom_values_are_stored_for_the_order_and_each_holder(engine, catalogue):
     with unit_of_work(engine) as session:
-        job = add_field(session, actor=ADMIN, event_id=catalogue["event"], form="buyer", field_type="text",
-                        label_en="Job title", label_fr="Fonction", required=True)
-        size = add_field(session, actor=ADMIN, event_id=catalogue["event"], form="badge", field_type="select",
-                         label_en="T-shirt", label_fr="T-shirt", options=["S", "M", "L"])
+        job = add_field(
+            session,
+            actor=ADMIN,
+            event_id=catalogue["event"],
+            form="buyer",
+            field_type="text",
+            label_en="Job title",
+            label_fr="Fonction",
+            required=True,
+        )
+        size = add_field(
+            session,
+            actor=ADMIN,
+            event_id=catalogue["event"],
+            form="badge",
+            field_type="select",
+            label_en="T-shirt",
+            label_fr="T-shirt",
+            options=["S", "M", "L"],
+        )
     people = holders(2)
     people[1]["fields"] = {size.id: "M"}
     with pytest.raises(InvalidInput, match="'Job title' is required"):
         create(engine, catalogue, custom_values={})
     order_id, _ = create(engine, catalogue, custom_values={str(job.id): "CTO"}, holders=people)
     with unit_of_work(engine) as session:
-        rows = session.execute(select(FieldValue.field_id, FieldValue.order_item_id, FieldValue.value)
-                               .where(FieldValue.order_id == order_id)).all()
+        rows = session.execute(
+            select(FieldValue.field_id, FieldValue.order_item_id, FieldValue.value).where(
+                FieldValue.order_id == order_id
+            )
+        ).all()
         assert (job.id, None, "CTO") in rows
         assert [(f, v) for f, item, v in rows if item is not None] == [(size.id, "M")]
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"buyer": {**BUYER, "email": ""}}, "The buyer's email is mandatory"),
-    ({"buyer": {**BUYER, "email": "not-an-email"}}, "is not a valid email address"),
-    ({"quantities": {}}, "Choose at least one badge"),
-    ({"codes": ["NOPE"]}, "NOPE does not exist for this event"),
-    ({"codes": ["TEN", "FREE"]}, "single discount code"),
-    ({"holders": holders(1)}, "2 expected, 1 given"),
-    ({"payment": {"mode": "paid_offline"}}, "Choose how the order was paid"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"buyer": {**BUYER, "email": ""}}, "The buyer's email is mandatory"),
+        ({"buyer": {**BUYER, "email": "not-an-email"}}, "is not a valid email address"),
+        ({"quantities": {}}, "Choose at least one badge"),
+        ({"codes": ["NOPE"]}, "NOPE does not exist for this event"),
+        ({"codes": ["TEN", "FREE"]}, "single discount code"),
+        ({"holders": holders(1)}, "2 expected, 1 given"),
+        ({"payment": {"mode": "paid_offline"}}, "Choose how the order was paid"),
+    ],
+)
 def test_creation_is_refused_with_a_readable_message_and_saves_nothing(engine, catalogue, overrides, message):
     with pytest.raises(InvalidInput, match=message):
         create(engine, catalogue, **overrides)
@@ -158,6 +191,7 @@ def test_inactive_tariffs_closed_sales_and_expired_codes_are_refused(engine, cat
     with unit_of_work(engine) as session:
         event_id = catalogue["event"]
         from orders_core.models import Event
+
         event = session.get(Event, event_id)
         closed = make_tariff(session, event, name="Early bird", sales_end=NOW - timedelta(days=1))
         inactive = make_tariff(session, event, name="Old", active=False)
@@ -175,6 +209,7 @@ def test_inactive_tariffs_closed_sales_and_expired_codes_are_refused(engine, cat
 def test_capacity_counts_the_units_held_by_other_orders(engine, catalogue):
     with unit_of_work(engine) as session:
         from orders_core.models import Tariff
+
         session.get(Tariff, catalogue["badge"]).capacity = 3
     create(engine, catalogue)
     with pytest.raises(InvalidInput, match="Only 1 left of Badge: 2 asked"):
@@ -207,9 +242,11 @@ def _race(engine, count: int, work) -> tuple[int, list[str]]:
 def test_concurrent_creations_never_sell_more_than_the_capacity(engine, catalogue):
     with unit_of_work(engine) as session:
         from orders_core.models import Tariff
+
         session.get(Tariff, catalogue["badge"]).capacity = 3
-    successes, refusals = _race(engine, 6, lambda: create(engine, catalogue, quantities={catalogue["badge"]: 1},
-                                                          holders=holders(1)))
+    successes, refusals = _race(
+        engine, 6, lambda: create(engine, catalogue, quantities={catalogue["badge"]: 1}, holders=holders(1))
+    )
     assert successes == 3
     assert len(refusals) == 3 and all("Only 0 left of Badge" in r for r in refusals)
     with unit_of_work(engine) as session:
@@ -221,6 +258,7 @@ def test_concurrent_creations_never_sell_more_than_the_capacity(engine, catalogu
 def test_concurrent_creations_never_use_a_code_more_than_allowed(engine, catalogue):
     with unit_of_work(engine) as session:
         from orders_core.models import Event
+
         make_code(session, session.get(Event, catalogue["event"]), "TWICE", percent_off=Decimal("5"), max_uses=2)
     successes, refusals = _race(engine, 5, lambda: create(engine, catalogue, codes=["twice"]))
     assert successes == 2
@@ -232,15 +270,23 @@ def test_concurrent_creations_never_use_a_code_more_than_allowed(engine, catalog
 def test_modifying_recomputes_totals_and_writes_one_entry_with_every_change(engine, catalogue):
     order_id, _ = create(engine, catalogue)
     with unit_of_work(engine) as session:
-        order = modify_order(session, actor=MANAGER, order_id=order_id, expected_version=1,
-                             quantities={catalogue["badge"]: 1}, codes=["TEN"],
-                             buyer={**BUYER, "last_name": "Byron"}, holders=[{"first_name": "Holder0",
-                                                                              "last_name": "Test", "email": "h0@example.org"}],
-                             payment={"mode": "invoice"}, notify_buyer=True)
+        order = modify_order(
+            session,
+            actor=MANAGER,
+            order_id=order_id,
+            expected_version=1,
+            quantities={catalogue["badge"]: 1},
+            codes=["TEN"],
+            buyer={**BUYER, "last_name": "Byron"},
+            holders=[{"first_name": "Holder0", "last_name": "Test", "email": "h0@example.org"}],
+            payment={"mode": "invoice"},
+            notify_buyer=True,
+        )
         assert (order.total_ht, order.total_ttc, order.version) == (Decimal("90.00"), Decimal("108.00"), 2)
     with unit_of_work(engine) as session:
-        entries = session.scalars(select(OrderHistory).where(OrderHistory.order_id == order_id,
-                                                             OrderHistory.action == "modified")).all()
+        entries = session.scalars(
+            select(OrderHistory).where(OrderHistory.order_id == order_id, OrderHistory.action == "modified")
+        ).all()
         assert len(entries) == 1
         details = entries[0].details
         assert details["buyer_last_name"] == {"old": "Lovelace", "new": "Byron"}
@@ -248,14 +294,22 @@ def test_modifying_recomputes_totals_and_writes_one_entry_with_every_change(engi
         assert details["lines"] == {"old": "2 x Badge, 1 x Lunch", "new": "1 x Badge"}
         assert details["total_ttc"] == {"old": "253.75", "new": "108.00"}
         assert details["holder 2"] == {"old": "Holder1 Test <h1@example.org>", "new": None}
-        assert session.scalars(select(OutboxEmail.kind).where(OutboxEmail.order_id == order_id)).all() == ["order_changed"]
+        assert session.scalars(select(OutboxEmail.kind).where(OutboxEmail.order_id == order_id)).all() == [
+            "order_changed"
+        ]
     assert_clean(engine)
 
 
 def test_modifying_an_order_changed_since_it_was_opened_is_refused_and_says_so(engine, catalogue):
     order_id, number = create(engine, catalogue)
-    change = dict(actor=MANAGER, order_id=order_id, quantities={catalogue["badge"]: 2, catalogue["lunch"]: 1},
-                  buyer=BUYER, holders=holders(2), payment={"mode": "invoice"})
+    change = dict(
+        actor=MANAGER,
+        order_id=order_id,
+        quantities={catalogue["badge"]: 2, catalogue["lunch"]: 1},
+        buyer=BUYER,
+        holders=holders(2),
+        payment={"mode": "invoice"},
+    )
     with unit_of_work(engine) as session:
         modify_order(session, expected_version=1, **{**change, "buyer": {**BUYER, "phone": "0102"}})
     with pytest.raises(ConflictError, match=f"Order {number} was changed by someone else .* now 2"):
@@ -269,49 +323,77 @@ def test_modifying_an_order_changed_since_it_was_opened_is_refused_and_says_so(e
 def test_paid_and_cancelled_orders_cannot_be_modified(engine, catalogue):
     with unit_of_work(engine) as session:
         from orders_core.models import Event, Tariff
+
         event, badge = session.get(Event, catalogue["event"]), session.get(Tariff, catalogue["badge"])
         paid = make_order(session, event, [(badge, 1)], status="paid").id
-    with pytest.raises(TransitionRefused, match="can no longer be modified"):
-        with unit_of_work(engine) as session:
-            modify_order(session, actor=MANAGER, order_id=paid, expected_version=1,
-                         quantities={catalogue["badge"]: 2}, buyer=BUYER, holders=holders(2))
+    with pytest.raises(TransitionRefused, match="can no longer be modified"), unit_of_work(engine) as session:
+        modify_order(
+            session,
+            actor=MANAGER,
+            order_id=paid,
+            expected_version=1,
+            quantities={catalogue["badge"]: 2},
+            buyer=BUYER,
+            holders=holders(2),
+        )
 
 
 def test_nothing_changed_is_not_saved(engine, catalogue):
     order_id, _ = create(engine, catalogue)
-    with pytest.raises(InvalidInput, match="Nothing changed"):
-        with unit_of_work(engine) as session:
-            modify_order(session, actor=MANAGER, order_id=order_id, expected_version=1,
-                         quantities={catalogue["badge"]: 2, catalogue["lunch"]: 1}, buyer=BUYER, holders=holders(2),
-                         payment={"mode": "invoice"})
+    with pytest.raises(InvalidInput, match="Nothing changed"), unit_of_work(engine) as session:
+        modify_order(
+            session,
+            actor=MANAGER,
+            order_id=order_id,
+            expected_version=1,
+            quantities={catalogue["badge"]: 2, catalogue["lunch"]: 1},
+            buyer=BUYER,
+            holders=holders(2),
+            payment={"mode": "invoice"},
+        )
 
 
 def test_the_balance_due_cycle_ends_with_attendees_and_a_clean_database(engine, catalogue):
     order_id, _ = create(engine, catalogue, payment={"mode": "paid_offline", "method": "card"})
     with unit_of_work(engine) as session:
-        order = add_tickets(session, actor=MANAGER, order_id=order_id, tariff_id=catalogue["badge"], quantity=1,
-                            reason_note="Buyer called to add a colleague",
-                            holders=[{"first_name": "Grace", "last_name": "Hopper"}])
+        order = add_tickets(
+            session,
+            actor=MANAGER,
+            order_id=order_id,
+            tariff_id=catalogue["badge"],
+            quantity=1,
+            reason_note="Buyer called to add a colleague",
+            holders=[{"first_name": "Grace", "last_name": "Hopper"}],
+        )
         assert order.total_ttc - order.amount_paid == Decimal("120.00")
         assert order.notes.endswith(": Buyer called to add a colleague")
         assert session.scalar(select(func.count()).select_from(Attendee).where(Attendee.order_id == order_id)) == 2
     assert_clean(engine)  # a paid organiser order with a dated note may owe
-    with pytest.raises(InvalidInput, match="more than the balance due"):
-        with unit_of_work(engine) as session:
-            record_balance_payment(session, actor=FINANCE, order_id=order_id, method="cheque", amount="150.00")
+    with pytest.raises(InvalidInput, match="more than the balance due"), unit_of_work(engine) as session:
+        record_balance_payment(session, actor=FINANCE, order_id=order_id, method="cheque", amount="150.00")
     with unit_of_work(engine) as session:
-        outcome = record_balance_payment(session, actor=FINANCE, order_id=order_id, method="cheque", amount="120.00",
-                                         reference="CHQ 42", resend_confirmation=True)
+        outcome = record_balance_payment(
+            session,
+            actor=FINANCE,
+            order_id=order_id,
+            method="cheque",
+            amount="120.00",
+            reference="CHQ 42",
+            resend_confirmation=True,
+        )
         assert outcome.balance_due == Decimal("0.00")
     with unit_of_work(engine) as session:
-        names = session.scalars(select(Attendee.first_name).where(Attendee.order_id == order_id)
-                                .order_by(Attendee.id)).all()
+        names = session.scalars(
+            select(Attendee.first_name).where(Attendee.order_id == order_id).order_by(Attendee.id)
+        ).all()
         assert names == ["Holder0", "Holder1", "Grace"]
-        kinds = session.scalars(select(OutboxEmail.kind).where(OutboxEmail.order_id == order_id)
-                                .order_by(OutboxEmail.id)).all()
+        kinds = session.scalars(
+            select(OutboxEmail.kind).where(OutboxEmail.order_id == order_id).order_by(OutboxEmail.id)
+        ).all()
         assert kinds == ["order_confirmation", "tickets"]
-        actions = session.scalars(select(OrderHistory.action).where(OrderHistory.order_id == order_id)
-                                  .order_by(OrderHistory.id)).all()
+        actions = session.scalars(
+            select(OrderHistory.action).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id)
+        ).all()
         assert actions == ["created", "tickets_added", "payment_recorded"]
     assert_clean(engine)
 
@@ -319,6 +401,7 @@ def test_the_balance_due_cycle_ends_with_attendees_and_a_clean_database(engine, 
 def test_tickets_cannot_be_added_to_online_or_unpaid_orders_or_without_a_reason(engine, catalogue):
     with unit_of_work(engine) as session:
         from orders_core.models import Event, Tariff
+
         event, badge = session.get(Event, catalogue["event"]), session.get(Tariff, catalogue["badge"])
         online = make_order(session, event, [(badge, 1)], status="paid").id
     unpaid, _ = create(engine, catalogue)
@@ -329,10 +412,15 @@ def test_tickets_cannot_be_added_to_online_or_unpaid_orders_or_without_a_reason(
         (paid, "  ", InvalidInput, "Write the reason"),
     ]
     for order_id, note, error, message in attempts:
-        with pytest.raises(error, match=message):
-            with unit_of_work(engine) as session:
-                add_tickets(session, actor=MANAGER, order_id=order_id, tariff_id=catalogue["badge"], quantity=1,
-                            reason_note=note)
+        with pytest.raises(error, match=message), unit_of_work(engine) as session:
+            add_tickets(
+                session,
+                actor=MANAGER,
+                order_id=order_id,
+                tariff_id=catalogue["badge"],
+                quantity=1,
+                reason_note=note,
+            )
 
 
 def test_added_tickets_take_the_order_delivery_mode_and_free_seats_on_seated_events(engine):
@@ -344,19 +432,33 @@ def test_added_tickets_take_the_order_delivery_mode_and_free_seats_on_seated_eve
         for item in session.scalars(select(OrderItem).where(OrderItem.order_id == order.id)):
             item.delivery_mode = "will_call"
         order_id, ticket_id = order.id, ticket.id
-    with pytest.raises(InvalidInput, match="Seat A1 is already taken"):
-        with unit_of_work(engine) as session:
-            add_tickets(session, actor=MANAGER, order_id=order_id, tariff_id=ticket_id, quantity=1, seats=["A1"],
-                        reason_note="next to A1")
-    with pytest.raises(InvalidInput, match="choose a seat"):
-        with unit_of_work(engine) as session:
-            add_tickets(session, actor=MANAGER, order_id=order_id, tariff_id=ticket_id, quantity=1,
-                        reason_note="next to A1")
+    with pytest.raises(InvalidInput, match="Seat A1 is already taken"), unit_of_work(engine) as session:
+        add_tickets(
+            session,
+            actor=MANAGER,
+            order_id=order_id,
+            tariff_id=ticket_id,
+            quantity=1,
+            seats=["A1"],
+            reason_note="next to A1",
+        )
+    with pytest.raises(InvalidInput, match="choose a seat"), unit_of_work(engine) as session:
+        add_tickets(
+            session, actor=MANAGER, order_id=order_id, tariff_id=ticket_id, quantity=1, reason_note="next to A1"
+        )
     with unit_of_work(engine) as session:
-        add_tickets(session, actor=MANAGER, order_id=order_id, tariff_id=ticket_id, quantity=1, seats=["A2"],
-                    reason_note="next to A1")
-        added = session.scalars(select(OrderItem).where(OrderItem.order_id == order_id)
-                                .order_by(OrderItem.id.desc())).first()
+        add_tickets(
+            session,
+            actor=MANAGER,
+            order_id=order_id,
+            tariff_id=ticket_id,
+            quantity=1,
+            seats=["A2"],
+            reason_note="next to A1",
+        )
+        added = session.scalars(
+            select(OrderItem).where(OrderItem.order_id == order_id).order_by(OrderItem.id.desc())
+        ).first()
         assert (added.seat, added.delivery_mode) == ("A2", "will_call")
 
 
@@ -370,10 +472,17 @@ from hypothesis import strategies as st  # noqa: E402
 from orders_core.models import DiscountCodeTariff  # noqa: E402
 from tests.unit.test_order_totals_properties import half_up  # noqa: E402
 
-tariff_specs = st.lists(st.tuples(st.integers(0, 100_000), st.sampled_from(["0", "5.5", "14.975", "20"]),
-                                  st.integers(1, 5), st.booleans()), min_size=1, max_size=4)
-codes = st.one_of(st.none(), st.integers(1, 10_000).map(lambda bp: ("percent", Decimal(bp) / 100)),
-                  st.integers(1, 100_000).map(lambda c: ("amount", Decimal(c) / 100)), st.just(("percent", Decimal(100))))
+tariff_specs = st.lists(
+    st.tuples(st.integers(0, 100_000), st.sampled_from(["0", "5.5", "14.975", "20"]), st.integers(1, 5), st.booleans()),
+    min_size=1,
+    max_size=4,
+)
+codes = st.one_of(
+    st.none(),
+    st.integers(1, 10_000).map(lambda bp: ("percent", Decimal(bp) / 100)),
+    st.integers(1, 100_000).map(lambda c: ("amount", Decimal(c) / 100)),
+    st.just(("percent", Decimal(100))),
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -381,21 +490,34 @@ codes = st.one_of(st.none(), st.integers(1, 10_000).map(lambda bp: ("percent", D
 def test_saved_order_totals_match_an_independent_computation(engine, specs, code):
     with unit_of_work(engine) as session:
         event = make_event(session)
-        tariffs = [make_tariff(session, event, kind="product", unit_price_ht=Decimal(cents) / 100, tax_rate=Decimal(rate))
-                   for cents, rate, _q, _eligible in specs]
+        tariffs = [
+            make_tariff(session, event, kind="product", unit_price_ht=Decimal(cents) / 100, tax_rate=Decimal(rate))
+            for cents, rate, _q, _eligible in specs
+        ]
         code_name = None
         if code:
             kind, value = code
-            found = make_code(session, event, f"C{event.id}", percent_off=value if kind == "percent" else None,
-                              amount_off=value if kind == "amount" else None)
+            found = make_code(
+                session,
+                event,
+                f"C{event.id}",
+                percent_off=value if kind == "percent" else None,
+                amount_off=value if kind == "amount" else None,
+            )
             eligible = [t for t, spec in zip(tariffs, specs) if spec[3]]
             if eligible and len(eligible) < len(tariffs):
                 session.add_all(DiscountCodeTariff(discount_code_id=found.id, tariff_id=t.id) for t in eligible)
             code_name = found.code
             applies = {t.id for t in eligible} if eligible and len(eligible) < len(tariffs) else {t.id for t in tariffs}
-        order = create_order(session, actor=MANAGER, event_id=event.id,
-                             quantities={t.id: spec[2] for t, spec in zip(tariffs, specs)},
-                             codes=[code_name] if code_name else [], buyer=BUYER, payment={"mode": "invoice"})
+        order = create_order(
+            session,
+            actor=MANAGER,
+            event_id=event.id,
+            quantities={t.id: spec[2] for t, spec in zip(tariffs, specs)},
+            codes=[code_name] if code_name else [],
+            buyer=BUYER,
+            payment={"mode": "invoice"},
+        )
         gross = {t.id: Fraction(t.unit_price_ht) * spec[2] for t, spec in zip(tariffs, specs)}
         discounts = {t.id: Fraction(0) for t in tariffs}
         if code:
@@ -422,12 +544,33 @@ def test_custom_values_come_out_as_export_columns(engine, catalogue):
     from queries.custom_values import custom_columns, custom_values_of
 
     with unit_of_work(engine) as session:
-        job = add_field(session, actor=ADMIN, event_id=catalogue["event"], form="buyer", field_type="text",
-                        label_en="Job title", label_fr="Fonction")
-        vip = add_field(session, actor=ADMIN, event_id=catalogue["event"], form="order", field_type="checkbox",
-                        label_en="VIP", label_fr="VIP")
-        add_field(session, actor=ADMIN, event_id=catalogue["event"], form="badge", field_type="text",
-                  label_en="Badge name", label_fr="Nom du badge")
+        job = add_field(
+            session,
+            actor=ADMIN,
+            event_id=catalogue["event"],
+            form="buyer",
+            field_type="text",
+            label_en="Job title",
+            label_fr="Fonction",
+        )
+        vip = add_field(
+            session,
+            actor=ADMIN,
+            event_id=catalogue["event"],
+            form="order",
+            field_type="checkbox",
+            label_en="VIP",
+            label_fr="VIP",
+        )
+        add_field(
+            session,
+            actor=ADMIN,
+            event_id=catalogue["event"],
+            form="badge",
+            field_type="text",
+            label_en="Badge name",
+            label_fr="Nom du badge",
+        )
     order_id, _ = create(engine, catalogue, custom_values={job.id: "CTO", vip.id: True})
     assert custom_columns(engine, [catalogue["event"]]) == [("buyer.job_title", "Job title"), ("order.vip", "VIP")]
     assert custom_values_of(engine, [order_id]) == {order_id: {"buyer.job_title": "CTO", "order.vip": "Yes"}}

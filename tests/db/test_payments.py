@@ -1,4 +1,5 @@
 """Recording offline payments (services.payments) on both databases."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -26,8 +27,7 @@ def awaiting(engine, status="awaiting_payment", **overrides) -> int:
 
 
 def pay(engine, order_id, amount, **kwargs):
-    args = dict(actor=FINANCE, order_id=order_id, method="cheque", amount=amount, received_at=TODAY,
-                reference="CHQ 1")
+    args = dict(actor=FINANCE, order_id=order_id, method="cheque", amount=amount, received_at=TODAY, reference="CHQ 1")
     args.update(kwargs)
     with unit_of_work(engine) as session:
         return record_payment(session, **args)
@@ -58,8 +58,9 @@ def test_the_payment_that_settles_an_invoice_order_validates_it(engine):
     with unit_of_work(engine) as session:
         order = session.get(Order, order_id)
         assert (order.status, order.amount_paid) == ("paid", Decimal("240.00"))
-        payments = session.execute(select(Payment.amount, Payment.purpose).where(Payment.order_id == order_id)
-                                   .order_by(Payment.id)).all()
+        payments = session.execute(
+            select(Payment.amount, Payment.purpose).where(Payment.order_id == order_id).order_by(Payment.id)
+        ).all()
         assert payments == [(Decimal("100.00"), "payment"), (Decimal("140.00"), "settlement")]
     with engine.connect() as conn:
         assert check_database(conn) == []
@@ -69,16 +70,39 @@ def test_an_organiser_order_with_added_tickets_registers_its_new_holders_when_th
     with unit_of_work(engine) as session:
         event = make_event(session)
         badge = make_tariff(session, event)
-        order = make_order(session, event, [(badge, 1)], status="paid", source="organizer",
-                           notes="2026-11-20: one badge added at the buyer's request")
+        order = make_order(
+            session,
+            event,
+            [(badge, 1)],
+            status="paid",
+            source="organizer",
+            notes="2026-11-20: one badge added at the buyer's request",
+        )
         # A ticket added after payment (rule 1's exception): the order now owes 120.00.
-        line = OrderLine(order_id=order.id, tariff_id=badge.id, kind="badge", name=badge.name, quantity=1,
-                         unit_price_ht=Decimal("100.00"), tax_rate=Decimal("20"), discount_amount=Decimal("0"),
-                         total_ht=Decimal("100.00"), total_ttc=Decimal("120.00"))
+        line = OrderLine(
+            order_id=order.id,
+            tariff_id=badge.id,
+            kind="badge",
+            name=badge.name,
+            quantity=1,
+            unit_price_ht=Decimal("100.00"),
+            tax_rate=Decimal("20"),
+            discount_amount=Decimal("0"),
+            total_ht=Decimal("100.00"),
+            total_ttc=Decimal("120.00"),
+        )
         session.add(line)
         session.flush()
-        session.add(OrderItem(order_id=order.id, order_line_id=line.id, holder_first_name="New", holder_last_name="Holder",
-                              holder_email="new@example.org", created_at=datetime.now(UTC)))
+        session.add(
+            OrderItem(
+                order_id=order.id,
+                order_line_id=line.id,
+                holder_first_name="New",
+                holder_last_name="Holder",
+                holder_email="new@example.org",
+                created_at=datetime.now(UTC),
+            )
+        )
         order.total_ht, order.total_ttc = Decimal("200.00"), Decimal("240.00")
         order_id = order.id
     assert attendees(engine, order_id) == 1
@@ -87,17 +111,25 @@ def test_an_organiser_order_with_added_tickets_registers_its_new_holders_when_th
     final = pay(engine, order_id, "100.00")
     assert final.attendees_created == 1 and final.balance_due == 0
     with unit_of_work(engine) as session:
-        names = session.scalars(select(Attendee.first_name).where(Attendee.order_id == order_id)
-                                .order_by(Attendee.id)).all()
+        names = session.scalars(
+            select(Attendee.first_name).where(Attendee.order_id == order_id).order_by(Attendee.id)
+        ).all()
         assert names == ["Holder0", "New"]
     with engine.connect() as conn:
         assert check_database(conn) == []
 
 
-@pytest.mark.parametrize(("amount", "message"), [
-    ("0", "more than zero"), ("-5", "more than zero"), ("abc", "is not an amount"), ("1.234", "two decimals"),
-    ("240.01", "more than the balance due"), ("NaN", "more than zero"),
-])
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("0", "more than zero"),
+        ("-5", "more than zero"),
+        ("abc", "is not an amount"),
+        ("1.234", "two decimals"),
+        ("240.01", "more than the balance due"),
+        ("NaN", "more than zero"),
+    ],
+)
 def test_bad_amounts_are_refused(engine, amount, message):
     order_id = awaiting(engine)
     with pytest.raises(InvalidInput, match=message):

@@ -1,5 +1,6 @@
 """Bank reconciliation end to end on both databases: the fixture statement against open invoice
 orders, confirmed one by one and in bulk, with exact outcomes."""
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,8 +50,17 @@ def orders(engine):
         for number, (price, quantity, first, last, company) in OPEN_ORDERS.items():
             tariff = tariffs.get(price) or make_tariff(session, event, unit_price_ht=D(price))
             tariffs[price] = tariff
-            make_order(session, event, [(tariff, quantity)], number=number, buyer_first_name=first,
-                       buyer_last_name=last, company_name=company, status="awaiting_payment", payment_mode="invoice")
+            make_order(
+                session,
+                event,
+                [(tariff, quantity)],
+                number=number,
+                buyer_first_name=first,
+                buyer_last_name=last,
+                company_name=company,
+                status="awaiting_payment",
+                payment_mode="invoice",
+            )
     return engine
 
 
@@ -66,8 +76,11 @@ def order(engine, number) -> Order:
 
 def transaction(engine, statement_id, line) -> BankTransaction:
     with unit_of_work(engine) as session:
-        return session.scalars(select(BankTransaction).where(BankTransaction.statement_id == statement_id,
-                                                             BankTransaction.line_number == line)).one()
+        return session.scalars(
+            select(BankTransaction).where(
+                BankTransaction.statement_id == statement_id, BankTransaction.line_number == line
+            )
+        ).one()
 
 
 def test_importing_reports_new_lines_the_malformed_row_and_skips_debits(orders):
@@ -126,9 +139,15 @@ def test_an_underpayment_is_recorded_and_leaves_a_balance_due(orders):
     statement_id = imported(orders)
     line = transaction(orders, statement_id, 8)
     with unit_of_work(orders) as session:
-        confirm_match(session, actor=FINANCE, transaction_id=line.id, allocations=[(order(orders, 1000008).id, D("50.00"))])
+        confirm_match(
+            session, actor=FINANCE, transaction_id=line.id, allocations=[(order(orders, 1000008).id, D("50.00"))]
+        )
     owed = order(orders, 1000008)
-    assert (owed.status, owed.amount_paid, owed.total_ttc - owed.amount_paid) == ("awaiting_payment", D("50.00"), D("30.00"))
+    assert (owed.status, owed.amount_paid, owed.total_ttc - owed.amount_paid) == (
+        "awaiting_payment",
+        D("50.00"),
+        D("30.00"),
+    )
     assert transaction(orders, statement_id, 8).status == "matched"
     report = statement_report(orders, statement_id).set_index("currency")
     assert report.loc["EUR", "matched"] == D("50.00")
@@ -139,8 +158,12 @@ def test_an_overpayment_pays_the_order_and_keeps_the_excess_unallocated(orders):
     line = transaction(orders, statement_id, 9)
     with unit_of_work(orders) as session:
         best = suggestions(session, [session.get(BankTransaction, line.id)])[line.id][0]
-        confirm_match(session, actor=FINANCE, transaction_id=line.id,
-                      allocations=list(zip(best.order_ids, best.allocations, strict=True)))
+        confirm_match(
+            session,
+            actor=FINANCE,
+            transaction_id=line.id,
+            allocations=list(zip(best.order_ids, best.allocations, strict=True)),
+        )
     assert order(orders, 1000009).status == "paid"
     after = transaction(orders, statement_id, 9)
     assert (after.status, after.allocated) == ("partial", D("450.00"))
@@ -152,7 +175,9 @@ def test_a_transfer_cannot_pay_an_order_in_another_currency(orders):
     statement_id = imported(orders)
     line = transaction(orders, statement_id, 10)
     with pytest.raises(InvalidInput, match="is in EUR, the transfer in CHF"), unit_of_work(orders) as session:
-        confirm_match(session, actor=FINANCE, transaction_id=line.id, allocations=[(order(orders, 1000010).id, D("80.00"))])
+        confirm_match(
+            session, actor=FINANCE, transaction_id=line.id, allocations=[(order(orders, 1000010).id, D("80.00"))]
+        )
     assert transaction(orders, statement_id, 10).status == "unmatched"
     assert order(orders, 1000010).amount_paid == D("0.00")
 
@@ -161,8 +186,12 @@ def test_allocating_more_than_the_transfer_is_refused_and_nothing_is_written(ord
     statement_id = imported(orders)
     line = transaction(orders, statement_id, 7)  # 300.00 for two orders
     with pytest.raises(InvalidInput, match="exceed"), unit_of_work(orders) as session:
-        confirm_match(session, actor=FINANCE, transaction_id=line.id,
-                      allocations=[(order(orders, 1000006).id, D("100.00")), (order(orders, 1000009).id, D("450.00"))])
+        confirm_match(
+            session,
+            actor=FINANCE,
+            transaction_id=line.id,
+            allocations=[(order(orders, 1000006).id, D("100.00")), (order(orders, 1000009).id, D("450.00"))],
+        )
     assert order(orders, 1000006).status == "awaiting_payment"
 
 

@@ -1,5 +1,6 @@
 """Saved views: private to their owner unless shared with the owner's role; only the owner
 deletes; saving under the same name replaces."""
+
 from __future__ import annotations
 
 import pytest

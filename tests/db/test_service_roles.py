@@ -3,6 +3,7 @@ real database, refuses exactly the roles its capability does not list - before i
 anything (the call here carries no real arguments, so only the role check can answer first).
 
 The services are discovered, so a new service is covered the day it is written."""
+
 from __future__ import annotations
 
 import ast
@@ -28,9 +29,12 @@ def _services():
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue
             parameters = list(inspect.signature(function).parameters.values())
-            if (parameters and parameters[0].name == "session"
-                    and all(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters[1:])
-                    and any(p.name == "actor" and p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)):
+            if (
+                parameters
+                and parameters[0].name == "session"
+                and all(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters[1:])
+                and any(p.name == "actor" and p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
+            ):
                 found[f"{info.name}.{name}"] = function
     return found
 
@@ -53,7 +57,11 @@ def capability_of(function) -> str | None:
             if isinstance(argument, ast.Name):  # CAPABILITY = "..." at the top of the module
                 return getattr(module, argument.id, None)
         callee = getattr(module, name or "", None)
-        if inspect.isfunction(callee) and callee is not function and callee.__module__.startswith("orders_core.services"):
+        if (
+            inspect.isfunction(callee)
+            and callee is not function
+            and callee.__module__.startswith("orders_core.services")
+        ):
             capability = capability_of(callee)
             if capability:
                 return capability
@@ -62,8 +70,11 @@ def capability_of(function) -> str | None:
 
 def dummy_arguments(function) -> dict:
     """Every required keyword argument, as None: only the role check may run before they are read."""
-    return {p.name: None for p in inspect.signature(function).parameters.values()
-            if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty and p.name != "actor"}
+    return {
+        p.name: None
+        for p in inspect.signature(function).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty and p.name != "actor"
+    }
 
 
 # Inner steps (a log row, settling orders already checked) reach no require themselves;
@@ -83,8 +94,11 @@ def matrix_engine(sqlite_template, tmp_path_factory):
 def test_services_are_discovered_with_their_capability():
     assert capability_of(SERVICES["users.change_role"]) == "users.manage"
     assert len(CHECKED) >= len(SERVICES) // 2
-    unknown = {name: capability_of(function) for name, function in CHECKED.items()
-               if capability_of(function) not in CAPABILITIES}
+    unknown = {
+        name: capability_of(function)
+        for name, function in CHECKED.items()
+        if capability_of(function) not in CAPABILITIES
+    }
     assert not unknown, f"services whose capability is not in CAPABILITIES: {unknown}"
 
 
@@ -108,5 +122,6 @@ def test_a_service_refuses_exactly_the_roles_without_its_capability(matrix_engin
         assert not isinstance(outcome, NotAllowed), f"{service} refused {role}, who holds {capability}"
     else:
         assert isinstance(outcome, NotAllowed), (
-            f"{service} did not refuse {role} (no {capability}) first: got {outcome!r}")
+            f"{service} did not refuse {role} (no {capability}) first: got {outcome!r}"
+        )
         assert "does not allow this action" in outcome.message

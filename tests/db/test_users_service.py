@@ -1,4 +1,5 @@
 """Administrators manage accounts; nobody else may, and the app never loses its last admin."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 def ids(engine):
     with unit_of_work(engine) as session:
         ada = users.add_user(session, actor=SYSTEM_ACTOR, email="ada@example.com", role="admin", password=PASSWORD)
-        fin = users.add_user(session, actor=ADMIN, email="fin@example.com", role="finance", password=PASSWORD,
-                             full_name=" Fiona ")
+        fin = users.add_user(
+            session, actor=ADMIN, email="fin@example.com", role="finance", password=PASSWORD, full_name=" Fiona "
+        )
         return {"ada": ada.id, "fin": fin.id}
 
 
@@ -40,20 +42,33 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(engine, ids):
     run(engine, users.add_user, actor=ADMIN, email=" New@Example.com", role="marketer", password=PASSWORD)
     listed = run(engine, users.list_users, actor=ADMIN)
     assert [(u.email, u.role, u.active) for u in listed] == [
-        ("ada@example.com", "admin", True), ("fin@example.com", "finance", True), ("new@example.com", "marketer", True)]
+        ("ada@example.com", "admin", True),
+        ("fin@example.com", "finance", True),
+        ("new@example.com", "marketer", True),
+    ]
     assert listed[1].full_name == "Fiona"
     with unit_of_work(engine) as session:
         assert auth.authenticate(session, email="new@example.com", password=PASSWORD).ok
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(email="not-an-email", role="finance", password=PASSWORD), "'not-an-email' is not a valid email address."),
-    (dict(email="x@example.com", role="boss", password=PASSWORD),
-     "Unknown role 'boss'; choose one of: Administrator, Event manager, Finance, Marketer."),
-    (dict(email="x@example.com", role="finance", password="short"), "The password must have at least 10 characters."),
-    (dict(email="FIN@example.com", role="finance", password=PASSWORD),
-     "A user with the email fin@example.com already exists."),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(email="not-an-email", role="finance", password=PASSWORD), "'not-an-email' is not a valid email address."),
+        (
+            dict(email="x@example.com", role="boss", password=PASSWORD),
+            "Unknown role 'boss'; choose one of: Administrator, Event manager, Finance, Marketer.",
+        ),
+        (
+            dict(email="x@example.com", role="finance", password="short"),
+            "The password must have at least 10 characters.",
+        ),
+        (
+            dict(email="FIN@example.com", role="finance", password=PASSWORD),
+            "A user with the email fin@example.com already exists.",
+        ),
+    ],
+)
 def test_adding_a_user_checks_email_role_password_and_uniqueness(engine, ids, kwargs, message):
     with pytest.raises(InvalidInput) as refused:
         run(engine, users.add_user, actor=ADMIN, **kwargs)
@@ -84,8 +99,9 @@ def test_an_admin_changes_a_role(engine, ids):
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(engine, ids):
     with pytest.raises(InvalidInput) as refused:
         run(engine, users.change_role, actor=ADMIN, user_id=ids["ada"], role="finance")
-    assert refused.value.message == ("ada@example.com is the last active administrator: make someone else an "
-                                     "administrator first.")
+    assert refused.value.message == (
+        "ada@example.com is the last active administrator: make someone else an administrator first."
+    )
     other_admin = Actor("root@example.com", "admin")
     with pytest.raises(InvalidInput) as refused:
         run(engine, users.deactivate_user, actor=other_admin, user_id=ids["ada"])

@@ -1,4 +1,5 @@
 """Validating invoice orders (services.validation): on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -23,8 +24,10 @@ TODAY = datetime.now(UTC).date()
 
 def counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {model.__tablename__: conn.execute(select(func.count()).select_from(model)).scalar()
-                for model in (Payment, Attendee, OrderHistory, OutboxEmail)}
+        return {
+            model.__tablename__: conn.execute(select(func.count()).select_from(model)).scalar()
+            for model in (Payment, Attendee, OrderHistory, OutboxEmail)
+        }
 
 
 @pytest.fixture
@@ -36,13 +39,21 @@ def shop(engine):
         lunch = make_tariff(session, eur, kind="product", unit_price_ht=Decimal("12.50"), tax_rate=Decimal("10"))
         usd = make_event(session, currency="USD", language="fr")
         ticket = make_tariff(session, usd, kind="ticket", unit_price_ht=Decimal("33.33"))
-        first = make_order(session, eur, [(badge, 2), (lunch, 1)],
-                           holders=[("Grace", "Hopper", "grace@example.org"), ("Alan", "Turing", "")])
+        first = make_order(
+            session,
+            eur,
+            [(badge, 2), (lunch, 1)],
+            holders=[("Grace", "Hopper", "grace@example.org"), ("Alan", "Turing", "")],
+        )
         second = make_order(session, usd, [(ticket, 1)])
         paid = make_order(session, eur, [(badge, 1)], status="paid")
         cancelled = make_order(session, eur, [(badge, 1)], status="cancelled")
-        return {"first": (first.id, first.number), "second": (second.id, second.number),
-                "paid": (paid.id, paid.number), "cancelled": (cancelled.id, cancelled.number)}
+        return {
+            "first": (first.id, first.number),
+            "second": (second.id, second.number),
+            "paid": (paid.id, paid.number),
+            "cancelled": (cancelled.id, cancelled.number),
+        }
 
 
 def validate(engine, ids, **kwargs):
@@ -65,21 +76,31 @@ def test_validating_makes_orders_paid_with_payment_attendees_history_and_email(e
         assert order.status == "paid" and order.paid_at is not None
         assert order.amount_paid == order.total_ttc == Decimal("253.75")
         payment = session.scalars(select(Payment).where(Payment.order_id == first)).one()
-        assert (payment.method, payment.amount, payment.currency, payment.reference, payment.purpose,
-                payment.recorded_by) == ("bank_transfer", Decimal("253.75"), "EUR", "VIR 42", "settlement",
-                                         FINANCE.email)
+        assert (
+            payment.method,
+            payment.amount,
+            payment.currency,
+            payment.reference,
+            payment.purpose,
+            payment.recorded_by,
+        ) == ("bank_transfer", Decimal("253.75"), "EUR", "VIR 42", "settlement", FINANCE.email)
         attendees = session.scalars(select(Attendee).where(Attendee.order_id == first).order_by(Attendee.id)).all()
         assert [(a.first_name, a.last_name, a.email) for a in attendees] == [
-            ("Grace", "Hopper", "grace@example.org"), ("Alan", "Turing", "")]
-        entry = session.scalars(select(OrderHistory).where(OrderHistory.order_id == first,
-                                                           OrderHistory.action == "validated")).one()
+            ("Grace", "Hopper", "grace@example.org"),
+            ("Alan", "Turing", ""),
+        ]
+        entry = session.scalars(
+            select(OrderHistory).where(OrderHistory.order_id == first, OrderHistory.action == "validated")
+        ).one()
         assert entry.actor == FINANCE.email
         assert entry.details["status"] == {"old": "awaiting_payment", "new": "paid"}
         assert entry.details["payment"]["amount"] == "253.75"
         assert entry.details["attendees_created"] == 2
         emails = session.scalars(select(OutboxEmail).order_by(OutboxEmail.order_id)).all()
         assert [(e.order_id, e.kind, e.status) for e in emails] == [
-            (first, "order_confirmation", "queued"), (second, "order_confirmation", "queued")]
+            (first, "order_confirmation", "queued"),
+            (second, "order_confirmation", "queued"),
+        ]
         assert str(first_no) in emails[0].subject and "confirmée" in emails[1].subject
     with engine.connect() as conn:
         assert check_database(conn) == []
@@ -106,7 +127,12 @@ def test_a_dry_run_reports_the_same_and_writes_nothing(engine, shop):
     real = validate(engine, ids)
     assert dry.dry_run and not real.dry_run
     assert (dry.validated, dry.refused, dry.attendees_created, dry.emails_queued, dry.amounts) == (
-        real.validated, real.refused, real.attendees_created, real.emails_queued, real.amounts)
+        real.validated,
+        real.refused,
+        real.attendees_created,
+        real.emails_queued,
+        real.amounts,
+    )
 
 
 def test_orders_that_cannot_be_validated_are_refused_one_by_one_and_the_others_validated(engine, shop):
@@ -136,21 +162,25 @@ def test_roles_other_than_finance_and_admin_may_not_validate(engine, shop, role)
 
 def test_an_admin_may_validate(engine, shop):
     assert validate(engine, [shop["first"][0]], actor=Actor("a@example.org", "admin")).validated_numbers == [
-        shop["first"][1]]
+        shop["first"][1]
+    ]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"order_ids": [999999]}, "Unknown order id"),
-    ({"order_ids": []}, "at least one order"),
-    ({"order_ids": ["1; DROP TABLE orders"]}, "is not an order id"),
-    ({"method": ""}, "payment method"),
-    ({"method": "online"}, "not a payment method"),
-    ({"method": "'; DELETE FROM payments; --"}, "not a payment method"),
-    ({"received_at": TODAY + timedelta(days=3)}, "in the future"),
-    ({"received_at": datetime.now(UTC) + timedelta(hours=2)}, "in the future"),
-    ({"received_at": None}, "date the payment was received"),
-    ({"reference": "x" * 100_000}, "too long"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"order_ids": [999999]}, "Unknown order id"),
+        ({"order_ids": []}, "at least one order"),
+        ({"order_ids": ["1; DROP TABLE orders"]}, "is not an order id"),
+        ({"method": ""}, "payment method"),
+        ({"method": "online"}, "not a payment method"),
+        ({"method": "'; DELETE FROM payments; --"}, "not a payment method"),
+        ({"received_at": TODAY + timedelta(days=3)}, "in the future"),
+        ({"received_at": datetime.now(UTC) + timedelta(hours=2)}, "in the future"),
+        ({"received_at": None}, "date the payment was received"),
+        ({"reference": "x" * 100_000}, "too long"),
+    ],
+)
 def test_bad_input_is_refused_with_a_readable_message_and_nothing_written(engine, shop, change, message):
     before = counts(engine)
     change = dict(change)

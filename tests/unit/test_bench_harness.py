@@ -1,4 +1,5 @@
 """`make bench` finds every benchmark module and can run it; no timings are asserted here."""
+
 from __future__ import annotations
 
 import importlib
@@ -29,7 +30,10 @@ def test_only_matches_substrings_or_globs():
 
 
 def test_a_partial_run_keeps_the_earlier_results_of_what_it_did_not_run():
-    old = [dict(name="a", size=1, database="sqlite", median_ms=1.0), dict(name="b", size=1, database="sqlite", median_ms=2.0)]
+    old = [
+        dict(name="a", size=1, database="sqlite", median_ms=1.0),
+        dict(name="b", size=1, database="sqlite", median_ms=2.0),
+    ]
     new = [dict(name="b", size=1, database="sqlite", median_ms=3.0)]
     assert merge(old, new) == [old[0], new[0]]
 

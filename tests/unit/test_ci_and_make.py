@@ -1,5 +1,6 @@
 """The two-command setup: `.ci/run` brings PostgreSQL up and runs the suite with PostgreSQL
 required; the Makefile has the targets the README promises."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Money, numbers and dates are formatted for the chosen language by Babel, exactly (the French
 spaces are Babel's narrow no-break space U+202F and no-break space U+00A0)."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,15 +12,18 @@ from orders_core.i18n import format_date, format_datetime, format_money, format_
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
-@pytest.mark.parametrize("language,amount,currency,expected", [
-    ("en", "1234.50", "EUR", "€1,234.50"),
-    ("fr", "1234.50", "EUR", f"1{NNBSP}234,50{NBSP}€"),
-    ("en", "1234.5", "GBP", "£1,234.50"),
-    ("fr", "1234.5", "CHF", f"1{NNBSP}234,50{NBSP}CHF"),
-    ("en", "-5", "CAD", "-CA$5.00"),
-    ("fr", "-5", "CAD", f"-5,00{NBSP}$CA"),
-    ("fr", "0.1", "EUR", f"0,10{NBSP}€"),
-])
+@pytest.mark.parametrize(
+    "language,amount,currency,expected",
+    [
+        ("en", "1234.50", "EUR", "€1,234.50"),
+        ("fr", "1234.50", "EUR", f"1{NNBSP}234,50{NBSP}€"),
+        ("en", "1234.5", "GBP", "£1,234.50"),
+        ("fr", "1234.5", "CHF", f"1{NNBSP}234,50{NBSP}CHF"),
+        ("en", "-5", "CAD", "-CA$5.00"),
+        ("fr", "-5", "CAD", f"-5,00{NBSP}$CA"),
+        ("fr", "0.1", "EUR", f"0,10{NBSP}€"),
+    ],
+)
 def test_money_is_formatted_the_way_babel_writes_it_for_the_language(language, amount, currency, expected):
     assert format_money(Decimal(amount), currency, language) == expected
 

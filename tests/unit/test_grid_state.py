@@ -1,4 +1,5 @@
 """The grid's view survives a trip through the URL, and bad URLs fall back to defaults."""
+
 from datetime import date
 
 from queries.grid import GridFilters, day_bounds
@@ -12,11 +13,22 @@ def test_the_default_view_has_an_empty_url():
 
 def test_every_filter_survives_a_round_trip_through_the_url():
     view = GridView(
-        filters=GridFilters(group="pending", statuses=("awaiting_payment", "paid"), payment_modes=("invoice",),
-                            event_ids=(3, 12), source="organizer", discount_code="PROMO10",
-                            created_from=date(2026, 1, 2), created_to=date(2026, 3, 4), include_deleted=True,
-                            search="Dupont", timezone="Europe/Paris"),
-        sort="total_desc", page=4, show_utm=True,
+        filters=GridFilters(
+            group="pending",
+            statuses=("awaiting_payment", "paid"),
+            payment_modes=("invoice",),
+            event_ids=(3, 12),
+            source="organizer",
+            discount_code="PROMO10",
+            created_from=date(2026, 1, 2),
+            created_to=date(2026, 3, 4),
+            include_deleted=True,
+            search="Dupont",
+            timezone="Europe/Paris",
+        ),
+        sort="total_desc",
+        page=4,
+        show_utm=True,
     )
     params = view_to_params(view)
     assert params["status"] == "awaiting_payment,paid" and params["from"] == "2026-01-02"
@@ -29,8 +41,18 @@ def test_payment_date_ranges_survive_a_round_trip_too():
 
 
 def test_unknown_values_in_a_url_are_ignored():
-    view = view_from_params({"group": "everything", "status": "paid,bogus", "mode": "barter", "event": "1,x",
-                             "source": "moon", "from": "not-a-date", "sort": "random", "page": "-3"})
+    view = view_from_params(
+        {
+            "group": "everything",
+            "status": "paid,bogus",
+            "mode": "barter",
+            "event": "1,x",
+            "source": "moon",
+            "from": "not-a-date",
+            "sort": "random",
+            "page": "-3",
+        }
+    )
     assert view.filters == GridFilters(statuses=("paid",), event_ids=(1,))
     assert (view.sort, view.page) == ("created_desc", 1)
 

@@ -1,6 +1,7 @@
 """Pricing (orders_core/money.py): half-up per line, discounts spread onto lines with the
 remainder on the largest, taxes such as Québec's 14.975 %, checked against an independent
 computation in integer cents and exact fractions."""
+
 from __future__ import annotations
 
 import math
@@ -38,8 +39,9 @@ def test_quebec_tax_of_14_975_percent():
 
 
 def test_a_percentage_discount_is_applied_to_each_line_half_up():
-    order = price_order([LineInput(D("33.33"), 1, D("20")), LineInput(D("10.00"), 1, D("20"))],
-                        Discount(percent_off=D("15")))
+    order = price_order(
+        [LineInput(D("33.33"), 1, D("20")), LineInput(D("10.00"), 1, D("20"))], Discount(percent_off=D("15"))
+    )
     assert [line.discount_amount for line in order.lines] == [D("5.00"), D("1.50")]  # 4.9995 -> 5.00
     assert [line.total_ht for line in order.lines] == [D("28.33"), D("8.50")]
     assert order.total_discount == D("6.50")
@@ -59,15 +61,18 @@ def test_the_rounding_remainder_of_a_fixed_discount_goes_to_the_largest_line():
 
 
 def test_a_fixed_discount_is_capped_at_what_it_applies_to():
-    order = price_order([LineInput(D("20.00"), 1, D("20")), LineInput(D("15.00"), 1, D("20"), discountable=False)],
-                        Discount(amount_off=D("50.00")))
+    order = price_order(
+        [LineInput(D("20.00"), 1, D("20")), LineInput(D("15.00"), 1, D("20"), discountable=False)],
+        Discount(amount_off=D("50.00")),
+    )
     assert [line.discount_amount for line in order.lines] == [D("20.00"), D("0.00")]
     assert order.total_ht == D("15.00") and order.total_ttc == D("18.00")
 
 
 def test_a_100_percent_code_makes_the_order_free():
-    order = price_order([LineInput(D("290.00"), 2, D("20")), LineInput(D("22.50"), 3, D("10"))],
-                        Discount(percent_off=D("100")))
+    order = price_order(
+        [LineInput(D("290.00"), 2, D("20")), LineInput(D("22.50"), 3, D("10"))], Discount(percent_off=D("100"))
+    )
     assert order.total_ht == order.total_tax == order.total_ttc == D("0.00")
     assert order.total_discount == D("647.50")
 
@@ -81,6 +86,7 @@ def test_no_discount_leaves_lines_whole_and_totals_are_sums_of_lines():
 
 
 # ---- property: price_order agrees with an independent computation in cents and fractions ----
+
 
 def _half_up(x: Fraction) -> int:
     """Round a non-negative fraction of cents to whole cents, half up."""
@@ -133,13 +139,16 @@ def _cents(value: D) -> int:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(line_strategy, min_size=1, max_size=6), discount_strategy)
 def test_price_order_agrees_with_an_independent_computation_in_cents(lines, discount):
-    priced = price_order([LineInput(D(price) / 100, quantity, rate, ok) for price, quantity, rate, ok in lines],
-                         discount)
+    priced = price_order(
+        [LineInput(D(price) / 100, quantity, rate, ok) for price, quantity, rate, ok in lines], discount
+    )
     percent = Fraction(discount.percent_off) if discount and discount.percent_off is not None else None
     amount = _cents(discount.amount_off) if discount and discount.amount_off is not None else None
     expected = _reference([(p, q, Fraction(r), ok) for p, q, r, ok in lines], percent, amount)
 
-    got = [(_cents(l.total_ht), _cents(l.tax), _cents(l.total_ttc), _cents(l.discount_amount)) for l in priced.lines]
+    got = [
+        (_cents(ln.total_ht), _cents(ln.tax), _cents(ln.total_ttc), _cents(ln.discount_amount)) for ln in priced.lines
+    ]
     assert got == expected
     assert _cents(priced.total_ht) == sum(e[0] for e in expected)
     assert _cents(priced.total_ttc) == sum(e[2] for e in expected)

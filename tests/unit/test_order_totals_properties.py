@@ -1,5 +1,6 @@
 """Order totals exact to the cent, checked by hypothesis against an independent computation in
 fractions (several lines, tax rates with three decimals, percent / amount / 100 % codes)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,8 +15,11 @@ CENT = Fraction(1, 100)
 
 prices = st.integers(min_value=0, max_value=500_000).map(lambda cents: Decimal(cents) / 100)
 rates = st.sampled_from(["0", "2.1", "5.5", "7.7", "10", "14.975", "20", "21"]).map(Decimal)
-lines = st.lists(st.builds(LineInput, unit_price_ht=prices, quantity=st.integers(1, 40), tax_rate=rates,
-                           discountable=st.booleans()), min_size=1, max_size=6)
+lines = st.lists(
+    st.builds(LineInput, unit_price_ht=prices, quantity=st.integers(1, 40), tax_rate=rates, discountable=st.booleans()),
+    min_size=1,
+    max_size=6,
+)
 percents = st.integers(min_value=1, max_value=10_000).map(lambda bp: Decimal(bp) / 100)  # 0.01 % .. 100 %
 amounts = st.integers(min_value=1, max_value=2_000_000).map(lambda cents: Decimal(cents) / 100)
 
@@ -59,8 +63,10 @@ def test_without_code_each_line_is_price_times_quantity_plus_its_rounded_tax(inp
 @given(lines, percents)
 def test_a_percentage_code_takes_its_rounded_share_of_each_eligible_line(inputs, percent):
     priced = price_order(inputs, Discount(percent_off=percent))
-    expected = [half_up(frac(i.unit_price_ht) * i.quantity * frac(percent) / 100) if i.discountable else Fraction(0)
-                for i in inputs]
+    expected = [
+        half_up(frac(i.unit_price_ht) * i.quantity * frac(percent) / 100) if i.discountable else Fraction(0)
+        for i in inputs
+    ]
     check_lines_and_totals(priced, inputs, expected)
 
 

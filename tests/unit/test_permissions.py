@@ -1,5 +1,6 @@
 """Who may do what: `require` refuses exactly the roles a capability does not list, with a
 readable (translated) message, and every service of orders_core/services checks a capability."""
+
 from __future__ import annotations
 
 import ast
@@ -58,6 +59,7 @@ def test_the_roles_of_the_issue_hold():
 
 # --- every service calls require ------------------------------------------------------------------
 
+
 def service_modules():
     for info in pkgutil.iter_modules(orders_core.services.__path__):
         yield importlib.import_module(f"orders_core.services.{info.name}")
@@ -79,9 +81,12 @@ def _dedented(function) -> str:
 def is_service(function) -> bool:
     """The house signature of a user action: `verb(session, *, actor, ...)`."""
     parameters = list(inspect.signature(function).parameters.values())
-    return (bool(parameters) and parameters[0].name == "session"
-            and all(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters[1:])
-            and any(p.name == "actor" and p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters))
+    return (
+        bool(parameters)
+        and parameters[0].name == "session"
+        and all(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters[1:])
+        and any(p.name == "actor" and p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
+    )
 
 
 def called_names(tree: ast.AST) -> set[str]:
@@ -149,11 +154,16 @@ def used_by_the_ui(name: str) -> bool:
                         return True
                     modules.add(alias.asname or alias.name)
             elif isinstance(node, ast.Import):
-                modules |= {alias.asname or alias.name for alias in node.names
-                            if alias.name.startswith("orders_core.services")}
+                modules |= {
+                    alias.asname or alias.name for alias in node.names if alias.name.startswith("orders_core.services")
+                }
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.value, ast.Name) \
-                    and node.value.id in modules:
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == name
+                and isinstance(node.value, ast.Name)
+                and node.value.id in modules
+            ):
                 return True
     return False
 
@@ -181,8 +191,10 @@ def test_every_service_of_orders_core_calls_require():
             continue
         callers = callers_in_the_domain(name)
         if not only_reached_through_require(name, requiring):
-            missing.append(f"{module}.{name} (called by {sorted(callers) or 'nobody'}"
-                           f"{', used by the UI' if used_by_the_ui(name) else ''})")
+            missing.append(
+                f"{module}.{name} (called by {sorted(callers) or 'nobody'}"
+                f"{', used by the UI' if used_by_the_ui(name) else ''})"
+            )
     assert not missing, "services that never call require(actor, capability):\n  " + "\n  ".join(missing)
 
 

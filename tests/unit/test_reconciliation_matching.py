@@ -1,4 +1,5 @@
 """Statement reading and match suggestions, on the fixture statement of the issue's cases."""
+
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,17 +13,20 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 D = Decimal
 
 
-@pytest.mark.parametrize("reference,expected", [
-    ("CMD 1234567", [1234567]),
-    ("cmd1234567", [1234567]),
-    ("cmd 123 45 67", [1234567]),
-    ("123-4567", [1234567]),
-    ("Facture 0001234567", [1234567]),
-    ("Paiement commande 12345\n67", [1234567]),
-    ("Facture 1234567 du 12/10/2026", [1234567]),
-    ("Orders 1234567 and 2345678", [1234567, 2345678]),
-    ("no number here 12345", []),
-])
+@pytest.mark.parametrize(
+    "reference,expected",
+    [
+        ("CMD 1234567", [1234567]),
+        ("cmd1234567", [1234567]),
+        ("cmd 123 45 67", [1234567]),
+        ("123-4567", [1234567]),
+        ("Facture 0001234567", [1234567]),
+        ("Paiement commande 12345\n67", [1234567]),
+        ("Facture 1234567 du 12/10/2026", [1234567]),
+        ("Orders 1234567 and 2345678", [1234567, 2345678]),
+        ("no number here 12345", []),
+    ],
+)
 def test_order_numbers_are_found_in_mangled_references(reference, expected):
     assert numbers_in(reference) == expected
 
@@ -32,24 +36,34 @@ def test_a_french_csv_is_read_with_its_separator_decimal_comma_and_date_format_d
     assert len(parsed.lines) == 9
     first = parsed.lines[0]
     assert (first.booked_on, first.amount, first.currency, first.payer, first.reference) == (
-        date(2026, 11, 3), D("240.00"), "EUR", "ACME SAS", "CMD 1000001")
+        date(2026, 11, 3),
+        D("240.00"),
+        "EUR",
+        "ACME SAS",
+        "CMD 1000001",
+    )
     assert parsed.lines[3].reference == "Paiement commande 10000\n04"
     assert parsed.skipped_debits == 1
     assert parsed.errors == ["Line 11: the amount 'abc' is not a number."]
 
 
 def test_columns_can_be_mapped_by_hand_and_a_comma_separator_chosen():
-    parsed = read_csv("when,how much,who,why\n2026-11-02,\"1,234.50\",Ada,CMD 1000001\n", CsvOptions(
-        separator=",", decimal_comma=False, columns={"date": "when", "amount": "how much", "payer": "who",
-                                                    "reference": "why"}))
-    assert [(l.amount, l.payer, l.reference) for l in parsed.lines] == [(D("1234.50"), "Ada", "CMD 1000001")]
+    parsed = read_csv(
+        'when,how much,who,why\n2026-11-02,"1,234.50",Ada,CMD 1000001\n',
+        CsvOptions(
+            separator=",",
+            decimal_comma=False,
+            columns={"date": "when", "amount": "how much", "payer": "who", "reference": "why"},
+        ),
+    )
+    assert [(ln.amount, ln.payer, ln.reference) for ln in parsed.lines] == [(D("1234.50"), "Ada", "CMD 1000001")]
 
 
 def test_the_same_line_has_the_same_checksum_and_a_bank_id_wins():
     a = read_csv((FIXTURES / "statement.csv").read_bytes()).lines
     b = read_csv((FIXTURES / "statement.csv").read_bytes()).lines
-    assert [l.checksum for l in a] == [l.checksum for l in b]
-    assert len({l.checksum for l in a}) == len(a)
+    assert [ln.checksum for ln in a] == [ln.checksum for ln in b]
+    assert len({ln.checksum for ln in a}) == len(a)
 
 
 CAMT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -63,14 +77,22 @@ CAMT = """<?xml version="1.0" encoding="UTF-8"?>
 
 def test_camt053_credits_are_read_with_payer_reference_and_bank_id():
     parsed = read_camt053(CAMT)
-    assert [(l.amount, l.currency, l.payer, l.reference, l.bank_id, l.booked_on) for l in parsed.lines] == [
-        (D("240.00"), "EUR", "ACME SAS", "CMD 1000001", "BANK-1", date(2026, 11, 3))]
+    assert [(ln.amount, ln.currency, ln.payer, ln.reference, ln.bank_id, ln.booked_on) for ln in parsed.lines] == [
+        (D("240.00"), "EUR", "ACME SAS", "CMD 1000001", "BANK-1", date(2026, 11, 3))
+    ]
     assert parsed.skipped_debits == 1
 
 
 def open_order(number, balance, name, company="", currency="EUR", created=date(2026, 10, 1)):
-    return OpenOrder(id=number - 1000000, number=number, currency=currency, balance_due=D(balance),
-                     created_on=created, buyer_name=name, company_name=company)
+    return OpenOrder(
+        id=number - 1000000,
+        number=number,
+        currency=currency,
+        balance_due=D(balance),
+        created_on=created,
+        buyer_name=name,
+        company_name=company,
+    )
 
 
 ORDERS = [
@@ -92,8 +114,12 @@ ORDERS = [
 def ranked():
     matcher = Matcher(ORDERS)
     lines = read_csv((FIXTURES / "statement.csv").read_bytes()).lines
-    return {l.line_number: matcher.suggest(Transfer(l.line_number, l.booked_on, l.amount, l.currency, l.payer,
-                                                    l.reference)) for l in lines}
+    return {
+        ln.line_number: matcher.suggest(
+            Transfer(ln.line_number, ln.booked_on, ln.amount, ln.currency, ln.payer, ln.reference)
+        )
+        for ln in lines
+    }
 
 
 def best(ranked, line):

@@ -5,11 +5,19 @@ import pytest
 from orders_core.status import FINAL_STATUSES, STATUS_GROUPS, TRANSITIONS, Status, can_transition, is_editable
 
 ALLOWED = {
-    ("awaiting_payment", "paid"), ("awaiting_payment", "cancelled"),
-    ("pending_admin", "paid"), ("pending_admin", "cancelled"),
-    ("pending_online", "paid"), ("pending_online", "failed"), ("pending_online", "cancelled"),
-    ("cart_incomplete", "awaiting_payment"), ("cart_incomplete", "paid"), ("cart_incomplete", "cancelled"),
-    ("failed", "awaiting_payment"), ("failed", "paid"), ("failed", "cancelled"),
+    ("awaiting_payment", "paid"),
+    ("awaiting_payment", "cancelled"),
+    ("pending_admin", "paid"),
+    ("pending_admin", "cancelled"),
+    ("pending_online", "paid"),
+    ("pending_online", "failed"),
+    ("pending_online", "cancelled"),
+    ("cart_incomplete", "awaiting_payment"),
+    ("cart_incomplete", "paid"),
+    ("cart_incomplete", "cancelled"),
+    ("failed", "awaiting_payment"),
+    ("failed", "paid"),
+    ("failed", "cancelled"),
 }
 
 
@@ -19,7 +27,7 @@ def test_only_the_transitions_of_the_domain_are_allowed(current, target):
 
 
 def test_paid_and_cancelled_are_final_and_read_only():
-    assert FINAL_STATUSES == {Status.PAID, Status.CANCELLED}
+    assert {Status.PAID, Status.CANCELLED} == FINAL_STATUSES
     assert not TRANSITIONS[Status.PAID] and not TRANSITIONS[Status.CANCELLED]
     assert [s for s in Status if not is_editable(s)] == [Status.PAID, Status.CANCELLED]
 

@@ -2,6 +2,7 @@
 orders_core/, each `_()`/`N_()` message has a French translation with the same `{placeholders}`;
 no widget, title or message of a page is a bare English literal; no service raises an untranslated
 error."""
+
 from __future__ import annotations
 
 import ast
@@ -54,15 +55,18 @@ def test_the_extractor_finds_the_strings_of_the_shell():
 def test_every_marked_string_has_a_french_translation():
     catalogue = french()
     missing = {msgid: places[:2] for msgid, places in extracted_messages().items() if not catalogue.get(msgid)}
-    assert not missing, "strings without French (add them to your locale/fr/LC_MESSAGES/<capability>.po):\n" + \
-        "\n".join(f"  {places} {msgid!r}" for msgid, places in sorted(missing.items()))
+    assert not missing, (
+        "strings without French (add them to your locale/fr/LC_MESSAGES/<capability>.po):\n"
+        + "\n".join(f"  {places} {msgid!r}" for msgid, places in sorted(missing.items()))
+    )
 
 
 def test_every_translation_keeps_the_placeholders_of_its_english():
     catalogue = french()
     broken = {msgid: text for msgid, text in catalogue.items() if placeholders(msgid) != placeholders(text)}
-    assert not broken, "French with other {placeholders} than the English (format() would fail):\n" + \
-        "\n".join(f"  {msgid!r} -> {text!r}" for msgid, text in broken.items())
+    assert not broken, "French with other {placeholders} than the English (format() would fail):\n" + "\n".join(
+        f"  {msgid!r} -> {text!r}" for msgid, text in broken.items()
+    )
 
 
 @pytest.mark.parametrize("po_file", PO_FILES, ids=[path.name for path in PO_FILES])
@@ -82,8 +86,9 @@ def test_no_message_is_translated_two_different_ways_by_two_catalogues():
                 if message.id and isinstance(message.id, str) and message.string:
                     seen[message.id][po_file.name] = message.string
     conflicts = {msgid: by_file for msgid, by_file in seen.items() if len(set(by_file.values())) > 1}
-    assert not conflicts, "one English string, several French ones (the merge order would pick one):\n" + \
-        "\n".join(f"  {msgid!r}: {by_file}" for msgid, by_file in conflicts.items())
+    assert not conflicts, "one English string, several French ones (the merge order would pick one):\n" + "\n".join(
+        f"  {msgid!r}: {by_file}" for msgid, by_file in conflicts.items()
+    )
 
 
 def test_the_language_switch_translates_and_english_is_the_source():
@@ -102,16 +107,67 @@ def test_the_language_switch_translates_and_english_is_the_source():
 
 # Streamlit calls whose first argument (or `label=`, `help=`, ...) is shown to the user.
 SHOWN_FIRST_ARGUMENT = {
-    "title", "header", "subheader", "caption", "text", "info", "error", "warning", "success", "toast",
-    "exception", "markdown", "write", "metric", "button", "form_submit_button", "download_button",
-    "link_button", "page_link", "text_input", "text_area", "number_input", "selectbox", "multiselect", "radio",
-    "checkbox", "toggle", "slider", "select_slider", "date_input", "time_input", "datetime_input",
-    "file_uploader", "color_picker", "segmented_control", "pills", "feedback", "expander", "popover",
-    "status", "spinner", "dialog", "chat_input",
+    "title",
+    "header",
+    "subheader",
+    "caption",
+    "text",
+    "info",
+    "error",
+    "warning",
+    "success",
+    "toast",
+    "exception",
+    "markdown",
+    "write",
+    "metric",
+    "button",
+    "form_submit_button",
+    "download_button",
+    "link_button",
+    "page_link",
+    "text_input",
+    "text_area",
+    "number_input",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "checkbox",
+    "toggle",
+    "slider",
+    "select_slider",
+    "date_input",
+    "time_input",
+    "datetime_input",
+    "file_uploader",
+    "color_picker",
+    "segmented_control",
+    "pills",
+    "feedback",
+    "expander",
+    "popover",
+    "status",
+    "spinner",
+    "dialog",
+    "chat_input",
     # st.column_config.*: the first argument is the column header
-    "Column", "TextColumn", "NumberColumn", "CheckboxColumn", "SelectboxColumn", "DateColumn", "TimeColumn",
-    "DatetimeColumn", "LinkColumn", "ListColumn", "ProgressColumn", "ImageColumn", "LineChartColumn",
-    "BarChartColumn", "AreaChartColumn", "MultiselectColumn", "JsonColumn",
+    "Column",
+    "TextColumn",
+    "NumberColumn",
+    "CheckboxColumn",
+    "SelectboxColumn",
+    "DateColumn",
+    "TimeColumn",
+    "DatetimeColumn",
+    "LinkColumn",
+    "ListColumn",
+    "ProgressColumn",
+    "ImageColumn",
+    "LineChartColumn",
+    "BarChartColumn",
+    "AreaChartColumn",
+    "MultiselectColumn",
+    "JsonColumn",
 }
 SHOWN_KEYWORDS = {"label", "help", "placeholder", "caption", "title", "body", "text"}
 # Markdown that carries no words: badges, icons, emphasis and separators around translated parts.
@@ -199,8 +255,16 @@ def test_the_literal_check_catches_bare_english_and_lets_translated_text_through
         'st.caption(f"Message-ID: {m} · UTM")\nst.page_link("pages/y.py", label="Open")\nst.markdown(f"**{_(\'Total\')}**: {x}")\n'
     )
     found = [entry.split(" ", 1)[1] for entry in bare_literals(sample, root=tmp_path)]
-    assert sorted(found) == sorted(["title('Orders')", "metric('Revenue')", "caption('0 orders')", "tabs('Bee')",
-                                    "text_input('Some help')", "page_link('Open')"])
+    assert sorted(found) == sorted(
+        [
+            "title('Orders')",
+            "metric('Revenue')",
+            "caption('0 orders')",
+            "tabs('Bee')",
+            "text_input('Some help')",
+            "page_link('Open')",
+        ]
+    )
 
 
 def test_no_page_router_or_ui_helper_shows_a_bare_english_literal():
@@ -210,8 +274,9 @@ def test_no_page_router_or_ui_helper_shows_a_bare_english_literal():
 
 def test_no_translation_call_gets_a_computed_string():
     found = [entry for path in source_files(*SOURCE_DIRS) for entry in untranslated_calls(path)]
-    assert not found, "_() needs a literal msgid; use _('... {name}').format(name=...) instead:\n  " + \
-        "\n  ".join(found)
+    assert not found, "_() needs a literal msgid; use _('... {name}').format(name=...) instead:\n  " + "\n  ".join(
+        found
+    )
 
 
 def test_no_service_raises_an_untranslated_error():
