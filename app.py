@@ -8,6 +8,7 @@ import streamlit as st
 
 from orders_core.i18n import _
 from ui import shell
+from ui.guard import routed
 from ui.registry import PAGES, sections_for
 
 shell.apply_locale()
@@ -17,7 +18,7 @@ user = shell.signed_in_user()
 if user is None:
     # Every page's address shows the sign-in form, under the same url_path (hence the same page
     # hash): after signing in, the rerun lands on the page that was asked for - a deep link such
-    # as /order?id=42 survives sign-in - when the role may see it, on the overview otherwise.
+    # as /order?order=1234567 survives sign-in - when the role may see it, on the overview otherwise.
     sign_in = [
         st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in", default=True)
     ]
@@ -36,4 +37,5 @@ else:
     }
     navigation = st.navigation(sections, expanded=True)  # every page of the role, no "View more"
     shell.sidebar(user)
-    navigation.run()
+    with routed():  # the page it runs may draw: it came through sign-in and the role's list
+        navigation.run()

@@ -111,15 +111,10 @@ def user_for_email(session: Session, email: str) -> SignedInUser | None:
 
 
 def refresh(session: Session, signed_in: dict) -> dict | None:
-    """The session's user as the database sees it now: None when the account was deactivated
-    (the session ends), with the current role and name otherwise.
-
-    An email the database does not know keeps its session: accounts are never deleted, so that
-    only happens to sessions made up by tests."""
+    """The session's user as the database sees it now: None when the account is unknown or was
+    deactivated (the session ends), with the current role and name otherwise."""
     user = _find(session, signed_in.get("email", ""))
-    if user is None:
-        return signed_in
-    if not user.active:
+    if user is None or not user.active:
         return None
     return SignedInUser.from_row(user).as_session()
 

@@ -11,7 +11,10 @@ from queries.dashboards.export import to_csv, to_xlsx
 from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
+from ui.guard import require_router
 from ui.saved_views import render_saved_views
+
+require_router()
 
 PAGE = "dashboard_finance"
 METHODS = {k.value: _(v) for k, v in PAYMENT_METHOD_LABELS.items()}

@@ -10,7 +10,10 @@ from queries.dashboards import marketing
 from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted, percent
 from ui.data import cached_query
+from ui.guard import require_router
 from ui.saved_views import render_saved_views
+
+require_router()
 
 PAGE = "dashboard_marketing"
 NONE = N_("(none)")

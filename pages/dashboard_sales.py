@@ -12,7 +12,10 @@ from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, delta, empty_state, formatted, percent
 from ui.data import cached_query
 from ui.format import payment_mode_label, source_label, status_label
+from ui.guard import require_router
 from ui.saved_views import render_saved_views
+
+require_router()
 
 PAGE = "dashboard_sales"
 PERIOD_LABELS = {"today": N_("Today"), "week": N_("This week"), "period": N_("This period")}

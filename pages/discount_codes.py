@@ -12,7 +12,10 @@ from orders_core.services.catalogue import create_code, delete_code, set_code_ac
 from queries.catalogue import discount_codes_of_event, tariffs_of_event
 from ui.catalogue import datetime_input, event_selector, history, run, show_done, when
 from ui.data import cached_query
+from ui.guard import require_router
 from ui.session import current_actor
+
+require_router()
 
 PAGE = "codes"
 PERCENT, AMOUNT = "percent", "amount"

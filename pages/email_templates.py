@@ -19,8 +19,11 @@ from orders_core.services.email_templates import (
 )
 from queries.emails import events, latest_order_id, order_id_by_number, template, templates
 from ui.data import cached_query, clear_after_write, engine
+from ui.guard import require_router
 from ui.order_emails import email_kind_label
 from ui.session import current_actor
+
+require_router()
 
 NEW = 0  # the "new template" choice
 CHOICE, LOADED, NEXT = "email_templates.choice", "email_templates.loaded", "email_templates.next"

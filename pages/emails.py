@@ -11,8 +11,11 @@ from orders_core.i18n import _, format_datetime, format_number
 from orders_core.services.emails import retry_emails
 from queries.emails import email_message, outbox, outbox_counts
 from ui.data import cached_query, clear_after_write, engine
+from ui.guard import require_router
 from ui.order_emails import email_kind_label, email_status_icon_label, email_status_label
 from ui.session import current_actor
+
+require_router()
 
 TABLE = "emails.table"
 DONE = "emails.done"

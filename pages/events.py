@@ -13,7 +13,10 @@ from orders_core.services.catalogue import archive_event, create_event, update_e
 from queries.catalogue import events_list
 from ui.catalogue import datetime_input, history, run, show_done, when
 from ui.data import cached_query
+from ui.guard import require_router
 from ui.session import current_actor
+
+require_router()
 
 PAGE = "events"
 TIMEZONES = sorted(available_timezones())

@@ -22,7 +22,10 @@ from orders_core.services.forms import (
 )
 from queries.wizard import event_fields, wizard_events
 from ui.data import clear_after_write, engine
+from ui.guard import require_router
 from ui.session import current_actor
+
+require_router()
 
 st.title(_("Form fields"))
 st.caption(

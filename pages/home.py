@@ -7,6 +7,9 @@ from orders_core.i18n import _, format_number
 from queries.overview import orders_by_status
 from ui.data import cached_query
 from ui.format import money, status_label
+from ui.guard import require_router
+
+require_router()
 
 st.title(_("Overview"))
 figures = cached_query(orders_by_status)

@@ -9,9 +9,12 @@ from queries.order_detail import UTM_FIELDS, attendee_record, history_changes, o
 from ui.data import cached_query
 from ui.format import money, payment_mode_label, source_label, status_badge, status_label
 from ui.grid_display import amount, link
+from ui.guard import require_router
 from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
+
+require_router()
 
 
 def _attendee_view(attendee_id: int) -> None:
@@ -54,6 +57,8 @@ def _order_view(number: int) -> None:
     order, zone = detail.order, detail.order["event_timezone"]
     currency = order["currency"]
     st.title(_("Order {number}").format(number=order["number"]))
+    if saved := st.session_state.pop("order_detail.flash", None):
+        st.success(saved)
     st.markdown(
         f"{status_badge(order['status'])} · {payment_mode_label(order['payment_mode'])} · {order['event_name']}"
     )

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from orders_core.db import unit_of_work
 from orders_core.errors import ConflictError, OrderError
@@ -27,8 +26,11 @@ from orders_core.status import PAYMENT_METHOD_LABELS, TARIFF_KIND_LABELS, Paymen
 from queries.wizard import event_fields, live_quote, order_for_edit, payment_templates, wizard_events, wizard_tariffs
 from ui.data import clear_after_write, engine
 from ui.format import money, payment_mode_label, status_label
+from ui.guard import require_router
 from ui.session import current_actor
 from ui.wizard_widgets import custom_fields, reset_wizard, seed
+
+require_router()
 
 S = st.session_state
 STEPS = {1: _("Tariffs"), 2: _("Buyer and billing"), 3: _("Holders"), 4: _("Summary and payment")}
@@ -45,6 +47,7 @@ BUYER_LABELS = {
     "vat_number": _("VAT number"),
 }
 DETAIL_PAGE = "pages/order_detail.py"
+DETAIL_FLASH = "order_detail.flash"  # a one-time message for the order page, after a save
 
 
 # --- state ---------------------------------------------------------------------------------------
@@ -439,18 +442,11 @@ def save(current, payment: dict, send: bool, template_id, notify: bool) -> None:
         st.error(error.message)
         return
     clear_after_write()
-    mode = S["wizard.mode"]
+    saved = _("Order {number} saved.") if S["wizard.mode"] == "modify" else _("Order {number} created.")
     reset_wizard()
-    S["wizard.saved"] = {"number": number, "mode": mode}
+    S[DETAIL_FLASH] = saved.format(number=number)  # shown once by the order's page
     st.query_params.clear()
-    open_detail(number)
-
-
-def open_detail(number: int) -> None:
-    try:
-        st.switch_page(DETAIL_PAGE, query_params={"order": str(number)})
-    except StreamlitAPIException:
-        st.rerun()  # no detail page in this navigation: the wizard shows the saved number itself
+    st.switch_page(DETAIL_PAGE, query_params={"order": str(number)})
 
 
 def navigation(step: int, check) -> None:
@@ -505,19 +501,12 @@ if wanted is not None and (S.get("wizard.mode") != "modify" or S.get("wizard.num
         st.stop()
     start("modify", loaded)
 elif wanted is None and S.get("wizard.mode") != "create":
-    saved = S.get("wizard.saved")
     start("create")
-    if saved:
-        S["wizard.saved"] = saved
 
 title = (
     _("Modify order {number}").format(number=S.get("wizard.number")) if S["wizard.mode"] == "modify" else _("New order")
 )
 st.title(title)
-if S.get("wizard.saved"):
-    saved = S.pop("wizard.saved")
-    message = _("Order {number} saved.") if saved["mode"] == "modify" else _("Order {number} created.")
-    st.success(message.format(number=saved["number"]))
 if S.get("wizard.conflict"):
     show_conflict()
     st.stop()

@@ -23,11 +23,10 @@ from ui.data import cached_query, engine
 from ui.format import money
 from ui.grid_display import column_config, display_frame, link, styled, user_timezone
 from ui.grid_state import view_from_params, view_to_params, with_filters
+from ui.guard import require_router
+from ui.order_actions import render_bulk_actions
 
-try:
-    from ui.order_actions import render_bulk_actions
-except ImportError:
-    render_bulk_actions = None
+require_router()
 
 SELECTED_KEY = "orders.selected_ids"
 CURSORS_KEY = "orders.cursors"
@@ -243,8 +242,7 @@ else:
             )
     else:
         st.caption(_("Select rows to open an order or act on several."))
-    if render_bulk_actions is not None:
-        render_bulk_actions(selected)
+    render_bulk_actions(selected)
 
 # --- exports -------------------------------------------------------------------------------------
 with st.expander(_("Export the {count} filtered orders").format(count=format_number(count))):

@@ -7,7 +7,10 @@ from orders_core.i18n import _, format_datetime, format_number
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
 from ui.data import cached_query
 from ui.format import money
+from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
+
+require_router()
 
 SELECTED_KEY = "pending.selected_ids"
 

@@ -23,7 +23,10 @@ from queries.reconciliation import (
     transactions_with_suggestions,
 )
 from ui.data import cached_query, clear_after_write, engine
+from ui.guard import require_router
 from ui.session import current_actor
+
+require_router()
 
 PAGE_SIZE = 25
 STATUS_LABELS = {

@@ -21,7 +21,10 @@ from orders_core.status import TARIFF_KIND_LABELS, TariffKind
 from queries.catalogue import tariffs_of_event
 from ui.catalogue import datetime_input, event_selector, history, run, show_done, when
 from ui.data import cached_query
+from ui.guard import require_router
 from ui.session import current_actor
+
+require_router()
 
 PAGE = "tariffs"
 KINDS = [k.value for k in TariffKind]

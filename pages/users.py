@@ -10,7 +10,10 @@ from orders_core.passwords import generate_password
 from orders_core.permissions import ROLE_LABELS, ROLES
 from orders_core.services import users as accounts
 from ui.data import engine
+from ui.guard import require_router
 from ui.session import current_actor
+
+require_router()
 
 NEW_PASSWORD = "users.new_password"  # (email, password) shown once, then forgotten
 CONFIRM_DEACTIVATE = "users.confirm_deactivate"  # id of the account awaiting confirmation

@@ -1,5 +1,5 @@
 """Streamlit helpers shared by the pages: the page registry, cached data access, formatting."""
 
-from ui.guard import route_everything_through_the_router
+from ui.guard import turn_off_pages_folder_mode
 
-route_everything_through_the_router()
+turn_off_pages_folder_mode()

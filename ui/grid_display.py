@@ -55,16 +55,8 @@ def amount(value) -> str:
 
 
 def link(page: str, label: str, query_params: dict[str, str], icon: str | None = None) -> None:
-    """st.page_link (keeps the signed-in session); a plain link when the page runs outside the
-    router's navigation (AppTest of a single page), where page_link cannot resolve it."""
-    from streamlit.errors import StreamlitAPIException
-
-    try:
-        st.page_link(page, label=label, icon=icon, query_params=query_params)
-    except StreamlitAPIException:
-        url_path = {"pages/order_detail.py": "order", "pages/orders.py": "orders"}.get(page, page)
-        query = "&".join(f"{k}={v}" for k, v in query_params.items())
-        st.markdown(f"[{label}]({url_path}{'?' + query if query else ''})")
+    """A link to another page of the navigation that keeps the signed-in session."""
+    st.page_link(page, label=label, icon=icon, query_params=query_params)
 
 
 def user_timezone() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from orders_core.db import unit_of_work
 from orders_core.emails.labels import EMAIL_STATUS_LABELS, KIND_LABELS
@@ -110,12 +109,9 @@ def render_order_emails(order_id: int) -> None:
         },
     )
     if can("emails.outbox"):
-        try:
-            st.page_link(
-                "pages/emails.py",
-                label=_("Open in the Emails page"),
-                icon=":material/outgoing_mail:",
-                query_params={"order": str(order["number"])},
-            )
-        except StreamlitAPIException:  # the page is not in this navigation (e.g. a page run on its own)
-            pass
+        st.page_link(
+            "pages/emails.py",
+            label=_("Open in the Emails page"),
+            icon=":material/outgoing_mail:",
+            query_params={"order": str(order["number"])},
+        )

@@ -1,14 +1,54 @@
 """Shared by every AppTest: pages run on SQLite (services and queries are tested on both
 databases elsewhere), and Streamlit's caches start empty for each test (they outlive an AppTest
-within one pytest process)."""
+within one pytest process).
+
+Pages run the way a browser gets them: through app.py's router, signed in (`open_page`). A page
+file run on its own reruns through the router and never draws (issue 13, item 0)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import select
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from orders_core.db import get_engine, unit_of_work
+from orders_core.models import User
+from tests.accounts import add_account
+from tests.accounts import cheap_password_hashing as cheap_password_hashing  # the fixture, made autouse below
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
 def backend():
     return "sqlite"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(cheap_password_hashing):
+    """Accounts made for a page test hash their password with argon2's cheapest profile."""
+
+
+@pytest.fixture(autouse=True)
+def served_like_a_running_server(monkeypatch):
+    """AppTest resets Streamlit's pages/-folder mode before every run, as if each run were a new
+    process: each run would then start with the page file run directly, which reruns through the
+    router (ui/guard.py) and loses the click that started the run. A running server leaves that
+    mode for good at its first session; AppTest does the same here. (The mode itself is tested in
+    Chromium on a fresh server: tests/browser/test_sign_in.py.)"""
+
+    class RouterOnlyPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            PagesManager.uses_pages_directory = False
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(app_test, "PagesManager", RouterOnlyPagesManager)
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +58,32 @@ def fresh_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def signed_in_account(user: dict) -> dict:
+    """`user` ({email, role, name}) as a real account of the configured database, created when
+    missing: the router re-reads the signed-in user on every run and signs out an unknown one."""
+    engine = get_engine()
+    with unit_of_work(engine) as session:
+        account = session.scalar(select(User).where(User.email == user["email"]))
+    if account is None:
+        add_account(engine, user["email"], user["role"], secrets.token_urlsafe(16), name=user.get("name", ""))
+        with unit_of_work(engine) as session:
+            account = session.scalar(select(User).where(User.email == user["email"]))
+    return {"id": account.id, "email": account.email, "role": account.role, "name": account.full_name}
+
+
+def open_page(
+    page: str, user: dict, *, query: dict | None = None, state: dict | None = None, timeout: int = 60
+) -> AppTest:
+    """Run `page` (e.g. "pages/orders.py") through app.py, signed in as `user`, with the URL's
+    query parameters `query` and extra session state `state`; returns the AppTest after the run."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["auth.user"] = signed_in_account(user)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()  # the router registers the role's pages; a switch is only possible after that
+    at.switch_page(str(Path(page).relative_to(ROOT)) if Path(page).is_absolute() else page)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
 from orders_core.models import CatalogueHistory, DiscountCode, Event, Tariff
+from tests.app.conftest import open_page
 from tests.factories import make_code, make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,11 +41,7 @@ def summit(db):
 
 
 def page(name: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60)
-    at.session_state["auth.user"] = MANAGER
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(f"pages/{name}", MANAGER, query=query)
 
 
 def click(at: AppTest, label: str) -> AppTest:

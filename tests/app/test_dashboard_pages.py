@@ -12,6 +12,7 @@ from orders_core.db import unit_of_work
 from orders_core.permissions import Actor
 from orders_core.services.saved_views import save_view, visible_views
 from tests import dashboard_dataset
+from tests.app.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = {name: str(ROOT / "pages" / f"dashboard_{name}.py") for name in ("sales", "finance", "marketing")}
@@ -30,11 +31,7 @@ def dataset(engine, db_url, monkeypatch):
 
 
 def run(page: str, role: str, **params) -> AppTest:
-    at = AppTest.from_file(PAGES[page], default_timeout=90)
-    at.session_state["auth.user"] = user(role)
-    for key, value in {**RANGE, **params}.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(PAGES[page], user(role), query={**RANGE, **params}, timeout=90)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

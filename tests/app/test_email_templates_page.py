@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
 from orders_core.models import EmailTemplate
+from tests.app.conftest import open_page
 from tests.factories import make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,9 +29,7 @@ def shop(engine, db_url, monkeypatch):
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=30)
-    at.session_state["auth.user"] = ADMIN
-    return at.run()
+    return open_page(PAGE, ADMIN)
 
 
 def saved_templates(engine) -> list[EmailTemplate]:

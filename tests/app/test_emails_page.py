@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from orders_core.db import unit_of_work
 from orders_core.emails.outbox import queue_email
 from orders_core.models import OrderHistory, OutboxEmail
+from tests.app.conftest import open_page
 from tests.factories import make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,9 +50,7 @@ def outbox(engine, db_url, monkeypatch):
 
 
 def page(user=ADMIN) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=30)
-    at.session_state["auth.user"] = user
-    return at
+    return open_page(PAGE, user)
 
 
 def table_subjects(at: AppTest) -> list[str]:

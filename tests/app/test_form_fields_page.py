@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
 from orders_core.models import FormField
+from tests.app.conftest import open_page
 from tests.factories import make_event
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "form_fields.py")
@@ -29,13 +30,11 @@ def add(at: AppTest, label_en: str, label_fr: str, field_type: str = "text", opt
     at.text_input(key="form_fields.new_label_fr").input(label_fr)
     at.selectbox(key="form_fields.new_type").set_value(field_type)
     at.text_area(key="form_fields.new_options").input(options)
-    return at.button[-1].click().run()  # the add form's submit button comes last
+    return at.button(key="FormSubmitter:form_fields.add-Add the field").click().run()
 
 
 def test_an_admin_adds_reorders_and_deactivates_buyer_fields(engine, event_id):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["auth.user"] = ADMIN
-    at.run()
+    at = open_page(PAGE, ADMIN)
     assert any("the default fields apply" in i.value for i in at.info)
 
     add(at, "Dietary needs", "Régime", "select", "")

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.models import Attendee, Order
 from tests import grid_dataset
+from tests.app.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = str(ROOT / "pages" / "orders.py")
@@ -26,12 +27,7 @@ def dataset(engine, db_url, monkeypatch):
 
 
 def app(path: str, **params) -> AppTest:
-    at = AppTest.from_file(path, default_timeout=60)
-    at.session_state["auth.user"] = FINANCE
-    at.session_state["ui.timezone"] = "UTC"
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(path, FINANCE, query=params, state={"ui.timezone": "UTC"})
 
 
 def grid_numbers(at: AppTest) -> list[int]:
@@ -39,7 +35,8 @@ def grid_numbers(at: AppTest) -> list[int]:
 
 
 def texts(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown]
+    """Markdown and the labels of links to other pages."""
+    return [m.value for m in at.markdown] + [link.proto.label for link in at.get("page_link")]
 
 
 def test_the_grid_shows_the_page_the_count_and_totals_per_currency(dataset):
@@ -76,10 +73,7 @@ def test_statuses_and_payment_modes_filter_the_rows(dataset):
 
 
 def test_selected_rows_become_order_ids_at_once(dataset, engine):
-    at = AppTest.from_file(GRID, default_timeout=60)
-    at.session_state["auth.user"] = FINANCE
-    at.session_state["orders.table"] = {"selection": {"rows": [0, 2], "columns": [], "cells": []}}
-    at.run()
+    at = open_page(GRID, FINANCE, state={"orders.table": {"selection": {"rows": [0, 2], "columns": [], "cells": []}}})
     with engine.connect() as conn:
         ids = {number: oid for oid, number in conn.execute(select(Order.id, Order.number))}
     assert at.session_state["orders.selected_ids"] == [ids[dataset[3]], ids[dataset[2]]]

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
 from orders_core.models import Attendee, Order, OutboxEmail
+from tests.app.conftest import open_page
 from tests.factories import NOW, make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +32,7 @@ def pending(engine, db_url, monkeypatch):
 
 
 def app(user=FINANCE) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["auth.user"] = user
-    return at.run()
+    return open_page(PAGE, user)
 
 
 def select_rows(at: AppTest, rows: list[int]) -> AppTest:
@@ -95,7 +94,13 @@ def test_cancelling_needs_a_reason_and_reports_what_was_cancelled(pending, engin
 
 
 def test_a_marketer_sees_no_action_menu(pending):
-    at = select_rows(app({"id": 2, "email": "m@example.org", "role": "marketer", "name": "M"}), [0])
+    """The pending list is not in a marketer's navigation; on the grid, a selection offers nothing."""
+    marketer = {"email": "m@example.org", "role": "marketer", "name": "M"}
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page(PAGE, marketer)
+    at = open_page(
+        "pages/orders.py", marketer, state={"orders.table": {"selection": {"rows": [0], "columns": [], "cells": []}}}
+    )
     assert not at.exception
     assert not [b for b in at.button if b.key and b.key.startswith("order_actions.")]
 
@@ -104,11 +109,7 @@ DETAIL = str(ROOT / "pages" / "order_detail.py")
 
 
 def detail(number: int, user=FINANCE) -> AppTest:
-    at = AppTest.from_file(DETAIL, default_timeout=60)
-    at.session_state["auth.user"] = user
-    at.session_state["ui.timezone"] = "UTC"
-    at.query_params["order"] = str(number)
-    return at.run()
+    return open_page(DETAIL, user, query={"order": str(number)}, state={"ui.timezone": "UTC"})
 
 
 def action_keys(at: AppTest) -> list[str]:

@@ -14,6 +14,7 @@ from orders_core.db import unit_of_work
 from orders_core.models import BankTransaction, Order
 from orders_core.permissions import Actor
 from orders_core.reconciliation.service import import_statement
+from tests.app.conftest import open_page
 from tests.factories import make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,9 +43,7 @@ def statement(engine, db_url, monkeypatch):
 
 
 def app() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["auth.user"] = FINANCE
-    return at.run()
+    return open_page(PAGE, FINANCE)
 
 
 def status_of(engine, number: int) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import TIMEOUT_MS, sign_in, start_app_server, wait_for_app
+from tests.browser.conftest import IDLE, TIMEOUT_MS, sign_in, start_app_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -85,3 +86,24 @@ def test_a_fresh_server_asks_for_sign_in_even_when_a_page_address_comes_first(br
         email, password = app_database.accounts["admin"]
         sign_in(browser_page, email, password)
         browser_page.get_by_role("heading", name="Users").wait_for(timeout=TIMEOUT_MS)
+
+
+def test_ten_tabs_opening_a_page_at_once_on_a_fresh_server_all_meet_the_sign_in_form(chromium, app_database, tmp_path):
+    """Issue 13, item 0: Streamlit's pages/ mode is switched off by the first session that goes
+    through `ui`, but sessions already running a page file directly used to carry on and show the
+    grid without sign-in. Every page run must fail closed by itself."""
+    with start_app_server(app_database.url, log_path=tmp_path / "streamlit.log") as base_url:
+        contexts = [chromium.new_context() for _ in range(10)]
+        try:
+            tabs = [context.new_page() for context in contexts]
+            for tab in tabs:  # each request goes out before any page has finished its first run
+                tab.goto(f"{base_url}/orders", wait_until="commit")
+            for tab in tabs:
+                expect(tab.get_by_role("button", name="Sign in")).to_be_visible(timeout=TIMEOUT_MS)
+                expect(tab.locator(IDLE)).to_be_attached(timeout=TIMEOUT_MS)
+                expect(tab.get_by_role("heading", name="Orders")).to_have_count(0)
+                expect(tab.get_by_test_id("stDataFrame")).to_have_count(0)
+                expect(tab.get_by_test_id("stSidebarNav")).to_have_count(0)
+        finally:
+            for context in contexts:
+                context.close()
