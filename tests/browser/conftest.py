@@ -13,8 +13,12 @@ Fixtures (module scope unless said otherwise, so one server serves a whole test 
 - `app_server`: the server on `app_database`; yields its base URL (`http://127.0.0.1:PORT`).
 - `chromium`: the browser (skips when /usr/bin/chromium is missing).
 - `browser_page` (function scope): a fresh tab in its own context (own cookies and session).
-- `signed_in_page` (function scope): `signed_in_page(role="admin", path="")` signs in through the
-  form at `/<path>` and returns the tab once the page has run (a deep link survives sign-in).
+- `signed_in_page` (function scope): `signed_in_page(role=None, path="")` signs in through the
+  form at `/<path>` (as the database's first account when no role is given) and returns the tab
+  once the page has run (a deep link survives sign-in).
+
+Waiting: Playwright's auto-waiting `expect(...)` only (patient: 60 s), never sleeps or snapshot
+checks; after each action, expect the outcome the user would see.
 
 `start_app_server(database_url)` is the context manager behind `app_server`, for tests that need
 a server of their own. Never navigate with `page.goto` after signing in: a reload is a new
@@ -27,7 +31,7 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -49,12 +54,14 @@ CHROMIUM_ARGS = [
 ROLES = ("admin", "event_manager", "finance", "marketer")
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT_MS = 60_000  # the machine is shared: be patient, never fail on a slow start
+expect.set_options(timeout=TIMEOUT_MS)  # every auto-waiting assertion of the browser tests
 
 
 @dataclass
 class AppDatabase:
     url: str
     accounts: dict[str, tuple[str, str]] = field(default_factory=dict)  # role -> (email, password)
+    facts: dict = field(default_factory=dict)  # what a test module's data set wants its tests to know
 
 
 def free_port() -> int:
@@ -112,66 +119,71 @@ def start_app_server(
     port = free_port()
     log_path = log_path or Path(os.environ.get("TMPDIR", "/tmp")) / f"orders-streamlit-{port}.log"
     environment = {**os.environ, "ORDERS_DATABASE_URL": database_url, "ORDERS_LOCALE": "en", **(env or {})}
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [
-                str(BIN / "streamlit"),
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(BIN / "streamlit"),
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    listening = threading.Event()
+    copier = threading.Thread(target=_copy_output, args=(server, log_path, listening), daemon=True)
+    copier.start()
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        # Streamlit prints its URL once it listens; the copier sets the event then (or at exit).
+        if not listening.wait(timeout=120) or server.poll() is not None:
+            raise RuntimeError(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=30) as response:
+            assert response.status == 200, log_path.read_text()[-2000:]
+        yield base_url
+    finally:
+        server.terminate()
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"streamlit exited ({server.returncode}): {log_path.read_text()[-2000:]}")
-                try:
-                    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer in 120 s: {log_path.read_text()[-2000:]}")
-                time.sleep(0.3)
-            yield base_url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        copier.join(timeout=5)
+
+
+def _copy_output(server: subprocess.Popen, log_path: Path, listening: threading.Event) -> None:
+    """Copy the server's output to its log; say when it prints the URL it listens on (or exits)."""
+    with log_path.open("wb") as log:
+        for line in server.stdout:
+            log.write(line)
+            log.flush()
+            if b"URL:" in line:
+                listening.set()
+    listening.set()
 
 
 def wait_for_app(page) -> None:
-    """Wait until the script has finished its run (after loading or any action)."""
-    page.wait_for_timeout(300)  # let the action's rerun start before waiting for its end
-    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
+    """Wait until no script run is going on. After an action, first expect its visible outcome:
+    right after a click the idle marker may still be the one of the run before."""
+    expect(page.locator(IDLE)).to_be_attached()
 
 
 def sign_in(page, email: str, password: str) -> None:
     """Fill the sign-in form of the current tab and wait until the first page has run."""
-    wait_for_app(page)
     page.get_by_role("textbox", name="Email", exact=True).fill(email)
     page.get_by_role("textbox", name="Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_test_id("stSidebarNav").wait_for(timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
     wait_for_app(page)
 
 
@@ -212,8 +224,8 @@ def browser_page(chromium):
 
 @pytest.fixture
 def signed_in_page(browser_page, app_server, app_database):
-    def open_as(role: str = "admin", path: str = ""):
-        email, password = app_database.accounts[role]
+    def open_as(role: str | None = None, path: str = ""):
+        email, password = app_database.accounts[role] if role else next(iter(app_database.accounts.values()))
         browser_page.goto(f"{app_server}/{path.lstrip('/')}")
         sign_in(browser_page, email, password)
         return browser_page

@@ -14,9 +14,9 @@ from tests.browser.conftest import IDLE, TIMEOUT_MS, sign_in, start_app_server, 
 pytestmark = pytest.mark.browser
 
 
-def sidebar_links(page) -> list[str]:
-    """The titles of the navigation links (each link's text is its icon's name, then its title)."""
-    return [text.strip().split("\n")[-1] for text in page.get_by_test_id("stSidebarNav").locator("a").all_inner_texts()]
+def sidebar_link(page, title: str):
+    """A navigation link by its title (a link holds its icon's name, then its title)."""
+    return page.get_by_test_id("stSidebarNav").locator("a").filter(has=page.get_by_text(title, exact=True))
 
 
 def choose_language(page, language: str) -> None:
@@ -25,52 +25,50 @@ def choose_language(page, language: str) -> None:
 
 def test_sign_in_land_on_the_overview_and_switch_to_french(signed_in_page):
     page = signed_in_page("admin")
-    assert page.get_by_role("heading", name="Overview").is_visible()
-    assert "Overview" in sidebar_links(page) and "Users" in sidebar_links(page)
-    assert page.get_by_test_id("stSidebar").get_by_text("Admin Tester").is_visible()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(sidebar_link(page, "Overview")).to_have_count(1)
+    expect(sidebar_link(page, "Users")).to_have_count(1)
+    expect(page.get_by_test_id("stSidebar").get_by_text("Admin Tester")).to_be_visible()
     revenue = page.get_by_test_id("stMetric").first
-    assert revenue.get_by_test_id("stMetricLabel").inner_text() == "Revenue (paid, incl. tax)"
+    expect(revenue.get_by_test_id("stMetricLabel")).to_have_text("Revenue (paid, incl. tax)")
 
     choose_language(page, "Français")
-    page.get_by_role("heading", name="Vue d'ensemble").wait_for(timeout=TIMEOUT_MS)
-    wait_for_app(page)
-    links = sidebar_links(page)
-    assert "Vue d'ensemble" in links and "Utilisateurs" in links and "Overview" not in links
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("heading", name="Vue d'ensemble")).to_be_visible()
+    expect(sidebar_link(page, "Vue d'ensemble")).to_have_count(1)
+    expect(sidebar_link(page, "Utilisateurs")).to_have_count(1)
+    expect(sidebar_link(page, "Overview")).to_have_count(0)
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     revenue = page.get_by_test_id("stMetric").first
-    assert revenue.get_by_test_id("stMetricLabel").inner_text() == "Chiffre d'affaires (payé, TTC)"
+    expect(revenue.get_by_test_id("stMetricLabel")).to_have_text("Chiffre d'affaires (payé, TTC)")
     # French amounts: decimal comma, currency after the number (e.g. "20 410,08 $CA").
-    assert re.fullmatch(r"[\d\u202f\u00a0 ]+,\d\d[\u00a0 ]\S+", revenue.get_by_test_id("stMetricValue").inner_text())
+    expect(revenue.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^[\d\u202f\u00a0 ]+,\d\d[\u00a0 ]\S+$"))
 
 
 def test_a_wrong_password_is_refused_with_the_neutral_message(browser_page, app_server, app_database):
     email, _password = app_database.accounts["finance"]
     browser_page.goto(app_server)
-    wait_for_app(browser_page)
     browser_page.get_by_role("textbox", name="Email", exact=True).fill(email)
     browser_page.get_by_role("textbox", name="Password", exact=True).fill("not the password")
     browser_page.get_by_role("button", name="Sign in").click()
-    alert = browser_page.get_by_test_id("stAlertContentError")
-    alert.wait_for(timeout=TIMEOUT_MS)
-    assert alert.inner_text() == "Wrong email or password, or too many attempts. Try again, or wait 15 minutes."
-    assert browser_page.get_by_test_id("stSidebarNav").count() == 0
+    expect(browser_page.get_by_test_id("stAlertContentError")).to_have_text(
+        "Wrong email or password, or too many attempts. Try again, or wait 15 minutes."
+    )
+    expect(browser_page.get_by_test_id("stSidebarNav")).to_have_count(0)
 
 
 def test_a_deep_link_survives_sign_in(signed_in_page):
     page = signed_in_page("admin", path="users")
-    page.get_by_role("heading", name="Users").wait_for(timeout=TIMEOUT_MS)
-    assert page.url.rstrip("/").endswith("/users")
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/users/?$"))
 
 
 def test_a_marketer_sees_only_the_marketer_pages_and_signs_out(signed_in_page):
     page = signed_in_page("marketer")
-    links = sidebar_links(page)
-    assert "Overview" in links
-    assert "Users" not in links
+    expect(sidebar_link(page, "Overview")).to_have_count(1)
+    expect(sidebar_link(page, "Users")).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("button", name="Sign in").wait_for(timeout=TIMEOUT_MS)
-    wait_for_app(page)
-    assert page.get_by_test_id("stSidebarNav").count() == 0
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
 
 
 def test_a_fresh_server_asks_for_sign_in_even_when_a_page_address_comes_first(browser_page, app_database, tmp_path):
@@ -78,14 +76,14 @@ def test_a_fresh_server_asks_for_sign_in_even_when_a_page_address_comes_first(br
     the first request of the process must still meet the sign-in form."""
     with start_app_server(app_database.url, log_path=tmp_path / "streamlit.log") as base_url:
         browser_page.goto(f"{base_url}/users")
-        browser_page.get_by_role("button", name="Sign in").wait_for(timeout=TIMEOUT_MS)
+        expect(browser_page.get_by_role("button", name="Sign in")).to_be_visible()
         wait_for_app(browser_page)
-        assert browser_page.get_by_role("heading", name="Users").count() == 0
-        assert browser_page.get_by_test_id("stException").count() == 0
-        assert browser_page.get_by_test_id("stSidebarNav").count() == 0
+        expect(browser_page.get_by_role("heading", name="Users")).to_have_count(0)
+        expect(browser_page.get_by_test_id("stException")).to_have_count(0)
+        expect(browser_page.get_by_test_id("stSidebarNav")).to_have_count(0)
         email, password = app_database.accounts["admin"]
         sign_in(browser_page, email, password)
-        browser_page.get_by_role("heading", name="Users").wait_for(timeout=TIMEOUT_MS)
+        expect(browser_page.get_by_role("heading", name="Users")).to_be_visible()
 
 
 def test_ten_tabs_opening_a_page_at_once_on_a_fresh_server_all_meet_the_sign_in_form(chromium, app_database, tmp_path):

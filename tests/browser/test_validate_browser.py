@@ -7,11 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from orders_core.db import get_engine, unit_of_work
 from orders_core.models import Attendee, Order
-from tests.browser.conftest import create_database, wait_for_app
+from tests.browser.conftest import create_database
 from tests.factories import make_event, make_order, make_tariff
 
 pytestmark = pytest.mark.browser
@@ -38,23 +39,20 @@ def app_database(tmp_path_factory):
 def test_finance_validates_a_pending_invoice_order(signed_in_page, app_database):
     page = signed_in_page("finance")
     page.get_by_role("link", name="Pending invoice orders").first.click()
-    wait_for_app(page)
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.wait_for()
+    expect(page.get_by_role("heading", name="Pending invoice orders")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid).to_be_visible()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)  # the first row's marker (the grid is a canvas)
-    wait_for_app(page)
-    page.get_by_text("1 order(s) selected").wait_for()
+    expect(page.get_by_text("1 order(s) selected")).to_be_visible()
 
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Validate orders").click()
-    wait_for_app(page)
     dialog = page.get_by_role("dialog", name="Validate orders")
-    dialog.get_by_text("Attendees to create").wait_for()
-    assert "€192.00" in dialog.inner_text()  # the dry run's amount: 2 x 80.00 + 20 % tax
+    expect(dialog.get_by_text("Attendees to create")).to_be_visible()
+    expect(dialog).to_contain_text("€192.00")  # the dry run's amount: 2 x 80.00 + 20 % tax
     dialog.get_by_role("button", name="Validate 1 order(s)").click()
-    wait_for_app(page)
-    dialog.get_by_text("1 order(s) validated: 2 attendee(s) created, 1 email(s) queued.").wait_for()
+    expect(dialog.get_by_text("1 order(s) validated: 2 attendee(s) created, 1 email(s) queued.")).to_be_visible()
 
     engine = get_engine(app_database.url)
     with engine.connect() as conn:
@@ -63,5 +61,4 @@ def test_finance_validates_a_pending_invoice_order(signed_in_page, app_database)
         assert names == ["Ada", "Charles"]
         assert conn.execute(select(func.count()).select_from(Attendee)).scalar() == 2
     dialog.get_by_test_id("stBaseButton-primary").click()  # our Close (the X is also named Close)
-    wait_for_app(page)
-    page.get_by_text("No invoice order is waiting for payment.").wait_for()
+    expect(page.get_by_text("No invoice order is waiting for payment.")).to_be_visible()
