@@ -264,6 +264,8 @@ class Attendee(Base):
 
 
 class Payment(Base):
+    """A payment received: a row of the ledger, never edited (append-only like the history)."""
+
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint(_in("method", PaymentMethod), name="method"),
@@ -293,7 +295,8 @@ class Payment(Base):
 
 
 class OrderHistory(Base):
-    """Append-only log of every change to an order (on PostgreSQL a trigger refuses edits)."""
+    """Append-only log of every change to an order: triggers refuse UPDATE and DELETE on both
+    databases, and on PostgreSQL the app's role has no right to them (orders_core/privileges.py)."""
 
     __tablename__ = "order_history"
 
@@ -327,11 +330,15 @@ class EmailTemplate(Base):
 
 
 class OutboxEmail(Base):
+    """An email queued in the transaction of the change that asked for it. `next_attempt_at` is
+    when a `queued` row is due, and the end of the sender's lease on a `sending` row."""
+
     __tablename__ = "outbox_emails"
     __table_args__ = (
         CheckConstraint(_in("status", ("queued", "sending", "sent", "failed")), name="status"),
         Index("ix_outbox_emails_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_outbox_emails_created_at", "created_at"),
+        Index("uq_outbox_emails_message_id", "message_id", unique=True),
     )
 
     id: Mapped[IntPk]
@@ -348,9 +355,14 @@ class OutboxEmail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[UtcTime]
     sent_at: Mapped[UtcTime | None]
-    # Issue 6: the display name in "To", and the Message-ID chosen at the first claim.
+    # Issue 6: the display name in "To". Issue 13: the Message-ID, chosen when the email is
+    # queued and kept across retries (receivers drop a resent duplicate by it).
     recipient_name: Mapped[str | None] = mapped_column(String(200))
-    message_id: Mapped[str | None] = mapped_column(String(255))
+    message_id: Mapped[str] = mapped_column(String(255))
+    # Issue 13: when the first failed attempt was (the retry window counts from it), and which
+    # sender holds a `sending` row (host:pid:token).
+    first_failed_at: Mapped[UtcTime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class FormField(Base):
@@ -403,9 +415,9 @@ class Counter(Base):
 
 
 class CatalogueHistory(Base):
-    """Append-only log of every change to events, tariffs and discount codes (issue 7); on
-    PostgreSQL a trigger refuses edits. `entity_id` has no foreign key so a deleted tariff or code
-    keeps its log."""
+    """Append-only log of every change to events, tariffs and discount codes (issue 7); triggers
+    refuse edits on both databases (and privileges on PostgreSQL). `entity_id` has no foreign key
+    so a deleted tariff or code keeps its log."""
 
     __tablename__ = "catalogue_history"
     __table_args__ = (CheckConstraint(_in("entity", ("event", "tariff", "discount_code")), name="entity"),)

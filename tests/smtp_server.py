@@ -56,3 +56,15 @@ def smtp_server(handler: RecordingHandler | None = None, **controller_options):
         yield handler, port
     finally:
         controller.stop()
+
+
+@contextmanager
+def smtp_server_at(port: int, handler: RecordingHandler | None = None, **controller_options):
+    """A server at `port` that the test starts itself (e.g. after an outage); yields (handler,
+    controller) and stops it afterwards if it was started."""
+    handler = handler or RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **controller_options)
+    try:
+        yield handler, controller
+    finally:
+        controller.stop(no_assert=True)

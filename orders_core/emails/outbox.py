@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import render
+from orders_core.emails.transports import sender_address
 from orders_core.i18n import format_datetime, format_money
 from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail
 
@@ -44,6 +46,14 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "lines": ("name", "quantity", "kind", "total_ht_formatted", "total_ttc_formatted"),
     "items": ("tariff", "holder_first_name", "holder_last_name", "holder_email", "seat"),
 }
+
+
+def new_message_id(sender: str | None = None) -> str:
+    """A globally unique Message-ID in the sender's domain, chosen once when an email is queued
+    and stored with it: every retry, even after a crash, sends the same one."""
+    address = parseaddr(sender or sender_address())[1]
+    domain = address.rsplit("@", 1)[-1] if "@" in address else ""
+    return make_msgid(domain=domain or "localhost")
 
 
 def email_language(order: Order) -> str:
@@ -257,6 +267,7 @@ def queue_email(
         attempts=0,
         next_attempt_at=now,
         created_at=now,
+        message_id=new_message_id(),
     )
     session.add(email)
     session.flush()

@@ -1,32 +1,41 @@
-"""The sender: delivers the outbox. It claims due emails in a short transaction (PostgreSQL:
-`FOR UPDATE SKIP LOCKED`; SQLite: `BEGIN IMMEDIATE`), marks them `sending` with a lease, sends
-them outside any transaction, then records the outcome. Several senders can run at once and never
-send a message twice; a sender that dies mid-send leaves a `sending` row whose lease expires, and
-the next sender picks it up again (with the same Message-ID). A failure is retried with
-exponential backoff, then marked `failed` with the error. The order that queued an email is never
-touched here, so a send failure cannot undo it."""
+"""The sender: delivers the outbox, one email at a time.
+
+Each email is claimed in a short transaction (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite:
+`BEGIN IMMEDIATE`), which marks it `sending` under this sender's name with a lease; it is sent
+outside any transaction, and marked `sent` in its own transaction right after the server said
+"250 OK". Several senders can run at once and never take the same email.
+
+The guarantee is at-least-once: a sender killed after the server accepted an email and before
+its "sent" commit leaves the row `sending`; once the lease runs out, another sender takes it
+over and sends it again with the same Message-ID (chosen when it was queued), so a receiver can
+drop the duplicate. Nothing else is sent twice, and nothing is lost.
+
+A failure follows the retry schedule (orders_core/emails/schedule.py: minutes, then hours, for
+days), then marks the email `failed`. When the server cannot be reached, the run stops after
+that one email: the others keep their attempts and leave at the first run after the server is
+back. The order that queued an email is never touched here, so a send failure cannot undo it."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_date
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, select, update
 
 from orders_core.db import is_sqlite, write_engine
-from orders_core.emails.transports import Transport, sender_address
+from orders_core.emails.schedule import DEFAULT_SCHEDULE, RetrySchedule, lease_from_env
+from orders_core.emails.transports import Transport, TransportError, sender_address
 from orders_core.models import OutboxEmail
 
-MAX_ATTEMPTS = 5
-BACKOFF_BASE = timedelta(minutes=1)
-BACKOFF_CAP = timedelta(hours=2)
-# How long a claim holds: longer than a batch can take (BATCH x the SMTP timeout).
-LEASE = timedelta(minutes=10)
-BATCH = 20
+STALLED = "the sender stopped while sending (its lease ran out): sent again"
+GAVE_UP_STALLED = "every sender stopped while sending it, for the whole retry window: given up"
 
 
 @dataclass
@@ -37,13 +46,15 @@ class SendReport:
     retrying: int = 0  # failed this time, queued again for later
     failed: int = 0  # gave up: status `failed`
     errors: list[tuple[int, str]] = field(default_factory=list)  # (email id, reason)
+    server_unavailable: bool = False  # the run stopped early: the server could not be reached
 
     @property
     def claimed(self) -> int:
         return self.sent + self.retrying + self.failed
 
     def summary(self) -> str:
-        return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        text = f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        return text + (" (server unavailable: stopped until the next run)" if self.server_unavailable else "")
 
 
 @dataclass(frozen=True)
@@ -57,12 +68,13 @@ class ClaimedEmail:
     body_text: str
     body_html: str | None
     message_id: str
-    attempts: int
+    attempts: int  # including this one
+    first_failed_at: datetime | None
 
 
-def backoff(attempts: int) -> timedelta:
-    """Delay before the next try after `attempts` failed ones: 1, 2, 4, 8 minutes... capped."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+def sender_name() -> str:
+    """Who holds a claim: host, process id and a random token (a reused pid is another sender)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -71,40 +83,46 @@ def _utc(now: datetime | None) -> datetime:
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
-def _domain(address: str) -> str:
-    tail = address.rsplit("@", 1)[-1].strip(" >")
-    return tail if tail and "@" in address else "localhost"
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _utc(moment)
 
 
-def claim_due(engine: Engine, *, now: datetime, limit: int, sender: str) -> list[ClaimedEmail]:
-    """Take up to `limit` due emails for this sender, in one short transaction."""
+def claim_due(
+    engine: Engine,
+    *,
+    now: datetime,
+    limit: int = 1,
+    claimer: str,
+    lease: timedelta | None = None,
+    schedule: RetrySchedule = DEFAULT_SCHEDULE,
+) -> list[ClaimedEmail]:
+    """Take up to `limit` due emails in one short transaction: queued ones whose time has come,
+    and `sending` ones whose sender died (lease over; past the retry window they are failed
+    instead, so an email that kills every sender cannot loop forever). Each claim is an attempt."""
+    lease = lease if lease is not None else lease_from_env()
     table = OutboxEmail.__table__
     due = (
         select(table)
-        .where(
-            or_(
-                and_(
-                    table.c.status == "queued", or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now)
-                ),
-                # a sender died holding these: its lease has run out
-                and_(table.c.status == "sending", table.c.next_attempt_at <= now),
-            )
-        )
+        .where(table.c.status.in_(("queued", "sending")), table.c.next_attempt_at <= now)
         .order_by(table.c.next_attempt_at, table.c.id)
         .limit(limit)
     )
     with write_engine(engine).begin() as conn:
         if not is_sqlite(conn):  # SQLite: BEGIN IMMEDIATE already holds the write lock
             due = due.with_for_update(skip_locked=True)
-        rows = conn.execute(due).mappings().all()
         claimed = []
-        for row in rows:
-            message_id = row["message_id"] or f"<{row['id']}.{secrets.token_hex(6)}@{_domain(sender)}>"
-            conn.execute(
-                update(table)
-                .where(table.c.id == row["id"])
-                .values(status="sending", next_attempt_at=now + LEASE, message_id=message_id)
-            )
+        for row in conn.execute(due).mappings().all():
+            first_failed_at = _aware(row["first_failed_at"])
+            values = {"status": "sending", "claimed_by": claimer, "attempts": row["attempts"] + 1}
+            if row["status"] == "sending":  # its sender died mid-send
+                first_failed_at = first_failed_at or now
+                values.update(last_error=STALLED, first_failed_at=first_failed_at)
+                if now - first_failed_at > schedule.retry_for:
+                    values.update(status="failed", claimed_by=None, next_attempt_at=None, last_error=GAVE_UP_STALLED)
+                    conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
+                    continue
+            values["next_attempt_at"] = now + lease
+            conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
             claimed.append(
                 ClaimedEmail(
                     id=row["id"],
@@ -115,8 +133,9 @@ def claim_due(engine: Engine, *, now: datetime, limit: int, sender: str) -> list
                     subject=row["subject"],
                     body_text=row["body_text"],
                     body_html=row["body_html"],
-                    message_id=message_id,
-                    attempts=row["attempts"],
+                    message_id=row["message_id"],
+                    attempts=values["attempts"],
+                    first_failed_at=first_failed_at,
                 )
             )
     return claimed
@@ -143,33 +162,42 @@ def build_message(email: ClaimedEmail, *, sender: str, now: datetime) -> EmailMe
     return message
 
 
-def _record_sent(engine: Engine, email: ClaimedEmail, now: datetime) -> None:
+def _ours(table, email: ClaimedEmail, claimer: str):
+    # Only while we still hold it: a sender whose lease ran out must not overwrite the outcome
+    # of the sender that took the email over.
+    return and_(table.c.id == email.id, table.c.status == "sending", table.c.claimed_by == claimer)
+
+
+def _record_sent(engine: Engine, email: ClaimedEmail, now: datetime, claimer: str) -> None:
     table = OutboxEmail.__table__
     with write_engine(engine).begin() as conn:
         conn.execute(
             update(table)
-            .where(table.c.id == email.id, table.c.status == "sending")
-            .values(status="sent", sent_at=now, attempts=email.attempts + 1, next_attempt_at=None)
+            .where(_ours(table, email, claimer))
+            .values(status="sent", sent_at=now, next_attempt_at=None, claimed_by=None)
         )
 
 
-def _record_failure(engine: Engine, email: ClaimedEmail, now: datetime, reason: str, max_attempts: int) -> bool:
-    """Queue again with backoff, or give up; True when the email is now `failed`."""
-    attempts = email.attempts + 1
-    gave_up = attempts >= max_attempts
+def _record_failure(
+    engine: Engine, email: ClaimedEmail, now: datetime, reason: str, schedule: RetrySchedule, claimer: str
+) -> bool:
+    """Queue again at the schedule's next time, or give up; True when the email is now `failed`."""
+    first_failed_at = email.first_failed_at or now
+    next_attempt = schedule.next_attempt(failures=email.attempts, first_failed_at=first_failed_at, now=now)
     table = OutboxEmail.__table__
     with write_engine(engine).begin() as conn:
         conn.execute(
             update(table)
-            .where(table.c.id == email.id, table.c.status == "sending")
+            .where(_ours(table, email, claimer))
             .values(
-                attempts=attempts,
                 last_error=reason[:2000],
-                status="failed" if gave_up else "queued",
-                next_attempt_at=None if gave_up else now + backoff(attempts),
+                first_failed_at=first_failed_at,
+                status="failed" if next_attempt is None else "queued",
+                next_attempt_at=next_attempt,
+                claimed_by=None,
             )
         )
-    return gave_up
+    return next_attempt is None
 
 
 def send_due(
@@ -178,30 +206,37 @@ def send_due(
     *,
     limit: int = 100,
     now: datetime | None = None,
-    max_attempts: int = MAX_ATTEMPTS,
+    schedule: RetrySchedule = DEFAULT_SCHEDULE,
+    lease: timedelta | None = None,
     sender: str | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> SendReport:
-    """Send up to `limit` emails that are due at `now` (default: the current time)."""
+    """Send up to `limit` emails that are due at `now` (default: the current time), one claim at
+    a time; `should_stop` is asked before each claim (a graceful stop never leaves an email
+    `sending`)."""
     report = SendReport()
     sender = sender or sender_address()
-    fixed_now = now
-    while report.claimed < limit:
-        moment = _utc(fixed_now)
-        batch = claim_due(engine, now=moment, limit=min(BATCH, limit - report.claimed), sender=sender)
+    claimer = sender_name()
+    lease = lease if lease is not None else lease_from_env()
+    while report.claimed < limit and not should_stop():
+        batch = claim_due(engine, now=_utc(now), limit=1, claimer=claimer, lease=lease, schedule=schedule)
         if not batch:
             break
-        for email in batch:
-            moment = _utc(fixed_now)
-            try:
-                transport.send(build_message(email, sender=sender, now=moment))
-            except Exception as error:  # any failure to hand it over is retried, whatever its kind
-                reason = str(error) or type(error).__name__
-                report.errors.append((email.id, reason))
-                if _record_failure(engine, email, moment, reason, max_attempts):
-                    report.failed += 1
-                else:
-                    report.retrying += 1
+        [email] = batch
+        moment = _utc(now)
+        try:
+            transport.send(build_message(email, sender=sender, now=moment))
+        except Exception as error:  # any failure to hand it over is retried, whatever its kind
+            reason = str(error) or type(error).__name__
+            report.errors.append((email.id, reason))
+            if _record_failure(engine, email, _utc(now), reason, schedule, claimer):
+                report.failed += 1
             else:
-                _record_sent(engine, email, moment)
-                report.sent += 1
+                report.retrying += 1
+            if isinstance(error, TransportError) and error.server_unavailable:
+                report.server_unavailable = True
+                break
+        else:
+            _record_sent(engine, email, _utc(now), claimer)
+            report.sent += 1
     return report

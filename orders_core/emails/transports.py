@@ -19,7 +19,14 @@ SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 
 class TransportError(Exception):
-    """The message could not be handed over; the sender retries it later."""
+    """The message could not be handed over; the sender retries it later. `server_unavailable`:
+    the server could not be reached or would not talk to us (connection, TLS, greeting, login,
+    421), so every other message would fail the same way and the sender stops its run there
+    instead of spending their attempts."""
+
+    def __init__(self, message: str, *, server_unavailable: bool = False):
+        super().__init__(message)
+        self.server_unavailable = server_unavailable
 
 
 class Transport(Protocol):
@@ -94,9 +101,17 @@ class SmtpTransport:
             raise
         except smtplib.SMTPRecipientsRefused as error:
             raise TransportError(f"recipient refused: {_refusals(error.recipients)}") from error
+        except (smtplib.SMTPConnectError, smtplib.SMTPHeloError, smtplib.SMTPAuthenticationError) as error:
+            raise TransportError(
+                f"SMTP {error.smtp_code}: {_text(error.smtp_error)}", server_unavailable=True
+            ) from error
         except smtplib.SMTPResponseException as error:
-            raise TransportError(f"SMTP {error.smtp_code}: {_text(error.smtp_error)}") from error
-        except (smtplib.SMTPException, OSError) as error:
+            raise TransportError(
+                f"SMTP {error.smtp_code}: {_text(error.smtp_error)}", server_unavailable=error.smtp_code == 421
+            ) from error
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPNotSupportedError, OSError) as error:
+            raise TransportError(f"{type(error).__name__}: {error}", server_unavailable=True) from error
+        except smtplib.SMTPException as error:
             raise TransportError(f"{type(error).__name__}: {error}") from error
 
 
@@ -138,7 +153,7 @@ class FileTransport:
             partial.write_bytes(message.as_bytes())
             partial.replace(path)
         except OSError as error:
-            raise TransportError(f"cannot write {path}: {error}") from error
+            raise TransportError(f"cannot write {path}: {error}", server_unavailable=True) from error
 
 
 def transport_from_env(environ: dict[str, str] | None = None) -> Transport:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from orders_core import bulk
 from orders_core.emails.defaults import DEFAULTS
+from orders_core.emails.outbox import new_message_id
 from orders_core.emails.render import _html_env, _text_env, html_to_text
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _, as_utc, format_datetime, format_money
@@ -274,6 +275,7 @@ def queue_confirmations(session: Session, ids: Sequence[int], *, now: datetime) 
             last_error=None,
             created_at=now,
             sent_at=None,
+            message_id=new_message_id(),
         )
         if has_name:
             row["recipient_name"] = f"{order.buyer_first_name} {order.buyer_last_name}".strip() or None

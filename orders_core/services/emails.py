@@ -73,7 +73,8 @@ def resend_tickets(session: Session, *, actor: Actor, order_id: int, template_id
 
 
 def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime | None = None) -> OutboxEmail:
-    """Put a failed email back in the queue, due at once, with a fresh set of attempts."""
+    """Put a failed email back in the queue, due at once, with a fresh set of attempts and a fresh
+    retry window; it keeps its Message-ID."""
     require(actor, "emails.outbox")
     email = lock_by_id(session, OutboxEmail, email_id, _("This email does not exist."))
     if email.status != "failed":
@@ -84,6 +85,7 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
         )
     email.status = "queued"
     email.attempts = 0
+    email.first_failed_at = None
     email.next_attempt_at = now or datetime.now(UTC)
     session.flush()
     return email
