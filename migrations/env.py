@@ -1,12 +1,13 @@
-"""Alembic environment: the engine comes from `ORDERS_DATABASE_URL` (or the caller's config)."""
+"""Alembic environment: the engine comes from the caller's config, else the owner's URL
+(`ORDERS_MIGRATION_DATABASE_URL`, default `ORDERS_DATABASE_URL`)."""
 
 from alembic import context
 
-from orders_core.db import database_url, get_engine
+from orders_core.db import get_engine, migration_database_url
 from orders_core.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url") or database_url()
+url = config.get_main_option("sqlalchemy.url") or migration_database_url()
 engine = get_engine(url)
 
 with engine.connect() as connection:

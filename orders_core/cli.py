@@ -5,6 +5,7 @@ Every error ends with a one-line message and a non-zero exit code, never a trace
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -21,24 +22,45 @@ class CommandError(Exception):
     """A refusal the command reports in one line."""
 
 
+def _app_url(args) -> str:
+    return args.database_url or db.database_url()
+
+
+def _owner_url(args) -> str:
+    """The owner's URL: --migration-database-url, else --database-url when given (a URL on the
+    command line never mixes with one from the environment), else the configured one."""
+    return args.migration_database_url or args.database_url or db.migration_database_url()
+
+
 def _engine(args):
-    return db.get_engine(args.database_url or db.database_url())
+    return db.get_engine(_app_url(args))
 
 
 def cmd_db_upgrade(args) -> int:
-    from orders_core.migrate import upgrade
+    from orders_core.migrate import upgrade_and_grant
+    from orders_core.privileges import APPEND_ONLY_TABLES, PrivilegeError
 
-    url = args.database_url or db.database_url()
-    db.get_engine(url)  # validates the URL before Alembic does
-    upgrade(url, args.revision)
-    print(f"database at {_safe_url(url)} is at revision {args.revision}")
+    owner_url, app_url = _owner_url(args), _app_url(args)
+    db.get_engine(owner_url)  # validates the URLs before Alembic does
+    db.get_engine(app_url)
+    try:
+        role = upgrade_and_grant(owner_url, app_url, args.revision)
+    except PrivilegeError as error:
+        raise CommandError(str(error)) from None
+    print(f"database at {_safe_url(owner_url)} is at revision {args.revision}")
+    if role is not None:
+        print(
+            f'the app connects as "{role.name}": it owns no table, reads and writes the others, '
+            f"only appends to {', '.join(APPEND_ONLY_TABLES)}"
+        )
     return 0
 
 
 def cmd_demo(args) -> int:
     from orders_core.demo import DemoRefused, database_is_empty, load_demo
 
-    engine = _engine(args)
+    # As the owner: the loader resets sequences and, with --reset, empties the append-only tables.
+    engine = db.get_engine(_owner_url(args))
     if args.if_empty:
         with engine.connect() as conn:
             if not database_is_empty(conn):
@@ -118,11 +140,13 @@ def cmd_users_bootstrap(args) -> int:
 
 def cmd_outbox_send(args) -> int:
     """Deliver due emails once, or keep polling with --watch (Ctrl-C stops between runs)."""
+    from orders_core.emails.schedule import RetrySchedule, lease_from_env
     from orders_core.emails.sender import send_due
     from orders_core.emails.transports import transport_from_env
 
     try:
         transport = transport_from_env()
+        RetrySchedule.from_env(), lease_from_env()  # a bad setting is one line here, not one per email
     except ValueError as error:
         raise CommandError(str(error)) from None
     engine = _engine(args)
@@ -132,6 +156,46 @@ def cmd_outbox_send(args) -> int:
     except KeyboardInterrupt:  # an email being sent is picked up again once its lease runs out
         print("stopped", flush=True)
         return 0
+
+
+def cmd_worker(args) -> int:
+    """Run the periodic jobs (the email sender first) until SIGINT/SIGTERM."""
+    import logging
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from orders_core.emails.schedule import RetrySchedule, lease_from_env
+    from orders_core.emails.transports import transport_from_env
+    from orders_core.jobs import EMAILS, JOBS
+    from orders_core.worker import Scheduler, stop_on_signals
+
+    try:  # settings are checked once, at start, so a typo is one line and not a log of failures
+        transport, schedule, lease = transport_from_env(), RetrySchedule.from_env(), lease_from_env()
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stdout
+    )
+    jobs = [replace(job, every=timedelta(seconds=args.interval)) if job.name == EMAILS else job for job in JOBS]
+    scheduler = Scheduler(_engine(args), jobs)
+    print(
+        f"worker started (pid {os.getpid()}): "
+        + ", ".join(f"{job.name} every {job.every.total_seconds():g} s" for job in jobs)
+        + f"; emails through {transport.describe()}, retried {schedule.describe()}, "
+        f"lease {lease.total_seconds():g} s. Ctrl-C or SIGTERM stops it.",
+        flush=True,
+    )
+    if args.once:
+        scheduler.run_pending()
+        return 0
+    with stop_on_signals(scheduler):
+        try:
+            scheduler.run_forever()
+        except KeyboardInterrupt:  # a second signal: the email in hand is sent again after its lease
+            print("worker stopped at once", flush=True)
+            return 0
+    print("worker stopped", flush=True)
+    return 0
 
 
 def _send_loop(engine, transport, args, send_due) -> int:
@@ -162,9 +226,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orders",
         description="Set up, fill, check and administer the orders back-office database.",
-        epilog="The database comes from ORDERS_DATABASE_URL (default sqlite:///data/orders.db).",
+        epilog="The database comes from ORDERS_DATABASE_URL (default sqlite:///data/orders.db); `db upgrade` and "
+        "`demo` connect as the owner, ORDERS_MIGRATION_DATABASE_URL (default: the same URL).",
     )
-    parser.add_argument("--database-url", help="overrides ORDERS_DATABASE_URL for this command")
+    parser.add_argument("--database-url", help="the app's database URL; overrides ORDERS_DATABASE_URL")
+    parser.add_argument(
+        "--migration-database-url",
+        help="the owner's URL for db upgrade and demo; overrides ORDERS_MIGRATION_DATABASE_URL "
+        "(default: --database-url when given)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     db_parser = commands.add_parser("db", help="database schema commands", description="Database schema commands.")
@@ -172,7 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser(
         "upgrade",
         help="apply the Alembic migrations",
-        description="Apply the Alembic migrations: the only way a schema is made.",
+        description="Apply the Alembic migrations (the only way a schema is made) as the owner "
+        "(ORDERS_MIGRATION_DATABASE_URL). On PostgreSQL, when ORDERS_DATABASE_URL names another user, that "
+        "user is the app's role: created if missing (when the owner may create roles) and granted only what the "
+        "app needs: no table of its own, no UPDATE, DELETE or TRUNCATE on the history, catalogue log and payments.",
     )
     upgrade.add_argument("revision", nargs="?", default="heads", help="target revision (default: heads, the latest)")
     upgrade.set_defaults(handler=cmd_db_upgrade)
@@ -227,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ORDERS_SMTP_URL (smtp://user:password@host:port, smtp+starttls://... for STARTTLS, "
         "smtps://... for TLS); without it, writes each message as an .eml file under data/outbox/ "
         "(ORDERS_OUTBOX_DIR). The sender address is ORDERS_SMTP_FROM (default orders@localhost). "
-        "Failures are retried with backoff, then marked failed. Several senders may run at once.",
+        "Failures are retried on a schedule of days (see `orders worker --help`), then marked failed. "
+        "Several senders may run at once. `orders worker` runs this and the other periodic jobs.",
     )
     send.add_argument("--watch", action="store_true", help="keep polling until interrupted")
     send.add_argument(
@@ -237,6 +311,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_positive, default=100, metavar="N", help="send at most N emails per run (default 100)"
     )
     send.set_defaults(handler=cmd_outbox_send)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run the email sender and the periodic jobs until stopped",
+        description="Run the periodic jobs in one long-running process until SIGINT (Ctrl-C) or SIGTERM: "
+        "the email sender (SMTP from ORDERS_SMTP_URL, else .eml files under data/outbox/, ORDERS_OUTBOX_DIR) "
+        "and every job registered in orders_core/jobs.py. A stop lets the email in hand finish. Several "
+        "workers may run at once: each email is claimed by one of them. Failed emails are retried on "
+        "ORDERS_EMAIL_RETRY_DELAYS (default 1m 5m 30m 2h 6h 12h 24h, the last repeating) for "
+        "ORDERS_EMAIL_RETRY_FOR (default 5d), then marked failed.",
+    )
+    worker.add_argument(
+        "--interval", type=_positive_float, default=5.0, metavar="S", help="seconds between outbox polls (default 5)"
+    )
+    worker.add_argument("--once", action="store_true", help="run every job once, then exit (for cron)")
+    worker.set_defaults(handler=cmd_worker)
     return parser
 
 
@@ -244,6 +334,13 @@ def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
     return number
 
 

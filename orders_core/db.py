@@ -15,12 +15,22 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_URL = "sqlite:///data/orders.db"
 
 
-def database_url() -> str:
-    """The configured URL; `postgresql://` is read as psycopg 3 (`postgresql+psycopg://`)."""
-    url = os.environ.get("ORDERS_DATABASE_URL", "").strip() or DEFAULT_URL
+def _psycopg(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def database_url() -> str:
+    """The app's URL (`ORDERS_DATABASE_URL`); `postgresql://` is read as psycopg 3
+    (`postgresql+psycopg://`). With two roles, its user owns no table (orders_core/privileges.py)."""
+    return _psycopg(os.environ.get("ORDERS_DATABASE_URL", "").strip() or DEFAULT_URL)
+
+
+def migration_database_url() -> str:
+    """The owner's URL, for migrations and the demo loader (`ORDERS_MIGRATION_DATABASE_URL`,
+    default: the app's URL, so a single-URL setup works as before)."""
+    return _psycopg(os.environ.get("ORDERS_MIGRATION_DATABASE_URL", "").strip() or database_url())
 
 
 def is_sqlite(bind) -> bool:

@@ -101,12 +101,21 @@ def database_is_empty(conn: Connection) -> bool:
 def reset(conn: Connection) -> None:
     """Empty every demo table (users are kept, so sign-in still works)."""
     if conn.dialect.name == "postgresql":
-        # TRUNCATE does not fire the append-only trigger of order_history: a reset is the one
-        # legitimate way to drop history, and only the `orders demo --reset` command does it.
+        # TRUNCATE does not fire the append-only triggers: a reset is the one legitimate way to
+        # drop history, only the `orders demo --reset` command does it, and only the owner may
+        # (the app's role has no TRUNCATE right).
         conn.execute(text(f"TRUNCATE {', '.join(DEMO_TABLES)} RESTART IDENTITY CASCADE"))
     else:
+        # SQLite's append-only triggers refuse DELETE: lift them for the reset, in its transaction.
+        guards = conn.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append_only%'")
+        ).all()
+        for name, _sql in guards:
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
         for name in DEMO_TABLES:
             conn.execute(text(f"DELETE FROM {name}"))
+        for _name, sql in guards:
+            conn.exec_driver_sql(sql)
 
 
 def load_demo(

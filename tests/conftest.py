@@ -2,7 +2,12 @@
 
 PostgreSQL tests create and drop their own databases on 127.0.0.1:5432 (cloned from a migrated
 template, so each test starts in milliseconds). Without a reachable server they skip with the
-reason, unless ORDERS_REQUIRE_POSTGRES=1, which makes that a failure."""
+reason, unless ORDERS_REQUIRE_POSTGRES=1, which makes that a failure.
+
+As in production, PostgreSQL has two roles: the template is migrated by the owner (`postgres`),
+which then grants the app's role (`orders_test_app`) what `orders db upgrade` grants it; `db_url`
+and `engine` connect as the app's role, `owner_url` and `owner_engine` as the owner (for a test
+that breaks the data on purpose). On SQLite both are the same file."""
 
 from __future__ import annotations
 
@@ -14,16 +19,21 @@ import psycopg
 import pytest
 
 from orders_core import db
-from orders_core.migrate import upgrade
+from orders_core.migrate import upgrade, upgrade_and_grant
 
 PG_HOST = os.environ.get("ORDERS_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("ORDERS_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("ORDERS_TEST_PG_USER", "postgres")
+PG_APP_USER = os.environ.get("ORDERS_TEST_PG_APP_USER", "orders_test_app")
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def pg_url(database: str) -> str:
-    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+def pg_url(database: str, user: str = PG_USER) -> str:
+    return f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def pg_app_url(database: str) -> str:
+    return pg_url(database, PG_APP_USER)
 
 
 def pg_admin(sql: str) -> None:
@@ -87,8 +97,9 @@ def sqlite_template(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def pg_template(postgres_server):
+    """Migrated by the owner, with the app's role granted its rights (clones keep them)."""
     name = create_pg_database()
-    upgrade(pg_url(name))
+    upgrade_and_grant(pg_url(name), pg_app_url(name))
     db.get_engine(pg_url(name)).dispose()
     db.get_engine.cache_clear()
     yield name
@@ -101,24 +112,35 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def db_url(request, backend, tmp_path):
-    """A migrated, empty database of the test's backend, dropped afterwards."""
+def database(request, backend, tmp_path):
+    """A migrated, empty database of the test's backend, dropped afterwards:
+    (the app's URL, the owner's URL)."""
     if backend == "sqlite":
         path = tmp_path / "orders.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
-        _urls_in_use.add(url)
-        yield url
-        forget_engines()
-        _urls_in_use.discard(url)
+        urls = (f"sqlite:///{path}",) * 2
+        name = None
     else:
         name = create_pg_database(template=request.getfixturevalue("pg_template"))
-        url = pg_url(name)
-        _urls_in_use.add(url)
-        yield url
-        forget_engines()
-        _urls_in_use.discard(url)
+        urls = (pg_app_url(name), pg_url(name))
+    _urls_in_use.update(urls)
+    yield urls
+    forget_engines()
+    _urls_in_use.difference_update(urls)
+    if name:
         drop_pg_database(name)
+
+
+@pytest.fixture
+def db_url(database) -> str:
+    """The app's URL: on PostgreSQL its role owns no table and only appends to the history."""
+    return database[0]
+
+
+@pytest.fixture
+def owner_url(database) -> str:
+    """The owner's URL (migrations, the demo loader, tests that break data on purpose)."""
+    return database[1]
 
 
 @pytest.fixture
@@ -147,9 +169,15 @@ def engine(db_url):
 
 
 @pytest.fixture
-def demo_engine(engine):
-    """A database holding a small, fixed demo data set (seed 7, 400 orders)."""
+def owner_engine(owner_url):
+    return db.get_engine(owner_url)
+
+
+@pytest.fixture
+def demo_engine(engine, owner_engine):
+    """A database holding a small, fixed demo data set (seed 7, 400 orders), loaded by the
+    owner as `orders demo` does; the app's engine."""
     from orders_core.demo import load_demo
 
-    load_demo(engine, orders=400, seed=7)
+    load_demo(owner_engine, orders=400, seed=7)
     return engine

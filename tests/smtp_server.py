@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -30,18 +31,24 @@ class Received:
 
 @dataclass
 class RecordingHandler:
-    """Accepts every message, or answers `reply` (e.g. "550 ...") to refuse them."""
+    """Accepts every message, or answers `reply` (e.g. "550 ...") to refuse them. `on_message`
+    is called with each message once it is recorded and before "250" is answered: a test can
+    stop or kill the sender exactly between the server's acceptance and the sender's commit."""
 
     reply: str | None = None
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_message: Callable[[Received], None] | None = None
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply:
             return self.reply
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        received = Received(envelope.mail_from, list(envelope.rcpt_tos), message)
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.received.append(received)
+        if self.on_message:
+            self.on_message(received)
         return "250 Message accepted for delivery"
 
 

@@ -37,10 +37,14 @@ def parse_duration(text: str) -> timedelta:
 
 
 def describe_duration(duration: timedelta) -> str:
+    """`5 min`, `2 h`, `24 h`, `5 d`: days from two days up, the largest whole unit below."""
     seconds = int(duration.total_seconds())
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size} {unit}"
+    if seconds >= 2 * 86400 and seconds % 86400 == 0:
+        return f"{seconds // 86400} d"
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds // 60} min"
     return f"{seconds} s"
 
 

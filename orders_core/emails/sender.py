@@ -31,8 +31,9 @@ from sqlalchemy import Engine, and_, select, update
 
 from orders_core.db import is_sqlite, write_engine
 from orders_core.emails.schedule import DEFAULT_SCHEDULE, RetrySchedule, lease_from_env
-from orders_core.emails.transports import Transport, TransportError, sender_address
+from orders_core.emails.transports import Transport, TransportError, sender_address, transport_from_env
 from orders_core.models import OutboxEmail
+from orders_core.worker import JobRun
 
 STALLED = "the sender stopped while sending (its lease ran out): sent again"
 GAVE_UP_STALLED = "every sender stopped while sending it, for the whole retry window: given up"
@@ -206,17 +207,18 @@ def send_due(
     *,
     limit: int = 100,
     now: datetime | None = None,
-    schedule: RetrySchedule = DEFAULT_SCHEDULE,
+    schedule: RetrySchedule | None = None,
     lease: timedelta | None = None,
     sender: str | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> SendReport:
     """Send up to `limit` emails that are due at `now` (default: the current time), one claim at
     a time; `should_stop` is asked before each claim (a graceful stop never leaves an email
-    `sending`)."""
+    `sending`). The schedule and lease default to the settings."""
     report = SendReport()
     sender = sender or sender_address()
     claimer = sender_name()
+    schedule = schedule or RetrySchedule.from_env()
     lease = lease if lease is not None else lease_from_env()
     while report.claimed < limit and not should_stop():
         batch = claim_due(engine, now=_utc(now), limit=1, claimer=claimer, lease=lease, schedule=schedule)
@@ -240,3 +242,26 @@ def send_due(
             _record_sent(engine, email, _utc(now), claimer)
             report.sent += 1
     return report
+
+
+# Emails one run of the worker's job sends at most; it runs again at once when there are more.
+JOB_BATCH = 200
+
+
+def send_emails_job(run: JobRun) -> str | None:
+    """The worker's job: send what is due, through SMTP (`ORDERS_SMTP_URL`) or `.eml` files."""
+    transport = transport_from_env()
+    total = SendReport()
+    while not run.should_stop():
+        report = send_due(run.engine, transport, limit=JOB_BATCH, should_stop=run.should_stop)
+        total.sent += report.sent
+        total.retrying += report.retrying
+        total.failed += report.failed
+        total.errors += report.errors
+        total.server_unavailable = report.server_unavailable
+        if report.claimed < JOB_BATCH or report.server_unavailable:
+            break
+    if not total.claimed:
+        return None
+    errors = "".join(f"; email {email_id}: {reason}" for email_id, reason in total.errors[:5])
+    return total.summary() + errors

@@ -19,11 +19,18 @@ from orders_core.passwords import verify_password
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def orders(*args: str, url: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def orders(
+    *args: str, url: str | None = None, owner_url: str | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run `orders` with the app's URL (and the owner's, for `db upgrade` and `demo`) from the
+    environment, as `make run` does."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("ORDERS_DATABASE_URL", None)
+    env.pop("ORDERS_MIGRATION_DATABASE_URL", None)
     if url:
         env["ORDERS_DATABASE_URL"] = url
+    if owner_url:
+        env["ORDERS_MIGRATION_DATABASE_URL"] = owner_url
     return subprocess.run(
         [sys.executable, "-m", "orders_core.cli", *args],
         cwd=ROOT,
@@ -127,8 +134,8 @@ def test_a_database_without_schema_is_one_clear_line(sqlite_url):
     assert_clean_failure(orders("check", url=sqlite_url), 2)
 
 
-def test_check_exits_0_on_clean_data_and_1_with_the_broken_order_number(db_url):
-    assert orders("demo", "--orders", "60", "--seed", "3", url=db_url).returncode == 0
+def test_check_exits_0_on_clean_data_and_1_with_the_broken_order_number(db_url, owner_url):
+    assert orders("demo", "--orders", "60", "--seed", "3", url=db_url, owner_url=owner_url).returncode == 0
     clean = orders("check", url=db_url)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "invariants hold" in clean.stdout

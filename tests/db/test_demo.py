@@ -19,6 +19,13 @@ TODAY = datetime(2026, 11, 21, tzinfo=UTC)
 SIZE = 2500
 
 
+@pytest.fixture
+def engine(owner_engine):
+    """The demo loader connects as the owner, as `orders demo` does (it resets sequences and
+    empties the append-only tables on --reset)."""
+    return owner_engine
+
+
 def _fingerprint(engine) -> dict:
     """What "the same data" means: per-currency totals, counts per status and payment mode,
     and the number of rows of every generated table."""

@@ -131,24 +131,24 @@ def test_the_migrations_form_one_chain_with_a_single_head():
     assert [r.down_revision for r in script.walk_revisions()][-1] is None
 
 
-def test_models_and_migrations_do_not_drift(db_url):
-    assert _drift(db_url) == []
+def test_models_and_migrations_do_not_drift(owner_url):
+    assert _drift(owner_url) == []
 
 
-def test_the_drift_check_sees_an_index_made_outside_the_migrations(db_url):
+def test_the_drift_check_sees_an_index_made_outside_the_migrations(owner_url):
     """The SQLite allowance above must not hide a real difference."""
-    engine = create_engine(db_url)
+    engine = create_engine(owner_url)
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE INDEX ix_rogue_orders_notes ON orders (notes)"))
     finally:
         engine.dispose()
-    drift = _drift(db_url)
+    drift = _drift(owner_url)
     assert [(d[0], d[1].name) for d in drift] == [("remove_index", "ix_rogue_orders_notes")]
 
 
-def test_order_number_counter_is_seeded_by_the_migration(db_url):
-    engine = create_engine(db_url)
+def test_order_number_counter_is_seeded_by_the_migration(owner_url):
+    engine = create_engine(owner_url)
     try:
         with engine.connect() as conn:
             value = conn.execute(text("SELECT value FROM counters WHERE name = 'order_number'")).scalar_one()
@@ -157,15 +157,15 @@ def test_order_number_counter_is_seeded_by_the_migration(db_url):
     assert 999_999 <= value < 9_999_999
 
 
-def test_the_drift_check_sees_a_sort_direction_lost_on_sqlite_too(db_url):
-    engine = create_engine(db_url)
+def test_the_drift_check_sees_a_sort_direction_lost_on_sqlite_too(owner_url):
+    engine = create_engine(owner_url)
     try:
         with engine.begin() as conn:
             conn.execute(text("DROP INDEX ix_orders_created_at_id"))
             conn.execute(text("CREATE INDEX ix_orders_created_at_id ON orders (created_at, id)"))
     finally:
         engine.dispose()
-    drift = _drift(db_url)
+    drift = _drift(owner_url)
     assert sorted((d[0], d[1].name) for d in drift) == [
         ("add_index", "ix_orders_created_at_id"),
         ("remove_index", "ix_orders_created_at_id"),
