@@ -34,9 +34,13 @@ setup: $(VENV)/.synced
 db: setup
 	$(BIN)/orders db upgrade
 
+# The worker (email sender and periodic jobs) runs beside the app; Ctrl-C stops both (the trap
+# also stops the worker when the app exits on its own).
 run: db
 	$(BIN)/orders demo --if-empty
 	$(BIN)/orders users bootstrap
+	$(BIN)/orders worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 # Browser tests need Debian's Chromium; install it when we can (root with apt), never a

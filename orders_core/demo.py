@@ -27,6 +27,7 @@ from orders_core.demo_catalogue import (
     LAST_NAMES,
     UTM_CHANNELS,
 )
+from orders_core.demo_emails import queue_demo_emails
 from orders_core.models import Counter, Order
 from orders_core.money import Discount, LineInput, price_order
 from orders_core.status import PaymentMethod, PaymentMode, Source, Status
@@ -163,6 +164,7 @@ def load_demo(
         bulk.reset_sequences(conn, ["events", "tariffs", "discount_codes", "form_fields", *_GENERATED])
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
+    counts["outbox_emails"] = queue_demo_emails(engine, now=now)
     return counts
 
 

@@ -25,7 +25,8 @@ st.title(_("Emails"))
 st.caption(
     _(
         "Every email the app asked for is queued here in the same transaction as the change; "
-        "`orders outbox send` delivers them, retries failures with backoff, then marks them failed."
+        "the worker (`orders worker`) delivers them and retries failures on a schedule of days "
+        "(after 1 minute, then less and less often, up to every 24 hours, for 5 days), then marks them failed."
     )
 )
 if message := st.session_state.pop(DONE, None):

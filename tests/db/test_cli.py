@@ -7,6 +7,7 @@ import argparse
 import os
 import subprocess
 import sys
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def orders(
-    *args: str, url: str | None = None, owner_url: str | None = None, stdin: str | None = None
+    *args: str,
+    url: str | None = None,
+    owner_url: str | None = None,
+    stdin: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run `orders` with the app's URL (and the owner's, for `db upgrade` and `demo`) from the
     environment, as `make run` does."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     env.pop("ORDERS_DATABASE_URL", None)
     env.pop("ORDERS_MIGRATION_DATABASE_URL", None)
     if url:
@@ -91,7 +96,7 @@ def test_every_command_has_a_help_that_lists_its_commands(path):
 
 def test_the_top_help_lists_the_issue_commands():
     result = orders("--help")
-    for command in ("db", "demo", "check", "users"):
+    for command in ("db", "demo", "check", "users", "outbox", "worker"):
         assert f"    {command}" in result.stdout
 
 
@@ -116,6 +121,26 @@ def test_demo_refuses_a_database_with_data_and_says_to_reset(migrated_sqlite):
     assert reset.returncode == 0 and "loaded 20 demo orders" in reset.stdout
     if_empty = orders("demo", "--if-empty", url=migrated_sqlite)
     assert if_empty.returncode == 0 and "not loaded" in if_empty.stdout
+
+
+def test_a_new_install_sees_the_demos_emails_as_eml_files(migrated_sqlite, tmp_path):
+    """`make run` without SMTP settings: the demo queues emails, the worker writes them out."""
+    assert orders("demo", "--orders", "200", url=migrated_sqlite).returncode == 0
+    outbox = tmp_path / "outbox"
+    worker = orders(
+        "worker", "--once", url=migrated_sqlite, extra_env={"ORDERS_OUTBOX_DIR": str(outbox), "ORDERS_SMTP_URL": ""}
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert f"files in {outbox}/" in worker.stdout and "emails: 10 sent, 0 to retry, 0 failed" in worker.stdout
+    kinds = sorted(
+        message_from_bytes(path.read_bytes(), policy=policy.default)["X-Orders-Kind"] for path in outbox.glob("*.eml")
+    )
+    assert kinds == ["order_confirmation"] * 5 + ["payment_details"] * 5
+
+
+def test_the_worker_refuses_a_bad_retry_setting_in_one_line(migrated_sqlite):
+    bad = orders("worker", "--once", url=migrated_sqlite, extra_env={"ORDERS_EMAIL_RETRY_DELAYS": "1m soon"})
+    assert_clean_failure(bad, 2, "'soon' is not a duration")
 
 
 def test_a_bad_database_url_is_one_clear_line():

@@ -36,6 +36,14 @@ def test_the_makefile_has_run_test_and_bench_targets():
     assert "db upgrade" in makefile and "demo --if-empty" in run and "streamlit run app.py" in run
 
 
+def test_make_run_starts_the_worker_beside_the_app_and_stops_it_with_the_app():
+    run = (ROOT / "Makefile").read_text().split("\nrun:")[1].split("\n\n")[0]
+    recipe = run.replace("\\\n", " ")
+    assert re.search(r"orders worker & worker=\$\$!;", recipe)
+    assert "trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT" in recipe
+    assert recipe.index("orders worker") < recipe.index("streamlit run")
+
+
 def test_bench_data_stays_out_of_git_but_results_are_kept():
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert "bench/data/" in ignored
