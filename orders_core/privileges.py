@@ -19,7 +19,7 @@ import getpass
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 # Rows are written once and never changed or removed (the ledger and the two logs). Migration
@@ -40,7 +40,7 @@ class AppRole:
     password: str | None = None
 
 
-def _user(url) -> str:
+def _user(url: URL) -> str:
     return url.username or getpass.getuser()  # libpq's default user is the system user
 
 
@@ -62,7 +62,7 @@ def app_role_for(migration_url: str, app_url: str) -> AppRole | None:
 
 
 def _quote(conn: Connection, name: str) -> str:
-    return conn.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one()
+    return str(conn.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one())
 
 
 def _ensure_role(conn: Connection, role: AppRole) -> None:
@@ -99,11 +99,13 @@ def _refuse_unsafe(conn: Connection, role: AppRole, schema: str) -> None:
             f'the app role "{role.name}" has the rights of the owner (it is a member of its role): '
             "use a role of its own"
         )
-    owned = conn.execute(
-        text("SELECT tablename FROM pg_tables WHERE schemaname = :s AND tableowner = :n ORDER BY tablename"),
-        {"s": schema, "n": role.name},
-    ).scalars()
-    if owned := list(owned):
+    owned = list(
+        conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = :s AND tableowner = :n ORDER BY tablename"),
+            {"s": schema, "n": role.name},
+        ).scalars()
+    )
+    if owned:
         raise PrivilegeError(f'the app role "{role.name}" owns tables ({", ".join(owned)}): migrate as the owner')
 
 

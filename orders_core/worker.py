@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import FrameType
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -96,7 +97,7 @@ class Scheduler:
 def stop_on_signals(scheduler: Scheduler) -> Iterator[None]:
     """SIGINT and SIGTERM ask the scheduler to stop; a second one stops at once (KeyboardInterrupt)."""
 
-    def request_stop(signum, _frame):
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
         if scheduler.stop_requested.is_set():
             raise KeyboardInterrupt
         log.info("%s received: stopping after the work in hand", signal.Signals(signum).name)

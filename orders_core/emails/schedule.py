@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,17 +76,17 @@ class RetrySchedule:
         return cls(delays=parsed, retry_for=parse_duration(retry_for))
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> RetrySchedule:
-        environ = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RetrySchedule:
+        settings = os.environ if environ is None else environ
         return cls.parse(
-            environ.get("ORDERS_EMAIL_RETRY_DELAYS", "").strip() or DEFAULT_DELAYS,
-            environ.get("ORDERS_EMAIL_RETRY_FOR", "").strip() or DEFAULT_RETRY_FOR,
+            settings.get("ORDERS_EMAIL_RETRY_DELAYS", "").strip() or DEFAULT_DELAYS,
+            settings.get("ORDERS_EMAIL_RETRY_FOR", "").strip() or DEFAULT_RETRY_FOR,
         )
 
 
 DEFAULT_SCHEDULE = RetrySchedule.parse()
 
 
-def lease_from_env(environ: dict[str, str] | None = None) -> timedelta:
-    environ = os.environ if environ is None else environ
-    return parse_duration(environ.get("ORDERS_EMAIL_LEASE", "").strip() or DEFAULT_LEASE)
+def lease_from_env(environ: Mapping[str, str] | None = None) -> timedelta:
+    settings = os.environ if environ is None else environ
+    return parse_duration(settings.get("ORDERS_EMAIL_LEASE", "").strip() or DEFAULT_LEASE)

@@ -26,8 +26,9 @@ from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_date
+from typing import Any, cast
 
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import ColumnElement, Engine, Table, and_, select, update
 
 from orders_core.db import is_sqlite, write_engine
 from orders_core.emails.schedule import DEFAULT_SCHEDULE, RetrySchedule, lease_from_env
@@ -35,6 +36,7 @@ from orders_core.emails.transports import Transport, TransportError, sender_addr
 from orders_core.models import OutboxEmail
 from orders_core.worker import JobRun
 
+OUTBOX = cast(Table, OutboxEmail.__table__)
 STALLED = "the sender stopped while sending (its lease ran out): sent again"
 GAVE_UP_STALLED = "every sender stopped while sending it, for the whole retry window: given up"
 
@@ -101,7 +103,7 @@ def claim_due(
     and `sending` ones whose sender died (lease over; past the retry window they are failed
     instead, so an email that kills every sender cannot loop forever). Each claim is an attempt."""
     lease = lease if lease is not None else lease_from_env()
-    table = OutboxEmail.__table__
+    table = OUTBOX
     due = (
         select(table)
         .where(table.c.status.in_(("queued", "sending")), table.c.next_attempt_at <= now)
@@ -114,7 +116,7 @@ def claim_due(
         claimed = []
         for row in conn.execute(due).mappings().all():
             first_failed_at = _aware(row["first_failed_at"])
-            values = {"status": "sending", "claimed_by": claimer, "attempts": row["attempts"] + 1}
+            values: dict[str, Any] = {"status": "sending", "claimed_by": claimer, "attempts": row["attempts"] + 1}
             if row["status"] == "sending":  # its sender died mid-send
                 first_failed_at = first_failed_at or now
                 values.update(last_error=STALLED, first_failed_at=first_failed_at)
@@ -163,14 +165,14 @@ def build_message(email: ClaimedEmail, *, sender: str, now: datetime) -> EmailMe
     return message
 
 
-def _ours(table, email: ClaimedEmail, claimer: str):
+def _ours(table: Table, email: ClaimedEmail, claimer: str) -> ColumnElement[bool]:
     # Only while we still hold it: a sender whose lease ran out must not overwrite the outcome
     # of the sender that took the email over.
     return and_(table.c.id == email.id, table.c.status == "sending", table.c.claimed_by == claimer)
 
 
 def _record_sent(engine: Engine, email: ClaimedEmail, now: datetime, claimer: str) -> None:
-    table = OutboxEmail.__table__
+    table = OUTBOX
     with write_engine(engine).begin() as conn:
         conn.execute(
             update(table)
@@ -185,7 +187,7 @@ def _record_failure(
     """Queue again at the schedule's next time, or give up; True when the email is now `failed`."""
     first_failed_at = email.first_failed_at or now
     next_attempt = schedule.next_attempt(failures=email.attempts, first_failed_at=first_failed_at, now=now)
-    table = OutboxEmail.__table__
+    table = OUTBOX
     with write_engine(engine).begin() as conn:
         conn.execute(
             update(table)
