@@ -60,5 +60,5 @@ def test_finance_validates_a_pending_invoice_order(signed_in_page, app_database)
         names = conn.execute(select(Attendee.first_name).order_by(Attendee.id)).scalars().all()
         assert names == ["Ada", "Charles"]
         assert conn.execute(select(func.count()).select_from(Attendee)).scalar() == 2
-    dialog.get_by_test_id("stBaseButton-primary").click()  # our Close (the X is also named Close)
+    dialog.get_by_test_id("stBaseButton-primary").filter(has_text="Close").click()  # ours: the X is also named Close
     expect(page.get_by_text("No invoice order is waiting for payment.")).to_be_visible()
