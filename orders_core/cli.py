@@ -91,15 +91,17 @@ def cmd_check(args) -> int:
 
     unknown = set(args.only or ()) - set(INVARIANTS)
     if unknown:
-        raise CommandError(f"unknown invariant(s): {', '.join(sorted(unknown))}; known: {', '.join(INVARIANTS)}")
+        noun = "invariant" if len(unknown) == 1 else "invariants"
+        raise CommandError(f"unknown {noun}: {', '.join(sorted(unknown))}; known: {', '.join(INVARIANTS)}")
     with _engine(args).connect() as conn:
         violations = check_database(conn, args.only)
     for violation in violations[: args.limit] if args.limit else violations:
         print(violation)
     if violations:
-        print(f"{len(violations)} violation(s) found", file=sys.stderr)
+        print(f"{len(violations)} {'violation' if len(violations) == 1 else 'violations'} found", file=sys.stderr)
         return EXIT_VIOLATIONS
-    print(f"all {len(args.only or INVARIANTS)} invariants hold")
+    checked = len(args.only or INVARIANTS)
+    print("the 1 invariant holds" if checked == 1 else f"all {checked} invariants hold")
     return 0
 
 

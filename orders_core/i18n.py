@@ -1,6 +1,7 @@
 """Translations (gettext catalogues read with Babel) and locale-aware formatting.
 
-Every user-facing string goes through `_`. The catalogues live in
+Every user-facing string goes through `_` (or `ngettext` when it holds a count: French says
+"1 commande", "0 commande", "2 commandes", Plural-Forms in the catalogue). The catalogues live in
 `locale/<lang>/LC_MESSAGES/*.po`: one file per capability (so parallel work never edits the same
 file), all merged at load. English is the source language. The current locale is a context
 variable: the app sets it at the start of every rerun from the user's choice; the CLI and
@@ -8,17 +9,20 @@ tests take `ORDERS_LOCALE` (default `en`)."""
 
 from __future__ import annotations
 
+import gettext
 import os
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
@@ -54,6 +58,24 @@ def catalogue(language: str) -> dict[str, str]:
     return messages
 
 
+@cache
+def plural_translations(language: str) -> gettext.NullTranslations:
+    """Every .po file of the language compiled in memory into GNU gettext translations, which
+    apply the catalogue's own Plural-Forms rule (French: singular for 0 and 1)."""
+    merged: gettext.NullTranslations | None = None
+    for po_file in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as handle:
+            compiled = BytesIO()
+            write_mo(compiled, read_po(handle, locale=language))
+        compiled.seek(0)
+        translations = gettext.GNUTranslations(compiled)
+        if merged is None:
+            merged = translations
+        else:
+            merged.add_fallback(translations)
+    return merged or gettext.NullTranslations()
+
+
 def N_(message: str) -> str:
     """Mark a string for translation where it is defined; translate it with `_` where shown."""
     return message
@@ -64,6 +86,14 @@ def _(message: str) -> str:
     if language == "en":
         return message
     return catalogue(language).get(message, message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a message for `count` things, in the current language (then `.format()` it)."""
+    language = get_locale()
+    if language == "en":
+        return singular if count == 1 else plural
+    return plural_translations(language).ngettext(singular, plural, int(count))
 
 
 def babel_locale(language: str | None = None) -> Locale:

@@ -4,7 +4,7 @@ payments received per method and per day, reconciliation figures, accounting exp
 import plotly.express as px
 import streamlit as st
 
-from orders_core.i18n import _, format_datetime, format_money, format_number
+from orders_core.i18n import _, format_datetime, format_money, format_number, ngettext
 from orders_core.status import PAYMENT_METHOD_LABELS
 from queries.dashboards import finance
 from queries.dashboards.export import to_csv, to_xlsx
@@ -39,7 +39,9 @@ else:
         column.metric(
             _("Due in {currency}").format(currency=currency),
             format_money(sum(of_currency["amount_due"]), currency),
-            help=_("{orders} orders awaiting payment").format(orders=format_number(of_currency["orders"].sum())),
+            help=ngettext(
+                "{orders} order awaiting payment", "{orders} orders awaiting payment", int(of_currency["orders"].sum())
+            ).format(orders=format_number(of_currency["orders"].sum())),
         )
     figure = px.bar(
         chart_frame(ages, ("amount_due",)),
@@ -195,7 +197,7 @@ if st.button(_("Prepare the export"), key=f"{PAGE}.prepare"):
         empty_state(_("Nothing to export for these filters."))
     else:
         name = f"{kind}_{filters.start.isoformat()}_{filters.end.isoformat()}"
-        st.success(_("{rows} rows ready.").format(rows=format_number(len(data))))
+        st.success(ngettext("{rows} row ready.", "{rows} rows ready.", len(data)).format(rows=format_number(len(data))))
         left, right = st.columns(2)
         left.download_button(
             _("Download CSV"), to_csv(data), file_name=f"{name}.csv", mime="text/csv", key=f"{PAGE}.csv"

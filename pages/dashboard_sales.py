@@ -5,7 +5,7 @@ capacity, the conversion funnel, payment modes, discount codes, organiser vs onl
 import plotly.express as px
 import streamlit as st
 
-from orders_core.i18n import N_, _, format_money, format_number
+from orders_core.i18n import N_, _, format_money, format_number, ngettext
 from orders_core.status import STATUS_GROUP_LABELS, TARIFF_KIND_LABELS
 from queries.dashboards import sales
 from ui.dashboard_filters import dashboard_filters
@@ -52,11 +52,15 @@ for currency in sorted(headline["currency"].unique()):
                 help=_("Previous period: {amount}").format(amount=format_money(row["previous_revenue_ttc"], currency)),
             )
             column.caption(
-                _("{ht} excl. tax · {paid} paid orders ({change}) · {orders} orders").format(
+                _("{ht} excl. tax · {paid} ({change}) · {orders}").format(
                     ht=format_money(row["revenue_ht"], currency),
-                    paid=format_number(row["paid_orders"]),
+                    paid=ngettext("{n} paid order", "{n} paid orders", int(row["paid_orders"])).format(
+                        n=format_number(row["paid_orders"])
+                    ),
                     change=delta(row["change_paid_orders"]) or "–",
-                    orders=format_number(row["orders"]),
+                    orders=ngettext("{n} order", "{n} orders", int(row["orders"])).format(
+                        n=format_number(row["orders"])
+                    ),
                 )
             )
 

@@ -7,7 +7,7 @@ import streamlit as st
 from orders_core.db import unit_of_work
 from orders_core.emails.labels import EMAIL_STATUS_LABELS, KIND_LABELS
 from orders_core.errors import OrderError
-from orders_core.i18n import _, format_datetime, format_number
+from orders_core.i18n import _, format_datetime, format_number, ngettext
 from orders_core.services.emails import retry_emails
 from queries.emails import email_message, outbox, outbox_counts
 from ui.data import cached_query, clear_after_write, engine
@@ -88,9 +88,11 @@ if emails.empty:
     st.stop()
 
 st.caption(
-    _("{count} emails shown, newest first (at most {limit}). Select rows to read or retry them.").format(
-        count=format_number(len(emails)), limit=format_number(LIMIT)
-    )
+    ngettext(
+        "{count} email shown, newest first (at most {limit}). Select rows to read or retry them.",
+        "{count} emails shown, newest first (at most {limit}). Select rows to read or retry them.",
+        len(emails),
+    ).format(count=format_number(len(emails)), limit=format_number(LIMIT))
 )
 display = pd.DataFrame(
     {
@@ -139,7 +141,11 @@ def retry(ids: list[int]) -> None:
         return
     clear_after_write()
     st.session_state.pop(TABLE, None)
-    st.session_state[DONE] = _("{count} email(s) queued again: they leave with the next send.").format(count=count)
+    st.session_state[DONE] = ngettext(
+        "{count} email queued again: it leaves with the next send.",
+        "{count} emails queued again: they leave with the next send.",
+        count,
+    ).format(count=format_number(count))
     st.rerun()
 
 
@@ -147,7 +153,9 @@ if (
     failed_ids
     and len(selected) > 1
     and st.button(
-        _("Retry {count} failed email(s)").format(count=len(failed_ids)),
+        ngettext("Retry {count} failed email", "Retry {count} failed emails", len(failed_ids)).format(
+            count=format_number(len(failed_ids))
+        ),
         key="emails.retry",
         type="primary",
         icon=":material/replay:",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from orders_core.i18n import _, format_number
+from orders_core.i18n import _, format_number, ngettext
 from orders_core.status import (
     PAYMENT_MODE_LABELS,
     SOURCE_LABELS,
@@ -211,12 +211,17 @@ else:
     # Positions mean nothing once the page changes: turn them into order ids at once.
     st.session_state[SELECTED_KEY] = [int(rows.iloc[p]["id"]) for p in positions if p < len(rows)]
 
-    st.markdown(_("**{count}** orders").format(count=format_number(count)))
+    st.markdown(ngettext("**{count}** order", "**{count}** orders", count).format(count=format_number(count)))
     if not totals.empty:
         columns = st.columns(min(len(totals), 4))
         for index, total in enumerate(totals.itertuples()):
             with columns[index % len(columns)].container(border=True):
-                st.markdown(f"**{total.currency}** · " + _("{count} orders").format(count=format_number(total.orders)))
+                st.markdown(
+                    f"**{total.currency}** · "
+                    + ngettext("{count} order", "{count} orders", total.orders).format(
+                        count=format_number(total.orders)
+                    )
+                )
                 st.markdown(_("Total excl. tax: {amount}").format(amount=money(total.total_ht, total.currency)))
                 st.markdown(_("Total incl. tax: {amount}").format(amount=money(total.total_ttc, total.currency)))
 
@@ -231,7 +236,11 @@ else:
 
     selected = st.session_state[SELECTED_KEY]
     if selected:
-        st.caption(_("{count} order(s) selected").format(count=len(selected)))
+        st.caption(
+            ngettext("{count} order selected", "{count} orders selected", len(selected)).format(
+                count=format_number(len(selected))
+            )
+        )
         numbers = dict(zip(rows["id"].astype(int), rows["number"].astype(int)))
         for order_id in selected[:5]:
             link(

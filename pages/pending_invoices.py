@@ -3,7 +3,7 @@ oldest first, with their age and balance, ready to validate once the payment is 
 
 import streamlit as st
 
-from orders_core.i18n import _, format_datetime, format_number
+from orders_core.i18n import _, format_datetime, format_number, ngettext
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
 from ui.data import cached_query
 from ui.format import money
@@ -42,7 +42,9 @@ if orders.empty:
 columns = st.columns(min(len(totals), 4))
 for index, total in enumerate(totals.itertuples()):
     columns[index % len(columns)].metric(
-        _("{currency}: {count} orders").format(currency=total.currency, count=format_number(total.orders)),
+        ngettext("{currency}: {count} order", "{currency}: {count} orders", total.orders).format(
+            currency=total.currency, count=format_number(total.orders)
+        ),
         money(total.balance_due, total.currency),
         help=_("Balance still due, in this currency"),
     )
@@ -88,6 +90,10 @@ positions = selection.selection.rows if selection else []
 st.session_state[SELECTED_KEY] = [int(orders.iloc[p]["id"]) for p in positions if p < len(orders)]
 selected = st.session_state[SELECTED_KEY]
 st.caption(
-    _("{count} order(s) selected").format(count=len(selected)) if selected else _("Select rows to validate them.")
+    ngettext("{count} order selected", "{count} orders selected", len(selected)).format(
+        count=format_number(len(selected))
+    )
+    if selected
+    else _("Select rows to validate them.")
 )
 render_bulk_actions(selected)

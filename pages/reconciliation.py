@@ -6,7 +6,7 @@ import streamlit as st
 
 from orders_core.db import unit_of_work
 from orders_core.errors import OrderError
-from orders_core.i18n import _, format_date, format_money, format_number
+from orders_core.i18n import _, format_date, format_money, format_number, ngettext
 from orders_core.reconciliation.parsing import DATE_FORMATS, FIELDS, CsvOptions, detect_columns, detect_separator
 from orders_core.reconciliation.service import (
     confirm_high_confidence,
@@ -163,7 +163,9 @@ for row in report.itertuples():
     columns[0].metric(
         _("Received ({currency})").format(currency=row.currency),
         format_money(row.received, row.currency),
-        help=_("{n} transactions").format(n=row.transactions),
+        help=ngettext("{n} transaction", "{n} transactions", row.transactions).format(
+            n=format_number(row.transactions)
+        ),
     )
     columns[1].metric(_("Matched"), format_money(row.matched, row.currency), help=str(row.matched_count))
     columns[2].metric(
@@ -192,7 +194,11 @@ else:
             "(attendees created, confirmation emailed)."
         ).format(transfers=plan.transfers, orders=plan.orders, amounts=amounts)
     )
-    if st.button(_("Confirm {n} matches").format(n=plan.transfers), type="primary", key="reconciliation.confirm_all"):
+    if st.button(
+        ngettext("Confirm {n} match", "Confirm {n} matches", plan.transfers).format(n=format_number(plan.transfers)),
+        type="primary",
+        key="reconciliation.confirm_all",
+    ):
         with st.spinner(_("Recording payments...")):
             if run_service(
                 lambda s: confirm_high_confidence(s, actor=current_actor(), statement_id=statement_id),
@@ -300,4 +306,6 @@ for row in rows:
                 ):
                     st.rerun()
 
-st.caption(_("{n} transactions in this view").format(n=format_number(total)))
+st.caption(
+    ngettext("{n} transaction in this view", "{n} transactions in this view", total).format(n=format_number(total))
+)

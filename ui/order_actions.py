@@ -14,7 +14,7 @@ import streamlit as st
 
 from orders_core.db import unit_of_work
 from orders_core.errors import OrderError
-from orders_core.i18n import N_, _, format_money, format_number
+from orders_core.i18n import N_, _, format_money, format_number, ngettext
 from orders_core.services import lifecycle
 from orders_core.services.validation import validate_orders
 from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod, Status
@@ -156,7 +156,11 @@ def _payment_fields() -> tuple[str, date, str]:
 
 def _show_refused(refused: list[dict]) -> None:
     if refused:
-        st.warning(_("{count} order(s) cannot be changed:").format(count=len(refused)))
+        st.warning(
+            ngettext("{count} order cannot be changed:", "{count} orders cannot be changed:", len(refused)).format(
+                count=format_number(len(refused))
+            )
+        )
         st.dataframe(
             [{_("Order"): r["number"], _("Reason"): r["reason"]} for r in refused],
             hide_index=True,
@@ -204,7 +208,9 @@ def _validate_form(ids: list[int]) -> None:
     summary[3].metric(_("Orders refused"), format_number(len(dry.refused)))
     st.markdown(_("**Payments to record:** {amounts}").format(amounts=_amounts(dry.amounts)))
     _show_refused([dict(number=r.number, reason=r.reason) for r in dry.refused])
-    label = _("Validate {count} order(s)").format(count=format_number(len(dry.validated)))
+    label = ngettext("Validate {count} order", "Validate {count} orders", len(dry.validated)).format(
+        count=format_number(len(dry.validated))
+    )
     if st.button(label, key="order_actions.confirm", type="primary", disabled=not dry.validated):
         with st.spinner(_("Validating…")):
             done = _run(
@@ -228,15 +234,20 @@ def _validate_form(ids: list[int]) -> None:
 def _reason_form(action: str, ids: list[int]) -> None:
     if action == "cancel":
         st.markdown(
-            _("Cancel {count} order(s)? Paid and cancelled orders are left as they are.").format(
-                count=format_number(len(ids))
-            )
+            ngettext(
+                "Cancel {count} order? Paid and cancelled orders are left as they are.",
+                "Cancel {count} orders? Paid and cancelled orders are left as they are.",
+                len(ids),
+            ).format(count=format_number(len(ids)))
         )
     else:
         st.markdown(
-            _(
-                "Delete {count} order(s)? They disappear from the grid; their attendees are kept and an "
-                "administrator can restore them."
+            ngettext(
+                "Delete {count} order? It disappears from the grid; its attendees are kept and an "
+                "administrator can restore it.",
+                "Delete {count} orders? They disappear from the grid; their attendees are kept and an "
+                "administrator can restore them.",
+                len(ids),
             ).format(count=format_number(len(ids)))
         )
     reason = st.text_area(_("Reason (required)"), key="order_actions.reason", max_chars=2000)
@@ -284,15 +295,25 @@ def _show_result(result: dict) -> None:
     done, refused = result["done"], result["refused"]
     if result["kind"] == "validate":
         st.success(
-            _("{count} order(s) validated: {attendees} attendee(s) created, {emails} email(s) queued.").format(
-                count=format_number(len(done)),
-                attendees=format_number(result["attendees"]),
-                emails=format_number(result["emails"]),
+            _("{orders}: {attendees}, {emails}.").format(
+                orders=ngettext("{count} order validated", "{count} orders validated", len(done)).format(
+                    count=format_number(len(done))
+                ),
+                attendees=ngettext("{count} attendee created", "{count} attendees created", result["attendees"]).format(
+                    count=format_number(result["attendees"])
+                ),
+                emails=ngettext("{count} email queued", "{count} emails queued", result["emails"]).format(
+                    count=format_number(result["emails"])
+                ),
             )
         )
         st.markdown(_("**Payments recorded:** {amounts}").format(amounts=_amounts(result["amounts"])))
     elif result["kind"] in ("cancel", "delete"):
-        message = _("{count} order(s) cancelled.") if result["kind"] == "cancel" else _("{count} order(s) deleted.")
+        message = (
+            ngettext("{count} order cancelled.", "{count} orders cancelled.", len(done))
+            if result["kind"] == "cancel"
+            else ngettext("{count} order deleted.", "{count} orders deleted.", len(done))
+        )
         st.success(message.format(count=format_number(len(done))))
     else:
         st.success(_("Done."))

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput, TransitionRefused
-from orders_core.i18n import _, as_utc
+from orders_core.i18n import _, as_utc, ngettext
 from orders_core.models import Order
 from orders_core.status import STATUS_LABELS, Status
 
@@ -181,7 +181,13 @@ def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> d
     missing = [i for i in ids if i not in rows]
     if missing:
         shown = ", ".join(str(i) for i in missing[:5]) + ("…" if len(missing) > 5 else "")
-        raise InvalidInput(_("Unknown order id(s): {ids}. Nothing was changed.").format(ids=shown))
+        raise InvalidInput(
+            ngettext(
+                "Unknown order id: {ids}. Nothing was changed.",
+                "Unknown order ids: {ids}. Nothing was changed.",
+                len(missing),
+            ).format(ids=shown)
+        )
     return rows
 
 

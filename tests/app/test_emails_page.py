@@ -97,7 +97,7 @@ def test_selecting_a_failed_email_shows_the_message_and_retry_queues_it_again(ou
     assert "Hello Zoé," in at.code[0].value
     at.button(key="emails.retry_one").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith("1 email(s) queued again")
+    assert at.success[0].value.startswith("1 email queued again")
     with unit_of_work(engine) as session:
         row = session.get(OutboxEmail, outbox["failed"])
         assert (row.status, row.attempts) == ("queued", 0)

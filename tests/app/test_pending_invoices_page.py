@@ -68,7 +68,7 @@ def test_validating_from_the_dialog_shows_the_dry_run_then_the_result(pending, e
     at.run()
     at.button(key="order_actions.confirm").click().run()
     assert not at.exception
-    assert "2 order(s) validated: 3 attendee(s) created, 2 email(s) queued." in [s.value for s in at.success]
+    assert "2 orders validated: 3 attendees created, 2 emails queued." in [s.value for s in at.success]
     with engine.connect() as conn:
         statuses = conn.execute(select(Order.status).where(Order.id.in_([i for i, _n in pending]))).scalars().all()
         assert statuses == ["paid", "paid"]
@@ -88,7 +88,7 @@ def test_cancelling_needs_a_reason_and_reports_what_was_cancelled(pending, engin
     at.text_area(key="order_actions.reason").input("Buyer withdrew")
     at.run()
     at.button(key="order_actions.confirm").click().run()
-    assert "1 order(s) cancelled." in [s.value for s in at.success]
+    assert "1 order cancelled." in [s.value for s in at.success]
     with engine.connect() as conn:
         assert conn.execute(select(Order.status).where(Order.id == pending[0][0])).scalar() == "cancelled"
 
@@ -136,6 +136,6 @@ def test_validating_one_order_from_its_detail_page(pending, engine):
     assert {m.label: m.value for m in at.metric}["Attendees to create"] == "1"
     at.button(key="order_actions.confirm").click().run()
     assert not at.exception
-    assert "1 order(s) validated: 1 attendee(s) created, 1 email(s) queued." in [s.value for s in at.success]
+    assert "1 order validated: 1 attendee created, 1 email queued." in [s.value for s in at.success]
     with engine.connect() as conn:
         assert conn.execute(select(Order.status).where(Order.id == pending[1][0])).scalar() == "paid"

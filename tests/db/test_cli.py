@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from email import message_from_bytes, policy
@@ -173,9 +174,9 @@ def test_check_exits_0_on_clean_data_and_1_with_the_broken_order_number(db_url, 
     broken = orders("check", url=db_url)
     assert broken.returncode == 1
     assert f"order {number}: " in broken.stdout and "[totals_are_sums_of_lines]" in broken.stdout
-    assert "violation(s) found" in broken.stderr and "Traceback" not in broken.stderr
+    assert re.search(r"\b\d+ violations? found", broken.stderr) and "Traceback" not in broken.stderr
     only = orders("check", "--only", "history_exists", url=db_url)
-    assert only.returncode == 0 and "all 1 invariants hold" in only.stdout
+    assert only.returncode == 0 and "the 1 invariant holds" in only.stdout
     assert_clean_failure(orders("check", "--only", "no_such_rule", url=db_url), 2, "unknown invariant")
 
 

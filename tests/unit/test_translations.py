@@ -1,5 +1,7 @@
 """Every user-facing string is translated: extracted with Babel from pages/, app.py, ui/ and
-orders_core/, each `_()`/`N_()` message has a French translation with the same `{placeholders}`;
+orders_core/, each `_()`/`N_()` message has a French translation with the same `{placeholders}`,
+each `ngettext()` message its two French forms (French plural rule: 0 and 1 are singular), and no
+message writes "order(s)";
 no widget, title or message of a page is a bare English literal; no service raises an untranslated
 error."""
 
@@ -19,7 +21,7 @@ from orders_core import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("pages", "ui", "orders_core")
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 PO_FILES = sorted((ROOT / "locale" / "fr" / "LC_MESSAGES").glob("*.po"))
 
 
@@ -36,6 +38,29 @@ def extracted_messages() -> dict[str, list[str]]:
             if isinstance(message, str) and message:
                 found[message].append(f"{path.relative_to(ROOT)}:{lineno}")
     return found
+
+
+def extracted_plurals() -> dict[tuple[str, str], list[str]]:
+    """(singular, plural) -> where it is used, for every `ngettext()` call."""
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in source_files(*SOURCE_DIRS):
+        for lineno, message, _comments, _context in extract_from_file("python", str(path), keywords=KEYWORDS):
+            if isinstance(message, tuple):
+                found[message].append(f"{path.relative_to(ROOT)}:{lineno}")
+    return found
+
+
+def french_plurals() -> dict[str, tuple[str, ...]]:
+    """singular msgid -> its French forms, from every catalogue."""
+    forms: dict[str, tuple[str, ...]] = {}
+    for po_file in PO_FILES:
+        with po_file.open("rb") as handle:
+            catalogue = read_po(handle)
+        assert catalogue.plural_forms == "nplurals=2; plural=(n > 1);", f"{po_file.name}: not the French plural rule"
+        for message in catalogue:
+            if isinstance(message.id, tuple) and all(message.string):
+                forms[message.id[0]] = tuple(message.string)
+    return forms
 
 
 def french() -> dict[str, str]:
@@ -59,6 +84,55 @@ def test_every_marked_string_has_a_french_translation():
         "strings without French (add them to your locale/fr/LC_MESSAGES/<capability>.po):\n"
         + "\n".join(f"  {places} {msgid!r}" for msgid, places in sorted(missing.items()))
     )
+
+
+def test_every_plural_message_has_both_french_forms_with_the_same_placeholders():
+    forms = french_plurals()
+    problems = []
+    for (singular, plural), places in sorted(extracted_plurals().items()):
+        french_forms = forms.get(singular)
+        if french_forms is None or len(french_forms) != 2:
+            problems.append(f"  {places[:2]} {singular!r}: no two French forms")
+        elif {frozenset(placeholders(text)) for text in (singular, plural, *french_forms)} != {
+            frozenset(placeholders(singular))
+        }:
+            problems.append(f"  {places[:2]} {singular!r}: other placeholders in {french_forms!r}")
+    assert not problems, "ngettext() messages without proper French (msgid_plural / msgstr[0], msgstr[1]):\n" + (
+        "\n".join(problems)
+    )
+
+
+def test_counts_take_the_plural_form_of_their_language():
+    i18n.plural_translations.cache_clear()
+    shown = []
+    for language in ("en", "fr"):
+        i18n.set_locale(language)
+        try:
+            shown += [
+                i18n.ngettext("{count} order selected", "{count} orders selected", n).format(count=n) for n in (0, 1, 2)
+            ]
+        finally:
+            i18n.set_locale("en")
+    assert shown == [
+        "0 orders selected",
+        "1 order selected",
+        "2 orders selected",
+        "0 commande sélectionnée",
+        "1 commande sélectionnée",
+        "2 commandes sélectionnées",
+    ]
+
+
+def test_no_message_or_template_writes_a_plural_in_parentheses():
+    pattern = re.compile(r"[a-z]\((s|es|e|e\)\(s)\)", re.IGNORECASE)
+    messages = [*extracted_messages().items(), *((" / ".join(k), v) for k, v in extracted_plurals().items())]
+    found = [f"{places[0]}: {text[:80]}" for text, places in messages if pattern.search(text)]
+    for po_file in PO_FILES:
+        with po_file.open("rb") as handle:
+            for message in read_po(handle):
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                found += [f"{po_file.name}: {text[:80]}" for text in strings if text and pattern.search(text)]
+    assert not found, "use ngettext() and a msgid_plural instead of “(s)”:\n  " + "\n  ".join(found)
 
 
 def test_every_translation_keeps_the_placeholders_of_its_english():
