@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from orders_core import db
+from orders_core.permissions import ADMIN, ROLES
 
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
@@ -130,7 +131,7 @@ def cmd_users_bootstrap(args) -> int:
         if has_users(session):
             return 0
         password = generate_password()
-        add_user(session, actor=SYSTEM_ACTOR, email=args.email, role="admin", password=password, full_name="Demo admin")
+        add_user(session, actor=SYSTEM_ACTOR, email=args.email, role=ADMIN, password=password, full_name="Demo admin")
     bar = "=" * 64
     print(
         f"{bar}\nNo user existed: a demo admin was created. Sign in with\n"
@@ -281,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         "add", help="add a user", description="Add a user; the password is read from standard input."
     )
     add.add_argument("email")
-    add.add_argument("--role", required=True, choices=["admin", "event_manager", "finance", "marketer"])
+    add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.add_argument("--name", default="", help="full name shown in the app")
     add.set_defaults(handler=cmd_users_add)

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from orders_core.permissions import ROLES
 from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, Source, Status, TariffKind
 
 Money = Annotated[Decimal, mapped_column(Numeric(12, 2))]
@@ -55,7 +56,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", ("admin", "event_manager", "finance", "marketer")), name="role"),)
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
     id: Mapped[IntPk]
     email: Mapped[str] = mapped_column(String(254), unique=True)

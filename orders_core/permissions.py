@@ -62,8 +62,17 @@ class Actor:
 SYSTEM_ACTOR = Actor("system", SYSTEM)
 
 
+def role_may(role: str, capability: str) -> bool:
+    return role in CAPABILITIES[capability]
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    """The signed-in roles (never `system`) that have this capability."""
+    return CAPABILITIES[capability] - {SYSTEM}
+
+
 def allowed(actor: Actor, capability: str) -> bool:
-    return actor.role in CAPABILITIES[capability]
+    return role_may(actor.role, capability)
 
 
 def require(actor: Actor, capability: str) -> None:

@@ -52,6 +52,17 @@ class DeliveryMode(StrEnum):
     MAIL = "mail"
 
 
+# Money received outside the payment provider: the one list every form and service offers.
+OFFLINE_METHODS: tuple[PaymentMethod, ...] = (
+    PaymentMethod.BANK_TRANSFER,
+    PaymentMethod.CHEQUE,
+    PaymentMethod.CASH,
+    PaymentMethod.CARD,
+    PaymentMethod.OTHER,
+)
+# What the box office takes at the desk (event managers record these on organiser orders).
+BOX_OFFICE_METHODS: tuple[PaymentMethod, ...] = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHEQUE)
+
 # Kinds that admit a person: one order item (and, once paid, one attendee) per unit.
 ADMITTING_KINDS = frozenset({TariffKind.BADGE, TariffKind.TICKET})
 
@@ -63,6 +74,8 @@ STATUS_GROUPS: dict[str, tuple[Status, ...]] = {
 }
 
 FINAL_STATUSES = frozenset({Status.PAID, Status.CANCELLED})
+# Nothing to confirm for an order that never went through or was cancelled.
+NOT_CONFIRMABLE = frozenset({Status.CART_INCOMPLETE, Status.FAILED, Status.CANCELLED})
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.AWAITING_PAYMENT: frozenset({Status.PAID, Status.CANCELLED}),

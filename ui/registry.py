@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orders_core.i18n import N_
+from orders_core.permissions import roles_with
 
 ROOT = Path(__file__).resolve().parent.parent
-ALL_ROLES = frozenset({"admin", "event_manager", "finance", "marketer"})
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,12 @@ class PageSpec:
     icon: str
     url_path: str
     section: str  # marked with N_
-    roles: frozenset[str] = ALL_ROLES
+    capability: str = "orders.view"  # who sees the page: the roles with this capability
     default: bool = False
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return roles_with(self.capability)
 
     @property
     def path(self) -> Path:
@@ -37,7 +41,7 @@ PAGES: list[PageSpec] = [
         ":material/manage_accounts:",
         "users",
         N_("Administration"),
-        roles=frozenset({"admin"}),
+        capability="users.manage",
     ),
     PageSpec(
         "pages/pending_invoices.py",
@@ -45,7 +49,7 @@ PAGES: list[PageSpec] = [
         ":material/pending_actions:",
         "pending-invoices",
         N_("Finance"),
-        roles=frozenset({"admin", "finance"}),
+        capability="orders.validate",
     ),
     PageSpec(
         "pages/reconciliation.py",
@@ -53,7 +57,7 @@ PAGES: list[PageSpec] = [
         ":material/account_balance:",
         "reconciliation",
         N_("Finance"),
-        roles=frozenset({"admin", "finance"}),
+        capability="reconciliation.manage",
     ),
     PageSpec(
         "pages/order_wizard.py",
@@ -61,7 +65,7 @@ PAGES: list[PageSpec] = [
         ":material/add_shopping_cart:",
         "new-order",
         N_("Orders"),
-        roles=frozenset({"admin", "event_manager"}),
+        capability="orders.create",
     ),
     PageSpec(
         "pages/form_fields.py",
@@ -69,7 +73,7 @@ PAGES: list[PageSpec] = [
         ":material/dynamic_form:",
         "form-fields",
         N_("Administration"),
-        roles=frozenset({"admin"}),
+        capability="forms.manage",
     ),
     PageSpec(
         "pages/emails.py",
@@ -77,7 +81,7 @@ PAGES: list[PageSpec] = [
         ":material/outgoing_mail:",
         "emails",
         N_("Administration"),
-        roles=frozenset({"admin"}),
+        capability="emails.outbox",
     ),
     PageSpec(
         "pages/email_templates.py",
@@ -85,7 +89,7 @@ PAGES: list[PageSpec] = [
         ":material/edit_note:",
         "email-templates",
         N_("Administration"),
-        roles=frozenset({"admin"}),
+        capability="emails.templates",
     ),
     PageSpec(
         "pages/dashboard_sales.py",
@@ -93,7 +97,7 @@ PAGES: list[PageSpec] = [
         ":material/insights:",
         "dashboard-sales",
         N_("Dashboards"),
-        roles=frozenset({"admin", "event_manager"}),
+        capability="dashboards.sales",
     ),
     PageSpec(
         "pages/dashboard_finance.py",
@@ -101,7 +105,7 @@ PAGES: list[PageSpec] = [
         ":material/account_balance_wallet:",
         "dashboard-finance",
         N_("Dashboards"),
-        roles=frozenset({"admin", "finance"}),
+        capability="dashboards.finance",
     ),
     PageSpec(
         "pages/dashboard_marketing.py",
@@ -109,7 +113,7 @@ PAGES: list[PageSpec] = [
         ":material/campaign:",
         "dashboard-marketing",
         N_("Dashboards"),
-        roles=frozenset({"admin", "marketer"}),
+        capability="dashboards.marketing",
     ),
     PageSpec(
         "pages/events.py",
@@ -117,7 +121,7 @@ PAGES: list[PageSpec] = [
         ":material/event:",
         "events",
         N_("Catalogue"),
-        roles=frozenset({"admin", "event_manager"}),
+        capability="catalogue.manage",
     ),
     PageSpec(
         "pages/tariffs.py",
@@ -125,7 +129,7 @@ PAGES: list[PageSpec] = [
         ":material/sell:",
         "tariffs",
         N_("Catalogue"),
-        roles=frozenset({"admin", "event_manager"}),
+        capability="catalogue.manage",
     ),
     PageSpec(
         "pages/discount_codes.py",
@@ -133,7 +137,7 @@ PAGES: list[PageSpec] = [
         ":material/percent:",
         "discount-codes",
         N_("Catalogue"),
-        roles=frozenset({"admin", "event_manager"}),
+        capability="catalogue.manage",
     ),
 ]
 

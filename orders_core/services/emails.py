@@ -16,9 +16,7 @@ from orders_core.i18n import _
 from orders_core.models import Order, OrderItem, OutboxEmail
 from orders_core.permissions import Actor, require
 from orders_core.services.guards import lock_by_id
-
-# Nothing to confirm for an order that never went through or was cancelled.
-NOT_CONFIRMABLE = frozenset({"cart_incomplete", "failed", "cancelled"})
+from orders_core.status import NOT_CONFIRMABLE
 
 
 def _order(session: Session, order_id: int) -> Order:

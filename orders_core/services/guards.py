@@ -13,17 +13,18 @@ from sqlalchemy import Integer, any_, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from orders_core.errors import InvalidInput, TransitionRefused
+from orders_core.errors import InvalidInput, OrderError, TransitionRefused
 from orders_core.i18n import _, as_utc, ngettext
 from orders_core.models import Order
-from orders_core.status import STATUS_LABELS, Status
+from orders_core.order_rules import require_payment_method
+from orders_core.permissions import Actor
+from orders_core.status import OFFLINE_METHODS, STATUS_LABELS, Status
 
 MAX_REASON = 2000
 MAX_REFERENCE = 200
 MAX_ORDERS = 50_000
 # SQLite binds at most 32,766 parameters per statement; stay well under it.
 SQLITE_CHUNK = 5000
-OFFLINE_METHODS = ("bank_transfer", "cheque", "cash", "card", "other")
 # A payment date may be "today" anywhere on Earth (UTC+14) without being in the future.
 CLOCK_SLACK = timedelta(hours=14)
 
@@ -46,6 +47,7 @@ class OrderRow:
     event_id: int
     status: str
     payment_mode: str
+    source: str
     currency: str
     total_ttc: Decimal
     amount_paid: Decimal
@@ -103,6 +105,7 @@ def clean_reason(reason: str | None, *, required: bool) -> str | None:
 
 
 def clean_method(method: str | None, *, allowed: Sequence[str] = OFFLINE_METHODS) -> str:
+    """A payment method of the list (offline by default); who may confirm it is order_rules'."""
     text = (method or "").strip()
     if not text:
         raise InvalidInput(_("Choose the payment method that was used."))
@@ -150,6 +153,7 @@ _COLUMNS = (
     Order.event_id,
     Order.status,
     Order.payment_mode,
+    Order.source,
     Order.currency,
     Order.total_ttc,
     Order.amount_paid,
@@ -172,6 +176,7 @@ def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> d
                 row.event_id,
                 row.status,
                 row.payment_mode,
+                row.source,
                 row.currency,
                 _money(row.total_ttc),
                 _money(row.amount_paid),
@@ -210,6 +215,22 @@ def refusal_for(row: OrderRow, target: Status, *, allowed_from: Iterable[Status]
     return _("Order {number} is “{status}”: it cannot be {action}.").format(
         number=row.number, status=status_label(row.status), action=action
     )
+
+
+def require_payment(actor: Actor, row: OrderRow, method: str) -> None:
+    """The one rule of who confirms which payment (orders_core.order_rules), on a locked order."""
+    require_payment_method(
+        actor, method, number=row.number, source=row.source, payment_mode=row.payment_mode, status=row.status
+    )
+
+
+def payment_refusal(actor: Actor, row: OrderRow, method: str) -> str | None:
+    """The same rule, as the reason a bulk action reports (None when this payment is allowed)."""
+    try:
+        require_payment(actor, row, method)
+    except OrderError as error:
+        return error.message
+    return None
 
 
 def refuse_one(reason: str | None) -> None:

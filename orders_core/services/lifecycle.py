@@ -28,7 +28,7 @@ from orders_core.permissions import Actor, require
 from orders_core.services import guards
 from orders_core.services.guards import OrderRow, Refusal
 from orders_core.services.validation import Settled, settle_orders
-from orders_core.status import Status
+from orders_core.status import PaymentMethod, Status
 
 CANCELLABLE = (
     Status.AWAITING_PAYMENT,
@@ -141,6 +141,7 @@ def approve_order(
         method, received = "online", now
     else:
         method = guards.clean_method(method)
+        guards.require_payment(actor, row, method)
         received = guards.clean_received_at(received_at, now=now) if received_at is not None else now
     reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     return _settle_one(
@@ -278,6 +279,7 @@ def confirm_online(
     guards.refuse_one(
         guards.refusal_for(row, Status.PAID, allowed_from=(Status.PENDING_ONLINE,), action=_("confirmed"))
     )
+    guards.require_payment(actor, row, PaymentMethod.ONLINE)  # the provider's, never a person's
     now = datetime.now(UTC)
     received = guards.clean_received_at(received_at, now=now) if received_at is not None else now
     return _settle_one(

@@ -18,6 +18,7 @@ from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
 from orders_core.i18n import _, as_utc
 from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, OrderLine, Tariff
 from orders_core.money import LineInput, price_order
+from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.services.forms import ORDER_FORMS, fields_of, validate_values
 from orders_core.services.guards import lock_by_id
@@ -153,6 +154,15 @@ def modify_order(
     people = clean_holders(list(holders), len(quote.units), fields_of(session, order.event_id, ("badge",)))
     total = quote.total
     choice = clean_payment(payment, total.total_ttc, allow_keep=True)
+    if choice.mode == "paid_offline":
+        require_payment_method(
+            actor,
+            choice.method,
+            number=order.number,
+            source=order.source,
+            payment_mode=order.payment_mode,
+            status=order.status,
+        )
     template = check_template(session, template_id, order.event_id, send_payment_details)
     if choice.mode == "keep":
         status, mode = order.status, order.payment_mode

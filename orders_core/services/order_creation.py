@@ -31,10 +31,11 @@ from orders_core.models import (
     OrderLine,
     Payment,
 )
+from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.services.forms import ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
 from orders_core.services.order_quote import Quote, get_event, quote_order
-from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, Source, Status
+from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMode, Source, Status
 
 __all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
 
@@ -57,7 +58,6 @@ PAYMENT_CHOICES = {
     "undecided": N_("Not decided yet (payment mode undefined)"),
     "free": N_("Free"),
 }
-OFFLINE_METHODS = tuple(m.value for m in PaymentMethod if m != PaymentMethod.ONLINE)
 
 
 # --- input checks shared by the wizard's steps and by the services -----------------------------
@@ -146,7 +146,7 @@ def clean_payment(payment: Mapping[str, Any] | None, total_ttc: Decimal, *, allo
     if mode != "paid_offline":
         return PaymentChoice(mode)
     method = payment.get("method")
-    if method not in OFFLINE_METHODS:
+    if method not in OFFLINE_METHODS:  # who may take which method: order_rules, checked by the services
         raise InvalidInput(_("Choose how the order was paid (bank transfer, cheque, cash, card or other)."))
     received_at = payment.get("received_at")
     if isinstance(received_at, str) and received_at:
@@ -314,6 +314,10 @@ def create_order(
     people = clean_holders(list(holders), len(quote.units), fields_of(session, event_id, ("badge",)))
     total = quote.total
     choice = clean_payment(payment, total.total_ttc)
+    if choice.mode == "paid_offline":
+        require_payment_method(
+            actor, choice.method, number=None, source=Source.ORGANIZER, payment_mode=PaymentMode.UNDEFINED, status=None
+        )
     template = check_template(session, template_id, event_id, send_payment_details)
     status, mode = status_for(choice)
 

@@ -85,6 +85,7 @@ def record_payment(
                 number=row.number, status=guards.status_label(row.status)
             )
         )
+    guards.require_payment(actor, row, method)
     if amount > row.balance:
         raise InvalidInput(
             _("{amount} is more than the balance due of order {number} ({balance}).").format(

@@ -106,6 +106,7 @@ def validate_orders(
     for order_id in ids:
         row = rows[order_id]
         reason = guards.refusal_for(row, Status.PAID, allowed_from=(Status.AWAITING_PAYMENT,), action=_("validated"))
+        reason = reason or guards.payment_refusal(actor, row, method)
         if reason:
             result.refused.append(Refusal(row.id, row.number, reason))
         else:

@@ -1,0 +1,374 @@
+"""What may this actor do with this order now: answered once, here, from the order's facts and the
+actor's role. Pure (no I/O): pages and `ui/` draw what it allows and show its reasons, services
+check the same answers before they write (`require_payment_method`), so the two never disagree.
+
+Who confirms which payment (domain rule 13, issues 13 and 20):
+- nobody marks an online order paid by hand: its payment is the provider's (the `system` role);
+- finance and admin validate invoice orders and record any offline payment (bank transfer,
+  cheque, cash, card, other);
+- event managers take box-office payments (cash, card, cheque) on organiser orders, never the
+  payment of an invoice order awaiting it (finance validates those);
+- marketers read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from orders_core.errors import NotAllowed
+from orders_core.i18n import _
+from orders_core.permissions import ADMIN, EVENT_MANAGER, FINANCE, SYSTEM, Actor, role_may
+from orders_core.status import (
+    BOX_OFFICE_METHODS,
+    FINAL_STATUSES,
+    NOT_CONFIRMABLE,
+    OFFLINE_METHODS,
+    PAYMENT_METHOD_LABELS,
+    STATUS_LABELS,
+    PaymentMethod,
+    PaymentMode,
+    Source,
+    Status,
+    can_transition,
+)
+
+CENT = Decimal("0.01")
+
+
+class Action(StrEnum):
+    """Everything the back-office can do to one order."""
+
+    VALIDATE = "validate"
+    RECORD_PAYMENT = "record_payment"  # the balance owed by a paid order after added tickets
+    MODIFY = "modify"
+    ADD_TICKETS = "add_tickets"
+    CANCEL = "cancel"
+    DELETE = "delete"
+    RESTORE = "restore"
+    APPROVE = "approve"
+    REJECT = "reject"
+    CONFIRM_ONLINE = "confirm_online"
+    MARK_FAILED = "mark_failed"
+    SEND_PAYMENT_DETAILS = "send_payment_details"
+    RESEND_CONFIRMATION = "resend_confirmation"
+    RESEND_TICKETS = "resend_tickets"
+
+
+# The status changes the order page offers as buttons, in the order they are drawn.
+LIFECYCLE_BUTTONS = (
+    Action.VALIDATE,
+    Action.APPROVE,
+    Action.REJECT,
+    Action.CONFIRM_ONLINE,
+    Action.MARK_FAILED,
+    Action.CANCEL,
+    Action.RESTORE,
+    Action.DELETE,
+)
+
+
+def _exact(value: Decimal | float | int | str) -> Decimal:
+    # SQLite hands NUMERIC back through floats: a 2-place string is exact at this scale.
+    return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """The facts of one order every answer depends on (plain values, read by `queries/`)."""
+
+    number: int
+    status: Status
+    payment_mode: PaymentMode
+    source: Source
+    currency: str
+    total_ttc: Decimal
+    amount_paid: Decimal
+    deleted: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+        object.__setattr__(self, "payment_mode", PaymentMode(self.payment_mode))
+        object.__setattr__(self, "source", Source(self.source))
+        object.__setattr__(self, "total_ttc", _exact(self.total_ttc))
+        object.__setattr__(self, "amount_paid", _exact(self.amount_paid))
+
+    @property
+    def balance_due(self) -> Decimal:
+        """What the buyer still owes (negative when overpaid)."""
+        return self.total_ttc - self.amount_paid
+
+    @property
+    def editable(self) -> bool:
+        """Rule 1: paid and cancelled orders are read-only (a deleted one until restored)."""
+        return not self.deleted and self.status not in FINAL_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return _(STATUS_LABELS[self.status])
+
+
+def payment_methods_for(
+    role: str, *, source: Source | str, payment_mode: PaymentMode | str, status: Status | str | None
+) -> tuple[PaymentMethod, ...]:
+    """The methods `role` may confirm a payment with on an order in this state (`status` None: an
+    order being created in the back-office). Empty: this role confirms no payment here."""
+    online = PaymentMode(payment_mode) == PaymentMode.ONLINE
+    if role == SYSTEM:
+        return (PaymentMethod.ONLINE,) if online else ()
+    if online:
+        return ()
+    if role in (ADMIN, FINANCE):
+        return OFFLINE_METHODS
+    if role == EVENT_MANAGER and Source(source) == Source.ORGANIZER:
+        awaiting_invoice = status is not None and Status(status) == Status.AWAITING_PAYMENT
+        awaiting_invoice = awaiting_invoice and PaymentMode(payment_mode) == PaymentMode.INVOICE
+        return () if awaiting_invoice else BOX_OFFICE_METHODS
+    return ()
+
+
+def require_payment_method(
+    actor: Actor,
+    method: str,
+    *,
+    number: int | None,
+    source: Source | str,
+    payment_mode: PaymentMode | str,
+    status: Status | str | None,
+) -> None:
+    """Refuse, with the reason, a payment this actor may not confirm (the one rule of every path:
+    validation, record payment, balance payment, the wizard's paid offline, approval)."""
+    allowed = payment_methods_for(actor.role, source=source, payment_mode=payment_mode, status=status)
+    if method in allowed:
+        return
+    order = _("order {number}").format(number=number) if number is not None else _("this order")
+    if PaymentMode(payment_mode) == PaymentMode.ONLINE and actor.role != SYSTEM:
+        raise NotAllowed(
+            _("The payment of {order} is online: only the payment provider confirms it.").format(order=order)
+        )
+    if not allowed:
+        raise NotAllowed(_("Your role does not confirm the payment of {order}.").format(order=order))
+    raise NotAllowed(
+        _("Your role records {methods} on {order}, not {method}.").format(
+            methods=", ".join(_(PAYMENT_METHOD_LABELS[m]) for m in allowed),
+            order=order,
+            method=_(PAYMENT_METHOD_LABELS[PaymentMethod(method)]) if method in set(PaymentMethod) else method,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class OrderActions:
+    """The answer for one (actor role, order): what is allowed, with which payment methods, and
+    why the rest is not (translated, for the page to show)."""
+
+    facts: OrderFacts
+    allowed: frozenset[Action]
+    payment_methods: tuple[PaymentMethod, ...]
+    why_not: dict[Action, str] = field(default_factory=dict)
+    # Shown above the actions: why the order as a whole cannot change (deleted, final status).
+    notice: str | None = None
+
+    def can(self, action: Action) -> bool:
+        return action in self.allowed
+
+    @property
+    def status(self) -> Status:
+        return self.facts.status
+
+    @property
+    def editable(self) -> bool:
+        return self.facts.editable
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.facts.balance_due
+
+    @property
+    def owes_after_added_tickets(self) -> bool:
+        """Rule 1's exception: a paid order owing the price of added tickets (the yellow banner)."""
+        return not self.facts.deleted and self.facts.status == Status.PAID and self.balance_due > 0
+
+    @property
+    def lifecycle_buttons(self) -> tuple[Action, ...]:
+        """The status changes to offer on the order page, in their order."""
+        return tuple(action for action in LIFECYCLE_BUTTONS if action in self.allowed)
+
+    @property
+    def can_validate(self) -> bool:
+        return Action.VALIDATE in self.allowed
+
+    @property
+    def can_record_payment(self) -> bool:
+        return Action.RECORD_PAYMENT in self.allowed
+
+    @property
+    def can_modify(self) -> bool:
+        return Action.MODIFY in self.allowed
+
+    @property
+    def can_add_tickets(self) -> bool:
+        return Action.ADD_TICKETS in self.allowed
+
+    @property
+    def can_cancel(self) -> bool:
+        return Action.CANCEL in self.allowed
+
+    @property
+    def can_delete(self) -> bool:
+        return Action.DELETE in self.allowed
+
+    @property
+    def can_restore(self) -> bool:
+        return Action.RESTORE in self.allowed
+
+    @property
+    def can_send_payment_details(self) -> bool:
+        return Action.SEND_PAYMENT_DETAILS in self.allowed
+
+
+def _reasons(facts: OrderFacts) -> dict[Action, str]:
+    """Why each action is refused by the order's state alone (whatever the role)."""
+    number, status = facts.number, facts.status_label
+    final = _("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.").format(
+        status=status
+    )
+    reasons: dict[Action, str] = {}
+    if facts.status != Status.AWAITING_PAYMENT:
+        reasons[Action.VALIDATE] = _("Only an order awaiting payment is validated.")
+    if facts.status != Status.PENDING_ADMIN:
+        reasons[Action.APPROVE] = reasons[Action.REJECT] = _("Only an order pending an administrator is approved.")
+    if facts.status != Status.PENDING_ONLINE:
+        reasons[Action.CONFIRM_ONLINE] = reasons[Action.MARK_FAILED] = _(
+            "Only an order whose online payment is pending waits for the provider."
+        )
+    if not can_transition(facts.status, Status.CANCELLED):
+        reasons[Action.CANCEL] = final
+    if facts.status in FINAL_STATUSES:
+        reasons[Action.MODIFY] = _("Paid and cancelled orders cannot be modified.")
+        if facts.status == Status.CANCELLED:
+            reasons[Action.MODIFY] = _("Cancelled orders cannot be modified.")
+    if facts.source != Source.ORGANIZER:
+        reasons[Action.ADD_TICKETS] = _(
+            "Order {number} was sold online: its tickets can only be changed by the ticketing platform's "
+            "support, not in the back-office."
+        ).format(number=number)
+    elif facts.status != Status.PAID:
+        reasons[Action.ADD_TICKETS] = _(
+            "Tickets are added to paid orders only; order {number} is not validated yet: modify it instead."
+        ).format(number=number)
+    if facts.status != Status.PAID or facts.balance_due <= 0:
+        reasons[Action.RECORD_PAYMENT] = _("Order {number} owes nothing.").format(number=number)
+    if facts.status in FINAL_STATUSES or facts.balance_due <= 0 or facts.payment_mode == PaymentMode.FREE:
+        reasons[Action.SEND_PAYMENT_DETAILS] = _("Order {number} has nothing left to pay.").format(number=number)
+    if facts.status in NOT_CONFIRMABLE:
+        reasons[Action.RESEND_CONFIRMATION] = _(
+            "Order {number} is not confirmed (its status does not allow a confirmation)."
+        ).format(number=number)
+    if facts.status != Status.PAID:
+        reasons[Action.RESEND_TICKETS] = _("Only a paid order has tickets.")
+    reasons[Action.RESTORE] = _("Order {number} is not deleted.").format(number=number)
+    return reasons
+
+
+# The capability (orders_core.permissions) each action needs on top of the order's state.
+CAPABILITY = {
+    Action.VALIDATE: "orders.validate",
+    Action.RECORD_PAYMENT: "orders.record_payment",
+    Action.MODIFY: "orders.modify",
+    Action.ADD_TICKETS: "orders.add_tickets",
+    Action.CANCEL: "orders.cancel",
+    Action.DELETE: "orders.delete",
+    Action.RESTORE: "orders.restore",
+    Action.APPROVE: "orders.approve",
+    Action.REJECT: "orders.approve",
+    Action.CONFIRM_ONLINE: "orders.provider_callback",
+    Action.MARK_FAILED: "orders.provider_callback",
+    Action.SEND_PAYMENT_DETAILS: "orders.modify",
+    Action.RESEND_CONFIRMATION: "emails.resend",
+    Action.RESEND_TICKETS: "emails.resend",
+}
+
+
+def actions_for(facts: OrderFacts, role: str) -> OrderActions:
+    """What `role` may do with this order now, and why not the rest."""
+    methods = payment_methods_for(role, source=facts.source, payment_mode=facts.payment_mode, status=facts.status)
+    if facts.deleted:
+        deleted = _("This order is deleted: it cannot be changed until an administrator restores it.")
+        why_not = {action: deleted for action in Action if action != Action.RESTORE}
+        allowed = frozenset({Action.RESTORE}) if role_may(role, CAPABILITY[Action.RESTORE]) else frozenset()
+        if not allowed:
+            why_not[Action.RESTORE] = _("Your role does not allow this action.")
+        return OrderActions(facts, allowed, methods, why_not, notice=deleted)
+    why_not = _reasons(facts)
+    for action, capability in CAPABILITY.items():
+        if action not in why_not and not role_may(role, capability):
+            why_not[action] = _("Your role does not allow this action.")
+    # Money-moving actions need a payment this role may confirm on this order.
+    for action in (Action.VALIDATE, Action.RECORD_PAYMENT):
+        if action not in why_not and not methods:
+            why_not[action] = (
+                _("The payment of order {number} is online: only the payment provider confirms it.")
+                if facts.payment_mode == PaymentMode.ONLINE
+                else _("Your role does not confirm the payment of order {number}.")
+            ).format(number=facts.number)
+    # The provider confirms an online payment; no person marks it paid by hand.
+    if Action.CONFIRM_ONLINE not in why_not and role != SYSTEM:
+        why_not[Action.CONFIRM_ONLINE] = _(
+            "The payment of order {number} is online: only the payment provider confirms it."
+        ).format(number=facts.number)
+    allowed = frozenset(action for action in Action if action not in why_not)
+    notice = None
+    if facts.status in FINAL_STATUSES:
+        notice = (
+            _("This order is “{status}”: its status is final. Tickets can still be added, never removed.")
+            if Action.ADD_TICKETS in allowed
+            else _("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.")
+        ).format(status=facts.status_label)
+    return OrderActions(facts, allowed, methods, why_not, notice)
+
+
+# --- an order being created or modified in the wizard ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftPayment:
+    """What the wizard's last step may offer for an order being created or modified."""
+
+    choices: tuple[str, ...]  # of order_creation.PAYMENT_CHOICES (+ "keep" when modifying)
+    methods: tuple[PaymentMethod, ...]  # for "paid_offline"
+
+    def may_send_payment_details(self, choice: str) -> bool:
+        """Payment details are for an order that will wait for its money, never a free or paid one."""
+        return choice in ("invoice", "undecided", "keep")
+
+
+def current_payment_choice(status: Status | str, payment_mode: PaymentMode | str) -> str:
+    """The wizard's payment choice that describes an existing order: on invoice, undecided, or
+    "keep" (any other state, which the wizard leaves as it is unless asked)."""
+    return {
+        (Status.AWAITING_PAYMENT, PaymentMode.INVOICE): "invoice",
+        (Status.CART_INCOMPLETE, PaymentMode.UNDEFINED): "undecided",
+    }.get((Status(status), PaymentMode(payment_mode)), "keep")
+
+
+def draft_payment(role: str, *, total_ttc: Decimal, current: OrderFacts | None = None) -> DraftPayment:
+    """The payment choices of the wizard for `role`: free when the total is zero; otherwise on
+    invoice, undecided, paid offline when this role takes a payment on this order (`current`:
+    the order being modified; None: a new organiser order), and keeping the current payment."""
+    if _exact(total_ttc) == 0:
+        return DraftPayment(("free",), ())
+    methods = draft_payment_methods(role, current)
+    choices = ["invoice"] + (["paid_offline"] if methods else []) + ["undecided"]
+    if current is not None and current_payment_choice(current.status, current.payment_mode) == "keep":
+        choices.insert(0, "keep")
+    return DraftPayment(tuple(choices), methods)
+
+
+def draft_payment_methods(role: str, current: OrderFacts | None) -> tuple[PaymentMethod, ...]:
+    """The methods of the wizard's "paid offline": on a new organiser order, or on the order being
+    modified in its current state (an invoice order awaiting payment is finance's to validate)."""
+    if current is None:
+        return payment_methods_for(role, source=Source.ORGANIZER, payment_mode=PaymentMode.UNDEFINED, status=None)
+    return payment_methods_for(role, source=current.source, payment_mode=current.payment_mode, status=current.status)
