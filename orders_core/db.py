@@ -87,3 +87,22 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     factory = session_factory(engine or get_engine())
     with factory() as session, session.begin():
         yield session
+
+
+@cache
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: SQLite's deferred BEGIN (no write lock, so a read never queues
+    behind a write), PostgreSQL's READ ONLY transactions (a write in one is refused)."""
+    bind = engine.execution_options(postgresql_readonly=True) if engine.dialect.name == "postgresql" else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def read_only(engine: Engine | None = None) -> Iterator[Session]:
+    """A session for reading (see read_session_factory); never commits, always rolled back."""
+    factory = read_session_factory(engine or get_engine())
+    with factory() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

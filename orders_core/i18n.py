@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -27,6 +27,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+# Dates are shown in the user's time zone (their choice, else their browser's, else this one).
+DEFAULT_TIMEZONE = "Europe/Paris"
 LANGUAGES = {"en": "English", "fr": "Français"}
 BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 
@@ -116,6 +118,24 @@ def format_datetime(value: datetime | None, timezone: str = "UTC", language: str
     if value is None:
         return ""
     return _babel_datetime(as_utc(value), "medium", tzinfo=ZoneInfo(timezone), locale=babel_locale(language))
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA time zone name this system knows, sorted (what a user may choose)."""
+    return tuple(sorted(available_timezones()))
+
+
+def is_timezone(name: object) -> bool:
+    return isinstance(name, str) and name in timezone_names()
+
+
+def format_datetime_in_zone(value: datetime | None, timezone: str, language: str | None = None) -> str:
+    """A stored UTC timestamp in `timezone`, naming the zone: `21 Nov 2026, 19:50:00 CET`."""
+    if value is None:
+        return ""
+    local = as_utc(value).astimezone(ZoneInfo(timezone))
+    return f"{format_datetime(value, timezone, language)} {local.tzname()}"
 
 
 def format_date(value: date | datetime | None, language: str | None = None) -> str:

@@ -65,6 +65,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name chosen by the user
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[UtcTime | None]
     last_login_at: Mapped[UtcTime | None]

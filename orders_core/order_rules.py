@@ -108,6 +108,20 @@ class OrderFacts:
     def status_label(self) -> str:
         return _(STATUS_LABELS[self.status])
 
+    @classmethod
+    def of(cls, order) -> OrderFacts:
+        """The facts of an `orders_core.models.Order` (e.g. the one a service returns)."""
+        return cls(
+            number=order.number,
+            status=order.status,
+            payment_mode=order.payment_mode,
+            source=order.source,
+            currency=order.currency,
+            total_ttc=order.total_ttc,
+            amount_paid=order.amount_paid,
+            deleted=order.deleted_at is not None,
+        )
+
 
 def payment_methods_for(
     role: str, *, source: Source | str, payment_mode: PaymentMode | str, status: Status | str | None
@@ -128,6 +142,14 @@ def payment_methods_for(
     return ()
 
 
+def _order_name(number: int | None) -> str:
+    return _("order {number}").format(number=number) if number is not None else _("this order")
+
+
+def _online_payment(order: str) -> str:
+    return _("The payment of {order} is online: only the payment provider confirms it.").format(order=order)
+
+
 def require_payment_method(
     actor: Actor,
     method: str,
@@ -142,11 +164,9 @@ def require_payment_method(
     allowed = payment_methods_for(actor.role, source=source, payment_mode=payment_mode, status=status)
     if method in allowed:
         return
-    order = _("order {number}").format(number=number) if number is not None else _("this order")
+    order = _order_name(number)
     if PaymentMode(payment_mode) == PaymentMode.ONLINE and actor.role != SYSTEM:
-        raise NotAllowed(
-            _("The payment of {order} is online: only the payment provider confirms it.").format(order=order)
-        )
+        raise NotAllowed(_online_payment(order))
     if not allowed:
         raise NotAllowed(_("Your role does not confirm the payment of {order}.").format(order=order))
     raise NotAllowed(
@@ -167,11 +187,17 @@ class OrderActions:
     allowed: frozenset[Action]
     payment_methods: tuple[PaymentMethod, ...]
     why_not: dict[Action, str] = field(default_factory=dict)
+    # Refused because of the order's state (not the role): worth telling whoever looks at it.
+    locked: frozenset[Action] = frozenset()
     # Shown above the actions: why the order as a whole cannot change (deleted, final status).
     notice: str | None = None
 
     def can(self, action: Action) -> bool:
         return action in self.allowed
+
+    def locked_because(self, action: Action) -> str | None:
+        """Why the order's state refuses `action` (None when allowed, or refused only by role)."""
+        return self.why_not[action] if action in self.locked else None
 
     @property
     def status(self) -> Status:
@@ -254,6 +280,8 @@ def _reasons(facts: OrderFacts) -> dict[Action, str]:
             "Order {number} was sold online: its tickets can only be changed by the ticketing platform's "
             "support, not in the back-office."
         ).format(number=number)
+    elif facts.status == Status.CANCELLED:
+        reasons[Action.ADD_TICKETS] = _("Cancelled orders cannot be modified.")
     elif facts.status != Status.PAID:
         reasons[Action.ADD_TICKETS] = _(
             "Tickets are added to paid orders only; order {number} is not validated yet: modify it instead."
@@ -297,11 +325,13 @@ def actions_for(facts: OrderFacts, role: str) -> OrderActions:
     if facts.deleted:
         deleted = _("This order is deleted: it cannot be changed until an administrator restores it.")
         why_not = {action: deleted for action in Action if action != Action.RESTORE}
+        locked = frozenset(why_not)
         allowed = frozenset({Action.RESTORE}) if role_may(role, CAPABILITY[Action.RESTORE]) else frozenset()
         if not allowed:
             why_not[Action.RESTORE] = _("Your role does not allow this action.")
-        return OrderActions(facts, allowed, methods, why_not, notice=deleted)
+        return OrderActions(facts, allowed, methods, why_not, locked, notice=deleted)
     why_not = _reasons(facts)
+    locked = frozenset(why_not)
     for action, capability in CAPABILITY.items():
         if action not in why_not and not role_may(role, capability):
             why_not[action] = _("Your role does not allow this action.")
@@ -309,15 +339,13 @@ def actions_for(facts: OrderFacts, role: str) -> OrderActions:
     for action in (Action.VALIDATE, Action.RECORD_PAYMENT):
         if action not in why_not and not methods:
             why_not[action] = (
-                _("The payment of order {number} is online: only the payment provider confirms it.")
+                _online_payment(_order_name(facts.number))
                 if facts.payment_mode == PaymentMode.ONLINE
-                else _("Your role does not confirm the payment of order {number}.")
-            ).format(number=facts.number)
+                else _("Your role does not confirm the payment of {order}.").format(order=_order_name(facts.number))
+            )
     # The provider confirms an online payment; no person marks it paid by hand.
     if Action.CONFIRM_ONLINE not in why_not and role != SYSTEM:
-        why_not[Action.CONFIRM_ONLINE] = _(
-            "The payment of order {number} is online: only the payment provider confirms it."
-        ).format(number=facts.number)
+        why_not[Action.CONFIRM_ONLINE] = _online_payment(_order_name(facts.number))
     allowed = frozenset(action for action in Action if action not in why_not)
     notice = None
     if facts.status in FINAL_STATUSES:
@@ -326,7 +354,7 @@ def actions_for(facts: OrderFacts, role: str) -> OrderActions:
             if Action.ADD_TICKETS in allowed
             else _("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.")
         ).format(status=facts.status_label)
-    return OrderActions(facts, allowed, methods, why_not, notice)
+    return OrderActions(facts, allowed, methods, why_not, locked, notice)
 
 
 # --- an order being created or modified in the wizard ---------------------------------------------
@@ -338,6 +366,11 @@ class DraftPayment:
 
     choices: tuple[str, ...]  # of order_creation.PAYMENT_CHOICES (+ "keep" when modifying)
     methods: tuple[PaymentMethod, ...]  # for "paid_offline"
+
+    @property
+    def free(self) -> bool:
+        """The total is zero: the order is free and paid at once, nothing to choose."""
+        return self.choices == ("free",)
 
     def may_send_payment_details(self, choice: str) -> bool:
         """Payment details are for an order that will wait for its money, never a free or paid one."""

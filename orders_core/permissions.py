@@ -44,6 +44,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "dashboards.finance": frozenset({ADMIN, FINANCE}),
     "dashboards.marketing": frozenset({ADMIN, MARKETER}),
     "views.save": frozenset({ADMIN, EVENT_MANAGER, FINANCE, MARKETER}),
+    "account.preferences": frozenset({ADMIN, EVENT_MANAGER, FINANCE, MARKETER}),
 }
 
 

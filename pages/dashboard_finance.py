@@ -4,7 +4,7 @@ payments received per method and per day, reconciliation figures, accounting exp
 import plotly.express as px
 import streamlit as st
 
-from orders_core.i18n import _, format_datetime, format_money, format_number, ngettext
+from orders_core.i18n import _, format_money, format_number, ngettext
 from orders_core.status import PAYMENT_METHOD_LABELS
 from queries.dashboards import finance
 from queries.dashboards.export import to_csv, to_xlsx
@@ -13,6 +13,7 @@ from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.saved_views import render_saved_views
+from ui.timezone import local_time, user_timezone
 
 require_router()
 
@@ -67,7 +68,7 @@ else:
     oldest = cached_query(finance.oldest_receivables, filters)
     st.subheader(_("Oldest first"))
     shown = formatted(oldest, ("total_ttc", "amount_due")).assign(
-        created_at=[format_datetime(v) for v in oldest["created_at"]]
+        created_at=[local_time(v) for v in oldest["created_at"]]
     )
     st.dataframe(
         shown[
@@ -96,7 +97,7 @@ else:
             "currency": _("Currency"),
             "total_ttc": _("Total incl. tax"),
             "amount_due": _("Amount due"),
-            "created_at": _("Created (UTC)"),
+            "created_at": _("Created ({zone})").format(zone=user_timezone()),
             "age_days": _("Age (days)"),
             "bucket": _("Age bucket"),
         },

@@ -10,18 +10,20 @@ import streamlit as st
 from orders_core.i18n import _, format_money
 from orders_core.services.catalogue import create_code, delete_code, set_code_active, update_code
 from queries.catalogue import discount_codes_of_event, tariffs_of_event
-from ui.catalogue import datetime_input, event_selector, history, run, show_done, when
+from ui.catalogue import datetime_input, event_selector, history, when
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.transactions import run_service, show_notice
 
 require_router()
 
 PAGE = "codes"
+DONE = f"{PAGE}.done"  # the success message shown after the rerun
 PERCENT, AMOUNT = "percent", "amount"
 
 st.title(_("Discount codes"))
-show_done(PAGE)
+show_notice(DONE)
 event = event_selector(PAGE)
 if event is None:
     st.info(_("No event yet: create an event first (Catalogue › Events)."))
@@ -134,10 +136,10 @@ def code_fields(prefix: str, current: dict | None) -> dict:
 with st.expander(_("New discount code"), expanded=codes.empty), st.form("codes.new"):
     values = code_fields("codes.new", None)
     if st.form_submit_button(_("Add the code"), type="primary"):
-        run(
-            PAGE,
+        run_service(
             lambda s: create_code(s, actor=current_actor(), event_id=event_id, **values),
-            _("Code {code} added.").format(code=values["code"].strip().upper()),
+            success=_("Code {code} added.").format(code=values["code"].strip().upper()),
+            notice=DONE,
         )
 
 if codes.empty:
@@ -152,10 +154,10 @@ with st.form(f"codes.edit.{code_id}"):
     values = code_fields(f"codes.edit.{code_id}", row)
     reason = st.text_input(_("Reason for the change (optional)"), key=f"codes.edit.{code_id}.reason")
     if st.form_submit_button(_("Save changes"), type="primary"):
-        run(
-            PAGE,
+        run_service(
             lambda s: update_code(s, actor=current_actor(), code_id=code_id, reason=reason or None, **values),
-            _("Code {code} saved.").format(code=values["code"].strip().upper()),
+            success=_("Code {code} saved.").format(code=values["code"].strip().upper()),
+            notice=DONE,
         )
 
 confirm_key = "codes.confirm"
@@ -174,16 +176,16 @@ if pending and pending[1] == code_id:
     if yes.button(_("Confirm"), key="codes.confirm_yes", type="primary"):
         st.session_state.pop(confirm_key, None)
         if action == "deactivate":
-            run(
-                PAGE,
+            run_service(
                 lambda s: set_code_active(s, actor=current_actor(), code_id=code_id, active=False),
-                _("Code {code} deactivated.").format(code=row["code"]),
+                success=_("Code {code} deactivated.").format(code=row["code"]),
+                notice=DONE,
             )
         else:
-            run(
-                PAGE,
+            run_service(
                 lambda s: delete_code(s, actor=current_actor(), code_id=code_id),
-                _("Code {code} deleted.").format(code=row["code"]),
+                success=_("Code {code} deleted.").format(code=row["code"]),
+                notice=DONE,
             )
     if no.button(_("Cancel"), key="codes.confirm_no"):
         st.session_state.pop(confirm_key, None)
@@ -195,10 +197,10 @@ else:
             st.session_state[confirm_key] = ("deactivate", code_id)
             st.rerun()
     elif left.button(_("Activate"), key="codes.activate", icon=":material/play_circle:"):
-        run(
-            PAGE,
+        run_service(
             lambda s: set_code_active(s, actor=current_actor(), code_id=code_id, active=True),
-            _("Code {code} activated.").format(code=row["code"]),
+            success=_("Code {code} activated.").format(code=row["code"]),
+            notice=DONE,
         )
     if row["uses"] or row["paid_uses"]:
         right.caption(_("This code has been used: it cannot be deleted, only deactivated."))

@@ -4,12 +4,10 @@ previewed on a real order."""
 
 import streamlit as st
 
-from orders_core.db import unit_of_work
 from orders_core.emails.defaults import KINDS
 from orders_core.emails.outbox import LANGUAGES, VARIABLES
-from orders_core.errors import OrderError
 from orders_core.i18n import LANGUAGES as LANGUAGE_NAMES
-from orders_core.i18n import _, format_datetime
+from orders_core.i18n import _
 from orders_core.services.email_templates import (
     create_template,
     default_text,
@@ -18,10 +16,12 @@ from orders_core.services.email_templates import (
     update_template,
 )
 from queries.emails import events, latest_order_id, order_id_by_number, template, templates
-from ui.data import cached_query, clear_after_write, engine
+from ui.data import cached_query
 from ui.guard import require_router
 from ui.order_emails import email_kind_label
 from ui.session import current_actor
+from ui.timezone import local_time
+from ui.transactions import read, run_service, show_notice
 
 require_router()
 
@@ -37,12 +37,10 @@ st.caption(
         "in HTML. Without a template of its own, an event uses the global one, then the built-in text."
     )
 )
-if message := st.session_state.pop(DONE, None):
-    st.success(message)
+show_notice(DONE)
 
 event_list = cached_query(events)
 event_names = dict(zip(event_list["id"].astype(int), event_list["name"]))
-timezone = st.context.timezone or "UTC"
 
 
 GLOBAL = 0  # the scope choice "all events" (a selectbox shows None as "no choice")
@@ -64,7 +62,7 @@ with st.expander(_("All templates ({count})").format(count=len(existing)), expan
                 ],
                 kind=[email_kind_label(k) for k in existing["kind"]],
                 language=[LANGUAGE_NAMES.get(lang, lang) for lang in existing["language"]],
-                updated_at=[format_datetime(v, timezone) for v in existing["updated_at"]],
+                updated_at=[local_time(v) for v in existing["updated_at"]],
             )[["event_name", "kind", "language", "name", "subject", "is_html", "updated_at"]],
             hide_index=True,
             width="stretch",
@@ -166,20 +164,18 @@ def values() -> dict:
 
 
 def save() -> None:
-    try:
-        with unit_of_work(engine()) as session:
-            if choice == NEW:
-                saved_id = create_template(session, actor=current_actor(), **values()).id
-            else:
-                saved_id = update_template(session, actor=current_actor(), template_id=choice, **values()).id
-    except OrderError as error:
-        st.error(error.message)
-        return
-    clear_after_write()
-    st.session_state[NEXT] = saved_id
-    st.session_state[LOADED] = saved_id  # the editor already shows what was saved
-    st.session_state[DONE] = _("Template saved.")
-    st.rerun()
+    def write(session) -> int:
+        if choice == NEW:
+            return create_template(session, actor=current_actor(), **values()).id
+        return update_template(session, actor=current_actor(), template_id=choice, **values()).id
+
+    # The editor already shows what was saved: the next run selects it without reloading it.
+    run_service(
+        write,
+        success=_("Template saved."),
+        notice=DONE,
+        then=lambda saved_id: st.session_state.update({NEXT: saved_id, LOADED: saved_id}),
+    )
 
 
 st.divider()
@@ -206,17 +202,13 @@ if st.session_state.get(CONFIRM_DELETE) == choice and choice != NEW:
         )
         yes, no = st.columns(2)
         if yes.button(_("Delete the template"), key="email_templates.confirm", type="primary"):
-            try:
-                with unit_of_work(engine()) as session:
-                    delete_template(session, actor=current_actor(), template_id=choice)
-            except OrderError as error:
-                st.error(error.message)
-            else:
-                clear_after_write()
-                st.session_state.pop(CONFIRM_DELETE, None)
-                st.session_state[NEXT] = NEW
-                st.session_state[DONE] = _("Template deleted.")
-                st.rerun()
+            st.session_state.pop(CONFIRM_DELETE, None)
+            run_service(
+                lambda session: delete_template(session, actor=current_actor(), template_id=choice),
+                success=_("Template deleted."),
+                notice=DONE,
+                then=lambda _deleted: st.session_state.update({NEXT: NEW}),
+            )
         if no.button(_("Keep it"), key="email_templates.cancel_delete"):
             st.session_state.pop(CONFIRM_DELETE, None)
             st.rerun()
@@ -232,20 +224,18 @@ if preview_clicked:
     else:
         order_id = cached_query(latest_order_id, st.session_state[FIELDS["event"]] or None)
     current = values()
-    try:
-        with unit_of_work(engine()) as session:
-            rendered = preview_template(
-                session,
-                actor=current_actor(),
-                order_id=order_id,
-                subject=current["subject"],
-                body=current["body"],
-                is_html=current["is_html"],
-                language=current["language"],
-            )
-    except OrderError as error:
-        st.error(error.message)
-    else:
+    rendered = read(
+        lambda session: preview_template(
+            session,
+            actor=current_actor(),
+            order_id=order_id,
+            subject=current["subject"],
+            body=current["body"],
+            is_html=current["is_html"],
+            language=current["language"],
+        )
+    )
+    if rendered is not None:
         with st.container(border=True):
             st.caption(
                 _("Preview on a sample order (there is no order yet).")

@@ -4,16 +4,16 @@ message, and retry for failed ones. Sending itself is `orders outbox send`, neve
 import pandas as pd
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.emails.labels import EMAIL_STATUS_LABELS, KIND_LABELS
-from orders_core.errors import OrderError
-from orders_core.i18n import _, format_datetime, format_number, ngettext
+from orders_core.emails.labels import EMAIL_STATUS_LABELS, KIND_LABELS, may_retry, waits_for_next_attempt
+from orders_core.i18n import _, format_number, ngettext
 from orders_core.services.emails import retry_emails
 from queries.emails import email_message, outbox, outbox_counts
-from ui.data import cached_query, clear_after_write, engine
+from ui.data import cached_query
 from ui.guard import require_router
 from ui.order_emails import email_kind_label, email_status_icon_label, email_status_label
 from ui.session import current_actor
+from ui.timezone import local_time
+from ui.transactions import run_service, show_notice
 
 require_router()
 
@@ -29,10 +29,8 @@ st.caption(
         "(after 1 minute, then less and less often, up to every 24 hours, for 5 days), then marks them failed."
     )
 )
-if message := st.session_state.pop(DONE, None):
-    st.success(message)
+show_notice(DONE)
 
-timezone = st.context.timezone or "UTC"
 counts = cached_query(outbox_counts)
 for column, status in zip(st.columns(4), ("queued", "sending", "sent", "failed")):
     column.metric(email_status_icon_label(status), format_number(counts[status]))
@@ -96,14 +94,14 @@ st.caption(
 )
 display = pd.DataFrame(
     {
-        "created_at": [format_datetime(v, timezone) for v in emails["created_at"]],
+        "created_at": [local_time(v) for v in emails["created_at"]],
         "status": [email_status_label(v) for v in emails["status"]],
         "kind": [email_kind_label(v) for v in emails["kind"]],
         "order_number": emails["order_number"].astype("string").fillna(""),
         "recipient": emails["recipient"],
         "subject": emails["subject"],
         "attempts": emails["attempts"],
-        "sent_at": [format_datetime(v, timezone) if pd.notna(v) else "" for v in emails["sent_at"]],
+        "sent_at": [local_time(v) for v in emails["sent_at"]],
         "last_error": emails["last_error"].fillna(""),
     }
 )
@@ -129,24 +127,20 @@ selection = st.dataframe(
 # Selections are row positions: turn them into email ids at once (the data may change).
 positions = [p for p in selection.selection.rows if p < len(emails)]
 selected = emails.iloc[positions]
-failed_ids = [int(i) for i in selected.loc[selected["status"] == "failed", "id"]]
+failed_ids = [int(i) for i, status in zip(selected["id"], selected["status"]) if may_retry(status)]
 
 
 def retry(ids: list[int]) -> None:
-    try:
-        with unit_of_work(engine()) as session:
-            count = retry_emails(session, actor=current_actor(), email_ids=ids)
-    except OrderError as error:
-        st.error(error.message)
-        return
-    clear_after_write()
-    st.session_state.pop(TABLE, None)
-    st.session_state[DONE] = ngettext(
-        "{count} email queued again: it leaves with the next send.",
-        "{count} emails queued again: they leave with the next send.",
-        count,
-    ).format(count=format_number(count))
-    st.rerun()
+    run_service(
+        lambda session: retry_emails(session, actor=current_actor(), email_ids=ids),
+        success=lambda count: ngettext(
+            "{count} email queued again: it leaves with the next send.",
+            "{count} emails queued again: they leave with the next send.",
+            count,
+        ).format(count=format_number(count)),
+        notice=DONE,
+        then=lambda _count: st.session_state.pop(TABLE, None),  # the selection is of the old list
+    )
 
 
 if (
@@ -171,7 +165,6 @@ email = cached_query(email_message, int(selected["id"].iloc[0]))
 if email is None:
     st.warning(_("This email does not exist any more."))
     st.stop()
-local = email["timezone"] or timezone
 with st.container(border=True):
     st.subheader(email["subject"])
     left, right = st.columns(2)
@@ -189,11 +182,11 @@ with st.container(border=True):
     )
     if email["order_number"]:
         left.markdown(_("**Order:** {number}").format(number=email["order_number"]))
-    right.markdown(_("**Queued at:** {time}").format(time=format_datetime(email["created_at"], local)))
+    right.markdown(_("**Queued at:** {time}").format(time=local_time(email["created_at"])))
     if email["sent_at"]:
-        right.markdown(_("**Sent at:** {time}").format(time=format_datetime(email["sent_at"], local)))
-    elif email["next_attempt_at"] and email["status"] == "queued":
-        right.markdown(_("**Next attempt:** {time}").format(time=format_datetime(email["next_attempt_at"], local)))
+        right.markdown(_("**Sent at:** {time}").format(time=local_time(email["sent_at"])))
+    elif email["next_attempt_at"] and waits_for_next_attempt(email["status"]):
+        right.markdown(_("**Next attempt:** {time}").format(time=local_time(email["next_attempt_at"])))
     right.markdown(_("**Attempts:** {count}").format(count=email["attempts"]))
     if email["message_id"]:
         right.caption(f"Message-ID: {email['message_id']}")
@@ -206,6 +199,6 @@ with st.container(border=True):
             st.html(email["body_html"])
     else:
         st.code(email["body_text"], language=None, wrap_lines=True)
-    if email["status"] == "failed" and len(selected) == 1:
+    if may_retry(email["status"]) and len(selected) == 1:
         if st.button(_("Retry this email"), key="emails.retry_one", icon=":material/replay:"):
             retry([int(email["id"])])

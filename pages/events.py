@@ -8,22 +8,24 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from orders_core.i18n import LANGUAGES, _
+from orders_core.i18n import LANGUAGES, _, format_number, ngettext
 from orders_core.services.catalogue import archive_event, create_event, update_event
 from queries.catalogue import events_list
-from ui.catalogue import datetime_input, history, run, show_done, when
+from ui.catalogue import datetime_input, history, when
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.transactions import run_service, show_notice
 
 require_router()
 
 PAGE = "events"
+DONE = f"{PAGE}.done"  # the success message shown after the rerun
 TIMEZONES = sorted(available_timezones())
 COMMON_CURRENCIES = ["EUR", "CAD", "CHF", "USD", "GBP"]
 
 st.title(_("Events"))
-show_done(PAGE)
+show_notice(DONE)
 show_archived = st.toggle(_("Show archived events"), key="events.show_archived")
 events = cached_query(events_list, include_archived=show_archived)
 
@@ -105,10 +107,10 @@ def event_fields(prefix: str, current: dict | None) -> dict:
 with st.expander(_("New event"), expanded=events.empty), st.form("events.new"):
     values = event_fields("events.new", None)
     if st.form_submit_button(_("Create the event"), type="primary"):
-        run(
-            PAGE,
+        run_service(
             lambda s: create_event(s, actor=current_actor(), **values),
-            _("Event {name} created.").format(name=values["name"].strip()),
+            success=_("Event {name} created.").format(name=values["name"].strip()),
+            notice=DONE,
         )
 
 if events.empty:
@@ -130,10 +132,10 @@ with st.form(f"events.edit.{event_id}"):
     if event["orders"]:
         st.caption(_("This event has orders: its currency can no longer change."))
     if st.form_submit_button(_("Save changes"), type="primary"):
-        run(
-            PAGE,
+        run_service(
             lambda s: update_event(s, actor=current_actor(), event_id=event_id, reason=reason or None, **values),
-            _("Event {name} saved.").format(name=values["name"].strip()),
+            success=_("Event {name} saved.").format(name=values["name"].strip()),
+            notice=DONE,
         )
 
 confirm_key = "events.confirm_archive"
@@ -141,17 +143,22 @@ if event["archived_at"] is None or pd.isna(event["archived_at"]):
     if st.session_state.get(confirm_key) == event_id:
         st.warning(
             _(
-                "Archive {name}? It disappears from the selectors; its {orders} orders, tariffs and codes "
+                "Archive {name}? It disappears from the selectors; its {orders}, tariffs and codes "
                 "are kept and it can be brought back."
-            ).format(name=event["name"], orders=event["orders"])
+            ).format(
+                name=event["name"],
+                orders=ngettext("{n} order", "{n} orders", int(event["orders"])).format(
+                    n=format_number(event["orders"])
+                ),
+            )
         )
         yes, no = st.columns(2)
         if yes.button(_("Confirm archive"), key="events.archive_yes", type="primary"):
             st.session_state.pop(confirm_key, None)
-            run(
-                PAGE,
+            run_service(
                 lambda s: archive_event(s, actor=current_actor(), event_id=event_id),
-                _("Event {name} archived.").format(name=event["name"]),
+                success=_("Event {name} archived.").format(name=event["name"]),
+                notice=DONE,
             )
         if no.button(_("Cancel"), key="events.archive_no"):
             st.session_state.pop(confirm_key, None)
@@ -160,10 +167,10 @@ if event["archived_at"] is None or pd.isna(event["archived_at"]):
         st.session_state[confirm_key] = event_id
         st.rerun()
 elif st.button(_("Bring this event back"), key="events.unarchive", icon=":material/unarchive:"):
-    run(
-        PAGE,
+    run_service(
         lambda s: archive_event(s, actor=current_actor(), event_id=event_id, archived=False),
-        _("Event {name} is back.").format(name=event["name"]),
+        success=_("Event {name} is back.").format(name=event["name"]),
+        notice=DONE,
     )
 
 with st.expander(_("Catalogue log of this event")):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.errors import OrderError
 from orders_core.i18n import _
 from orders_core.services.forms import (
     CHOICE_TYPES,
@@ -21,11 +19,15 @@ from orders_core.services.forms import (
     set_field_active,
 )
 from queries.wizard import event_fields, wizard_events
-from ui.data import clear_after_write, engine
+from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.transactions import run_service, show_notice
 
 require_router()
+
+DONE = "form_fields.done"  # the success message shown after the rerun
+CLEAR_NEW = "form_fields.clear_new"
 
 st.title(_("Form fields"))
 st.caption(
@@ -35,7 +37,7 @@ st.caption(
     )
 )
 
-events = wizard_events(engine())
+events = cached_query(wizard_events)
 if not events:
     st.info(_("No event yet: create an event in the catalogue first."))
     st.stop()
@@ -50,22 +52,15 @@ form = (
 
 
 def run(action, message: str, clear_new: bool = False) -> None:
-    try:
-        with unit_of_work(engine()) as session:
-            action(session)
-    except OrderError as error:
-        st.error(error.message)
-        return
-    clear_after_write()
-    st.session_state["form_fields.done"] = message
-    st.session_state["form_fields.clear_new"] = clear_new
-    st.rerun()
+    """Run the service; after adding a field, the next run empties the "add a field" form."""
+    run_service(
+        action, success=message, notice=DONE, then=lambda _field: st.session_state.update({CLEAR_NEW: clear_new})
+    )
 
 
-if done := st.session_state.pop("form_fields.done", None):
-    st.success(done)
+show_notice(DONE)
 
-fields = event_fields(engine(), event_id, (form,), include_inactive=True)
+fields = cached_query(event_fields, event_id, (form,), include_inactive=True)
 if not fields:
     st.info(_("This form has no extra field: the default fields apply."))
 else:
@@ -132,7 +127,7 @@ else:
                 _("Field saved."),
             )
 
-if st.session_state.pop("form_fields.clear_new", False):
+if st.session_state.pop(CLEAR_NEW, False):
     for name, empty in (("new_label_en", ""), ("new_label_fr", ""), ("new_options", ""), ("new_required", False)):
         st.session_state[f"form_fields.{name}"] = empty
 with st.form("form_fields.add"):

@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from orders_core.i18n import _, format_number
-from queries.overview import orders_by_status
+from queries.overview import currency_headlines, orders_by_status
 from ui.data import cached_query
 from ui.format import money, status_label
 from ui.guard import require_router
@@ -18,23 +18,17 @@ if figures.empty:
     st.info(_("No order yet. Load demo data with `orders demo`, or create an order."))
     st.stop()
 
-currencies = sorted(figures["currency"].unique())
 st.caption(_("Orders not deleted, by status and currency. Totals are never added across currencies."))
 
-for currency in currencies:
-    rows = figures[figures["currency"] == currency]
-    paid = rows[rows["status"] == "paid"]
-    awaiting = rows[rows["status"] == "awaiting_payment"]
+for headline in currency_headlines(figures):
     with st.container(border=True):
         name, revenue, count, pending = st.columns([1, 3, 2, 3])
-        name.subheader(currency)
-        revenue.metric(
-            _("Revenue (paid, incl. tax)"), money(paid["total_ttc"].sum() if not paid.empty else 0, currency)
-        )
-        count.metric(_("Paid orders"), format_number(int(paid["orders"].sum())))
+        name.subheader(headline.currency)
+        revenue.metric(_("Revenue (paid, incl. tax)"), money(headline.revenue_ttc, headline.currency))
+        count.metric(_("Paid orders"), format_number(headline.paid_orders))
         pending.metric(
             _("Awaiting payment"),
-            money(awaiting["total_ttc"].sum() if not awaiting.empty else 0, currency),
+            money(headline.awaiting_ttc, headline.currency),
             help=_("Invoice orders waiting for the money to arrive"),
         )
 

@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from orders_core.i18n import _, format_datetime, get_locale
+from orders_core.i18n import _, get_locale
 from orders_core.status import PAYMENT_METHOD_LABELS, TARIFF_KIND_LABELS, PaymentMethod, TariffKind
 from queries.order_detail import UTM_FIELDS, attendee_record, history_changes, order_detail
 from ui.data import cached_query
@@ -13,6 +13,8 @@ from ui.guard import require_router
 from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
+from ui.session import order_actions
+from ui.timezone import local_time
 
 require_router()
 
@@ -24,10 +26,9 @@ def _attendee_view(attendee_id: int) -> None:
         return
     st.title(_("Attendee record"))
     st.subheader(f"{record['first_name']} {record['last_name']}".strip() or _("(no name)"))
-    zone = record["event_timezone"]
     st.markdown(_("**Event:** {event}").format(event=record["event_name"]))
     st.markdown(_("**Email:** {email}").format(email=record["email"] or "—"))
-    st.markdown(_("**Registered on:** {date}").format(date=format_datetime(record["registered_at"], zone)))
+    st.markdown(_("**Registered on:** {date}").format(date=local_time(record["registered_at"])))
     if record["line_name"]:
         st.markdown(_("**Ticket:** {name}").format(name=record["line_name"]))
     if record["order_number"] is None:
@@ -35,7 +36,7 @@ def _attendee_view(attendee_id: int) -> None:
     elif record["order_deleted"]:
         st.warning(
             _("Order {number} was deleted on {date}; the attendee record is kept.").format(
-                number=record["order_number"], date=format_datetime(record["order_deleted_at"], zone)
+                number=record["order_number"], date=local_time(record["order_deleted_at"])
             )
         )
     else:
@@ -54,7 +55,7 @@ def _order_view(number: int) -> None:
     if detail is None:
         st.error(_("No order with number {number}.").format(number=number))
         return
-    order, zone = detail.order, detail.order["event_timezone"]
+    order = detail.order
     currency = order["currency"]
     st.title(_("Order {number}").format(number=order["number"]))
     if saved := st.session_state.pop("order_detail.flash", None):
@@ -63,13 +64,15 @@ def _order_view(number: int) -> None:
         f"{status_badge(order['status'])} · {payment_mode_label(order['payment_mode'])} · {order['event_name']}"
     )
     if order["deleted_at"] is not None:
-        st.warning(_("This order was deleted on {date}.").format(date=format_datetime(order["deleted_at"], zone)))
+        st.warning(_("This order was deleted on {date}.").format(date=local_time(order["deleted_at"])))
     metrics = st.columns(4)
     metrics[0].metric(_("Total excl. tax"), money(order["total_ht"], currency))
     metrics[1].metric(_("Total incl. tax"), money(order["total_ttc"], currency))
     metrics[2].metric(_("Amount paid"), money(order["amount_paid"], currency))
-    metrics[3].metric(_("Balance due"), money(order["balance_due"], currency))
-    render_order_actions(order["number"])
+    actions = order_actions(number=order["number"])
+    if actions is not None:  # the domain's balance: exact, whatever the database hands back
+        metrics[3].metric(_("Balance due"), money(actions.balance_due, currency))
+    render_order_actions(order["id"])
     render_modify_and_add_tickets(order["number"])
 
     tabs = st.tabs(
@@ -100,8 +103,8 @@ def _order_view(number: int) -> None:
         rows = [
             (_("Payment mode"), payment_mode_label(order["payment_mode"])),
             (_("Status"), status_label(order["status"])),
-            (_("Created on"), format_datetime(order["created_at"], zone)),
-            (_("Paid on"), format_datetime(order["paid_at"], zone) or "—"),
+            (_("Created on"), local_time(order["created_at"])),
+            (_("Paid on"), local_time(order["paid_at"]) or "—"),
             (_("Currency"), currency),
             (_("Terms accepted"), _("Yes") if order["terms_accepted"] else _("No")),
             (_("Source"), source_label(order["source"])),
@@ -178,7 +181,7 @@ def _order_view(number: int) -> None:
                 payments.assign(
                     method=[_(PAYMENT_METHOD_LABELS[PaymentMethod(m)]) for m in payments["method"]],
                     amount=[money(a, c) for a, c in zip(payments["amount"], payments["currency"])],
-                    received_at=[format_datetime(v, zone) for v in payments["received_at"]],
+                    received_at=[local_time(v) for v in payments["received_at"]],
                 )[["method", "amount", "received_at", "reference", "recorded_by"]],
                 hide_index=True,
                 width="stretch",
@@ -193,7 +196,7 @@ def _order_view(number: int) -> None:
     with tabs[5]:
         for entry in detail.history.itertuples():
             with st.container(border=True):
-                st.markdown(f"**{entry.action}** · {format_datetime(entry.at, zone)} · {entry.actor}")
+                st.markdown(f"**{entry.action}** · {local_time(entry.at)} · {entry.actor}")
                 changes = history_changes(entry.details)
                 if changes:
                     st.markdown(

@@ -21,10 +21,11 @@ from queries.export import export_csv, export_xlsx
 from queries.grid import DEFAULT_PAGE_SIZE, GridFilters, cursor_after, filter_choices, grid_count_and_totals, grid_page
 from ui.data import cached_query, engine
 from ui.format import money
-from ui.grid_display import column_config, display_frame, link, styled, user_timezone
+from ui.grid_display import column_config, display_frame, link, styled
 from ui.grid_state import view_from_params, view_to_params, with_filters
 from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
+from ui.timezone import user_timezone
 
 require_router()
 
@@ -118,14 +119,14 @@ with st.expander(
     include_deleted = right.checkbox(_("Show deleted orders"), value=f.include_deleted, key="orders.deleted")
     date_kind = left.radio(
         _("Date range on"),
-        ["created", "paid"],
+        ["created_at", "paid_at"],
         horizontal=True,
         index=1 if (f.paid_from or f.paid_to) else 0,
-        format_func=lambda k: _("Creation date") if k == "created" else _("Payment date"),
+        format_func=lambda k: _("Creation date") if k == "created_at" else _("Payment date"),
         key="orders.date_kind",
     )
-    first = f.paid_from if date_kind == "paid" else f.created_from
-    last = f.paid_to if date_kind == "paid" else f.created_to
+    first = f.paid_from if date_kind == "paid_at" else f.created_from
+    last = f.paid_to if date_kind == "paid_at" else f.created_to
     date_from = middle.date_input(_("From"), value=first, key="orders.from", format="YYYY-MM-DD")
     date_to = right.date_input(_("To (included)"), value=last, key="orders.to", format="YYYY-MM-DD")
     st.caption(_("Dates are days in the {timezone} timezone.").format(timezone=timezone))
@@ -137,10 +138,10 @@ filters = GridFilters(
     event_ids=tuple(events),
     source=source or None,
     discount_code=code or None,
-    created_from=date_from if date_kind == "created" else None,
-    created_to=date_to if date_kind == "created" else None,
-    paid_from=date_from if date_kind == "paid" else None,
-    paid_to=date_to if date_kind == "paid" else None,
+    created_from=date_from if date_kind == "created_at" else None,
+    created_to=date_to if date_kind == "created_at" else None,
+    paid_from=date_from if date_kind == "paid_at" else None,
+    paid_to=date_to if date_kind == "paid_at" else None,
     include_deleted=include_deleted,
     search=search.strip(),
     timezone=timezone,
@@ -202,7 +203,7 @@ else:
         styled(frame, rows["status"]),
         hide_index=True,
         width="stretch",
-        column_config=column_config(),
+        column_config=column_config(timezone),
         on_select="rerun",
         selection_mode="multi-row",
         key="orders.table",

@@ -3,12 +3,13 @@ oldest first, with their age and balance, ready to validate once the payment is 
 
 import streamlit as st
 
-from orders_core.i18n import _, format_datetime, format_number, ngettext
+from orders_core.i18n import _, format_number, ngettext
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
 from ui.data import cached_query
 from ui.format import money
 from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
+from ui.timezone import local_time
 
 require_router()
 
@@ -52,7 +53,7 @@ for index, total in enumerate(totals.itertuples()):
 display = orders.assign(
     total_ttc=[money(v, c) for v, c in zip(orders["total_ttc"], orders["currency"])],
     balance_due=[money(v, c) for v, c in zip(orders["balance_due"], orders["currency"])],
-    created_at=[format_datetime(v, z) for v, z in zip(orders["created_at"], orders["event_timezone"])],
+    created_at=[local_time(v) for v in orders["created_at"]],
 )[
     [
         "number",

@@ -4,8 +4,6 @@ from decimal import Decimal, InvalidOperation
 
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.errors import OrderError
 from orders_core.i18n import _, format_date, format_money, format_number, ngettext
 from orders_core.reconciliation.parsing import DATE_FORMATS, FIELDS, CsvOptions, detect_columns, detect_separator
 from orders_core.reconciliation.service import (
@@ -15,6 +13,15 @@ from orders_core.reconciliation.service import (
     ignore_transaction,
     import_statement,
 )
+from orders_core.reconciliation.states import (
+    STATUS_LABELS,
+    VIEWS,
+    TransactionStatus,
+    is_ignored,
+    is_open,
+    is_partial,
+    may_ignore,
+)
 from queries.reconciliation import (
     high_confidence_plan,
     statement_report,
@@ -22,19 +29,14 @@ from queries.reconciliation import (
     transaction_counts,
     transactions_with_suggestions,
 )
-from ui.data import cached_query, clear_after_write, engine
+from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.transactions import run_service
 
 require_router()
 
 PAGE_SIZE = 25
-STATUS_LABELS = {
-    "unmatched": _("Unmatched"),
-    "partial": _("Partially matched"),
-    "matched": _("Matched"),
-    "ignored": _("Ignored"),
-}
 FIELD_LABELS = {
     "date": _("Date"),
     "amount": _("Amount"),
@@ -43,19 +45,6 @@ FIELD_LABELS = {
     "reference": _("Reference"),
     "bank_id": _("Bank transaction id"),
 }
-
-
-def run_service(action, success: str) -> bool:
-    """One user action, one transaction; a refusal is shown, never a traceback."""
-    try:
-        with unit_of_work(engine()) as session:
-            action(session)
-    except OrderError as error:
-        st.error(error.message)
-        return False
-    clear_after_write()
-    st.toast(success)
-    return True
 
 
 st.title(_("Bank reconciliation"))
@@ -118,29 +107,37 @@ with st.expander(_("Import a statement"), expanded=cached_query(statements).empt
             date_format=None if date_choice == "auto" else date_choice,
             columns=mapping or None,
         )
-        result = {}
-
-        def do_import(session):
-            result["value"] = import_statement(
-                session,
-                actor=current_actor(),
-                filename=upload.name,
-                content=upload.getvalue(),
-                file_format=file_format,
-                csv_options=options,
-            )
-
         with st.spinner(_("Reading the statement...")):
-            if run_service(do_import, _("Statement imported")):
-                outcome = result["value"]
-                st.query_params["statement"] = str(outcome.statement_id)
-                st.success(
-                    _("{new} new transactions, {duplicates} already imported, {debits} debits skipped.").format(
-                        new=outcome.new, duplicates=outcome.duplicates, debits=outcome.skipped_debits
-                    )
+            outcome = run_service(
+                lambda session: import_statement(
+                    session,
+                    actor=current_actor(),
+                    filename=upload.name,
+                    content=upload.getvalue(),
+                    file_format=file_format,
+                    csv_options=options,
+                ),
+                success=_("Statement imported"),
+                toast=True,
+                rerun=False,  # the import's report stays on screen
+            )
+        if outcome is not None:
+            st.query_params["statement"] = str(outcome.statement_id)
+            st.success(
+                _("{new}, {duplicates}, {debits}.").format(
+                    new=ngettext("{n} new transaction", "{n} new transactions", outcome.new).format(
+                        n=format_number(outcome.new)
+                    ),
+                    duplicates=ngettext("{n} already imported", "{n} already imported", outcome.duplicates).format(
+                        n=format_number(outcome.duplicates)
+                    ),
+                    debits=ngettext("{n} debit skipped", "{n} debits skipped", outcome.skipped_debits).format(
+                        n=format_number(outcome.skipped_debits)
+                    ),
                 )
-                for error in outcome.errors:
-                    st.warning(error)
+            )
+            for error in outcome.errors:
+                st.warning(error)
 
 all_statements = cached_query(statements)
 if all_statements.empty:
@@ -190,9 +187,13 @@ else:
     amounts = ", ".join(format_money(amount, currency) for currency, amount in sorted(plan.amounts.items()))
     st.info(
         _(
-            "{transfers} transfers would pay {orders} orders: {amounts}. Orders fully paid are validated "
+            "{transfers} would pay {orders}: {amounts}. Orders fully paid are validated "
             "(attendees created, confirmation emailed)."
-        ).format(transfers=plan.transfers, orders=plan.orders, amounts=amounts)
+        ).format(
+            transfers=ngettext("{n} transfer", "{n} transfers", plan.transfers).format(n=format_number(plan.transfers)),
+            orders=ngettext("{n} order", "{n} orders", plan.orders).format(n=format_number(plan.orders)),
+            amounts=amounts,
+        )
     )
     if st.button(
         ngettext("Confirm {n} match", "Confirm {n} matches", plan.transfers).format(n=format_number(plan.transfers)),
@@ -200,11 +201,11 @@ else:
         key="reconciliation.confirm_all",
     ):
         with st.spinner(_("Recording payments...")):
-            if run_service(
+            run_service(
                 lambda s: confirm_high_confidence(s, actor=current_actor(), statement_id=statement_id),
-                _("Matches confirmed"),
-            ):
-                st.rerun()
+                success=_("Matches confirmed"),
+                toast=True,
+            )
 
 counts = cached_query(transaction_counts, statement_id)
 status_filter = (
@@ -221,7 +222,7 @@ status_filter = (
     )
     or "open"
 )
-statuses = {"open": ("unmatched", "partial"), "matched": ("matched",), "ignored": ("ignored",)}[status_filter]
+statuses = tuple(s.value for s in VIEWS[status_filter])
 total = sum(counts.get(s, 0) for s in statuses)
 page = (
     st.number_input(
@@ -238,7 +239,7 @@ for row in rows:
     left = row["amount"] - row["allocated"]
     title = f"{format_date(row['booked_on'])} · {format_money(row['amount'], row['currency'])} · {row['payer'] or '—'}"
     with st.container(border=True):
-        st.markdown(f"**{title}** · {STATUS_LABELS[row['status']]}")
+        st.markdown(f"**{title}** · {_(STATUS_LABELS[TransactionStatus(row['status'])])}")
         st.caption(_("Reference: {reference}").format(reference=row["reference"].replace("\n", " ") or "—"))
         for number, amount in row["allocations"]:
             st.markdown(
@@ -246,11 +247,11 @@ for row in rows:
                     amount=format_money(amount, row["currency"]), number=number
                 )
             )
-        if row["status"] == "ignored":
+        if is_ignored(row["status"]):
             st.caption(_("Ignored: {comment}").format(comment=row["comment"]))
-        if row["status"] not in ("unmatched", "partial"):
+        if not is_open(row["status"]):
             continue
-        if row["status"] == "partial":
+        if is_partial(row["status"]):
             st.caption(_("Left to allocate: {amount}").format(amount=format_money(left, row["currency"])))
         if not row["suggestions"]:
             st.caption(_("No suggestion: assign it by hand or ignore it."))
@@ -266,13 +267,13 @@ for row in rows:
             )
             if cols[1].button(_("Confirm"), key=f"reconciliation.confirm.{row['id']}.{index}"):
                 pairs = list(zip(suggestion["order_ids"], suggestion["allocations"], strict=True))
-                if run_service(
+                run_service(
                     lambda s, row=row, pairs=pairs: confirm_match(
                         s, actor=current_actor(), transaction_id=row["id"], allocations=pairs
                     ),
-                    _("Payment recorded"),
-                ):
-                    st.rerun()
+                    success=_("Payment recorded"),
+                    toast=True,
+                )
         with st.expander(_("Assign by hand or ignore")):
             cols = st.columns([2, 2, 1])
             number_text = cols[0].text_input(_("Order number"), key=f"reconciliation.number.{row['id']}")
@@ -294,17 +295,16 @@ for row in rows:
                             allocations=[(order.id, amount)],
                         )
 
-                    if run_service(assign, _("Payment recorded")):
-                        st.rerun()
+                    run_service(assign, success=_("Payment recorded"), toast=True)
             comment = st.text_input(_("Why ignore it?"), key=f"reconciliation.comment.{row['id']}")
-            if st.button(_("Ignore"), key=f"reconciliation.ignore.{row['id']}", disabled=row["status"] != "unmatched"):
-                if run_service(
+            if st.button(_("Ignore"), key=f"reconciliation.ignore.{row['id']}", disabled=not may_ignore(row["status"])):
+                run_service(
                     lambda s, row=row, comment=comment: ignore_transaction(
                         s, actor=current_actor(), transaction_id=row["id"], comment=comment
                     ),
-                    _("Transaction ignored"),
-                ):
-                    st.rerun()
+                    success=_("Transaction ignored"),
+                    toast=True,
+                )
 
 st.caption(
     ngettext("{n} transaction in this view", "{n} transactions in this view", total).format(n=format_number(total))

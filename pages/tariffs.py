@@ -19,19 +19,21 @@ from orders_core.services.catalogue import (
 )
 from orders_core.status import TARIFF_KIND_LABELS, TariffKind
 from queries.catalogue import tariffs_of_event
-from ui.catalogue import datetime_input, event_selector, history, run, show_done, when
+from ui.catalogue import datetime_input, event_selector, history, when
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.transactions import run_service, show_notice
 
 require_router()
 
 PAGE = "tariffs"
+DONE = f"{PAGE}.done"  # the success message shown after the rerun
 KINDS = [k.value for k in TariffKind]
 CUSTOM = "custom"
 
 st.title(_("Tariffs"))
-show_done(PAGE)
+show_notice(DONE)
 event = event_selector(PAGE)
 if event is None:
     st.info(_("No event yet: create an event first (Catalogue › Events)."))
@@ -147,10 +149,10 @@ def tariff_fields(prefix: str, current: dict | None) -> dict:
 with st.expander(_("New tariff"), expanded=tariffs.empty), st.form("tariffs.new"):
     values = tariff_fields("tariffs.new", None)
     if st.form_submit_button(_("Add the tariff"), type="primary"):
-        run(
-            PAGE,
+        run_service(
             lambda s: create_tariff(s, actor=current_actor(), event_id=event_id, **values),
-            _("Tariff {name} added.").format(name=values["name"].strip()),
+            success=_("Tariff {name} added.").format(name=values["name"].strip()),
+            notice=DONE,
         )
 
 if tariffs.empty:
@@ -166,10 +168,10 @@ with st.form(f"tariffs.edit.{tariff_id}"):
     reason = st.text_input(_("Reason for the change (optional)"), key=f"tariffs.edit.{tariff_id}.reason")
     st.caption(_("A new price or tax rate applies to new orders only: existing orders keep their own prices."))
     if st.form_submit_button(_("Save changes"), type="primary"):
-        run(
-            PAGE,
+        run_service(
             lambda s: update_tariff(s, actor=current_actor(), tariff_id=tariff_id, reason=reason or None, **values),
-            _("Tariff {name} saved.").format(name=values["name"].strip()),
+            success=_("Tariff {name} saved.").format(name=values["name"].strip()),
+            notice=DONE,
         )
 
 confirm_key = "tariffs.confirm"
@@ -189,16 +191,16 @@ if pending and pending[1] == tariff_id:
     if yes.button(_("Confirm"), key="tariffs.confirm_yes", type="primary"):
         st.session_state.pop(confirm_key, None)
         if action == "deactivate":
-            run(
-                PAGE,
+            run_service(
                 lambda s: set_tariff_active(s, actor=current_actor(), tariff_id=tariff_id, active=False),
-                _("Tariff {name} deactivated.").format(name=tariff["name"]),
+                success=_("Tariff {name} deactivated.").format(name=tariff["name"]),
+                notice=DONE,
             )
         else:
-            run(
-                PAGE,
+            run_service(
                 lambda s: delete_tariff(s, actor=current_actor(), tariff_id=tariff_id),
-                _("Tariff {name} deleted.").format(name=tariff["name"]),
+                success=_("Tariff {name} deleted.").format(name=tariff["name"]),
+                notice=DONE,
             )
     if no.button(_("Cancel"), key="tariffs.confirm_no"):
         st.session_state.pop(confirm_key, None)
@@ -210,10 +212,10 @@ else:
             st.session_state[confirm_key] = ("deactivate", tariff_id)
             st.rerun()
     elif left.button(_("Activate"), key="tariffs.activate", icon=":material/play_circle:"):
-        run(
-            PAGE,
+        run_service(
             lambda s: set_tariff_active(s, actor=current_actor(), tariff_id=tariff_id, active=True),
-            _("Tariff {name} activated.").format(name=tariff["name"]),
+            success=_("Tariff {name} activated.").format(name=tariff["name"]),
+            notice=DONE,
         )
     if tariff["order_lines"]:
         right.caption(_("This tariff has orders: it cannot be deleted, only deactivated."))

@@ -3,15 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.errors import OrderError
-from orders_core.i18n import _, format_datetime
+from orders_core.i18n import _
 from orders_core.passwords import generate_password
 from orders_core.permissions import ROLE_LABELS, ROLES
 from orders_core.services import users as accounts
-from ui.data import engine
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.timezone import local_time
+from ui.transactions import read, run_service, show_notice
 
 require_router()
 
@@ -24,36 +23,35 @@ def role_label(role: str) -> str:
     return _(ROLE_LABELS[role])
 
 
-def act(service, **kwargs):
-    """Run one service call in its own transaction; show its refusal instead of a traceback."""
-    try:
-        with unit_of_work(engine()) as session:
-            return True, service(session, actor=current_actor(), **kwargs)
-    except OrderError as error:
-        st.error(error.message)
-        return False, None
+def act(service, *, success=None, then=None, **kwargs) -> None:
+    """Run one account service as the signed-in admin (ui.transactions.run_service)."""
+    run_service(
+        lambda session: service(session, actor=current_actor(), **kwargs), success=success, notice=DONE, then=then
+    )
+
+
+def show_password(email: str):
+    """Keep a new password for the next run, which shows it once."""
+    return lambda password: st.session_state.update({NEW_PASSWORD: (email, password)})
 
 
 st.title(_("Users"))
 st.caption(_("Who may sign in, and with which role. Passwords are stored as argon2id hashes only."))
 
-if message := st.session_state.pop(DONE, None):
-    st.success(message)
+show_notice(DONE)
 if shown := st.session_state.pop(NEW_PASSWORD, None):
     email, password = shown
     st.success(_("New password of {email}, shown only this once: give it to them privately.").format(email=email))
     st.code(password, language=None)
 
-timezone = st.context.timezone or "UTC"
-ok, people = act(accounts.list_users)
-people = people or []
+people = read(lambda session: accounts.list_users(session, actor=current_actor())) or []
 
 
 def status_of(person) -> str:
     if not person.active:
         return _("Deactivated")
     if person.locked:
-        return _("Locked until {time}").format(time=format_datetime(person.locked_until, timezone))
+        return _("Locked until {time}").format(time=local_time(person.locked_until))
     return _("Active")
 
 
@@ -63,7 +61,7 @@ table = pd.DataFrame(
         "name": [p.full_name for p in people],
         "role": [role_label(p.role) for p in people],
         "status": [status_of(p) for p in people],
-        "last_login": [format_datetime(p.last_login_at, timezone) for p in people],
+        "last_login": [local_time(p.last_login_at) for p in people],
     }
 )
 st.dataframe(
@@ -93,14 +91,17 @@ with add_tab, st.form("users.add", clear_on_submit=True):
     )
     if st.form_submit_button(_("Add the user"), type="primary"):
         generated = password or generate_password()
-        ok, user = act(accounts.add_user, email=email, role=role, password=generated, full_name=name)
-        if ok:
-            st.session_state[DONE] = _("{email} can now sign in as {role}.").format(
+        act(
+            accounts.add_user,
+            email=email,
+            role=role,
+            password=generated,
+            full_name=name,
+            success=lambda user: _("{email} can now sign in as {role}.").format(
                 email=user.email, role=role_label(role)
-            )
-            if not password:
-                st.session_state[NEW_PASSWORD] = (user.email, generated)
-            st.rerun()
+            ),
+            then=None if password else lambda user: show_password(user.email)(generated),
+        )
 
 with change_tab:
     if not people:
@@ -123,27 +124,25 @@ with change_tab:
             _("Role"), ROLES, index=ROLES.index(person.role), format_func=role_label, key=f"users.role_{person.id}"
         )
         if st.button(_("Change the role"), key="users.change_role", disabled=new_role == person.role):
-            ok, _user = act(accounts.change_role, user_id=person.id, role=new_role)
-            if ok:
-                st.session_state[DONE] = _("{email} is now {role}.").format(
-                    email=person.email, role=role_label(new_role)
-                )
-                st.rerun()
+            act(
+                accounts.change_role,
+                user_id=person.id,
+                role=new_role,
+                success=_("{email} is now {role}.").format(email=person.email, role=role_label(new_role)),
+            )
     with password_column.container(border=True):
         st.caption(_("A new password is generated and shown once; the account is unlocked."))
         if st.button(_("Reset the password"), key="users.reset_password"):
-            ok, new_password = act(accounts.reset_password, user_id=person.id)
-            if ok:
-                st.session_state[NEW_PASSWORD] = (person.email, new_password)
-                st.rerun()
+            act(accounts.reset_password, user_id=person.id, then=show_password(person.email))
     with active_column.container(border=True):
         if not person.active:
             st.caption(_("This account cannot sign in."))
             if st.button(_("Reactivate"), key="users.reactivate"):
-                ok, _user = act(accounts.reactivate_user, user_id=person.id)
-                if ok:
-                    st.session_state[DONE] = _("{email} can sign in again.").format(email=person.email)
-                    st.rerun()
+                act(
+                    accounts.reactivate_user,
+                    user_id=person.id,
+                    success=_("{email} can sign in again.").format(email=person.email),
+                )
         elif st.session_state.get(CONFIRM_DEACTIVATE) == person.id:
             st.warning(
                 _(
@@ -154,10 +153,11 @@ with change_tab:
             yes, no = st.columns(2)
             if yes.button(_("Deactivate"), key="users.deactivate_confirm", type="primary"):
                 st.session_state.pop(CONFIRM_DEACTIVATE, None)
-                ok, _user = act(accounts.deactivate_user, user_id=person.id)
-                if ok:
-                    st.session_state[DONE] = _("{email} is deactivated.").format(email=person.email)
-                    st.rerun()
+                act(
+                    accounts.deactivate_user,
+                    user_id=person.id,
+                    success=_("{email} is deactivated.").format(email=person.email),
+                )
             if no.button(_("Cancel"), key="users.deactivate_cancel"):
                 st.session_state.pop(CONFIRM_DEACTIVATE, None)
                 st.rerun()

@@ -20,13 +20,43 @@ from orders_core.models import (
     OutboxEmail,
     Payment,
 )
+from orders_core.order_rules import OrderFacts
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
+def order_facts(engine: Engine, *, number: int | None = None, order_id: int | None = None) -> OrderFacts | None:
+    """The facts `orders_core.order_rules` decides from, for the order with that number (or id)."""
+    query = select(
+        Order.number,
+        Order.status,
+        Order.payment_mode,
+        Order.source,
+        Order.currency,
+        Order.total_ttc,
+        Order.amount_paid,
+        Order.deleted_at,
+    )
+    query = query.where(Order.number == number) if number is not None else query.where(Order.id == order_id)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return OrderFacts(
+        number=row.number,
+        status=row.status,
+        payment_mode=row.payment_mode,
+        source=row.source,
+        currency=row.currency,
+        total_ttc=row.total_ttc,
+        amount_paid=row.amount_paid,
+        deleted=row.deleted_at is not None,
+    )
+
+
 @dataclass(frozen=True)
 class OrderDetail:
-    """The order (a dict of its columns plus event name/timezone and balance_due) and one
+    """The order (a dict of its columns plus event name/timezone) and one
     DataFrame per tab."""
 
     order: dict
@@ -53,7 +83,6 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
         if row is None:
             return None
         order = dict(row)
-        order["balance_due"] = order["total_ttc"] - order["amount_paid"]
         order_id = order["id"]
 
         def frame(query, columns: list[str]) -> pd.DataFrame:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from orders_core.models import Order
+from orders_core.status import Status
 from queries.sql import money_sum
 
 
@@ -28,3 +32,31 @@ def orders_by_status(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=["status", "currency", "orders", "total_ht", "total_ttc", "amount_paid"])
+
+
+@dataclass(frozen=True)
+class CurrencyHeadline:
+    """The overview's row of figures for one currency (exact Decimals)."""
+
+    currency: str
+    revenue_ttc: Decimal  # paid orders, incl. tax
+    paid_orders: int
+    awaiting_ttc: Decimal  # invoice orders waiting for their money
+
+
+def currency_headlines(figures: pd.DataFrame) -> list[CurrencyHeadline]:
+    """Per currency (sorted), from `orders_by_status`: never a sum across currencies."""
+    headlines = []
+    for currency in sorted(figures["currency"].unique()):
+        rows = figures[figures["currency"] == currency]
+        paid = rows[rows["status"] == Status.PAID.value]
+        awaiting = rows[rows["status"] == Status.AWAITING_PAYMENT.value]
+        headlines.append(
+            CurrencyHeadline(
+                currency=currency,
+                revenue_ttc=sum(paid["total_ttc"], Decimal("0.00")),
+                paid_orders=int(paid["orders"].sum()),
+                awaiting_ttc=sum(awaiting["total_ttc"], Decimal("0.00")),
+            )
+        )
+    return headlines

@@ -123,30 +123,3 @@ def pending_events(engine: Engine) -> list[tuple[int, str]]:
     )
     with engine.connect() as conn:
         return [(r.id, r.name) for r in conn.execute(query)]
-
-
-def order_action_state(engine: Engine, number: int) -> dict | None:
-    """What the detail page's action menu needs to know about one order."""
-    query = select(
-        Order.id,
-        Order.number,
-        Order.status,
-        Order.payment_mode,
-        Order.currency,
-        Order.total_ttc,
-        Order.amount_paid,
-        Order.deleted_at,
-    ).where(Order.number == number)
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        return None
-    return dict(
-        id=row.id,
-        number=row.number,
-        status=row.status,
-        payment_mode=row.payment_mode,
-        currency=row.currency,
-        balance_due=_money(row.total_ttc) - _money(row.amount_paid),
-        deleted=row.deleted_at is not None,
-    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -96,7 +95,7 @@ def _custom(values: Sequence[tuple], field_types: Mapping[int, str]) -> dict[str
 
 def order_for_edit(engine: Engine, number: int) -> dict | None:
     """The order as the wizard's plain state: ids, version, quantities, code, buyer, holders
-    (tariff id -> list, in unit order), custom values and payment. None when there is no such (non-deleted) order."""
+    (tariff id -> list, in unit order) and custom values. None when there is no such (non-deleted) order."""
     with Session(engine) as session:
         order = session.scalars(select(Order).where(Order.number == number, Order.deleted_at.is_(None))).one_or_none()
         if order is None:
@@ -132,9 +131,6 @@ def order_for_edit(engine: Engine, number: int) -> dict | None:
             )
         buyer = {key: getattr(order, column) or "" for key, (column, _size) in BUYER_FIELDS.items()}
         buyer["language"] = order.language
-        payment = {("awaiting_payment", "invoice"): "invoice", ("cart_incomplete", "undefined"): "undecided"}.get(
-            (order.status, order.payment_mode), "keep"
-        )
         return {
             "order_id": order.id,
             "number": order.number,
@@ -148,13 +144,13 @@ def order_for_edit(engine: Engine, number: int) -> dict | None:
             "buyer": buyer,
             "holders": holders,
             "custom": _custom([(f, v) for item_id, f, v in values if item_id is None], fields),
-            "payment": payment,
         }
 
 
 def add_ticket_context(engine: Engine, number: int) -> dict | None:
-    """What "Add a ticket" and "Record payment" need: the order's state, balance, seats already
-    in it, its usual delivery mode and the badge/ticket tariffs of its event."""
+    """What the "Add a ticket" and "Record payment" forms need beyond the order's facts
+    (`queries.order_detail.order_facts`): ids, version, seats already in the order, its usual
+    delivery mode and the badge/ticket tariffs of its event."""
     with Session(engine) as session:
         order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
         if order is None:
@@ -170,14 +166,8 @@ def add_ticket_context(engine: Engine, number: int) -> dict | None:
         context = {
             "order_id": order.id,
             "number": order.number,
-            "status": order.status,
-            "source": order.source,
-            "deleted": order.deleted_at is not None,
             "version": order.version,
             "currency": order.currency,
-            "total_ttc": Decimal(order.total_ttc),
-            "amount_paid": Decimal(order.amount_paid),
-            "balance_due": Decimal(order.total_ttc) - Decimal(order.amount_paid),
             "event_id": order.event_id,
             "seated": bool(event.seated),
             "timezone": event.timezone,

@@ -77,6 +77,7 @@ def forget_engines() -> None:
         engine.dispose()
     db.get_engine.cache_clear()
     db.session_factory.cache_clear()
+    db.read_session_factory.cache_clear()
 
 
 def _cached_engines():

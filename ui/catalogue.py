@@ -1,20 +1,17 @@
 """Widgets shared by the catalogue pages (events, tariffs, discount codes): the event selector
-kept in the URL, date-time inputs in the event's timezone, running a service, the catalogue log."""
+kept in the URL, date-time inputs in the event's timezone, the catalogue log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.errors import OrderError
 from orders_core.i18n import N_, _, as_utc, format_datetime
 from queries.catalogue import catalogue_history, events_list
-from ui.data import cached_query, clear_after_write, engine
+from ui.data import cached_query
 
 ENTITY_LABELS = {"event": N_("Event"), "tariff": N_("Tariff"), "discount_code": N_("Discount code")}
 ACTION_LABELS = {
@@ -97,26 +94,6 @@ def datetime_input(
 def when(value, timezone: str) -> str:
     """A stored UTC time shown in the event's timezone ('' when empty)."""
     return "" if value is None or pd.isna(value) else format_datetime(value, timezone)
-
-
-def run(page: str, action: Callable, done: str) -> bool:
-    """Run one service call in one transaction; show its refusal, or remember the success message
-    and rerun. Returns False when refused."""
-    try:
-        with unit_of_work(engine()) as session:
-            action(session)
-    except OrderError as error:
-        st.error(error.message)
-        return False
-    clear_after_write()
-    st.session_state[f"{page}.done"] = done
-    st.rerun()
-    return True
-
-
-def show_done(page: str) -> None:
-    if message := st.session_state.pop(f"{page}.done", None):
-        st.success(message)
 
 
 def _details(details: dict) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 from orders_core.i18n import N_, _
 from queries.dashboards.filters import GRANULARITIES, DashboardFilters, event_choices, utc_today
 from ui.data import cached_query
+from ui.timezone import user_timezone
 
 GRANULARITY_LABELS = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
 DEFAULT_DAYS = 30
@@ -70,6 +71,8 @@ def dashboard_filters(page: str) -> DashboardFilters:
     else:
         start = end = picked
     filters = DashboardFilters(tuple(chosen), min(start, end), max(start, end), by, url.today)
+    # One time policy, stated: the figures are counted per UTC day; single times are the user's.
+    st.caption(_("Date ranges and daily figures are UTC days; times are shown in {zone}.").format(zone=user_timezone()))
     wanted = filters_to_params(filters)
     current = {k: v for k, v in st.query_params.to_dict().items() if k in ("events", "from", "to", "by")}
     if current != wanted:

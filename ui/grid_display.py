@@ -10,9 +10,6 @@ from babel.numbers import format_decimal
 from orders_core.i18n import _, babel_locale, format_datetime
 from ui.format import STATUS_COLOURS, payment_mode_label, source_label, status_label
 
-DEFAULT_TIMEZONE = "Europe/Paris"
-TIMEZONE_KEY = "ui.timezone"
-
 # The seed's order first, then the extra columns; UTM last (hideable).
 SHOWN = [
     "number",
@@ -59,11 +56,8 @@ def link(page: str, label: str, query_params: dict[str, str], icon: str | None =
     st.page_link(page, label=label, icon=icon, query_params=query_params)
 
 
-def user_timezone() -> str:
-    return st.session_state.get(TIMEZONE_KEY, DEFAULT_TIMEZONE)
-
-
-def column_config() -> dict:
+def column_config(timezone: str) -> dict:
+    """Column headers; the two dates name the zone they are shown in."""
     text = st.column_config.TextColumn
     return {
         "number": st.column_config.NumberColumn(_("Order"), format="%d"),
@@ -74,8 +68,8 @@ def column_config() -> dict:
         "discount_code": text(_("Discount code")),
         "payment_mode": text(_("Payment mode")),
         "status": text(_("Status")),
-        "paid_at": text(_("Payment date")),
-        "created_at": text(_("Creation date")),
+        "paid_at": text(_("Payment date ({zone})").format(zone=timezone)),
+        "created_at": text(_("Creation date ({zone})").format(zone=timezone)),
         "terms_accepted": st.column_config.CheckboxColumn(_("Terms accepted")),
         "currency": text(_("Currency")),
         "total_ht": text(_("Total excl. tax")),

@@ -1,6 +1,7 @@
 """Lifecycle actions for the grid's selection and for one order: validate (with a dry-run
 summary before confirming), cancel and delete (with a reason), and on the detail page approve,
-reject, restore and the provider's confirm / mark failed - each shown only when allowed.
+reject, restore and mark failed - each shown only when the domain allows it
+(orders_core.order_rules: the page never decides from the status itself).
 
 The open dialog, its orders and its last result live in `st.session_state` (ids and scalars):
 a dialog opened by a one-shot button would vanish at the next rerun (and AppTest could not
@@ -12,21 +13,16 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.errors import OrderError
 from orders_core.i18n import N_, _, format_money, format_number, ngettext
 from orders_core.services import lifecycle
 from orders_core.services.validation import validate_orders
-from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod, Status
-from queries.pending import order_action_state
-from ui.data import cached_query, clear_after_write, engine
-from ui.format import status_label
-from ui.session import can, current_actor
+from orders_core.status import OFFLINE_METHODS, PAYMENT_METHOD_LABELS, PaymentMethod
+from ui.session import can, current_actor, order_actions
+from ui.transactions import read, run_service
 
 OPEN = "order_actions.open"  # which dialog is open: validate, cancel, delete, approve, reject, ...
 IDS = "order_actions.ids"  # the order ids it acts on (snapshot taken when it opened)
 RESULT = "order_actions.result"  # the last result, as plain values, shown until closed
-OFFLINE = [m.value for m in PaymentMethod if m != PaymentMethod.ONLINE]
 
 TITLES = {
     "validate": N_("Validate orders"),
@@ -35,7 +31,6 @@ TITLES = {
     "approve": N_("Approve the order"),
     "reject": N_("Reject the order"),
     "restore": N_("Restore the order"),
-    "confirm_online": N_("Confirm the online payment"),
     "mark_failed": N_("Mark the payment as failed"),
 }
 # On the order page the buttons act on that one order.
@@ -79,34 +74,15 @@ def render_bulk_actions(order_ids: list[int]) -> None:
     _show_dialog()
 
 
-def render_order_actions(order_number: int) -> None:
-    """The actions one order allows, for the detail page; a locked order says why."""
-    state = cached_query(order_action_state, int(order_number))
-    if state is None:
+def render_order_actions(order_id: int) -> None:
+    """The status changes the domain allows on one order, for the detail page; a locked order
+    says why."""
+    allowed = order_actions(order_id=order_id)
+    if allowed is None:
         return
-    status, ids = state["status"], [state["id"]]
-    if state["deleted"]:
-        st.info(_("This order is deleted: it cannot be changed until an administrator restores it."))
-        actions = ["restore"] if can("orders.restore") else []
-    else:
-        if status in (Status.PAID, Status.CANCELLED):
-            st.info(
-                _("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.").format(
-                    status=status_label(status)
-                )
-            )
-        candidates = {
-            Status.AWAITING_PAYMENT: [("validate", "orders.validate"), ("cancel", "orders.cancel")],
-            Status.PENDING_ADMIN: [("approve", "orders.approve"), ("reject", "orders.approve")],
-            Status.PENDING_ONLINE: [
-                ("confirm_online", "orders.provider_callback"),
-                ("mark_failed", "orders.provider_callback"),
-                ("cancel", "orders.cancel"),
-            ],
-            Status.CART_INCOMPLETE: [("cancel", "orders.cancel")],
-            Status.FAILED: [("cancel", "orders.cancel")],
-        }.get(Status(status), [])
-        actions = [a for a, cap in candidates if can(cap)] + (["delete"] if can("orders.delete") else [])
+    if allowed.notice:
+        st.info(allowed.notice)
+    actions, ids = [action.value for action in allowed.lifecycle_buttons], [int(order_id)]
     if actions:
         columns = st.columns(len(actions))
         for column, action in zip(columns, actions):
@@ -122,24 +98,26 @@ def _show_dialog() -> None:
         st.dialog(_(TITLES[action]), width="large", on_dismiss=_close)(_dialog_body)(action)
 
 
-def _run(call) -> object | None:
-    """Run one service call in its own transaction; a refusal is shown, never a traceback."""
-    try:
-        with unit_of_work(engine()) as session:
-            return call(session)
-    except OrderError as error:
-        st.error(error.message)
-        return None
+def _remember(result: dict) -> None:
+    """After a success: keep the result (plain values) for the dialog's next run."""
+    st.session_state[RESULT] = result
+
+
+def _methods(ids: list[int]) -> tuple[PaymentMethod, ...]:
+    """The methods this user may record on the one order (all offline ones for a selection: the
+    service refuses, order by order, what the role may not confirm)."""
+    one = order_actions(order_id=ids[0]) if len(ids) == 1 else None
+    return (one.payment_methods if one is not None else ()) or OFFLINE_METHODS
 
 
 def _amounts(amounts: dict) -> str:
     return " · ".join(format_money(v, c) for c, v in amounts.items()) or "—"
 
 
-def _payment_fields() -> tuple[str, date, str]:
+def _payment_fields(methods: tuple[PaymentMethod, ...]) -> tuple[str, date, str]:
     method = st.selectbox(
         _("Payment method used"),
-        OFFLINE,
+        [m.value for m in methods],
         key="order_actions.method",
         format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]),
     )
@@ -190,10 +168,10 @@ def _dialog_body(action: str) -> None:
 
 
 def _validate_form(ids: list[int]) -> None:
-    method, received, reference = _payment_fields()
+    method, received, reference = _payment_fields(_methods(ids))
     actor = current_actor()
     with st.spinner(_("Checking the orders…")):
-        dry = _run(
+        dry = read(  # a dry run writes nothing: no write lock
             lambda s: validate_orders(
                 s, actor=actor, order_ids=ids, method=method, received_at=received, reference=reference, dry_run=True
             )
@@ -213,22 +191,21 @@ def _validate_form(ids: list[int]) -> None:
     )
     if st.button(label, key="order_actions.confirm", type="primary", disabled=not dry.validated):
         with st.spinner(_("Validating…")):
-            done = _run(
+            run_service(
                 lambda s: validate_orders(
                     s, actor=actor, order_ids=ids, method=method, received_at=received, reference=reference
-                )
+                ),
+                then=lambda done: _remember(
+                    dict(
+                        kind="validate",
+                        done=done.validated_numbers,
+                        attendees=done.attendees_created,
+                        emails=done.emails_queued,
+                        amounts={c: str(v) for c, v in done.amounts.items()},
+                        refused=[dict(number=r.number, reason=r.reason) for r in done.refused],
+                    )
+                ),
             )
-        if done is not None:
-            clear_after_write()
-            st.session_state[RESULT] = dict(
-                kind="validate",
-                done=done.validated_numbers,
-                attendees=done.attendees_created,
-                emails=done.emails_queued,
-                amounts={c: str(v) for c, v in done.amounts.items()},
-                refused=[dict(number=r.number, reason=r.reason) for r in done.refused],
-            )
-            st.rerun()
 
 
 def _reason_form(action: str, ids: list[int]) -> None:
@@ -255,13 +232,14 @@ def _reason_form(action: str, ids: list[int]) -> None:
     label = _("Cancel the orders") if action == "cancel" else _("Delete the orders")
     if st.button(label, key="order_actions.confirm", type="primary"):
         actor = current_actor()
-        done = _run(lambda s: service(s, actor=actor, order_ids=ids, reason=reason))
-        if done is not None:
-            clear_after_write()
-            st.session_state[RESULT] = dict(
-                kind=action, done=done.done, refused=[dict(number=r.number, reason=r.reason) for r in done.refused]
-            )
-            st.rerun()
+        run_service(
+            lambda s: service(s, actor=actor, order_ids=ids, reason=reason),
+            then=lambda done: _remember(
+                dict(
+                    kind=action, done=done.done, refused=[dict(number=r.number, reason=r.reason) for r in done.refused]
+                )
+            ),
+        )
 
 
 def _single_form(action: str, order_id: int) -> None:
@@ -270,25 +248,20 @@ def _single_form(action: str, order_id: int) -> None:
     if action == "approve":
         st.markdown(_("The order becomes paid; its holders become attendees and the buyer is sent a confirmation."))
         if st.checkbox(_("The buyer paid offline (invoice)"), key="order_actions.offline"):
-            kwargs["method"], kwargs["received_at"], kwargs["reference"] = _payment_fields()
-    elif action == "confirm_online":
-        st.markdown(_("Normally the payment provider does this. The order becomes paid with an online payment."))
-        kwargs["reference"] = st.text_input(_("Provider transaction id"), key="order_actions.reference", max_chars=200)
+            kwargs["method"], kwargs["received_at"], kwargs["reference"] = _payment_fields(_methods([order_id]))
     elif action in ("reject", "restore", "mark_failed"):
         kwargs["reason"] = st.text_area(_("Reason (optional)"), key="order_actions.reason", max_chars=2000)
     service = {
         "approve": lifecycle.approve_order,
         "reject": lifecycle.reject_order,
         "restore": lifecycle.restore_order,
-        "confirm_online": lifecycle.confirm_online,
         "mark_failed": lifecycle.mark_failed,
     }[action]
     if st.button(_("Confirm"), key="order_actions.confirm", type="primary"):
-        outcome = _run(lambda s: service(s, actor=actor, order_id=order_id, **kwargs) or True)
-        if outcome is not None:
-            clear_after_write()
-            st.session_state[RESULT] = dict(kind=action, done=[order_id], refused=[])
-            st.rerun()
+        run_service(
+            lambda s: service(s, actor=actor, order_id=order_id, **kwargs),
+            then=lambda _done: _remember(dict(kind=action, done=[order_id], refused=[])),
+        )
 
 
 def _show_result(result: dict) -> None:

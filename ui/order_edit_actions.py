@@ -1,8 +1,9 @@
-"""The order detail page's change actions (issue 8), drawn by `render_modify_and_add_tickets`:
+"""The order detail page's change actions (issue 8), drawn by `render_modify_and_add_tickets` as
+the domain allows them (orders_core.order_rules):
 
 - "Modify order" for an order that is neither paid nor cancelled (opens the wizard pre-filled);
 - on a paid organiser order: the yellow "balance due" banner, "Record payment" and "Add a ticket";
-- on a paid online order: why it is locked."""
+- on a paid online or a cancelled order: why it is locked."""
 
 from __future__ import annotations
 
@@ -10,16 +11,15 @@ from datetime import date
 
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.errors import OrderError
 from orders_core.i18n import N_, _
-from orders_core.services.order_changes import add_tickets, add_tickets_refusal, record_balance_payment
-from orders_core.services.order_creation import OFFLINE_METHODS
+from orders_core.order_rules import Action, OrderActions, OrderFacts
+from orders_core.services.order_changes import add_tickets, record_balance_payment
 from orders_core.status import PAYMENT_METHOD_LABELS, DeliveryMode, PaymentMethod
 from queries.wizard import add_ticket_context
-from ui.data import clear_after_write, engine
+from ui.data import cached_query
 from ui.format import money
-from ui.session import can, current_actor
+from ui.session import current_actor, order_actions
+from ui.transactions import run_service, show_notice
 
 WIZARD_PAGE = "pages/order_wizard.py"
 DELIVERY_LABELS = {"e_ticket": N_("E-ticket"), "will_call": N_("Will call (box office)"), "mail": N_("By post")}
@@ -27,52 +27,43 @@ DELIVERY_LABELS = {"e_ticket": N_("E-ticket"), "will_call": N_("Will call (box o
 
 def render_modify_and_add_tickets(order_number: int) -> None:
     """Draw the buttons and forms that change the order `order_number` (nothing if unknown)."""
-    context = add_ticket_context(engine(), order_number)
-    if context is None or context["deleted"]:
+    actions = order_actions(number=order_number)
+    if actions is None or actions.facts.deleted:
         return
     key = f"order_edit.{order_number}"
-    if done := st.session_state.pop(f"{key}.done", None):
-        st.success(done)
-    status = context["status"]
-    if status == "cancelled":
-        st.caption(_("Cancelled orders cannot be modified."))
-        return
-    if status != "paid":
-        if can("orders.modify") and st.button(_("Modify order"), key=f"{key}.modify", icon=":material/edit:"):
+    show_notice(f"{key}.done")
+    if actions.editable:
+        if actions.can_modify and st.button(_("Modify order"), key=f"{key}.modify", icon=":material/edit:"):
             st.switch_page(WIZARD_PAGE, query_params={"modify": str(order_number)})
         return
-    refusal = add_tickets_refusal(number=order_number, status=status, source=context["source"])
-    if refusal:
-        st.info(refusal, icon=":material/lock:")
+    if locked := actions.locked_because(Action.ADD_TICKETS):
+        st.info(locked, icon=":material/lock:")
         return
-    balance = context["balance_due"]
-    if balance > 0:
+    context = cached_query(add_ticket_context, order_number)
+    if context is None:
+        return
+    if actions.owes_after_added_tickets:
         st.warning(
-            _("Balance due: {amount}").format(amount=money(balance, context["currency"])), icon=":material/payments:"
+            _("Balance due: {amount}").format(amount=money(actions.balance_due, actions.facts.currency)),
+            icon=":material/payments:",
         )
-        if can("orders.record_payment"):
-            _record_payment_form(context, key)
-    if can("orders.add_tickets"):
+        if actions.can_record_payment:
+            _record_payment_form(context, actions, key)
+    if actions.can_add_tickets:
         _add_ticket_form(context, key)
 
 
-def _done(key: str, message: str) -> None:
-    clear_after_write()
-    st.session_state[f"{key}.done"] = message
-    st.rerun()
-
-
-def _record_payment_form(context: dict, key: str) -> None:
+def _record_payment_form(context: dict, actions: OrderActions, key: str) -> None:
     with st.expander(_("Record payment"), icon=":material/point_of_sale:"):
         method = st.selectbox(
             _("Paid by"),
-            list(OFFLINE_METHODS),
+            [m.value for m in actions.payment_methods],
             key=f"{key}.pay_method",
             format_func=lambda m: _(PAYMENT_METHOD_LABELS[PaymentMethod(m)]),
         )
         amount = st.text_input(
-            _("Amount ({currency})").format(currency=context["currency"]),
-            value=str(context["balance_due"]),
+            _("Amount ({currency})").format(currency=actions.facts.currency),
+            value=str(actions.balance_due),
             key=f"{key}.pay_amount",
         )
         received = st.date_input(_("Received on"), value=date.today(), max_value=date.today(), key=f"{key}.pay_date")
@@ -81,26 +72,21 @@ def _record_payment_form(context: dict, key: str) -> None:
             _("When settled, send the confirmation and the tickets again"), value=True, key=f"{key}.pay_resend"
         )
         if st.button(_("Record the payment"), key=f"{key}.pay_save", type="primary"):
-            try:
-                with unit_of_work(engine()) as session:
-                    outcome = record_balance_payment(
-                        session,
-                        actor=current_actor(),
-                        order_id=context["order_id"],
-                        method=method,
-                        amount=amount.strip(),
-                        received_at=received,
-                        reference=reference,
-                        resend_confirmation=resend,
-                    )
-            except OrderError as error:
-                st.error(error.message)
-                return
-            _done(
-                key,
-                _("Payment recorded; balance due now {amount}.").format(
-                    amount=money(outcome.balance_due, context["currency"])
+            run_service(
+                lambda session: record_balance_payment(
+                    session,
+                    actor=current_actor(),
+                    order_id=context["order_id"],
+                    method=method,
+                    amount=amount.strip(),
+                    received_at=received,
+                    reference=reference,
+                    resend_confirmation=resend,
                 ),
+                success=lambda outcome: _("Payment recorded; balance due now {amount}.").format(
+                    amount=money(outcome.balance_due, outcome.currency)
+                ),
+                notice=f"{key}.done",
             )
 
 
@@ -154,22 +140,21 @@ def _add_ticket_form(context: dict, key: str) -> None:
         st.caption(_("A holder left blank gets the buyer's name."))
         note = st.text_area(_("Reason (required; kept with today's date in the order's notes)"), key=f"{key}.add_note")
         if st.button(_("Add to the order"), key=f"{key}.add_save", type="primary"):
-            try:
-                with unit_of_work(engine()) as session:
-                    order = add_tickets(
-                        session,
-                        actor=current_actor(),
-                        order_id=context["order_id"],
-                        tariff_id=tariff_id,
-                        quantity=quantity,
-                        delivery_mode=delivery,
-                        seats=seats,
-                        reason_note=note,
-                        holders=holders,
-                        expected_version=context["version"],
-                    )
-                    balance = order.total_ttc - order.amount_paid
-            except OrderError as error:
-                st.error(error.message)
-                return
-            _done(key, _("Added; balance due now {amount}.").format(amount=money(balance, context["currency"])))
+            run_service(
+                lambda session: add_tickets(
+                    session,
+                    actor=current_actor(),
+                    order_id=context["order_id"],
+                    tariff_id=tariff_id,
+                    quantity=quantity,
+                    delivery_mode=delivery,
+                    seats=seats,
+                    reason_note=note,
+                    holders=holders,
+                    expected_version=context["version"],
+                ),
+                success=lambda order: _("Added; balance due now {amount}.").format(
+                    amount=money(OrderFacts.of(order).balance_due, order.currency)
+                ),
+                notice=f"{key}.done",
+            )

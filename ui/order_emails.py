@@ -6,14 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from orders_core.db import unit_of_work
 from orders_core.emails.labels import EMAIL_STATUS_LABELS, KIND_LABELS
-from orders_core.errors import OrderError
-from orders_core.i18n import _, format_datetime
-from orders_core.services.emails import NOT_CONFIRMABLE, resend_confirmation, resend_tickets
+from orders_core.i18n import _
+from orders_core.order_rules import Action
+from orders_core.services.emails import resend_confirmation, resend_tickets
 from queries.emails import order_emails, order_summary
-from ui.data import cached_query, clear_after_write, engine
-from ui.session import can, current_actor
+from ui.data import cached_query
+from ui.session import can, current_actor, order_actions
+from ui.timezone import local_time
+from ui.transactions import run_service, show_notice
 
 DONE = "order_emails.done"  # success message carried over the rerun
 STATUS_ICONS = {
@@ -37,11 +38,11 @@ def email_kind_label(kind: str) -> str:
     return _(KIND_LABELS.get(kind, kind))
 
 
-def emails_display(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
-    """Translated labels and local times, for st.dataframe (display only)."""
+def emails_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Translated labels and times in the user's zone, for st.dataframe (display only)."""
     return frame.assign(
-        created_at=[format_datetime(v, timezone) for v in frame["created_at"]],
-        sent_at=[format_datetime(v, timezone) if pd.notna(v) else "" for v in frame["sent_at"]],
+        created_at=[local_time(v) for v in frame["created_at"]],
+        sent_at=[local_time(v) for v in frame["sent_at"]],
         status=[email_status_label(v) for v in frame["status"]],
         kind=[email_kind_label(v) for v in frame["kind"]],
         last_error=frame["last_error"].fillna(""),
@@ -49,32 +50,26 @@ def emails_display(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
 
 
 def _resend(service, order_id: int, message: str) -> None:
-    try:
-        with unit_of_work(engine()) as session:
-            service(session, actor=current_actor(), order_id=order_id)
-    except OrderError as error:
-        st.error(error.message)
-        return
-    clear_after_write()
-    st.session_state[DONE] = message
-    st.rerun()
+    run_service(
+        lambda session: service(session, actor=current_actor(), order_id=order_id), success=message, notice=DONE
+    )
 
 
 def render_order_emails(order_id: int) -> None:
     """Draw the order's emails and the resend buttons (shown to roles that may resend)."""
     order = cached_query(order_summary, order_id)
-    if order is None:
+    actions = order_actions(order_id=order_id)
+    if order is None or actions is None:
         st.info(_("This order does not exist."))
         return
-    if message := st.session_state.pop(DONE, None):
-        st.success(message)
-    if can("emails.resend") and order["deleted_at"] is None:
+    show_notice(DONE)
+    if can("emails.resend") and not actions.facts.deleted:
         left, right, _rest = st.columns([1, 1, 2])
         if left.button(
             _("Resend confirmation"),
             key="order_emails.resend_confirmation",
             icon=":material/mail:",
-            disabled=order["status"] in NOT_CONFIRMABLE,
+            disabled=not actions.can(Action.RESEND_CONFIRMATION),
             help=_("Queue the order confirmation again, to {email}.").format(email=order["buyer_email"]),
         ):
             _resend(resend_confirmation, order_id, _("Confirmation queued: it leaves with the next send."))
@@ -82,10 +77,9 @@ def render_order_emails(order_id: int) -> None:
             _("Resend tickets"),
             key="order_emails.resend_tickets",
             icon=":material/confirmation_number:",
-            disabled=order["status"] != "paid",
-            help=_("Only a paid order has tickets.")
-            if order["status"] != "paid"
-            else _("Queue the tickets again, to {email}.").format(email=order["buyer_email"]),
+            disabled=not actions.can(Action.RESEND_TICKETS),
+            help=actions.why_not.get(Action.RESEND_TICKETS)
+            or _("Queue the tickets again, to {email}.").format(email=order["buyer_email"]),
         ):
             _resend(resend_tickets, order_id, _("Tickets queued: they leave with the next send."))
     emails = cached_query(order_emails, order_id)
@@ -93,7 +87,7 @@ def render_order_emails(order_id: int) -> None:
         st.caption(_("No email for this order yet."))
         return
     st.dataframe(
-        emails_display(emails, order["timezone"]).drop(columns=["id"]),
+        emails_display(emails).drop(columns=["id"]),
         hide_index=True,
         width="stretch",
         key="order_emails.table",

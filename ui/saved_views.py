@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from orders_core.db import unit_of_work
-from orders_core.errors import OrderError
 from orders_core.i18n import _
 from orders_core.services.saved_views import delete_view, save_view, visible_views
-from ui.data import engine
 from ui.session import can, current_actor
+from ui.transactions import read, run_service, show_notice
 
 
 def _reset_page_widgets(page: str) -> None:
@@ -25,14 +23,13 @@ def render_saved_views(page: str) -> None:
     if not can("views.save"):
         return
     actor = current_actor()
+    saved_key = f"views.{page}.saved"  # the success message shown after the rerun
     with st.sidebar:
         st.subheader(_("Saved views"))
-        try:
-            with unit_of_work(engine()) as session:
-                views = visible_views(session, actor=actor, page=page)
-        except OrderError as error:
-            st.error(error.message)
+        views = read(lambda session: visible_views(session, actor=actor, page=page))
+        if views is None:
             return
+        show_notice(saved_key)
         if views:
             by_id = {v["id"]: v for v in views}
             choice = st.selectbox(
@@ -51,26 +48,21 @@ def render_saved_views(page: str) -> None:
                 _reset_page_widgets(page)
                 st.rerun()
             if by_id[choice]["mine"] and delete_column.button(_("Delete"), key=f"views.{page}.delete", width="stretch"):
-                try:
-                    with unit_of_work(engine()) as session:
-                        delete_view(session, actor=actor, view_id=choice)
-                except OrderError as error:
-                    st.error(error.message)
-                else:
-                    st.toast(_("View deleted."))
-                    st.rerun()
+                run_service(
+                    lambda session: delete_view(session, actor=actor, view_id=choice),
+                    success=_("View deleted."),
+                    toast=True,
+                )
         else:
             st.caption(_("No saved view for this page yet."))
         with st.expander(_("Save the current filters")):
             name = st.text_input(_("Name"), key=f"views.{page}.name", max_chars=100)
             shared = st.checkbox(_("Share with my role"), key=f"views.{page}.shared")
             if st.button(_("Save view"), key=f"views.{page}.save"):
-                try:
-                    with unit_of_work(engine()) as session:
-                        save_view(
-                            session, actor=actor, page=page, name=name, params=st.query_params.to_dict(), shared=shared
-                        )
-                except OrderError as error:
-                    st.error(error.message)
-                else:
-                    st.success(_("View “{name}” saved.").format(name=name.strip()))
+                run_service(  # the rerun lists the new view
+                    lambda session: save_view(
+                        session, actor=actor, page=page, name=name, params=st.query_params.to_dict(), shared=shared
+                    ),
+                    success=_("View “{name}” saved.").format(name=name.strip()),
+                    notice=saved_key,
+                )

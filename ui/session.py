@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from orders_core.order_rules import OrderActions, actions_for
 from orders_core.permissions import Actor, allowed
+from queries.order_detail import order_facts
+from ui.data import cached_query
 
 USER_KEY = "auth.user"  # {"id": int, "email": str, "role": str, "name": str}
 
@@ -24,3 +27,13 @@ def current_actor() -> Actor:
 def can(capability: str) -> bool:
     user = current_user()
     return user is not None and allowed(Actor(user["email"], user["role"]), capability)
+
+
+def order_actions(*, number: int | None = None, order_id: int | None = None) -> OrderActions | None:
+    """What the signed-in user may do with this order now, and why not the rest: the domain's one
+    answer (orders_core.order_rules), from the order's cached facts. None when there is no order."""
+    facts = cached_query(order_facts, number=number, order_id=order_id)
+    user = current_user()
+    if facts is None or user is None:
+        return None
+    return actions_for(facts, user["role"])

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from orders_core import auth
-from orders_core.db import unit_of_work
 from orders_core.i18n import LANGUAGES, _, default_locale, set_locale
 from orders_core.permissions import ROLE_LABELS
-from ui.data import engine
 from ui.session import USER_KEY, current_user
+from ui.timezone import timezone_switch
+from ui.transactions import read, run_service
 
 LOCALE_KEY = "ui.locale"  # the chosen language, for the whole browser session
 _LOCALE_WIDGET = "shell.language"
@@ -56,8 +56,7 @@ def signed_in_user() -> dict | None:
     user = current_user()
     if user is None:
         return None
-    with unit_of_work(engine()) as session:
-        fresh = auth.refresh(session, user)
+    fresh = read(lambda session: auth.refresh(session, user))  # a read: never SQLite's write lock
     if fresh is None:
         sign_out()
         return None
@@ -86,8 +85,13 @@ def sign_in_page() -> None:
         submitted = st.form_submit_button(_("Sign in"), type="primary")
     if not submitted:
         return
-    with unit_of_work(engine()) as session:  # commits the failure count too
-        result = auth.authenticate(session, email=email, password=password, now=datetime.now(UTC))
+    result = run_service(  # a write: it commits the failure count too
+        lambda session: auth.authenticate(session, email=email, password=password, now=datetime.now(UTC)),
+        rerun=False,
+        changes_reads=False,
+    )
+    if result is None:
+        return
     if not result.ok:
         st.error(result.message)
         return
@@ -102,6 +106,7 @@ def sidebar(user: dict) -> None:
         st.markdown(f"**{user['name']}**")
         st.caption(f"{_(ROLE_LABELS.get(user['role'], user['role']))} · {user['email']}")
         language_switch(st)
+        timezone_switch(st)
         if st.button(_("Sign out"), key="shell.sign_out", icon=":material/logout:"):
             sign_out()
             st.rerun()

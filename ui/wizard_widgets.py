@@ -1,8 +1,8 @@
 """Widgets of the order wizard that keep their values across steps.
 
 Streamlit forgets a widget's state once it is not drawn (a step not shown); so the wizard keeps
-its data in plain `wizard.*` keys and every widget of a step is seeded from them when it
-reappears, then copied back after it is drawn."""
+its data in its `WizardState` (ui/wizard_state.py) and every widget of a step is seeded from it
+when it reappears, then copied back after it is drawn."""
 
 from __future__ import annotations
 
@@ -13,14 +13,6 @@ import streamlit as st
 
 from orders_core.i18n import _
 from orders_core.services.forms import FieldSpec
-
-PREFIX = "wizard."
-
-
-def reset_wizard() -> None:
-    """Forget everything the wizard holds (nothing of it was ever saved)."""
-    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
-        del st.session_state[key]
 
 
 def seed(key: str, value: Any) -> None:

@@ -18,6 +18,7 @@ from orders_core.models import BankAllocation, BankStatement, BankTransaction, O
 from orders_core.permissions import Actor, require
 from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, Transfer
 from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, read_camt053, read_csv
+from orders_core.reconciliation.states import may_ignore
 
 MAX_COMMENT = 2000
 
@@ -271,7 +272,7 @@ def ignore_transaction(session: Session, *, actor: Actor, transaction_id: int, c
     if len(comment) > MAX_COMMENT:
         raise InvalidInput(_("The comment is too long ({n} characters at most).").format(n=MAX_COMMENT))
     transaction = _locked_transaction(session, transaction_id)
-    if transaction.status != "unmatched":
+    if not may_ignore(transaction.status):
         raise InvalidInput(_("Only an unmatched transaction can be ignored."))
     transaction.status = "ignored"
     transaction.comment = comment

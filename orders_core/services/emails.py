@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from orders_core.emails.labels import EMAIL_STATUS_LABELS
+from orders_core.emails.labels import EMAIL_STATUS_LABELS, may_retry
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import record
@@ -75,7 +75,7 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
     retry window; it keeps its Message-ID."""
     require(actor, "emails.outbox")
     email = lock_by_id(session, OutboxEmail, email_id, _("This email does not exist."))
-    if email.status != "failed":
+    if not may_retry(email.status):
         raise TransitionRefused(
             _("Only a failed email can be retried (this one is {status}).").format(
                 status=_(EMAIL_STATUS_LABELS.get(email.status, email.status))

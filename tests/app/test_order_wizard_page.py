@@ -3,6 +3,7 @@ message for invalid input at each step, and the order it saves."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from orders_core.permissions import Actor
 from orders_core.services.forms import add_field
 from tests.app.conftest import open_page
 from tests.factories import NOW, make_code, make_event, make_order, make_tariff
+from ui.wizard_state import WizardState
 
 ROOT = Path(__file__).resolve().parents[2]
 WIZARD = str(ROOT / "pages" / "order_wizard.py")
@@ -66,7 +68,7 @@ def errors(at: AppTest) -> list[str]:
 
 
 def step(at: AppTest) -> int:
-    return at.session_state["wizard.step"]
+    return at.session_state["wizard"].step
 
 
 def fill_step_one(at: AppTest, shop: dict, badges: int = 2) -> AppTest:
@@ -90,7 +92,7 @@ def test_the_wizard_creates_an_order_through_four_steps_forward_and_back(engine,
     assert any("NOPE does not exist for this event" in e for e in errors(at))
     at.text_input(key="wizard.w.code").input("ten").run()
     at.button(key="wizard.add_code").click().run()
-    assert at.session_state["wizard.codes"] == ["TEN"]
+    assert at.session_state["wizard"].codes == ["TEN"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Quantity"] == "3"
     assert metrics["Total incl. tax (EUR)"] == "€228.38"
@@ -162,7 +164,7 @@ def test_the_wizard_creates_an_order_through_four_steps_forward_and_back(engine,
     # the order's page opens and says what was saved; the wizard starts afresh next time
     assert at.title[0].value == f"Order {number}"
     assert any(f"Order {number} created." in s.value for s in at.success)
-    assert "wizard.quantities" not in at.session_state  # reset: the next new order starts empty
+    assert "wizard" not in at.session_state  # reset: the next new order starts empty
 
 
 def test_leaving_the_wizard_half_way_saves_nothing(engine, shop):
@@ -170,7 +172,7 @@ def test_leaving_the_wizard_half_way_saves_nothing(engine, shop):
     fill_step_one(at, shop)
     at.button(key="wizard.next").click().run()
     at.button(key="wizard.reset").click().run()
-    assert step(at) == 1 and at.session_state["wizard.validated"] == 0
+    assert step(at) == 1 and at.session_state["wizard"].validated == 0
     with unit_of_work(engine) as session:
         assert session.scalars(select(Order)).all() == []
 
@@ -227,7 +229,7 @@ def test_a_conflicting_change_is_refused_and_the_new_state_shown(engine, shop):
     assert any(f"Order {number} was changed by someone else" in e for e in errors(at))
     assert any("version 5" in i.value for i in at.info)
     at.button(key="wizard.reload").click().run()
-    assert at.session_state["wizard.version"] == 5
+    assert at.session_state["wizard"].version == 5
 
 
 def test_a_paid_order_cannot_be_opened_for_modification(engine, shop):
@@ -238,3 +240,38 @@ def test_a_paid_order_cannot_be_opened_for_modification(engine, shop):
         number = make_order(session, event, [(badge, 1)], status="paid").number
     at = wizard({"modify": str(number)})
     assert any("paid and cancelled orders cannot be modified" in e for e in errors(at))
+
+
+def test_the_wizard_keeps_one_typed_state_that_round_trips_through_json(engine, shop):
+    at = wizard()
+    fill_step_one(at, shop)
+    at.button(key="wizard.next").click().run()
+    at.text_input(key="wizard.w.buyer.email").input("ada@example.org").run()
+    state = at.session_state["wizard"]
+    assert isinstance(state, WizardState)
+    assert (state.event_id, state.quantities, state.buyer["email"]) == (
+        shop["event"],
+        {str(shop["badge"]): 2, str(shop["lunch"]): 1},
+        "ada@example.org",
+    )
+    assert WizardState.from_json(state.to_json()) == state
+    assert json.loads(state.to_json())["step"] == 2
+
+
+def test_an_event_manager_takes_box_office_payments_and_sends_no_payment_details_for_a_paid_order(engine, shop):
+    at = wizard()
+    fill_step_one(at, shop)
+    at.session_state["wizard"].buyer.update(first_name="Ada", last_name="Lovelace", email="ada@example.org")
+    at.session_state["wizard"].custom[str(shop["po"])] = "PO-9"
+    at.session_state["wizard"].validated = 3
+    at.run()
+    at.button(key="wizard.goto.4").click().run()
+    assert at.radio(key="wizard.w.pay_mode").options == [
+        "On invoice (awaiting payment)",
+        "Paid offline (validated now)",
+        "Not decided yet (payment mode undefined)",
+    ]
+    assert at.checkbox(key="wizard.w.send")  # on invoice: the payment details may be sent
+    at.radio(key="wizard.w.pay_mode").set_value("paid_offline").run()
+    assert at.selectbox(key="wizard.w.pay_method").options == ["Cash", "Card", "Cheque"]
+    assert not [c for c in at.checkbox if c.key == "wizard.w.send"]  # paid at once: nothing to send

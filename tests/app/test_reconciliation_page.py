@@ -57,12 +57,12 @@ def test_the_page_shows_the_report_and_the_bulk_confirmation_summary(statement):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Received (EUR)"] == "€360.00"
     assert metrics["Unmatched"] == "€360.00"
-    assert any("1 transfers would pay 1 orders: €240.00" in info.value for info in at.info)
+    assert any("1 transfer would pay 1 order: €240.00" in info.value for info in at.info)
 
 
 def test_confirming_the_high_confidence_matches_validates_the_order(statement, engine):
     at = app()
-    next(b for b in at.button if b.label == "Confirm 1 matches").click().run()
+    next(b for b in at.button if b.label == "Confirm 1 match").click().run()
     assert not at.exception
     assert status_of(engine, 1000001) == "paid"
     assert status_of(engine, 1000002) == "awaiting_payment"
