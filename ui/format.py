@@ -6,13 +6,13 @@ from orders_core.i18n import _, format_money
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, PaymentMode, Source, Status
 
 STATUS_COLOURS = {
-    "paid": "green",
-    "awaiting_payment": "orange",
-    "cart_incomplete": "gray",
-    "cancelled": "red",
-    "failed": "red",
-    "pending_admin": "violet",
-    "pending_online": "blue",
+    Status.PAID: "green",
+    Status.AWAITING_PAYMENT: "orange",
+    Status.CART_INCOMPLETE: "gray",
+    Status.CANCELLED: "red",
+    Status.FAILED: "red",
+    Status.PENDING_ADMIN: "violet",
+    Status.PENDING_ONLINE: "blue",
 }
 
 

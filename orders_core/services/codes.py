@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
-from orders_core.i18n import _, as_utc, format_datetime
+from orders_core.i18n import _, as_utc, format_datetime, ngettext
 from orders_core.models import DiscountCode, DiscountCodeTariff, Event, Order, Tariff
 from orders_core.permissions import Actor, require
 from orders_core.services.catalogue_rules import (
@@ -108,9 +108,11 @@ def resolve_discount_code(
         )
     if found.max_uses is not None and code_uses(session, found, exclude_order_id=exclude_order_id) >= found.max_uses:
         raise InvalidInput(
-            _("The discount code {code} has reached its usage limit ({n} uses).").format(
-                code=found.code, n=found.max_uses
-            )
+            ngettext(
+                "The discount code {code} has reached its usage limit ({n} use).",
+                "The discount code {code} has reached its usage limit ({n} uses).",
+                found.max_uses,
+            ).format(code=found.code, n=found.max_uses)
         )
     return found
 
@@ -259,7 +261,13 @@ def update_code(
     if "max_uses" in changes and values["max_uses"] is not None:
         used = code_uses(session, found)
         if values["max_uses"] < used:
-            raise InvalidInput(_("The usage limit cannot be below the {n} uses already made.").format(n=used))
+            raise InvalidInput(
+                ngettext(
+                    "The usage limit cannot be below the {n} use already made.",
+                    "The usage limit cannot be below the {n} uses already made.",
+                    used,
+                ).format(n=used)
+            )
     if tariff_ids is not None:
         ids = _check_tariffs(session, found.event_id, tariff_ids)
         old_ids = sorted(applicable_tariff_ids(session, found.id))
@@ -320,9 +328,11 @@ def delete_code(session: Session, *, actor: Actor, code_id: int, reason: str | N
     used = _orders_with(session, found)
     if used:
         raise InvalidInput(
-            _("The code {code} cannot be deleted: {n} orders used it. Deactivate it instead.").format(
-                code=found.code, n=used
-            )
+            ngettext(
+                "The code {code} cannot be deleted: {n} order used it. Deactivate it instead.",
+                "The code {code} cannot be deleted: {n} orders used it. Deactivate it instead.",
+                used,
+            ).format(code=found.code, n=used)
         )
     details = {field: {"old": value["new"], "new": None} for field, value in snapshot(found, CODE_FIELDS).items()}
     details["tariff_ids"] = {"old": sorted(applicable_tariff_ids(session, found.id)), "new": None}

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
-from orders_core.i18n import _
+from orders_core.i18n import _, ngettext
 from orders_core.models import DiscountCodeTariff, Order, OrderLine, Tariff
 from orders_core.permissions import Actor, require
 from orders_core.services.catalogue_rules import (
@@ -227,9 +227,11 @@ def delete_tariff(session: Session, *, actor: Actor, tariff_id: int, reason: str
     lines = session.scalar(select(func.count()).select_from(OrderLine).where(OrderLine.tariff_id == tariff.id))
     if lines:
         raise InvalidInput(
-            _("{tariff} cannot be deleted: {n} order lines use it. Deactivate it instead.").format(
-                tariff=tariff.name, n=lines
-            )
+            ngettext(
+                "{tariff} cannot be deleted: {n} order line uses it. Deactivate it instead.",
+                "{tariff} cannot be deleted: {n} order lines use it. Deactivate it instead.",
+                lines,
+            ).format(tariff=tariff.name, n=lines)
         )
     details = {
         field: {"old": value["new"], "new": None}
