@@ -2,7 +2,7 @@
 (the app then uses the browser's zone, else Europe/Paris).
 
 Revision ID: 0014_user_prefs
-Revises: 0010
+Revises: 0013_roles_outbox
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0014_user_prefs"
-down_revision = "0010"
+down_revision = "0013_roles_outbox"
 branch_labels = None
 depends_on = None
 
