@@ -4,6 +4,8 @@ Signed out, the only page is the sign-in form. Signed in, `st.navigation` lists 
 of the user's role (ui/registry.py), so a page never needs its own permission guard; services
 check the role again whatever the UI shows."""
 
+from functools import partial
+
 import streamlit as st
 
 from orders_core.i18n import _
@@ -16,14 +18,26 @@ st.set_page_config(page_title=_("Orders back-office"), page_icon=":material/conf
 
 user = shell.signed_in_user()
 if user is None:
-    # Every page's address shows the sign-in form, under the same url_path (hence the same page
-    # hash): after signing in, the rerun lands on the page that was asked for - a deep link such
-    # as /order?order=1234567 survives sign-in - when the role may see it, on the overview otherwise.
+    # Every page's address shows the sign-in form, under the same url_path: after signing in, the
+    # browser comes back to the page that was asked for - a deep link such as
+    # /order?order=1234567 survives sign-in - when the role may see it, to the overview otherwise.
+    # Each stands in for the page it is at, so that signing in sends the browser back there.
     sign_in = [
-        st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path="sign-in", default=True)
+        st.Page(
+            partial(shell.sign_in_page, asked_page=shell.SIGN_IN_PATH),
+            title=_("Sign in"),
+            icon=":material/login:",
+            url_path=shell.SIGN_IN_PATH,
+            default=True,
+        )
     ]
     sign_in += [
-        st.Page(shell.sign_in_page, title=_("Sign in"), icon=":material/login:", url_path=spec.url_path)
+        st.Page(
+            partial(shell.sign_in_page, asked_page=spec.url_path),
+            title=_("Sign in"),
+            icon=":material/login:",
+            url_path=spec.url_path,
+        )
         for spec in PAGES
     ]
     st.navigation(sign_in, position="hidden").run()

@@ -1,29 +1,40 @@
 """Sign-in: the one interface between the app and how people prove who they are.
 
-`authenticate(session, email=, password=, now=)` checks a password against the argon2id hash of
-an active account and returns an `AuthResult`. Every failure gets the same neutral message
-(unknown email, wrong password, deactivated or locked account look alike), and an account that
-fails `MAX_FAILURES` times in a row is locked for `LOCK_MINUTES`, even for the right password.
+`authenticate(session, email=, password=, source=, now=)` checks a password against the argon2id
+hash of an active account and returns an `AuthResult`. Every failure gets the same neutral
+message and costs the same time (the password hash runs whatever the account's state: unknown
+email, deactivated, locked or wrong password), so neither the answer nor its delay tells which
+accounts exist.
 
-The app only uses `AuthResult.user` (a `SignedInUser`, plain values kept in the browser
-session) and `refresh(session, user)`. An OIDC provider (`st.login`) could replace the password
-check by mapping `st.user.email` to a `SignedInUser` with `user_for_email` - nothing else in the
-app depends on how the user signed in."""
+Failures are counted per (typed email, source address): after `FREE_ATTEMPTS` failures from one
+address, that address waits `FIRST_WAIT` before its next try, doubling with each further failure
+up to `LONGEST_WAIT`. Someone guessing from elsewhere never locks the account's owner out, and a
+lock always ends by itself.
+
+The app only uses `AuthResult.user` (a `SignedInUser`, plain values) and the session tokens of
+`orders_core.sessions`. An OIDC provider (`st.login`) could replace the password check by mapping
+`st.user.email` to a `SignedInUser` with `user_for_email`."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from orders_core.auth_models import SignInFailure
 from orders_core.i18n import _, as_utc
 from orders_core.models import User
-from orders_core.passwords import hash_password, verify_password
+from orders_core.passwords import MAX_PASSWORD_LENGTH, hash_password, verify_password
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+FREE_ATTEMPTS = 5
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(minutes=15)
+# A quiet day wipes the slate: a typo a week ago does not shorten today's free attempts.
+FAILURES_FORGOTTEN_AFTER = timedelta(days=1)
+LOCAL_SOURCE = "local"  # a browser on the server's own machine (Streamlit reports no address)
 # Verified against when the email is unknown, so an unknown email costs as much time as a wrong
 # password and timing does not tell which accounts exist.
 _DUMMY_HASH = hash_password("not a password of anyone")
@@ -60,7 +71,7 @@ class AuthResult:
 
 def failure_message() -> str:
     return _("Wrong email or password, or too many attempts. Try again, or wait {minutes} minutes.").format(
-        minutes=LOCK_MINUTES
+        minutes=int(LONGEST_WAIT.total_seconds() // 60)
     )
 
 
@@ -75,48 +86,88 @@ def _find(session: Session, email: str, *, lock: bool = False) -> User | None:
     return session.scalar(query)
 
 
-def is_locked(user: User, now: datetime) -> bool:
-    return user.locked_until is not None and as_utc(user.locked_until) > now
+def wait_after(failures: int) -> timedelta | None:
+    """How long an address waits after its `failures`-th failure in a row (None: no wait)."""
+    if failures < FREE_ATTEMPTS:
+        return None
+    return min(FIRST_WAIT * 2 ** (failures - FREE_ATTEMPTS), LONGEST_WAIT)
 
 
-def authenticate(session: Session, *, email: str, password: str, now: datetime | None = None) -> AuthResult:
-    """Check the credentials; count failures and lock the account after `MAX_FAILURES` in a row.
+def _failure_row(session: Session, email: str, source: str, now: datetime) -> SignInFailure:
+    """The (email, source) counter, created when missing and locked for this transaction.
 
-    Runs in the caller's transaction, which must be committed on failure too (the failure count
-    is part of the result): the function returns instead of raising."""
+    Created on every attempt, even one that will succeed, so that every attempt does the same
+    database work; INSERT ... ON CONFLICT DO NOTHING lets parallel attempts meet on one row."""
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        dialect_insert(SignInFailure)
+        .values(email=email, source=source, failures=0, last_failure_at=now)
+        .on_conflict_do_nothing(index_elements=["email", "source"])
+    )
+    return session.scalars(
+        select(SignInFailure)
+        .where(SignInFailure.email == email, SignInFailure.source == source)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _record_failure(failure: SignInFailure, now: datetime, locked: bool) -> None:
+    if locked:
+        # Refused while waiting: not counted, so the wait cannot be stretched by hammering.
+        return
+    if now - as_utc(failure.last_failure_at) > FAILURES_FORGOTTEN_AFTER:
+        failure.failures = 0
+    failure.failures += 1
+    failure.last_failure_at = now
+    wait = wait_after(failure.failures)
+    failure.locked_until = now + wait if wait else None
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, source: str | None = None, now: datetime | None = None
+) -> AuthResult:
+    """Check the credentials typed from `source` (the browser's address); count a failure against
+    that (email, address) pair. Runs in the caller's transaction, which must be committed on
+    failure too (the failure count is part of the result): the function returns, never raises."""
     now = as_utc(now or datetime.now(UTC))
-    user = _find(session, email, lock=True) if email and password else None
-    if user is None:
-        verify_password(_DUMMY_HASH, password or "")
-        return AuthResult(None, failure_message())
-    if is_locked(user, now):
-        # Refused without looking at the password: guessing on during the window is useless.
-        return AuthResult(None, failure_message())
-    if not verify_password(user.password_hash, password) or not user.active:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        return AuthResult(None, failure_message())
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    return AuthResult(SignedInUser.from_row(user))
+    email = normalize_email(email)[:254]
+    source = (source or LOCAL_SOURCE)[:64]
+    password = password or ""
+    user = _find(session, email, lock=True) if email else None
+    failure = _failure_row(session, email, source, now)
+    locked = failure.locked_until is not None and as_utc(failure.locked_until) > now
+    # The hash runs on every attempt - unknown email, deactivated or locked account alike.
+    known_hash = user.password_hash if user is not None else _DUMMY_HASH
+    fits = len(password) <= MAX_PASSWORD_LENGTH  # a longer one was never accepted as a password
+    matches = verify_password(known_hash if fits else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH]) and fits
+    if user is not None and user.active and matches and not locked:
+        session.delete(failure)
+        user.last_login_at = now
+        return AuthResult(SignedInUser.from_row(user))
+    _record_failure(failure, now, locked)
+    return AuthResult(None, failure_message())
+
+
+def waits_by_email(session: Session, now: datetime) -> dict[str, datetime]:
+    """Each email some address must wait for now, with the latest end of its waits."""
+    rows = session.execute(
+        select(SignInFailure.email, func.max(SignInFailure.locked_until))
+        .where(SignInFailure.locked_until > now)
+        .group_by(SignInFailure.email)
+    )
+    return {email: as_utc(until) for email, until in rows}
+
+
+def forget_failures(session: Session, email: str) -> None:
+    """Lift every wait on this email (an administrator reset the password or reactivated it)."""
+    session.execute(delete(SignInFailure).where(SignInFailure.email == normalize_email(email)))
 
 
 def user_for_email(session: Session, email: str) -> SignedInUser | None:
     """The active account of an email already proven by someone else (e.g. an OIDC provider)."""
     user = _find(session, email)
     return SignedInUser.from_row(user) if user is not None and user.active else None
-
-
-def refresh(session: Session, signed_in: dict) -> dict | None:
-    """The session's user as the database sees it now: None when the account is unknown or was
-    deactivated (the session ends), with the current role and name otherwise."""
-    user = _find(session, signed_in.get("email", ""))
-    if user is None or not user.active:
-        return None
-    return SignedInUser.from_row(user).as_session()
 
 
 def has_users(session: Session) -> bool:

@@ -66,8 +66,6 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name chosen by the user
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[UtcTime | None]
     last_login_at: Mapped[UtcTime | None]
     created_at: Mapped[UtcTime]
 
@@ -609,3 +607,8 @@ class SavedView(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     shared_with_role: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[UtcTime]
+
+
+# Sign-in sessions, tickets and per-address failures live in their own module (one capability);
+# imported here so that `Base.metadata` always holds every table.
+from orders_core import auth_models  # noqa: E402, F401

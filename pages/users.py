@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from orders_core.i18n import _
-from orders_core.passwords import generate_password
+from orders_core.passwords import MIN_PASSWORD_LENGTH, generate_password
 from orders_core.permissions import ROLE_LABELS, ROLES
 from orders_core.services import users as accounts
 from ui.guard import require_router
@@ -87,7 +87,10 @@ with add_tab, st.form("users.add", clear_on_submit=True):
         _("Password"),
         type="password",
         key="users.add_password",
-        help=_("At least {n} characters. Leave empty to generate one.").format(n=accounts.MIN_PASSWORD_LENGTH),
+        help=_(
+            "At least {n} characters; not a common password, nor the email or name. A few unrelated words make a "
+            "strong one. Leave empty to generate one."
+        ).format(n=MIN_PASSWORD_LENGTH),
     )
     if st.form_submit_button(_("Add the user"), type="primary"):
         generated = password or generate_password()
@@ -131,7 +134,7 @@ with change_tab:
                 success=_("{email} is now {role}.").format(email=person.email, role=role_label(new_role)),
             )
     with password_column.container(border=True):
-        st.caption(_("A new password is generated and shown once; the account is unlocked."))
+        st.caption(_("A new password is generated and shown once; the account is unlocked and signed out everywhere."))
         if st.button(_("Reset the password"), key="users.reset_password"):
             act(accounts.reset_password, user_id=person.id, then=show_password(person.email))
     with active_column.container(border=True):

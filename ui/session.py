@@ -1,4 +1,5 @@
-"""The signed-in user of this browser session, as plain values in `st.session_state`."""
+"""The signed-in user of this browser session, as plain values in `st.session_state`, and the
+session token it was validated with (ui/shell.py checks it against the database every rerun)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from queries.order_detail import order_facts
 from ui.data import cached_query
 
 USER_KEY = "auth.user"  # {"id": int, "email": str, "role": str, "name": str}
+# The token of the server-side session (orders_core.sessions): read once from the HttpOnly cookie
+# the browser connected with, then kept here so a reconnect of this browser session keeps it.
+TOKEN_KEY = "auth.token"
 
 
 def current_user() -> dict | None:

@@ -1,24 +1,30 @@
 """The frame around every page: the interface language, the sign-in form, the sidebar with the
 signed-in user and sign-out. Sign-in itself is `orders_core.auth` (one interface, replaceable by
-an OIDC provider); this module only draws it and keeps its result in the session."""
+an OIDC provider) and the sessions are `orders_core.sessions`; this module draws the form, hands
+the browser to the cookie routes and checks the session on every rerun."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from orders_core import auth
+from orders_core import auth, sessions
 from orders_core.i18n import LANGUAGES, _, default_locale, set_locale
 from orders_core.permissions import ROLE_LABELS
-from ui.session import USER_KEY, current_user
+from ui.browser import send_browser_to
+from ui.data import engine
+from ui.session import TOKEN_KEY, USER_KEY
 from ui.timezone import timezone_switch
-from ui.transactions import read, run_service
+from ui.transactions import run_service
+from web.session_routes import SESSION_END, SESSION_START, base_path
 
 LOCALE_KEY = "ui.locale"  # the chosen language, for the whole browser session
 _LOCALE_WIDGET = "shell.language"
 # Kept through sign-out: the language is the browser's choice, not the user's data.
 _KEPT_ON_SIGN_OUT = (LOCALE_KEY,)
+_REJECTED_KEY = "auth.rejected_token"  # a cookie token this browser session found ended
+SIGN_IN_PATH = "sign-in"  # the url_path of the sign-in page at the site's root
 
 
 def apply_locale() -> str:
@@ -50,30 +56,76 @@ def language_switch(container=st.sidebar) -> None:
     )
 
 
+def _session_token() -> str | None:
+    """The token of this browser session: kept in the session once validated, else the cookie
+    the browser connected with (unless that one was already turned down here)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        return token
+    cookie = st.context.cookies.get(sessions.COOKIE_NAME)
+    if isinstance(cookie, str) and cookie and cookie != st.session_state.get(_REJECTED_KEY):
+        st.session_state[TOKEN_KEY] = cookie
+        return cookie
+    return None
+
+
+def _forget_session(token: str | None) -> None:
+    """Forget everything of this browser session except the language; remember the token turned
+    down so that the (HttpOnly, hence unchangeable here) cookie is not tried on every rerun."""
+    kept = {key: st.session_state[key] for key in _KEPT_ON_SIGN_OUT if key in st.session_state}
+    st.session_state.clear()
+    st.session_state.update(kept)
+    if token:
+        st.session_state[_REJECTED_KEY] = token
+
+
 def signed_in_user() -> dict | None:
-    """The session's user, re-read from the database on every rerun: a deactivated account is
-    signed out at its next action, a changed role takes effect at once."""
-    user = current_user()
+    """The signed-in user, checked against the database on every rerun (one indexed read): a
+    session ended elsewhere (sign-out in another tab, password reset, deactivation, idle or
+    absolute timeout) signs this tab out at its next action; a changed role applies at once."""
+    token = _session_token()
+    if token is None:
+        return None
+    user = sessions.resume(engine(), token)
     if user is None:
+        _forget_session(token)
         return None
-    fresh = read(lambda session: auth.refresh(session, user))  # a read: never SQLite's write lock
-    if fresh is None:
-        sign_out()
-        return None
-    if fresh != user:
+    fresh = user.as_session()
+    if st.session_state.get(USER_KEY) != fresh:
         st.session_state[USER_KEY] = fresh
     return fresh
 
 
 def sign_out() -> None:
-    """Forget everything of this session except the language."""
-    kept = {key: st.session_state[key] for key in _KEPT_ON_SIGN_OUT if key in st.session_state}
-    st.session_state.clear()
-    st.session_state.update(kept)
+    """End every session of this user server-side, then let the browser clear its cookie."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        run_service(lambda session: sessions.sign_out(session, token=token), rerun=False, changes_reads=False)
+    _forget_session(token)
+    send_browser_to(base_path() + SESSION_END)
 
 
-def sign_in_page() -> None:
-    """The only page of a signed-out session."""
+def _client_address() -> str | None:
+    """The browser's address as the server saw it (None on the server's own machine)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
+def _asked_address(asked_page: str) -> str:
+    """The page (with its query) the visitor asked for: where the browser lands once signed in."""
+    path = "" if asked_page in ("", SIGN_IN_PATH) else asked_page
+    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
+    return f"{base_path()}/{path}" + (f"?{query}" if query else "")
+
+
+def _authenticate(session, email: str, password: str) -> tuple[auth.AuthResult, str | None]:
+    """Check the password; on success, the one-time ticket that lets the browser get its cookie."""
+    result = auth.authenticate(session, email=email, password=password, source=_client_address())
+    return result, (sessions.issue_ticket(session, user_id=result.user.id) if result.ok else None)
+
+
+def sign_in_page(asked_page: str = "") -> None:
+    """The only page of a signed-out session; `asked_page` is the url_path it stands in for."""
     language_switch()
     st.title(_("Sign in"))
     st.caption(_("Orders back-office of the event ticketing platform."))
@@ -85,18 +137,24 @@ def sign_in_page() -> None:
         submitted = st.form_submit_button(_("Sign in"), type="primary")
     if not submitted:
         return
-    result = run_service(  # a write: it commits the failure count too
-        lambda session: auth.authenticate(session, email=email, password=password, now=datetime.now(UTC)),
+    outcome = run_service(  # a write: it commits the failure count too
+        lambda session: _authenticate(session, email, password),
         rerun=False,
         changes_reads=False,
     )
-    if result is None:
+    if outcome is None:
         return
-    if not result.ok:
+    result, ticket = outcome
+    if ticket is None:
         st.error(result.message)
         return
-    st.session_state[USER_KEY] = result.user.as_session()
-    st.rerun()
+    del st.session_state["sign_in.password"]  # this browser session lingers a while: not with it
+    # The cookie is HttpOnly: only a route can set it. The browser takes the one-time ticket
+    # there and comes back to the page it asked for, signed in (and so do its other tabs).
+    st.info(_("Signing you in…"), icon=":material/login:")
+    send_browser_to(
+        f"{base_path()}{SESSION_START}?" + urlencode({"ticket": ticket, "next": _asked_address(asked_page)})
+    )
 
 
 def sidebar(user: dict) -> None:
@@ -109,4 +167,4 @@ def sidebar(user: dict) -> None:
         timezone_switch(st)
         if st.button(_("Sign out"), key="shell.sign_out", icon=":material/logout:"):
             sign_out()
-            st.rerun()
+            st.stop()  # not st.rerun(): that would drop the message sending the browser away

@@ -2,7 +2,8 @@
 
 Only administrators manage accounts (the command line acts as `system`). The app can never be
 left without an active administrator: the last one can be neither demoted nor deactivated, and
-nobody deactivates their own account."""
+nobody deactivates their own account. Deactivating an account or resetting its password ends
+every open session of it at once (orders_core.sessions)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from orders_core.auth import is_locked, normalize_email
+from orders_core import sessions
+from orders_core.auth import forget_failures, normalize_email, waits_by_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.models import User
-from orders_core.passwords import generate_password, hash_password
+from orders_core.passwords import check_password_policy, generate_password, hash_password
 from orders_core.permissions import ADMIN, ROLE_LABELS, ROLES, Actor, require
 
-MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -33,15 +34,10 @@ class UserSummary:
     full_name: str
     role: str
     active: bool
-    locked_until: datetime | None
-    locked: bool  # locked out now after repeated failed sign-ins
+    locked_until: datetime | None  # the latest wait imposed on sign-ins from some address
+    locked: bool  # some address waits now after repeated failed sign-ins
     last_login_at: datetime | None
     created_at: datetime
-
-
-def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(_("The password must have at least {n} characters.").format(n=MIN_PASSWORD_LENGTH))
 
 
 def _check_role(role: str) -> None:
@@ -75,7 +71,7 @@ def add_user(session: Session, *, actor: Actor, email: str, role: str, password:
     if not EMAIL_PATTERN.match(email):
         raise InvalidInput(_("'{email}' is not a valid email address.").format(email=email))
     _check_role(role)
-    _check_password(password)
+    check_password_policy(password, email=email, name=full_name)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise InvalidInput(_("A user with the email {email} already exists.").format(email=email))
     user = User(
@@ -84,7 +80,6 @@ def add_user(session: Session, *, actor: Actor, email: str, role: str, password:
         password_hash=hash_password(password),
         full_name=(full_name or "").strip(),
         active=True,
-        failed_logins=0,
         created_at=datetime.now(UTC),
     )
     session.add(user)
@@ -118,29 +113,29 @@ def deactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
             _("{email} is the last active administrator and cannot be deactivated.").format(email=user.email)
         )
     user.active = False
+    sessions.end_user_sessions(session, user_id=user.id, reason="deactivated")
     return user
 
 
 def reactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
-    """Let a deactivated account sign in again, with a clean failure count."""
+    """Let a deactivated account sign in again, with no wait left from failed attempts."""
     require(actor, "users.manage")
     user = _get(session, user_id)
     user.active = True
-    user.failed_logins = 0
-    user.locked_until = None
+    forget_failures(session, user.email)
     return user
 
 
 def reset_password(session: Session, *, actor: Actor, user_id: int, password: str | None = None) -> str:
-    """Set a new password (a generated one when none is given), unlock the account, and return
-    the password so it can be shown once to the administrator."""
+    """Set a new password (a generated one when none is given), end every session of the account,
+    lift its waits, and return the password so it can be shown once to the administrator."""
     require(actor, "users.manage")
     user = _get(session, user_id)
     password = password or generate_password()
-    _check_password(password)
+    check_password_policy(password, email=user.email, name=user.full_name)
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    forget_failures(session, user.email)
+    sessions.end_user_sessions(session, user_id=user.id, reason="password_reset")
     return password
 
 
@@ -149,6 +144,7 @@ def list_users(session: Session, *, actor: Actor) -> list[UserSummary]:
     require(actor, "users.manage")
     now = datetime.now(UTC)
     rows = session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
+    waits = waits_by_email(session, now)
     return [
         UserSummary(
             id=u.id,
@@ -156,8 +152,8 @@ def list_users(session: Session, *, actor: Actor) -> list[UserSummary]:
             full_name=u.full_name or "",
             role=u.role,
             active=bool(u.active),
-            locked_until=u.locked_until,
-            locked=is_locked(u, now),
+            locked_until=waits.get(u.email),
+            locked=u.email in waits,
             last_login_at=u.last_login_at,
             created_at=u.created_at,
         )

@@ -1,21 +1,28 @@
-"""The app shell through AppTest, from the router (app.py): sign-in and sign-out, lock-out, the
-pages each role sees, the language switch changing labels and money formats."""
+"""The app shell through AppTest, from the router (app.py): sign-in and sign-out, the waits after
+failures, sessions checked on every rerun, the pages each role sees, the language switch changing
+labels and money formats. (The cookie itself is set by a route: tests/browser/test_sessions_browser.py.)"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from orders_core import auth
+from orders_core import auth, db, sessions
+from orders_core.auth_models import SignInFailure, SignInTicket
 from orders_core.db import unit_of_work
 from orders_core.models import User
+from orders_core.permissions import Actor
+from orders_core.services.users import deactivate_user
 from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)
 from tests.factories import make_event, make_order, make_tariff
 from ui.registry import pages_for, sections_for
+from ui.session import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -54,13 +61,10 @@ def sign_in(at: AppTest, email: str, password: str) -> AppTest:
 
 
 def signed_in_as(role: str, accounts_ids: dict) -> AppTest:
+    """A browser session that arrives with the session cookie of `role`'s account."""
     at = app()
-    at.session_state["auth.user"] = {
-        "id": accounts_ids[role],
-        "email": f"{role}@example.com",
-        "role": role,
-        "name": f"{role.title()} User",
-    }
+    with unit_of_work(db.get_engine(db.database_url())) as session:
+        at.session_state[TOKEN_KEY] = sessions.start_session(session, user_id=accounts_ids[role]).token
     return at.run()
 
 
@@ -78,8 +82,18 @@ def test_a_signed_out_visitor_meets_only_the_sign_in_form(accounts):
     assert "auth.user" not in at.session_state
 
 
-def test_the_right_password_signs_in_and_lands_on_the_overview(accounts):
+def test_the_right_password_hands_the_browser_a_one_time_ticket(accounts, engine):
     at = sign_in(app().run(), "Finance@example.com", PASSWORD)
+    assert not at.exception and not at.error
+    assert [info.value for info in at.info] == ["Signing you in…"]
+    with unit_of_work(engine) as session:
+        [ticket] = session.scalars(select(SignInTicket)).all()
+        assert ticket.user_id == accounts["finance"] and ticket.used_at is None
+    assert at.session_state.get("sign_in.password") in (None, "")  # the password is not kept
+
+
+def test_a_session_lands_on_the_overview_with_the_user_in_the_sidebar(accounts):
+    at = signed_in_as("finance", accounts)
     assert not at.exception
     assert at.session_state["auth.user"] == {
         "id": accounts["finance"],
@@ -90,39 +104,63 @@ def test_the_right_password_signs_in_and_lands_on_the_overview(accounts):
     assert [title.value for title in at.title] == ["Overview"]
     assert [markdown.value for markdown in at.sidebar.markdown] == ["**Finance User**"]
     assert [caption.value for caption in at.sidebar.caption] == ["Finance · finance@example.com"]
-    assert at.session_state.get("sign_in.password") in (None, "")  # the password is not kept
 
 
-def test_a_wrong_password_gets_the_neutral_message_and_no_session(accounts):
+def test_a_wrong_password_gets_the_neutral_message_and_no_ticket(accounts, engine):
     at = sign_in(app().run(), "finance@example.com", "not the password")
     assert [error.value for error in at.error] == [FAILURE]
     assert "auth.user" not in at.session_state
     unknown = sign_in(app().run(), "nobody@example.com", PASSWORD)
     assert [error.value for error in unknown.error] == [FAILURE]
+    with unit_of_work(engine) as session:
+        assert session.scalars(select(SignInTicket)).all() == []
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(accounts, engine):
+def test_five_failures_make_the_browser_wait_even_for_the_right_password(accounts, engine):
     at = app().run()
-    for _attempt in range(auth.MAX_FAILURES):
+    for _attempt in range(auth.FREE_ATTEMPTS):
         at = sign_in(at, "marketer@example.com", "guess")
         assert [error.value for error in at.error] == [FAILURE]
     at = sign_in(at, "marketer@example.com", PASSWORD)
     assert [error.value for error in at.error] == [FAILURE]
-    assert "auth.user" not in at.session_state
     with unit_of_work(engine) as session:
-        assert session.scalar(select(User.locked_until).where(User.email == "marketer@example.com")) is not None
+        [failure] = session.scalars(select(SignInFailure)).all()
+        assert (failure.email, failure.source, failure.failures) == ("marketer@example.com", "local", 5)
+        assert failure.locked_until is not None
 
 
-def test_signing_out_clears_the_session_but_keeps_the_language(accounts):
+def test_signing_out_ends_the_session_and_clears_the_browser_session_but_keeps_the_language(accounts, engine):
     at = signed_in_as("admin", accounts)
+    token = at.session_state[TOKEN_KEY]
     at.session_state["orders.filters"] = "anything a page kept"
     at.sidebar.segmented_control(key="shell.language").set_value("fr").run()
     at.sidebar.button(key="shell.sign_out").click().run()
     assert not at.exception
-    assert "auth.user" not in at.session_state
+    assert "auth.user" not in at.session_state and TOKEN_KEY not in at.session_state
     assert "orders.filters" not in at.session_state
     assert at.session_state["ui.locale"] == "fr"
-    assert [title.value for title in at.title] == ["Se connecter"]
+    assert sessions.resume(engine, token) is None
+
+
+def test_a_session_signed_out_in_another_tab_ends_here_at_the_next_action(accounts, engine):
+    at = signed_in_as("finance", accounts)
+    with unit_of_work(engine) as session:
+        sessions.sign_out(session, token=at.session_state[TOKEN_KEY])
+    at.run()
+    assert "auth.user" not in at.session_state
+    assert [title.value for title in at.title] == ["Sign in"]
+
+
+def test_an_idle_session_ends_after_eight_hours(accounts):
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), tick=False) as clock:
+        at = signed_in_as("finance", accounts)
+        clock.shift(timedelta(hours=7, minutes=59))
+        at.run()
+        assert [title.value for title in at.title] == ["Overview"]
+        clock.shift(timedelta(hours=8))
+        at.run()
+        assert [title.value for title in at.title] == ["Sign in"]
+        assert "auth.user" not in at.session_state
 
 
 ORDERS = {"Overview", "Orders", "Order"}
@@ -201,7 +239,7 @@ def test_a_deactivated_account_is_signed_out_at_its_next_action(accounts, engine
     at = signed_in_as("finance", accounts)
     assert [title.value for title in at.title] == ["Overview"]
     with unit_of_work(engine) as session:
-        session.get(User, accounts["finance"]).active = False
+        deactivate_user(session, actor=Actor("admin@example.com", "admin"), user_id=accounts["finance"])
     at.run()
     assert "auth.user" not in at.session_state
     assert [title.value for title in at.title] == ["Sign in"]

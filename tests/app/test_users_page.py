@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from orders_core import auth
 from orders_core.db import unit_of_work
 from orders_core.models import User
-from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)
+from tests.accounts import add_account, cheap_password_hashing, sign_in_as  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -33,7 +33,7 @@ def people(engine, db_url, monkeypatch):
 
 def users_page(people) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["auth.user"] = {"id": people["ada"], "email": "ada@example.com", "role": "admin", "name": "Ada"}
+    sign_in_as(at, {"id": people["ada"], "email": "ada@example.com", "role": "admin", "name": "Ada"})
     at.run()
     return at.switch_page("pages/users.py").run()
 

@@ -1,14 +1,17 @@
-"""Sign-in: the right password signs in, every failure reads the same, and an account that fails
-five times in a row is locked for fifteen minutes - even against the right password."""
+"""Sign-in: the right password signs in, every failure reads the same, and failures are counted
+per (typed email, source address) with a doubling wait - so a guesser elsewhere never locks the
+account's owner out, and no wait lasts forever."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from orders_core import auth
+from orders_core.auth_models import SignInFailure
 from orders_core.db import unit_of_work
 from orders_core.models import User
 from orders_core.permissions import SYSTEM_ACTOR
@@ -17,6 +20,8 @@ from tests.accounts import cheap_password_hashing  # noqa: F401 (fixture)
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
+HOME, ATTACKER = "192.0.2.10", "203.0.113.66"
+FAILURE = "Wrong email or password, or too many attempts. Try again, or wait 15 minutes."
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
@@ -35,9 +40,16 @@ def account(engine):
         return user.id
 
 
-def sign_in(engine, email, password, now):
+@pytest.fixture
+def clock():
+    """The controlled clock of a test: starts at T0, moved with `clock.shift(timedelta)`."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+def sign_in(engine, email, password, source=HOME):
     with unit_of_work(engine) as session:
-        return auth.authenticate(session, email=email, password=password, now=now)
+        return auth.authenticate(session, email=email, password=password, source=source)
 
 
 def stored(engine, user_id) -> User:
@@ -45,8 +57,18 @@ def stored(engine, user_id) -> User:
         return session.scalar(select(User).where(User.id == user_id))
 
 
-def test_the_right_password_signs_in_and_records_the_time(engine, account):
-    result = sign_in(engine, "fiona@example.com", PASSWORD, T0)
+def failures_of(engine, email, source) -> SignInFailure | None:
+    with unit_of_work(engine) as session:
+        return session.scalar(select(SignInFailure).where(SignInFailure.email == email, SignInFailure.source == source))
+
+
+def fail(engine, times, source=ATTACKER, email="fiona@example.com"):
+    for _attempt in range(times):
+        assert not sign_in(engine, email, "a wrong guess", source).ok
+
+
+def test_the_right_password_signs_in_and_records_the_time(engine, account, clock):
+    result = sign_in(engine, "fiona@example.com", PASSWORD)
     assert result.ok
     assert result.user == auth.SignedInUser(id=account, email="fiona@example.com", role="finance", name="Fiona Nance")
     assert result.user.as_session() == {
@@ -56,10 +78,11 @@ def test_the_right_password_signs_in_and_records_the_time(engine, account):
         "name": "Fiona Nance",
     }
     assert auth.as_utc(stored(engine, account).last_login_at) == T0
+    assert failures_of(engine, "fiona@example.com", HOME) is None  # nothing left behind by a success
 
 
 def test_the_email_is_matched_whatever_its_case_and_spaces(engine, account):
-    assert sign_in(engine, "  FIONA@example.COM ", PASSWORD, T0).ok
+    assert sign_in(engine, "  FIONA@example.COM ", PASSWORD).ok
 
 
 @pytest.mark.parametrize(
@@ -69,76 +92,90 @@ def test_the_email_is_matched_whatever_its_case_and_spaces(engine, account):
         ("nobody@example.com", PASSWORD),
         ("fiona@example.com", ""),
         ("", ""),
+        ("fiona@example.com", PASSWORD + "x" * 2000),  # longer than any password ever accepted
     ],
 )
 def test_every_failure_gets_the_same_neutral_message(engine, account, email, password):
-    result = sign_in(engine, email, password, T0)
+    result = sign_in(engine, email, password)
     assert not result.ok and result.user is None
-    assert result.message == "Wrong email or password, or too many attempts. Try again, or wait 15 minutes."
+    assert result.message == FAILURE
 
 
 def test_a_deactivated_account_cannot_sign_in_and_reads_like_a_wrong_password(engine, account):
     with unit_of_work(engine) as session:
         session.get(User, account).active = False
-    result = sign_in(engine, "fiona@example.com", PASSWORD, T0)
+    result = sign_in(engine, "fiona@example.com", PASSWORD)
     assert not result.ok
-    assert result.message == auth.failure_message()
+    assert result.message == FAILURE
 
 
-def test_five_failures_in_a_row_lock_the_account_for_fifteen_minutes(engine, account):
-    for attempt in range(auth.MAX_FAILURES - 1):
-        assert not sign_in(engine, "fiona@example.com", "guess", T0 + timedelta(seconds=attempt)).ok
-    assert stored(engine, account).failed_logins == 4
-    assert stored(engine, account).locked_until is None
+def test_five_failures_make_that_address_wait_a_minute_doubling_up_to_fifteen(engine, account, clock):
+    fail(engine, auth.FREE_ATTEMPTS - 1)
+    assert failures_of(engine, "fiona@example.com", ATTACKER).locked_until is None
 
-    assert not sign_in(engine, "fiona@example.com", "guess", T0 + timedelta(seconds=10)).ok
-    locked_until = auth.as_utc(stored(engine, account).locked_until)
-    assert locked_until == T0 + timedelta(seconds=10, minutes=15)
-
-    # Locked: even the right password is refused, with the same message.
-    during = sign_in(engine, "fiona@example.com", PASSWORD, T0 + timedelta(minutes=14))
-    assert not during.ok and during.message == auth.failure_message()
-
-    # After the window, the right password works again and clears the lock.
-    after = sign_in(engine, "fiona@example.com", PASSWORD, locked_until + timedelta(seconds=1))
-    assert after.ok
-    assert stored(engine, account).locked_until is None
-    assert stored(engine, account).failed_logins == 0
+    waits = []
+    for _round in range(7):
+        fail(engine, 1)
+        wait = auth.as_utc(failures_of(engine, "fiona@example.com", ATTACKER).locked_until) - datetime.now(UTC)
+        waits.append(wait)
+        clock.shift(wait)  # the end of the wait, exactly: the next try counts again
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8, 15, 15, 15)]
 
 
-def test_a_success_resets_the_failure_count(engine, account):
-    for _attempt in range(3):
-        sign_in(engine, "fiona@example.com", "guess", T0)
-    assert sign_in(engine, "fiona@example.com", PASSWORD, T0).ok
-    for _attempt in range(4):
-        sign_in(engine, "fiona@example.com", "guess", T0)
-    assert stored(engine, account).locked_until is None  # 4 after the reset, not 7
+def test_during_the_wait_even_the_right_password_is_refused_from_that_address(engine, account, clock):
+    fail(engine, auth.FREE_ATTEMPTS, source=HOME)
+    clock.shift(timedelta(seconds=59))
+    during = sign_in(engine, "fiona@example.com", PASSWORD, HOME)
+    assert not during.ok and during.message == FAILURE
+    clock.shift(timedelta(seconds=1))
+    assert sign_in(engine, "fiona@example.com", PASSWORD, HOME).ok
+    assert failures_of(engine, "fiona@example.com", HOME) is None  # the success clears the count
 
 
-def test_failures_of_one_account_do_not_lock_another(engine, account):
+def test_tries_during_a_wait_do_not_stretch_it(engine, account, clock):
+    fail(engine, auth.FREE_ATTEMPTS)
+    locked_until = failures_of(engine, "fiona@example.com", ATTACKER).locked_until
+    for _second in range(30):
+        clock.shift(timedelta(seconds=1))
+        fail(engine, 1)
+    row = failures_of(engine, "fiona@example.com", ATTACKER)
+    assert row.locked_until == locked_until and row.failures == auth.FREE_ATTEMPTS
+
+
+def test_a_guesser_elsewhere_never_locks_the_owner_out(engine, account, clock):
+    for _hour in range(24):
+        fail(engine, 20, source=ATTACKER)
+        clock.shift(timedelta(hours=1))
+    assert failures_of(engine, "fiona@example.com", ATTACKER).locked_until is not None
+    assert sign_in(engine, "fiona@example.com", PASSWORD, HOME).ok
+
+
+def test_an_unknown_email_is_counted_like_a_known_one(engine, account, clock):
+    fail(engine, auth.FREE_ATTEMPTS, email="nobody@example.com")
+    fail(engine, auth.FREE_ATTEMPTS, email="fiona@example.com")
+    unknown = failures_of(engine, "nobody@example.com", ATTACKER)
+    known = failures_of(engine, "fiona@example.com", ATTACKER)
+    assert (unknown.failures, unknown.locked_until) == (known.failures, known.locked_until)
+
+
+def test_a_quiet_day_forgets_earlier_failures(engine, account, clock):
+    fail(engine, auth.FREE_ATTEMPTS - 1)
+    clock.shift(auth.FAILURES_FORGOTTEN_AFTER + timedelta(seconds=1))
+    fail(engine, 1)
+    row = failures_of(engine, "fiona@example.com", ATTACKER)
+    assert row.failures == 1 and row.locked_until is None
+
+
+def test_a_browser_without_an_address_counts_as_the_local_source(engine, account):
     with unit_of_work(engine) as session:
-        add_user(session, actor=SYSTEM_ACTOR, email="eve@example.com", role="event_manager", password=PASSWORD)
-    for _attempt in range(auth.MAX_FAILURES):
-        sign_in(engine, "fiona@example.com", "guess", T0)
-    assert sign_in(engine, "eve@example.com", PASSWORD, T0).ok
+        auth.authenticate(session, email="fiona@example.com", password="guess", source=None)
+    assert failures_of(engine, "fiona@example.com", "local").failures == 1
 
 
 def test_the_password_is_stored_as_an_argon2id_hash(engine, account):
     password_hash = stored(engine, account).password_hash
     assert password_hash.startswith("$argon2id$")
     assert PASSWORD not in password_hash
-
-
-def test_refresh_ends_the_session_of_a_deactivated_account_and_follows_role_changes(engine, account):
-    session_user = sign_in(engine, "fiona@example.com", PASSWORD, T0).user.as_session()
-    with unit_of_work(engine) as session:
-        assert auth.refresh(session, session_user) == session_user
-        session.get(User, account).role = "marketer"
-    with unit_of_work(engine) as session:
-        assert auth.refresh(session, session_user)["role"] == "marketer"
-        session.get(User, account).active = False
-    with unit_of_work(engine) as session:
-        assert auth.refresh(session, session_user) is None
 
 
 def test_an_identity_proven_elsewhere_maps_to_the_active_account(engine, account):

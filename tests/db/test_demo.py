@@ -81,7 +81,6 @@ def test_a_database_with_data_is_refused_without_reset_and_replaced_with_it(engi
                 password_hash="$argon2id$not-a-real-hash",
                 full_name="Keeper",
                 active=True,
-                failed_logins=0,
                 created_at=TODAY,
             )
         )

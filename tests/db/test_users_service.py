@@ -8,6 +8,7 @@ from orders_core import auth
 from orders_core.db import unit_of_work
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.models import User
+from orders_core.passwords import MIN_PASSWORD_LENGTH
 from orders_core.permissions import SYSTEM_ACTOR, Actor
 from orders_core.services import users
 from tests.accounts import cheap_password_hashing  # noqa: F401 (fixture)
@@ -62,6 +63,14 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(engine, ids):
         (
             dict(email="x@example.com", role="finance", password="short"),
             "The password must have at least 10 characters.",
+        ),
+        (
+            dict(email="x@example.com", role="finance", password="1234567890"),
+            "This password is one of the passwords attackers try first. Choose another one.",
+        ),
+        (
+            dict(email="xavier.long@example.com", role="finance", password="Xavier.Long@example.com"),
+            "The password must not contain the account's email address or name.",
         ),
         (
             dict(email="FIN@example.com", role="finance", password=PASSWORD),
@@ -138,19 +147,22 @@ def test_a_deactivated_user_cannot_sign_in_until_reactivated(engine, ids):
         assert auth.authenticate(session, email="fin@example.com", password=PASSWORD).ok
 
 
-def test_a_password_reset_generates_a_new_password_and_unlocks_the_account(engine, ids):
-    for _attempt in range(auth.MAX_FAILURES):
-        with unit_of_work(engine) as session:
-            auth.authenticate(session, email="fin@example.com", password="guess")
-    assert row(engine, ids["fin"]).locked_until is not None
-    assert run(engine, users.list_users, actor=ADMIN)[1].locked
+def test_a_password_reset_generates_a_new_password_and_lifts_every_wait(engine, ids):
+    for source in ("203.0.113.7", "198.51.100.9"):
+        for _attempt in range(auth.FREE_ATTEMPTS):
+            with unit_of_work(engine) as session:
+                auth.authenticate(session, email="fin@example.com", password="guess", source=source)
+    listed = {u.email: u for u in run(engine, users.list_users, actor=ADMIN)}
+    assert listed["fin@example.com"].locked and listed["fin@example.com"].locked_until is not None
+    assert not listed["ada@example.com"].locked
 
     new_password = run(engine, users.reset_password, actor=ADMIN, user_id=ids["fin"])
-    assert len(new_password) >= users.MIN_PASSWORD_LENGTH and new_password != PASSWORD
-    assert row(engine, ids["fin"]).locked_until is None
+    assert len(new_password) >= MIN_PASSWORD_LENGTH and new_password != PASSWORD
+    listed = {u.email: u for u in run(engine, users.list_users, actor=ADMIN)}
+    assert not listed["fin@example.com"].locked and listed["fin@example.com"].locked_until is None
     with unit_of_work(engine) as session:
-        assert not auth.authenticate(session, email="fin@example.com", password=PASSWORD).ok
-        assert auth.authenticate(session, email="fin@example.com", password=new_password).ok
+        assert not auth.authenticate(session, email="fin@example.com", password=PASSWORD, source="203.0.113.7").ok
+        assert auth.authenticate(session, email="fin@example.com", password=new_password, source="203.0.113.7").ok
 
 
 def test_a_chosen_reset_password_must_be_long_enough(engine, ids):

@@ -1,0 +1,3 @@
+"""The HTTP edge around the Streamlit app: our own routes (web/routes.py), the security headers
+every response carries (web/security.py) and the session cookie routes (web/session_routes.py).
+No page logic here: server.py hands these to `st.App`."""

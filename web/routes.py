@@ -1,0 +1,31 @@
+"""Our routes and middleware, handed to `st.App` by server.py.
+
+To add a route, append one line to `ROUTES`, e.g. a streamed download:
+
+    Route(url_of("/exports/orders.csv"), exports.orders_csv, methods=["GET"]),
+
+Paths starting with /_stcore/, /media/, /component/ or /static/ are Streamlit's and refused.
+A route reads the signed-in user from the session cookie (`sessions.COOKIE_NAME`) with
+`orders_core.sessions.resume(engine, token)` - the same check every page rerun makes."""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from web import session_routes
+from web.security import SecurityHeadersMiddleware
+from web.session_routes import base_path
+
+
+def url_of(path: str) -> str:
+    """A route's path under Streamlit's `server.baseUrlPath`."""
+    return base_path() + path
+
+
+ROUTES = [
+    Route(url_of(session_routes.SESSION_START), session_routes.start_session, methods=["GET"]),
+    Route(url_of(session_routes.SESSION_END), session_routes.end_session, methods=["GET"]),
+]
+
+MIDDLEWARE = [Middleware(SecurityHeadersMiddleware)]
