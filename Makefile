@@ -8,6 +8,9 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# `make run` listens on this machine only; `ORDERS_HOST=0.0.0.0 make run` opens it to the network
+# (put a TLS proxy in front first: README, "Behind a reverse proxy with TLS").
+ORDERS_HOST ?= 127.0.0.1
 # Two workers: each test owns its databases, so the suite runs in parallel safely.
 PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
@@ -41,7 +44,7 @@ run: db
 	$(BIN)/orders users bootstrap
 	$(BIN)/orders worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run server.py --server.address $(ORDERS_HOST) --server.port $(PORT)
 
 # Browser tests need Debian's Chromium; install it when we can (root with apt), never a
 # downloaded browser. Without it the browser tests skip and say why.

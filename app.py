@@ -14,7 +14,9 @@ from ui.guard import routed
 from ui.registry import PAGES, sections_for
 
 shell.apply_locale()
-st.set_page_config(page_title=_("Orders back-office"), page_icon=":material/confirmation_number:", layout="wide")
+# An emoji favicon is drawn in the page (a data: URL); a :material/...: one would be fetched from
+# fonts.gstatic.com, which the Content-Security-Policy (web/security.py) does not allow.
+st.set_page_config(page_title=_("Orders back-office"), page_icon="🎫", layout="wide")
 
 user = shell.signed_in_user()
 if user is None:

@@ -8,7 +8,7 @@ Routes and middleware are listed in web/routes.py (adding a route is one line th
 
 import streamlit as st
 
-from ui.errors import show_unexpected_error
+from web.errors import show_unexpected_error
 from web.routes import MIDDLEWARE, ROUTES
 
 app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=show_unexpected_error)

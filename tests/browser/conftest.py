@@ -1,4 +1,4 @@
-"""Reusable pieces for browser tests: a real `streamlit run app.py` server on a free port against
+"""Reusable pieces for browser tests: a real `streamlit run server.py` server on a free port against
 a database you choose, Debian's Chromium through Playwright, and pages already signed in.
 
     def test_something(signed_in_page):
@@ -21,8 +21,8 @@ Waiting: Playwright's auto-waiting `expect(...)` only (patient: 60 s), never sle
 checks; after each action, expect the outcome the user would see.
 
 `start_app_server(database_url)` is the context manager behind `app_server`, for tests that need
-a server of their own. Never navigate with `page.goto` after signing in: a reload is a new
-Streamlit session, hence signed out; click the sidebar links instead."""
+a server of their own. A reload or `page.goto` after signing in stays signed in (the session
+cookie); each `browser_page` has its own cookies, hence its own session."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def create_database(path: Path, *, orders: int = 200, roles=ROLES) -> AppDatabas
 def start_app_server(
     database_url: str, *, env: dict[str, str] | None = None, log_path: Path | None = None
 ) -> Iterator[str]:
-    """`streamlit run app.py` on a free port against `database_url`; yields the base URL and
+    """`streamlit run server.py` on a free port against `database_url`; yields the base URL and
     stops the server afterwards. Its output goes to `log_path` (shown when it fails to start)."""
     port = free_port()
     log_path = log_path or Path(os.environ.get("TMPDIR", "/tmp")) / f"orders-streamlit-{port}.log"
@@ -123,7 +123,7 @@ def start_app_server(
         [
             str(BIN / "streamlit"),
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "server.py"),
             "--server.port",
             str(port),
             "--server.address",

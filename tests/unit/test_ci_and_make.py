@@ -33,7 +33,17 @@ def test_the_makefile_has_run_test_and_bench_targets():
     assert re.search(r"^bench: .*\n\t\$\(BIN\)/python -m bench \$\(BENCH_ARGS\)$", makefile, re.M)
     assert "--frozen" in makefile  # the environment comes from uv.lock exactly
     run = makefile.split("\nrun:")[1].split("\n\n")[0]
-    assert "db upgrade" in makefile and "demo --if-empty" in run and "streamlit run app.py" in run
+    assert "db upgrade" in makefile and "demo --if-empty" in run and "streamlit run server.py" in run
+
+
+def test_make_run_serves_the_asgi_entry_point_on_localhost_unless_told_otherwise():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^ORDERS_HOST \?= 127\.0\.0\.1$", makefile, re.M)
+    run = makefile.split("\nrun:")[1].split("\n\n")[0]
+    assert "--server.address $(ORDERS_HOST)" in run
+    assert 'app = st.App("app.py"' in (ROOT / "server.py").read_text()
+    config = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert re.search(r'^address = "127\.0\.0\.1"$', config, re.M)  # `streamlit run server.py` alone too
 
 
 def test_make_run_starts_the_worker_beside_the_app_and_stops_it_with_the_app():

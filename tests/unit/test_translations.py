@@ -1,4 +1,4 @@
-"""Every user-facing string is translated: extracted with Babel from pages/, app.py, ui/ and
+"""Every user-facing string is translated: extracted with Babel from pages/, app.py, ui/, web/ and
 orders_core/, each `_()`/`N_()` message has a French translation with the same `{placeholders}`,
 each `ngettext()` message its two French forms (French plural rule: 0 and 1 are singular), and no
 message writes "order(s)";
@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from orders_core import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_DIRS = ("pages", "ui", "orders_core")
+SOURCE_DIRS = ("pages", "ui", "orders_core", "web")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 PO_FILES = sorted((ROOT / "locale" / "fr" / "LC_MESSAGES").glob("*.po"))
 

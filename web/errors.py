@@ -1,7 +1,11 @@
 """The last line of defence: an exception no page caught becomes a translated message with a
 reference the user can quote, and the full traceback goes to the server log under that
 reference. Never a traceback in the browser. Wired as `st.App(on_script_error=...)` in
-server.py; pages still catch `OrderError` themselves and show its own message."""
+server.py; pages still catch `OrderError` themselves and show its own message.
+
+It lives here rather than in `ui/` because server.py imports it when the server starts, outside
+any script run: importing the `ui` package there would spend its once-per-process guard
+(ui/guard.py) before the first page run."""
 
 from __future__ import annotations
 
