@@ -2,8 +2,9 @@
 databases elsewhere), and Streamlit's caches start empty for each test (they outlive an AppTest
 within one pytest process).
 
-Pages run the way a browser gets them: through app.py's router, signed in (`open_page`). A page
-file run on its own reruns through the router and never draws (issue 13, item 0)."""
+Pages run the way a browser gets them: through app.py's router, signed in (`open_page`) with a
+real server-side session whose token sits where the session cookie puts it (AppTest cannot send
+cookies). A page file run on its own reruns through the router and never draws (issue 13, item 0)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from sqlalchemy import select
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
+from orders_core import sessions
 from orders_core.db import get_engine, unit_of_work
 from orders_core.models import User
 from tests.accounts import add_account
 from tests.accounts import cheap_password_hashing as cheap_password_hashing  # the fixture, made autouse below
+from ui.session import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -73,13 +76,20 @@ def signed_in_account(user: dict) -> dict:
     return {"id": account.id, "email": account.email, "role": account.role, "name": account.full_name}
 
 
+def sign_in(at: AppTest, user: dict) -> AppTest:
+    """Arrive as a browser holding the session cookie of `user`'s account (created when missing)."""
+    account = signed_in_account(user)
+    with unit_of_work(get_engine()) as session:
+        at.session_state[TOKEN_KEY] = sessions.start_session(session, user_id=account["id"]).token
+    return at
+
+
 def open_page(
     page: str, user: dict, *, query: dict | None = None, state: dict | None = None, timeout: int = 60
 ) -> AppTest:
     """Run `page` (e.g. "pages/orders.py") through app.py, signed in as `user`, with the URL's
     query parameters `query` and extra session state `state`; returns the AppTest after the run."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.session_state["auth.user"] = signed_in_account(user)
+    at = sign_in(AppTest.from_file(APP, default_timeout=timeout), user)
     for key, value in (state or {}).items():
         at.session_state[key] = value
     at.run()  # the router registers the role's pages; a switch is only possible after that

@@ -13,7 +13,6 @@ from streamlit.testing.v1 import AppTest
 from orders_core.checks import check_database
 from orders_core.db import unit_of_work
 from orders_core.models import Attendee, Order, OutboxEmail
-from tests.accounts import sign_in_as
 from tests.factories import make_event, make_order, make_tariff
 
 MANAGER = {"id": 1, "email": "manager@example.org", "role": "event_manager", "name": "Manager"}
@@ -41,7 +40,7 @@ def orders(engine, db_url, monkeypatch):
 
 def run_for(number: int) -> AppTest:
     at = AppTest.from_function(actions_script, args=(number,), default_timeout=60)
-    sign_in_as(at, MANAGER)
+    at.session_state["auth.user"] = MANAGER
     return at.run()
 
 

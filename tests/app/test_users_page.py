@@ -3,8 +3,6 @@ resetting a password (shown once), deactivating after a confirmation."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -12,10 +10,9 @@ from streamlit.testing.v1 import AppTest
 from orders_core import auth
 from orders_core.db import unit_of_work
 from orders_core.models import User
-from tests.accounts import add_account, cheap_password_hashing, sign_in_as  # noqa: F401 (fixture)
+from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)
+from tests.app.conftest import open_page
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 PASSWORD = "a long enough password"
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -32,10 +29,7 @@ def people(engine, db_url, monkeypatch):
 
 
 def users_page(people) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    sign_in_as(at, {"id": people["ada"], "email": "ada@example.com", "role": "admin", "name": "Ada"})
-    at.run()
-    return at.switch_page("pages/users.py").run()
+    return open_page("pages/users.py", {"email": "ada@example.com", "role": "admin", "name": "Ada"})
 
 
 def stored(engine, email) -> User:
