@@ -7,7 +7,9 @@
   sessions server-side before it sends the browser here, so this route changes nothing but the
   cookie (a link from another site can at worst forget the cookie, never end a session).
 
-The cookie is HttpOnly, SameSite=Lax, Secure when the request came over TLS (directly, or as
+The cookie is HttpOnly, SameSite=Strict (no other site can make the browser send it; a link from
+another site still opens the app signed in, because the page reads the session over its own
+websocket, a same-site request - tested in Chromium), Secure when the request came over TLS (directly, or as
 told by the proxy's `X-Forwarded-Proto: https`) or when `ORDERS_SECURE_COOKIE=1`."""
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from orders_core import db, sessions
 
 SESSION_START = "/session/start"
 SESSION_END = "/session/end"
-SAME_SITE = "lax"
+SAME_SITE = "strict"
 
 
 def base_path() -> str:
