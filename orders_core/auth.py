@@ -114,7 +114,9 @@ def _failure_row(session: Session, email: str, source: str, now: datetime) -> Si
 
 def _record_failure(failure: SignInFailure, now: datetime, locked: bool) -> None:
     if locked:
-        # Refused while waiting: not counted, so the wait cannot be stretched by hammering.
+        # Refused while waiting: not counted, so the wait cannot be stretched by hammering; the
+        # row is written all the same, so that this answer costs what any other failure costs.
+        failure.last_failure_at = now
         return
     if now - as_utc(failure.last_failure_at) > FAILURES_FORGOTTEN_AFTER:
         failure.failures = 0
