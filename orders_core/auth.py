@@ -99,6 +99,8 @@ def _failure_row(session: Session, email: str, source: str, now: datetime) -> Si
     Created on every attempt, even one that will succeed, so that every attempt does the same
     database work; INSERT ... ON CONFLICT DO NOTHING lets parallel attempts meet on one row."""
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # Counters a quiet day has made meaningless go, so guesses at made-up emails cannot pile up.
+    session.execute(delete(SignInFailure).where(SignInFailure.last_failure_at < now - FAILURES_FORGOTTEN_AFTER))
     session.execute(
         dialect_insert(SignInFailure)
         .values(email=email, source=source, failures=0, last_failure_at=now)

@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from orders_core.auth import SignedInUser
@@ -77,6 +77,7 @@ def issue_ticket(session: Session, *, user_id: int, now: datetime | None = None)
     """A one-time ticket for the account that just proved its password; returns the ticket."""
     now = _now(now)
     ticket = secrets.token_urlsafe(32)
+    session.execute(delete(SignInTicket).where(SignInTicket.expires_at < now - timedelta(days=1)))  # spent long ago
     session.add(
         SignInTicket(ticket_hash=hash_secret(ticket), user_id=user_id, created_at=now, expires_at=now + TICKET_LIFETIME)
     )

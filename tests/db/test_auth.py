@@ -166,6 +166,14 @@ def test_a_quiet_day_forgets_earlier_failures(engine, account, clock):
     assert row.failures == 1 and row.locked_until is None
 
 
+def test_counters_of_a_quiet_day_are_deleted_at_the_next_attempt(engine, account, clock):
+    fail(engine, 3, email="made-up@example.com")
+    clock.shift(auth.FAILURES_FORGOTTEN_AFTER + timedelta(seconds=1))
+    fail(engine, 1, email="fiona@example.com")
+    assert failures_of(engine, "made-up@example.com", ATTACKER) is None
+    assert failures_of(engine, "fiona@example.com", ATTACKER).failures == 1
+
+
 def test_a_browser_without_an_address_counts_as_the_local_source(engine, account):
     with unit_of_work(engine) as session:
         auth.authenticate(session, email="fiona@example.com", password="guess", source=None)

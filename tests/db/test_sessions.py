@@ -93,6 +93,16 @@ def test_a_ticket_is_worth_nothing_after_a_minute(engine, ids, clock):
     assert stored_sessions(engine, ids["fin"]) == []
 
 
+def test_tickets_spent_a_day_ago_are_deleted_when_the_next_one_is_issued(engine, ids, clock):
+    with unit_of_work(engine) as session:
+        sessions.issue_ticket(session, user_id=ids["fin"])
+    clock.shift(timedelta(days=1, minutes=2))
+    with unit_of_work(engine) as session:
+        fresh = sessions.issue_ticket(session, user_id=ids["ada"])
+    with unit_of_work(engine) as session:
+        assert [t.ticket_hash for t in session.scalars(select(SignInTicket))] == [sessions.hash_secret(fresh)]
+
+
 @pytest.mark.parametrize("ticket", ["", "made-up", "x" * 5000])
 def test_an_unknown_ticket_opens_nothing(engine, ids, ticket):
     with unit_of_work(engine) as session:
