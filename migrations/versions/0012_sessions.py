@@ -3,7 +3,7 @@ sessions behind an HttpOnly cookie, one-time sign-in tickets, and failed sign-in
 (typed email, source address) instead of one lock per account (which anyone could trigger).
 
 Revision ID: 0012_sessions
-Revises: 0013_roles_outbox
+Revises: 0014_user_prefs
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "0012_sessions"
-down_revision = "0013_roles_outbox"
+down_revision = "0014_user_prefs"
 branch_labels = None
 depends_on = None
 
