@@ -181,17 +181,18 @@ def cmd_worker(args) -> int:
     )
     jobs = [replace(job, every=timedelta(seconds=args.interval)) if job.name == EMAILS else job for job in JOBS]
     scheduler = Scheduler(_engine(args), jobs)
-    print(
+    started = (
         f"worker started (pid {os.getpid()}): "
         + ", ".join(f"{job.name} every {job.every.total_seconds():g} s" for job in jobs)
         + f"; emails through {transport.describe()}, retried {schedule.describe()}, "
-        f"lease {lease.total_seconds():g} s. Ctrl-C or SIGTERM stops it.",
-        flush=True,
+        f"lease {lease.total_seconds():g} s. Ctrl-C or SIGTERM stops it."
     )
     if args.once:
+        print(started, flush=True)
         scheduler.run_pending()
         return 0
     with stop_on_signals(scheduler):
+        print(started, flush=True)  # after the handlers: from now on a SIGTERM stops it cleanly
         try:
             scheduler.run_forever()
         except KeyboardInterrupt:  # a second signal: the email in hand is sent again after its lease

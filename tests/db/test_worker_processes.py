@@ -103,10 +103,13 @@ def test_without_smtp_the_worker_writes_eml_files_and_stops_on_sigterm(engine, d
 
 
 def test_two_workers_at_once_send_each_email_exactly_once(engine, db_url, logs):
-    message_ids = queue_emails(engine, 60)
     with smtp_server() as (handler, port):
         workers = [start_worker(db_url, log, smtp_port=port) for log in logs[:2]]
         try:
+            # Both running before there is anything to send, so that they compete for every email
+            # (on a busy machine one worker could otherwise send all 60 before the other started).
+            wait_until(lambda: all("worker started" in log.read_text() for log in logs[:2]), "both started", logs)
+            message_ids = queue_emails(engine, 60)
             wait_until(lambda: statuses(engine) == {"sent": 60}, "60 emails sent", logs)
         finally:
             codes = stop(workers)
