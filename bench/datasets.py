@@ -21,7 +21,7 @@ PG_PORT = int(os.environ.get("ORDERS_BENCH_PG_PORT", "5432"))
 PG_USER = os.environ.get("ORDERS_BENCH_PG_USER", "postgres")
 
 # What the data depends on: change any of these and the cached databases are rebuilt.
-FINGERPRINT_SOURCES = ["orders_core/demo*.py", "orders_core/bulk.py", "migrations/versions/*.py"]
+FINGERPRINT_SOURCES = ["orders_core/demo/*.py", "orders_core/bulk.py", "migrations/versions/*.py"]
 
 
 @dataclass(frozen=True)

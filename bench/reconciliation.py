@@ -8,7 +8,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from orders_core.demo_catalogue import COMPANIES, FIRST_NAMES, LAST_NAMES
+from orders_core.demo.catalogue_data import COMPANIES, FIRST_NAMES, LAST_NAMES
 from orders_core.reconciliation.matching import Matcher, OpenOrder, Transfer
 
 DATABASES = {"sqlite"}  # independent of the database: run it once

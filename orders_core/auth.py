@@ -24,9 +24,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from orders_core.auth_models import SignInFailure
 from orders_core.i18n import _, as_utc
-from orders_core.models import User
+from orders_core.models import SignInFailure, User
 from orders_core.passwords import MAX_PASSWORD_LENGTH, hash_password, verify_password
 
 FREE_ATTEMPTS = 5

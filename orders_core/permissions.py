@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from orders_core.errors import NotAllowed
 from orders_core.i18n import N_, _
+from orders_core.status import Role
 
-ADMIN, EVENT_MANAGER, FINANCE, MARKETER = "admin", "event_manager", "finance", "marketer"
+ADMIN, EVENT_MANAGER, FINANCE, MARKETER = Role.ADMIN, Role.EVENT_MANAGER, Role.FINANCE, Role.MARKETER
 # `system` is the payment provider's callback and the command line, never a signed-in person.
 SYSTEM = "system"
-ROLES = (ADMIN, EVENT_MANAGER, FINANCE, MARKETER)
+ROLES: tuple[Role, ...] = tuple(Role)
 ROLE_LABELS = {
     ADMIN: N_("Administrator"),
     EVENT_MANAGER: N_("Event manager"),

@@ -24,10 +24,9 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from orders_core.auth import SignedInUser
-from orders_core.auth_models import SignInTicket, UserSession
 from orders_core.db import unit_of_work
 from orders_core.i18n import as_utc
-from orders_core.models import User
+from orders_core.models import SignInTicket, User, UserSession
 
 COOKIE_NAME = "orders_session"
 TICKET_LIFETIME = timedelta(seconds=60)

@@ -1,4 +1,7 @@
-"""Statuses, payment modes, sources and the transition table of domain.md. Pure: no I/O."""
+"""Statuses, payment modes, sources, roles and the other closed sets of values the schema stores,
+and the transition table of domain.md. Each set is defined here once: the models store these
+enums (as their string values), the CHECK constraints and every form list derive from them.
+Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -51,6 +54,72 @@ class DeliveryMode(StrEnum):
     WILL_CALL = "will_call"
     MAIL = "mail"
 
+
+class Role(StrEnum):
+    """Who a signed-in person is (permissions.py says what each may do)."""
+
+    ADMIN = "admin"
+    EVENT_MANAGER = "event_manager"
+    FINANCE = "finance"
+    MARKETER = "marketer"
+
+
+class PaymentPurpose(StrEnum):
+    """Issue 5: `settlement` is the payment that made the order paid; `payment` any other."""
+
+    PAYMENT = "payment"
+    SETTLEMENT = "settlement"
+
+
+class EmailKind(StrEnum):
+    PAYMENT_DETAILS = "payment_details"
+    ORDER_CONFIRMATION = "order_confirmation"
+    TICKETS = "tickets"
+    PAYMENT_REMINDER = "payment_reminder"
+    ORDER_CHANGED = "order_changed"
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class FormKind(StrEnum):
+    """The forms an event's custom fields belong to (rule 6), in the order they are offered."""
+
+    BUYER = "buyer"
+    ORDER = "order"
+    BADGE = "badge"
+    PRODUCT = "product"
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    EMAIL = "email"
+    NUMBER = "number"
+    DATE = "date"
+    SELECT = "select"
+    MULTISELECT = "multiselect"
+    CHECKBOX = "checkbox"
+
+
+class CatalogueEntity(StrEnum):
+    EVENT = "event"
+    TARIFF = "tariff"
+    DISCOUNT_CODE = "discount_code"
+
+
+class BankTransactionStatus(StrEnum):
+    UNMATCHED = "unmatched"
+    PARTIAL = "partial"
+    MATCHED = "matched"
+    IGNORED = "ignored"
+
+
+# Transfers with money still to allocate.
+OPEN_BANK_STATUSES: tuple[BankTransactionStatus, ...] = (BankTransactionStatus.UNMATCHED, BankTransactionStatus.PARTIAL)
 
 # Money received outside the payment provider: the one list every form and service offers.
 OFFLINE_METHODS: tuple[PaymentMethod, ...] = (

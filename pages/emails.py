@@ -7,6 +7,7 @@ import streamlit as st
 from orders_core.emails.labels import EMAIL_STATUS_LABELS, KIND_LABELS, may_retry, waits_for_next_attempt
 from orders_core.i18n import _, format_number, ngettext
 from orders_core.services.emails import retry_emails
+from orders_core.status import OutboxStatus
 from queries.emails import email_message, outbox, outbox_counts
 from ui.data import cached_query
 from ui.guard import require_router
@@ -32,7 +33,7 @@ st.caption(
 show_notice(DONE)
 
 counts = cached_query(outbox_counts)
-for column, status in zip(st.columns(4), ("queued", "sending", "sent", "failed")):
+for column, status in zip(st.columns(4), OutboxStatus):
     column.metric(email_status_icon_label(status), format_number(counts[status]))
 
 # Filters; `?order=NUMBER` (the order page's link) prefills the order number.

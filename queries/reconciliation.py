@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from orders_core.models import BankAllocation, BankStatement, BankTransaction, Order
 from orders_core.reconciliation.service import ConfirmPlan, plan_high_confidence, suggestions
+from orders_core.status import OPEN_BANK_STATUSES
 from queries.sql import money_sum
 
 
@@ -44,7 +45,7 @@ def statement_report(engine: Engine, statement_id: int) -> pd.DataFrame:
             money_sum(t.amount).label("received"),
             money_sum(case((t.status == "matched", t.amount), else_=0)).label("matched"),
             money_sum(case((t.status == "partial", t.allocated), else_=0)).label("partially_matched"),
-            money_sum(case((t.status.in_(("unmatched", "partial")), left), else_=0)).label("unmatched"),
+            money_sum(case((t.status.in_(OPEN_BANK_STATUSES), left), else_=0)).label("unmatched"),
             money_sum(case((t.status == "ignored", t.amount), else_=0)).label("ignored"),
             func.sum(case((t.status == "matched", 1), else_=0)).label("matched_count"),
             func.sum(case((t.status == "partial", 1), else_=0)).label("partial_count"),

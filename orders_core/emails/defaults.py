@@ -3,7 +3,9 @@ language. Jinja2, rendered in a sandbox; see `render.py` for the variables."""
 
 from __future__ import annotations
 
-KINDS = ("payment_details", "order_confirmation", "tickets", "payment_reminder", "order_changed")
+from orders_core.status import EmailKind
+
+KINDS: tuple[EmailKind, ...] = tuple(EmailKind)
 
 DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("payment_details", "en"): (

@@ -34,6 +34,7 @@ from orders_core.db import is_sqlite, write_engine
 from orders_core.emails.schedule import DEFAULT_SCHEDULE, RetrySchedule, lease_from_env
 from orders_core.emails.transports import Transport, TransportError, sender_address, transport_from_env
 from orders_core.models import OutboxEmail
+from orders_core.status import OutboxStatus
 from orders_core.worker import JobRun
 
 OUTBOX = cast(Table, OutboxEmail.__table__)
@@ -106,7 +107,7 @@ def claim_due(
     table = OUTBOX
     due = (
         select(table)
-        .where(table.c.status.in_(("queued", "sending")), table.c.next_attempt_at <= now)
+        .where(table.c.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)), table.c.next_attempt_at <= now)
         .order_by(table.c.next_attempt_at, table.c.id)
         .limit(limit)
     )

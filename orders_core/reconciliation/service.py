@@ -19,6 +19,7 @@ from orders_core.permissions import Actor, require
 from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, Transfer
 from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, read_camt053, read_csv
 from orders_core.reconciliation.states import may_ignore
+from orders_core.status import OPEN_BANK_STATUSES
 
 MAX_COMMENT = 2000
 
@@ -152,7 +153,7 @@ def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[i
             )
         )
         for t in transactions
-        if t.status in ("unmatched", "partial")
+        if t.status in OPEN_BANK_STATUSES
     }
 
 

@@ -23,10 +23,11 @@ from orders_core.models import FieldValue, FormField
 from orders_core.permissions import Actor, require
 from orders_core.services.guards import lock_by_id
 from orders_core.services.order_quote import get_event
+from orders_core.status import FieldType, FormKind
 
-FORMS = ("buyer", "order", "badge", "product")
-ORDER_FORMS = ("buyer", "order", "product")
-FIELD_TYPES = ("text", "email", "number", "date", "select", "multiselect", "checkbox")
+FORMS: tuple[FormKind, ...] = tuple(FormKind)
+ORDER_FORMS: tuple[FormKind, ...] = (FormKind.BUYER, FormKind.ORDER, FormKind.PRODUCT)
+FIELD_TYPES: tuple[FieldType, ...] = tuple(FieldType)
 FORM_LABELS = {"buyer": N_("Buyer"), "order": N_("Order"), "badge": N_("Badge (holder)"), "product": N_("Product")}
 FIELD_TYPE_LABELS = {
     "text": N_("Text"),

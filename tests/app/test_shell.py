@@ -14,9 +14,8 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from orders_core import auth, db, sessions
-from orders_core.auth_models import SignInFailure, SignInTicket
 from orders_core.db import unit_of_work
-from orders_core.models import User
+from orders_core.models import SignInFailure, SignInTicket, User
 from orders_core.permissions import Actor
 from orders_core.services.users import deactivate_user
 from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from orders_core import db, sessions
-from orders_core.auth_models import UserSession
-from orders_core.models import User
+from orders_core.models import User, UserSession
 from tests.browser.conftest import IDLE, TIMEOUT_MS
 
 pytestmark = pytest.mark.browser

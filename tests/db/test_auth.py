@@ -11,9 +11,8 @@ import time_machine
 from sqlalchemy import select
 
 from orders_core import auth
-from orders_core.auth_models import SignInFailure
 from orders_core.db import unit_of_work
-from orders_core.models import User
+from orders_core.models import SignInFailure, User
 from orders_core.permissions import SYSTEM_ACTOR
 from orders_core.services.users import add_user
 from tests.accounts import cheap_password_hashing  # noqa: F401 (fixture)

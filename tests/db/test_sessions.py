@@ -12,10 +12,9 @@ import time_machine
 from sqlalchemy import select
 
 from orders_core import sessions
-from orders_core.auth_models import SignInTicket, UserSession
 from orders_core.db import unit_of_work
 from orders_core.i18n import as_utc
-from orders_core.models import User
+from orders_core.models import SignInTicket, User, UserSession
 from orders_core.permissions import Actor
 from orders_core.services import users
 from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orders_core.models import Base, IntPk, UtcTime, _in
+from orders_core.models.base import Base, IntPk, UtcTime, _in
 
 SESSION_END_REASONS = ("signed_out", "password_reset", "deactivated", "idle", "expired")
 

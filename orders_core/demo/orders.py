@@ -1,322 +1,37 @@
-"""Reproducible demo data: a catalogue and N orders consistent with every rule of domain.md.
-
-Orders are generated in batches and written with set-based inserts (COPY on PostgreSQL), so a
-million orders load in minutes with bounded memory. The same seed gives the same orders and
-totals; dates are laid out relative to the day of the load so the dashboards have a "today"."""
+"""The demo orders, drawn batch by batch from one seeded random stream."""
 
 from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, func, select, text, update
-
-from orders_core import bulk, summaries
-from orders_core.demo_catalogue import (
+from orders_core.demo.catalogue import DemoEvent
+from orders_core.demo.catalogue_data import (
     CAMPAIGNS,
     COMPANIES,
     EMAIL_DOMAINS,
     EVENTS,
     FIRST_NAMES,
-    FORM_FIELDS,
     LAST_NAMES,
     UTM_CHANNELS,
 )
-from orders_core.demo_emails import queue_demo_emails
-from orders_core.models import Counter, Order
-from orders_core.money import Discount, LineInput, price_order
+from orders_core.money import LineInput, price_order
 from orders_core.status import PaymentMethod, PaymentMode, Source, Status
 
-DEFAULT_ORDERS = 3000
-BATCH_SIZE = 5000
-DEMO_ACTOR = "demo-loader"
 BOX_OFFICE_STAFF = ["box.office@demo.example", "vip.desk@demo.example"]
-
-# Tables the demo owns, children first (the order a reset empties them in).
-DEMO_TABLES = [
-    "field_values",
-    "outbox_emails",
-    "attendees",
-    "payments",
-    "order_history",
-    "order_items",
-    "order_lines",
-    "orders",
-    "discount_code_tariffs",
-    "discount_codes",
-    "form_fields",
-    "email_templates",
-    "tariffs",
-    "events",
-]
-
-Progress = Callable[[int, int], None]
-
-
-class DemoRefused(Exception):
-    """The database already holds data and no reset was asked for."""
-
-
-@dataclass
-class _Tariff:
-    id: int
-    kind: str
-    name: str
-    price: Decimal
-    tax_rate: Decimal
-
-
-@dataclass
-class _Code:
-    code: str
-    discount: Discount
-    only_kind: str | None
-
-
-@dataclass
-class _Event:
-    id: int
-    key: str
-    currency: str
-    language: str
-    community: bool
-    starts_at: datetime
-    sales_open: datetime
-    tariffs: list[_Tariff]
-    codes: list[_Code]
-    fields: dict[str, int] = field(default_factory=dict)
-
-
-def database_is_empty(conn: Connection) -> bool:
-    return (
-        not conn.execute(select(func.count()).select_from(Order)).scalar()
-        and not conn.execute(text("SELECT COUNT(*) FROM events")).scalar()
-    )
-
-
-def reset(conn: Connection) -> None:
-    """Empty every demo table (users are kept, so sign-in still works)."""
-    if conn.dialect.name == "postgresql":
-        # TRUNCATE does not fire the append-only triggers: a reset is the one legitimate way to
-        # drop history, only the `orders demo --reset` command does it, and only the owner may
-        # (the app's role has no TRUNCATE right).
-        conn.execute(text(f"TRUNCATE {', '.join(DEMO_TABLES)} RESTART IDENTITY CASCADE"))
-    else:
-        # SQLite's append-only triggers refuse DELETE: lift them for the reset, in its transaction.
-        guards = conn.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append_only%'")
-        ).all()
-        for name, _sql in guards:
-            conn.execute(text(f'DROP TRIGGER "{name}"'))
-        for name in DEMO_TABLES:
-            conn.execute(text(f"DELETE FROM {name}"))
-        for _name, sql in guards:
-            conn.exec_driver_sql(sql)
-
-
-def load_demo(
-    engine: Engine,
-    orders: int = DEFAULT_ORDERS,
-    seed: int = 42,
-    *,
-    reset_first: bool = False,
-    today: datetime | None = None,
-    progress: Progress | None = None,
-) -> dict[str, int]:
-    """Load the catalogue and `orders` orders; returns the row count written per table."""
-    if orders < 0:
-        raise ValueError("the number of orders must be zero or more")
-    # Nothing is dated after the moment of the load (a given `today` stands for its noon).
-    now = (
-        datetime.now(UTC).replace(second=0, microsecond=0)
-        if today is None
-        else today.replace(hour=12, minute=0, second=0, microsecond=0)
-    )
-    today = now.replace(hour=0, minute=0)
-    counts: dict[str, int] = {}
-    with engine.begin() as conn:
-        if not database_is_empty(conn):
-            if not reset_first:
-                raise DemoRefused("the database already holds orders or events; pass --reset to replace them")
-            reset(conn)
-        events = _load_catalogue(conn, today, counts)
-    generator = _OrderGenerator(events, seed, today, now)
-    done = 0
-    with _summary_triggers_suspended(engine):
-        while done < orders:
-            size = min(BATCH_SIZE, orders - done)
-            with engine.begin() as conn:
-                numbers_start = _reserve_numbers(conn, size)
-                ids = {name: bulk.next_id(conn, name) for name in _GENERATED}
-                rows = generator.batch(size, numbers_start, ids)
-                for name in _GENERATED:
-                    bulk.insert_rows(conn, name, rows[name])
-                    counts[name] = counts.get(name, 0) + len(rows[name])
-            done += size
-            if progress:
-                progress(done, orders)
-    with engine.begin() as conn:
-        bulk.reset_sequences(conn, ["events", "tariffs", "discount_codes", "form_fields", *_GENERATED])
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE"))
-    counts["outbox_emails"] = queue_demo_emails(engine, now=now)
-    return counts
-
-
-@contextmanager
-def _summary_triggers_suspended(engine: Engine) -> Iterator[None]:
-    """SQLite runs its summary triggers once per row, which triples the cost of a large load:
-    there they are dropped for the load and the summaries recomputed once at the end (PostgreSQL's
-    statement-level triggers already work per batch). Readers never see the gap: the empty
-    database only becomes a demo database when the load ends."""
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-    with engine.begin() as conn:
-        triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
-        for name, _sql in triggers:
-            conn.execute(text(f'DROP TRIGGER "{name}"'))
-    try:
-        yield
-    finally:
-        with engine.begin() as conn:
-            for _name, sql in triggers:
-                conn.exec_driver_sql(sql)
-            summaries.rebuild_summaries(conn)
-            summaries.rebuild_order_summary_sqlite(conn)
-
-
-_GENERATED = ["orders", "order_lines", "order_items", "attendees", "payments", "order_history", "field_values"]
-
-
-def _reserve_numbers(conn: Connection, size: int) -> int:
-    """Take `size` order numbers from the locked counter; returns the first one."""
-    last = conn.execute(
-        update(Counter)
-        .where(Counter.name == "order_number")
-        .values(value=Counter.value + size)
-        .returning(Counter.value)
-    ).scalar_one()
-    return last - size + 1
-
-
-def _load_catalogue(conn: Connection, today: datetime, counts: dict[str, int]) -> list[_Event]:
-    event_id = bulk.next_id(conn, "events")
-    tariff_id = bulk.next_id(conn, "tariffs")
-    code_id = bulk.next_id(conn, "discount_codes")
-    field_id = bulk.next_id(conn, "form_fields")
-    rows: dict[str, list[dict]] = {
-        n: [] for n in ("events", "tariffs", "discount_codes", "discount_code_tariffs", "form_fields")
-    }
-    events = []
-    for spec in EVENTS:
-        starts_at = today + timedelta(days=spec["starts_in_days"], hours=8)
-        rows["events"].append(
-            dict(
-                id=event_id,
-                name=spec["name"],
-                starts_at=starts_at,
-                ends_at=starts_at + timedelta(days=spec["duration_days"], hours=-8 + 18),
-                timezone=spec["timezone"],
-                currency=spec["currency"],
-                language=spec["language"],
-                seated=spec["seated"],
-                community=spec["community"],
-                bank_details=spec["bank_details"],
-                archived_at=None,
-                created_at=starts_at - timedelta(days=200),
-            )
-        )
-        event = _Event(
-            event_id,
-            spec["key"],
-            spec["currency"],
-            spec["language"],
-            spec["community"],
-            starts_at,
-            starts_at - timedelta(days=180),
-            [],
-            [],
-        )
-        for kind, name, name_fr, price, rate, capacity in spec["tariffs"]:
-            rows["tariffs"].append(
-                dict(
-                    id=tariff_id,
-                    event_id=event_id,
-                    kind=kind,
-                    name=name,
-                    name_fr=name_fr,
-                    unit_price_ht=price,
-                    tax_rate=rate,
-                    currency=spec["currency"],
-                    capacity=capacity,
-                    sales_start=event.sales_open,
-                    sales_end=starts_at,
-                    active=True,
-                    created_at=event.sales_open - timedelta(days=10),
-                )
-            )
-            event.tariffs.append(_Tariff(tariff_id, kind, name, price, rate))
-            tariff_id += 1
-        for code, percent, amount, only_kind in spec["codes"]:
-            rows["discount_codes"].append(
-                dict(
-                    id=code_id,
-                    event_id=event_id,
-                    code=code,
-                    percent_off=percent,
-                    amount_off=amount,
-                    max_uses=None,
-                    valid_from=event.sales_open,
-                    valid_until=starts_at,
-                    active=True,
-                    created_at=event.sales_open,
-                )
-            )
-            for t in event.tariffs:
-                if only_kind and t.kind == only_kind:
-                    rows["discount_code_tariffs"].append(dict(discount_code_id=code_id, tariff_id=t.id))
-            event.codes.append(_Code(code, Discount(percent_off=percent, amount_off=amount), only_kind))
-            code_id += 1
-        for position, (form, key, ftype, label_en, label_fr, required, options) in enumerate(FORM_FIELDS):
-            rows["form_fields"].append(
-                dict(
-                    id=field_id,
-                    event_id=event_id,
-                    form=form,
-                    key=key,
-                    field_type=ftype,
-                    label_en=label_en,
-                    label_fr=label_fr,
-                    required=required,
-                    options=options,
-                    position=position,
-                    active=True,
-                )
-            )
-            event.fields[key] = field_id
-            field_id += 1
-        events.append(event)
-        event_id += 1
-    for name, table_rows in rows.items():
-        bulk.insert_rows(conn, name, table_rows)
-        counts[name] = len(table_rows)
-    return events
+GENERATED = ["orders", "order_lines", "order_items", "attendees", "payments", "order_history", "field_values"]
 
 
 def _ascii(value: str) -> str:
     return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower().replace("'", "")
 
 
-class _OrderGenerator:
+class OrderGenerator:
     """Draws orders from one random stream, so a seed always gives the same data."""
 
-    def __init__(self, events: list[_Event], seed: int, today: datetime, now: datetime):
+    def __init__(self, events: list[DemoEvent], seed: int, today: datetime, now: datetime):
         self.rng = random.Random(seed)
         self.events = events
         self.event_weights = [spec["weight"] for spec in EVENTS]
@@ -325,7 +40,7 @@ class _OrderGenerator:
         self.channel_weights = [c[2] for c in UTM_CHANNELS]
 
     def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict]]:
-        rows: dict[str, list[dict]] = {name: [] for name in _GENERATED}
+        rows: dict[str, list[dict]] = {name: [] for name in GENERATED}
         self.ids = ids
         for i in range(size):
             self._order(first_number + i, rows)
@@ -336,7 +51,7 @@ class _OrderGenerator:
         self.ids[name] = value + 1
         return value
 
-    def _created_at(self, event: _Event) -> datetime:
+    def _created_at(self, event: DemoEvent) -> datetime:
         # Sales accelerate towards the event (beta-shaped curve), with a launch bump.
         end = min(event.starts_at, self.now)
         span = (end - event.sales_open).total_seconds()
@@ -562,7 +277,7 @@ class _OrderGenerator:
         }[mode]
 
     def _status_and_mode(
-        self, event: _Event, organizer: bool, corporate: bool, zero_total: bool
+        self, event: DemoEvent, organizer: bool, corporate: bool, zero_total: bool
     ) -> tuple[Status, PaymentMode]:
         rng = self.rng
         if organizer:
@@ -603,13 +318,15 @@ class _OrderGenerator:
         first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
         return first, last, f"{_ascii(first)}.{_ascii(last)}{self.rng.randint(1, 999)}@{self.rng.choice(EMAIL_DOMAINS)}"
 
-    def _utm(self, event: _Event) -> tuple:
+    def _utm(self, event: DemoEvent) -> tuple:
         rng = self.rng
         source, medium, _, terms, contents = rng.choices(UTM_CHANNELS, self.channel_weights)[0]
         campaign = f"{event.key}_{rng.choices(CAMPAIGNS, [30, 20, 15, 15, 10, 10])[0]}"
         return source, medium, campaign, rng.choice(terms), rng.choice(contents)
 
-    def _pay(self, order: dict, rows: dict[str, list[dict]], items, organizer: bool, event: _Event, actor: str) -> None:
+    def _pay(
+        self, order: dict, rows: dict[str, list[dict]], items, organizer: bool, event: DemoEvent, actor: str
+    ) -> None:
         """Payment, history and one attendee per unit; a few box-office orders later got an
         extra ticket and still owe its price (rule 1's exception)."""
         rng = self.rng

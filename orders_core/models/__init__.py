@@ -1,0 +1,78 @@
+"""The schema, as SQLAlchemy 2.0 typed models, one module per capability. Table and column names
+are a public interface (domain.md): finance and BI tools query them directly. Migrations create
+it; these models must never drift from them (a test compares both). Every model is re-exported
+here, so `from orders_core.models import Order` is the one way to import them, and importing
+this package fills `Base.metadata` with every table."""
+
+from __future__ import annotations
+
+from orders_core.models.auth import SignInFailure, SignInTicket, UserSession
+from orders_core.models.base import NAMING, Base, IntPk, Money, Rate, UtcTime, _in, enum_type
+from orders_core.models.catalogue import (
+    CatalogueHistory,
+    DiscountCode,
+    DiscountCodeTariff,
+    Event,
+    FormField,
+    Tariff,
+)
+from orders_core.models.emails import EmailTemplate, OutboxEmail
+from orders_core.models.orders import (
+    Attendee,
+    Counter,
+    FieldValue,
+    Order,
+    OrderHistory,
+    OrderItem,
+    OrderLine,
+    Payment,
+)
+from orders_core.models.reconciliation import BankAllocation, BankStatement, BankTransaction
+from orders_core.models.summaries import (
+    DashLineFact,
+    DashOrderFact,
+    DashPaymentFact,
+    DashUtmFact,
+    OrderSummary,
+)
+from orders_core.models.users import SavedView, User
+
+__all__ = [
+    "NAMING",
+    "Attendee",
+    "BankAllocation",
+    "BankStatement",
+    "BankTransaction",
+    "Base",
+    "CatalogueHistory",
+    "Counter",
+    "DashLineFact",
+    "DashOrderFact",
+    "DashPaymentFact",
+    "DashUtmFact",
+    "DiscountCode",
+    "DiscountCodeTariff",
+    "EmailTemplate",
+    "Event",
+    "FieldValue",
+    "FormField",
+    "IntPk",
+    "Money",
+    "Order",
+    "OrderHistory",
+    "OrderItem",
+    "OrderLine",
+    "OrderSummary",
+    "OutboxEmail",
+    "Payment",
+    "Rate",
+    "SavedView",
+    "SignInFailure",
+    "SignInTicket",
+    "Tariff",
+    "User",
+    "UserSession",
+    "UtcTime",
+    "_in",
+    "enum_type",
+]

@@ -1,0 +1,217 @@
+"""Orders and what hangs off them: lines, items, attendees, payments, history, field values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from orders_core.models.base import Base, IntPk, Money, Rate, UtcTime, _in, enum_type
+from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, PaymentPurpose, Source, Status, TariffKind
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(_in("status", Status), name="status"),
+        CheckConstraint(_in("payment_mode", PaymentMode), name="payment_mode"),
+        CheckConstraint(_in("source", Source), name="source"),
+        CheckConstraint("number BETWEEN 1000000 AND 9999999", name="number_seven_digits"),
+        CheckConstraint("total_ht >= 0 AND total_ttc >= total_ht", name="totals"),
+        # The grid's first page: filter columns then (created_at DESC, id DESC).
+        Index("ix_orders_created_at_id", text("created_at DESC"), text("id DESC")),
+        Index("ix_orders_status_created_at", "status", text("created_at DESC"), text("id DESC")),
+        Index("ix_orders_payment_mode_created_at", "payment_mode", text("created_at DESC"), text("id DESC")),
+        Index("ix_orders_event_created_at", "event_id", text("created_at DESC"), text("id DESC")),
+        Index("ix_orders_paid_at", "paid_at"),
+        Index("ix_orders_buyer_email", "buyer_email"),
+    )
+
+    id: Mapped[IntPk]
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    status: Mapped[Status] = mapped_column(enum_type(Status, 20))
+    payment_mode: Mapped[PaymentMode] = mapped_column(enum_type(PaymentMode, 10))
+    source: Mapped[Source] = mapped_column(enum_type(Source, 10), default=Source.ONLINE)
+    buyer_first_name: Mapped[str] = mapped_column(String(100), default="")
+    buyer_last_name: Mapped[str] = mapped_column(String(100), default="")
+    buyer_email: Mapped[str] = mapped_column(String(254))
+    buyer_phone: Mapped[str] = mapped_column(String(40), default="")
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    billing_address: Mapped[str] = mapped_column(String(300), default="")
+    billing_postcode: Mapped[str] = mapped_column(String(20), default="")
+    billing_city: Mapped[str] = mapped_column(String(100), default="")
+    billing_country: Mapped[str] = mapped_column(String(2), default="")
+    vat_number: Mapped[str] = mapped_column(String(40), default="")
+    discount_code: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    total_ht: Mapped[Money]
+    total_ttc: Mapped[Money]
+    amount_paid: Mapped[Money] = mapped_column(default=Decimal("0"))
+    terms_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[UtcTime]
+    updated_at: Mapped[UtcTime]
+    paid_at: Mapped[UtcTime | None]
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    utm_term: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    deleted_at: Mapped[UtcTime | None]
+    deleted_reason: Mapped[str | None] = mapped_column(Text)
+    # Optimistic concurrency: bumped by every change, checked by the wizard on save.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id")
+    items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id")
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint(_in("kind", TariffKind), name="kind"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("discount_amount >= 0", name="discount_not_negative"),
+    )
+
+    id: Mapped[IntPk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    tariff_id: Mapped[int] = mapped_column(ForeignKey("tariffs.id"), index=True)
+    kind: Mapped[TariffKind] = mapped_column(enum_type(TariffKind, 10))
+    name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_ht: Mapped[Money]
+    tax_rate: Mapped[Rate]
+    discount_amount: Mapped[Money] = mapped_column(default=Decimal("0"))
+    total_ht: Mapped[Money]
+    total_ttc: Mapped[Money]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderItem(Base):
+    """One unit of a badge or ticket line, with its holder."""
+
+    __tablename__ = "order_items"
+    __table_args__ = (CheckConstraint(_in("delivery_mode", DeliveryMode), name="delivery_mode"),)
+
+    id: Mapped[IntPk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    holder_first_name: Mapped[str] = mapped_column(String(100), default="")
+    holder_last_name: Mapped[str] = mapped_column(String(100), default="")
+    holder_email: Mapped[str] = mapped_column(String(254), default="")
+    seat: Mapped[str | None] = mapped_column(String(40))
+    delivery_mode: Mapped[DeliveryMode] = mapped_column(enum_type(DeliveryMode, 10), default=DeliveryMode.E_TICKET)
+    created_at: Mapped[UtcTime]
+
+    order: Mapped[Order] = relationship(back_populates="items")
+
+
+class Attendee(Base):
+    """A registered person. Exists only for paid orders; survives the (soft) deletion of its
+    order, so `order_id` stays. One attendee per order item at most (validating twice creates
+    nothing twice)."""
+
+    __tablename__ = "attendees"
+
+    id: Mapped[IntPk]
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_item_id: Mapped[int | None] = mapped_column(ForeignKey("order_items.id"), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    registered_at: Mapped[UtcTime]
+
+
+class Payment(Base):
+    """A payment received: a row of the ledger, never edited (append-only like the history)."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(_in("method", PaymentMethod), name="method"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        # Issue 5: at most one settlement (the payment that made the order paid) per order.
+        CheckConstraint(_in("purpose", PaymentPurpose), name="purpose"),
+        Index(
+            "uq_payments_settlement_order_id",
+            "order_id",
+            unique=True,
+            sqlite_where=text("purpose = 'settlement'"),
+            postgresql_where=text("purpose = 'settlement'"),
+        ),
+    )
+
+    id: Mapped[IntPk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod, 20))
+    amount: Mapped[Money]
+    currency: Mapped[str] = mapped_column(String(3))
+    received_at: Mapped[UtcTime]
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[UtcTime]
+    # Issue 5: `settlement` = the payment that made the order paid; `payment` = any other.
+    purpose: Mapped[PaymentPurpose] = mapped_column(
+        enum_type(PaymentPurpose, 12), default=PaymentPurpose.PAYMENT, server_default=PaymentPurpose.PAYMENT.value
+    )
+
+
+class OrderHistory(Base):
+    """Append-only log of every change to an order: triggers refuse UPDATE and DELETE on both
+    databases, and on PostgreSQL the app's role has no right to them (orders_core/privileges.py)."""
+
+    __tablename__ = "order_history"
+
+    id: Mapped[IntPk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    at: Mapped[UtcTime]
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class FieldValue(Base):
+    """A custom field's value on an order (buyer / order forms) or an order item (badge form)."""
+
+    __tablename__ = "field_values"
+    __table_args__ = (UniqueConstraint("order_id", "order_item_id", "field_id"),)
+
+    id: Mapped[IntPk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_item_id: Mapped[int | None] = mapped_column(ForeignKey("order_items.id"))
+    field_id: Mapped[int] = mapped_column(ForeignKey("form_fields.id"))
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Counter(Base):
+    """Named counters handed out under a row lock; order numbers come from here, so a number is
+    never reused, not even after a deletion."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+# Issue 4: the grid's discount-code and source filters, first page by creation date. (The
+# pg_trgm GIN search indexes of migration 0002 are PostgreSQL-only and live there alone.)
+Index("ix_orders_discount_code_created_at", Order.discount_code, Order.created_at.desc(), Order.id.desc())
+Index("ix_orders_source_created_at", Order.source, Order.created_at.desc(), Order.id.desc())
