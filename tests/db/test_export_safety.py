@@ -8,6 +8,7 @@ import csv
 import io
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -15,6 +16,9 @@ from orders_core.db import unit_of_work
 from orders_core.errors import NotAllowed
 from orders_core.permissions import Actor
 from queries.cells import safe_cell, safe_text
+from queries.dashboards import finance
+from queries.dashboards.export import to_csv, to_xlsx
+from queries.dashboards.filters import DashboardFilters
 from queries.export import csv_stream, export_csv, export_xlsx, xlsx_stream
 from queries.grid import GridFilters
 from tests.factories import make_event, make_order, make_tariff
@@ -118,3 +122,28 @@ def test_the_xlsx_stream_leaves_no_file_behind(engine, hostile, tmp_path, monkey
     pieces = xlsx_stream(engine, GridFilters(), actor=EXPORTER)
     assert b"".join(pieces)[:2] == b"PK"
     assert list(scratch.iterdir()) == []
+
+
+def test_the_accounting_exports_refuse_a_marketer(engine):
+    filters = DashboardFilters()
+    for export in (finance.payments_export, finance.orders_tax_export):
+        with pytest.raises(NotAllowed):
+            export(engine, filters, actor=MARKETER)
+
+
+def test_accounting_files_neutralise_formulas_and_keep_money_numeric():
+    frame = pd.DataFrame(
+        {
+            "reference": ['=HYPERLINK("http://evil.example")', "@SUM(1)", "Bell\x01Corp"],
+            "amount": [Decimal("-2.50"), Decimal("10.00"), Decimal("3.00")],
+        }
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig"))))
+    assert rows[1:] == [['\'=HYPERLINK("http://evil.example")', "-2.50"], ["'@SUM(1)", "10.00"], ["BellCorp", "3.00"]]
+    sheet = load_workbook(io.BytesIO(to_xlsx(frame, "payments"))).active
+    assert [(cell.value, cell.data_type) for cell in sheet["A"][1:]] == [
+        ('\'=HYPERLINK("http://evil.example")', "s"),
+        ("'@SUM(1)", "s"),
+        ("BellCorp", "s"),
+    ]
+    assert [(cell.value, cell.data_type) for cell in sheet["B"][1:]] == [(-2.5, "n"), (10, "n"), (3, "n")]
