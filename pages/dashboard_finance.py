@@ -13,6 +13,7 @@ from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.saved_views import render_saved_views
+from ui.session import can, current_actor
 from ui.timezone import local_time, user_timezone
 
 require_router()
@@ -182,31 +183,39 @@ else:
         },
     )
 
-st.header(_("Accounting export"))
-st.caption(_("Payments received, and billed orders with their tax per rate, for the filtered events and range."))
-kind = st.radio(
-    _("Export"),
-    ["payments", "orders"],
-    horizontal=True,
-    key=f"{PAGE}.export",
-    format_func=lambda k: _("Payments") if k == "payments" else _("Orders with tax per rate"),
-)
-if st.button(_("Prepare the export"), key=f"{PAGE}.prepare"):
-    with st.spinner(_("Preparing the export…")):
-        data = cached_query(finance.payments_export if kind == "payments" else finance.orders_tax_export, filters)
-    if data.empty:
-        empty_state(_("Nothing to export for these filters."))
-    else:
-        name = f"{kind}_{filters.start.isoformat()}_{filters.end.isoformat()}"
-        st.success(ngettext("{rows} row ready.", "{rows} rows ready.", len(data)).format(rows=format_number(len(data))))
-        left, right = st.columns(2)
-        left.download_button(
-            _("Download CSV"), to_csv(data), file_name=f"{name}.csv", mime="text/csv", key=f"{PAGE}.csv"
-        )
-        right.download_button(
-            _("Download XLSX"),
-            to_xlsx(data, kind),
-            file_name=f"{name}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{PAGE}.xlsx",
-        )
+# Only roles with `orders.export` see the accounting export; the query functions check it too.
+if can("orders.export"):
+    st.header(_("Accounting export"))
+    st.caption(_("Payments received, and billed orders with their tax per rate, for the filtered events and range."))
+    kind = st.radio(
+        _("Export"),
+        ["payments", "orders"],
+        horizontal=True,
+        key=f"{PAGE}.export",
+        format_func=lambda k: _("Payments") if k == "payments" else _("Orders with tax per rate"),
+    )
+    if st.button(_("Prepare the export"), key=f"{PAGE}.prepare"):
+        with st.spinner(_("Preparing the export…")):
+            data = cached_query(
+                finance.payments_export if kind == "payments" else finance.orders_tax_export,
+                filters,
+                actor=current_actor(),
+            )
+        if data.empty:
+            empty_state(_("Nothing to export for these filters."))
+        else:
+            name = f"{kind}_{filters.start.isoformat()}_{filters.end.isoformat()}"
+            st.success(
+                ngettext("{rows} row ready.", "{rows} rows ready.", len(data)).format(rows=format_number(len(data)))
+            )
+            left, right = st.columns(2)
+            left.download_button(
+                _("Download CSV"), to_csv(data), file_name=f"{name}.csv", mime="text/csv", key=f"{PAGE}.csv"
+            )
+            right.download_button(
+                _("Download XLSX"),
+                to_xlsx(data, kind),
+                file_name=f"{name}.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"{PAGE}.xlsx",
+            )

@@ -1,13 +1,11 @@
 """The orders grid: filters (kept in the URL), one server-side page, the count and per-currency
 totals of the whole filtered set, multi-row selection for bulk actions, exports."""
 
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
-from orders_core.i18n import _, format_number, ngettext
+from orders_core.i18n import _, format_number, get_locale, ngettext
 from orders_core.status import (
     PAYMENT_MODE_LABELS,
     SOURCE_LABELS,
@@ -17,15 +15,16 @@ from orders_core.status import (
     Source,
     Status,
 )
-from queries.export import export_csv, export_xlsx
 from queries.grid import DEFAULT_PAGE_SIZE, GridFilters, cursor_after, filter_choices, grid_count_and_totals, grid_page
-from ui.data import cached_query, engine
+from ui.data import cached_query
 from ui.format import money
 from ui.grid_display import column_config, display_frame, link, styled
 from ui.grid_state import view_from_params, view_to_params, with_filters
 from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
+from ui.session import can
 from ui.timezone import user_timezone
+from web.exports import export_url
 
 require_router()
 
@@ -255,47 +254,24 @@ else:
     render_bulk_actions(selected)
 
 # --- exports -------------------------------------------------------------------------------------
-with st.expander(_("Export the {count} filtered orders").format(count=format_number(count))):
-    kind = st.radio(
-        _("Format"),
-        ["csv_semicolon", "csv_comma", "xlsx"],
-        horizontal=True,
-        key="orders.export_kind",
-        format_func={
-            "csv_semicolon": _("CSV (; for French Excel)"),
-            "csv_comma": _("CSV (,)"),
-            "xlsx": _("Excel (XLSX)"),
-        }.get,
-    )
-    if st.button(_("Prepare the export"), disabled=count == 0, key="orders.export"):
-        bar = st.progress(0.0, text=_("Exporting…"))
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(
-                min(done / max(total, 1), 1.0),
-                text=_("{done} of {total} orders").format(done=format_number(done), total=format_number(total)),
-            )
-
-        suffix = ".xlsx" if kind == "xlsx" else ".csv"
-        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
-            path = Path(handle.name)
-            if kind == "xlsx":
-                written = export_xlsx(engine(), filters, handle, progress=progress)
-            else:
-                written = export_csv(
-                    engine(), filters, handle, separator=";" if kind == "csv_semicolon" else ",", progress=progress
-                )
-        st.session_state["orders.export_file"] = str(path)
-        st.session_state["orders.export_rows"] = written
-    export_file = st.session_state.get("orders.export_file")
-    if export_file and Path(export_file).exists():
-        suffix = Path(export_file).suffix
-        st.download_button(
-            _("Download ({rows} orders)").format(rows=format_number(st.session_state.get("orders.export_rows", 0))),
-            data=Path(export_file).read_bytes(),
-            file_name=f"orders{suffix}",
-            key="orders.download",
-            mime="text/csv"
-            if suffix == ".csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+# Only roles with `orders.export` see this; the route checks the session and the role again and
+# streams the file from the query layer (web/exports.py): no file is prepared here.
+if can("orders.export"):
+    with st.expander(_("Export the {count} filtered orders").format(count=format_number(count))):
+        kind = st.radio(
+            _("Format"),
+            ["csv_semicolon", "csv_comma", "xlsx"],
+            horizontal=True,
+            key="orders.export_kind",
+            format_func={
+                "csv_semicolon": _("CSV (; for French Excel)"),
+                "csv_comma": _("CSV (,)"),
+                "xlsx": _("Excel (XLSX)"),
+            }.get,
+        )
+        st.link_button(
+            ngettext("Download {rows} order", "Download {rows} orders", count).format(rows=format_number(count)),
+            export_url(kind, params, timezone=timezone, language=get_locale()),
+            icon=":material/download:",
+            disabled=count == 0,
         )

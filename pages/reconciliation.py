@@ -22,6 +22,7 @@ from orders_core.reconciliation.states import (
     is_partial,
     may_ignore,
 )
+from queries.dashboards.export import to_csv
 from queries.reconciliation import (
     high_confidence_plan,
     statement_report,
@@ -31,7 +32,7 @@ from queries.reconciliation import (
 )
 from ui.data import cached_query
 from ui.guard import require_router
-from ui.session import current_actor
+from ui.session import can, current_actor
 from ui.transactions import run_service
 
 require_router()
@@ -170,10 +171,10 @@ for row in report.itertuples():
     )
     columns[3].metric(_("Unmatched"), format_money(row.unmatched, row.currency), help=str(row.unmatched_count))
     columns[4].metric(_("Ignored"), format_money(row.ignored, row.currency), help=str(row.ignored_count))
-if not report.empty:
+if not report.empty and can("orders.export"):
     st.download_button(
         _("Export the report (CSV)"),
-        report.to_csv(index=False, sep=";").encode("utf-8-sig"),
+        to_csv(report, separator=";"),
         file_name=f"reconciliation-{statement_id}.csv",
         mime="text/csv",
         key="reconciliation.export",

@@ -1,12 +1,26 @@
 """Exports of exactly the grid's filtered set (all pages): CSV for French Excel (UTF-8 with BOM,
 `;` and decimal comma by default, or `,` and decimal point) and XLSX with real numeric money
-cells. Rows are streamed from a server-side cursor in chunks and written as they come, so a
-million-row export never holds the set in memory."""
+cells. Only roles with `orders.export` may export: `csv_stream` and `xlsx_stream` refuse any
+other actor before reading a row.
+
+Streaming, no leftover file, no full copy in memory:
+- CSV: rows come from a server-side cursor in chunks; each chunk is encoded and yielded as it
+  comes (the `/export/orders.csv` route of web/exports.py hands the pieces to the download).
+- XLSX is a zip archive whose directory is written last, so it cannot be sent before the last
+  row. xlsxwriter in `constant_memory` mode writes each row as it comes to its row file, then
+  assembles the workbook into a `SpooledTemporaryFile` (memory up to `SPOOL_BYTES`, then an
+  anonymous file the system deletes on close), which is yielded in pieces. xlsxwriter's own
+  working files live in a private temporary folder removed when the export ends, even when the
+  download is cancelled.
+
+Every text cell goes through `queries.cells.safe_text` (formula injection, control characters);
+money and counts stay numbers."""
 
 from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -17,13 +31,18 @@ from sqlalchemy import Engine, func, select
 
 from orders_core.i18n import N_, _, as_utc
 from orders_core.models import Event, Order, OrderLine
+from orders_core.permissions import Actor, require
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
+from queries.cells import safe_cell, safe_text
 from queries.custom_values import custom_columns, custom_values_of
 from queries.grid import GridFilters, grid_count_and_totals
 from queries.grid import _conditions as filter_conditions
 
 Progress = Callable[[int, int], None]
 CHUNK = 10_000
+SPOOL_BYTES = 8 * 1024 * 1024  # an XLSX bigger than this spills to an anonymous file
+PIECE = 64 * 1024  # bytes per piece of a streamed XLSX
+EXPORT = "orders.export"
 
 # (key, header) in the grid's (seed's) order; money keys are written as numbers.
 COLUMNS: list[tuple[str, str]] = [
@@ -141,105 +160,182 @@ def _total(engine: Engine, filters: GridFilters) -> int:
     return grid_count_and_totals(engine, filters)[0]
 
 
+class _Export:
+    """What an export needs before its first row, computed in the caller's context (locale):
+    the translated header and labels, the custom columns, the total for the progress bar."""
+
+    def __init__(self, engine: Engine, filters: GridFilters, actor: Actor, progress: Progress | None):
+        require(actor, EXPORT)
+        self.engine, self.filters = engine, filters
+        self.extra = _custom_columns(engine, filters)
+        self.header = [safe_text(title) for title in headers() + [label for _key, label in self.extra]]
+        self.labels, self.zone = _Labels(), ZoneInfo(filters.timezone)
+        self.keys = [key for key, _label in COLUMNS]
+        self.progress = progress
+        self.total = _total(engine, filters) if progress else 0
+        self.done = 0
+
+    def chunks(self, chunk_size: int) -> Iterator[list[dict]]:
+        """The rows ready to write (labels, local dates), one chunk at a time; counts them."""
+        for chunk in export_chunks(self.engine, self.filters, chunk_size):
+            yield [_display(record, self.labels, self.zone) for record in chunk]
+            self.done += len(chunk)
+            if self.progress:
+                self.progress(self.done, self.total)
+
+    def custom(self, record: dict) -> list:
+        return [safe_cell(record["custom"].get(key, "")) for key, _label in self.extra]
+
+
+def _csv_row(export: _Export, record: dict, decimal_comma: bool) -> list:
+    row: list = []
+    for key in export.keys:
+        value = record[key]
+        if value is None:
+            row.append("")
+        elif key in MONEY:
+            row.append(f"{value:.2f}".replace(".", ",") if decimal_comma else f"{value:.2f}")
+        elif key in DATES:
+            row.append(value.strftime("%Y-%m-%d %H:%M:%S"))
+        else:
+            row.append(safe_cell(value))
+    return row + export.custom(record)
+
+
+def _csv_pieces(export: _Export, separator: str, chunk_size: int) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, quoting=csv.QUOTE_MINIMAL)
+    buffer.write("\ufeff")  # the BOM: Excel then reads UTF-8
+    writer.writerow(export.header)
+    decimal_comma = separator == ";"
+    for chunk in export.chunks(chunk_size):
+        writer.writerows(_csv_row(export, record, decimal_comma) for record in chunk)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # no row at all: the header alone
+        yield buffer.getvalue().encode("utf-8")
+
+
+def csv_stream(
+    engine: Engine,
+    filters: GridFilters,
+    *,
+    actor: Actor,
+    separator: str = ";",
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK,
+) -> Iterator[bytes]:
+    """The filtered set as CSV (UTF-8 with BOM), in pieces of one chunk of rows each. Refuses at
+    once (`NotAllowed`) an actor without `orders.export`. With `;` numbers use a decimal comma
+    (French Excel), with `,` a decimal point. Dates are in the filters' timezone."""
+    if separator not in (";", ","):
+        raise ValueError("separator must be ';' or ','")
+    return _csv_pieces(_Export(engine, filters, actor, progress), separator, chunk_size)
+
+
 def export_csv(
     engine: Engine,
     filters: GridFilters,
     out: BinaryIO,
     *,
+    actor: Actor,
     separator: str = ";",
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> int:
-    """Write the filtered set as CSV (UTF-8 with BOM) to a binary stream; returns the row count.
-    With `;` numbers use a decimal comma (French Excel), with `,` a decimal point. Dates are in
-    the filters' timezone."""
+    """`csv_stream` written to a binary stream; returns the row count."""
+    export = _Export(engine, filters, actor, progress)
     if separator not in (";", ","):
         raise ValueError("separator must be ';' or ','")
-    decimal_comma = separator == ";"
-    total = _total(engine, filters) if progress else 0
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=separator, quoting=csv.QUOTE_MINIMAL)
-    extra = _custom_columns(engine, filters)
-    writer.writerow(headers() + [label for _key, label in extra])
-    labels, zone, done = _Labels(), ZoneInfo(filters.timezone), 0
-    keys = [key for key, _label in COLUMNS]
-    for chunk in export_chunks(engine, filters, chunk_size):
-        rows = []
+    for piece in _csv_pieces(export, separator, chunk_size):
+        out.write(piece)
+    return export.done
+
+
+def _write_xlsx(export: _Export, out: BinaryIO, chunk_size: int, workdir: str) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,  # each row goes to the row file as it is written
+            "tmpdir": workdir,
+            "strings_to_formulas": False,  # a text is a text, whatever it starts with
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheet = workbook.add_worksheet(_("Orders")[:31])
+    sheet.freeze_panes(1, 0)
+    bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    money_formats: dict[str, object] = {}
+    for column, title in enumerate(export.header):
+        sheet.write_string(0, column, title, bold)
+    row_no = 0
+    for chunk in export.chunks(chunk_size):
         for record in chunk:
-            record = _display(record, labels, zone)
-            row = []
-            for key in keys:
+            row_no += 1
+            currency = record["currency"]
+            if currency not in money_formats:
+                money_formats[currency] = workbook.add_format({"num_format": f'#,##0.00 "{safe_text(currency)}"'})
+            for column, key in enumerate(export.keys):
                 value = record[key]
                 if value is None:
-                    row.append("")
-                elif key in MONEY:
-                    row.append(f"{value:.2f}".replace(".", ",") if decimal_comma else f"{value:.2f}")
-                elif key in DATES:
-                    row.append(value.strftime("%Y-%m-%d %H:%M:%S"))
+                    continue
+                if key in MONEY:
+                    sheet.write_number(row_no, column, float(Decimal(value)), money_formats[currency])
+                elif key in DATES and isinstance(value, datetime):
+                    sheet.write_datetime(row_no, column, value, date_format)
+                elif isinstance(value, bool):
+                    sheet.write_boolean(row_no, column, value)
+                elif isinstance(value, int | float | Decimal):
+                    sheet.write_number(row_no, column, float(value))
                 else:
-                    row.append(value)
-            row.extend(record["custom"].get(key, "") for key, _label in extra)
-            rows.append(row)
-        writer.writerows(rows)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
-    text.flush()
-    text.detach()  # leave the caller's stream open
-    return done
+                    sheet.write_string(row_no, column, safe_text(str(value)))
+            for offset, value in enumerate(export.custom(record), start=len(export.keys)):
+                if value not in (None, ""):
+                    sheet.write_string(row_no, offset, str(value))
+    workbook.close()
+
+
+def _xlsx_pieces(export: _Export, chunk_size: int) -> Iterator[bytes]:
+    with (
+        tempfile.TemporaryDirectory(prefix="orders-xlsx-") as workdir,
+        tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool,
+    ):
+        _write_xlsx(export, spool, chunk_size, workdir)  # type: ignore[arg-type]
+        spool.seek(0)
+        while piece := spool.read(PIECE):
+            yield piece
+
+
+def xlsx_stream(
+    engine: Engine,
+    filters: GridFilters,
+    *,
+    actor: Actor,
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK,
+) -> Iterator[bytes]:
+    """The filtered set as an XLSX workbook, in pieces (see the module's docstring for where it
+    is assembled). Refuses at once (`NotAllowed`) an actor without `orders.export`. Money cells
+    are numbers with their currency's format; texts are texts, never formulas."""
+    return _xlsx_pieces(_Export(engine, filters, actor, progress), chunk_size)
 
 
 def export_xlsx(
     engine: Engine,
     filters: GridFilters,
-    out: BinaryIO | str,
+    out: BinaryIO,
     *,
+    actor: Actor,
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> int:
-    """Write the filtered set as an XLSX workbook (openpyxl write-only mode: rows go to disk as
-    they come). Money cells are numbers with a currency format; returns the row count."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    total = _total(engine, filters) if progress else 0
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Orders"))
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    extra = _custom_columns(engine, filters)
-    header = []
-    for title in headers() + [label for _key, label in extra]:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    labels, zone, done = _Labels(), ZoneInfo(filters.timezone), 0
-    keys = [key for key, _label in COLUMNS]
-    formats: dict[str, str] = {}
-    for chunk in export_chunks(engine, filters, chunk_size):
-        for record in chunk:
-            record = _display(record, labels, zone)
-            currency = record["currency"]
-            money_format = formats.setdefault(currency, f'#,##0.00 "{currency}"')
-            row = []
-            for key in keys:
-                value = record[key]
-                if key in MONEY and value is not None:
-                    cell = WriteOnlyCell(sheet, value=Decimal(value))
-                    cell.number_format = money_format
-                    row.append(cell)
-                elif key in DATES and isinstance(value, datetime):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = "yyyy-mm-dd hh:mm:ss"
-                    row.append(cell)
-                else:
-                    row.append(value)
-            row.extend(record["custom"].get(key, "") for key, _label in extra)
-            sheet.append(row)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
-    workbook.save(out)
-    return done
+    """`xlsx_stream` written to a binary stream; returns the row count."""
+    export = _Export(engine, filters, actor, progress)
+    for piece in _xlsx_pieces(export, chunk_size):
+        out.write(piece)
+    return export.done

@@ -9,6 +9,7 @@ from babel.numbers import format_percent
 
 from orders_core.i18n import _, babel_locale, format_money
 from queries.dashboards.export import to_csv
+from ui.session import can
 
 
 def percent(value) -> str:
@@ -45,12 +46,18 @@ def formatted(
 def data_behind(
     df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None, key: str | None = None
 ) -> None:
-    """The table behind a chart, in an expander, with its raw data as CSV."""
+    """The table behind a chart, in an expander, with its raw data as CSV for the roles that may
+    export (`orders.export`: a marketer reads the table but takes no file away)."""
     with st.expander(_("Data")):
         st.dataframe(display, hide_index=True, width="stretch", column_config=column_config or {})
-        st.download_button(
-            _("Download CSV"), to_csv(df), file_name=f"{file_name}.csv", mime="text/csv", key=key or f"csv.{file_name}"
-        )
+        if can("orders.export"):
+            st.download_button(
+                _("Download CSV"),
+                to_csv(df),
+                file_name=f"{file_name}.csv",
+                mime="text/csv",
+                key=key or f"csv.{file_name}",
+            )
 
 
 def chart(figure, df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None) -> None:

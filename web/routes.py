@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import session_routes
+from web import exports, session_routes
 from web.security import SecurityHeadersMiddleware
 from web.session_routes import base_path
 
@@ -26,6 +26,8 @@ def url_of(path: str) -> str:
 ROUTES = [
     Route(url_of(session_routes.SESSION_START), session_routes.start_session, methods=["GET"]),
     Route(url_of(session_routes.SESSION_END), session_routes.end_session, methods=["GET"]),
+    Route(url_of(exports.ORDERS_CSV), exports.orders_export, methods=["GET"]),
+    Route(url_of(exports.ORDERS_XLSX), exports.orders_export, methods=["GET"]),
 ]
 
 MIDDLEWARE = [Middleware(SecurityHeadersMiddleware)]

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from orders_core.i18n import as_utc
 from orders_core.models import DashOrderFact, DashPaymentFact, Event, Order, OrderLine, Payment
+from orders_core.permissions import Actor, require
 from orders_core.status import PaymentMode, Status
 from queries.dashboards.filters import (
     DashboardFilters,
@@ -195,8 +196,10 @@ def _range(filters: DashboardFilters) -> tuple[datetime, datetime]:
     return start, datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def payments_export(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
-    """Accounting export: every payment received in the range, with its order and event."""
+def payments_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) -> pd.DataFrame:
+    """Accounting export: every payment received in the range, with its order and event. Only
+    for roles with `orders.export` (`NotAllowed` otherwise)."""
+    require(actor, "orders.export")
     start, end = _range(filters)
     query = (
         select(
@@ -251,9 +254,10 @@ def _rate(value) -> Decimal:
     return Decimal(f"{Decimal(str(value)).quantize(Decimal('0.001')).normalize():f}")
 
 
-def orders_tax_export(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def orders_tax_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) -> pd.DataFrame:
     """Accounting export: billed orders (paid or awaiting payment) created in the range, one
-    row per order and tax rate, with HT, tax and TTC."""
+    row per order and tax rate, with HT, tax and TTC. Only for roles with `orders.export`."""
+    require(actor, "orders.export")
     start, end = _range(filters)
     query = (
         select(

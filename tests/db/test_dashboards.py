@@ -10,11 +10,13 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from orders_core.permissions import Actor
 from queries.dashboards import finance, marketing, sales
 from queries.dashboards.export import to_csv, to_xlsx
 from tests.dashboard_dataset import FILTERS, build
 
 D = Decimal
+FINANCE_ACTOR = Actor("finance@example.org", "finance")
 
 
 @pytest.fixture
@@ -157,10 +159,10 @@ def test_reconciliation_compares_billed_and_paid_per_currency(engine, data):
 
 
 def test_accounting_exports_list_payments_and_tax_per_rate(engine, data):
-    payments = finance.payments_export(engine, FILTERS)
+    payments = finance.payments_export(engine, FILTERS, actor=FINANCE_ACTOR)
     assert sorted(payments["order_number"]) == sorted(data[n][1] for n in ("o1", "o2", "o7", "o8"))
     assert sum(payments[payments["currency"] == "EUR"]["amount"]) == D("501.48")
-    taxes = finance.orders_tax_export(engine, FILTERS)
+    taxes = finance.orders_tax_export(engine, FILTERS, actor=FINANCE_ACTOR)
     rows = {(r.order_number, r.tax_rate): (r.total_ht, r.tax, r.total_ttc) for r in taxes.itertuples()}
     assert rows == {
         (data["o1"][1], D("20")): (D("200.00"), D("40.00"), D("240.00")),

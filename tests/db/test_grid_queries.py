@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, text, update
 from orders_core.checks import check_database
 from orders_core.db import unit_of_work
 from orders_core.models import Order, OrderSummary
+from orders_core.permissions import Actor
 from queries.export import export_csv, export_xlsx
 from queries.grid import (
     GridFilters,
@@ -26,6 +27,8 @@ from queries.grid import (
 from tests import grid_dataset
 
 D = Decimal
+
+EXPORTER = Actor("finance@example.org", "finance")
 
 
 @pytest.fixture
@@ -269,7 +272,7 @@ def test_csv_export_holds_exactly_the_filtered_set_with_french_excel_conventions
     engine, n = grid
     filters = GridFilters(payment_modes=("invoice",))
     buffer = io.BytesIO()
-    assert export_csv(engine, filters, buffer, chunk_size=2) == 4
+    assert export_csv(engine, filters, buffer, actor=EXPORTER, chunk_size=2) == 4
     raw = buffer.getvalue()
     assert raw.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(io.BytesIO(raw), sep=";", encoding="utf-8-sig", decimal=",", dtype={"Total incl. tax": str})
@@ -282,7 +285,7 @@ def test_csv_export_holds_exactly_the_filtered_set_with_french_excel_conventions
 def test_csv_export_with_commas_uses_a_decimal_point(grid):
     engine, _n = grid
     buffer = io.BytesIO()
-    export_csv(engine, GridFilters(), buffer, separator=",")
+    export_csv(engine, GridFilters(), buffer, actor=EXPORTER, separator=",")
     frame = pd.read_csv(io.BytesIO(buffer.getvalue()), encoding="utf-8-sig")
     assert len(frame) == 7
     assert sorted(frame["Total excl. tax"].astype(str)) == sorted(
@@ -296,7 +299,11 @@ def test_xlsx_export_has_a_header_and_numeric_money_cells_in_their_currency(grid
     progress = []
     assert (
         export_xlsx(
-            engine, GridFilters(group="validated"), buffer, progress=lambda done, total: progress.append((done, total))
+            engine,
+            GridFilters(group="validated"),
+            buffer,
+            actor=EXPORTER,
+            progress=lambda done, total: progress.append((done, total)),
         )
         == 2
     )

@@ -1,0 +1,73 @@
+"""The grid's exports as downloads streamed straight from the query layer (issue 13 item 1,
+issue 14): `GET /export/orders.csv?<grid filters>` and `GET /export/orders.xlsx?<grid filters>`.
+
+The route checks, on every request, the browser's session cookie (`orders_core.sessions.resume`,
+the same check every page rerun makes) and the `orders.export` capability (checked again inside
+`queries.export`), then hands the pieces of `csv_stream` / `xlsx_stream` to a StreamingResponse:
+no temporary file, no copy of the export in memory. The filters are the grid's URL parameters
+(`ui.grid_state`), plus `sep=comma` for a `,` CSV, `tz` (dates' timezone) and `lang`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+
+from orders_core import db, sessions
+from orders_core.errors import NotAllowed
+from orders_core.i18n import DEFAULT_TIMEZONE, LANGUAGES, _, is_timezone, set_locale
+from orders_core.permissions import Actor
+
+ORDERS_CSV = "/export/orders.csv"
+ORDERS_XLSX = "/export/orders.xlsx"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_url(kind: str, grid_params: dict[str, str], *, timezone: str, language: str) -> str:
+    """The address of the grid's export in `kind` (csv_semicolon, csv_comma or xlsx) for the
+    grid's URL parameters, under Streamlit's base path."""
+    from web.session_routes import base_path
+
+    params = {**grid_params, "tz": timezone, "lang": language}
+    if kind == "csv_comma":
+        params["sep"] = "comma"
+    path = ORDERS_XLSX if kind == "xlsx" else ORDERS_CSV
+    return f"{base_path()}{path}?{urlencode(params)}"
+
+
+def _refused(message: str, status: int) -> Response:
+    return PlainTextResponse(message, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _download(pieces, media_type: str, file_name: str) -> StreamingResponse:
+    return StreamingResponse(
+        pieces,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"', "Cache-Control": "no-store"},
+    )
+
+
+def orders_export(request: Request) -> Response:
+    """Sync: Starlette runs it, and iterates the pieces, in its thread pool."""
+    from queries.export import csv_stream, xlsx_stream
+    from ui.grid_state import view_from_params  # pure; imported per request, never at server start
+
+    params = request.query_params
+    language = params.get("lang", "")
+    set_locale(language if language in LANGUAGES else "en")
+    engine = db.get_engine(db.database_url())
+    user = sessions.resume(engine, request.cookies.get(sessions.COOKIE_NAME))
+    if user is None:
+        return _refused(_("Sign in again to export orders."), 401)
+    zone = params.get("tz", "")
+    filters = view_from_params(params, zone if is_timezone(zone) else DEFAULT_TIMEZONE).filters
+    actor = Actor(email=user.email, role=user.role)
+    try:
+        if request.url.path.endswith(".xlsx"):
+            return _download(xlsx_stream(engine, filters, actor=actor), XLSX_TYPE, "orders.xlsx")
+        separator = "," if params.get("sep") == "comma" else ";"
+        pieces = csv_stream(engine, filters, actor=actor, separator=separator)
+        return _download(pieces, "text/csv; charset=utf-8", "orders.csv")
+    except NotAllowed as refusal:
+        return _refused(refusal.message, 403)
