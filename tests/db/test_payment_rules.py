@@ -16,9 +16,9 @@ from orders_core.errors import NotAllowed
 from orders_core.models import Order, Payment
 from orders_core.permissions import Actor
 from orders_core.services import lifecycle
+from orders_core.services.ledger import confirm_payment
 from orders_core.services.order_changes import add_tickets, modify_order, record_balance_payment
 from orders_core.services.order_creation import create_order
-from orders_core.services.ledger import confirm_payment
 from orders_core.services.validation import validate_orders
 from tests.factories import make_event, make_order, make_tariff
 
