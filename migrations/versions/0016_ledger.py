@@ -62,6 +62,8 @@ def upgrade() -> None:
         f"CONSTRAINT ck_orders_payment_state CHECK (payment_state IN ({states}))"
     )
     op.execute(f"UPDATE orders SET payment_state = {BACKFILL}")
+    # A refund that cancels the order marks its attendees cancelled (they are never deleted).
+    op.add_column("attendees", sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True))
     if bind.dialect.name == "postgresql":
         op.execute("""
             CREATE FUNCTION refunds_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -87,6 +89,7 @@ def downgrade() -> None:
     else:
         for operation in ("update", "delete"):
             op.execute(f"DROP TRIGGER refunds_append_only_{operation}")
+    op.drop_column("attendees", "cancelled_at")
     op.drop_index("ix_refunds_order_id", table_name="refunds")
     op.drop_table("refunds")
     op.execute(

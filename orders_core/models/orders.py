@@ -146,6 +146,8 @@ class Attendee(Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     registered_at: Mapped[UtcTime]
+    # Set when a refund cancels the order (issue 20): the attendee stays, marked cancelled.
+    cancelled_at: Mapped[UtcTime | None]
 
 
 class Payment(Base):
