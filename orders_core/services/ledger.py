@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import DateTime, case, func, literal, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ from orders_core.errors import ConflictError, InvalidInput
 from orders_core.history import change
 from orders_core.i18n import _, format_money
 from orders_core.models import Order, Payment, Refund
-from orders_core.payment_state import PaymentState, payment_state
+from orders_core.payment_state import PaymentState, payment_state, state_sql
 from orders_core.permissions import SYSTEM, Actor, require
 from orders_core.services import guards
 from orders_core.services.attendees import register_attendees, units_without_attendee
@@ -64,6 +64,7 @@ class Incoming:
     method: str
     received_at: datetime
     reference: str = ""
+    recorded_at: datetime | None = None  # when it was recorded (default: now; the demo's past)
 
 
 @dataclass(frozen=True)
@@ -207,9 +208,11 @@ def confirm_payments(
     now: datetime,
     reason: str | None = None,
     dry_run: bool = False,
+    emails: bool = True,
 ) -> list[Confirmed]:
     """Confirm these payments on locked orders the caller has checked (`payment_refusal`): the
-    set-based core every path shares (see the module doc). One payment per order."""
+    set-based core every path shares (see the module doc). One payment per order. `emails=False`
+    only for the demo loader's past orders, whose confirmations went out long ago."""
     if not incoming:
         return []
     ids = [p.row.id for p in incoming]
@@ -235,7 +238,7 @@ def confirm_payments(
     if dry_run:
         return confirmed
     try:
-        _write(session, actor=actor, plans=plans, action=action, now=now, reason=reason)
+        _write(session, actor=actor, plans=plans, action=action, now=now, reason=reason, emails=emails)
     except IntegrityError as error:
         raise ConflictError(
             _("These orders were paid by someone else at the same time: nothing was changed. Reload and check them.")
@@ -243,7 +246,41 @@ def confirm_payments(
     return confirmed
 
 
-def _write(session: Session, *, actor: Actor, plans, action: str, now: datetime, reason: str | None) -> None:
+def _cents(expression: str) -> str:
+    return f"CAST(ROUND(({expression}) * 100) AS BIGINT)"
+
+
+# The ledger of `orders`, in whole cents (SQLite keeps NUMERIC as binary floats).
+_PAID = _cents("(SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.order_id = orders.id)")
+_REFUNDED = _cents("(SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.order_id = orders.id)")
+_SETTLED_AT = "(SELECT MAX(s.received_at) FROM payments s WHERE s.order_id = orders.id AND s.purpose = 'settlement')"
+
+
+def _recompute(session: Session, ids: Sequence[int], *, became_paid: bool, now: datetime) -> None:
+    """amount_paid and payment_state of these orders recomputed from the ledger, in one UPDATE
+    per chunk; `became_paid`: they also become paid, on the day their settlement arrived (never
+    before they were created; a free order, which has none, now)."""
+    status = "'paid'" if became_paid else "orders.status"
+    values = dict(
+        amount_paid=literal_column(f"({_PAID} - {_REFUNDED}) / 100.0"),
+        payment_state=literal_column(state_sql(_cents("orders.total_ttc"), _PAID, _REFUNDED, status)),
+        updated_at=now,
+        version=Order.version + 1,
+    )
+    if became_paid:
+        settled_at = func.coalesce(literal_column(_SETTLED_AT), literal(now, DateTime(timezone=True)))
+        values.update(
+            status=Status.PAID.value,
+            paid_at=case((Order.created_at > settled_at, Order.created_at), else_=settled_at),
+        )
+    for _part, condition in guards.id_chunks(session, Order.id, ids):
+        statement = update(Order).where(condition).values(**values).execution_options(synchronize_session=False)
+        session.execute(statement)
+
+
+def _write(
+    session: Session, *, actor: Actor, plans, action: str, now: datetime, reason: str | None, emails: bool
+) -> None:
     payments = [
         dict(
             order_id=p.row.id,
@@ -253,7 +290,7 @@ def _write(session: Session, *, actor: Actor, plans, action: str, now: datetime,
             received_at=p.received_at,
             reference=p.reference,
             recorded_by=actor.email,
-            created_at=now,
+            created_at=p.recorded_at or now,
             purpose="settlement" if became else "payment",
         )
         for p, _old, _kept, became, _state, _att in plans
@@ -261,33 +298,12 @@ def _write(session: Session, *, actor: Actor, plans, action: str, now: datetime,
     ]
     if payments:
         bulk.insert_rows(session.connection(), "payments", payments)
-    orders = Order.__table__
-    values = dict(
-        amount_paid=bindparam("v_amount_paid"),
-        payment_state=bindparam("v_state"),
-        updated_at=bindparam("v_now"),
-        version=orders.c.version + 1,
-    )
-    plain = update(orders).where(orders.c.id == bindparam("v_id")).values(**values)
-    paying = (
-        update(orders)
-        .where(orders.c.id == bindparam("v_id"), orders.c.status == bindparam("v_status"))
-        .values(**values, status=Status.PAID.value, paid_at=bindparam("v_paid_at"))
-    )
-    plain_rows, paying_rows = [], []
-    for p, _old, kept, became, state, _att in plans:
-        params = dict(v_id=p.row.id, v_amount_paid=kept, v_state=state.value, v_now=now)
-        if became:
-            # Paid when the money arrived, but never before the order existed (a date without time).
-            paid_at = max(p.received_at, p.row.created_at)
-            paying_rows.append({**params, "v_status": p.row.status, "v_paid_at": paid_at})
-        else:
-            plain_rows.append(params)
-    connection = session.connection()
-    if plain_rows:
-        connection.execute(plain, plain_rows)
-    if paying_rows:
-        connection.execute(paying, paying_rows)
+    paying = [p.row.id for p, _old, _kept, became, _state, _att in plans if became]
+    others = [p.row.id for p, _old, _kept, became, _state, _att in plans if not became]
+    if paying:
+        _recompute(session, paying, became_paid=True, now=now)
+    if others:
+        _recompute(session, others, became_paid=False, now=now)
     covered = [p.row.id for p, _old, _kept, _became, _state, att in plans if att]
     if covered:
         register_attendees(session, covered, only_missing=True, expected=sum(att for *_rest, att in plans))
@@ -313,6 +329,7 @@ def _write(session: Session, *, actor: Actor, plans, action: str, now: datetime,
             dict(order_id=p.row.id, at=now, actor=actor.email, action=action, details=details, reason=reason)
         )
     bulk.insert_rows(session.connection(), "order_history", history)
-    queue_confirmations(session, [p.row.id for p, _o, _k, became, _s, _a in plans if became], now=now)
+    if emails:
+        queue_confirmations(session, paying, now=now)
     # ORM objects loaded earlier in this session must not show stale amounts or statuses.
     session.expire_all()
