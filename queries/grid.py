@@ -78,6 +78,7 @@ GRID_COLUMNS = [
     "company_name",
     "amount_paid",
     "balance_due",
+    "payment_state",
     "utm_source",
     "utm_medium",
     "utm_campaign",
@@ -93,6 +94,7 @@ class GridFilters:
     group: str | None = None  # a key of STATUS_GROUPS
     statuses: tuple[str, ...] = ()
     payment_modes: tuple[str, ...] = ()
+    payment_states: tuple[str, ...] = ()  # issue 20: derived from the ledger
     event_ids: tuple[int, ...] = ()
     source: str | None = None
     discount_code: str | None = None
@@ -186,6 +188,8 @@ def _conditions(filters: GridFilters, *, with_created: bool = True) -> list[Colu
         conditions.append(Order.status.in_(statuses) if statuses else false())
     if filters.payment_modes:
         conditions.append(Order.payment_mode.in_(filters.payment_modes))
+    if filters.payment_states:
+        conditions.append(Order.payment_state.in_(filters.payment_states))
     if filters.event_ids:
         conditions.append(Order.event_id.in_(filters.event_ids))
     if filters.source:
@@ -295,6 +299,7 @@ def grid_page(
             Order.source,
             Order.company_name,
             Order.amount_paid,
+            Order.payment_state,
             Order.utm_source,
             Order.utm_medium,
             Order.utm_campaign,
@@ -321,6 +326,7 @@ def summary_can_serve(filters: GridFilters) -> bool:
         filters.order_number() is None
         and not filters.search_text()
         and not filters.discount_code
+        and not filters.payment_states  # not a key of order_summary
         and filters.paid_from is None
         and filters.paid_to is None
     )

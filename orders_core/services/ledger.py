@@ -278,6 +278,26 @@ def _recompute(session: Session, ids: Sequence[int], *, became_paid: bool, now: 
         session.execute(statement)
 
 
+def refresh_payment_state(session: Session, order_id: int) -> None:
+    """After an order's total changed (tickets added, order modified): its amount paid and
+    payment state recomputed from the ledger, in the caller's transaction (no version bump: the
+    change that moved the total made its own)."""
+    session.flush()
+    statement = (
+        update(Order)
+        .where(Order.id == order_id)
+        .values(
+            amount_paid=literal_column(f"({_PAID} - {_REFUNDED}) / 100.0"),
+            payment_state=literal_column(state_sql(_cents("orders.total_ttc"), _PAID, _REFUNDED, "orders.status")),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(statement)
+    loaded = session.get(Order, order_id)  # the caller's object, reloaded with its new amounts
+    if loaded is not None:
+        session.refresh(loaded, ["amount_paid", "payment_state"])
+
+
 def _write(
     session: Session, *, actor: Actor, plans, action: str, now: datetime, reason: str | None, emails: bool
 ) -> None:

@@ -23,7 +23,7 @@ from orders_core.permissions import Actor, require
 from orders_core.services.attendees import register_attendees
 from orders_core.services.forms import ORDER_FORMS, fields_of, validate_values
 from orders_core.services.guards import lock_by_id
-from orders_core.services.ledger import Confirmed, confirm_payment
+from orders_core.services.ledger import Confirmed, confirm_payment, refresh_payment_state
 from orders_core.services.order_creation import (
     BUYER_FIELDS,
     check_template,
@@ -208,6 +208,7 @@ def modify_order(
     order.version += 1
     order.updated_at = now
     history.record(session, order_id=order.id, actor=actor, action="modified", details=changes, at=now)
+    refresh_payment_state(session, order.id)
     if status == Status.PAID.value:
         settle(session, order, actor=actor, choice=choice, now=now)  # the ledger's own entry follows
     if send_payment_details:
@@ -373,6 +374,7 @@ def add_tickets(
     history.record(
         session, order_id=order.id, actor=actor, action="tickets_added", details=details, reason=dated_note, at=now
     )
+    refresh_payment_state(session, order.id)  # the total grew: a balance is due
     if balance <= 0:
         session.flush()  # nothing owed (a free tariff): holders register now
         register_attendees(session, [order.id], only_missing=True)
