@@ -51,6 +51,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # A second click without a reference is the same payment only if it comes this soon.
 DOUBLE_CLICK = timedelta(minutes=2)
+# Above this many distinct dates received in one call, orders are settled by the general UPDATE.
+MAX_DATE_GROUPS = 8
 # Statuses a payment may make paid (anything else is refused); `paid` only takes a balance.
 PAYABLE = (Status.AWAITING_PAYMENT, Status.CART_INCOMPLETE, Status.FAILED, Status.PENDING_ONLINE)
 
@@ -278,6 +280,23 @@ def _recompute(session: Session, ids: Sequence[int], *, became_paid: bool, now: 
         session.execute(statement)
 
 
+def _settle_exactly(session: Session, ids: Sequence[int], *, received_at: datetime, now: datetime) -> None:
+    """Orders whose new payment covers their total exactly (no refund) become paid: amount_paid
+    is their total, the state `paid`, paid_at when the money arrived (never before creation)."""
+    received = literal(received_at, DateTime(timezone=True))
+    values = dict(
+        status=Status.PAID.value,
+        paid_at=case((Order.created_at > received, Order.created_at), else_=received),
+        amount_paid=Order.total_ttc,
+        payment_state=PaymentState.PAID.value,
+        updated_at=now,
+        version=Order.version + 1,
+    )
+    for _part, condition in guards.id_chunks(session, Order.id, ids):
+        statement = update(Order).where(condition).values(**values).execution_options(synchronize_session=False)
+        session.execute(statement)
+
+
 def refresh_payment_state(session: Session, order_id: int) -> None:
     """After an order's total changed (tickets added, order modified): its amount paid and
     payment state recomputed from the ledger, in the caller's transaction (no version bump: the
@@ -319,9 +338,21 @@ def _write(
     if payments:
         bulk.insert_rows(session.connection(), "payments", payments)
     paying = [p.row.id for p, _old, _kept, became, _state, _att in plans if became]
+    # The common case (a validation): paid exactly, nothing refunded, one date received. Its new
+    # amounts are the order's own total, without reading the ledger again.
+    exact: dict[datetime, list[int]] = {}
+    for p, old, kept, became, state, _att in plans:
+        if became and kept == p.row.total_ttc and state == PaymentState.PAID and old == p.row.amount_paid:
+            exact.setdefault(p.received_at, []).append(p.row.id)
+    if len(exact) > MAX_DATE_GROUPS:
+        exact = {}
+    for received, ids in exact.items():
+        _settle_exactly(session, ids, received_at=received, now=now)
+    done = {i for ids in exact.values() for i in ids}
+    rest = [i for i in paying if i not in done]
     others = [p.row.id for p, _old, _kept, became, _state, _att in plans if not became]
-    if paying:
-        _recompute(session, paying, became_paid=True, now=now)
+    if rest:
+        _recompute(session, rest, became_paid=True, now=now)
     if others:
         _recompute(session, others, became_paid=False, now=now)
     covered = [p.row.id for p, _old, _kept, _became, _state, att in plans if att]
