@@ -6,13 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from orders_core.custom_fields import CHOICE_TYPES, FIELD_TYPE_LABELS, FIELD_TYPES, FORM_LABELS, FORMS
 from orders_core.i18n import _
 from orders_core.services.forms import (
-    CHOICE_TYPES,
-    FIELD_TYPE_LABELS,
-    FIELD_TYPES,
-    FORM_LABELS,
-    FORMS,
     add_field,
     edit_field,
     move_field,

@@ -20,8 +20,7 @@ from orders_core.models import (
     OrderLine,
     Tariff,
 )
-from orders_core.services.codes import NOT_A_USE
-from orders_core.services.tariffs import AWAITING_STATUSES, SOLD_STATUSES
+from orders_core.status import AWAITING_STATUSES, NOT_A_USE, SOLD_STATUSES
 from queries.sql import money_sum
 
 EVENT_COLUMNS = [

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Engine, select
 
+from orders_core.custom_fields import ORDER_FORMS, display_value
 from orders_core.i18n import get_locale
 from orders_core.models import FieldValue, FormField
-from orders_core.services.forms import ORDER_FORMS, display_value
 
 
 def custom_columns(bind: Engine | Connection, event_ids: Sequence[int] | None = None) -> list[tuple[str, str]]:

@@ -10,13 +10,12 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from orders_core.custom_fields import BUYER_FIELDS, FORMS, FieldSpec, fields_of, stored_choices
+from orders_core.delivery import usual_delivery_mode
+from orders_core.emails.choices import list_templates
 from orders_core.i18n import as_utc
 from orders_core.models import Event, FieldValue, Order, OrderItem, OrderLine
-from orders_core.services.email_templates import list_templates
-from orders_core.services.forms import FORMS, FieldSpec, fields_of, stored_choices
-from orders_core.services.order_changes import usual_delivery_mode
-from orders_core.services.order_creation import BUYER_FIELDS
-from orders_core.services.order_quote import Quote, quote_order
+from orders_core.quote import Quote, quote_order
 from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 
 

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, time
 import pandas as pd
 import streamlit as st
 
+from orders_core.custom_fields import ORDER_FORMS, validate_values
 from orders_core.errors import ConflictError, OrderError
 from orders_core.i18n import LANGUAGES, N_, _, format_number
 from orders_core.order_rules import draft_payment
-from orders_core.services.forms import ORDER_FORMS, validate_values
 from orders_core.services.order_changes import modify_order
 from orders_core.services.order_creation import PAYMENT_CHOICES, clean_buyer, clean_holders, create_order
 from orders_core.status import PAYMENT_METHOD_LABELS, TARIFF_KIND_LABELS, PaymentMethod, TariffKind

@@ -11,8 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from orders_core.custom_fields import FieldSpec
 from orders_core.i18n import _
-from orders_core.services.forms import FieldSpec
 
 
 def seed(key: str, value: Any) -> None:

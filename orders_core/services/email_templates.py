@@ -4,12 +4,12 @@ not render never reaches the outbox; `preview_template` renders one against a re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from orders_core.emails.choices import TemplateChoice, list_templates  # noqa: F401  (re-exported for pages)
 from orders_core.emails.defaults import DEFAULTS, KINDS
 from orders_core.emails.labels import KIND_LABELS  # noqa: F401  (re-exported for pages)
 from orders_core.emails.outbox import LANGUAGES, order_context, sample_context
@@ -18,37 +18,6 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
 from orders_core.permissions import Actor, require
-
-
-@dataclass(frozen=True)
-class TemplateChoice:
-    """A template offered in a choice (the wizard's "send the payment details" step)."""
-
-    id: int
-    name: str
-    language: str
-    event_id: int | None
-
-    @property
-    def is_global(self) -> bool:
-        return self.event_id is None
-
-
-def list_templates(
-    session: Session, event_id: int | None, kind: str, language: str | None = None
-) -> list[TemplateChoice]:
-    """The templates of that kind usable for the event: the event's own first, then the global
-    ones, each by name. Without any, queue_email falls back to the built-in text."""
-    query = select(EmailTemplate).where(EmailTemplate.kind == kind)
-    if event_id is None:
-        query = query.where(EmailTemplate.event_id.is_(None))
-    else:
-        query = query.where((EmailTemplate.event_id == event_id) | EmailTemplate.event_id.is_(None))
-    if language:
-        query = query.where(EmailTemplate.language == language)
-    rows = session.scalars(query).all()
-    rows = sorted(rows, key=lambda t: (t.event_id is None, t.name.lower(), t.id))
-    return [TemplateChoice(t.id, t.name, t.language, t.event_id) for t in rows]
 
 
 def check_template(*, subject: str, body: str, is_html: bool, language: str = "en") -> Rendered:

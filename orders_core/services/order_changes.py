@@ -3,7 +3,6 @@ a paid organiser order and recording the balance payment (rule 1's exception, se
 
 from __future__ import annotations
 
-from collections import Counter as Tally
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,6 +12,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from orders_core import history
+from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, fields_of, validate_values
+from orders_core.delivery import usual_delivery_mode
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
 from orders_core.i18n import _, as_utc
@@ -20,10 +21,9 @@ from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, O
 from orders_core.money import LineInput, price_order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
-from orders_core.services.forms import ORDER_FORMS, fields_of, validate_values
+from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.services.guards import lock_by_id
 from orders_core.services.order_creation import (
-    BUYER_FIELDS,
     check_template,
     clean_buyer,
     clean_holders,
@@ -34,7 +34,6 @@ from orders_core.services.order_creation import (
     write_lines,
     write_values,
 )
-from orders_core.services.order_quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.services.payments import PaymentOutcome, record_payment
 from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
 
@@ -218,12 +217,6 @@ def modify_order(
 
 
 # --- adding tickets to a paid organiser order ----------------------------------------------------
-
-
-def usual_delivery_mode(session: Session, order_id: int) -> str:
-    """The delivery mode of most of the order's tickets (e-ticket when there is none)."""
-    modes = Tally(session.scalars(select(OrderItem.delivery_mode).where(OrderItem.order_id == order_id)))
-    return modes.most_common(1)[0][0] if modes else DeliveryMode.E_TICKET.value
 
 
 def check_can_add_tickets(order: Order) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from orders_core import history
+from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import LANGUAGES, N_, _, as_utc
@@ -33,24 +34,11 @@ from orders_core.models import (
 )
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
-from orders_core.services.forms import ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
-from orders_core.services.order_quote import Quote, get_event, quote_order
+from orders_core.quote import Quote, get_event, quote_order
 from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMode, Source, Status
 
 __all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
 
-BUYER_FIELDS = {
-    "first_name": ("buyer_first_name", 100),
-    "last_name": ("buyer_last_name", 100),
-    "email": ("buyer_email", 254),
-    "phone": ("buyer_phone", 40),
-    "company_name": ("company_name", 200),
-    "billing_address": ("billing_address", 300),
-    "billing_postcode": ("billing_postcode", 20),
-    "billing_city": ("billing_city", 100),
-    "billing_country": ("billing_country", 2),
-    "vat_number": ("vat_number", 40),
-}
 # What the wizard offers in step 4 (free is chosen by the service itself when the total is zero).
 PAYMENT_CHOICES = {
     "invoice": N_("On invoice (awaiting payment)"),

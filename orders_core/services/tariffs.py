@@ -25,7 +25,7 @@ from orders_core.services.catalogue_rules import (
     to_utc,
 )
 from orders_core.services.guards import lock_by_id
-from orders_core.status import Status, TariffKind
+from orders_core.status import AWAITING_STATUSES, SOLD_STATUSES, TariffKind
 
 TARIFF_FIELDS = (
     "kind",
@@ -39,8 +39,6 @@ TARIFF_FIELDS = (
     "active",
 )
 # Statuses whose units count against a tariff's capacity: sold, or held while payment is awaited.
-SOLD_STATUSES = (Status.PAID.value,)
-AWAITING_STATUSES = (Status.AWAITING_PAYMENT.value, Status.PENDING_ADMIN.value, Status.PENDING_ONLINE.value)
 
 
 def units_held(session: Session, tariff_id: int) -> tuple[int, int]:
