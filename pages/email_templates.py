@@ -20,6 +20,7 @@ from ui.data import cached_query
 from ui.guard import require_router
 from ui.order_emails import email_kind_label
 from ui.session import current_actor
+from ui.text import md
 from ui.timezone import local_time
 from ui.transactions import read, run_service, show_notice
 
@@ -198,7 +199,7 @@ if st.session_state.get(CONFIRM_DELETE) == choice and choice != NEW:
             _(
                 "Delete the template “{name}”? Emails already queued or sent keep their text; new ones "
                 "use the next template in line."
-            ).format(name=labels.get(choice, ""))
+            ).format(name=md(labels.get(choice, "")))
         )
         yes, no = st.columns(2)
         if yes.button(_("Delete the template"), key="email_templates.confirm", type="primary"):
