@@ -18,6 +18,7 @@ from orders_core.services.email_templates import (
 from queries.emails import events, latest_order_id, order_id_by_number, template, templates
 from ui.data import cached_query
 from ui.guard import require_router
+from ui.html_preview import isolated_html
 from ui.order_emails import email_kind_label
 from ui.session import current_actor
 from ui.text import md
@@ -247,4 +248,4 @@ if preview_clicked:
             st.code(rendered.body_text, language=None, wrap_lines=True)
             if rendered.body_html:
                 with st.expander(_("HTML"), expanded=True):
-                    st.html(rendered.body_html)
+                    isolated_html(rendered.body_html)

@@ -11,6 +11,7 @@ from orders_core.status import OutboxStatus
 from queries.emails import email_message, outbox, outbox_counts
 from ui.data import cached_query
 from ui.guard import require_router
+from ui.html_preview import isolated_html
 from ui.order_emails import email_kind_label, email_status_icon_label, email_status_label
 from ui.session import current_actor
 from ui.text import md
@@ -198,7 +199,7 @@ with st.container(border=True):
         text_tab, html_tab = st.tabs([_("Text"), _("HTML")])
         text_tab.code(email["body_text"], language=None, wrap_lines=True)
         with html_tab:
-            st.html(email["body_html"])
+            isolated_html(email["body_html"])
     else:
         st.code(email["body_text"], language=None, wrap_lines=True)
     if may_retry(email["status"]) and len(selected) == 1:
