@@ -76,7 +76,7 @@ def navigation(w: WizardState, step: int, check: Callable[[], object]) -> None:
         try:
             check()
         except OrderError as error:
-            st.error(error.message)
+            st.error(md(error.message))
             return
         w.advance(step)
         st.rerun()
@@ -131,7 +131,7 @@ def step_tariffs(w: WizardState) -> None:
         try:
             quote(w, strict=True)
         except OrderError as error:
-            st.error(error.message)
+            st.error(md(error.message))
             return
         w.advance(1)
         st.rerun()
@@ -152,7 +152,7 @@ def _discount_codes(w: WizardState) -> None:
             try:
                 quote(w, strict=False, codes=[*w.codes, candidate])
             except OrderError as error:
-                st.error(error.message)
+                st.error(md(error.message))
             else:
                 w.codes = list(dict.fromkeys([*w.codes, candidate]))
                 w.clear_code = True
@@ -170,7 +170,7 @@ def _live_totals(w: WizardState) -> None:
     try:
         current = quote(w, strict=False)
     except OrderError as error:
-        st.warning(error.message)
+        st.warning(md(error.message))
         return
     if not current.lines:
         st.caption(_("No quantity chosen yet."))
@@ -214,7 +214,7 @@ def step_holders(w: WizardState) -> None:
     try:
         units = quote(w, strict=True).units
     except OrderError as error:
-        st.error(error.message)
+        st.error(md(error.message))
         return
     if not units:
         st.info(_("No badge or ticket in this order: no holder to fill in."))
@@ -262,7 +262,7 @@ def step_summary(w: WizardState) -> None:
     try:
         current = quote(w, strict=True)
     except OrderError as error:
-        st.error(error.message)
+        st.error(md(error.message))
         return
     totals = current.total
     _summary_table(current)
@@ -420,7 +420,7 @@ def save(w: WizardState, current) -> None:
             clear_after_write()  # someone else wrote: what was read and cached is stale
             w.conflict = error.message
             st.rerun()
-        st.error(error.message)
+        st.error(md(error.message))
 
     saved = _("Order {number} saved.") if w.mode == "modify" else _("Order {number} created.")
 
