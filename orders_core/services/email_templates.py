@@ -18,6 +18,7 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
 from orders_core.permissions import Actor, require
+from orders_core.services.guards import clean_id, lock_by_id
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def _clean(
         raise InvalidInput(_("Unknown email kind: {kind}.").format(kind=kind))
     if language not in LANGUAGES:
         raise InvalidInput(_("The language must be English or French."))
-    if event_id is not None and session.get(Event, event_id) is None:
+    if event_id is not None and session.get(Event, clean_id(event_id, missing=_("This event does not exist."))) is None:
         raise InvalidInput(_("This event does not exist."))
     name = name.strip()
     if not name:
@@ -123,12 +124,7 @@ def create_template(
 
 
 def _locked(session: Session, template_id: int) -> EmailTemplate:
-    template = session.scalars(
-        select(EmailTemplate).where(EmailTemplate.id == template_id).with_for_update()
-    ).one_or_none()
-    if template is None:
-        raise InvalidInput(_("This email template does not exist (any more)."))
-    return template
+    return lock_by_id(session, EmailTemplate, template_id, _("This email template does not exist (any more)."))
 
 
 def update_template(
