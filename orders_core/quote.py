@@ -21,6 +21,7 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import _, as_utc
 from orders_core.models import DiscountCode, Event, Order, OrderLine, Tariff
 from orders_core.money import ZERO, Discount, LineInput, price_order
+from orders_core.services.guards import clean_id, clean_int, clean_quantity
 from orders_core.status import ADMITTING_KINDS, HOLDING_STATUSES
 
 # A code is refused past this many characters (the column holds 64).
@@ -87,16 +88,15 @@ def clean_quantities(quantities: Mapping) -> dict[int, int]:
     """Tariff id -> whole quantity >= 0; anything else is refused with a readable message."""
     clean: dict[int, int] = {}
     for tariff_id, quantity in quantities.items():
-        if isinstance(quantity, bool) or isinstance(quantity, float) and not quantity.is_integer():
-            raise InvalidInput(_("Quantities must be whole numbers."))
+        key = clean_id(tariff_id, missing=_("Tariff {id} does not exist.").format(id=str(tariff_id)[:30]))
         try:
-            number = int(quantity)
-        except (TypeError, ValueError):
+            number = clean_int(quantity, label=_("A quantity"), minimum=-(10**6), maximum=10**6)
+        except InvalidInput:
             raise InvalidInput(_("Quantities must be whole numbers.")) from None
         if number < 0:
             raise InvalidInput(_("A quantity cannot be negative."))
         if number:
-            clean[int(tariff_id)] = clean.get(int(tariff_id), 0) + number
+            clean[key] = clean_quantity(clean.get(key, 0) + number)
     return clean
 
 
@@ -119,6 +119,7 @@ def held_units(session: Session, tariff_ids: Sequence[int], *, exclude_order_id:
 
 
 def get_event(session: Session, event_id: int) -> Event:
+    event_id = clean_id(event_id, missing=_("Event {id} does not exist.").format(id=str(event_id)[:30]))
     event = session.get(Event, event_id)
     if event is None:
         raise InvalidInput(_("Event {id} does not exist.").format(id=event_id))

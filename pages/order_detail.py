@@ -13,6 +13,7 @@ from ui.guard import require_router
 from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
+from ui.params import number_param, parse_number
 from ui.session import order_actions
 from ui.text import md
 from ui.timezone import local_time
@@ -211,13 +212,8 @@ def _order_view(number: int) -> None:
         render_order_emails(order["id"])
 
 
-def _number(value: str | None) -> int | None:
-    value = (value or "").strip().lstrip("#")
-    return int(value) if value.isdigit() else None
-
-
-attendee = _number(st.query_params.get("attendee"))
-number = _number(st.query_params.get("order"))
+attendee = number_param("attendee", _("“{value}” in the address is not an attendee record number."))
+number = number_param("order", _("“{value}” in the address is not an order number."))
 if attendee is not None:
     _attendee_view(attendee)
 elif number is not None:
@@ -225,7 +221,7 @@ elif number is not None:
 else:
     st.title(_("Order"))
     typed = st.text_input(_("Order number"), key="order_detail.number", placeholder="1234567")
-    if _number(typed) is not None:
-        st.query_params["order"] = str(_number(typed))
+    if parse_number(typed) is not None:
+        st.query_params["order"] = str(parse_number(typed))
         st.rerun()
     link("pages/orders.py", _("Back to the orders"), {}, icon=":material/list:")

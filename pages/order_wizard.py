@@ -14,6 +14,7 @@ from queries.wizard import order_for_edit
 from ui.data import cached_query
 from ui.format import payment_mode_label, status_label
 from ui.guard import require_router
+from ui.params import number_param
 from ui.session import order_actions
 from ui.text import md
 from ui.wizard_state import WizardState, reset, start, state
@@ -23,8 +24,7 @@ require_router()
 
 
 def modify_number() -> int | None:
-    value = st.query_params.get("modify")
-    return int(value) if value and str(value).isdigit() else None
+    return number_param("modify", _("“{value}” in the address is not an order number."))
 
 
 def open_wizard() -> WizardState:

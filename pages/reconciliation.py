@@ -32,6 +32,7 @@ from queries.reconciliation import (
 )
 from ui.data import cached_query
 from ui.guard import require_router
+from ui.params import parse_number
 from ui.session import can, current_actor
 from ui.text import md
 from ui.transactions import run_service
@@ -148,7 +149,7 @@ if all_statements.empty:
 
 ids = all_statements["id"].tolist()
 selected = st.query_params.get("statement")
-default = ids.index(int(selected)) if selected and selected.isdigit() and int(selected) in ids else 0
+default = ids.index(parse_number(selected)) if parse_number(selected) in ids else 0
 labels = {row.id: f"#{row.id} · {row.filename} · {format_date(row.imported_at)}" for row in all_statements.itertuples()}
 statement_id = st.selectbox(_("Statement"), ids, index=default, format_func=labels.get, key="reconciliation.statement")
 st.query_params["statement"] = str(statement_id)

@@ -114,12 +114,14 @@ def normalize_text(value: str) -> str:
 
 def parse_amount(raw: str, decimal_comma: bool) -> Decimal:
     text = (raw or "").strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
-    text = re.sub(r"[A-Za-z€$£]", "", text)
+    # A currency around the number (EUR 12,00; 12,00 €) is dropped; any other letter (NaN,
+    # Infinity, 1e400) makes it not an amount.
+    text = re.sub(r"^[A-Za-z]{3}|[A-Za-z]{3}$|[€$£]", "", text)
     if decimal_comma:
         text = text.replace(".", "").replace(",", ".")
     else:
         text = text.replace(",", "")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"[+-]?\d{1,10}(\.\d+)?", text):
         raise ValueError(raw)
     return Decimal(text).quantize(Decimal("0.01"))
 

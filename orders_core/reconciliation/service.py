@@ -19,6 +19,7 @@ from orders_core.permissions import Actor, require
 from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, Transfer
 from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, read_camt053, read_csv
 from orders_core.reconciliation.states import may_ignore
+from orders_core.services.guards import clean_decimal, clean_id
 from orders_core.status import OPEN_BANK_STATUSES
 
 MAX_COMMENT = 2000
@@ -158,6 +159,8 @@ def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[i
 
 
 def _locked_transaction(session: Session, transaction_id: int) -> BankTransaction:
+    missing = _("Unknown bank transaction {id}.").format(id=str(transaction_id)[:30])
+    transaction_id = clean_id(transaction_id, missing=missing)
     transaction = session.scalars(
         select(BankTransaction).where(BankTransaction.id == transaction_id).with_for_update()
     ).one_or_none()
@@ -180,7 +183,11 @@ def confirm_match(
     if transaction.status == "ignored":
         raise InvalidInput(_("This transaction is ignored."))
     remaining = Decimal(str(transaction.amount)) - Decimal(str(transaction.allocated))
-    wanted = sum((Decimal(a) for _, a in allocations), Decimal("0"))
+    allocations = [
+        (clean_id(order_id, missing=_("Unknown order.")), clean_decimal(amount, label=_("The amount")))
+        for order_id, amount in allocations
+    ]
+    wanted = sum((a for _, a in allocations), Decimal("0"))
     if not allocations or wanted <= 0:
         raise InvalidInput(_("Choose at least one order and an amount."))
     if wanted > remaining:
@@ -228,6 +235,7 @@ def confirm_match(
 def plan_high_confidence(session: Session, statement_id: int) -> ConfirmPlan:
     """The dry run of `confirm_high_confidence`: each open transaction whose best suggestion is
     high-confidence and clearly ahead of the next one."""
+    statement_id = clean_id(statement_id, missing=_("Unknown bank statement {id}.").format(id=str(statement_id)[:30]))
     transactions = session.scalars(
         select(BankTransaction)
         .where(BankTransaction.statement_id == statement_id, BankTransaction.status == "unmatched")

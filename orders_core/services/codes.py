@@ -29,7 +29,7 @@ from orders_core.services.catalogue_rules import (
     snapshot,
     to_utc,
 )
-from orders_core.services.guards import lock_by_id
+from orders_core.services.guards import MAX_ID, clean_ids, clean_int, lock_by_id
 
 CODE_FIELDS = ("code", "percent_off", "amount_off", "max_uses", "valid_from", "valid_until", "active")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
@@ -73,9 +73,11 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(_("The amount off is too large."))
         clean["amount_off"] = amount
     if clean.get("max_uses") is not None:
-        if isinstance(clean["max_uses"], bool) or int(clean["max_uses"]) != clean["max_uses"] or clean["max_uses"] < 1:
-            raise InvalidInput(_("The usage limit must be a whole number of at least 1 (empty for unlimited)."))
-        clean["max_uses"] = int(clean["max_uses"])
+        try:
+            clean["max_uses"] = clean_int(clean["max_uses"], label=_("The usage limit"), minimum=1, maximum=MAX_ID)
+        except InvalidInput:
+            message = _("The usage limit must be a whole number of at least 1 (empty for unlimited).")
+            raise InvalidInput(message) from None
     for field in ("valid_from", "valid_until"):
         if field in clean:
             clean[field] = to_utc(clean[field])
@@ -100,7 +102,7 @@ def _check_unique(session: Session, event_id: int, code: str, *, except_id: int 
 
 
 def _check_tariffs(session: Session, event_id: int, tariff_ids) -> list[int]:
-    ids = sorted({int(t) for t in tariff_ids or ()})
+    ids = clean_ids(tariff_ids or (), what=_("a tariff id"))
     if ids:
         found = set(session.scalars(select(Tariff.id).where(Tariff.id.in_(ids), Tariff.event_id == event_id)))
         if found != set(ids):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from orders_core.emails.choices import TemplateChoice, list_templates  # noqa: F401  (re-exported for pages)
@@ -18,6 +18,7 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
 from orders_core.permissions import Actor, require
+from orders_core.services.guards import clean_id, lock_by_id
 
 
 def check_template(*, subject: str, body: str, is_html: bool, language: str = "en") -> Rendered:
@@ -47,7 +48,7 @@ def _clean(
         raise InvalidInput(_("Unknown email kind: {kind}.").format(kind=kind))
     if language not in LANGUAGES:
         raise InvalidInput(_("The language must be English or French."))
-    if event_id is not None and session.get(Event, event_id) is None:
+    if event_id is not None and session.get(Event, clean_id(event_id, missing=_("This event does not exist."))) is None:
         raise InvalidInput(_("This event does not exist."))
     name = name.strip()
     if not name:
@@ -92,12 +93,7 @@ def create_template(
 
 
 def _locked(session: Session, template_id: int) -> EmailTemplate:
-    template = session.scalars(
-        select(EmailTemplate).where(EmailTemplate.id == template_id).with_for_update()
-    ).one_or_none()
-    if template is None:
-        raise InvalidInput(_("This email template does not exist (any more)."))
-    return template
+    return lock_by_id(session, EmailTemplate, template_id, _("This email template does not exist (any more)."))
 
 
 def update_template(

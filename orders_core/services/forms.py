@@ -24,7 +24,7 @@ from orders_core.i18n import _
 from orders_core.models import FieldValue, FormField
 from orders_core.permissions import Actor, require
 from orders_core.quote import get_event
-from orders_core.services.guards import lock_by_id
+from orders_core.services.guards import clean_int, lock_by_id
 
 # --- admin -------------------------------------------------------------------------------------
 
@@ -44,6 +44,8 @@ def _clean_definition(
         raise InvalidInput(_("A field needs a label in English and in French."))
     if len(label_en) > 200 or len(label_fr) > 200:
         raise InvalidInput(_("A label is too long (200 characters at most)."))
+    if isinstance(options, str):  # one option per item, never one per character
+        options = options.splitlines()
     clean_options = list(dict.fromkeys(str(o).strip() for o in options or () if str(o).strip()))
     if field_type in CHOICE_TYPES:
         if len(clean_options) < 2:
@@ -140,6 +142,7 @@ def move_field(session: Session, *, actor: Actor, field_id: int, offset: int) ->
     """Move a field up (offset -1) or down (+1) in its form."""
     require(actor, "forms.manage")
     field = _get_field(session, field_id)
+    offset = clean_int(offset, label=_("The move"), minimum=-1000, maximum=1000)
     siblings = session.scalars(
         select(FormField)
         .where(FormField.event_id == field.event_id, FormField.form == field.form)

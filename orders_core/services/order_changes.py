@@ -22,7 +22,7 @@ from orders_core.money import LineInput, price_order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
-from orders_core.services.guards import lock_by_id
+from orders_core.services.guards import clean_id, clean_quantity, lock_by_id
 from orders_core.services.order_creation import (
     check_template,
     clean_buyer,
@@ -39,6 +39,8 @@ from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Sourc
 
 
 def lock_order(session: Session, order_id: int) -> Order:
+    missing = _("Order {id} does not exist or has been deleted.").format(id=str(order_id)[:30])
+    order_id = clean_id(order_id, missing=missing)
     order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one_or_none()
     if order is None or order.deleted_at is not None:
         raise InvalidInput(_("Order {id} does not exist or has been deleted.").format(id=order_id))
@@ -260,9 +262,9 @@ def add_tickets(
     note = (reason_note or "").strip()
     if not note:
         raise InvalidInput(_("Write the reason for adding tickets: it is kept with the date in the order's notes."))
-    if isinstance(quantity, bool) or int(quantity) != quantity or quantity < 1:
+    quantity = clean_quantity(quantity)
+    if quantity < 1:
         raise InvalidInput(_("Add at least one ticket."))
-    quantity = int(quantity)
     tariff = lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id))
     check_tariff_on_sale(tariff, order.event_id, now)
     if tariff.kind not in ADMITTING_KINDS:

@@ -35,6 +35,7 @@ from orders_core.models import (
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.quote import Quote, get_event, quote_order
+from orders_core.services.guards import clean_id
 from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMode, Source, Status
 
 __all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
@@ -154,7 +155,8 @@ def check_template(session: Session, template_id: int | None, event_id: int, sen
         return None
     if template_id is None:
         return None
-    template = session.get(EmailTemplate, int(template_id))
+    missing = _("Choose a payment-details template of this event.")
+    template = session.get(EmailTemplate, clean_id(template_id, missing=missing))
     if template is None or template.kind != "payment_details" or template.event_id not in (None, event_id):
         raise InvalidInput(_("Choose a payment-details template of this event."))
     return template.id

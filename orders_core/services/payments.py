@@ -50,8 +50,12 @@ def _amount(value) -> Decimal:
         amount = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise InvalidInput(_("“{value}” is not an amount.").format(value=str(value)[:50])) from None
-    if not amount.is_finite() or amount <= 0:
+    if not amount.is_finite():
+        raise InvalidInput(_("“{value}” is not an amount.").format(value=str(value)[:50]))
+    if amount <= 0:
         raise InvalidInput(_("The amount must be more than zero."))
+    if amount >= guards.MAX_AMOUNT:
+        raise InvalidInput(_("{field}: {value} is too large.").format(field=_("The amount"), value=str(value)[:50]))
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput(_("The amount has more than two decimals."))
     return amount.quantize(Decimal("0.01"))
