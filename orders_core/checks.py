@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 
 from orders_core.money import tax_of, to_money
 from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
-from orders_core.summaries import SUMMARIES, mismatch_sql
+from orders_core.summaries import ORDER_SUMMARY, SUMMARIES, differing_keys_sql, mismatch_sql
 
 
 @dataclass(frozen=True)
@@ -36,24 +36,6 @@ def _quoted(values) -> str:
 
 
 _ADMITTING = _quoted(sorted(ADMITTING_KINDS))
-_SUMMARY_KEY = "day, event_id, status, payment_mode, source, currency, deleted"
-
-
-def _summary_mismatch(day: str) -> str:
-    """Keys where order_summary and a recomputation from orders disagree (count or cents)."""
-    return f"""SELECT NULL, CAST(day AS VARCHAR(10)) || ' ' || CAST(event_id AS VARCHAR(12)) || ' ' || status
-                      || ' ' || payment_mode || ' ' || source || ' ' || currency
-               FROM (SELECT {_SUMMARY_KEY}, orders AS n, total_ht_cents AS ht, total_ttc_cents AS ttc
-                     FROM order_summary
-                     UNION ALL
-                     SELECT {day}, event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
-                            -COUNT(*), -SUM({_cents("total_ht")}), -SUM({_cents("total_ttc")})
-                     FROM orders GROUP BY {day}, event_id, status, payment_mode, source, currency,
-                                          (deleted_at IS NOT NULL)) d
-               GROUP BY {_SUMMARY_KEY}
-               HAVING SUM(n) <> 0 OR SUM(ht) <> 0 OR SUM(ttc) <> 0"""
-
-
 # name -> (SQL returning (number, detail), message template)
 SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     "number_range": (
@@ -179,13 +161,7 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     # Issue 4: the grid's summary table (kept by triggers) equals a recomputation from orders.
     "order_summary_matches_orders": (
-        {
-            dialect: _summary_mismatch(day)
-            for dialect, day in (
-                ("sqlite", "date(created_at)"),
-                ("postgresql", "(created_at AT TIME ZONE 'UTC')::date"),
-            )
-        },
+        {dialect: differing_keys_sql(ORDER_SUMMARY, dialect) for dialect in ("sqlite", "postgresql")},
         "the order summary differs from the orders it counts for {detail}",
     ),
 }
