@@ -35,8 +35,7 @@ from orders_core.permissions import Actor, require
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from queries.cells import safe_cell, safe_text
 from queries.custom_values import custom_columns, custom_values_of
-from queries.grid import GridFilters, grid_count_and_totals
-from queries.grid import _conditions as filter_conditions
+from queries.grid import GridFilters, filter_conditions, grid_count_and_totals
 
 Progress = Callable[[int, int], None]
 CHUNK = 10_000

@@ -175,34 +175,55 @@ def _search_ids(text_: str) -> Select:
     )
 
 
-def _conditions(filters: GridFilters, *, with_created: bool = True) -> list[ColumnElement]:
-    """WHERE conditions on `orders` for the filters (the created range only if asked)."""
+def filter_conditions(
+    filters: GridFilters, *, on: type[Order] | type[OrderSummary] = Order, with_created: bool = True
+) -> list[ColumnElement[bool]]:
+    """The one translation of the grid's filters into SQL. On `orders` (the default): the WHERE
+    of the page, of the direct count and totals and of the export. On `order_summary`: the same
+    dimensions for the count and totals of the whole UTC days of the created range (only for the
+    filters that table can serve, see summary_can_serve). `with_created=False` leaves the created
+    range out (the caller adds the partial days at its edges)."""
+    summary = on is OrderSummary
+    if summary and not summary_can_serve(filters):
+        raise ValueError("order_summary cannot serve a search, a discount code or a payment date")
     number = filters.order_number()
     if number is not None:  # a number finds its order whatever else is chosen
         return [Order.number == number]
-    conditions: list[ColumnElement] = []
+    conditions: list[ColumnElement[bool]] = []
     statuses = filters.effective_statuses()
     if statuses is not None:
-        conditions.append(Order.status.in_(statuses) if statuses else false())
+        conditions.append(on.status.in_(statuses) if statuses else false())
     if filters.payment_modes:
-        conditions.append(Order.payment_mode.in_(filters.payment_modes))
+        conditions.append(on.payment_mode.in_(filters.payment_modes))
     if filters.event_ids:
-        conditions.append(Order.event_id.in_(filters.event_ids))
+        conditions.append(on.event_id.in_(filters.event_ids))
     if filters.source:
-        conditions.append(Order.source == filters.source)
+        conditions.append(on.source == filters.source)
     if filters.discount_code:
         conditions.append(Order.discount_code == filters.discount_code.strip().upper())
     if not filters.include_deleted:
-        conditions.append(Order.deleted_at.is_(None))
+        conditions.append(OrderSummary.deleted == false() if summary else Order.deleted_at.is_(None))
     if with_created:
         start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
-        conditions.extend(_range(Order.created_at, start, end))
+        if summary:
+            first_full, end_full = _whole_days(start, end)
+            if first_full is not None:
+                conditions.append(OrderSummary.day >= first_full.date())
+            if end_full is not None:
+                conditions.append(OrderSummary.day < end_full.date())
+        else:
+            conditions.extend(_range(Order.created_at, start, end))
     paid_start, paid_end = day_bounds(filters.paid_from, filters.paid_to, filters.timezone)
     conditions.extend(_range(Order.paid_at, paid_start, paid_end))
     text_ = filters.search_text()
     if text_:
         conditions.append(Order.id.in_(_search_ids(text_)))
     return conditions
+
+
+def _whole_days(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """The whole UTC days [first, end) inside the instants [start, end)."""
+    return (_ceil_day(start) if start else None), (_floor_day(end) if end else None)
 
 
 def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnElement]:
@@ -259,7 +280,7 @@ def grid_page(
     """One page of the filtered, sorted orders (GRID_COLUMNS; money as Decimal). Give `after`
     (see cursor_after) for the next page by keyset, or an `offset` for a page opened by number."""
     column, descending = SORTS[sort]
-    conditions = _conditions(filters)
+    conditions = filter_conditions(filters)
     if after is not None:
         conditions.append(_keyset(sort, after))
     order_by = [column.desc(), Order.id.desc()] if descending else [column.asc(), Order.id.asc()]
@@ -336,7 +357,7 @@ def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd
         if summary_can_serve(filters):
             parts = _totals_from_summary(conn, filters)
         else:
-            parts = [conn.execute(_direct_totals(_conditions(filters))).all()]
+            parts = [conn.execute(_direct_totals(filter_conditions(filters))).all()]
     merged: dict[str, list] = {}
     for rows in parts:
         for currency, count, ht, ttc in rows:
@@ -361,37 +382,20 @@ def _direct_totals(conditions: list[ColumnElement]) -> Select:
 def _totals_from_summary(conn, filters: GridFilters) -> list:
     """Whole UTC days from the summary; the partial days at either end of the range directly."""
     start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
-    first_full = _ceil_day(start) if start else None
-    end_full = _floor_day(end) if end else None
-    base = _conditions(filters, with_created=False)
+    first_full, end_full = _whole_days(start, end)
+    base = filter_conditions(filters, with_created=False)
     if first_full and end_full and first_full >= end_full:
         # The range lies within less than two UTC days: count it directly, by index.
         return [conn.execute(_direct_totals([*base, *_range(Order.created_at, start, end)])).all()]
     parts = []
-    if start is not None and start < first_full:
+    if start is not None and first_full is not None and start < first_full:
         parts.append(conn.execute(_direct_totals([*base, *_range(Order.created_at, start, first_full)])).all())
-    if end is not None and end_full < end:
+    if end is not None and end_full is not None and end_full < end:
         parts.append(conn.execute(_direct_totals([*base, *_range(Order.created_at, end_full, end)])).all())
     s = OrderSummary
-    where: list[ColumnElement] = []
-    statuses = filters.effective_statuses()
-    if statuses is not None:
-        where.append(s.status.in_(statuses) if statuses else false())
-    if filters.payment_modes:
-        where.append(s.payment_mode.in_(filters.payment_modes))
-    if filters.event_ids:
-        where.append(s.event_id.in_(filters.event_ids))
-    if filters.source:
-        where.append(s.source == filters.source)
-    if not filters.include_deleted:
-        where.append(s.deleted == false())
-    if first_full is not None:
-        where.append(s.day >= first_full.date())
-    if end_full is not None:
-        where.append(s.day < end_full.date())
     rows = conn.execute(
         select(s.currency, func.sum(s.orders), func.sum(s.total_ht_cents), func.sum(s.total_ttc_cents))
-        .where(*where)
+        .where(*filter_conditions(filters, on=OrderSummary))
         .group_by(s.currency)
     ).all()
     parts.append([(c, n, _from_cents(ht), _from_cents(ttc)) for c, n, ht, ttc in rows])
@@ -436,6 +440,7 @@ __all__ = [
     "cursor_after",
     "day_bounds",
     "filter_choices",
+    "filter_conditions",
     "grid_count_and_totals",
     "grid_page",
     "order_id_for_number",
