@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,7 +49,7 @@ class SignedInUser:
     role: str
     name: str
 
-    def as_session(self) -> dict:
+    def as_session(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -83,7 +84,7 @@ def normalise_code(code: str) -> str:
     return (code or "").strip().upper()
 
 
-def clean_quantities(quantities: Mapping) -> dict[int, int]:
+def clean_quantities(quantities: Mapping[str, Any]) -> dict[int, int]:
     """Tariff id -> whole quantity >= 0; anything else is refused with a readable message."""
     clean: dict[int, int] = {}
     for tariff_id, quantity in quantities.items():
@@ -171,7 +172,7 @@ def quote_order(
     session: Session,
     *,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     at: datetime | None = None,
     lock: bool = False,

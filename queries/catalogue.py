@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
@@ -111,7 +112,7 @@ def events_list(engine: Engine, *, include_archived: bool = False) -> pd.DataFra
     return _frame(rows, EVENT_COLUMNS, ("starts_at", "ends_at", "archived_at"))
 
 
-def event_row(engine: Engine, event_id: int) -> dict | None:
+def event_row(engine: Engine, event_id: int) -> dict[str, Any] | None:
     """One event's fields as a plain dict (for the edit form), or None."""
     frame = events_list(engine, include_archived=True)
     match = frame[frame["id"] == event_id]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -45,7 +46,7 @@ ORDER_NUMBER = re.compile(r"^\s*#?(\d{7})\s*$")
 DEFAULT_PAGE_SIZE = 50
 
 # name -> (column, descending); every sort ends on id so that keyset paging is total.
-SORTS: dict[str, tuple[ColumnElement, bool]] = {
+SORTS: dict[str, tuple[ColumnElement[Any], bool]] = {
     "created_desc": (Order.created_at, True),
     "created_asc": (Order.created_at, False),
     "number_desc": (Order.number, True),
@@ -135,7 +136,7 @@ def _like_pattern(text_: str) -> str:
     return f"%{escaped}%"
 
 
-class contains_ci(FunctionElement):
+class contains_ci(FunctionElement[Any]):
     """Case-insensitive substring match of a pattern in any of some text columns (first and last
     name together too). PostgreSQL: ILIKE on their concatenation, served by the pg_trgm index.
     SQLite: LIKE per column (SQLite's LIKE already ignores ASCII case, and its lower() folds
@@ -167,7 +168,7 @@ def _contains_ci_sqlite(element, compiler, **kw):
     return f"({' OR '.join(tests)})"
 
 
-def _search_ids(text_: str) -> Select:
+def _search_ids(text_: str) -> Select[Any]:
     pattern = _like_pattern(text_)
     return union(
         select(Order.id.label("id")).where(contains_ci(pattern, *ORDER_SEARCH_COLUMNS)),
@@ -226,7 +227,7 @@ def _whole_days(start: datetime | None, end: datetime | None) -> tuple[datetime 
     return (_ceil_day(start) if start else None), (_floor_day(end) if end else None)
 
 
-def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnElement]:
+def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnElement[Any]]:
     out = []
     if start is not None:
         out.append(column >= start)
@@ -235,7 +236,7 @@ def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnE
     return out
 
 
-def _keyset(sort: str, after: tuple) -> ColumnElement:
+def _keyset(sort: str, after: tuple[Any, ...]) -> ColumnElement[Any]:
     column, descending = SORTS[sort]
     value, last_id = after
     value = _parse_cursor_value(sort, value)
@@ -273,7 +274,7 @@ def grid_page(
     filters: GridFilters,
     sort: str = DEFAULT_SORT,
     *,
-    after: tuple | None = None,
+    after: tuple[Any, ...] | None = None,
     offset: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> pd.DataFrame:
@@ -358,7 +359,7 @@ def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd
             parts = _totals_from_summary(conn, filters)
         else:
             parts = [conn.execute(_direct_totals(filter_conditions(filters))).all()]
-    merged: dict[str, list] = {}
+    merged: dict[str, list[Any]] = {}
     for rows in parts:
         for currency, count, ht, ttc in rows:
             if not count:
@@ -371,7 +372,7 @@ def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd
     return int(table["orders"].sum()) if not table.empty else 0, table
 
 
-def _direct_totals(conditions: list[ColumnElement]) -> Select:
+def _direct_totals(conditions: list[ColumnElement[Any]]) -> Select[Any]:
     return (
         select(Order.currency, func.count(), money_sum(Order.total_ht), money_sum(Order.total_ttc))
         .where(*conditions)
@@ -379,7 +380,7 @@ def _direct_totals(conditions: list[ColumnElement]) -> Select:
     )
 
 
-def _totals_from_summary(conn, filters: GridFilters) -> list:
+def _totals_from_summary(conn, filters: GridFilters) -> list[Any]:
     """Whole UTC days from the summary; the partial days at either end of the range directly."""
     start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
     first_full, end_full = _whole_days(start, end)
@@ -422,7 +423,7 @@ def order_id_for_number(engine: Engine, number: int) -> int | None:
         return conn.execute(select(Order.id).where(Order.number == number)).scalar()
 
 
-def filter_choices(engine: Engine) -> dict[str, list]:
+def filter_choices(engine: Engine) -> dict[str, list[Any]]:
     """What the filter widgets offer: events (id, name) and the discount codes in use."""
     with engine.connect() as conn:
         events = conn.execute(select(Event.id, Event.name).order_by(Event.starts_at.desc(), Event.id)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Numeric, TypeDecorator
 from sqlalchemy.ext.compiler import compiles
@@ -25,7 +26,7 @@ class ExactMoney(TypeDecorator):
         return Decimal(value).quantize(CENT)
 
 
-class money_sum(FunctionElement):
+class money_sum(FunctionElement[Any]):
     """SUM of a money column, exact on both databases. PostgreSQL sums NUMERIC exactly; SQLite
     stores NUMERIC as binary floats, so there it sums whole cents as integers."""
 

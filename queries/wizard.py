@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -19,7 +20,7 @@ from orders_core.quote import Quote, quote_order
 from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 
 
-def wizard_events(engine: Engine) -> list[dict]:
+def wizard_events(engine: Engine) -> list[dict[str, Any]]:
     """Events an order can be created for (not archived): id, name, currency, seated."""
     frame = events_list(engine)
     return [
@@ -45,7 +46,7 @@ def event_fields(
         return fields_of(session, event_id, forms, include_inactive=include_inactive)
 
 
-def payment_templates(engine: Engine, event_id: int) -> list[dict]:
+def payment_templates(engine: Engine, event_id: int) -> list[dict[str, Any]]:
     """The payment-details templates usable for the event (its own first): id, name, language."""
     with Session(engine) as session:
         return [
@@ -58,7 +59,7 @@ def live_quote(
     engine: Engine,
     *,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     exclude_order_id: int | None = None,
     kept: Mapping[int, int] | None = None,
@@ -82,7 +83,7 @@ def live_quote(
         )
 
 
-def _custom(values: Sequence[tuple], field_types: Mapping[int, str]) -> dict[str, object]:
+def _custom(values: Sequence[tuple[Any, ...]], field_types: Mapping[int, str]) -> dict[str, object]:
     result: dict[str, object] = {}
     for field_id, value in values:
         kind = field_types.get(field_id)
@@ -92,7 +93,7 @@ def _custom(values: Sequence[tuple], field_types: Mapping[int, str]) -> dict[str
     return result
 
 
-def order_for_edit(engine: Engine, number: int) -> dict | None:
+def order_for_edit(engine: Engine, number: int) -> dict[str, Any] | None:
     """The order as the wizard's plain state: ids, version, quantities, code, buyer, holders
     (tariff id -> list, in unit order) and custom values. None when there is no such (non-deleted) order."""
     with Session(engine) as session:
@@ -116,7 +117,7 @@ def order_for_edit(engine: Engine, number: int) -> dict | None:
             .where(OrderItem.order_id == order.id)
             .order_by(OrderLine.id, OrderItem.id)
         ).all()
-        holders: dict[str, list[dict]] = {}
+        holders: dict[str, list[dict[str, Any]]] = {}
         for i, tariff_id in rows:  # per tariff, so that changing quantities keeps the other holders
             holders.setdefault(str(tariff_id), []).append(
                 {
@@ -146,7 +147,7 @@ def order_for_edit(engine: Engine, number: int) -> dict | None:
         }
 
 
-def add_ticket_context(engine: Engine, number: int) -> dict | None:
+def add_ticket_context(engine: Engine, number: int) -> dict[str, Any] | None:
     """What the "Add a ticket" and "Record payment" forms need beyond the order's facts
     (`queries.order_detail.order_facts`): ids, version, seats already in the order, its usual
     delivery mode and the badge/ticket tariffs of its event."""

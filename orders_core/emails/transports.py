@@ -10,7 +10,7 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 DEFAULT_FROM = "orders@localhost"
@@ -130,7 +130,7 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _refusals(refused: dict) -> str:
+def _refusals(refused: dict[str, Any]) -> str:
     return "; ".join(f"{address} ({code} {_text(reason)})" for address, (code, reason) in refused.items())
 
 

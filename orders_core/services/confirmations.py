@@ -42,7 +42,7 @@ def _money_text(amount: Decimal, currency: str, language: str) -> str:
     return format_money(amount, currency, language)
 
 
-class _Lazy(dict):
+class _Lazy(dict[str, Any]):
     """A template context dict whose formatted values are computed when a template reads
     them: a confirmation rarely shows all of them, and formatting dominates a bulk render."""
 

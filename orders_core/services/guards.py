@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Integer, any_, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -68,7 +69,7 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS[Status(status)])
 
 
-def order_ids(values: Iterable) -> list[int]:
+def order_ids(values: Iterable[Any]) -> list[int]:
     """Distinct order ids, sorted; anything that is not a whole number is refused as a whole."""
     ids: set[int] = set()
     for value in values:

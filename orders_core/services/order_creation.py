@@ -74,7 +74,9 @@ def clean_buyer(buyer: Mapping[str, Any]) -> dict[str, str]:
     return clean
 
 
-def clean_holders(holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]) -> list[dict]:
+def clean_holders(
+    holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]
+) -> list[dict[str, Any]]:
     """One holder per badge/ticket unit: names mandatory, email optional but valid."""
     if len(holders) != units:
         raise InvalidInput(
@@ -184,7 +186,7 @@ def next_order_number(session: Session) -> int:
 
 
 def write_lines(
-    session: Session, order: Order, quote: Quote, holders: Sequence[dict], now: datetime
+    session: Session, order: Order, quote: Quote, holders: Sequence[dict[str, Any]], now: datetime
 ) -> list[OrderItem]:
     """The order's lines and one item per badge/ticket unit, holders in the quote's unit order."""
     items: list[OrderItem] = []
@@ -282,11 +284,11 @@ def create_order(
     *,
     actor: Actor,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     buyer: Mapping[str, Any],
     holders: Sequence[Mapping[str, Any]] = (),
-    custom_values: Mapping | None = None,
+    custom_values: Mapping[str, Any] | None = None,
     payment: Mapping[str, Any] | None = None,
     send_payment_details: bool = False,
     template_id: int | None = None,

@@ -137,9 +137,9 @@ def _summarise(result: ValidationResult, settled: list[Settled]) -> None:
     result.amounts = dict(sorted(amounts.items()))
 
 
-def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter:
+def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter[str]:
     """order id -> number of order items (badge/ticket units) that have no attendee yet."""
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     no_attendee = ~exists().where(Attendee.order_item_id == OrderItem.id)
     for _part, condition in guards.id_chunks(session, OrderItem.order_id, ids):
         query = select(OrderItem.order_id, func.count()).where(condition, no_attendee).group_by(OrderItem.order_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, Select, false, func, select
@@ -52,14 +53,14 @@ class DashboardFilters:
 
 
 def where_facts(
-    query: Select,
+    query: Select[Any],
     table,
     filters: DashboardFilters,
     *,
     dated: bool = True,
     start: date | None = None,
     end: date | None = None,
-) -> Select:
+) -> Select[Any]:
     """Restrict a query over a summary table to the filters (deleted orders left out)."""
     if dated:
         query = query.where(table.c.day >= (start or filters.start), table.c.day <= (end or filters.end))
@@ -80,7 +81,7 @@ def money(cents) -> Decimal:
     return (Decimal(int(cents or 0)) / 100).quantize(CENT)
 
 
-def frame(engine: Engine, query: Select, columns: list[str], money_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+def frame(engine: Engine, query: Select[Any], columns: list[str], money_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Run `query`, name the columns, turn the cents columns into Decimal money."""
     with engine.connect() as conn:
         rows = conn.execute(query).all()
@@ -126,7 +127,7 @@ def bucket_of(day: date, granularity: str) -> date:
     return day
 
 
-def rows_of(engine: Engine, query: Select) -> list[tuple]:
+def rows_of(engine: Engine, query: Select[Any]) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
 
@@ -140,10 +141,10 @@ def as_day(value) -> date:
     return value
 
 
-def summed(rows: list[tuple], key, width: int) -> dict[tuple, list[int]]:
+def summed(rows: list[tuple[Any, ...]], key, width: int) -> dict[tuple, list[int]]:
     """Sum the last `width` integer fields of `rows` per key(row): plain Python, because a few
     thousand summary rows group faster this way than through pandas."""
-    totals: dict[tuple, list[int]] = {}
+    totals: dict[tuple[Any, ...], list[int]] = {}
     for row in rows:
         k = key(row)
         current = totals.get(k)
