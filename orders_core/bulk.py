@@ -45,7 +45,9 @@ def _executemany_rows(conn: Connection, t: Table, rows: Sequence[dict[str, Any]]
 def _copy_rows(conn: Connection, t: Table, rows: Sequence[dict[str, Any]]) -> None:
     columns = list(rows[0].keys())
     json_columns = {c for c in columns if t.c[c].type.__class__.__name__ == "JSON"}
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    assert driver is not None, "a live connection has a driver connection"
+    cursor = driver.cursor()
     with cursor.copy(f"COPY {t.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([json.dumps(row[c]) if c in json_columns else row[c] for c in columns])

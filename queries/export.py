@@ -36,6 +36,7 @@ from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from queries.cells import safe_cell, safe_text
 from queries.custom_values import custom_columns, custom_values_of
 from queries.grid import GridFilters, filter_conditions, grid_count_and_totals
+from queries.sql import AnySelect
 
 Progress = Callable[[int, int], None]
 CHUNK = 10_000
@@ -77,7 +78,7 @@ def headers() -> list[str]:
     return [_(label) for _key, label in COLUMNS]
 
 
-def _query(filters: GridFilters):
+def _query(filters: GridFilters) -> AnySelect:
     lines = select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
     return (
         select(
@@ -137,14 +138,14 @@ def _custom_columns(engine: Engine, filters: GridFilters) -> list[tuple[str, str
 class _Labels:
     """Translated labels computed once per export, not once per row."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.status = {s.value: _(label) for s, label in STATUS_LABELS.items()}
         self.mode = {m.value: _(label) for m, label in PAYMENT_MODE_LABELS.items()}
         self.source = {s.value: _(label) for s, label in SOURCE_LABELS.items()}
         self.yes, self.no = _("Yes"), _("No")
 
 
-def _display(record: dict[str, Any], labels: _Labels, zone: ZoneInfo) -> dict:
+def _display(record: dict[str, Any], labels: _Labels, zone: ZoneInfo) -> dict[str, Any]:
     record["status"] = labels.status.get(record["status"], record["status"])
     record["payment_mode"] = labels.mode.get(record["payment_mode"], record["payment_mode"])
     record["source"] = labels.source.get(record["source"], record["source"])

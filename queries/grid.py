@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import (
     Boolean,
+    CompoundSelect,
+    Connection,
     Engine,
-    Select,
     false,
     func,
     literal,
@@ -29,12 +30,14 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from orders_core.models import DiscountCode, Event, Order, OrderItem, OrderLine, OrderSummary
 from orders_core.status import STATUS_GROUPS
-from queries.sql import money_sum
+from queries.sql import AnySelect, money_sum
 
 # The searchable columns. On PostgreSQL they are matched as one concatenation, the very
 # expression of the pg_trgm GIN indexes of migration 0002 (an expression index is used only when
@@ -46,7 +49,7 @@ ORDER_NUMBER = re.compile(r"^\s*#?(\d{7})\s*$")
 DEFAULT_PAGE_SIZE = 50
 
 # name -> (column, descending); every sort ends on id so that keyset paging is total.
-SORTS: dict[str, tuple[ColumnElement[Any], bool]] = {
+SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
     "created_desc": (Order.created_at, True),
     "created_asc": (Order.created_at, False),
     "number_desc": (Order.number, True),
@@ -146,19 +149,19 @@ class contains_ci(FunctionElement[Any]):
     inherit_cache = True
     name = "contains_ci"
 
-    def __init__(self, pattern: str, *columns):
+    def __init__(self, pattern: str, *columns: InstrumentedAttribute[str]) -> None:
         super().__init__(literal(pattern), *columns)
 
 
 @compiles(contains_ci)
-def _contains_ci_postgresql(element, compiler, **kw):
+def _contains_ci_postgresql(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
     pattern, *columns = element.clauses.clauses
     joined = " || ' ' || ".join(compiler.process(c, **kw) for c in columns)
     return f"(({joined}) ILIKE {compiler.process(pattern, **kw)} ESCAPE '\\')"
 
 
 @compiles(contains_ci, "sqlite")
-def _contains_ci_sqlite(element, compiler, **kw):
+def _contains_ci_sqlite(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
     pattern, *columns = element.clauses.clauses
     bound = compiler.process(pattern, **kw)
     names = [compiler.process(c, **kw) for c in columns]
@@ -168,7 +171,7 @@ def _contains_ci_sqlite(element, compiler, **kw):
     return f"({' OR '.join(tests)})"
 
 
-def _search_ids(text_: str) -> Select[Any]:
+def _search_ids(text_: str) -> CompoundSelect[int]:
     pattern = _like_pattern(text_)
     return union(
         select(Order.id.label("id")).where(contains_ci(pattern, *ORDER_SEARCH_COLUMNS)),
@@ -227,8 +230,12 @@ def _whole_days(start: datetime | None, end: datetime | None) -> tuple[datetime 
     return (_ceil_day(start) if start else None), (_floor_day(end) if end else None)
 
 
-def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnElement[Any]]:
-    out = []
+def _range(
+    column: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None],
+    start: datetime | None,
+    end: datetime | None,
+) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
     if start is not None:
         out.append(column >= start)
     if end is not None:
@@ -245,7 +252,7 @@ def _keyset(sort: str, after: tuple[Any, ...]) -> ColumnElement[Any]:
     return tuple_(column, Order.id) > tuple_(value, last_id)
 
 
-def _parse_cursor_value(sort: str, value):
+def _parse_cursor_value(sort: str, value: Any) -> datetime | Decimal | int:
     if sort.startswith("created"):
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -372,7 +379,7 @@ def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd
     return int(table["orders"].sum()) if not table.empty else 0, table
 
 
-def _direct_totals(conditions: list[ColumnElement[Any]]) -> Select[Any]:
+def _direct_totals(conditions: list[ColumnElement[Any]]) -> AnySelect:
     return (
         select(Order.currency, func.count(), money_sum(Order.total_ht), money_sum(Order.total_ttc))
         .where(*conditions)
@@ -380,7 +387,7 @@ def _direct_totals(conditions: list[ColumnElement[Any]]) -> Select[Any]:
     )
 
 
-def _totals_from_summary(conn, filters: GridFilters) -> list[Any]:
+def _totals_from_summary(conn: Connection, filters: GridFilters) -> list[Any]:
     """Whole UTC days from the summary; the partial days at either end of the range directly."""
     start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
     first_full, end_full = _whole_days(start, end)
@@ -388,7 +395,7 @@ def _totals_from_summary(conn, filters: GridFilters) -> list[Any]:
     if first_full and end_full and first_full >= end_full:
         # The range lies within less than two UTC days: count it directly, by index.
         return [conn.execute(_direct_totals([*base, *_range(Order.created_at, start, end)])).all()]
-    parts = []
+    parts: list[Any] = []
     if start is not None and first_full is not None and start < first_full:
         parts.append(conn.execute(_direct_totals([*base, *_range(Order.created_at, start, first_full)])).all())
     if end is not None and end_full is not None and end_full < end:
@@ -403,7 +410,7 @@ def _totals_from_summary(conn, filters: GridFilters) -> list[Any]:
     return parts
 
 
-def _from_cents(cents) -> Decimal:
+def _from_cents(cents: int | None) -> Decimal:
     return (Decimal(int(cents or 0)) / 100).quantize(Decimal("0.01"))
 
 

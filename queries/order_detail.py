@@ -22,6 +22,7 @@ from orders_core.models import (
     Payment,
 )
 from orders_core.order_rules import OrderFacts
+from queries.sql import AnySelect
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -86,7 +87,7 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
         order = dict(row)
         order_id = order["id"]
 
-        def frame(query, columns: list[str]) -> pd.DataFrame:
+        def frame(query: AnySelect, columns: list[str]) -> pd.DataFrame:
             return pd.DataFrame([tuple(r) for r in conn.execute(query).all()], columns=columns)
 
         custom_fields = frame(

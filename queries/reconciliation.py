@@ -90,7 +90,7 @@ def transactions_with_suggestions(
             .offset(offset)
         ).all()
         ranked = suggestions(session, list(page))
-        allocations = {}
+        allocations: dict[int, list[tuple[int, Decimal]]] = {}
         if page:
             for transaction_id, number, amount in session.execute(
                 select(BankAllocation.transaction_id, Order.number, BankAllocation.amount)

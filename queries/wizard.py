@@ -17,6 +17,7 @@ from orders_core.emails.choices import list_templates
 from orders_core.i18n import as_utc
 from orders_core.models import Event, FieldValue, Order, OrderItem, OrderLine
 from orders_core.quote import Quote, quote_order
+from orders_core.status import ADMITTING_KINDS
 from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 
 
@@ -24,8 +25,14 @@ def wizard_events(engine: Engine) -> list[dict[str, Any]]:
     """Events an order can be created for (not archived): id, name, currency, seated."""
     frame = events_list(engine)
     return [
-        {"id": int(r.id), "name": r.name, "currency": r.currency, "seated": bool(r.seated), "language": r.language}
-        for r in frame.itertuples()
+        {
+            "id": int(r["id"]),
+            "name": r["name"],
+            "currency": r["currency"],
+            "seated": bool(r["seated"]),
+            "language": r["language"],
+        }
+        for r in frame.to_dict("records")
     ]
 
 
@@ -155,7 +162,7 @@ def add_ticket_context(engine: Engine, number: int) -> dict[str, Any] | None:
         order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
         if order is None:
             return None
-        event = session.get(Event, order.event_id)
+        event = session.get_one(Event, order.event_id)
         seats = [
             s
             for s in session.scalars(
@@ -175,17 +182,17 @@ def add_ticket_context(engine: Engine, number: int) -> dict[str, Any] | None:
             "delivery_mode": usual_delivery_mode(session, order.id),
             "paid_at": as_utc(order.paid_at) if isinstance(order.paid_at, datetime) else None,
         }
-    tariffs = sellable_tariffs(engine, context["event_id"])
+    tariffs = sellable_tariffs(engine, order.event_id)
     context["tariffs"] = [
         {
-            "id": int(t.id),
-            "name": t.name,
-            "kind": t.kind,
-            "unit_price_ht": t.unit_price_ht,
-            "tax_rate": t.tax_rate,
-            "remaining": None if pd.isna(t.remaining) else int(t.remaining),
+            "id": int(t["id"]),
+            "name": t["name"],
+            "kind": t["kind"],
+            "unit_price_ht": t["unit_price_ht"],
+            "tax_rate": t["tax_rate"],
+            "remaining": None if pd.isna(t["remaining"]) else int(t["remaining"]),
         }
-        for t in tariffs.itertuples()
-        if t.kind in ("badge", "ticket") and t.currency == context["currency"]
+        for t in tariffs.to_dict("records")
+        if t["kind"] in ADMITTING_KINDS and t["currency"] == order.currency
     ]
     return context
