@@ -153,7 +153,7 @@ def _online_payment(order: str) -> str:
 
 def require_payment_method(
     actor: Actor,
-    method: str,
+    method: str | None,
     *,
     number: int | None,
     source: Source | str,

@@ -141,10 +141,10 @@ def check_capacity(
     session: Session, tariffs: Sequence[Tariff], wanted: Mapping[int, int], *, exclude_order_id: int | None = None
 ) -> None:
     """Refuse when a tariff's capacity would be exceeded (count what other orders hold)."""
-    limited = [t for t in tariffs if t.capacity is not None]
-    held = held_units(session, [t.id for t in limited], exclude_order_id=exclude_order_id)
-    for tariff in limited:
-        left = max(tariff.capacity - held.get(tariff.id, 0), 0)
+    limited = [(t, t.capacity) for t in tariffs if t.capacity is not None]
+    held = held_units(session, [t.id for t, _capacity in limited], exclude_order_id=exclude_order_id)
+    for tariff, capacity in limited:
+        left = max(capacity - held.get(tariff.id, 0), 0)
         if wanted[tariff.id] > left:
             raise InvalidInput(
                 _("Only {left} left of {name}: {wanted} asked.").format(

@@ -326,7 +326,13 @@ class OrderGenerator:
         return source, medium, campaign, rng.choice(terms), rng.choice(contents)
 
     def _pay(
-        self, order: dict[str, Any], rows: dict[str, list[dict]], items, organizer: bool, event: DemoEvent, actor: str
+        self,
+        order: dict[str, Any],
+        rows: dict[str, list[dict[str, Any]]],
+        items: list[tuple[int, tuple[str, str, str]]],
+        organizer: bool,
+        event: DemoEvent,
+        actor: str,
     ) -> None:
         """Payment, history and one attendee per unit; a few box-office orders later got an
         extra ticket and still owe its price (rule 1's exception)."""

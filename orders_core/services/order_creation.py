@@ -162,13 +162,13 @@ def check_template(session: Session, template_id: int | None, event_id: int, sen
     return template.id
 
 
-def status_for(choice: PaymentChoice) -> tuple[str, str]:
+def status_for(choice: PaymentChoice) -> tuple[Status, PaymentMode]:
     """(status, payment_mode) an organiser order gets for a payment choice."""
     return {
-        "invoice": (Status.AWAITING_PAYMENT.value, PaymentMode.INVOICE.value),
-        "paid_offline": (Status.PAID.value, PaymentMode.INVOICE.value),
-        "undecided": (Status.CART_INCOMPLETE.value, PaymentMode.UNDEFINED.value),
-        "free": (Status.PAID.value, PaymentMode.FREE.value),
+        "invoice": (Status.AWAITING_PAYMENT, PaymentMode.INVOICE),
+        "paid_offline": (Status.PAID, PaymentMode.INVOICE),
+        "undecided": (Status.CART_INCOMPLETE, PaymentMode.UNDEFINED),
+        "free": (Status.PAID, PaymentMode.FREE),
     }[choice.mode]
 
 
@@ -236,7 +236,7 @@ def write_values(session: Session, order_id: int, item_id: int | None, values: M
 
 def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoice, now: datetime) -> None:
     """Pay the order at once (paid offline or free): payment record, paid_at and attendees."""
-    order.status = Status.PAID.value
+    order.status = Status.PAID
     order.paid_at = now
     if choice.mode == "paid_offline":
         session.add(
@@ -314,9 +314,9 @@ def create_order(
     order = Order(
         number=next_order_number(session),
         event_id=event.id,
-        status=Status.AWAITING_PAYMENT.value if status == Status.PAID.value else status,
+        status=Status.AWAITING_PAYMENT if status == Status.PAID else status,
         payment_mode=mode,
-        source=Source.ORGANIZER.value,
+        source=Source.ORGANIZER,
         **{column: clean[key] for key, (column, _size) in BUYER_FIELDS.items()},
         discount_code=quote.code,
         currency=quote.currency,
@@ -344,7 +344,7 @@ def create_order(
     }
     if quote.code:
         details["discount_code"] = history.change(None, quote.code)
-    if status == Status.PAID.value:
+    if status == Status.PAID:
         settle(session, order, actor=actor, choice=choice, now=now)
         if choice.mode == "paid_offline":
             details["payment"] = {
