@@ -5,7 +5,7 @@ compared in whole cents so SQLite's float storage cannot hide or invent a differ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 
 from orders_core.money import tax_of, to_money
 from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
-from orders_core.summaries import SUMMARIES, mismatch_sql
+from orders_core.summaries import ORDER_SUMMARY, SUMMARIES, Summary, differing_keys_sql, mismatch_sql
 
 
 @dataclass(frozen=True)
@@ -31,31 +31,13 @@ def _cents(expr: str) -> str:
     return f"CAST(ROUND(({expr}) * 100) AS BIGINT)"
 
 
-def _quoted(values) -> str:
+def _quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
 _ADMITTING = _quoted(sorted(ADMITTING_KINDS))
-_SUMMARY_KEY = "day, event_id, status, payment_mode, source, currency, deleted"
-
-
-def _summary_mismatch(day: str) -> str:
-    """Keys where order_summary and a recomputation from orders disagree (count or cents)."""
-    return f"""SELECT NULL, CAST(day AS VARCHAR(10)) || ' ' || CAST(event_id AS VARCHAR(12)) || ' ' || status
-                      || ' ' || payment_mode || ' ' || source || ' ' || currency
-               FROM (SELECT {_SUMMARY_KEY}, orders AS n, total_ht_cents AS ht, total_ttc_cents AS ttc
-                     FROM order_summary
-                     UNION ALL
-                     SELECT {day}, event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
-                            -COUNT(*), -SUM({_cents("total_ht")}), -SUM({_cents("total_ttc")})
-                     FROM orders GROUP BY {day}, event_id, status, payment_mode, source, currency,
-                                          (deleted_at IS NOT NULL)) d
-               GROUP BY {_SUMMARY_KEY}
-               HAVING SUM(n) <> 0 OR SUM(ht) <> 0 OR SUM(ttc) <> 0"""
-
-
-# name -> (SQL returning (number, detail), message template)
-SQL_INVARIANTS: dict[str, tuple[str, str]] = {
+# name -> (SQL returning (number, detail), or such SQL per dialect; message template)
+SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
     "number_range": (
         "SELECT number, number FROM orders WHERE number NOT BETWEEN 1000000 AND 9999999",
         "order number {detail} is not a 7-digit number",
@@ -179,13 +161,7 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     # Issue 4: the grid's summary table (kept by triggers) equals a recomputation from orders.
     "order_summary_matches_orders": (
-        {
-            dialect: _summary_mismatch(day)
-            for dialect, day in (
-                ("sqlite", "date(created_at)"),
-                ("postgresql", "(created_at AT TIME ZONE 'UTC')::date"),
-            )
-        },
+        {dialect: differing_keys_sql(ORDER_SUMMARY, dialect) for dialect in ("sqlite", "postgresql")},
         "the order summary differs from the orders it counts for {detail}",
     ),
 }
@@ -211,7 +187,7 @@ def _line_arithmetic(conn: Connection) -> Iterator[Violation]:
             )
 
 
-def _decimal(value, places: int) -> Decimal:
+def _decimal(value: float | Decimal | int | str, places: int) -> Decimal:
     # SQLite hands back floats: going through a fixed-point string is exact at these scales.
     if isinstance(value, float):
         return Decimal(f"{value:.{places}f}")
@@ -223,7 +199,7 @@ PY_INVARIANTS: dict[str, Callable[[Connection], Iterator[Violation]]] = {
 }
 
 
-def _summary_matches(summary) -> Callable[[Connection], Iterator[Violation]]:
+def _summary_matches(summary: Summary) -> Callable[[Connection], Iterator[Violation]]:
     """Issue 9: a dashboard summary table equals its recomputation from the base tables (the
     day expression differs per database, hence a Python check rather than fixed SQL)."""
 

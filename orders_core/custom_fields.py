@@ -164,7 +164,7 @@ def clean_value(field: FieldSpec, value: Any) -> str:
     return text
 
 
-def validate_values(fields: Iterable[FieldSpec], values: Mapping) -> dict[int, str]:
+def validate_values(fields: Iterable[FieldSpec], values: Mapping[str, Any]) -> dict[int, str]:
     """Every field's stored text (empty when left blank), checked against its type and rules.
     `values` maps field id (int or str) to what was typed; unknown ids are ignored."""
     given = {int(k): v for k, v in (values or {}).items()}

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -84,7 +85,7 @@ def normalise_code(code: str) -> str:
     return (code or "").strip().upper()
 
 
-def clean_quantities(quantities: Mapping) -> dict[int, int]:
+def clean_quantities(quantities: Mapping[str, Any]) -> dict[int, int]:
     """Tariff id -> whole quantity >= 0; anything else is refused with a readable message."""
     clean: dict[int, int] = {}
     for tariff_id, quantity in quantities.items():
@@ -141,10 +142,10 @@ def check_capacity(
     session: Session, tariffs: Sequence[Tariff], wanted: Mapping[int, int], *, exclude_order_id: int | None = None
 ) -> None:
     """Refuse when a tariff's capacity would be exceeded (count what other orders hold)."""
-    limited = [t for t in tariffs if t.capacity is not None]
-    held = held_units(session, [t.id for t in limited], exclude_order_id=exclude_order_id)
-    for tariff in limited:
-        left = max(tariff.capacity - held.get(tariff.id, 0), 0)
+    limited = [(t, t.capacity) for t in tariffs if t.capacity is not None]
+    held = held_units(session, [t.id for t, _capacity in limited], exclude_order_id=exclude_order_id)
+    for tariff, capacity in limited:
+        left = max(capacity - held.get(tariff.id, 0), 0)
         if wanted[tariff.id] > left:
             raise InvalidInput(
                 _("Only {left} left of {name}: {wanted} asked.").format(
@@ -172,7 +173,7 @@ def quote_order(
     session: Session,
     *,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     at: datetime | None = None,
     lock: bool = False,

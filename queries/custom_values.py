@@ -57,15 +57,16 @@ def custom_values_of(bind: Engine | Connection, order_ids: Sequence[int]) -> dic
 class _connection:
     """Use a given connection as is, or open one from an engine for the block."""
 
-    def __init__(self, bind: Engine | Connection):
-        self.bind, self.conn = bind, None
+    def __init__(self, bind: Engine | Connection) -> None:
+        self.bind = bind
+        self.conn: Connection | None = None
 
     def __enter__(self) -> Connection:
         if isinstance(self.bind, Connection):
             return self.bind
-        self.conn = self.bind.connect()
-        return self.conn
+        conn = self.conn = self.bind.connect()
+        return conn
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.conn is not None:
             self.conn.close()

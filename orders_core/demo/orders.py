@@ -6,6 +6,7 @@ import random
 import unicodedata
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from orders_core.demo.catalogue import DemoEvent
 from orders_core.demo.catalogue_data import (
@@ -39,8 +40,8 @@ class OrderGenerator:
         self.now = now
         self.channel_weights = [c[2] for c in UTM_CHANNELS]
 
-    def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict]]:
-        rows: dict[str, list[dict]] = {name: [] for name in GENERATED}
+    def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+        rows: dict[str, list[dict[str, Any]]] = {name: [] for name in GENERATED}
         self.ids = ids
         for i in range(size):
             self._order(first_number + i, rows)
@@ -58,7 +59,7 @@ class OrderGenerator:
         share = self.rng.betavariate(1.0, 1.0) * 0.15 if self.rng.random() < 0.12 else self.rng.betavariate(2.4, 1.2)
         return (event.sales_open + timedelta(seconds=int(share * span))).replace(microsecond=0)
 
-    def _order(self, number: int, rows: dict[str, list[dict]]) -> None:
+    def _order(self, number: int, rows: dict[str, list[dict[str, Any]]]) -> None:
         rng = self.rng
         event = rng.choices(self.events, self.event_weights)[0]
         order_id = self._take("orders")
@@ -318,14 +319,20 @@ class OrderGenerator:
         first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
         return first, last, f"{_ascii(first)}.{_ascii(last)}{self.rng.randint(1, 999)}@{self.rng.choice(EMAIL_DOMAINS)}"
 
-    def _utm(self, event: DemoEvent) -> tuple:
+    def _utm(self, event: DemoEvent) -> tuple[Any, ...]:
         rng = self.rng
         source, medium, _, terms, contents = rng.choices(UTM_CHANNELS, self.channel_weights)[0]
         campaign = f"{event.key}_{rng.choices(CAMPAIGNS, [30, 20, 15, 15, 10, 10])[0]}"
         return source, medium, campaign, rng.choice(terms), rng.choice(contents)
 
     def _pay(
-        self, order: dict, rows: dict[str, list[dict]], items, organizer: bool, event: DemoEvent, actor: str
+        self,
+        order: dict[str, Any],
+        rows: dict[str, list[dict[str, Any]]],
+        items: list[tuple[int, tuple[str, str, str]]],
+        organizer: bool,
+        event: DemoEvent,
+        actor: str,
     ) -> None:
         """Payment, history and one attendee per unit; a few box-office orders later got an
         extra ticket and still owe its price (rule 1's exception)."""

@@ -19,15 +19,22 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
+from types import FrameType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
+
+# What sys.settrace takes: called per frame event, returns the local tracer (or None).
+TraceFunction = Callable[[FrameType, str, Any], Any]
 
 MAX_SOURCE_CHARS = 100_000
 MAX_SUBJECT_CHARS = 1_000
@@ -63,7 +70,7 @@ class _LimitedEnvironment(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise SecurityError("exponent too large")
         if operator == "*":
@@ -72,7 +79,7 @@ class _LimitedEnvironment(ImmutableSandboxedEnvironment):
                     raise _TooLarge
         return super().call_binop(context, operator, left, right)
 
-    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         for value in (*args, *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT_CHARS:
                 raise _TooLarge
@@ -108,12 +115,12 @@ def _limited(env: ImmutableSandboxedEnvironment, source: str, context: dict[str,
     template = env.from_string(source)
     deadline = time.monotonic() + render_seconds()
 
-    def line_check(frame, event, arg):
+    def line_check(frame: FrameType, event: str, arg: Any) -> TraceFunction:
         if time.monotonic() > deadline:
             raise _TooSlow
         return line_check
 
-    def only_templates(frame, event, arg):
+    def only_templates(frame: FrameType, event: str, arg: Any) -> TraceFunction | None:
         return line_check if frame.f_code.co_filename == _TEMPLATE_CODE else None
 
     pieces: list[str] = []

@@ -249,14 +249,16 @@ def read_camt053(content: bytes | str) -> ParsedStatement:
     def local(tag: str) -> str:
         return tag.rsplit("}", 1)[-1]
 
-    def find(node, *path):
+    def find(node: ET.Element, *path: str) -> ET.Element | None:
+        found = node
         for step in path:
-            node = next((child for child in node if local(child.tag) == step), None)
-            if node is None:
+            child = next((c for c in found if local(c.tag) == step), None)
+            if child is None:
                 return None
-        return node
+            found = child
+        return found
 
-    def text_of(node, *path) -> str:
+    def text_of(node: ET.Element, *path: str) -> str:
         found = find(node, *path)
         return (found.text or "").strip() if found is not None else ""
 
@@ -267,6 +269,8 @@ def read_camt053(content: bytes | str) -> ParsedStatement:
             continue
         amount_node = find(entry, "Amt")
         try:
+            if amount_node is None or amount_node.text is None:
+                raise ValueError("no amount")
             amount = Decimal(amount_node.text.strip()).quantize(Decimal("0.01"))
             booked_on = date.fromisoformat((text_of(entry, "BookgDt", "Dt") or text_of(entry, "BookgDt", "DtTm"))[:10])
         except (AttributeError, InvalidOperation, ValueError):

@@ -20,7 +20,7 @@ from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, 
 from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, read_camt053, read_csv
 from orders_core.reconciliation.states import may_ignore
 from orders_core.services.guards import clean_decimal, clean_id
-from orders_core.status import OPEN_BANK_STATUSES
+from orders_core.status import OPEN_BANK_STATUSES, BankTransactionStatus
 
 MAX_COMMENT = 2000
 
@@ -226,7 +226,11 @@ def confirm_match(
             )
         )
     transaction.allocated = Decimal(str(transaction.allocated)) + wanted
-    transaction.status = "matched" if transaction.allocated == Decimal(str(transaction.amount)) else "partial"
+    transaction.status = (
+        BankTransactionStatus.MATCHED
+        if transaction.allocated == Decimal(str(transaction.amount))
+        else BankTransactionStatus.PARTIAL
+    )
     transaction.updated_at = datetime.now(UTC)
     session.flush()
     return transaction
@@ -283,7 +287,7 @@ def ignore_transaction(session: Session, *, actor: Actor, transaction_id: int, c
     transaction = _locked_transaction(session, transaction_id)
     if not may_ignore(transaction.status):
         raise InvalidInput(_("Only an unmatched transaction can be ignored."))
-    transaction.status = "ignored"
+    transaction.status = BankTransactionStatus.IGNORED
     transaction.comment = comment
     transaction.updated_at = datetime.now(UTC)
 

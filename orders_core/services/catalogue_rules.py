@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -69,11 +70,15 @@ def diff(obj: Any, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return changes
 
 
-def snapshot(obj: Any, fields) -> dict[str, dict[str, Any]]:
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The {field: {old: None, new}} details of a creation."""
     return {field: change(None, getattr(obj, field)) for field in fields}
 
 
+@overload
+def to_utc(value: datetime) -> datetime: ...
+@overload
+def to_utc(value: None) -> None: ...
 def to_utc(value: datetime | None) -> datetime | None:
     """Aware datetimes are converted; naive ones are UTC by convention (SQLite)."""
     if value is None:

@@ -7,6 +7,7 @@ The order wizard uses `resolve_discount_code` and `applicable_tariff_ids` (order
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -86,7 +87,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _check_kind(percent_off, amount_off) -> None:
+def _check_kind(percent_off: Decimal | None, amount_off: Decimal | None) -> None:
     if (percent_off is None) == (amount_off is None):
         raise InvalidInput(_("Give either a percentage or a fixed amount off, not both."))
 
@@ -101,7 +102,7 @@ def _check_unique(session: Session, event_id: int, code: str, *, except_id: int 
         )
 
 
-def _check_tariffs(session: Session, event_id: int, tariff_ids) -> list[int]:
+def _check_tariffs(session: Session, event_id: int, tariff_ids: Any) -> list[int]:
     ids = clean_ids(tariff_ids or (), what=_("a tariff id"))
     if ids:
         found = set(session.scalars(select(Tariff.id).where(Tariff.id.in_(ids), Tariff.event_id == event_id)))
@@ -118,7 +119,7 @@ def create_code(
     code: str,
     percent_off: Any = None,
     amount_off: Any = None,
-    tariff_ids=(),
+    tariff_ids: Iterable[int] = (),
     max_uses: int | None = None,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
@@ -162,7 +163,13 @@ def create_code(
 
 
 def update_code(
-    session: Session, *, actor: Actor, code_id: int, reason: str | None = None, tariff_ids=None, **fields: Any
+    session: Session,
+    *,
+    actor: Actor,
+    code_id: int,
+    reason: str | None = None,
+    tariff_ids: Iterable[int] | None = None,
+    **fields: Any,
 ) -> dict[str, dict[str, Any]]:
     """Change some fields (keywords among CODE_FIELDS, plus `tariff_ids`); returns what changed.
     A code already used by orders keeps its text (orders refer to it by text)."""

@@ -5,6 +5,7 @@ not render never reaches the outbox; `preview_template` renders one against a re
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -43,7 +44,7 @@ def _clean(
     subject: str,
     body: str,
     is_html: bool,
-) -> dict:
+) -> dict[str, Any]:
     if kind not in KINDS:
         raise InvalidInput(_("Unknown email kind: {kind}.").format(kind=kind))
     if language not in LANGUAGES:

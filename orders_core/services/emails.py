@@ -16,7 +16,7 @@ from orders_core.i18n import _
 from orders_core.models import Order, OrderItem, OutboxEmail
 from orders_core.permissions import Actor, require
 from orders_core.services.guards import clean_id, clean_ids, lock_by_id
-from orders_core.status import NOT_CONFIRMABLE
+from orders_core.status import NOT_CONFIRMABLE, OutboxStatus
 
 
 def _order(session: Session, order_id: int) -> Order:
@@ -84,7 +84,7 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
                 status=_(EMAIL_STATUS_LABELS.get(email.status, email.status))
             )
         )
-    email.status = "queued"
+    email.status = OutboxStatus.QUEUED
     email.attempts = 0
     email.first_failed_at = None
     email.next_attempt_at = now or datetime.now(UTC)

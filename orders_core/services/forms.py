@@ -25,6 +25,7 @@ from orders_core.models import FieldValue, FormField
 from orders_core.permissions import Actor, require
 from orders_core.quote import get_event
 from orders_core.services.guards import clean_int, lock_by_id
+from orders_core.status import FieldType
 
 # --- admin -------------------------------------------------------------------------------------
 
@@ -85,14 +86,12 @@ def add_field(
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}_{n}", n + 1
-    position = (
-        session.scalar(
-            select(func.coalesce(func.max(FormField.position), -1)).where(
-                FormField.event_id == event_id, FormField.form == form
-            )
+    last_position = session.scalar(
+        select(func.coalesce(func.max(FormField.position), -1)).where(
+            FormField.event_id == event_id, FormField.form == form
         )
-        + 1
     )
+    position = (last_position if last_position is not None else -1) + 1
     field = FormField(
         event_id=event_id,
         form=form,
@@ -132,7 +131,7 @@ def edit_field(
             _("The type of '{label}' cannot change: orders already hold values for it.").format(label=field.label_en)
         )
     field.label_en, field.label_fr, field.options = _clean_definition(new_type, label_en, label_fr, options)
-    field.field_type = new_type
+    field.field_type = FieldType(new_type)
     field.required = bool(required)
     session.flush()
     return FieldSpec.of(field)
@@ -143,12 +142,14 @@ def move_field(session: Session, *, actor: Actor, field_id: int, offset: int) ->
     require(actor, "forms.manage")
     field = _get_field(session, field_id)
     offset = clean_int(offset, label=_("The move"), minimum=-1000, maximum=1000)
-    siblings = session.scalars(
-        select(FormField)
-        .where(FormField.event_id == field.event_id, FormField.form == field.form)
-        .order_by(FormField.position, FormField.id)
-        .with_for_update()
-    ).all()
+    siblings = list(
+        session.scalars(
+            select(FormField)
+            .where(FormField.event_id == field.event_id, FormField.form == field.form)
+            .order_by(FormField.position, FormField.id)
+            .with_for_update()
+        ).all()
+    )
     index = next(i for i, f in enumerate(siblings) if f.id == field.id)
     target = index + offset
     if not 0 <= target < len(siblings):

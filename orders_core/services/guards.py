@@ -8,17 +8,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any, Literal, TypeVar, cast, overload
 
-from sqlalchemy import Integer, any_, literal, select
+from sqlalchemy import ColumnElement, Integer, any_, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from orders_core.errors import InvalidInput, OrderError, TransitionRefused
 from orders_core.i18n import _, as_utc, ngettext
-from orders_core.models import Order
+from orders_core.models import Base, Order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor
 from orders_core.status import OFFLINE_METHODS, STATUS_LABELS, Status
+
+M = TypeVar("M", bound=Base)
 
 MAX_REASON = 2000
 # Row ids are INTEGER columns on both databases: anything past this cannot name a row.
@@ -66,7 +69,7 @@ class OrderRow:
         return _money(self.total_ttc) - _money(self.amount_paid)
 
 
-def _money(value) -> Decimal:
+def _money(value: float | Decimal | int | str) -> Decimal:
     # SQLite returns NUMERIC as float-backed values: go through a 2-place string, exact at this scale.
     return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value).quantize(Decimal("0.01"))
 
@@ -97,7 +100,7 @@ def clean_id(value, *, missing: str) -> int:
     return number
 
 
-def clean_ids(values, *, what: str) -> list[int]:
+def clean_ids(values: Any, *, what: str) -> list[int]:
     """Distinct ids, sorted. A lone id (an int or the text "18") is one id: a string is never
     iterated digit by digit. `what` names the refused value: “{value}” is not {what}."""
     if isinstance(values, (str, int)):
@@ -197,6 +200,10 @@ def clean_text(value: str | None, *, label: str, limit: int, required: bool = Fa
     return text
 
 
+@overload
+def clean_reason(reason: str | None, *, required: Literal[True]) -> str: ...
+@overload
+def clean_reason(reason: str | None, *, required: bool) -> str | None: ...
 def clean_reason(reason: str | None, *, required: bool) -> str | None:
     text = clean_text(reason, label=_("The reason"), limit=MAX_REASON, required=required)
     return text or None
@@ -234,7 +241,9 @@ def clean_received_at(value: date | datetime | None, *, now: datetime) -> dateti
     return received
 
 
-def id_chunks(session: Session, column, ids: Sequence[int]) -> Iterator[tuple[Sequence[int], object]]:
+def id_chunks(
+    session: Session, column: InstrumentedAttribute[int], ids: Sequence[int]
+) -> Iterator[tuple[Sequence[int], ColumnElement[bool]]]:
     """(ids, condition) pairs covering `ids`: one `= ANY(array)` on PostgreSQL (a single
     parameter, whatever the size), IN lists of bounded size on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
@@ -337,12 +346,13 @@ def refuse_one(reason: str | None) -> None:
         raise TransitionRefused(reason)
 
 
-def lock_by_id(session: Session, model, row_id: int, missing: str):
+def lock_by_id(session: Session, model: type[M], row_id: int, missing: str) -> M:
     """The row of `model` with this id, locked until the transaction ends (FOR UPDATE on
     PostgreSQL; SQLite's unit of work already holds the write lock). `missing` is the message
     when there is no such row."""
     row_id = clean_id(row_id, missing=missing)
-    row = session.scalars(select(model).where(model.id == row_id).with_for_update()).one_or_none()
+    id_column = cast(Any, model).id  # every model locked by id has an `id` primary key
+    row = session.scalars(select(model).where(id_column == row_id).with_for_update()).one_or_none()
     if row is None:
         raise InvalidInput(missing)
     return row

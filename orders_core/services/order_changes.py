@@ -104,11 +104,11 @@ def modify_order(
     actor: Actor,
     order_id: int,
     expected_version: int | None,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     buyer: Mapping[str, Any],
     holders: Sequence[Mapping[str, Any]] = (),
-    custom_values: Mapping | None = None,
+    custom_values: Mapping[str, Any] | None = None,
     payment: Mapping[str, Any] | None = None,
     send_payment_details: bool = False,
     template_id: int | None = None,
@@ -165,6 +165,8 @@ def modify_order(
             status=order.status,
         )
     template = check_template(session, template_id, order.event_id, send_payment_details)
+    status: Status
+    mode: PaymentMode
     if choice.mode == "keep":
         status, mode = order.status, order.payment_mode
     else:
@@ -196,8 +198,8 @@ def modify_order(
     order.payment_mode = mode
     write_lines(session, order, quote, people, now)
     write_values(session, order.id, None, order_values)
-    order.status = Status.AWAITING_PAYMENT.value if status == Status.PAID.value else status
-    if status == Status.PAID.value:
+    order.status = Status.AWAITING_PAYMENT if status == Status.PAID else status
+    if status == Status.PAID:
         settle(session, order, actor=actor, choice=choice, now=now)
     session.flush()
     changes = diff(before, snapshot(session, order))
@@ -279,12 +281,12 @@ def add_tickets(
     delivery_mode = delivery_mode or usual_delivery_mode(session, order.id)
     if delivery_mode not in {m.value for m in DeliveryMode}:
         raise InvalidInput(_("Unknown delivery mode {mode}.").format(mode=delivery_mode))
-    event = session.get(Event, order.event_id)
-    seats = [str(s or "").strip() for s in seats]
+    event = session.get_one(Event, order.event_id)
+    chosen_seats: list[str | None] = [str(s or "").strip() for s in seats]
     if event.seated:
-        if len(seats) != quantity or not all(seats):
+        if len(chosen_seats) != quantity or not all(chosen_seats):
             raise InvalidInput(_("This event is seated: choose a seat for each added ticket."))
-        if len(set(seats)) != len(seats):
+        if len(set(chosen_seats)) != len(chosen_seats):
             raise InvalidInput(_("The same seat is chosen twice."))
         taken = set(
             session.scalars(
@@ -294,20 +296,20 @@ def add_tickets(
                     Order.event_id == order.event_id,
                     Order.status != Status.CANCELLED.value,
                     Order.deleted_at.is_(None),
-                    OrderItem.seat.in_(seats),
+                    OrderItem.seat.in_(chosen_seats),
                 )
             )
         )
         if taken:
-            raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(taken)[0]))
+            raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(s for s in taken if s)[0]))
     else:
-        seats = [None] * quantity
+        chosen_seats = [None] * quantity
     buyer = {"first_name": order.buyer_first_name, "last_name": order.buyer_last_name, "email": order.buyer_email}
     people = [dict(p) if (p.get("first_name") or p.get("last_name")) else {**dict(p), **buyer} for p in holders] or [
         buyer
     ] * quantity
     people = clean_holders(
-        [{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, seats)]
+        [{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, chosen_seats)]
         if len(people) == quantity
         else people,
         quantity,
@@ -347,7 +349,7 @@ def add_tickets(
     order.total_ht = Decimal(order.total_ht) + priced.total_ht
     order.total_ttc = old_total + priced.total_ttc
     if order.payment_mode == PaymentMode.FREE.value and order.total_ttc > 0:
-        order.payment_mode = PaymentMode.INVOICE.value  # no longer free: the difference is owed
+        order.payment_mode = PaymentMode.INVOICE  # no longer free: the difference is owed
     dated_note = f"{now.date().isoformat()}: {note}"
     order.notes = f"{order.notes}\n{dated_note}" if order.notes else dated_note
     order.version += 1
@@ -360,8 +362,8 @@ def add_tickets(
         "balance_due": str(balance),
         "delivery_mode": delivery_mode,
     }
-    if any(seats):
-        details["seats"] = ", ".join(s for s in seats if s)
+    if any(chosen_seats):
+        details["seats"] = ", ".join(s for s in chosen_seats if s)
     if old_mode != order.payment_mode:
         details["payment_mode"] = history.change(old_mode, order.payment_mode)
     history.record(

@@ -75,7 +75,9 @@ def clean_buyer(buyer: Mapping[str, Any]) -> dict[str, str]:
     return clean
 
 
-def clean_holders(holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]) -> list[dict]:
+def clean_holders(
+    holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]
+) -> list[dict[str, Any]]:
     """One holder per badge/ticket unit: names mandatory, email optional but valid."""
     if len(holders) != units:
         raise InvalidInput(
@@ -162,13 +164,13 @@ def check_template(session: Session, template_id: int | None, event_id: int, sen
     return template.id
 
 
-def status_for(choice: PaymentChoice) -> tuple[str, str]:
+def status_for(choice: PaymentChoice) -> tuple[Status, PaymentMode]:
     """(status, payment_mode) an organiser order gets for a payment choice."""
     return {
-        "invoice": (Status.AWAITING_PAYMENT.value, PaymentMode.INVOICE.value),
-        "paid_offline": (Status.PAID.value, PaymentMode.INVOICE.value),
-        "undecided": (Status.CART_INCOMPLETE.value, PaymentMode.UNDEFINED.value),
-        "free": (Status.PAID.value, PaymentMode.FREE.value),
+        "invoice": (Status.AWAITING_PAYMENT, PaymentMode.INVOICE),
+        "paid_offline": (Status.PAID, PaymentMode.INVOICE),
+        "undecided": (Status.CART_INCOMPLETE, PaymentMode.UNDEFINED),
+        "free": (Status.PAID, PaymentMode.FREE),
     }[choice.mode]
 
 
@@ -186,7 +188,7 @@ def next_order_number(session: Session) -> int:
 
 
 def write_lines(
-    session: Session, order: Order, quote: Quote, holders: Sequence[dict], now: datetime
+    session: Session, order: Order, quote: Quote, holders: Sequence[dict[str, Any]], now: datetime
 ) -> list[OrderItem]:
     """The order's lines and one item per badge/ticket unit, holders in the quote's unit order."""
     items: list[OrderItem] = []
@@ -236,7 +238,7 @@ def write_values(session: Session, order_id: int, item_id: int | None, values: M
 
 def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoice, now: datetime) -> None:
     """Pay the order at once (paid offline or free): payment record, paid_at and attendees."""
-    order.status = Status.PAID.value
+    order.status = Status.PAID
     order.paid_at = now
     if choice.mode == "paid_offline":
         session.add(
@@ -284,11 +286,11 @@ def create_order(
     *,
     actor: Actor,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     buyer: Mapping[str, Any],
     holders: Sequence[Mapping[str, Any]] = (),
-    custom_values: Mapping | None = None,
+    custom_values: Mapping[str, Any] | None = None,
     payment: Mapping[str, Any] | None = None,
     send_payment_details: bool = False,
     template_id: int | None = None,
@@ -314,9 +316,9 @@ def create_order(
     order = Order(
         number=next_order_number(session),
         event_id=event.id,
-        status=Status.AWAITING_PAYMENT.value if status == Status.PAID.value else status,
+        status=Status.AWAITING_PAYMENT if status == Status.PAID else status,
         payment_mode=mode,
-        source=Source.ORGANIZER.value,
+        source=Source.ORGANIZER,
         **{column: clean[key] for key, (column, _size) in BUYER_FIELDS.items()},
         discount_code=quote.code,
         currency=quote.currency,
@@ -344,7 +346,7 @@ def create_order(
     }
     if quote.code:
         details["discount_code"] = history.change(None, quote.code)
-    if status == Status.PAID.value:
+    if status == Status.PAID:
         settle(session, order, actor=actor, choice=choice, now=now)
         if choice.mode == "paid_offline":
             details["payment"] = {

@@ -22,6 +22,7 @@ from orders_core.models import User
 from orders_core.passwords import check_password_policy, generate_password, hash_password
 from orders_core.permissions import ADMIN, ROLE_LABELS, ROLES, Actor, require
 from orders_core.services.guards import clean_id
+from orders_core.status import Role
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -100,7 +101,7 @@ def change_role(session: Session, *, actor: Actor, user_id: int, role: str) -> U
                 email=user.email
             )
         )
-    user.role = role
+    user.role = Role(role)
     return user
 
 

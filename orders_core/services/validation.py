@@ -25,9 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from sqlalchemy import (
     DateTime,
+    Table,
     and_,
     case,
     exists,
@@ -37,6 +39,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -137,13 +140,14 @@ def _summarise(result: ValidationResult, settled: list[Settled]) -> None:
     result.amounts = dict(sorted(amounts.items()))
 
 
-def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter:
+def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter[int]:
     """order id -> number of order items (badge/ticket units) that have no attendee yet."""
-    counts: Counter = Counter()
+    counts: Counter[int] = Counter()
     no_attendee = ~exists().where(Attendee.order_item_id == OrderItem.id)
     for _part, condition in guards.id_chunks(session, OrderItem.order_id, ids):
         query = select(OrderItem.order_id, func.count()).where(condition, no_attendee).group_by(OrderItem.order_id)
-        counts.update(dict(session.execute(query).all()))
+        for order_id, count in session.execute(query):
+            counts[order_id] += count
     return counts
 
 
@@ -172,7 +176,7 @@ def register_attendees(
         )
         if only_missing:
             source = source.where(~exists().where(Attendee.order_item_id == OrderItem.id))
-        statement = insert(Attendee.__table__).from_select(
+        statement = insert(cast(Table, Attendee.__table__)).from_select(
             ["event_id", "order_id", "order_item_id", "first_name", "last_name", "email", "registered_at"], source
         )
         session.execute(statement)
@@ -226,7 +230,19 @@ def settle_orders(
     return settled
 
 
-def _write(session: Session, *, actor, rows, settled, method, received_at, reference, action, now, reason) -> None:
+def _write(
+    session: Session,
+    *,
+    actor: Actor,
+    rows: Sequence[OrderRow],
+    settled: Sequence[Settled],
+    method: str,
+    received_at: datetime,
+    reference: str,
+    action: str,
+    now: datetime,
+    reason: str | None,
+) -> None:
     payments = [
         dict(
             order_id=s.order_id,
@@ -254,7 +270,7 @@ def _write(session: Session, *, actor, rows, settled, method, received_at, refer
             update(Order)
             .where(condition, Order.status.in_(expected), Order.deleted_at.is_(None))
             .values(
-                status=Status.PAID.value,
+                status=Status.PAID,
                 paid_at=paid_at,
                 amount_paid=Order.total_ttc,
                 updated_at=now,
@@ -262,7 +278,7 @@ def _write(session: Session, *, actor, rows, settled, method, received_at, refer
             )
             .execution_options(synchronize_session=False)
         )
-        changed += session.execute(statement).rowcount
+        changed += cast(CursorResult[Any], session.execute(statement)).rowcount
     if changed != len(rows):
         raise ConflictError(
             _("Some orders changed while they were being validated: nothing was changed. Reload and try again.")

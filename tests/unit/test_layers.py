@@ -46,3 +46,7 @@ def test_the_walk_sees_a_package_imported_by_name(tmp_path):
 
 def test_no_module_of_queries_imports_the_services():
     assert offenders("queries", "orders_core.services") == {}
+
+
+def test_no_migration_imports_application_code():
+    assert offenders("migrations/versions", "orders_core") == {}
