@@ -31,7 +31,7 @@ TEXT_LIMITS: dict[tuple[str, str], int | None] = {
 }
 
 
-def text_limit(table: str, column) -> int | None:
+def text_limit(table: str, column: Any) -> int | None:
     """The most characters this column holds (its varchar size, or the Text limit)."""
     if isinstance(column.type, String) and column.type.length:
         return column.type.length
@@ -44,7 +44,7 @@ def _label(column_name: str) -> str:
     return column_name.replace("_", " ").capitalize()
 
 
-def check_value(table: str, column, value: Any) -> None:
+def check_value(table: str, column: Any, value: Any) -> None:
     """Refuse a value this column may not hold, naming the column."""
     if value is None:
         return
@@ -86,7 +86,7 @@ def check_row(obj: Any, *, changed_only: bool) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _check_rows(session: Session, _context, _instances) -> None:
+def _check_rows(session: Session, _context: Any, _instances: Any) -> None:
     for obj in session.new:
         check_row(obj, changed_only=False)
     for obj in session.dirty:
@@ -103,7 +103,9 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def refuse_nul_parameters(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:
+def refuse_nul_parameters(
+    _conn: Any, _cursor: Any, _statement: Any, parameters: Any, _context: Any, _executemany: Any
+) -> None:
     """An engine hook: a NUL character in any parameter (a search, a hand-built insert) is a
     readable refusal on both databases, not PostgreSQL's driver error."""
     if _has_nul(parameters):

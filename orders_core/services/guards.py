@@ -78,7 +78,7 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS[Status(status)])
 
 
-def _as_id(value) -> int | None:
+def _as_id(value: Any) -> int | None:
     """A row id from an int or a string of ASCII digits, or None (never a bool, never '²')."""
     if isinstance(value, bool):
         return None
@@ -91,7 +91,7 @@ def _as_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def clean_id(value, *, missing: str) -> int:
+def clean_id(value: Any, *, missing: str) -> int:
     """One row id; anything that cannot name a row (text, 10^20, -1, a list) is refused with
     `missing`, the message the caller gives when there is no such row."""
     number = _as_id(value)
@@ -114,7 +114,7 @@ def clean_ids(values: Any, *, what: str) -> list[int]:
     return sorted(ids)
 
 
-def order_ids(values: Iterable) -> list[int]:
+def order_ids(values: Any) -> list[int]:
     """Distinct order ids, sorted; anything that is not a whole number is refused as a whole."""
     if isinstance(values, (str, int)):
         values = [values]
@@ -131,7 +131,7 @@ def order_ids(values: Iterable) -> list[int]:
     return sorted(ids)
 
 
-def clean_int(value, *, label: str, minimum: int, maximum: int) -> int:
+def clean_int(value: Any, *, label: str, minimum: int, maximum: int) -> int:
     """A whole number within [minimum, maximum]; text, fractions, NaN and infinities are refused."""
     number: int | None = None
     if isinstance(value, bool):
@@ -157,12 +157,12 @@ def clean_int(value, *, label: str, minimum: int, maximum: int) -> int:
     return number
 
 
-def clean_quantity(value, *, label: str | None = None) -> int:
+def clean_quantity(value: Any, *, label: str | None = None) -> int:
     """Units of one tariff in one line: 0 to MAX_QUANTITY."""
     return clean_int(value, label=label or _("A quantity"), minimum=0, maximum=MAX_QUANTITY)
 
 
-def clean_decimal(value, *, label: str, places: int = 2, maximum: Decimal = MAX_AMOUNT) -> Decimal:
+def clean_decimal(value: Any, *, label: str, places: int = 2, maximum: Decimal = MAX_AMOUNT) -> Decimal:
     """An exact decimal with at most `places` decimals and |value| < maximum. Floats are read
     through their repr; NaN, infinities and '1e400' are refused with the label."""
     if isinstance(value, float):
