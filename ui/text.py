@@ -22,10 +22,14 @@ _ANYWHERE = re.compile(r"([\\`*_\[\]<>#~$|])")
 # What starts a block only at the start of a line: lists, blockquotes, setext and thematic breaks,
 # ordered lists ("1." / "1)").
 _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.M)
-# GFM turns these into links by themselves: `http://...`, `https://...`, `www....`; a colon
-# glued to a word also starts Streamlit's `:emoji:` and `:material/icon:`.
+# A colon glued to a word starts Streamlit's `:emoji:` and `:material/icon:`.
 _GLUED_COLON = re.compile(r":(?=\S)")
-_WWW = re.compile(r"\b(www)\.", re.I)
+# GFM turns `http://...`, `https://...` and `www....` into links by itself, and it looks for them
+# in the text once escapes are resolved, so a backslash cannot stop it: an invisible WORD JOINER
+# (U+2060) inside `://` or after `www` does. Email addresses stay as they are (a mailto link
+# that shows the very address it opens).
+_URL_START = re.compile(r"(?i)\b(https?\\:|www)(//|\.)")
+WORD_JOINER = "\u2060"
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
@@ -38,6 +42,6 @@ def md(value: object) -> str:
     text = _ANYWHERE.sub(r"\\\1", text)
     text = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
     text = _GLUED_COLON.sub(r"\\:", text)
-    text = _WWW.sub(r"\1\\.", text)
+    text = _URL_START.sub(lambda m: m.group(1) + WORD_JOINER + m.group(2), text)
     text = _ENTITY.sub(r"\\&", text)
     return text.replace("\n", "  \n")

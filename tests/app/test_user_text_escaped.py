@@ -61,10 +61,10 @@ def bodies(at) -> list[str]:
 
 
 def test_the_escape_helper_shows_each_character_as_typed():
-    assert md(IMAGE) == r"!\[x\](http\://evil.example/t.png)"
-    assert md(LINK) == r"\[click\](http\://evil.example)"
+    assert md(IMAGE) == "!\\[x\\](http\\:\u2060//evil.example/t.png)"  # U+2060: no autolink
+    assert md(LINK) == "\\[click\\](http\\:\u2060//evil.example)"
     assert md(HEADING) == r"\# Heading" and md(HTML) == r"\<img src=x\>"
-    assert md("www.evil.example :red[x] :smile:") == r"www\.evil.example \:red\[x\] \:smile:"
+    assert md("www.evil.example :red[x] :smile:") == "www\u2060.evil.example \\:red\\[x\\] \\:smile:"
     assert md("- a\n1. b\n===") == "\\- a  \n1\\. b  \n\\==="
     assert md(None) == "" and md("jean.martin@example.org, SMTP 550: busy") == "jean.martin@example.org, SMTP 550: busy"
 
