@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from orders_core.money import tax_of, to_money
 from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
@@ -28,7 +29,10 @@ class Violation:
 
 
 def _cents(expr: str) -> str:
-    return f"CAST(ROUND(({expr}) * 100) AS BIGINT)"
+    # A non-finite amount (NaN on PostgreSQL) cannot become cents: NULL here, reported by
+    # `amounts_finite` instead of failing every other check.
+    finite = f"({expr}) > -10000000000 AND ({expr}) < 10000000000"
+    return f"CAST(ROUND(CASE WHEN {finite} THEN ({expr}) END * 100) AS BIGINT)"
 
 
 def _quoted(values: Iterable[str]) -> str:
@@ -36,8 +40,28 @@ def _quoted(values: Iterable[str]) -> str:
 
 
 _ADMITTING = _quoted(sorted(ADMITTING_KINDS))
+
+
+def _not_finite(*columns: str) -> str:
+    """True when any column is NaN, infinite or beyond NUMERIC(12, 2) (NaN compares greater than
+    every number on PostgreSQL; SQLite stores Infinity as a float)."""
+    return " OR ".join(f"NOT ({c} > -10000000000 AND {c} < 10000000000)" for c in columns)
+
+
 # name -> (SQL returning (number, detail), or such SQL per dialect; message template)
 SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
+    "amounts_finite": (
+        f"""SELECT number, 'order totals or amount paid' FROM orders
+            WHERE {_not_finite("total_ht", "total_ttc", "amount_paid")}
+            UNION ALL
+            SELECT o.number, 'payment ' || CAST(p.id AS VARCHAR(12)) FROM payments p JOIN orders o ON o.id = p.order_id
+            WHERE {_not_finite("p.amount")}
+            UNION ALL
+            SELECT NULL, 'bank transaction ' || CAST(id AS VARCHAR(12)) || ', statement line '
+                         || CAST(line_number AS VARCHAR(12)) FROM bank_transactions
+            WHERE {_not_finite("amount", "allocated")}""",
+        "an amount is not a finite number within NUMERIC(12, 2): {detail}",
+    ),
     "number_range": (
         "SELECT number, number FROM orders WHERE number NOT BETWEEN 1000000 AND 9999999",
         "order number {detail} is not a 7-digit number",
@@ -228,10 +252,29 @@ def check_database(conn: Connection, only: list[str] | None = None) -> list[Viol
             continue
         if isinstance(sql, dict):  # a dialect-specific query: {"sqlite": ..., "postgresql": ...}
             sql = sql[conn.dialect.name]
-        for number, detail in conn.execute(text(sql)):
-            violations.append(Violation(name, number, message.format(detail=detail)))
+        violations.extend(
+            _guarded(
+                conn,
+                name,
+                lambda sql=sql, name=name, message=message: [
+                    Violation(name, number, message.format(detail=detail)) for number, detail in conn.execute(text(sql))
+                ],
+            )
+        )
     for name, check in PY_INVARIANTS.items():
         if only and name not in only:
             continue
-        violations.extend(check(conn))
+        violations.extend(_guarded(conn, name, lambda check=check: list(check(conn))))
     return violations
+
+
+def _guarded(conn: Connection, name: str, run: Callable[[], list[Violation]]) -> list[Violation]:
+    """One check; data it cannot even compute on (NaN cents on PostgreSQL) is a violation of its
+    own, and the other checks still run (the checker only reads: the failed transaction is rolled
+    back and the next check starts a fresh one)."""
+    try:
+        return run()
+    except DBAPIError as error:
+        conn.rollback()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        return [Violation(name, None, f"could not be checked: {reason}")]

@@ -176,7 +176,8 @@ def read_csv(content: bytes | str, options: CsvOptions | None = None) -> ParsedS
     options = options or CsvOptions()
     text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content.lstrip("\ufeff")
     separator = options.separator or detect_separator(text)
-    rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+    # newline="": the csv module splits lines itself, so old-Mac "\r" endings read as lines too.
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
     result = ParsedStatement()
     if not rows:
         result.errors.append(_("The file is empty."))
