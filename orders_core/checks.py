@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -256,16 +257,22 @@ def check_database(conn: Connection, only: list[str] | None = None) -> list[Viol
             _guarded(
                 conn,
                 name,
-                lambda sql=sql, name=name, message=message: [
-                    Violation(name, number, message.format(detail=detail)) for number, detail in conn.execute(text(sql))
-                ],
+                partial(_sql_violations, conn, name, sql, message),
             )
         )
     for name, check in PY_INVARIANTS.items():
         if only and name not in only:
             continue
-        violations.extend(_guarded(conn, name, lambda check=check: list(check(conn))))
+        violations.extend(_guarded(conn, name, partial(_py_violations, conn, check)))
     return violations
+
+
+def _sql_violations(conn: Connection, name: str, sql: str, message: str) -> list[Violation]:
+    return [Violation(name, number, message.format(detail=detail)) for number, detail in conn.execute(text(sql))]
+
+
+def _py_violations(conn: Connection, check: Callable[[Connection], Iterable[Violation]]) -> list[Violation]:
+    return list(check(conn))
 
 
 def _guarded(conn: Connection, name: str, run: Callable[[], list[Violation]]) -> list[Violation]:
