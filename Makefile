@@ -55,10 +55,12 @@ browser:
 			|| echo "could not install chromium: browser tests will skip"; \
 	fi
 
-# Lint and format are part of the suite: a change that breaks them fails `make test`.
+# Lint, format and types are part of the suite: a change that breaks them fails `make test`.
+# mypy is strict on orders_core/ and queries/ (pyproject.toml, [tool.mypy]).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: setup browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,7 +49,7 @@ class SignedInUser:
     role: str
     name: str
 
-    def as_session(self) -> dict:
+    def as_session(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
@@ -89,7 +90,8 @@ def wait_after(failures: int) -> timedelta | None:
     """How long an address waits after its `failures`-th failure in a row (None: no wait)."""
     if failures < FREE_ATTEMPTS:
         return None
-    return min(FIRST_WAIT * 2 ** (failures - FREE_ATTEMPTS), LONGEST_WAIT)
+    wait: timedelta = FIRST_WAIT * 2 ** (failures - FREE_ATTEMPTS)
+    return min(wait, LONGEST_WAIT)
 
 
 def _failure_row(session: Session, email: str, source: str, now: datetime) -> SignInFailure:
@@ -159,7 +161,7 @@ def waits_by_email(session: Session, now: datetime) -> dict[str, datetime]:
         .where(SignInFailure.locked_until > now)
         .group_by(SignInFailure.email)
     )
-    return {email: as_utc(until) for email, until in rows}
+    return {email: as_utc(until) for email, until in rows if until is not None}
 
 
 def forget_failures(session: Session, email: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
 
@@ -21,7 +22,7 @@ def next_id(conn: Connection, name: str) -> int:
     return (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
 
 
-def insert_rows(conn: Connection, name: str, rows: Sequence[dict]) -> None:
+def insert_rows(conn: Connection, name: str, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     if conn.dialect.name == "postgresql":
@@ -30,7 +31,7 @@ def insert_rows(conn: Connection, name: str, rows: Sequence[dict]) -> None:
         _executemany_rows(conn, table(name), rows)
 
 
-def _executemany_rows(conn: Connection, t: Table, rows: Sequence[dict]) -> None:
+def _executemany_rows(conn: Connection, t: Table, rows: Sequence[dict[str, Any]]) -> None:
     """One driver-level executemany with each column's bind processor looked up once: the same
     stored values as `conn.execute(t.insert(), rows)`, without SQLAlchemy's per-row parameter
     processing (which cost as much as SQLite's own insert work)."""
@@ -41,10 +42,12 @@ def _executemany_rows(conn: Connection, t: Table, rows: Sequence[dict]) -> None:
     conn.exec_driver_sql(sql, params)
 
 
-def _copy_rows(conn: Connection, t: Table, rows: Sequence[dict]) -> None:
+def _copy_rows(conn: Connection, t: Table, rows: Sequence[dict[str, Any]]) -> None:
     columns = list(rows[0].keys())
     json_columns = {c for c in columns if t.c[c].type.__class__.__name__ == "JSON"}
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    assert driver is not None, "a live connection has a driver connection"
+    cursor = driver.cursor()
     with cursor.copy(f"COPY {t.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([json.dumps(row[c]) if c in json_columns else row[c] for c in columns])

@@ -5,16 +5,18 @@ compared in whole cents so SQLite's float storage cannot hide or invent a differ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from orders_core.money import tax_of, to_money
 from orders_core.payment_state import state_sql
 from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
-from orders_core.summaries import SUMMARIES, mismatch_sql
+from orders_core.summaries import ORDER_SUMMARY, SUMMARIES, Summary, differing_keys_sql, mismatch_sql
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,13 @@ class Violation:
 
 
 def _cents(expr: str) -> str:
-    return f"CAST(ROUND(({expr}) * 100) AS BIGINT)"
+    # A non-finite amount (NaN on PostgreSQL) cannot become cents: NULL here, reported by
+    # `amounts_finite` instead of failing every other check.
+    finite = f"({expr}) > -10000000000 AND ({expr}) < 10000000000"
+    return f"CAST(ROUND(CASE WHEN {finite} THEN ({expr}) END * 100) AS BIGINT)"
 
 
-def _quoted(values) -> str:
+def _quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
@@ -44,26 +49,28 @@ _LEDGER = f"""LEFT JOIN (SELECT order_id, SUM({_cents("amount")}) AS paid FROM p
                 ON r.order_id = o.id"""
 _STATE = state_sql(_cents("o.total_ttc"), "COALESCE(p.paid, 0)", "COALESCE(r.refunded, 0)", "o.status")
 _SETTLEMENT = "SELECT 1 FROM payments s WHERE s.order_id = o.id AND s.purpose = 'settlement'"
-_SUMMARY_KEY = "day, event_id, status, payment_mode, source, currency, deleted"
 
 
-def _summary_mismatch(day: str) -> str:
-    """Keys where order_summary and a recomputation from orders disagree (count or cents)."""
-    return f"""SELECT NULL, CAST(day AS VARCHAR(10)) || ' ' || CAST(event_id AS VARCHAR(12)) || ' ' || status
-                      || ' ' || payment_mode || ' ' || source || ' ' || currency
-               FROM (SELECT {_SUMMARY_KEY}, orders AS n, total_ht_cents AS ht, total_ttc_cents AS ttc
-                     FROM order_summary
-                     UNION ALL
-                     SELECT {day}, event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
-                            -COUNT(*), -SUM({_cents("total_ht")}), -SUM({_cents("total_ttc")})
-                     FROM orders GROUP BY {day}, event_id, status, payment_mode, source, currency,
-                                          (deleted_at IS NOT NULL)) d
-               GROUP BY {_SUMMARY_KEY}
-               HAVING SUM(n) <> 0 OR SUM(ht) <> 0 OR SUM(ttc) <> 0"""
+def _not_finite(*columns: str) -> str:
+    """True when any column is NaN, infinite or beyond NUMERIC(12, 2) (NaN compares greater than
+    every number on PostgreSQL; SQLite stores Infinity as a float)."""
+    return " OR ".join(f"NOT ({c} > -10000000000 AND {c} < 10000000000)" for c in columns)
 
 
-# name -> (SQL returning (number, detail), message template)
-SQL_INVARIANTS: dict[str, tuple[str, str]] = {
+# name -> (SQL returning (number, detail), or such SQL per dialect; message template)
+SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
+    "amounts_finite": (
+        f"""SELECT number, 'order totals or amount paid' FROM orders
+            WHERE {_not_finite("total_ht", "total_ttc", "amount_paid")}
+            UNION ALL
+            SELECT o.number, 'payment ' || CAST(p.id AS VARCHAR(12)) FROM payments p JOIN orders o ON o.id = p.order_id
+            WHERE {_not_finite("p.amount")}
+            UNION ALL
+            SELECT NULL, 'bank transaction ' || CAST(id AS VARCHAR(12)) || ', statement line '
+                         || CAST(line_number AS VARCHAR(12)) FROM bank_transactions
+            WHERE {_not_finite("amount", "allocated")}""",
+        "an amount is not a finite number within NUMERIC(12, 2): {detail}",
+    ),
     "number_range": (
         "SELECT number, number FROM orders WHERE number NOT BETWEEN 1000000 AND 9999999",
         "order number {detail} is not a 7-digit number",
@@ -210,13 +217,7 @@ SQL_INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     # Issue 4: the grid's summary table (kept by triggers) equals a recomputation from orders.
     "order_summary_matches_orders": (
-        {
-            dialect: _summary_mismatch(day)
-            for dialect, day in (
-                ("sqlite", "date(created_at)"),
-                ("postgresql", "(created_at AT TIME ZONE 'UTC')::date"),
-            )
-        },
+        {dialect: differing_keys_sql(ORDER_SUMMARY, dialect) for dialect in ("sqlite", "postgresql")},
         "the order summary differs from the orders it counts for {detail}",
     ),
 }
@@ -242,7 +243,7 @@ def _line_arithmetic(conn: Connection) -> Iterator[Violation]:
             )
 
 
-def _decimal(value, places: int) -> Decimal:
+def _decimal(value: float | Decimal | int | str, places: int) -> Decimal:
     # SQLite hands back floats: going through a fixed-point string is exact at these scales.
     if isinstance(value, float):
         return Decimal(f"{value:.{places}f}")
@@ -254,7 +255,7 @@ PY_INVARIANTS: dict[str, Callable[[Connection], Iterator[Violation]]] = {
 }
 
 
-def _summary_matches(summary) -> Callable[[Connection], Iterator[Violation]]:
+def _summary_matches(summary: Summary) -> Callable[[Connection], Iterator[Violation]]:
     """Issue 9: a dashboard summary table equals its recomputation from the base tables (the
     day expression differs per database, hence a Python check rather than fixed SQL)."""
 
@@ -283,10 +284,35 @@ def check_database(conn: Connection, only: list[str] | None = None) -> list[Viol
             continue
         if isinstance(sql, dict):  # a dialect-specific query: {"sqlite": ..., "postgresql": ...}
             sql = sql[conn.dialect.name]
-        for number, detail in conn.execute(text(sql)):
-            violations.append(Violation(name, number, message.format(detail=detail)))
+        violations.extend(
+            _guarded(
+                conn,
+                name,
+                partial(_sql_violations, conn, name, sql, message),
+            )
+        )
     for name, check in PY_INVARIANTS.items():
         if only and name not in only:
             continue
-        violations.extend(check(conn))
+        violations.extend(_guarded(conn, name, partial(_py_violations, conn, check)))
     return violations
+
+
+def _sql_violations(conn: Connection, name: str, sql: str, message: str) -> list[Violation]:
+    return [Violation(name, number, message.format(detail=detail)) for number, detail in conn.execute(text(sql))]
+
+
+def _py_violations(conn: Connection, check: Callable[[Connection], Iterable[Violation]]) -> list[Violation]:
+    return list(check(conn))
+
+
+def _guarded(conn: Connection, name: str, run: Callable[[], list[Violation]]) -> list[Violation]:
+    """One check; data it cannot even compute on (NaN cents on PostgreSQL) is a violation of its
+    own, and the other checks still run (the checker only reads: the failed transaction is rolled
+    back and the next check starts a fresh one)."""
+    try:
+        return run()
+    except DBAPIError as error:
+        conn.rollback()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        return [Violation(name, None, f"could not be checked: {reason}")]

@@ -9,11 +9,17 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from orders_core import db
 from orders_core.permissions import ADMIN, ROLES
+
+if TYPE_CHECKING:  # imported lazily at run time: each command loads only what it uses
+    from orders_core.emails.sender import SendReport
+    from orders_core.emails.transports import Transport
 
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
@@ -23,21 +29,21 @@ class CommandError(Exception):
     """A refusal the command reports in one line."""
 
 
-def _app_url(args) -> str:
+def _app_url(args: argparse.Namespace) -> str:
     return args.database_url or db.database_url()
 
 
-def _owner_url(args) -> str:
+def _owner_url(args: argparse.Namespace) -> str:
     """The owner's URL: --migration-database-url, else --database-url when given (a URL on the
     command line never mixes with one from the environment), else the configured one."""
     return args.migration_database_url or args.database_url or db.migration_database_url()
 
 
-def _engine(args):
+def _engine(args: argparse.Namespace) -> Engine:
     return db.get_engine(_app_url(args))
 
 
-def cmd_db_upgrade(args) -> int:
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from orders_core.migrate import upgrade_and_grant
     from orders_core.privileges import APPEND_ONLY_TABLES, PrivilegeError
 
@@ -57,7 +63,7 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from orders_core.demo import DemoRefused, database_is_empty, load_demo
 
     # As the owner: the loader resets sequences and, with --reset, empties the append-only tables.
@@ -87,7 +93,7 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from orders_core.checks import INVARIANTS, check_database
 
     unknown = set(args.only or ()) - set(INVARIANTS)
@@ -106,7 +112,7 @@ def cmd_check(args) -> int:
     return 0
 
 
-def cmd_users_add(args) -> int:
+def cmd_users_add(args: argparse.Namespace) -> int:
     from orders_core.permissions import SYSTEM_ACTOR
     from orders_core.services.users import add_user
 
@@ -121,7 +127,7 @@ def cmd_users_add(args) -> int:
     return 0
 
 
-def cmd_users_bootstrap(args) -> int:
+def cmd_users_bootstrap(args: argparse.Namespace) -> int:
     from orders_core.auth import has_users
     from orders_core.passwords import generate_password
     from orders_core.permissions import SYSTEM_ACTOR
@@ -141,7 +147,7 @@ def cmd_users_bootstrap(args) -> int:
     return 0
 
 
-def cmd_outbox_send(args) -> int:
+def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Deliver due emails once, or keep polling with --watch (Ctrl-C stops between runs)."""
     from orders_core.emails.schedule import RetrySchedule, lease_from_env
     from orders_core.emails.sender import send_due
@@ -161,7 +167,7 @@ def cmd_outbox_send(args) -> int:
         return 0
 
 
-def cmd_worker(args) -> int:
+def cmd_worker(args: argparse.Namespace) -> int:
     """Run the periodic jobs (the email sender first) until SIGINT/SIGTERM."""
     import logging
     from dataclasses import replace
@@ -202,7 +208,12 @@ def cmd_worker(args) -> int:
     return 0
 
 
-def _send_loop(engine, transport, args, send_due) -> int:
+def _send_loop(
+    engine: Engine,
+    transport: Transport,
+    args: argparse.Namespace,
+    send_due: Callable[..., SendReport],
+) -> int:
     while True:
         try:
             report = send_due(engine, transport, limit=args.limit)

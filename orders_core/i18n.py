@@ -55,7 +55,7 @@ def catalogue(language: str) -> dict[str, str]:
     for po_file in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
         with po_file.open("rb") as handle:
             for message in read_po(handle, locale=language):
-                if message.id and isinstance(message.id, str) and message.string:
+                if message.id and isinstance(message.id, str) and isinstance(message.string, str) and message.string:
                     messages[message.id] = message.string
     return messages
 
@@ -109,7 +109,7 @@ def format_money(amount: Decimal | int | str | None, currency: str, language: st
     return format_currency(Decimal(str(amount)), currency, locale=babel_locale(language))
 
 
-def format_number(value, language: str | None = None) -> str:
+def format_number(value: int | float | Decimal | str, language: str | None = None) -> str:
     return format_decimal(value, locale=babel_locale(language))
 
 

@@ -14,7 +14,7 @@ ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 
 
-def to_money(value) -> Decimal:
+def to_money(value: Decimal | int | str) -> Decimal:
     """A Decimal rounded half-up to the cent; floats are refused (they are never exact)."""
     if isinstance(value, float):
         raise TypeError("money must not be a float; pass a str or a Decimal")

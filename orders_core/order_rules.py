@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from orders_core.errors import NotAllowed
 from orders_core.i18n import _
+from orders_core.models import Order
 from orders_core.permissions import ADMIN, EVENT_MANAGER, FINANCE, SYSTEM, Actor, role_may
 from orders_core.status import (
     BOX_OFFICE_METHODS,
@@ -110,7 +111,7 @@ class OrderFacts:
         return _(STATUS_LABELS[self.status])
 
     @classmethod
-    def of(cls, order) -> OrderFacts:
+    def of(cls, order: Order) -> OrderFacts:
         """The facts of an `orders_core.models.Order` (e.g. the one a service returns)."""
         return cls(
             number=order.number,
@@ -153,7 +154,7 @@ def _online_payment(order: str) -> str:
 
 def require_payment_method(
     actor: Actor,
-    method: str,
+    method: str | None,
     *,
     number: int | None,
     source: Source | str,
@@ -330,7 +331,7 @@ def actions_for(facts: OrderFacts, role: str) -> OrderActions:
     methods = payment_methods_for(role, source=facts.source, payment_mode=facts.payment_mode, status=facts.status)
     if facts.deleted:
         deleted = _("This order is deleted: it cannot be changed until an administrator restores it.")
-        why_not = {action: deleted for action in Action if action != Action.RESTORE}
+        why_not: dict[Action, str] = {action: deleted for action in Action if action != Action.RESTORE}
         locked = frozenset(why_not)
         allowed = frozenset({Action.RESTORE}) if role_may(role, CAPABILITY[Action.RESTORE]) else frozenset()
         if not allowed:

@@ -13,7 +13,7 @@ ADMIN, EVENT_MANAGER, FINANCE, MARKETER = Role.ADMIN, Role.EVENT_MANAGER, Role.F
 # `system` is the payment provider's callback and the command line, never a signed-in person.
 SYSTEM = "system"
 ROLES: tuple[Role, ...] = tuple(Role)
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     ADMIN: N_("Administrator"),
     EVENT_MANAGER: N_("Event manager"),
     FINANCE: N_("Finance"),

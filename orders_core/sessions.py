@@ -19,8 +19,9 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from orders_core.auth import SignedInUser
@@ -214,11 +215,11 @@ def resume(engine: Engine, token: str | None, *, now: datetime | None = None) ->
     return seen.user
 
 
-def _end(session: Session, condition, *, reason: str, now: datetime) -> int:
+def _end(session: Session, condition: ColumnElement[bool], *, reason: str, now: datetime) -> int:
     result = session.execute(
         update(UserSession).where(condition, UserSession.ended_at.is_(None)).values(ended_at=now, ended_reason=reason)
     )
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount
 
 
 def end_user_sessions(session: Session, *, user_id: int, reason: str, now: datetime | None = None) -> int:

@@ -142,6 +142,13 @@ STATUS_GROUPS: dict[str, tuple[Status, ...]] = {
     "not_completed": (Status.CART_INCOMPLETE, Status.CANCELLED, Status.FAILED),
 }
 
+# Units of a tariff an order holds: sold once paid, reserved while the payment is awaited.
+SOLD_STATUSES: tuple[Status, ...] = (Status.PAID,)
+AWAITING_STATUSES: tuple[Status, ...] = (Status.AWAITING_PAYMENT, Status.PENDING_ADMIN, Status.PENDING_ONLINE)
+HOLDING_STATUSES: tuple[Status, ...] = SOLD_STATUSES + AWAITING_STATUSES
+# Orders that do not count as a use of their discount code.
+NOT_A_USE: tuple[Status, ...] = (Status.CANCELLED, Status.FAILED)
+
 FINAL_STATUSES = frozenset({Status.PAID, Status.CANCELLED})
 # Nothing to confirm for an order that never went through or was cancelled.
 NOT_CONFIRMABLE = frozenset({Status.CART_INCOMPLETE, Status.FAILED, Status.CANCELLED})

@@ -1,14 +1,15 @@
-"""Summary tables of the dashboards, kept exactly in step with the base tables by triggers.
+"""The summary tables, kept exactly in step with the base tables by triggers: the grid's
+`order_summary` (migration 0002) and the dashboards' facts (migration 0007).
 
-At a million orders a plain GROUP BY over `orders` costs ~400 ms on PostgreSQL; the dashboards
-read these small tables instead. Every summary is one GROUP BY of a base table (optionally
-joined to the row's order), and stores counts and money in whole cents (integers), so that
-SQLite's binary floats can never drift the sums.
+At a million orders a plain GROUP BY over `orders` costs ~400 ms on PostgreSQL; the grid's count
+and totals and the dashboards read these small tables instead. Every summary is one GROUP BY of
+a base table (optionally joined to the row's order), and stores counts and money in whole cents
+(integers), so that SQLite's binary floats can never drift the sums.
 
-The same specification generates three things, so they cannot disagree:
-- the triggers (migration 0007): statement-level with transition tables on PostgreSQL (one
-  aggregated upsert per COPY batch or UPDATE statement), row-level on SQLite;
-- the recomputation query, used by `rebuild_summaries` and by the `orders check` invariants.
+One specification per table (`ALL_SUMMARIES`) gives the recomputation query, used by
+`rebuild_summaries` (after a load with triggers off, or to repair) and by the `orders check`
+invariants. The triggers themselves are frozen in their migrations (a migration never imports
+live code); a change to a summary here needs a migration that changes its triggers too.
 
 Rows whose counts fall to zero are left in place (they add nothing to any figure); the
 invariants compare non-zero rows only."""
@@ -128,7 +129,27 @@ SUMMARIES: tuple[Summary, ...] = (
     ),
 )
 
-SUMMARY_TABLES = [summary.table for summary in SUMMARIES]
+# Issue 4: the grid's count and per-currency totals (queries/grid.py), kept by migration 0002's triggers.
+ORDER_SUMMARY = Summary(
+    "order_summary",
+    "orders",
+    keys=(
+        ("day", "{day:{o}.created_at}"),
+        ("event_id", "{o}.event_id"),
+        ("status", "{o}.status"),
+        ("payment_mode", "{o}.payment_mode"),
+        ("source", "{o}.source"),
+        ("currency", "{o}.currency"),
+        ("deleted", "({o}.deleted_at IS NOT NULL)"),
+    ),
+    values=(
+        ("orders", "1"),
+        ("total_ht_cents", _cents("{o}.total_ht")),
+        ("total_ttc_cents", _cents("{o}.total_ttc")),
+    ),
+)
+
+ALL_SUMMARIES: tuple[Summary, ...] = (ORDER_SUMMARY, *SUMMARIES)
 
 
 def _expr(template: str, dialect: str, r: str, o: str) -> str:
@@ -190,222 +211,31 @@ def mismatch_sql(summary: Summary, dialect: str) -> str:
     )
 
 
+def differing_keys_sql(summary: Summary, dialect: str) -> str:
+    """(NULL, the keys as text) of every key where the stored summary and its recomputation
+    disagree (a count or a sum), zero rows left aside."""
+    keys = ", ".join(summary.key_columns)
+    o = "o" if summary.joins_order else "r"
+    join = " JOIN orders o ON o.id = r.order_id" if summary.joins_order else ""
+    key_exprs = [_expr(e, dialect, "r", o) for _, e in summary.keys]
+    computed = [f"{k} AS {n}" for k, (n, _) in zip(key_exprs, summary.keys)]
+    computed += [f"-SUM({_expr(e, dialect, 'r', o)}) AS {n}" for n, e in summary.values]
+    signed = (
+        f"SELECT {keys}, {', '.join(summary.value_columns)} FROM {summary.table} UNION ALL "
+        f"SELECT {', '.join(computed)} FROM {summary.base} r{join} GROUP BY {', '.join(key_exprs)}"
+    )
+    detail = " || ' ' || ".join(f"CAST({n} AS VARCHAR(64))" for n in summary.key_columns)
+    nonzero = " OR ".join(f"SUM({n}) <> 0" for n in summary.value_columns)
+    return f"SELECT NULL, {detail} FROM ({signed}) d GROUP BY {keys} HAVING {nonzero}"
+
+
 def rebuild_summaries(conn: Connection) -> None:
     """Recompute every summary table from the base tables (after a load with triggers off,
     or to repair); runs in the caller's transaction."""
     dialect = conn.dialect.name
-    for summary in SUMMARIES:
+    for summary in ALL_SUMMARIES:
         conn.execute(text(f"DELETE FROM {summary.table}"))
         columns = ", ".join(summary.key_columns + summary.value_columns)
         conn.execute(text(f"INSERT INTO {summary.table} ({columns}) {recompute_sql(summary, dialect)}"))
         if dialect == "postgresql":
             conn.execute(text(f"ANALYZE {summary.table}"))
-
-
-def rebuild_order_summary_sqlite(conn: Connection) -> None:
-    """Recompute the grid's `order_summary` (migration 0002) on SQLite, after a bulk load that
-    ran with the row triggers off."""
-    conn.execute(text("DELETE FROM order_summary"))
-    conn.execute(
-        text("""
-        INSERT INTO order_summary (day, event_id, status, payment_mode, source, currency, deleted,
-                                   orders, total_ht_cents, total_ttc_cents)
-        SELECT date(created_at), event_id, status, payment_mode, source, currency, (deleted_at IS NOT NULL),
-               COUNT(*), SUM(CAST(ROUND(total_ht * 100) AS INTEGER)), SUM(CAST(ROUND(total_ttc * 100) AS INTEGER))
-        FROM orders GROUP BY 1, 2, 3, 4, 5, 6, 7""")
-    )
-
-
-# ---------------------------------------------------------------- triggers
-
-
-def _children_parts(
-    summary: Summary,
-    dialect: str,
-    *,
-    old: str,
-    new: str,
-    from_old: str,
-    from_new: str,
-    where_old: str = "",
-    where_new: str = "",
-) -> list[str]:
-    """Contributions of a child summary when its order row changes: minus with the old order,
-    plus with the new one."""
-    child = f"{summary.base} c"
-    return [
-        _part(summary, dialect, r="c", o=old, sign=-1, source=f"FROM {from_old}{child}{where_old}"),
-        _part(summary, dialect, r="c", o=new, sign=1, source=f"FROM {from_new}{child}{where_new}"),
-    ]
-
-
-def postgresql_trigger_ddl() -> list[str]:
-    """Functions and statement-level triggers (transition tables) of every summary."""
-    d = "postgresql"
-    statements: dict[tuple[str, str], list[str]] = {}
-
-    def add(table: str, op: str, sql: str) -> None:
-        statements.setdefault((table, op), []).append(sql)
-
-    for s in SUMMARIES:
-        if s.joins_order:
-            join_new, join_old = " JOIN orders o ON o.id = n.order_id", " JOIN orders o ON o.id = x.order_id"
-            add(s.base, "insert", _upsert(s, [_part(s, d, r="n", o="o", sign=1, source=f"FROM new_rows n{join_new}")]))
-            add(s.base, "delete", _upsert(s, [_part(s, d, r="x", o="o", sign=-1, source=f"FROM old_rows x{join_old}")]))
-            add(
-                s.base,
-                "update",
-                _upsert(
-                    s,
-                    [
-                        _part(s, d, r="x", o="o", sign=-1, source=f"FROM old_rows x{join_old}"),
-                        _part(s, d, r="n", o="o", sign=1, source=f"FROM new_rows n{join_new}"),
-                    ],
-                ),
-            )
-            # The order's own keys (status, day, code, deleted...) move its children.
-            add(
-                "orders",
-                "update",
-                _upsert(
-                    s,
-                    _children_parts(
-                        s,
-                        d,
-                        old="x",
-                        new="n",
-                        from_old="old_rows x JOIN ",
-                        from_new="new_rows n JOIN ",
-                        where_old=" ON c.order_id = x.id",
-                        where_new=" ON c.order_id = n.id",
-                    ),
-                ),
-            )
-        else:
-            add("orders", "insert", _upsert(s, [_part(s, d, r="n", o="n", sign=1, source="FROM new_rows n")]))
-            add("orders", "delete", _upsert(s, [_part(s, d, r="x", o="x", sign=-1, source="FROM old_rows x")]))
-            add(
-                "orders",
-                "update",
-                _upsert(
-                    s,
-                    [
-                        _part(s, d, r="x", o="x", sign=-1, source="FROM old_rows x"),
-                        _part(s, d, r="n", o="n", sign=1, source="FROM new_rows n"),
-                    ],
-                ),
-            )
-    ddl = []
-    for (table, op), sqls in statements.items():
-        name = f"dash_{table}_{op}"
-        body = ";\n  ".join(sqls)
-        ddl.append(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"BEGIN\n  {body};\n  RETURN NULL;\nEND $$"
-        )
-        referencing = {
-            "insert": "NEW TABLE AS new_rows",
-            "delete": "OLD TABLE AS old_rows",
-            "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        }[op]
-        ddl.append(
-            f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-        )
-    # TRUNCATE (the demo's reset) fires no row or statement trigger of the above.
-    truncated = {"orders": SUMMARY_TABLES, "order_lines": ["dash_line_facts"], "payments": ["dash_payment_facts"]}
-    for table, summaries in truncated.items():
-        name = f"dash_{table}_truncate"
-        body = "; ".join(f"DELETE FROM {t}" for t in summaries)
-        ddl.append(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"BEGIN {body}; RETURN NULL; END $$"
-        )
-        ddl.append(f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
-    return ddl
-
-
-def sqlite_trigger_ddl() -> list[str]:
-    """Row-level triggers: one upsert per summary and row."""
-    d = "sqlite"
-    statements: dict[tuple[str, str], list[str]] = {}
-
-    def add(table: str, op: str, sql: str) -> None:
-        statements.setdefault((table, op), []).append(sql)
-
-    for s in SUMMARIES:
-        if s.joins_order:
-            add(
-                s.base,
-                "insert",
-                _upsert(s, [_part(s, d, r="NEW", o="o", sign=1, source="FROM orders o WHERE o.id = NEW.order_id")]),
-            )
-            add(
-                s.base,
-                "delete",
-                _upsert(s, [_part(s, d, r="OLD", o="o", sign=-1, source="FROM orders o WHERE o.id = OLD.order_id")]),
-            )
-            add(
-                s.base,
-                "update",
-                _upsert(
-                    s,
-                    [
-                        _part(s, d, r="OLD", o="o", sign=-1, source="FROM orders o WHERE o.id = OLD.order_id"),
-                        _part(s, d, r="NEW", o="o", sign=1, source="FROM orders o WHERE o.id = NEW.order_id"),
-                    ],
-                ),
-            )
-            add(
-                "orders",
-                "update",
-                _upsert(
-                    s,
-                    _children_parts(
-                        s,
-                        d,
-                        old="OLD",
-                        new="NEW",
-                        from_old="",
-                        from_new="",
-                        where_old=" WHERE c.order_id = OLD.id",
-                        where_new=" WHERE c.order_id = NEW.id",
-                    ),
-                ),
-            )
-        else:
-            add("orders", "insert", _upsert(s, [_part(s, d, r="NEW", o="NEW", sign=1, source="")]))
-            add("orders", "delete", _upsert(s, [_part(s, d, r="OLD", o="OLD", sign=-1, source="")]))
-            add(
-                "orders",
-                "update",
-                _upsert(
-                    s,
-                    [
-                        _part(s, d, r="OLD", o="OLD", sign=-1, source=""),
-                        _part(s, d, r="NEW", o="NEW", sign=1, source=""),
-                    ],
-                ),
-            )
-    ddl = []
-    for (table, op), sqls in statements.items():
-        body = ";\n  ".join(sqls)
-        ddl.append(f"CREATE TRIGGER dash_{table}_{op} AFTER {op.upper()} ON {table} FOR EACH ROW BEGIN\n  {body};\nEND")
-    return ddl
-
-
-def trigger_ddl(dialect: str) -> list[str]:
-    return postgresql_trigger_ddl() if dialect == "postgresql" else sqlite_trigger_ddl()
-
-
-def drop_trigger_ddl(dialect: str) -> list[str]:
-    names = sorted({(f"dash_{s.base}", s.base) for s in SUMMARIES} | {("dash_orders", "orders")})
-    ddl = []
-    for prefix, table in names:
-        for op in ("insert", "update", "delete", "truncate"):
-            if dialect == "postgresql":
-                ddl.append(f"DROP TRIGGER IF EXISTS {prefix}_{op} ON {table}")
-                ddl.append(f"DROP FUNCTION IF EXISTS {prefix}_{op}()")
-            elif op != "truncate":
-                ddl.append(f"DROP TRIGGER IF EXISTS {prefix}_{op}")
-    return ddl

@@ -14,6 +14,7 @@ from ui.catalogue import datetime_input, event_selector, history, when
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.text import md
 from ui.transactions import run_service, show_notice
 
 require_router()
@@ -138,7 +139,7 @@ with st.expander(_("New discount code"), expanded=codes.empty), st.form("codes.n
     if st.form_submit_button(_("Add the code"), type="primary"):
         run_service(
             lambda s: create_code(s, actor=current_actor(), event_id=event_id, **values),
-            success=_("Code {code} added.").format(code=values["code"].strip().upper()),
+            success=_("Code {code} added.").format(code=md(values["code"].strip().upper())),
             notice=DONE,
         )
 
@@ -156,7 +157,7 @@ with st.form(f"codes.edit.{code_id}"):
     if st.form_submit_button(_("Save changes"), type="primary"):
         run_service(
             lambda s: update_code(s, actor=current_actor(), code_id=code_id, reason=reason or None, **values),
-            success=_("Code {code} saved.").format(code=values["code"].strip().upper()),
+            success=_("Code {code} saved.").format(code=md(values["code"].strip().upper())),
             notice=DONE,
         )
 
@@ -168,23 +169,23 @@ if pending and pending[1] == code_id:
         st.warning(
             _(
                 "Deactivate {code}? It can no longer be used; the {uses} orders that used it keep their discount."
-            ).format(code=row["code"], uses=row["uses"])
+            ).format(code=md(row["code"]), uses=row["uses"])
         )
     else:
-        st.warning(_("Delete {code}? No order used it; this cannot be undone.").format(code=row["code"]))
+        st.warning(_("Delete {code}? No order used it; this cannot be undone.").format(code=md(row["code"])))
     yes, no = st.columns(2)
     if yes.button(_("Confirm"), key="codes.confirm_yes", type="primary"):
         st.session_state.pop(confirm_key, None)
         if action == "deactivate":
             run_service(
                 lambda s: set_code_active(s, actor=current_actor(), code_id=code_id, active=False),
-                success=_("Code {code} deactivated.").format(code=row["code"]),
+                success=_("Code {code} deactivated.").format(code=md(row["code"])),
                 notice=DONE,
             )
         else:
             run_service(
                 lambda s: delete_code(s, actor=current_actor(), code_id=code_id),
-                success=_("Code {code} deleted.").format(code=row["code"]),
+                success=_("Code {code} deleted.").format(code=md(row["code"])),
                 notice=DONE,
             )
     if no.button(_("Cancel"), key="codes.confirm_no"):
@@ -199,7 +200,7 @@ else:
     elif left.button(_("Activate"), key="codes.activate", icon=":material/play_circle:"):
         run_service(
             lambda s: set_code_active(s, actor=current_actor(), code_id=code_id, active=True),
-            success=_("Code {code} activated.").format(code=row["code"]),
+            success=_("Code {code} activated.").format(code=md(row["code"])),
             notice=DONE,
         )
     if row["uses"] or row["paid_uses"]:

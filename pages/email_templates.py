@@ -18,8 +18,10 @@ from orders_core.services.email_templates import (
 from queries.emails import events, latest_order_id, order_id_by_number, template, templates
 from ui.data import cached_query
 from ui.guard import require_router
+from ui.html_preview import isolated_html
 from ui.order_emails import email_kind_label
 from ui.session import current_actor
+from ui.text import md
 from ui.timezone import local_time
 from ui.transactions import read, run_service, show_notice
 
@@ -198,7 +200,7 @@ if st.session_state.get(CONFIRM_DELETE) == choice and choice != NEW:
             _(
                 "Delete the template “{name}”? Emails already queued or sent keep their text; new ones "
                 "use the next template in line."
-            ).format(name=labels.get(choice, ""))
+            ).format(name=md(labels.get(choice, "")))
         )
         yes, no = st.columns(2)
         if yes.button(_("Delete the template"), key="email_templates.confirm", type="primary"):
@@ -246,4 +248,4 @@ if preview_clicked:
             st.code(rendered.body_text, language=None, wrap_lines=True)
             if rendered.body_html:
                 with st.expander(_("HTML"), expanded=True):
-                    st.html(rendered.body_html)
+                    isolated_html(rendered.body_html)

@@ -11,8 +11,10 @@ from orders_core.status import OutboxStatus
 from queries.emails import email_message, outbox, outbox_counts
 from ui.data import cached_query
 from ui.guard import require_router
+from ui.html_preview import isolated_html
 from ui.order_emails import email_kind_label, email_status_icon_label, email_status_label
 from ui.session import current_actor
+from ui.text import md
 from ui.timezone import local_time
 from ui.transactions import run_service, show_notice
 
@@ -167,13 +169,13 @@ if email is None:
     st.warning(_("This email does not exist any more."))
     st.stop()
 with st.container(border=True):
-    st.subheader(email["subject"])
+    st.subheader(md(email["subject"]))
     left, right = st.columns(2)
     left.markdown(
         _("**To:** {recipient}").format(
-            recipient=f"{email['recipient_name']} <{email['recipient']}>"
+            recipient=md(f"{email['recipient_name']} <{email['recipient']}>")
             if email["recipient_name"]
-            else email["recipient"]
+            else md(email["recipient"])
         )
     )
     left.markdown(
@@ -190,14 +192,14 @@ with st.container(border=True):
         right.markdown(_("**Next attempt:** {time}").format(time=local_time(email["next_attempt_at"])))
     right.markdown(_("**Attempts:** {count}").format(count=email["attempts"]))
     if email["message_id"]:
-        right.caption(f"Message-ID: {email['message_id']}")
+        right.caption(f"Message-ID: {md(email['message_id'])}")
     if email["last_error"]:
-        st.error(_("Last error: {error}").format(error=email["last_error"]))
+        st.error(_("Last error: {error}").format(error=md(email["last_error"])))
     if email["body_html"]:
         text_tab, html_tab = st.tabs([_("Text"), _("HTML")])
         text_tab.code(email["body_text"], language=None, wrap_lines=True)
         with html_tab:
-            st.html(email["body_html"])
+            isolated_html(email["body_html"])
     else:
         st.code(email["body_text"], language=None, wrap_lines=True)
     if may_retry(email["status"]) and len(selected) == 1:

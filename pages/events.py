@@ -15,6 +15,7 @@ from ui.catalogue import datetime_input, history, when
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.text import md
 from ui.transactions import run_service, show_notice
 
 require_router()
@@ -109,7 +110,7 @@ with st.expander(_("New event"), expanded=events.empty), st.form("events.new"):
     if st.form_submit_button(_("Create the event"), type="primary"):
         run_service(
             lambda s: create_event(s, actor=current_actor(), **values),
-            success=_("Event {name} created.").format(name=values["name"].strip()),
+            success=_("Event {name} created.").format(name=md(values["name"].strip())),
             notice=DONE,
         )
 
@@ -134,7 +135,7 @@ with st.form(f"events.edit.{event_id}"):
     if st.form_submit_button(_("Save changes"), type="primary"):
         run_service(
             lambda s: update_event(s, actor=current_actor(), event_id=event_id, reason=reason or None, **values),
-            success=_("Event {name} saved.").format(name=values["name"].strip()),
+            success=_("Event {name} saved.").format(name=md(values["name"].strip())),
             notice=DONE,
         )
 
@@ -157,7 +158,7 @@ if event["archived_at"] is None or pd.isna(event["archived_at"]):
             st.session_state.pop(confirm_key, None)
             run_service(
                 lambda s: archive_event(s, actor=current_actor(), event_id=event_id),
-                success=_("Event {name} archived.").format(name=event["name"]),
+                success=_("Event {name} archived.").format(name=md(event["name"])),
                 notice=DONE,
             )
         if no.button(_("Cancel"), key="events.archive_no"):
@@ -169,7 +170,7 @@ if event["archived_at"] is None or pd.isna(event["archived_at"]):
 elif st.button(_("Bring this event back"), key="events.unarchive", icon=":material/unarchive:"):
     run_service(
         lambda s: archive_event(s, actor=current_actor(), event_id=event_id, archived=False),
-        success=_("Event {name} is back.").format(name=event["name"]),
+        success=_("Event {name} is back.").format(name=md(event["name"])),
         notice=DONE,
     )
 

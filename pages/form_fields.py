@@ -6,13 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from orders_core.custom_fields import CHOICE_TYPES, FIELD_TYPE_LABELS, FIELD_TYPES, FORM_LABELS, FORMS
 from orders_core.i18n import _
 from orders_core.services.forms import (
-    CHOICE_TYPES,
-    FIELD_TYPE_LABELS,
-    FIELD_TYPES,
-    FORM_LABELS,
-    FORMS,
     add_field,
     edit_field,
     move_field,
@@ -22,6 +18,7 @@ from queries.wizard import event_fields, wizard_events
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.text import md
 from ui.transactions import run_service, show_notice
 
 require_router()
@@ -101,7 +98,7 @@ else:
             _("Field deactivated: stored values are kept.") if field.active else _("Field reactivated."),
         )
     with st.form(f"form_fields.edit.{field.id}"):
-        st.markdown(_("**Edit** {label}").format(label=field.label_en))
+        st.markdown(_("**Edit** {label}").format(label=md(field.label_en)))
         label_en = st.text_input(_("Label (English)"), value=field.label_en)
         label_fr = st.text_input(_("Label (French)"), value=field.label_fr)
         field_type = st.selectbox(

@@ -14,7 +14,9 @@ from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
 from ui.order_ledger import payment_state_badge, render_payments_tab
+from ui.params import number_param, parse_number
 from ui.session import order_actions
+from ui.text import md
 from ui.timezone import local_time
 
 require_router()
@@ -26,12 +28,12 @@ def _attendee_view(attendee_id: int) -> None:
         st.error(_("No attendee record {id}.").format(id=attendee_id))
         return
     st.title(_("Attendee record"))
-    st.subheader(f"{record['first_name']} {record['last_name']}".strip() or _("(no name)"))
-    st.markdown(_("**Event:** {event}").format(event=record["event_name"]))
-    st.markdown(_("**Email:** {email}").format(email=record["email"] or "—"))
+    st.subheader(md(f"{record['first_name']} {record['last_name']}".strip()) or _("(no name)"))
+    st.markdown(_("**Event:** {event}").format(event=md(record["event_name"])))
+    st.markdown(_("**Email:** {email}").format(email=md(record["email"]) or "—"))
     st.markdown(_("**Registered on:** {date}").format(date=local_time(record["registered_at"])))
     if record["line_name"]:
-        st.markdown(_("**Ticket:** {name}").format(name=record["line_name"]))
+        st.markdown(_("**Ticket:** {name}").format(name=md(record["line_name"])))
     if record["order_number"] is None:
         st.info(_("This attendee was not registered through an order."))
     elif record["order_deleted"]:
@@ -63,7 +65,7 @@ def _order_view(number: int) -> None:
         st.success(saved)
     st.markdown(
         f"{status_badge(order['status'])} {payment_state_badge(order['payment_state'])} · "
-        f"{payment_mode_label(order['payment_mode'])} · {order['event_name']}"
+        f"{payment_mode_label(order['payment_mode'])} · {md(order['event_name'])}"
     )
     if order["deleted_at"] is not None:
         st.warning(_("This order was deleted on {date}.").format(date=local_time(order["deleted_at"])))
@@ -84,19 +86,19 @@ def _order_view(number: int) -> None:
         left, right = st.columns(2)
         left.markdown("#### " + _("Buyer"))
         left.markdown(
-            f"{order['buyer_first_name']} {order['buyer_last_name']}  \n{order['buyer_email']}  \n"
-            f"{order['buyer_phone']}"
+            f"{md(order['buyer_first_name'])} {md(order['buyer_last_name'])}  \n{md(order['buyer_email'])}  \n"
+            f"{md(order['buyer_phone'])}"
         )
         left.markdown("#### " + _("Company and billing"))
         left.markdown(
             "  \n".join(
                 v
                 for v in (
-                    order["company_name"],
-                    order["billing_address"],
-                    f"{order['billing_postcode']} {order['billing_city']}".strip(),
-                    order["billing_country"],
-                    _("VAT number: {vat}").format(vat=order["vat_number"]) if order["vat_number"] else "",
+                    md(order["company_name"]),
+                    md(order["billing_address"]),
+                    md(f"{order['billing_postcode']} {order['billing_city']}".strip()),
+                    md(order["billing_country"]),
+                    _("VAT number: {vat}").format(vat=md(order["vat_number"])) if order["vat_number"] else "",
                 )
                 if v
             )
@@ -107,11 +109,11 @@ def _order_view(number: int) -> None:
             (_("Status"), status_label(order["status"])),
             (_("Created on"), local_time(order["created_at"])),
             (_("Paid on"), local_time(order["paid_at"]) or "—"),
-            (_("Currency"), currency),
+            (_("Currency"), md(currency)),
             (_("Terms accepted"), _("Yes") if order["terms_accepted"] else _("No")),
             (_("Source"), source_label(order["source"])),
-            (_("Discount code"), order["discount_code"] or "—"),
-            (_("Language"), order["language"]),
+            (_("Discount code"), md(order["discount_code"]) or "—"),
+            (_("Language"), md(order["language"])),
         ]
         right.markdown("#### " + _("Order"))
         right.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows))
@@ -133,10 +135,10 @@ def _order_view(number: int) -> None:
             st.caption(_("No badge or ticket in this order."))
         for item in detail.items.itertuples():
             with st.container(border=True):
-                holder = f"{item.holder_first_name} {item.holder_last_name}".strip() or _("(no name)")
+                holder = md(f"{item.holder_first_name} {item.holder_last_name}".strip()) or _("(no name)")
                 st.markdown(
-                    f"**{holder}** · {item.line_name} ({_(TARIFF_KIND_LABELS[TariffKind(item.kind)])})"
-                    + (f"  \n{item.holder_email}" if item.holder_email else "")
+                    f"**{holder}** · {md(item.line_name)} ({_(TARIFF_KIND_LABELS[TariffKind(item.kind)])})"
+                    + (f"  \n{md(item.holder_email)}" if item.holder_email else "")
                 )
                 if item.attendee_id is None:
                     st.caption(_("Future attendee record: created when the order is paid."))
@@ -173,38 +175,28 @@ def _order_view(number: int) -> None:
         )
         st.caption(_("Amounts in {currency}.").format(currency=currency))
     with tabs[3]:
-        st.markdown("\n".join(f"- **{key}:** {order[key] or '—'}" for key in UTM_FIELDS))
+        st.markdown("\n".join(f"- **{key}:** {md(order[key]) or '—'}" for key in UTM_FIELDS))
     with tabs[4]:
         render_payments_tab(order, actions)
     with tabs[5]:
         for entry in detail.history.itertuples():
             with st.container(border=True):
-                st.markdown(f"**{entry.action}** · {local_time(entry.at)} · {entry.actor}")
+                st.markdown(f"**{md(entry.action)}** · {local_time(entry.at)} · {md(entry.actor)}")
                 changes = history_changes(entry.details)
                 if changes:
-                    st.markdown(
-                        "\n".join(
-                            f"- {field}: {'' if old is None else old} → {'' if new is None else new}"
-                            for field, old, new in changes
-                        )
-                    )
+                    st.markdown("\n".join(f"- {md(field)}: {md(old)} → {md(new)}" for field, old, new in changes))
                 if entry.reason:
-                    st.caption(_("Reason: {reason}").format(reason=entry.reason))
+                    st.caption(_("Reason: {reason}").format(reason=md(entry.reason)))
     with tabs[6]:
-        st.markdown(order["notes"] or _("No note."))
+        st.markdown(md(order["notes"]) or _("No note."))
         if order["deleted_reason"]:
-            st.caption(_("Deletion reason: {reason}").format(reason=order["deleted_reason"]))
+            st.caption(_("Deletion reason: {reason}").format(reason=md(order["deleted_reason"])))
     with tabs[7]:
         render_order_emails(order["id"])
 
 
-def _number(value: str | None) -> int | None:
-    value = (value or "").strip().lstrip("#")
-    return int(value) if value.isdigit() else None
-
-
-attendee = _number(st.query_params.get("attendee"))
-number = _number(st.query_params.get("order"))
+attendee = number_param("attendee", _("“{value}” in the address is not an attendee record number."))
+number = number_param("order", _("“{value}” in the address is not an order number."))
 if attendee is not None:
     _attendee_view(attendee)
 elif number is not None:
@@ -212,7 +204,7 @@ elif number is not None:
 else:
     st.title(_("Order"))
     typed = st.text_input(_("Order number"), key="order_detail.number", placeholder="1234567")
-    if _number(typed) is not None:
-        st.query_params["order"] = str(_number(typed))
+    if parse_number(typed) is not None:
+        st.query_params["order"] = str(parse_number(typed))
         st.rerun()
     link("pages/orders.py", _("Back to the orders"), {}, icon=":material/list:")

@@ -14,7 +14,9 @@ from queries.wizard import order_for_edit
 from ui.data import cached_query
 from ui.format import payment_mode_label, status_label
 from ui.guard import require_router
+from ui.params import number_param
 from ui.session import order_actions
+from ui.text import md
 from ui.wizard_state import WizardState, reset, start, state
 from ui.wizard_steps import STEP_TITLES, STEPS
 
@@ -22,8 +24,7 @@ require_router()
 
 
 def modify_number() -> int | None:
-    value = st.query_params.get("modify")
-    return int(value) if value and str(value).isdigit() else None
+    return number_param("modify", _("“{value}” in the address is not an order number."))
 
 
 def open_wizard() -> WizardState:
@@ -51,7 +52,7 @@ def open_wizard() -> WizardState:
 
 def show_conflict(w: WizardState) -> None:
     """The save was refused because someone else changed the order: say how it is now."""
-    st.error(w.conflict)
+    st.error(md(w.conflict))
     fresh = cached_query(order_facts, number=w.number)
     version = cached_query(order_for_edit, w.number)
     if fresh is None or fresh.deleted or version is None:

@@ -32,7 +32,9 @@ from queries.reconciliation import (
 )
 from ui.data import cached_query
 from ui.guard import require_router
+from ui.params import parse_number
 from ui.session import can, current_actor
+from ui.text import md
 from ui.transactions import run_service
 
 require_router()
@@ -138,7 +140,7 @@ with st.expander(_("Import a statement"), expanded=cached_query(statements).empt
                 )
             )
             for error in outcome.errors:
-                st.warning(error)
+                st.warning(md(error))
 
 all_statements = cached_query(statements)
 if all_statements.empty:
@@ -147,7 +149,7 @@ if all_statements.empty:
 
 ids = all_statements["id"].tolist()
 selected = st.query_params.get("statement")
-default = ids.index(int(selected)) if selected and selected.isdigit() and int(selected) in ids else 0
+default = ids.index(parse_number(selected)) if parse_number(selected) in ids else 0
 labels = {row.id: f"#{row.id} · {row.filename} · {format_date(row.imported_at)}" for row in all_statements.itertuples()}
 statement_id = st.selectbox(_("Statement"), ids, index=default, format_func=labels.get, key="reconciliation.statement")
 st.query_params["statement"] = str(statement_id)
@@ -238,10 +240,12 @@ if not rows:
 
 for row in rows:
     left = row["amount"] - row["allocated"]
-    title = f"{format_date(row['booked_on'])} · {format_money(row['amount'], row['currency'])} · {row['payer'] or '—'}"
+    title = (
+        f"{format_date(row['booked_on'])} · {format_money(row['amount'], row['currency'])} · {md(row['payer']) or '—'}"
+    )
     with st.container(border=True):
         st.markdown(f"**{title}** · {_(STATUS_LABELS[TransactionStatus(row['status'])])}")
-        st.caption(_("Reference: {reference}").format(reference=row["reference"].replace("\n", " ") or "—"))
+        st.caption(_("Reference: {reference}").format(reference=md(row["reference"].replace("\n", " ")) or "—"))
         for number, amount in row["allocations"]:
             st.markdown(
                 _("Paid {amount} on order [{number}](/order?order={number})").format(
@@ -249,7 +253,7 @@ for row in rows:
                 )
             )
         if is_ignored(row["status"]):
-            st.caption(_("Ignored: {comment}").format(comment=row["comment"]))
+            st.caption(_("Ignored: {comment}").format(comment=md(row["comment"])))
         if not is_open(row["status"]):
             continue
         if is_partial(row["status"]):
@@ -258,7 +262,10 @@ for row in rows:
             st.caption(_("No suggestion: assign it by hand or ignore it."))
         for index, suggestion in enumerate(row["suggestions"]):
             numbers = ", ".join(f"[{n}](/order?order={n})" for n in suggestion["order_numbers"])
-            reasons = "; ".join(_(message).format(**args) for message, args in suggestion["reasons"])
+            reasons = "; ".join(
+                _(message).format(**{name: md(value) for name, value in args.items()})
+                for message, args in suggestion["reasons"]
+            )
             allocation = " + ".join(format_money(a, row["currency"]) for a in suggestion["allocations"])
             cols = st.columns([5, 1])
             cols[0].markdown(

@@ -23,6 +23,7 @@ from ui.catalogue import datetime_input, event_selector, history, when
 from ui.data import cached_query
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.text import md
 from ui.transactions import run_service, show_notice
 
 require_router()
@@ -151,7 +152,7 @@ with st.expander(_("New tariff"), expanded=tariffs.empty), st.form("tariffs.new"
     if st.form_submit_button(_("Add the tariff"), type="primary"):
         run_service(
             lambda s: create_tariff(s, actor=current_actor(), event_id=event_id, **values),
-            success=_("Tariff {name} added.").format(name=values["name"].strip()),
+            success=_("Tariff {name} added.").format(name=md(values["name"].strip())),
             notice=DONE,
         )
 
@@ -170,7 +171,7 @@ with st.form(f"tariffs.edit.{tariff_id}"):
     if st.form_submit_button(_("Save changes"), type="primary"):
         run_service(
             lambda s: update_tariff(s, actor=current_actor(), tariff_id=tariff_id, reason=reason or None, **values),
-            success=_("Tariff {name} saved.").format(name=values["name"].strip()),
+            success=_("Tariff {name} saved.").format(name=md(values["name"].strip())),
             notice=DONE,
         )
 
@@ -183,23 +184,25 @@ if pending and pending[1] == tariff_id:
             _(
                 "Deactivate {name}? It stops being offered for sale; its {sold} sold and {awaiting} awaiting "
                 "units stay in their orders."
-            ).format(name=tariff["name"], sold=tariff["sold"], awaiting=tariff["awaiting"])
+            ).format(name=md(tariff["name"]), sold=tariff["sold"], awaiting=tariff["awaiting"])
         )
     else:
-        st.warning(_("Delete {name}? It has never been ordered; this cannot be undone.").format(name=tariff["name"]))
+        st.warning(
+            _("Delete {name}? It has never been ordered; this cannot be undone.").format(name=md(tariff["name"]))
+        )
     yes, no = st.columns(2)
     if yes.button(_("Confirm"), key="tariffs.confirm_yes", type="primary"):
         st.session_state.pop(confirm_key, None)
         if action == "deactivate":
             run_service(
                 lambda s: set_tariff_active(s, actor=current_actor(), tariff_id=tariff_id, active=False),
-                success=_("Tariff {name} deactivated.").format(name=tariff["name"]),
+                success=_("Tariff {name} deactivated.").format(name=md(tariff["name"])),
                 notice=DONE,
             )
         else:
             run_service(
                 lambda s: delete_tariff(s, actor=current_actor(), tariff_id=tariff_id),
-                success=_("Tariff {name} deleted.").format(name=tariff["name"]),
+                success=_("Tariff {name} deleted.").format(name=md(tariff["name"])),
                 notice=DONE,
             )
     if no.button(_("Cancel"), key="tariffs.confirm_no"):
@@ -214,7 +217,7 @@ else:
     elif left.button(_("Activate"), key="tariffs.activate", icon=":material/play_circle:"):
         run_service(
             lambda s: set_tariff_active(s, actor=current_actor(), tariff_id=tariff_id, active=True),
-            success=_("Tariff {name} activated.").format(name=tariff["name"]),
+            success=_("Tariff {name} activated.").format(name=md(tariff["name"])),
             notice=DONE,
         )
     if tariff["order_lines"]:

@@ -9,6 +9,7 @@ from orders_core.permissions import ROLE_LABELS, ROLES
 from orders_core.services import users as accounts
 from ui.guard import require_router
 from ui.session import current_actor
+from ui.text import md
 from ui.timezone import local_time
 from ui.transactions import read, run_service, show_notice
 
@@ -41,7 +42,7 @@ st.caption(_("Who may sign in, and with which role. Passwords are stored as argo
 show_notice(DONE)
 if shown := st.session_state.pop(NEW_PASSWORD, None):
     email, password = shown
-    st.success(_("New password of {email}, shown only this once: give it to them privately.").format(email=email))
+    st.success(_("New password of {email}, shown only this once: give it to them privately.").format(email=md(email)))
     st.code(password, language=None)
 
 people = read(lambda session: accounts.list_users(session, actor=current_actor())) or []
@@ -101,7 +102,7 @@ with add_tab, st.form("users.add", clear_on_submit=True):
             password=generated,
             full_name=name,
             success=lambda user: _("{email} can now sign in as {role}.").format(
-                email=user.email, role=role_label(role)
+                email=md(user.email), role=role_label(role)
             ),
             then=None if password else lambda user: show_password(user.email)(generated),
         )
@@ -131,7 +132,7 @@ with change_tab:
                 accounts.change_role,
                 user_id=person.id,
                 role=new_role,
-                success=_("{email} is now {role}.").format(email=person.email, role=role_label(new_role)),
+                success=_("{email} is now {role}.").format(email=md(person.email), role=role_label(new_role)),
             )
     with password_column.container(border=True):
         st.caption(_("A new password is generated and shown once; the account is unlocked and signed out everywhere."))
@@ -144,14 +145,14 @@ with change_tab:
                 act(
                     accounts.reactivate_user,
                     user_id=person.id,
-                    success=_("{email} can sign in again.").format(email=person.email),
+                    success=_("{email} can sign in again.").format(email=md(person.email)),
                 )
         elif st.session_state.get(CONFIRM_DEACTIVATE) == person.id:
             st.warning(
                 _(
                     "Deactivate {email}? They are signed out at their next action and can no longer sign "
                     "in. The account and its history are kept."
-                ).format(email=person.email)
+                ).format(email=md(person.email))
             )
             yes, no = st.columns(2)
             if yes.button(_("Deactivate"), key="users.deactivate_confirm", type="primary"):
@@ -159,7 +160,7 @@ with change_tab:
                 act(
                     accounts.deactivate_user,
                     user_id=person.id,
-                    success=_("{email} is deactivated.").format(email=person.email),
+                    success=_("{email} is deactivated.").format(email=md(person.email)),
                 )
             if no.button(_("Cancel"), key="users.deactivate_cancel"):
                 st.session_state.pop(CONFIRM_DEACTIVATE, None)

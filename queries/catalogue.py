@@ -4,8 +4,10 @@ order wizard offers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
@@ -20,8 +22,7 @@ from orders_core.models import (
     OrderLine,
     Tariff,
 )
-from orders_core.services.codes import NOT_A_USE
-from orders_core.services.tariffs import AWAITING_STATUSES, SOLD_STATUSES
+from orders_core.status import AWAITING_STATUSES, NOT_A_USE, SOLD_STATUSES
 from queries.sql import money_sum
 
 EVENT_COLUMNS = [
@@ -75,11 +76,11 @@ CODE_COLUMNS = [
 HISTORY_COLUMNS = ["id", "at", "actor", "entity", "entity_id", "event_id", "action", "details", "reason"]
 
 
-def _utc(value):
+def _utc(value: object) -> object:
     return as_utc(value) if isinstance(value, datetime) else value
 
 
-def _frame(rows, columns, times=()) -> pd.DataFrame:
+def _frame(rows: Iterable[Any], columns: list[str], times: Iterable[str] = ()) -> pd.DataFrame:
     frame = pd.DataFrame([dict(row._mapping) if hasattr(row, "_mapping") else row for row in rows], columns=columns)
     for column in times:  # SQLite's naive datetimes are UTC; keep Python datetimes (display only)
         frame[column] = pd.Series([_utc(v) for v in frame[column]], index=frame.index, dtype=object)
@@ -112,11 +113,11 @@ def events_list(engine: Engine, *, include_archived: bool = False) -> pd.DataFra
     return _frame(rows, EVENT_COLUMNS, ("starts_at", "ends_at", "archived_at"))
 
 
-def event_row(engine: Engine, event_id: int) -> dict | None:
+def event_row(engine: Engine, event_id: int) -> dict[str, Any] | None:
     """One event's fields as a plain dict (for the edit form), or None."""
     frame = events_list(engine, include_archived=True)
     match = frame[frame["id"] == event_id]
-    return None if match.empty else match.iloc[0].to_dict()
+    return None if match.empty else {str(k): v for k, v in match.iloc[0].to_dict().items()}
 
 
 def tariffs_of_event(engine: Engine, event_id: int) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Engine, select
 
+from orders_core.custom_fields import ORDER_FORMS, display_value
 from orders_core.i18n import get_locale
 from orders_core.models import FieldValue, FormField
-from orders_core.services.forms import ORDER_FORMS, display_value
 
 
 def custom_columns(bind: Engine | Connection, event_ids: Sequence[int] | None = None) -> list[tuple[str, str]]:
@@ -57,15 +57,16 @@ def custom_values_of(bind: Engine | Connection, order_ids: Sequence[int]) -> dic
 class _connection:
     """Use a given connection as is, or open one from an engine for the block."""
 
-    def __init__(self, bind: Engine | Connection):
-        self.bind, self.conn = bind, None
+    def __init__(self, bind: Engine | Connection) -> None:
+        self.bind = bind
+        self.conn: Connection | None = None
 
     def __enter__(self) -> Connection:
         if isinstance(self.bind, Connection):
             return self.bind
-        self.conn = self.bind.connect()
-        return self.conn
+        conn = self.conn = self.bind.connect()
+        return conn
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.conn is not None:
             self.conn.close()

@@ -4,6 +4,7 @@ templates. SQLAlchemy Core -> DataFrames / plain dicts; no Streamlit."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -90,7 +91,7 @@ def outbox_counts(engine: Engine) -> dict[str, int]:
     return counts
 
 
-def email_message(engine: Engine, email_id: int) -> dict | None:
+def email_message(engine: Engine, email_id: int) -> dict[str, Any] | None:
     """One email as stored, with its order number and event timezone, or None."""
     with engine.connect() as conn:
         row = (
@@ -132,7 +133,7 @@ def order_emails(engine: Engine, order_id: int) -> pd.DataFrame:
     )
 
 
-def order_summary(engine: Engine, order_id: int) -> dict | None:
+def order_summary(engine: Engine, order_id: int) -> dict[str, Any] | None:
     """What the order's email panel needs to decide which buttons to offer."""
     with engine.connect() as conn:
         row = (
@@ -184,7 +185,7 @@ def templates(engine: Engine, *, scope: str = "all", event_id: int | None = None
     return frame
 
 
-def template(engine: Engine, template_id: int) -> dict | None:
+def template(engine: Engine, template_id: int) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(select(*EmailTemplate.__table__.c).where(EmailTemplate.id == template_id)).mappings().first()
     return dict(row) if row else None

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
@@ -36,8 +36,8 @@ from orders_core.permissions import Actor, require
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from queries.cells import safe_cell, safe_text
 from queries.custom_values import custom_columns, custom_values_of
-from queries.grid import GridFilters, grid_count_and_totals
-from queries.grid import _conditions as filter_conditions
+from queries.grid import GridFilters, filter_conditions, grid_count_and_totals
+from queries.sql import AnySelect
 
 Progress = Callable[[int, int], None]
 CHUNK = 10_000
@@ -80,7 +80,7 @@ def headers() -> list[str]:
     return [_(label) for _key, label in COLUMNS]
 
 
-def _query(filters: GridFilters):
+def _query(filters: GridFilters) -> AnySelect:
     lines = select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
     return (
         select(
@@ -115,7 +115,7 @@ def _query(filters: GridFilters):
     )
 
 
-def export_chunks(engine: Engine, filters: GridFilters, chunk_size: int = CHUNK) -> Iterator[list[dict]]:
+def export_chunks(engine: Engine, filters: GridFilters, chunk_size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
     """The filtered orders, newest first, as lists of at most `chunk_size` rows (dicts keyed as
     COLUMNS, money Decimal, balance_due computed exactly, `custom`: the order's custom form values
     by column key). Server-side cursor: bounded memory."""
@@ -141,7 +141,7 @@ def _custom_columns(engine: Engine, filters: GridFilters) -> list[tuple[str, str
 class _Labels:
     """Translated labels computed once per export, not once per row."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.status = {s.value: _(label) for s, label in STATUS_LABELS.items()}
         self.mode = {m.value: _(label) for m, label in PAYMENT_MODE_LABELS.items()}
         self.payment_state = {s.value: _(label) for s, label in PAYMENT_STATE_LABELS.items()}
@@ -149,7 +149,7 @@ class _Labels:
         self.yes, self.no = _("Yes"), _("No")
 
 
-def _display(record: dict, labels: _Labels, zone: ZoneInfo) -> dict:
+def _display(record: dict[str, Any], labels: _Labels, zone: ZoneInfo) -> dict[str, Any]:
     record["status"] = labels.status.get(record["status"], record["status"])
     record["payment_mode"] = labels.mode.get(record["payment_mode"], record["payment_mode"])
     record["payment_state"] = labels.payment_state.get(record["payment_state"], record["payment_state"])
@@ -180,7 +180,7 @@ class _Export:
         self.total = _total(engine, filters) if progress else 0
         self.done = 0
 
-    def chunks(self, chunk_size: int) -> Iterator[list[dict]]:
+    def chunks(self, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
         """The rows ready to write (labels, local dates), one chunk at a time; counts them."""
         for chunk in export_chunks(self.engine, self.filters, chunk_size):
             yield [_display(record, self.labels, self.zone) for record in chunk]
@@ -188,12 +188,12 @@ class _Export:
             if self.progress:
                 self.progress(self.done, self.total)
 
-    def custom(self, record: dict) -> list:
+    def custom(self, record: dict[str, Any]) -> list[Any]:
         return [safe_cell(record["custom"].get(key, "")) for key, _label in self.extra]
 
 
-def _csv_row(export: _Export, record: dict, decimal_comma: bool) -> list:
-    row: list = []
+def _csv_row(export: _Export, record: dict[str, Any], decimal_comma: bool) -> list[Any]:
+    row: list[Any] = []
     for key in export.keys:
         value = record[key]
         if value is None:

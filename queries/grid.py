@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import (
     Boolean,
+    CompoundSelect,
+    Connection,
     Engine,
-    Select,
     false,
     func,
     literal,
@@ -28,12 +30,14 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from orders_core.models import DiscountCode, Event, Order, OrderItem, OrderLine, OrderSummary
 from orders_core.status import STATUS_GROUPS
-from queries.sql import money_sum
+from queries.sql import AnySelect, money_sum
 
 # The searchable columns. On PostgreSQL they are matched as one concatenation, the very
 # expression of the pg_trgm GIN indexes of migration 0002 (an expression index is used only when
@@ -45,7 +49,7 @@ ORDER_NUMBER = re.compile(r"^\s*#?(\d{7})\s*$")
 DEFAULT_PAGE_SIZE = 50
 
 # name -> (column, descending); every sort ends on id so that keyset paging is total.
-SORTS: dict[str, tuple[ColumnElement, bool]] = {
+SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
     "created_desc": (Order.created_at, True),
     "created_asc": (Order.created_at, False),
     "number_desc": (Order.number, True),
@@ -137,7 +141,7 @@ def _like_pattern(text_: str) -> str:
     return f"%{escaped}%"
 
 
-class contains_ci(FunctionElement):
+class contains_ci(FunctionElement[Any]):
     """Case-insensitive substring match of a pattern in any of some text columns (first and last
     name together too). PostgreSQL: ILIKE on their concatenation, served by the pg_trgm index.
     SQLite: LIKE per column (SQLite's LIKE already ignores ASCII case, and its lower() folds
@@ -147,19 +151,19 @@ class contains_ci(FunctionElement):
     inherit_cache = True
     name = "contains_ci"
 
-    def __init__(self, pattern: str, *columns):
+    def __init__(self, pattern: str, *columns: InstrumentedAttribute[str]) -> None:
         super().__init__(literal(pattern), *columns)
 
 
 @compiles(contains_ci)
-def _contains_ci_postgresql(element, compiler, **kw):
+def _contains_ci_postgresql(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
     pattern, *columns = element.clauses.clauses
     joined = " || ' ' || ".join(compiler.process(c, **kw) for c in columns)
     return f"(({joined}) ILIKE {compiler.process(pattern, **kw)} ESCAPE '\\')"
 
 
 @compiles(contains_ci, "sqlite")
-def _contains_ci_sqlite(element, compiler, **kw):
+def _contains_ci_sqlite(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
     pattern, *columns = element.clauses.clauses
     bound = compiler.process(pattern, **kw)
     names = [compiler.process(c, **kw) for c in columns]
@@ -169,7 +173,7 @@ def _contains_ci_sqlite(element, compiler, **kw):
     return f"({' OR '.join(tests)})"
 
 
-def _search_ids(text_: str) -> Select:
+def _search_ids(text_: str) -> CompoundSelect[int]:
     pattern = _like_pattern(text_)
     return union(
         select(Order.id.label("id")).where(contains_ci(pattern, *ORDER_SEARCH_COLUMNS)),
@@ -177,30 +181,46 @@ def _search_ids(text_: str) -> Select:
     )
 
 
-def _conditions(filters: GridFilters, *, with_created: bool = True) -> list[ColumnElement]:
-    """WHERE conditions on `orders` for the filters (the created range only if asked)."""
+def filter_conditions(
+    filters: GridFilters, *, on: type[Order] | type[OrderSummary] = Order, with_created: bool = True
+) -> list[ColumnElement[bool]]:
+    """The one translation of the grid's filters into SQL. On `orders` (the default): the WHERE
+    of the page, of the direct count and totals and of the export. On `order_summary`: the same
+    dimensions for the count and totals of the whole UTC days of the created range (only for the
+    filters that table can serve, see summary_can_serve). `with_created=False` leaves the created
+    range out (the caller adds the partial days at its edges)."""
+    summary = on is OrderSummary
+    if summary and not summary_can_serve(filters):
+        raise ValueError("order_summary cannot serve a search, a discount code or a payment date")
     number = filters.order_number()
     if number is not None:  # a number finds its order whatever else is chosen
         return [Order.number == number]
-    conditions: list[ColumnElement] = []
+    conditions: list[ColumnElement[bool]] = []
     statuses = filters.effective_statuses()
     if statuses is not None:
-        conditions.append(Order.status.in_(statuses) if statuses else false())
+        conditions.append(on.status.in_(statuses) if statuses else false())
     if filters.payment_modes:
-        conditions.append(Order.payment_mode.in_(filters.payment_modes))
+        conditions.append(on.payment_mode.in_(filters.payment_modes))
     if filters.payment_states:
         conditions.append(Order.payment_state.in_(filters.payment_states))
     if filters.event_ids:
-        conditions.append(Order.event_id.in_(filters.event_ids))
+        conditions.append(on.event_id.in_(filters.event_ids))
     if filters.source:
-        conditions.append(Order.source == filters.source)
+        conditions.append(on.source == filters.source)
     if filters.discount_code:
         conditions.append(Order.discount_code == filters.discount_code.strip().upper())
     if not filters.include_deleted:
-        conditions.append(Order.deleted_at.is_(None))
+        conditions.append(OrderSummary.deleted == false() if summary else Order.deleted_at.is_(None))
     if with_created:
         start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
-        conditions.extend(_range(Order.created_at, start, end))
+        if summary:
+            first_full, end_full = _whole_days(start, end)
+            if first_full is not None:
+                conditions.append(OrderSummary.day >= first_full.date())
+            if end_full is not None:
+                conditions.append(OrderSummary.day < end_full.date())
+        else:
+            conditions.extend(_range(Order.created_at, start, end))
     paid_start, paid_end = day_bounds(filters.paid_from, filters.paid_to, filters.timezone)
     conditions.extend(_range(Order.paid_at, paid_start, paid_end))
     text_ = filters.search_text()
@@ -209,8 +229,17 @@ def _conditions(filters: GridFilters, *, with_created: bool = True) -> list[Colu
     return conditions
 
 
-def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnElement]:
-    out = []
+def _whole_days(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """The whole UTC days [first, end) inside the instants [start, end)."""
+    return (_ceil_day(start) if start else None), (_floor_day(end) if end else None)
+
+
+def _range(
+    column: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None],
+    start: datetime | None,
+    end: datetime | None,
+) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
     if start is not None:
         out.append(column >= start)
     if end is not None:
@@ -218,7 +247,7 @@ def _range(column, start: datetime | None, end: datetime | None) -> list[ColumnE
     return out
 
 
-def _keyset(sort: str, after: tuple) -> ColumnElement:
+def _keyset(sort: str, after: tuple[Any, ...]) -> ColumnElement[Any]:
     column, descending = SORTS[sort]
     value, last_id = after
     value = _parse_cursor_value(sort, value)
@@ -227,7 +256,7 @@ def _keyset(sort: str, after: tuple) -> ColumnElement:
     return tuple_(column, Order.id) > tuple_(value, last_id)
 
 
-def _parse_cursor_value(sort: str, value):
+def _parse_cursor_value(sort: str, value: Any) -> datetime | Decimal | int:
     if sort.startswith("created"):
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -256,14 +285,14 @@ def grid_page(
     filters: GridFilters,
     sort: str = DEFAULT_SORT,
     *,
-    after: tuple | None = None,
+    after: tuple[Any, ...] | None = None,
     offset: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> pd.DataFrame:
     """One page of the filtered, sorted orders (GRID_COLUMNS; money as Decimal). Give `after`
     (see cursor_after) for the next page by keyset, or an `offset` for a page opened by number."""
     column, descending = SORTS[sort]
-    conditions = _conditions(filters)
+    conditions = filter_conditions(filters)
     if after is not None:
         conditions.append(_keyset(sort, after))
     order_by = [column.desc(), Order.id.desc()] if descending else [column.asc(), Order.id.asc()]
@@ -342,8 +371,8 @@ def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd
         if summary_can_serve(filters):
             parts = _totals_from_summary(conn, filters)
         else:
-            parts = [conn.execute(_direct_totals(_conditions(filters))).all()]
-    merged: dict[str, list] = {}
+            parts = [conn.execute(_direct_totals(filter_conditions(filters))).all()]
+    merged: dict[str, list[Any]] = {}
     for rows in parts:
         for currency, count, ht, ttc in rows:
             if not count:
@@ -356,7 +385,7 @@ def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd
     return int(table["orders"].sum()) if not table.empty else 0, table
 
 
-def _direct_totals(conditions: list[ColumnElement]) -> Select:
+def _direct_totals(conditions: list[ColumnElement[Any]]) -> AnySelect:
     return (
         select(Order.currency, func.count(), money_sum(Order.total_ht), money_sum(Order.total_ttc))
         .where(*conditions)
@@ -364,47 +393,30 @@ def _direct_totals(conditions: list[ColumnElement]) -> Select:
     )
 
 
-def _totals_from_summary(conn, filters: GridFilters) -> list:
+def _totals_from_summary(conn: Connection, filters: GridFilters) -> list[Any]:
     """Whole UTC days from the summary; the partial days at either end of the range directly."""
     start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
-    first_full = _ceil_day(start) if start else None
-    end_full = _floor_day(end) if end else None
-    base = _conditions(filters, with_created=False)
+    first_full, end_full = _whole_days(start, end)
+    base = filter_conditions(filters, with_created=False)
     if first_full and end_full and first_full >= end_full:
         # The range lies within less than two UTC days: count it directly, by index.
         return [conn.execute(_direct_totals([*base, *_range(Order.created_at, start, end)])).all()]
-    parts = []
-    if start is not None and start < first_full:
+    parts: list[Any] = []
+    if start is not None and first_full is not None and start < first_full:
         parts.append(conn.execute(_direct_totals([*base, *_range(Order.created_at, start, first_full)])).all())
-    if end is not None and end_full < end:
+    if end is not None and end_full is not None and end_full < end:
         parts.append(conn.execute(_direct_totals([*base, *_range(Order.created_at, end_full, end)])).all())
     s = OrderSummary
-    where: list[ColumnElement] = []
-    statuses = filters.effective_statuses()
-    if statuses is not None:
-        where.append(s.status.in_(statuses) if statuses else false())
-    if filters.payment_modes:
-        where.append(s.payment_mode.in_(filters.payment_modes))
-    if filters.event_ids:
-        where.append(s.event_id.in_(filters.event_ids))
-    if filters.source:
-        where.append(s.source == filters.source)
-    if not filters.include_deleted:
-        where.append(s.deleted == false())
-    if first_full is not None:
-        where.append(s.day >= first_full.date())
-    if end_full is not None:
-        where.append(s.day < end_full.date())
     rows = conn.execute(
         select(s.currency, func.sum(s.orders), func.sum(s.total_ht_cents), func.sum(s.total_ttc_cents))
-        .where(*where)
+        .where(*filter_conditions(filters, on=OrderSummary))
         .group_by(s.currency)
     ).all()
     parts.append([(c, n, _from_cents(ht), _from_cents(ttc)) for c, n, ht, ttc in rows])
     return parts
 
 
-def _from_cents(cents) -> Decimal:
+def _from_cents(cents: int | None) -> Decimal:
     return (Decimal(int(cents or 0)) / 100).quantize(Decimal("0.01"))
 
 
@@ -424,7 +436,7 @@ def order_id_for_number(engine: Engine, number: int) -> int | None:
         return conn.execute(select(Order.id).where(Order.number == number)).scalar()
 
 
-def filter_choices(engine: Engine) -> dict[str, list]:
+def filter_choices(engine: Engine) -> dict[str, list[Any]]:
     """What the filter widgets offer: events (id, name) and the discount codes in use."""
     with engine.connect() as conn:
         events = conn.execute(select(Event.id, Event.name).order_by(Event.starts_at.desc(), Event.id)).all()
@@ -442,6 +454,7 @@ __all__ = [
     "cursor_after",
     "day_bounds",
     "filter_choices",
+    "filter_conditions",
     "grid_count_and_totals",
     "grid_page",
     "order_id_for_number",

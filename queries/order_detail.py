@@ -4,6 +4,7 @@ queries on one connection; money stays Decimal."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -21,6 +22,7 @@ from orders_core.models import (
     Payment,
 )
 from orders_core.order_rules import OrderFacts
+from queries.sql import AnySelect
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -59,7 +61,7 @@ class OrderDetail:
     """The order (a dict of its columns plus event name/timezone) and one
     DataFrame per tab."""
 
-    order: dict
+    order: dict[str, Any]
     custom_fields: pd.DataFrame  # form, label_en, label_fr, holder, value
     items: pd.DataFrame  # item_id, line_name, kind, holder names/email, seat, delivery_mode, attendee_id
     lines: pd.DataFrame
@@ -85,7 +87,7 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
         order = dict(row)
         order_id = order["id"]
 
-        def frame(query, columns: list[str]) -> pd.DataFrame:
+        def frame(query: AnySelect, columns: list[str]) -> pd.DataFrame:
             return pd.DataFrame([tuple(r) for r in conn.execute(query).all()], columns=columns)
 
         custom_fields = frame(
@@ -205,7 +207,7 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
     return OrderDetail(order, custom_fields, items, lines, payments, history, emails)
 
 
-def history_changes(details: dict | None) -> list[tuple[str, object, object]]:
+def history_changes(details: dict[str, Any] | None) -> list[tuple[str, object, object]]:
     """A history entry's details as (field, old, new) rows; other values as (key, None, value)."""
     out = []
     for key, value in (details or {}).items():
@@ -216,7 +218,7 @@ def history_changes(details: dict | None) -> list[tuple[str, object, object]]:
     return out
 
 
-def attendee_record(engine: Engine, attendee_id: int) -> dict | None:
+def attendee_record(engine: Engine, attendee_id: int) -> dict[str, Any] | None:
     """The attendee, its event, and the order it came from: number, status and whether that
     order was deleted (`order_deleted`), or order_number None when it has no order."""
     with engine.connect() as conn:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from orders_core.i18n import as_utc
 from orders_core.models import Event, Order
+from orders_core.status import PaymentMode, Status
 from queries.sql import money_sum
 
 PENDING_COLUMNS = [
@@ -30,14 +31,18 @@ PENDING_COLUMNS = [
 ]
 
 
-def _pending_filter(event_id: int | None):
-    conditions = [Order.status == "awaiting_payment", Order.payment_mode == "invoice", Order.deleted_at.is_(None)]
+def _pending_filter(event_id: int | None) -> list[ColumnElement[bool]]:
+    conditions = [
+        Order.status == Status.AWAITING_PAYMENT,
+        Order.payment_mode == PaymentMode.INVOICE,
+        Order.deleted_at.is_(None),
+    ]
     if event_id is not None:
         conditions.append(Order.event_id == event_id)
     return conditions
 
 
-def _money(value) -> Decimal:
+def _money(value: float | Decimal | int | str) -> Decimal:
     return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value)
 
 

@@ -4,6 +4,7 @@ per-statement report (per currency)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
@@ -78,7 +79,7 @@ def statement_report(engine: Engine, statement_id: int) -> pd.DataFrame:
 
 def transactions_with_suggestions(
     engine: Engine, statement_id: int, statuses: tuple[str, ...], limit: int = 50, offset: int = 0
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One page of the statement's transactions, each with its ranked suggestions (plain values)."""
     with Session(engine) as session:
         page = session.scalars(
@@ -89,7 +90,7 @@ def transactions_with_suggestions(
             .offset(offset)
         ).all()
         ranked = suggestions(session, list(page))
-        allocations = {}
+        allocations: dict[int, list[tuple[int, Decimal]]] = {}
         if page:
             for transaction_id, number, amount in session.execute(
                 select(BankAllocation.transaction_id, Order.number, BankAllocation.amount)

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Numeric, TypeDecorator
+from sqlalchemy import Dialect, Numeric, Select, TypeDecorator
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 CENT = Decimal("0.01")
+# A SELECT of any columns (SQLAlchemy 2.1 types a Select by the tuple of its columns).
+AnySelect = Select[*tuple[Any, ...]]
 
 
-class ExactMoney(TypeDecorator):
+class ExactMoney(TypeDecorator[Decimal]):
     """Result type of `money_sum`: a Decimal to the cent whatever the database returned."""
 
     impl = Numeric(14, 2)
     cache_ok = True
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":  # SQLite summed whole cents (see money_sum)
@@ -25,7 +29,7 @@ class ExactMoney(TypeDecorator):
         return Decimal(value).quantize(CENT)
 
 
-class money_sum(FunctionElement):
+class money_sum(FunctionElement[Any]):
     """SUM of a money column, exact on both databases. PostgreSQL sums NUMERIC exactly; SQLite
     stores NUMERIC as binary floats, so there it sums whole cents as integers."""
 
@@ -35,10 +39,10 @@ class money_sum(FunctionElement):
 
 
 @compiles(money_sum)
-def _money_sum_default(element, compiler, **kw):
+def _money_sum_default(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
     return f"SUM({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(money_sum, "sqlite")
-def _money_sum_sqlite(element, compiler, **kw):
+def _money_sum_sqlite(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
     return f"SUM(CAST(ROUND(({compiler.process(element.clauses, **kw)}) * 100) AS INTEGER))"

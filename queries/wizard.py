@@ -5,27 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from orders_core.custom_fields import BUYER_FIELDS, FORMS, FieldSpec, fields_of, stored_choices
+from orders_core.delivery import usual_delivery_mode
+from orders_core.emails.choices import list_templates
 from orders_core.i18n import as_utc
 from orders_core.models import Event, FieldValue, Order, OrderItem, OrderLine
-from orders_core.services.email_templates import list_templates
-from orders_core.services.forms import FORMS, FieldSpec, fields_of, stored_choices
-from orders_core.services.order_changes import usual_delivery_mode
-from orders_core.services.order_creation import BUYER_FIELDS
-from orders_core.services.order_quote import Quote, quote_order
+from orders_core.quote import Quote, quote_order
+from orders_core.status import ADMITTING_KINDS
 from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 
 
-def wizard_events(engine: Engine) -> list[dict]:
+def wizard_events(engine: Engine) -> list[dict[str, Any]]:
     """Events an order can be created for (not archived): id, name, currency, seated."""
     frame = events_list(engine)
     return [
-        {"id": int(r.id), "name": r.name, "currency": r.currency, "seated": bool(r.seated), "language": r.language}
-        for r in frame.itertuples()
+        {
+            "id": int(r["id"]),
+            "name": r["name"],
+            "currency": r["currency"],
+            "seated": bool(r["seated"]),
+            "language": r["language"],
+        }
+        for r in frame.to_dict("records")
     ]
 
 
@@ -46,7 +53,7 @@ def event_fields(
         return fields_of(session, event_id, forms, include_inactive=include_inactive)
 
 
-def payment_templates(engine: Engine, event_id: int) -> list[dict]:
+def payment_templates(engine: Engine, event_id: int) -> list[dict[str, Any]]:
     """The payment-details templates usable for the event (its own first): id, name, language."""
     with Session(engine) as session:
         return [
@@ -59,7 +66,7 @@ def live_quote(
     engine: Engine,
     *,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     exclude_order_id: int | None = None,
     kept: Mapping[int, int] | None = None,
@@ -83,7 +90,7 @@ def live_quote(
         )
 
 
-def _custom(values: Sequence[tuple], field_types: Mapping[int, str]) -> dict[str, object]:
+def _custom(values: Sequence[tuple[Any, ...]], field_types: Mapping[int, str]) -> dict[str, object]:
     result: dict[str, object] = {}
     for field_id, value in values:
         kind = field_types.get(field_id)
@@ -93,7 +100,7 @@ def _custom(values: Sequence[tuple], field_types: Mapping[int, str]) -> dict[str
     return result
 
 
-def order_for_edit(engine: Engine, number: int) -> dict | None:
+def order_for_edit(engine: Engine, number: int) -> dict[str, Any] | None:
     """The order as the wizard's plain state: ids, version, quantities, code, buyer, holders
     (tariff id -> list, in unit order) and custom values. None when there is no such (non-deleted) order."""
     with Session(engine) as session:
@@ -117,7 +124,7 @@ def order_for_edit(engine: Engine, number: int) -> dict | None:
             .where(OrderItem.order_id == order.id)
             .order_by(OrderLine.id, OrderItem.id)
         ).all()
-        holders: dict[str, list[dict]] = {}
+        holders: dict[str, list[dict[str, Any]]] = {}
         for i, tariff_id in rows:  # per tariff, so that changing quantities keeps the other holders
             holders.setdefault(str(tariff_id), []).append(
                 {
@@ -147,7 +154,7 @@ def order_for_edit(engine: Engine, number: int) -> dict | None:
         }
 
 
-def add_ticket_context(engine: Engine, number: int) -> dict | None:
+def add_ticket_context(engine: Engine, number: int) -> dict[str, Any] | None:
     """What the "Add a ticket" and "Record payment" forms need beyond the order's facts
     (`queries.order_detail.order_facts`): ids, version, seats already in the order, its usual
     delivery mode and the badge/ticket tariffs of its event."""
@@ -155,7 +162,7 @@ def add_ticket_context(engine: Engine, number: int) -> dict | None:
         order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
         if order is None:
             return None
-        event = session.get(Event, order.event_id)
+        event = session.get_one(Event, order.event_id)
         seats = [
             s
             for s in session.scalars(
@@ -175,17 +182,17 @@ def add_ticket_context(engine: Engine, number: int) -> dict | None:
             "delivery_mode": usual_delivery_mode(session, order.id),
             "paid_at": as_utc(order.paid_at) if isinstance(order.paid_at, datetime) else None,
         }
-    tariffs = sellable_tariffs(engine, context["event_id"])
+    tariffs = sellable_tariffs(engine, order.event_id)
     context["tariffs"] = [
         {
-            "id": int(t.id),
-            "name": t.name,
-            "kind": t.kind,
-            "unit_price_ht": t.unit_price_ht,
-            "tax_rate": t.tax_rate,
-            "remaining": None if pd.isna(t.remaining) else int(t.remaining),
+            "id": int(t["id"]),
+            "name": t["name"],
+            "kind": t["kind"],
+            "unit_price_ht": t["unit_price_ht"],
+            "tax_rate": t["tax_rate"],
+            "remaining": None if pd.isna(t["remaining"]) else int(t["remaining"]),
         }
-        for t in tariffs.itertuples()
-        if t.kind in ("badge", "ticket") and t.currency == context["currency"]
+        for t in tariffs.to_dict("records")
+        if t["kind"] in ADMITTING_KINDS and t["currency"] == order.currency
     ]
     return context

@@ -3,6 +3,8 @@ percentages for the locale, and a chart with its data table and CSV download beh
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 from babel.numbers import format_percent
@@ -60,8 +62,35 @@ def data_behind(
             )
 
 
+def _markup_free(value):
+    return html.escape(value, quote=False) if isinstance(value, str) else value
+
+
+def plain_labels(figure):
+    """Plotly draws `<a href>`, `<b>`, `<br>`... found in its texts: a UTM value or a code name
+    becomes literal text (escaped), on the axes, bars, legend and hover labels alike."""
+    for trace in figure.data:
+        raw_name = getattr(trace, "name", None)
+        updates: dict = {}
+        for attr in ("x", "y", "text", "labels", "ids", "hovertext", "customdata"):
+            values = getattr(trace, attr, None)
+            if values is not None and not isinstance(values, str) and len(values) and hasattr(values, "__iter__"):
+                if any(isinstance(v, str) and any(c in v for c in "<>&") for v in values):
+                    updates[attr] = [_markup_free(v) for v in values]
+        if isinstance(raw_name, str) and any(c in raw_name for c in "<>&"):
+            updates["name"] = _markup_free(raw_name)
+            updates["legendgroup"] = _markup_free(raw_name)
+            template = getattr(trace, "hovertemplate", None)
+            if isinstance(template, str):
+                updates["hovertemplate"] = template.replace(raw_name, _markup_free(raw_name))
+        if updates:
+            trace.update(updates)
+    return figure
+
+
 def chart(figure, df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None) -> None:
     """A plotly chart with its data behind it."""
+    plain_labels(figure)
     figure.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="")
     st.plotly_chart(figure, width="stretch", key=f"chart.{file_name}")
     data_behind(df, display, file_name, column_config)

@@ -19,6 +19,7 @@ from queries.wizard import add_ticket_context
 from ui.data import cached_query
 from ui.format import money
 from ui.session import current_actor, order_actions
+from ui.text import md
 from ui.transactions import run_service, show_notice
 
 WIZARD_PAGE = "pages/order_wizard.py"
@@ -120,7 +121,7 @@ def _add_ticket_form(context: dict, key: str) -> None:
         )
         seats: list[str] = []
         if context["seated"]:
-            st.caption(_("Seats already in this order: {seats}").format(seats=", ".join(context["seats"]) or "—"))
+            st.caption(_("Seats already in this order: {seats}").format(seats=md(", ".join(context["seats"])) or "—"))
             seats = [
                 st.text_input(_("Seat of ticket {n}").format(n=n + 1), key=f"{key}.add_seat.{n}")
                 for n in range(quantity)

@@ -13,6 +13,7 @@ from orders_core.services.emails import resend_confirmation, resend_tickets
 from queries.emails import order_emails, order_summary
 from ui.data import cached_query
 from ui.session import can, current_actor, order_actions
+from ui.text import md
 from ui.timezone import local_time
 from ui.transactions import run_service, show_notice
 
@@ -70,7 +71,7 @@ def render_order_emails(order_id: int) -> None:
             key="order_emails.resend_confirmation",
             icon=":material/mail:",
             disabled=not actions.can(Action.RESEND_CONFIRMATION),
-            help=_("Queue the order confirmation again, to {email}.").format(email=order["buyer_email"]),
+            help=_("Queue the order confirmation again, to {email}.").format(email=md(order["buyer_email"])),
         ):
             _resend(resend_confirmation, order_id, _("Confirmation queued: it leaves with the next send."))
         if right.button(
@@ -79,7 +80,7 @@ def render_order_emails(order_id: int) -> None:
             icon=":material/confirmation_number:",
             disabled=not actions.can(Action.RESEND_TICKETS),
             help=actions.why_not.get(Action.RESEND_TICKETS)
-            or _("Queue the tickets again, to {email}.").format(email=order["buyer_email"]),
+            or _("Queue the tickets again, to {email}.").format(email=md(order["buyer_email"])),
         ):
             _resend(resend_tickets, order_id, _("Tickets queued: they leave with the next send."))
     emails = cached_query(order_emails, order_id)

@@ -9,6 +9,7 @@ import streamlit as st
 from orders_core.i18n import _
 from orders_core.services.saved_views import delete_view, save_view, visible_views
 from ui.session import can, current_actor
+from ui.text import md
 from ui.transactions import read, run_service, show_notice
 
 
@@ -63,6 +64,6 @@ def render_saved_views(page: str) -> None:
                     lambda session: save_view(
                         session, actor=actor, page=page, name=name, params=st.query_params.to_dict(), shared=shared
                     ),
-                    success=_("View “{name}” saved.").format(name=name.strip()),
+                    success=_("View “{name}” saved.").format(name=md(name.strip())),
                     notice=saved_key,
                 )

@@ -15,6 +15,7 @@ from orders_core.permissions import ROLE_LABELS
 from ui.browser import send_browser_to
 from ui.data import engine
 from ui.session import TOKEN_KEY, USER_KEY
+from ui.text import md
 from ui.timezone import timezone_switch
 from ui.transactions import run_service
 from web.session_routes import SESSION_END, SESSION_START, base_path
@@ -161,8 +162,8 @@ def sidebar(user: dict) -> None:
     """Who is signed in, the language switch and sign-out, under the navigation."""
     with st.sidebar:
         st.divider()
-        st.markdown(f"**{user['name']}**")
-        st.caption(f"{_(ROLE_LABELS.get(user['role'], user['role']))} · {user['email']}")
+        st.markdown(f"**{md(user['name'])}**")
+        st.caption(f"{_(ROLE_LABELS.get(user['role'], user['role']))} · {md(user['email'])}")
         language_switch(st)
         timezone_switch(st)
         if st.button(_("Sign out"), key="shell.sign_out", icon=":material/logout:"):

@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 from orders_core.db import read_only, unit_of_work
 from orders_core.errors import OrderError
 from ui.data import clear_after_write, engine
+from ui.text import md
 
 T = TypeVar("T")
 NOTICE = "ui.notice"  # the default key of a success message shown after the rerun
 
 
 def _show_error(error: OrderError) -> None:
-    st.error(error.message)
+    st.error(md(error.message))  # a refusal may quote what someone typed
 
 
 def run_service(

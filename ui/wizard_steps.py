@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, time
 import pandas as pd
 import streamlit as st
 
+from orders_core.custom_fields import ORDER_FORMS, validate_values
 from orders_core.errors import ConflictError, OrderError
 from orders_core.i18n import LANGUAGES, N_, _, format_number
 from orders_core.order_rules import draft_payment
-from orders_core.services.forms import ORDER_FORMS, validate_values
 from orders_core.services.order_changes import modify_order
 from orders_core.services.order_creation import PAYMENT_CHOICES, clean_buyer, clean_holders, create_order
 from orders_core.status import PAYMENT_METHOD_LABELS, TARIFF_KIND_LABELS, PaymentMethod, TariffKind
@@ -24,6 +24,7 @@ from queries.wizard import event_fields, live_quote, payment_templates, wizard_e
 from ui.data import cached_query, clear_after_write
 from ui.format import money, payment_mode_label, status_label
 from ui.session import current_actor, current_user
+from ui.text import md
 from ui.transactions import run_service
 from ui.wizard_state import WizardState, reset
 from ui.wizard_widgets import custom_fields, seed
@@ -75,7 +76,7 @@ def navigation(w: WizardState, step: int, check: Callable[[], object]) -> None:
         try:
             check()
         except OrderError as error:
-            st.error(error.message)
+            st.error(md(error.message))
             return
         w.advance(step)
         st.rerun()
@@ -104,7 +105,7 @@ def step_tariffs(w: WizardState) -> None:
             return
     else:
         name = next((e["name"] for e in choices if e["id"] == w.event_id), "")
-        st.markdown(_("**Event:** {name}").format(name=name))
+        st.markdown(_("**Event:** {name}").format(name=md(name)))
     tariffs = cached_query(wizard_tariffs, w.event_id, tuple(int(k) for k in w.kept))
     if tariffs.empty:
         st.info(_("This event has no tariff on sale."))
@@ -130,7 +131,7 @@ def step_tariffs(w: WizardState) -> None:
         try:
             quote(w, strict=True)
         except OrderError as error:
-            st.error(error.message)
+            st.error(md(error.message))
             return
         w.advance(1)
         st.rerun()
@@ -151,14 +152,14 @@ def _discount_codes(w: WizardState) -> None:
             try:
                 quote(w, strict=False, codes=[*w.codes, candidate])
             except OrderError as error:
-                st.error(error.message)
+                st.error(md(error.message))
             else:
                 w.codes = list(dict.fromkeys([*w.codes, candidate]))
                 w.clear_code = True
                 st.rerun()
     for existing in list(w.codes):
         code_col, remove_col = st.columns([3, 1])
-        code_col.markdown(f"**{existing}**")
+        code_col.markdown(f"**{md(existing)}**")
         if remove_col.button(_("Remove"), key=f"wizard.remove_code.{existing}"):
             w.codes = [c for c in w.codes if c != existing]
             st.rerun()
@@ -169,7 +170,7 @@ def _live_totals(w: WizardState) -> None:
     try:
         current = quote(w, strict=False)
     except OrderError as error:
-        st.warning(error.message)
+        st.warning(md(error.message))
         return
     if not current.lines:
         st.caption(_("No quantity chosen yet."))
@@ -213,7 +214,7 @@ def step_holders(w: WizardState) -> None:
     try:
         units = quote(w, strict=True).units
     except OrderError as error:
-        st.error(error.message)
+        st.error(md(error.message))
         return
     if not units:
         st.info(_("No badge or ticket in this order: no holder to fill in."))
@@ -231,7 +232,7 @@ def step_holders(w: WizardState) -> None:
 def _holder_form(w: WizardState, line, holder: dict, position: int, index: int, seated: bool, badge_fields) -> dict:
     prefix = f"wizard.w.h.{line.tariff_id}.{index}."
     with st.container(border=True):
-        st.markdown(f"**{line.name}** — " + _("holder {n}").format(n=position + 1))
+        st.markdown(f"**{md(line.name)}** — " + _("holder {n}").format(n=position + 1))
         same = False
         if position == 0:
             seed(prefix + "same", bool(holder.get("same_as_buyer")))
@@ -261,17 +262,18 @@ def step_summary(w: WizardState) -> None:
     try:
         current = quote(w, strict=True)
     except OrderError as error:
-        st.error(error.message)
+        st.error(md(error.message))
         return
     totals = current.total
     _summary_table(current)
     st.markdown(
         _("**Buyer:** {name} <{email}>").format(
-            name=f"{w.buyer.get('first_name', '')} {w.buyer.get('last_name', '')}", email=w.buyer.get("email", "")
+            name=md(f"{w.buyer.get('first_name', '')} {w.buyer.get('last_name', '')}"),
+            email=md(w.buyer.get("email", "")),
         )
     )
     if current.code:
-        st.markdown(_("**Discount code:** {code}").format(code=current.code))
+        st.markdown(_("**Discount code:** {code}").format(code=md(current.code)))
 
     st.subheader(_("Payment"))
     facts = cached_query(order_facts, number=w.number) if w.mode == "modify" else None
@@ -418,7 +420,7 @@ def save(w: WizardState, current) -> None:
             clear_after_write()  # someone else wrote: what was read and cached is stale
             w.conflict = error.message
             st.rerun()
-        st.error(error.message)
+        st.error(md(error.message))
 
     saved = _("Order {number} saved.") if w.mode == "modify" else _("Order {number} created.")
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import streamlit as st
 
+from orders_core.custom_fields import FieldSpec
 from orders_core.i18n import _
-from orders_core.services.forms import FieldSpec
+from ui.text import md
 
 
 def seed(key: str, value: Any) -> None:
@@ -52,7 +53,7 @@ def to_plain(field: FieldSpec, value: Any) -> Any:
 def custom_field(field: FieldSpec, key: str, stored: Any, *, disabled: bool = False) -> Any:
     """Draw one custom field (seeded from `stored`); returns its plain value."""
     seed(key, to_widget(field, stored))
-    label = field.label + (" *" if field.required else "")
+    label = md(field.label) + (" \\*" if field.required else "")
     kind = field.field_type
     if kind == "checkbox":
         value = st.checkbox(label, key=key, disabled=disabled)

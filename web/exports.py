@@ -9,6 +9,7 @@ no temporary file, no copy of the export in memory. The filters are the grid's U
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -40,7 +41,7 @@ def _refused(message: str, status: int) -> Response:
     return PlainTextResponse(message, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _download(pieces, media_type: str, file_name: str) -> StreamingResponse:
+def _download(pieces: Iterator[bytes], media_type: str, file_name: str) -> StreamingResponse:
     return StreamingResponse(
         pieces,
         media_type=media_type,

@@ -1,8 +1,8 @@
 """Our routes and middleware, handed to `st.App` by server.py.
 
-To add a route, append one line to `ROUTES`, e.g. a streamed download:
+To add a route, append one line to `ROUTES`, like the grid's streamed exports:
 
-    Route(url_of("/exports/orders.csv"), exports.orders_csv, methods=["GET"]),
+    Route(url_of(exports.ORDERS_CSV), exports.orders_export, methods=["GET"]),
 
 Paths starting with /_stcore/, /media/, /component/ or /static/ are Streamlit's and refused.
 A route reads the signed-in user from the session cookie (`sessions.COOKIE_NAME`) with

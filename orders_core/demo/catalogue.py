@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -51,7 +52,7 @@ def load_catalogue(conn: Connection, today: datetime, counts: dict[str, int]) ->
     tariff_id = bulk.next_id(conn, "tariffs")
     code_id = bulk.next_id(conn, "discount_codes")
     field_id = bulk.next_id(conn, "form_fields")
-    rows: dict[str, list[dict]] = {
+    rows: dict[str, list[dict[str, Any]]] = {
         n: [] for n in ("events", "tariffs", "discount_codes", "discount_code_tariffs", "form_fields")
     }
     events = []

@@ -4,8 +4,10 @@ names, companies and marketing channels the demo orders are drawn from."""
 from __future__ import annotations
 
 from decimal import Decimal as D
+from typing import Any
 
-EVENTS = [
+# One dict per event: plain data of mixed types, read by demo/catalogue.py.
+EVENTS: list[dict[str, Any]] = [
     {
         "key": "paris",
         "name": "Salon Tech Paris 2026",
@@ -246,7 +248,8 @@ COMPANIES = [
 EMAIL_DOMAINS = ["gmail.com", "outlook.fr", "orange.fr", "yahoo.ca", "bluewin.ch", "proton.me", "icloud.com"]
 
 # (utm_source, utm_medium, weight, terms, contents)
-UTM_CHANNELS = [
+# (source, medium, weight, terms, contents)
+UTM_CHANNELS: list[tuple[str, str, int, list[str | None], list[str | None]]] = [
     ("google", "cpc", 30, ["conference tickets", "salon tech", "festival montréal", "data summit"], ["ad_a", "ad_b"]),
     ("google", "organic", 8, [None], [None]),
     ("facebook", "paid_social", 16, [None], ["carousel", "video_15s", "story"]),

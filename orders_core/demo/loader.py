@@ -149,7 +149,6 @@ def _summary_triggers_suspended(engine: Engine) -> Iterator[None]:
             for _name, sql in triggers:
                 conn.exec_driver_sql(sql)
             summaries.rebuild_summaries(conn)
-            summaries.rebuild_order_summary_sqlite(conn)
 
 
 def _reserve_numbers(conn: Connection, size: int) -> int:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from orders_core.demo.catalogue import DemoEvent
 from orders_core.demo.catalogue_data import (
@@ -53,8 +54,8 @@ class OrderGenerator:
         self.channel_weights = [c[2] for c in UTM_CHANNELS]
         self.planned: list[PlannedPayment] = []  # confirmed by the loader after each batch
 
-    def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict]]:
-        rows: dict[str, list[dict]] = {name: [] for name in GENERATED}
+    def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+        rows: dict[str, list[dict[str, Any]]] = {name: [] for name in GENERATED}
         self.ids = ids
         for i in range(size):
             self._order(first_number + i, rows)
@@ -77,7 +78,7 @@ class OrderGenerator:
         share = self.rng.betavariate(1.0, 1.0) * 0.15 if self.rng.random() < 0.12 else self.rng.betavariate(2.4, 1.2)
         return (event.sales_open + timedelta(seconds=int(share * span))).replace(microsecond=0)
 
-    def _order(self, number: int, rows: dict[str, list[dict]]) -> None:
+    def _order(self, number: int, rows: dict[str, list[dict[str, Any]]]) -> None:
         rng = self.rng
         event = rng.choices(self.events, self.event_weights)[0]
         order_id = self._take("orders")
@@ -338,13 +339,13 @@ class OrderGenerator:
         first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
         return first, last, f"{_ascii(first)}.{_ascii(last)}{self.rng.randint(1, 999)}@{self.rng.choice(EMAIL_DOMAINS)}"
 
-    def _utm(self, event: DemoEvent) -> tuple:
+    def _utm(self, event: DemoEvent) -> tuple[Any, ...]:
         rng = self.rng
         source, medium, _, terms, contents = rng.choices(UTM_CHANNELS, self.channel_weights)[0]
         campaign = f"{event.key}_{rng.choices(CAMPAIGNS, [30, 20, 15, 15, 10, 10])[0]}"
         return source, medium, campaign, rng.choice(terms), rng.choice(contents)
 
-    def _pay(self, order: dict, organizer: bool, actor: str, paid_at: datetime) -> None:
+    def _pay(self, order: dict[str, Any], organizer: bool, actor: str, paid_at: datetime) -> None:
         """Plan the order's payment: the loader confirms it through the ledger once the batch is
         written (demo.ledger, services.ledger: the one path to paid), which writes the payment,
         `paid_at`, the attendees and the history entry, as for any order."""

@@ -83,20 +83,20 @@ def find_template(
 
 def _order_values(
     *,
-    number,
-    first,
-    last,
-    email,
-    company,
-    currency,
-    status,
-    payment_mode,
-    total_ht,
-    total_ttc,
-    amount_paid,
-    created_at,
-    timezone,
-    language,
+    number: int,
+    first: str,
+    last: str,
+    email: str,
+    company: str,
+    currency: str,
+    status: str,
+    payment_mode: str,
+    total_ht: Decimal,
+    total_ttc: Decimal,
+    amount_paid: Decimal,
+    created_at: datetime,
+    timezone: str,
+    language: str,
 ) -> dict[str, Any]:
     balance = Decimal(total_ttc) - Decimal(amount_paid)
     return {
@@ -124,7 +124,7 @@ def _order_values(
 def order_context(session: Session, order: Order, language: str | None = None) -> dict[str, Any]:
     """What a template can use: order, event, lines, items (all plain values), formatted in the
     order's language unless another is given."""
-    event = session.get(Event, order.event_id)
+    event = session.get_one(Event, order.event_id)
     language = language if language in LANGUAGES else email_language(order)
     lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     items = session.execute(

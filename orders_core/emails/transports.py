@@ -7,10 +7,11 @@ import base64
 import os
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 DEFAULT_FROM = "orders@localhost"
@@ -72,7 +73,7 @@ class SmtpTransport:
         self.tls_context = tls_context or ssl.create_default_context()
 
     @classmethod
-    def from_url(cls, url: str, **kwargs) -> SmtpTransport:
+    def from_url(cls, url: str, **kwargs: Any) -> SmtpTransport:
         return cls(parse_smtp_url(url), **kwargs)
 
     def describe(self) -> str:
@@ -83,6 +84,7 @@ class SmtpTransport:
     def send(self, message: EmailMessage) -> None:
         s = self.settings
         try:
+            client: smtplib.SMTP
             if s.implicit_tls:
                 client = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=self.tls_context)
             else:
@@ -130,7 +132,7 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _refusals(refused: dict) -> str:
+def _refusals(refused: dict[str, Any]) -> str:
     return "; ".join(f"{address} ({code} {_text(reason)})" for address, (code, reason) in refused.items())
 
 
@@ -156,7 +158,7 @@ class FileTransport:
             raise TransportError(f"cannot write {path}: {error}", server_unavailable=True) from error
 
 
-def transport_from_env(environ: dict[str, str] | None = None) -> Transport:
+def transport_from_env(environ: Mapping[str, str] | None = None) -> Transport:
     """SMTP when `ORDERS_SMTP_URL` is set, else `.eml` files (`ORDERS_OUTBOX_DIR`, default data/outbox)."""
     environ = os.environ if environ is None else environ
     url = environ.get("ORDERS_SMTP_URL", "").strip()
@@ -165,6 +167,6 @@ def transport_from_env(environ: dict[str, str] | None = None) -> Transport:
     return FileTransport(environ.get("ORDERS_OUTBOX_DIR", "").strip() or DEFAULT_OUTBOX_DIR)
 
 
-def sender_address(environ: dict[str, str] | None = None) -> str:
+def sender_address(environ: Mapping[str, str] | None = None) -> str:
     environ = os.environ if environ is None else environ
     return environ.get("ORDERS_SMTP_FROM", "").strip() or DEFAULT_FROM

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
+from typing import Any
 
 from orders_core.i18n import N_
 from orders_core.reconciliation.parsing import normalize_text
@@ -64,7 +65,7 @@ class Suggestion:
     order_numbers: tuple[int, ...]
     allocations: tuple[Decimal, ...]  # what goes to each order (never more than its balance)
     score: int
-    reasons: list[tuple[str, dict]] = field(default_factory=list)  # (message marked N_, format args)
+    reasons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (message marked N_, format args)
     exact_amount: bool = False
 
     @property

@@ -114,12 +114,14 @@ def normalize_text(value: str) -> str:
 
 def parse_amount(raw: str, decimal_comma: bool) -> Decimal:
     text = (raw or "").strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
-    text = re.sub(r"[A-Za-z€$£]", "", text)
+    # A currency around the number (EUR 12,00; 12,00 €) is dropped; any other letter (NaN,
+    # Infinity, 1e400) makes it not an amount.
+    text = re.sub(r"^[A-Za-z]{3}|[A-Za-z]{3}$|[€$£]", "", text)
     if decimal_comma:
         text = text.replace(".", "").replace(",", ".")
     else:
         text = text.replace(",", "")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"[+-]?\d{1,10}(\.\d+)?", text):
         raise ValueError(raw)
     return Decimal(text).quantize(Decimal("0.01"))
 
@@ -174,7 +176,8 @@ def read_csv(content: bytes | str, options: CsvOptions | None = None) -> ParsedS
     options = options or CsvOptions()
     text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content.lstrip("\ufeff")
     separator = options.separator or detect_separator(text)
-    rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+    # newline="": the csv module splits lines itself, so old-Mac "\r" endings read as lines too.
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
     result = ParsedStatement()
     if not rows:
         result.errors.append(_("The file is empty."))
@@ -247,14 +250,16 @@ def read_camt053(content: bytes | str) -> ParsedStatement:
     def local(tag: str) -> str:
         return tag.rsplit("}", 1)[-1]
 
-    def find(node, *path):
+    def find(node: ET.Element, *path: str) -> ET.Element | None:
+        found = node
         for step in path:
-            node = next((child for child in node if local(child.tag) == step), None)
-            if node is None:
+            child = next((c for c in found if local(c.tag) == step), None)
+            if child is None:
                 return None
-        return node
+            found = child
+        return found
 
-    def text_of(node, *path) -> str:
+    def text_of(node: ET.Element, *path: str) -> str:
         found = find(node, *path)
         return (found.text or "").strip() if found is not None else ""
 
@@ -265,6 +270,8 @@ def read_camt053(content: bytes | str) -> ParsedStatement:
             continue
         amount_node = find(entry, "Amt")
         try:
+            if amount_node is None or amount_node.text is None:
+                raise ValueError("no amount")
             amount = Decimal(amount_node.text.strip()).quantize(Decimal("0.01"))
             booked_on = date.fromisoformat((text_of(entry, "BookgDt", "Dt") or text_of(entry, "BookgDt", "DtTm"))[:10])
         except (AttributeError, InvalidOperation, ValueError):

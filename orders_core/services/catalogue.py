@@ -14,6 +14,7 @@ from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from orders_core.discount_codes import applicable_tariff_ids, resolve_discount_code
 from orders_core.errors import InvalidInput
 from orders_core.history import change
 from orders_core.i18n import LANGUAGES, _
@@ -31,10 +32,8 @@ from orders_core.services.catalogue_rules import (
     to_utc,
 )
 from orders_core.services.codes import (
-    applicable_tariff_ids,
     create_code,
     delete_code,
-    resolve_discount_code,
     set_code_active,
     update_code,
 )

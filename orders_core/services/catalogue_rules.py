@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, overload
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from orders_core.history import change
 from orders_core.i18n import N_, _
 from orders_core.models import CatalogueHistory, Event, Order
 from orders_core.permissions import Actor
+from orders_core.services.guards import clean_decimal, clean_id
 
 CAPABILITY = "catalogue.manage"
 
@@ -68,11 +70,15 @@ def diff(obj: Any, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return changes
 
 
-def snapshot(obj: Any, fields) -> dict[str, dict[str, Any]]:
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The {field: {old: None, new}} details of a creation."""
     return {field: change(None, getattr(obj, field)) for field in fields}
 
 
+@overload
+def to_utc(value: datetime) -> datetime: ...
+@overload
+def to_utc(value: None) -> None: ...
 def to_utc(value: datetime | None) -> datetime | None:
     """Aware datetimes are converted; naive ones are UTC by convention (SQLite)."""
     if value is None:
@@ -82,17 +88,7 @@ def to_utc(value: datetime | None) -> datetime | None:
 
 def as_decimal(value: Any, *, field: str, places: int) -> Decimal:
     """A Decimal with at most `places` decimals, or a readable refusal (never a float round-trip)."""
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        number = Decimal(str(value).strip().replace(",", ".")) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("{field}: '{value}' is not a number.").format(field=field, value=value)) from None
-    if not number.is_finite():
-        raise InvalidInput(_("{field}: '{value}' is not a number.").format(field=field, value=value))
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise InvalidInput(_("{field}: at most {places} decimals.").format(field=field, places=places))
-    return number.quantize(Decimal(1).scaleb(-places))
+    return clean_decimal(value, label=field, places=places)
 
 
 def check_window(start: datetime | None, end: datetime | None, *, what: str) -> None:
@@ -101,6 +97,7 @@ def check_window(start: datetime | None, end: datetime | None, *, what: str) -> 
 
 
 def get_event(session: Session, event_id: int, *, lock: bool = False) -> Event:
+    event_id = clean_id(event_id, missing=_("Event {id} does not exist.").format(id=str(event_id)[:30]))
     query = select(Event).where(Event.id == event_id)
     event = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if event is None:

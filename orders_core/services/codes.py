@@ -2,11 +2,12 @@
 event; a percentage (0 < p <= 100, 100 % makes the order free) or a fixed amount in the event's
 currency; optional applicable tariffs (none = every tariff), usage limit and validity dates.
 
-The order wizard uses `resolve_discount_code` and `applicable_tariff_ids`."""
+The order wizard uses `resolve_discount_code` and `applicable_tariff_ids` (orders_core/discount_codes.py)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,9 +15,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from orders_core.discount_codes import applicable_tariff_ids, code_uses, normalize_code
 from orders_core.errors import InvalidInput
-from orders_core.i18n import _, as_utc, format_datetime, ngettext
-from orders_core.models import DiscountCode, DiscountCodeTariff, Event, Order, Tariff
+from orders_core.i18n import _, ngettext
+from orders_core.models import DiscountCode, DiscountCodeTariff, Order, Tariff
 from orders_core.permissions import Actor, require
 from orders_core.services.catalogue_rules import (
     CAPABILITY,
@@ -28,35 +30,10 @@ from orders_core.services.catalogue_rules import (
     snapshot,
     to_utc,
 )
-from orders_core.services.guards import lock_by_id
-from orders_core.status import Status
+from orders_core.services.guards import MAX_ID, clean_ids, clean_int, lock_by_id
 
 CODE_FIELDS = ("code", "percent_off", "amount_off", "max_uses", "valid_from", "valid_until", "active")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
-# Orders that do not count as a use of their code.
-NOT_A_USE = (Status.CANCELLED.value, Status.FAILED.value)
-
-
-def normalize_code(code: str) -> str:
-    """The stored form of a code: trimmed and upper-case."""
-    return (code or "").strip().upper()
-
-
-def code_uses(session: Session, code: DiscountCode, *, exclude_order_id: int | None = None) -> int:
-    """Orders of the code's event that used it, not deleted, cancelled or failed."""
-    query = (
-        select(func.count())
-        .select_from(Order)
-        .where(
-            Order.event_id == code.event_id,
-            func.upper(Order.discount_code) == code.code,
-            Order.deleted_at.is_(None),
-            Order.status.notin_(NOT_A_USE),
-        )
-    )
-    if exclude_order_id is not None:
-        query = query.where(Order.id != exclude_order_id)
-    return int(session.scalar(query) or 0)
 
 
 def _orders_with(session: Session, code: DiscountCode) -> int:
@@ -69,52 +46,6 @@ def _orders_with(session: Session, code: DiscountCode) -> int:
         )
         or 0
     )
-
-
-def applicable_tariff_ids(session: Session, code_id: int) -> frozenset[int]:
-    """Tariffs the code applies to; an EMPTY set means every tariff of its event."""
-    return frozenset(
-        session.scalars(select(DiscountCodeTariff.tariff_id).where(DiscountCodeTariff.discount_code_id == code_id))
-    )
-
-
-def resolve_discount_code(
-    session: Session, *, event_id: int, code: str, at: datetime | None = None, exclude_order_id: int | None = None
-) -> DiscountCode:
-    """The usable code `code` (any case) of the event at time `at`, or InvalidInput saying why not:
-    unknown, inactive, not yet valid, expired or usage limit reached. `exclude_order_id` is the order
-    being modified, whose own use of the code does not count against the limit."""
-    at = to_utc(at) or datetime.now(UTC)
-    wanted = normalize_code(code)
-    found = session.scalars(
-        select(DiscountCode).where(DiscountCode.event_id == event_id, DiscountCode.code == wanted)
-    ).one_or_none()
-    if found is None or not wanted:
-        raise InvalidInput(_("The discount code {code} does not exist for this event.").format(code=wanted or "''"))
-    timezone = session.scalar(select(Event.timezone).where(Event.id == event_id)) or "UTC"
-    if not found.active:
-        raise InvalidInput(_("The discount code {code} is not active.").format(code=found.code))
-    if found.valid_from is not None and at < as_utc(found.valid_from):
-        raise InvalidInput(
-            _("The discount code {code} is valid only from {date}.").format(
-                code=found.code, date=format_datetime(found.valid_from, timezone)
-            )
-        )
-    if found.valid_until is not None and at > as_utc(found.valid_until):
-        raise InvalidInput(
-            _("The discount code {code} expired on {date}.").format(
-                code=found.code, date=format_datetime(found.valid_until, timezone)
-            )
-        )
-    if found.max_uses is not None and code_uses(session, found, exclude_order_id=exclude_order_id) >= found.max_uses:
-        raise InvalidInput(
-            ngettext(
-                "The discount code {code} has reached its usage limit ({n} use).",
-                "The discount code {code} has reached its usage limit ({n} uses).",
-                found.max_uses,
-            ).format(code=found.code, n=found.max_uses)
-        )
-    return found
 
 
 def _get_code(session: Session, code_id: int) -> DiscountCode:
@@ -143,9 +74,11 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(_("The amount off is too large."))
         clean["amount_off"] = amount
     if clean.get("max_uses") is not None:
-        if isinstance(clean["max_uses"], bool) or int(clean["max_uses"]) != clean["max_uses"] or clean["max_uses"] < 1:
-            raise InvalidInput(_("The usage limit must be a whole number of at least 1 (empty for unlimited)."))
-        clean["max_uses"] = int(clean["max_uses"])
+        try:
+            clean["max_uses"] = clean_int(clean["max_uses"], label=_("The usage limit"), minimum=1, maximum=MAX_ID)
+        except InvalidInput:
+            message = _("The usage limit must be a whole number of at least 1 (empty for unlimited).")
+            raise InvalidInput(message) from None
     for field in ("valid_from", "valid_until"):
         if field in clean:
             clean[field] = to_utc(clean[field])
@@ -154,7 +87,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _check_kind(percent_off, amount_off) -> None:
+def _check_kind(percent_off: Decimal | None, amount_off: Decimal | None) -> None:
     if (percent_off is None) == (amount_off is None):
         raise InvalidInput(_("Give either a percentage or a fixed amount off, not both."))
 
@@ -169,8 +102,8 @@ def _check_unique(session: Session, event_id: int, code: str, *, except_id: int 
         )
 
 
-def _check_tariffs(session: Session, event_id: int, tariff_ids) -> list[int]:
-    ids = sorted({int(t) for t in tariff_ids or ()})
+def _check_tariffs(session: Session, event_id: int, tariff_ids: Any) -> list[int]:
+    ids = clean_ids(tariff_ids or (), what=_("a tariff id"))
     if ids:
         found = set(session.scalars(select(Tariff.id).where(Tariff.id.in_(ids), Tariff.event_id == event_id)))
         if found != set(ids):
@@ -186,7 +119,7 @@ def create_code(
     code: str,
     percent_off: Any = None,
     amount_off: Any = None,
-    tariff_ids=(),
+    tariff_ids: Iterable[int] = (),
     max_uses: int | None = None,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
@@ -230,7 +163,13 @@ def create_code(
 
 
 def update_code(
-    session: Session, *, actor: Actor, code_id: int, reason: str | None = None, tariff_ids=None, **fields: Any
+    session: Session,
+    *,
+    actor: Actor,
+    code_id: int,
+    reason: str | None = None,
+    tariff_ids: Iterable[int] | None = None,
+    **fields: Any,
 ) -> dict[str, dict[str, Any]]:
     """Change some fields (keywords among CODE_FIELDS, plus `tariff_ids`); returns what changed.
     A code already used by orders keeps its text (orders refer to it by text)."""

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateError
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from orders_core import bulk
@@ -29,10 +29,12 @@ from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine
 from orders_core.services.guards import id_chunks
 
 KIND = "order_confirmation"
+# A result row of any columns (SQLAlchemy 2.1 types a Row by the tuple of its columns).
+AnyRow = Row[*tuple[Any, ...]]
 LANGUAGES = ("en", "fr")
 
 
-def _dec(value) -> Decimal:
+def _dec(value: float | Decimal | int | str) -> Decimal:
     return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value)
 
 
@@ -42,7 +44,7 @@ def _money_text(amount: Decimal, currency: str, language: str) -> str:
     return format_money(amount, currency, language)
 
 
-class _Lazy(dict):
+class _Lazy(dict[str, Any]):
     """A template context dict whose formatted values are computed when a template reads
     them: a confirmation rarely shows all of them, and formatting dominates a bulk render."""
 
@@ -60,7 +62,7 @@ class _Lazy(dict):
         return {**self, **{key: self[key] for key in self._later}}
 
 
-def _order_values(order, event, language: str) -> _Lazy:
+def _order_values(order: AnyRow, event: AnyRow, language: str) -> _Lazy:
     total_ht, total_ttc, paid = _dec(order.total_ht), _dec(order.total_ttc), _dec(order.amount_paid)
     balance = total_ttc - paid
     first, last, currency = order.buyer_first_name, order.buyer_last_name, order.currency
@@ -90,7 +92,7 @@ def _order_values(order, event, language: str) -> _Lazy:
     )
 
 
-def _line_values(line, currency: str, language: str) -> _Lazy:
+def _line_values(line: AnyRow, currency: str, language: str) -> _Lazy:
     total_ht, total_ttc = _dec(line.total_ht), _dec(line.total_ttc)
     return _Lazy(
         {"name": line.name, "quantity": line.quantity, "kind": line.kind},
@@ -104,7 +106,7 @@ def _line_values(line, currency: str, language: str) -> _Lazy:
 def materialise(context: dict[str, Any]) -> dict[str, Any]:
     """The context with every lazy value computed (to compare with outbox.order_context)."""
 
-    def plain(value):
+    def plain(value: Any) -> Any:
         if isinstance(value, _Lazy):
             return {k: plain(v) for k, v in value.materialise().items()}
         if isinstance(value, dict):
@@ -113,14 +115,17 @@ def materialise(context: dict[str, Any]) -> dict[str, Any]:
             return [plain(v) for v in value]
         return value
 
-    return plain(context)
+    result: dict[str, Any] = plain(context)
+    return result
 
 
 def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[str, Any]]]:
     """order id -> (order row, template context), read in four queries per chunk."""
-    orders, lines, items = {}, defaultdict(list), defaultdict(list)
+    orders: dict[int, AnyRow] = {}
+    lines: defaultdict[int, list[AnyRow]] = defaultdict(list)
+    items: defaultdict[int, list[AnyRow]] = defaultdict(list)
     for _part, condition in id_chunks(session, Order.id, ids):
-        query = select(
+        orders_query = select(
             Order.id,
             Order.number,
             Order.event_id,
@@ -137,10 +142,10 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
             Order.amount_paid,
             Order.created_at,
         )
-        for row in session.execute(query.where(condition)):
+        for row in session.execute(orders_query.where(condition)):
             orders[row.id] = row
     for _part, condition in id_chunks(session, OrderLine.order_id, ids):
-        query = (
+        lines_query = (
             select(
                 OrderLine.order_id,
                 OrderLine.name,
@@ -152,10 +157,10 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
             .where(condition)
             .order_by(OrderLine.id)
         )
-        for row in session.execute(query):
-            lines[row.order_id].append(row)
+        for line in session.execute(lines_query):
+            lines[line.order_id].append(line)
     for _part, condition in id_chunks(session, OrderItem.order_id, ids):
-        query = (
+        items_query = (
             select(
                 OrderItem.order_id,
                 OrderItem.holder_first_name,
@@ -168,8 +173,8 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
             .where(condition)
             .order_by(OrderItem.id)
         )
-        for row in session.execute(query):
-            items[row.order_id].append(row)
+        for item in session.execute(items_query):
+            items[item.order_id].append(item)
     event_ids = {row.event_id for row in orders.values()}
     events = {e.id: e for e in session.execute(select(Event.__table__).where(Event.id.in_(event_ids)))}
     event_values: dict[tuple[int, str], dict[str, Any]] = {}
@@ -212,7 +217,7 @@ class _Templates:
         self.session = session
         self.found: dict[tuple[int, str], tuple[int | None, Any, Any, bool]] = {}
 
-    def get(self, event_id: int, language: str):
+    def get(self, event_id: int, language: str) -> tuple[int | None, Any, Any, bool]:
         key = (event_id, language)
         if key not in self.found:
             template = None

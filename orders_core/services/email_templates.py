@@ -4,12 +4,13 @@ not render never reaches the outbox; `preview_template` renders one against a re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from orders_core.emails.choices import TemplateChoice, list_templates  # noqa: F401  (re-exported for pages)
 from orders_core.emails.defaults import DEFAULTS, KINDS
 from orders_core.emails.labels import KIND_LABELS  # noqa: F401  (re-exported for pages)
 from orders_core.emails.outbox import LANGUAGES, order_context, sample_context
@@ -18,37 +19,7 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
 from orders_core.permissions import Actor, require
-
-
-@dataclass(frozen=True)
-class TemplateChoice:
-    """A template offered in a choice (the wizard's "send the payment details" step)."""
-
-    id: int
-    name: str
-    language: str
-    event_id: int | None
-
-    @property
-    def is_global(self) -> bool:
-        return self.event_id is None
-
-
-def list_templates(
-    session: Session, event_id: int | None, kind: str, language: str | None = None
-) -> list[TemplateChoice]:
-    """The templates of that kind usable for the event: the event's own first, then the global
-    ones, each by name. Without any, queue_email falls back to the built-in text."""
-    query = select(EmailTemplate).where(EmailTemplate.kind == kind)
-    if event_id is None:
-        query = query.where(EmailTemplate.event_id.is_(None))
-    else:
-        query = query.where((EmailTemplate.event_id == event_id) | EmailTemplate.event_id.is_(None))
-    if language:
-        query = query.where(EmailTemplate.language == language)
-    rows = session.scalars(query).all()
-    rows = sorted(rows, key=lambda t: (t.event_id is None, t.name.lower(), t.id))
-    return [TemplateChoice(t.id, t.name, t.language, t.event_id) for t in rows]
+from orders_core.services.guards import clean_id, lock_by_id
 
 
 def check_template(*, subject: str, body: str, is_html: bool, language: str = "en") -> Rendered:
@@ -73,12 +44,12 @@ def _clean(
     subject: str,
     body: str,
     is_html: bool,
-) -> dict:
+) -> dict[str, Any]:
     if kind not in KINDS:
         raise InvalidInput(_("Unknown email kind: {kind}.").format(kind=kind))
     if language not in LANGUAGES:
         raise InvalidInput(_("The language must be English or French."))
-    if event_id is not None and session.get(Event, event_id) is None:
+    if event_id is not None and session.get(Event, clean_id(event_id, missing=_("This event does not exist."))) is None:
         raise InvalidInput(_("This event does not exist."))
     name = name.strip()
     if not name:
@@ -123,12 +94,7 @@ def create_template(
 
 
 def _locked(session: Session, template_id: int) -> EmailTemplate:
-    template = session.scalars(
-        select(EmailTemplate).where(EmailTemplate.id == template_id).with_for_update()
-    ).one_or_none()
-    if template is None:
-        raise InvalidInput(_("This email template does not exist (any more)."))
-    return template
+    return lock_by_id(session, EmailTemplate, template_id, _("This email template does not exist (any more)."))
 
 
 def update_template(

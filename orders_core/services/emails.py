@@ -15,11 +15,12 @@ from orders_core.history import record
 from orders_core.i18n import _
 from orders_core.models import Order, OrderItem, OutboxEmail
 from orders_core.permissions import Actor, require
-from orders_core.services.guards import lock_by_id
-from orders_core.status import NOT_CONFIRMABLE
+from orders_core.services.guards import clean_id, clean_ids, lock_by_id
+from orders_core.status import NOT_CONFIRMABLE, OutboxStatus
 
 
 def _order(session: Session, order_id: int) -> Order:
+    order_id = clean_id(order_id, missing=_("This order does not exist."))
     order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one_or_none()
     if order is None:
         raise InvalidInput(_("This order does not exist."))
@@ -33,6 +34,8 @@ def _order(session: Session, order_id: int) -> Order:
 
 
 def _resend(session: Session, *, actor: Actor, order: Order, kind: str, template_id: int | None) -> OutboxEmail:
+    if template_id is not None:
+        template_id = clean_id(template_id, missing=_("This email template does not exist (any more)."))
     email = queue_email(session, order=order, kind=kind, template_id=template_id)
     record(
         session,
@@ -81,7 +84,7 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
                 status=_(EMAIL_STATUS_LABELS.get(email.status, email.status))
             )
         )
-    email.status = "queued"
+    email.status = OutboxStatus.QUEUED
     email.attempts = 0
     email.first_failed_at = None
     email.next_attempt_at = now or datetime.now(UTC)
@@ -92,6 +95,6 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
 def retry_emails(session: Session, *, actor: Actor, email_ids: list[int], now: datetime | None = None) -> int:
     """Retry several failed emails at once (all or nothing); returns how many were queued."""
     require(actor, "emails.outbox")
-    for email_id in email_ids:
+    for email_id in clean_ids(email_ids, what=_("an email id")):
         retry_email(session, actor=actor, email_id=email_id, now=now)
     return len(email_ids)

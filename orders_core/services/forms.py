@@ -8,169 +8,24 @@ decimals, dates as ISO `YYYY-MM-DD`, checkboxes as `yes`/`no`, multiple choices 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from orders_core.custom_fields import (
+    CHOICE_TYPES,
+    FIELD_TYPES,
+    FORMS,
+    FieldSpec,
+)
 from orders_core.errors import InvalidInput
-from orders_core.i18n import N_, _, get_locale
+from orders_core.i18n import _
 from orders_core.models import FieldValue, FormField
 from orders_core.permissions import Actor, require
-from orders_core.services.guards import lock_by_id
-from orders_core.services.order_quote import get_event
-from orders_core.status import FieldType, FormKind
-
-FORMS: tuple[FormKind, ...] = tuple(FormKind)
-ORDER_FORMS: tuple[FormKind, ...] = (FormKind.BUYER, FormKind.ORDER, FormKind.PRODUCT)
-FIELD_TYPES: tuple[FieldType, ...] = tuple(FieldType)
-FORM_LABELS = {"buyer": N_("Buyer"), "order": N_("Order"), "badge": N_("Badge (holder)"), "product": N_("Product")}
-FIELD_TYPE_LABELS = {
-    "text": N_("Text"),
-    "email": N_("Email"),
-    "number": N_("Number"),
-    "date": N_("Date"),
-    "select": N_("Single choice"),
-    "multiselect": N_("Multiple choice"),
-    "checkbox": N_("Checkbox"),
-}
-CHOICE_TYPES = ("select", "multiselect")
-MULTI_SEPARATOR = "; "
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-YES, NO = "yes", "no"
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """A form field as plain values (what pages and validation need)."""
-
-    id: int
-    event_id: int
-    form: str
-    key: str
-    field_type: str
-    label_en: str
-    label_fr: str
-    required: bool
-    options: tuple[str, ...]
-    position: int
-    active: bool
-
-    @property
-    def label(self) -> str:
-        return self.label_fr if get_locale() == "fr" and self.label_fr else self.label_en
-
-    @classmethod
-    def of(cls, field: FormField) -> FieldSpec:
-        return cls(
-            field.id,
-            field.event_id,
-            field.form,
-            field.key,
-            field.field_type,
-            field.label_en,
-            field.label_fr,
-            bool(field.required),
-            tuple(field.options or ()),
-            field.position,
-            bool(field.active),
-        )
-
-
-def is_valid_email(value: str) -> bool:
-    return bool(EMAIL_PATTERN.match(value or "")) and len(value) <= 254
-
-
-def fields_of(
-    session: Session, event_id: int, forms: Iterable[str] = FORMS, *, include_inactive: bool = False
-) -> list[FieldSpec]:
-    """The event's fields of these forms, in form then position order."""
-    query = select(FormField).where(FormField.event_id == event_id, FormField.form.in_(list(forms)))
-    if not include_inactive:
-        query = query.where(FormField.active.is_(True))
-    rows = session.scalars(query.order_by(FormField.form, FormField.position, FormField.id)).all()
-    return [FieldSpec.of(row) for row in rows]
-
-
-# --- validation --------------------------------------------------------------------------------
-
-
-def _blank(value: Any) -> bool:
-    return (
-        value is None
-        or (isinstance(value, str) and not value.strip())
-        or (isinstance(value, (list, tuple, set)) and not value)
-    )
-
-
-def clean_value(field: FieldSpec, value: Any) -> str:
-    """The stored text of one value, or InvalidInput naming the field and what is wrong."""
-    label = field.label
-    if field.field_type == "checkbox":
-        checked = value in (True, YES, "true", "1", 1)
-        if field.required and not checked:
-            raise InvalidInput(_("'{label}' must be ticked.").format(label=label))
-        return YES if checked else NO
-    if _blank(value):
-        if field.required:
-            raise InvalidInput(_("'{label}' is required.").format(label=label))
-        return ""
-    if field.field_type == "multiselect":
-        chosen = [value] if isinstance(value, str) else list(value)
-        chosen = [str(v).strip() for v in chosen if str(v).strip()]
-        unknown = [v for v in chosen if v not in field.options]
-        if unknown:
-            raise InvalidInput(_("'{value}' is not a choice of '{label}'.").format(value=unknown[0], label=label))
-        return MULTI_SEPARATOR.join(o for o in field.options if o in chosen)
-    if field.field_type == "date":
-        if isinstance(value, datetime):
-            return value.date().isoformat()
-        if isinstance(value, date):
-            return value.isoformat()
-        try:
-            return date.fromisoformat(str(value).strip()).isoformat()
-        except ValueError:
-            raise InvalidInput(_("'{label}' must be a date (YYYY-MM-DD).").format(label=label)) from None
-    text = str(value).strip()
-    if field.field_type == "email" and not is_valid_email(text):
-        raise InvalidInput(_("'{label}' must be an email address.").format(label=label))
-    if field.field_type == "number":
-        try:
-            number = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            raise InvalidInput(_("'{label}' must be a number.").format(label=label))
-        return format(number.normalize(), "f") if number == number.to_integral() else str(number)
-    if field.field_type == "select" and text not in field.options:
-        raise InvalidInput(_("'{value}' is not a choice of '{label}'.").format(value=text, label=label))
-    if len(text) > 2000:
-        raise InvalidInput(_("'{label}' is too long (2000 characters at most).").format(label=label))
-    return text
-
-
-def validate_values(fields: Iterable[FieldSpec], values: Mapping) -> dict[int, str]:
-    """Every field's stored text (empty when left blank), checked against its type and rules.
-    `values` maps field id (int or str) to what was typed; unknown ids are ignored."""
-    given = {int(k): v for k, v in (values or {}).items()}
-    return {field.id: clean_value(field, given.get(field.id)) for field in fields if field.active}
-
-
-def display_value(field_type: str, value: str) -> str:
-    """A stored value as shown on the detail page and in exports."""
-    if field_type == "checkbox":
-        return _("Yes") if value == YES else _("No")
-    return value or ""
-
-
-def stored_choices(value: str) -> list[str]:
-    """The options of a stored multiple-choice value."""
-    return [v.strip() for v in (value or "").split(";") if v.strip()]
-
+from orders_core.quote import get_event
+from orders_core.services.guards import clean_int, lock_by_id
+from orders_core.status import FieldType
 
 # --- admin -------------------------------------------------------------------------------------
 
@@ -190,6 +45,8 @@ def _clean_definition(
         raise InvalidInput(_("A field needs a label in English and in French."))
     if len(label_en) > 200 or len(label_fr) > 200:
         raise InvalidInput(_("A label is too long (200 characters at most)."))
+    if isinstance(options, str):  # one option per item, never one per character
+        options = options.splitlines()
     clean_options = list(dict.fromkeys(str(o).strip() for o in options or () if str(o).strip()))
     if field_type in CHOICE_TYPES:
         if len(clean_options) < 2:
@@ -229,14 +86,12 @@ def add_field(
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}_{n}", n + 1
-    position = (
-        session.scalar(
-            select(func.coalesce(func.max(FormField.position), -1)).where(
-                FormField.event_id == event_id, FormField.form == form
-            )
+    last_position = session.scalar(
+        select(func.coalesce(func.max(FormField.position), -1)).where(
+            FormField.event_id == event_id, FormField.form == form
         )
-        + 1
     )
+    position = (last_position if last_position is not None else -1) + 1
     field = FormField(
         event_id=event_id,
         form=form,
@@ -276,7 +131,7 @@ def edit_field(
             _("The type of '{label}' cannot change: orders already hold values for it.").format(label=field.label_en)
         )
     field.label_en, field.label_fr, field.options = _clean_definition(new_type, label_en, label_fr, options)
-    field.field_type = new_type
+    field.field_type = FieldType(new_type)
     field.required = bool(required)
     session.flush()
     return FieldSpec.of(field)
@@ -286,12 +141,15 @@ def move_field(session: Session, *, actor: Actor, field_id: int, offset: int) ->
     """Move a field up (offset -1) or down (+1) in its form."""
     require(actor, "forms.manage")
     field = _get_field(session, field_id)
-    siblings = session.scalars(
-        select(FormField)
-        .where(FormField.event_id == field.event_id, FormField.form == field.form)
-        .order_by(FormField.position, FormField.id)
-        .with_for_update()
-    ).all()
+    offset = clean_int(offset, label=_("The move"), minimum=-1000, maximum=1000)
+    siblings = list(
+        session.scalars(
+            select(FormField)
+            .where(FormField.event_id == field.event_id, FormField.form == field.form)
+            .order_by(FormField.position, FormField.id)
+            .with_for_update()
+        ).all()
+    )
     index = next(i for i, f in enumerate(siblings) if f.id == field.id)
     target = index + offset
     if not 0 <= target < len(siblings):

@@ -3,7 +3,6 @@ a paid organiser order and recording the balance payment (rule 1's exception, se
 
 from __future__ import annotations
 
-from collections import Counter as Tally
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,6 +12,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from orders_core import history
+from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, fields_of, validate_values
+from orders_core.delivery import usual_delivery_mode
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
 from orders_core.i18n import _, as_utc
@@ -20,12 +21,11 @@ from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, O
 from orders_core.money import LineInput, price_order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
+from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.services.attendees import register_attendees
-from orders_core.services.forms import ORDER_FORMS, fields_of, validate_values
-from orders_core.services.guards import lock_by_id
+from orders_core.services.guards import clean_id, clean_quantity, lock_by_id
 from orders_core.services.ledger import Confirmed, confirm_payment, refresh_payment_state
 from orders_core.services.order_creation import (
-    BUYER_FIELDS,
     check_template,
     clean_buyer,
     clean_holders,
@@ -35,11 +35,12 @@ from orders_core.services.order_creation import (
     write_lines,
     write_values,
 )
-from orders_core.services.order_quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
 
 
 def lock_order(session: Session, order_id: int) -> Order:
+    missing = _("Order {id} does not exist or has been deleted.").format(id=str(order_id)[:30])
+    order_id = clean_id(order_id, missing=missing)
     order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one_or_none()
     if order is None or order.deleted_at is not None:
         raise InvalidInput(_("Order {id} does not exist or has been deleted.").format(id=order_id))
@@ -103,11 +104,11 @@ def modify_order(
     actor: Actor,
     order_id: int,
     expected_version: int | None,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     buyer: Mapping[str, Any],
     holders: Sequence[Mapping[str, Any]] = (),
-    custom_values: Mapping | None = None,
+    custom_values: Mapping[str, Any] | None = None,
     payment: Mapping[str, Any] | None = None,
     send_payment_details: bool = False,
     template_id: int | None = None,
@@ -164,6 +165,8 @@ def modify_order(
             status=order.status,
         )
     template = check_template(session, template_id, order.event_id, send_payment_details)
+    status: Status
+    mode: PaymentMode
     if choice.mode == "keep":
         status, mode = order.status, order.payment_mode
     else:
@@ -195,7 +198,7 @@ def modify_order(
     order.payment_mode = mode
     write_lines(session, order, quote, people, now)
     write_values(session, order.id, None, order_values)
-    if status != Status.PAID.value:
+    if status != Status.PAID:
         order.status = status
     session.flush()
     changes = diff(before, snapshot(session, order))
@@ -220,12 +223,6 @@ def modify_order(
 
 
 # --- adding tickets to a paid organiser order ----------------------------------------------------
-
-
-def usual_delivery_mode(session: Session, order_id: int) -> str:
-    """The delivery mode of most of the order's tickets (e-ticket when there is none)."""
-    modes = Tally(session.scalars(select(OrderItem.delivery_mode).where(OrderItem.order_id == order_id)))
-    return modes.most_common(1)[0][0] if modes else DeliveryMode.E_TICKET.value
 
 
 def check_can_add_tickets(order: Order) -> None:
@@ -269,9 +266,9 @@ def add_tickets(
     note = (reason_note or "").strip()
     if not note:
         raise InvalidInput(_("Write the reason for adding tickets: it is kept with the date in the order's notes."))
-    if isinstance(quantity, bool) or int(quantity) != quantity or quantity < 1:
+    quantity = clean_quantity(quantity)
+    if quantity < 1:
         raise InvalidInput(_("Add at least one ticket."))
-    quantity = int(quantity)
     tariff = lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id))
     check_tariff_on_sale(tariff, order.event_id, now)
     if tariff.kind not in ADMITTING_KINDS:
@@ -286,12 +283,12 @@ def add_tickets(
     delivery_mode = delivery_mode or usual_delivery_mode(session, order.id)
     if delivery_mode not in {m.value for m in DeliveryMode}:
         raise InvalidInput(_("Unknown delivery mode {mode}.").format(mode=delivery_mode))
-    event = session.get(Event, order.event_id)
-    seats = [str(s or "").strip() for s in seats]
+    event = session.get_one(Event, order.event_id)
+    chosen_seats: list[str | None] = [str(s or "").strip() for s in seats]
     if event.seated:
-        if len(seats) != quantity or not all(seats):
+        if len(chosen_seats) != quantity or not all(chosen_seats):
             raise InvalidInput(_("This event is seated: choose a seat for each added ticket."))
-        if len(set(seats)) != len(seats):
+        if len(set(chosen_seats)) != len(chosen_seats):
             raise InvalidInput(_("The same seat is chosen twice."))
         taken = set(
             session.scalars(
@@ -301,20 +298,20 @@ def add_tickets(
                     Order.event_id == order.event_id,
                     Order.status != Status.CANCELLED.value,
                     Order.deleted_at.is_(None),
-                    OrderItem.seat.in_(seats),
+                    OrderItem.seat.in_(chosen_seats),
                 )
             )
         )
         if taken:
-            raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(taken)[0]))
+            raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(s for s in taken if s)[0]))
     else:
-        seats = [None] * quantity
+        chosen_seats = [None] * quantity
     buyer = {"first_name": order.buyer_first_name, "last_name": order.buyer_last_name, "email": order.buyer_email}
     people = [dict(p) if (p.get("first_name") or p.get("last_name")) else {**dict(p), **buyer} for p in holders] or [
         buyer
     ] * quantity
     people = clean_holders(
-        [{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, seats)]
+        [{**dict(p), "seat": seat, "delivery_mode": delivery_mode} for p, seat in zip(people, chosen_seats)]
         if len(people) == quantity
         else people,
         quantity,
@@ -354,7 +351,7 @@ def add_tickets(
     order.total_ht = Decimal(order.total_ht) + priced.total_ht
     order.total_ttc = old_total + priced.total_ttc
     if order.payment_mode == PaymentMode.FREE.value and order.total_ttc > 0:
-        order.payment_mode = PaymentMode.INVOICE.value  # no longer free: the difference is owed
+        order.payment_mode = PaymentMode.INVOICE  # no longer free: the difference is owed
     dated_note = f"{now.date().isoformat()}: {note}"
     order.notes = f"{order.notes}\n{dated_note}" if order.notes else dated_note
     order.version += 1
@@ -367,8 +364,8 @@ def add_tickets(
         "balance_due": str(balance),
         "delivery_mode": delivery_mode,
     }
-    if any(seats):
-        details["seats"] = ", ".join(s for s in seats if s)
+    if any(chosen_seats):
+        details["seats"] = ", ".join(s for s in chosen_seats if s)
     if old_mode != order.payment_mode:
         details["payment_mode"] = history.change(old_mode, order.payment_mode)
     history.record(

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from orders_core import history
+from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import LANGUAGES, N_, _, as_utc
@@ -31,26 +32,14 @@ from orders_core.models import (
 )
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
+from orders_core.quote import Quote, get_event, quote_order
 from orders_core.services import guards
-from orders_core.services.forms import ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
+from orders_core.services.guards import clean_id
 from orders_core.services.ledger import Incoming, confirm_payment, confirm_payments
-from orders_core.services.order_quote import Quote, get_event, quote_order
 from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMethod, PaymentMode, Source, Status
 
 __all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
 
-BUYER_FIELDS = {
-    "first_name": ("buyer_first_name", 100),
-    "last_name": ("buyer_last_name", 100),
-    "email": ("buyer_email", 254),
-    "phone": ("buyer_phone", 40),
-    "company_name": ("company_name", 200),
-    "billing_address": ("billing_address", 300),
-    "billing_postcode": ("billing_postcode", 20),
-    "billing_city": ("billing_city", 100),
-    "billing_country": ("billing_country", 2),
-    "vat_number": ("vat_number", 40),
-}
 # What the wizard offers in step 4 (free is chosen by the service itself when the total is zero).
 PAYMENT_CHOICES = {
     "invoice": N_("On invoice (awaiting payment)"),
@@ -86,7 +75,9 @@ def clean_buyer(buyer: Mapping[str, Any]) -> dict[str, str]:
     return clean
 
 
-def clean_holders(holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]) -> list[dict]:
+def clean_holders(
+    holders: Sequence[Mapping[str, Any]], units: int, badge_fields: Sequence[FieldSpec]
+) -> list[dict[str, Any]]:
     """One holder per badge/ticket unit: names mandatory, email optional but valid."""
     if len(holders) != units:
         raise InvalidInput(
@@ -166,19 +157,20 @@ def check_template(session: Session, template_id: int | None, event_id: int, sen
         return None
     if template_id is None:
         return None
-    template = session.get(EmailTemplate, int(template_id))
+    missing = _("Choose a payment-details template of this event.")
+    template = session.get(EmailTemplate, clean_id(template_id, missing=missing))
     if template is None or template.kind != "payment_details" or template.event_id not in (None, event_id):
         raise InvalidInput(_("Choose a payment-details template of this event."))
     return template.id
 
 
-def status_for(choice: PaymentChoice) -> tuple[str, str]:
+def status_for(choice: PaymentChoice) -> tuple[Status, PaymentMode]:
     """(status, payment_mode) an organiser order gets for a payment choice."""
     return {
-        "invoice": (Status.AWAITING_PAYMENT.value, PaymentMode.INVOICE.value),
-        "paid_offline": (Status.PAID.value, PaymentMode.INVOICE.value),
-        "undecided": (Status.CART_INCOMPLETE.value, PaymentMode.UNDEFINED.value),
-        "free": (Status.PAID.value, PaymentMode.FREE.value),
+        "invoice": (Status.AWAITING_PAYMENT, PaymentMode.INVOICE),
+        "paid_offline": (Status.PAID, PaymentMode.INVOICE),
+        "undecided": (Status.CART_INCOMPLETE, PaymentMode.UNDEFINED),
+        "free": (Status.PAID, PaymentMode.FREE),
     }[choice.mode]
 
 
@@ -196,7 +188,7 @@ def next_order_number(session: Session) -> int:
 
 
 def write_lines(
-    session: Session, order: Order, quote: Quote, holders: Sequence[dict], now: datetime
+    session: Session, order: Order, quote: Quote, holders: Sequence[dict[str, Any]], now: datetime
 ) -> list[OrderItem]:
     """The order's lines and one item per badge/ticket unit, holders in the quote's unit order."""
     items: list[OrderItem] = []
@@ -272,11 +264,11 @@ def create_order(
     *,
     actor: Actor,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     buyer: Mapping[str, Any],
     holders: Sequence[Mapping[str, Any]] = (),
-    custom_values: Mapping | None = None,
+    custom_values: Mapping[str, Any] | None = None,
     payment: Mapping[str, Any] | None = None,
     send_payment_details: bool = False,
     template_id: int | None = None,
@@ -302,9 +294,9 @@ def create_order(
     order = Order(
         number=next_order_number(session),
         event_id=event.id,
-        status=Status.CART_INCOMPLETE.value if status == Status.PAID.value else status,
+        status=Status.CART_INCOMPLETE if status == Status.PAID else status,
         payment_mode=mode,
-        source=Source.ORGANIZER.value,
+        source=Source.ORGANIZER,
         **{column: clean[key] for key, (column, _size) in BUYER_FIELDS.items()},
         discount_code=quote.code,
         currency=quote.currency,
@@ -333,7 +325,7 @@ def create_order(
     if quote.code:
         details["discount_code"] = history.change(None, quote.code)
     history.record(session, order_id=order.id, actor=actor, action="created", details=details, at=now)
-    if status == Status.PAID.value:
+    if status == Status.PAID:
         settle(session, order, actor=actor, choice=choice, now=now)
     if send_payment_details:
         queue_email(session, order=order, kind="payment_details", template_id=template)

@@ -14,6 +14,7 @@ from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.i18n import _
 from orders_core.models import SavedView
 from orders_core.permissions import Actor, require
+from orders_core.services.guards import clean_id
 
 CAPABILITY = "views.save"
 MAX_NAME = 100
@@ -60,6 +61,7 @@ def save_view(
 def delete_view(session: Session, *, actor: Actor, view_id: int) -> None:
     """Delete one of one's own views."""
     require(actor, CAPABILITY)
+    view_id = clean_id(view_id, missing=_("This view no longer exists."))
     view = session.get(SavedView, view_id, with_for_update=True)
     if view is None:
         raise InvalidInput(_("This view no longer exists."))

@@ -24,8 +24,8 @@ from orders_core.services.catalogue_rules import (
     snapshot,
     to_utc,
 )
-from orders_core.services.guards import lock_by_id
-from orders_core.status import Status, TariffKind
+from orders_core.services.guards import MAX_ID, clean_int, lock_by_id
+from orders_core.status import AWAITING_STATUSES, SOLD_STATUSES, TariffKind
 
 TARIFF_FIELDS = (
     "kind",
@@ -39,8 +39,6 @@ TARIFF_FIELDS = (
     "active",
 )
 # Statuses whose units count against a tariff's capacity: sold, or held while payment is awaited.
-SOLD_STATUSES = (Status.PAID.value,)
-AWAITING_STATUSES = (Status.AWAITING_PAYMENT.value, Status.PENDING_ADMIN.value, Status.PENDING_ONLINE.value)
 
 
 def units_held(session: Session, tariff_id: int) -> tuple[int, int]:
@@ -90,9 +88,10 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(_("The tax rate must be between 0 % and 100 % (given: {rate} %).").format(rate=rate))
         clean["tax_rate"] = rate
     if "capacity" in clean and clean["capacity"] is not None:
-        if isinstance(clean["capacity"], bool) or int(clean["capacity"]) != clean["capacity"] or clean["capacity"] < 0:
-            raise InvalidInput(_("The capacity must be a whole number, zero or more (empty for unlimited)."))
-        clean["capacity"] = int(clean["capacity"])
+        try:
+            clean["capacity"] = clean_int(clean["capacity"], label=_("The capacity"), minimum=0, maximum=MAX_ID)
+        except InvalidInput:
+            raise InvalidInput(_("The capacity must be a whole number, zero or more (empty for unlimited).")) from None
     for field in ("sales_start", "sales_end"):
         if field in clean:
             clean[field] = to_utc(clean[field])

@@ -21,6 +21,8 @@ from orders_core.i18n import _
 from orders_core.models import User
 from orders_core.passwords import check_password_policy, generate_password, hash_password
 from orders_core.permissions import ADMIN, ROLE_LABELS, ROLES, Actor, require
+from orders_core.services.guards import clean_id
+from orders_core.status import Role
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -50,6 +52,7 @@ def _check_role(role: str) -> None:
 
 
 def _get(session: Session, user_id: int) -> User:
+    user_id = clean_id(user_id, missing=_("No user with the id {id}.").format(id=str(user_id)[:30]))
     user = session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise InvalidInput(_("No user with the id {id}.").format(id=user_id))
@@ -69,11 +72,11 @@ def add_user(session: Session, *, actor: Actor, email: str, role: str, password:
     require(actor, "users.manage")
     email = normalize_email(email)
     if not EMAIL_PATTERN.match(email):
-        raise InvalidInput(_("'{email}' is not a valid email address.").format(email=email))
+        raise InvalidInput(_("'{email}' is not a valid email address.").format(email=email[:100]))
     _check_role(role)
     check_password_policy(password, email=email, name=full_name)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise InvalidInput(_("A user with the email {email} already exists.").format(email=email))
+        raise InvalidInput(_("A user with the email {email} already exists.").format(email=email[:100]))
     user = User(
         email=email,
         role=role,
@@ -98,7 +101,7 @@ def change_role(session: Session, *, actor: Actor, user_id: int, role: str) -> U
                 email=user.email
             )
         )
-    user.role = role
+    user.role = Role(role)
     return user
 
 

@@ -28,7 +28,8 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(df: pd.DataFrame, separator: str = ",") -> bytes:
-    return _plain(df).to_csv(index=False, sep=separator).encode("utf-8-sig")
+    text: str = _plain(df).to_csv(index=False, sep=separator)
+    return text.encode("utf-8-sig")
 
 
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}

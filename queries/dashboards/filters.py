@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, false, func, select
+from sqlalchemy import ColumnElement, Engine, FromClause, false, func, select
 
-from queries.sql import CENT
+from queries.sql import CENT, AnySelect
 
 GRANULARITIES = ("day", "week", "month")
 
@@ -52,14 +54,14 @@ class DashboardFilters:
 
 
 def where_facts(
-    query: Select,
-    table,
+    query: AnySelect,
+    table: FromClause,
     filters: DashboardFilters,
     *,
     dated: bool = True,
     start: date | None = None,
     end: date | None = None,
-) -> Select:
+) -> AnySelect:
     """Restrict a query over a summary table to the filters (deleted orders left out)."""
     if dated:
         query = query.where(table.c.day >= (start or filters.start), table.c.day <= (end or filters.end))
@@ -70,17 +72,17 @@ def where_facts(
     return query
 
 
-def cents_sum(column):
+def cents_sum(column: ColumnElement[Any]) -> ColumnElement[int]:
     """SUM of an integer cents column (exact on both databases)."""
     return func.coalesce(func.sum(column), 0)
 
 
-def money(cents) -> Decimal:
+def money(cents: int | None) -> Decimal:
     """Whole cents -> Decimal to the cent."""
     return (Decimal(int(cents or 0)) / 100).quantize(CENT)
 
 
-def frame(engine: Engine, query: Select, columns: list[str], money_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+def frame(engine: Engine, query: AnySelect, columns: list[str], money_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Run `query`, name the columns, turn the cents columns into Decimal money."""
     with engine.connect() as conn:
         rows = conn.execute(query).all()
@@ -126,12 +128,12 @@ def bucket_of(day: date, granularity: str) -> date:
     return day
 
 
-def rows_of(engine: Engine, query: Select) -> list[tuple]:
+def rows_of(engine: Engine, query: AnySelect) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
 
 
-def as_day(value) -> date:
+def as_day(value: date | datetime | str) -> date:
     """SQLite hands a DATE back as text in some expressions; PostgreSQL as a date."""
     if isinstance(value, datetime):
         return value.date()
@@ -140,10 +142,12 @@ def as_day(value) -> date:
     return value
 
 
-def summed(rows: list[tuple], key, width: int) -> dict[tuple, list[int]]:
+def summed(
+    rows: list[tuple[Any, ...]], key: Callable[[tuple[Any, ...]], tuple[Any, ...]], width: int
+) -> dict[tuple[Any, ...], list[int]]:
     """Sum the last `width` integer fields of `rows` per key(row): plain Python, because a few
     thousand summary rows group faster this way than through pandas."""
-    totals: dict[tuple, list[int]] = {}
+    totals: dict[tuple[Any, ...], list[int]] = {}
     for row in rows:
         k = key(row)
         current = totals.get(k)

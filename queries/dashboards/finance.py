@@ -27,7 +27,7 @@ from queries.dashboards.filters import (
     summed,
     where_facts,
 )
-from queries.sql import money_sum
+from queries.sql import AnySelect, money_sum
 
 F = DashOrderFact.__table__
 P = DashPaymentFact.__table__
@@ -49,7 +49,7 @@ def order_link(number: int) -> str:
     return f"/order?order={number}"
 
 
-def _receivable_facts(filters: DashboardFilters):
+def _receivable_facts(filters: DashboardFilters) -> AnySelect:
     return where_facts(
         select(
             F.c.day, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents - F.c.amount_paid_cents)
@@ -249,7 +249,7 @@ def payments_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) 
     )
 
 
-def _rate(value) -> Decimal:
+def _rate(value: Decimal | float | str) -> Decimal:
     """20.000 -> 20, 14.975 stays: the rate as printed on an invoice."""
     return Decimal(f"{Decimal(str(value)).quantize(Decimal('0.001')).normalize():f}")
 

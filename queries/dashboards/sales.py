@@ -6,12 +6,14 @@ Revenue is the HT / TTC total of paid orders, dated by the UTC day the order was
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, case, false, func, select
+from sqlalchemy.sql.elements import KeyedColumnElement
 
 from orders_core.models import DashLineFact, DashOrderFact, Tariff
-from orders_core.status import STATUS_GROUPS, Status
+from orders_core.status import ADMITTING_KINDS, AWAITING_STATUSES, STATUS_GROUPS, Status
 from queries.dashboards.filters import (
     DashboardFilters,
     as_day,
@@ -130,20 +132,21 @@ def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Badges and tickets per tariff, all time (capacity is for the whole event): units sold
     (paid orders), units reserved (orders pending payment or validation), capacity, what
     remains, fill rate, and TTC revenue of the paid units."""
-    active = (Status.AWAITING_PAYMENT.value, Status.PENDING_ADMIN.value, Status.PENDING_ONLINE.value)
-    sold = (
+    active = AWAITING_STATUSES
+    admitting = sorted(ADMITTING_KINDS)
+    query_sold = (
         select(
             L.c.tariff_id,
             func.sum(case((L.c.status == PAID, L.c.quantity), else_=0)).label("sold"),
             func.sum(case((L.c.status.in_(active), L.c.quantity), else_=0)).label("reserved"),
             cents_sum(case((L.c.status == PAID, L.c.total_ttc_cents), else_=0)).label("cents"),
         )
-        .where(L.c.deleted == false(), L.c.kind.in_(("badge", "ticket")))
+        .where(L.c.deleted == false(), L.c.kind.in_(admitting))
         .group_by(L.c.tariff_id)
     )
     if filters.event_ids:
-        sold = sold.where(L.c.event_id.in_(filters.event_ids))
-    sold = sold.subquery()
+        query_sold = query_sold.where(L.c.event_id.in_(filters.event_ids))
+    sold = query_sold.subquery()
     query = (
         select(
             Tariff.id,
@@ -157,7 +160,7 @@ def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
             func.coalesce(sold.c.cents, 0),
         )
         .outerjoin(sold, sold.c.tariff_id == Tariff.id)
-        .where(Tariff.kind.in_(("badge", "ticket")))
+        .where(Tariff.kind.in_(admitting))
         .order_by(Tariff.event_id, Tariff.id)
     )
     if filters.event_ids:
@@ -186,7 +189,7 @@ def funnel(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     return pd.DataFrame([(s, n, ratio(n, started)) for s, n in rows], columns=["stage", "orders", "share"])
 
 
-def _split(engine: Engine, filters: DashboardFilters, column, name: str) -> pd.DataFrame:
+def _split(engine: Engine, filters: DashboardFilters, column: KeyedColumnElement[Any], name: str) -> pd.DataFrame:
     query = (
         where_facts(
             select(

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from orders_core import db
 from queries.grid import GridFilters, grid_count_and_totals
@@ -71,3 +72,19 @@ def test_finance_downloads_an_xlsx_in_french_with_the_same_rows(app_server, app_
     rows = list(sheet.iter_rows(values_only=True))
     expected = grid_count_and_totals(db.get_engine(app_database.url), GridFilters(group="validated"))[0]
     assert rows[0][0] == "Numéro de commande" and len(rows) - 1 == expected
+
+
+def test_the_grids_download_link_carries_the_filters_and_the_browsers_session(signed_in_page, app_database):
+    page = signed_in_page("finance")
+    base = page.url.split("/", 3)
+    page.goto(f"{base[0]}//{base[2]}/orders?group=validated")
+    expected = grid_count_and_totals(db.get_engine(app_database.url), GridFilters(group="validated"))[0]
+    page.get_by_text("Export the", exact=False).first.click()
+    link = page.get_by_role("link", name=f"Download {expected} orders")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    assert href.startswith("/export/orders.csv?") and "group=validated" in href
+    response = page.request.get(f"{base[0]}//{base[2]}{href}")  # the browser context's cookies
+    assert response.status == 200
+    rows = list(csv.reader(io.StringIO(response.body().decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) - 1 == expected

@@ -17,9 +17,9 @@ from orders_core.permissions import Actor
 from queries.export import export_csv, export_xlsx
 from queries.grid import (
     GridFilters,
-    _conditions,
     _direct_totals,
     cursor_after,
+    filter_conditions,
     grid_count_and_totals,
     grid_page,
     summary_can_serve,
@@ -119,7 +119,9 @@ def test_open_ended_and_long_date_ranges_agree_with_a_direct_count(grid):
     ):
         assert summary_can_serve(filters)
         with engine.connect() as conn:
-            direct = {c: (int(k), ht, ttc) for c, k, ht, ttc in conn.execute(_direct_totals(_conditions(filters)))}
+            direct = {
+                c: (int(k), ht, ttc) for c, k, ht, ttc in conn.execute(_direct_totals(filter_conditions(filters)))
+            }
         assert totals_of(engine, filters)[1] == direct
 
 
@@ -260,7 +262,7 @@ def test_postgresql_search_uses_the_trigram_indexes(grid):
     engine, _n = grid
     if engine.dialect.name != "postgresql":
         pytest.skip("pg_trgm exists on PostgreSQL only")
-    query = select(Order.id).where(*_conditions(GridFilters(search="dupont")))
+    query = select(Order.id).where(*filter_conditions(GridFilters(search="dupont")))
     sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
     with engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))

@@ -12,19 +12,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from orders_core.discount_codes import applicable_tariff_ids, resolve_discount_code
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _, as_utc
 from orders_core.models import DiscountCode, Event, Order, OrderLine, Tariff
 from orders_core.money import ZERO, Discount, LineInput, price_order
-from orders_core.services.codes import applicable_tariff_ids, resolve_discount_code
-from orders_core.services.tariffs import AWAITING_STATUSES, SOLD_STATUSES
-from orders_core.status import ADMITTING_KINDS
-
-HOLDING_STATUSES = SOLD_STATUSES + AWAITING_STATUSES
+from orders_core.services.guards import clean_id, clean_int, clean_quantity
+from orders_core.status import ADMITTING_KINDS, HOLDING_STATUSES
 
 # A code is refused past this many characters (the column holds 64).
 MAX_CODE_LENGTH = 64
@@ -86,20 +85,19 @@ def normalise_code(code: str) -> str:
     return (code or "").strip().upper()
 
 
-def clean_quantities(quantities: Mapping) -> dict[int, int]:
+def clean_quantities(quantities: Mapping[str, Any]) -> dict[int, int]:
     """Tariff id -> whole quantity >= 0; anything else is refused with a readable message."""
     clean: dict[int, int] = {}
     for tariff_id, quantity in quantities.items():
-        if isinstance(quantity, bool) or isinstance(quantity, float) and not quantity.is_integer():
-            raise InvalidInput(_("Quantities must be whole numbers."))
+        key = clean_id(tariff_id, missing=_("Tariff {id} does not exist.").format(id=str(tariff_id)[:30]))
         try:
-            number = int(quantity)
-        except (TypeError, ValueError):
+            number = clean_int(quantity, label=_("A quantity"), minimum=-(10**6), maximum=10**6)
+        except InvalidInput:
             raise InvalidInput(_("Quantities must be whole numbers.")) from None
         if number < 0:
             raise InvalidInput(_("A quantity cannot be negative."))
         if number:
-            clean[int(tariff_id)] = clean.get(int(tariff_id), 0) + number
+            clean[key] = clean_quantity(clean.get(key, 0) + number)
     return clean
 
 
@@ -122,6 +120,7 @@ def held_units(session: Session, tariff_ids: Sequence[int], *, exclude_order_id:
 
 
 def get_event(session: Session, event_id: int) -> Event:
+    event_id = clean_id(event_id, missing=_("Event {id} does not exist.").format(id=str(event_id)[:30]))
     event = session.get(Event, event_id)
     if event is None:
         raise InvalidInput(_("Event {id} does not exist.").format(id=event_id))
@@ -143,10 +142,10 @@ def check_capacity(
     session: Session, tariffs: Sequence[Tariff], wanted: Mapping[int, int], *, exclude_order_id: int | None = None
 ) -> None:
     """Refuse when a tariff's capacity would be exceeded (count what other orders hold)."""
-    limited = [t for t in tariffs if t.capacity is not None]
-    held = held_units(session, [t.id for t in limited], exclude_order_id=exclude_order_id)
-    for tariff in limited:
-        left = max(tariff.capacity - held.get(tariff.id, 0), 0)
+    limited = [(t, t.capacity) for t in tariffs if t.capacity is not None]
+    held = held_units(session, [t.id for t, _capacity in limited], exclude_order_id=exclude_order_id)
+    for tariff, capacity in limited:
+        left = max(capacity - held.get(tariff.id, 0), 0)
         if wanted[tariff.id] > left:
             raise InvalidInput(
                 _("Only {left} left of {name}: {wanted} asked.").format(
@@ -174,7 +173,7 @@ def quote_order(
     session: Session,
     *,
     event_id: int,
-    quantities: Mapping,
+    quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
     at: datetime | None = None,
     lock: bool = False,

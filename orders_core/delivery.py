@@ -1,0 +1,17 @@
+"""How an order's tickets reach their holders."""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orders_core.models import OrderItem
+from orders_core.status import DeliveryMode
+
+
+def usual_delivery_mode(session: Session, order_id: int) -> DeliveryMode:
+    """The delivery mode of most of the order's tickets (e-ticket when there is none)."""
+    modes = Tally(session.scalars(select(OrderItem.delivery_mode).where(OrderItem.order_id == order_id)))
+    return DeliveryMode(modes.most_common(1)[0][0]) if modes else DeliveryMode.E_TICKET

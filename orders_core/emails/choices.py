@@ -1,0 +1,41 @@
+"""The email templates offered in a choice (e.g. the wizard's "send the payment details" step)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orders_core.models import EmailTemplate
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    """A template offered in a choice (the wizard's "send the payment details" step)."""
+
+    id: int
+    name: str
+    language: str
+    event_id: int | None
+
+    @property
+    def is_global(self) -> bool:
+        return self.event_id is None
+
+
+def list_templates(
+    session: Session, event_id: int | None, kind: str, language: str | None = None
+) -> list[TemplateChoice]:
+    """The templates of that kind usable for the event: the event's own first, then the global
+    ones, each by name. Without any, queue_email falls back to the built-in text."""
+    query = select(EmailTemplate).where(EmailTemplate.kind == kind)
+    if event_id is None:
+        query = query.where(EmailTemplate.event_id.is_(None))
+    else:
+        query = query.where((EmailTemplate.event_id == event_id) | EmailTemplate.event_id.is_(None))
+    if language:
+        query = query.where(EmailTemplate.language == language)
+    rows = session.scalars(query).all()
+    rows = sorted(rows, key=lambda t: (t.event_id is None, t.name.lower(), t.id))
+    return [TemplateChoice(t.id, t.name, t.language, t.event_id) for t in rows]

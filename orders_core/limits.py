@@ -1,0 +1,112 @@
+"""The limits of what a row may hold, the same on SQLite as on PostgreSQL, checked before any
+write reaches the database: text within its column's size and free of NUL characters, whole
+numbers within their column's range, amounts finite and within NUMERIC(12, 2).
+
+PostgreSQL refuses these values with a driver error (a traceback for the user); SQLite stored
+them. One check at flush time turns them into a readable `InvalidInput` for every service, and
+migration 0015_limits adds the same limits as CHECK constraints for writes that bypass the ORM.
+Statements built by hand (Core) are checked for NUL characters by `refuse_nul_parameters`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, Numeric, String, Text, event, inspect
+from sqlalchemy.orm import Session
+
+from orders_core.errors import InvalidInput
+from orders_core.i18n import _
+
+INT_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
+# Free text without a declared size (notes, reasons, comments, custom values).
+TEXT_LIMIT = 10_000
+# Larger or system-written text: a template body, and the outbox's rendered copies (None: no limit).
+TEXT_LIMITS: dict[tuple[str, str], int | None] = {
+    ("email_templates", "body"): 50_000,
+    ("outbox_emails", "body_text"): None,
+    ("outbox_emails", "body_html"): None,
+    ("outbox_emails", "last_error"): None,
+}
+
+
+def text_limit(table: str, column: Any) -> int | None:
+    """The most characters this column holds (its varchar size, or the Text limit)."""
+    if isinstance(column.type, String) and column.type.length:
+        return column.type.length
+    if isinstance(column.type, Text | String):
+        return TEXT_LIMITS.get((table, column.name), TEXT_LIMIT)
+    return None
+
+
+def _label(column_name: str) -> str:
+    return column_name.replace("_", " ").capitalize()
+
+
+def check_value(table: str, column: Any, value: Any) -> None:
+    """Refuse a value this column may not hold, naming the column."""
+    if value is None:
+        return
+    label = _label(column.name)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput(_("{label} contains a NUL character, which cannot be stored.").format(label=label))
+        limit = text_limit(table, column)
+        if limit is not None and len(value) > limit:
+            raise InvalidInput(
+                _("{label} is too long: {length} characters, at most {limit}.").format(
+                    label=label, length=len(value), limit=limit
+                )
+            )
+    elif isinstance(value, int) and not isinstance(value, bool) and isinstance(column.type, Integer):
+        limit = BIGINT_MAX if isinstance(column.type, BigInteger) else INT_MAX
+        if not -limit - 1 <= value <= limit:
+            raise InvalidInput(_("{label}: {value} is out of range.").format(label=label, value=str(value)[:30]))
+    elif isinstance(value, Decimal | float) and isinstance(column.type, Numeric):
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        whole_digits = (column.type.precision or 12) - (column.type.scale or 0)
+        if not number.is_finite() or abs(number) >= Decimal(10) ** whole_digits:
+            raise InvalidInput(_("{label}: {value} is out of range.").format(label=label, value=str(value)[:30]))
+
+
+def check_row(obj: Any, *, changed_only: bool) -> None:
+    state = inspect(obj)
+    table = state.mapper.local_table
+    for attr in state.mapper.column_attrs:
+        column = attr.columns[0]
+        if column.table is not table:
+            continue
+        if changed_only:
+            values = state.attrs[attr.key].history.added
+        else:
+            values = [getattr(obj, attr.key)]
+        for value in values or ():
+            check_value(table.name, column, value)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_rows(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in session.new:
+        check_row(obj, changed_only=False)
+    for obj in session.dirty:
+        check_row(obj, changed_only=True)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_parameters(
+    _conn: Any, _cursor: Any, _statement: Any, parameters: Any, _context: Any, _executemany: Any
+) -> None:
+    """An engine hook: a NUL character in any parameter (a search, a hand-built insert) is a
+    readable refusal on both databases, not PostgreSQL's driver error."""
+    if _has_nul(parameters):
+        raise InvalidInput(_("The text contains a NUL character, which cannot be stored or searched."))
