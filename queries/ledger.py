@@ -13,9 +13,11 @@ from orders_core.models import Payment, Refund
 COLUMNS = ["kind", "at", "method", "amount", "currency", "reference", "recorded_by", "reason", "balance"]
 
 
-def _exact(value) -> Decimal:
+def _exact(value: object) -> Decimal:
     # SQLite hands NUMERIC back through floats: a 2-place string is exact at this scale.
-    return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value).quantize(Decimal("0.01"))
+    if isinstance(value, float):
+        return Decimal(f"{value:.2f}")
+    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def order_ledger(engine: Engine, order_id: int) -> pd.DataFrame:

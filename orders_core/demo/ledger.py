@@ -11,13 +11,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from orders_core.db import unit_of_work
+from orders_core.demo.orders import PlannedPayment
 from orders_core.models import Order
 from orders_core.permissions import FINANCE, SYSTEM, Actor
 from orders_core.services.guards import OrderRow
@@ -28,7 +31,7 @@ CENT = Decimal("0.01")
 DEMO_FINANCE = Actor("finance@demo.example", FINANCE)
 
 
-def confirm_planned(conn: Connection, planned: list, *, now: datetime) -> None:
+def confirm_planned(conn: Connection, planned: Sequence[PlannedPayment], *, now: datetime) -> None:
     """Confirm a written batch's planned payments (demo.orders.PlannedPayment) by the ledger."""
     by_actor: dict[Actor, list[Incoming]] = {}
     for plan in planned:
@@ -46,8 +49,8 @@ def confirm_planned(conn: Connection, planned: list, *, now: datetime) -> None:
             order["created_at"],
             None,
         )
-        incoming = Incoming(row, order["total_ttc"], plan.method, plan.received_at, plan.reference, plan.received_at)
-        by_actor.setdefault(plan.actor, []).append(incoming)
+        payment = Incoming(row, order["total_ttc"], plan.method, plan.received_at, plan.reference, plan.received_at)
+        by_actor.setdefault(plan.actor, []).append(payment)
     with Session(bind=conn) as session:
         for actor, incoming in by_actor.items():
             action = "payment_confirmed" if actor.role == SYSTEM else "validated"
@@ -55,7 +58,7 @@ def confirm_planned(conn: Connection, planned: list, *, now: datetime) -> None:
         session.flush()
 
 
-def _newest(session, *conditions, limit: int) -> list[Order]:
+def _newest(session: Session, *conditions: ColumnElement[bool], limit: int) -> list[Order]:
     query = (
         select(Order)
         .where(*conditions, Order.deleted_at.is_(None), Order.total_ttc > 20)

@@ -121,7 +121,7 @@ def load_demo(
     with engine.begin() as conn:
         bulk.reset_sequences(conn, ["events", "tariffs", "discount_codes", "form_fields", *GENERATED])
         for name in GENERATED:  # the ledger wrote payments, attendees and history of its own
-            counts[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar()
+            counts[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
     ledger_stories(engine, now=now)

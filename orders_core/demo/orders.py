@@ -32,7 +32,7 @@ class PlannedPayment:
     """A paid demo order's payment, confirmed through the ledger once its batch is written."""
 
     actor: Actor
-    order: dict
+    order: dict[str, Any]
     method: str
     reference: str
     received_at: datetime
@@ -261,7 +261,7 @@ class OrderGenerator:
                 )
             )
 
-        if status == Status.PAID:
+        if status == Status.PAID and paid_at is not None:
             self._pay(order, organizer, actor, paid_at)
         elif status != self._initial_status(status, mode):
             at = min(created_at + timedelta(hours=rng.randint(1, 240)), self.now)

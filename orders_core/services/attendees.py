@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import and_, case, exists, func, insert, select
+from sqlalchemy import Table, and_, case, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from orders_core.models import Attendee, Order, OrderItem
 from orders_core.services import guards
 
 
-def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter:
+def units_without_attendee(session: Session, ids: Sequence[int]) -> Counter[int]:
     """order id -> number of order items (badge/ticket units) that have no attendee yet."""
-    counts: Counter = Counter()
+    counts: Counter[int] = Counter()
     no_attendee = ~exists().where(Attendee.order_item_id == OrderItem.id)
     for _part, condition in guards.id_chunks(session, OrderItem.order_id, ids):
         query = select(OrderItem.order_id, func.count()).where(condition, no_attendee).group_by(OrderItem.order_id)
@@ -48,7 +49,7 @@ def register_attendees(
         )
         if only_missing:
             source = source.where(~exists().where(Attendee.order_item_id == OrderItem.id))
-        statement = insert(Attendee.__table__).from_select(
+        statement = insert(cast(Table, Attendee.__table__)).from_select(
             ["event_id", "order_id", "order_item_id", "first_name", "last_name", "email", "registered_at"], source
         )
         session.execute(statement)

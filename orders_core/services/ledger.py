@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import DateTime, case, func, literal, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from orders_core import bulk
 from orders_core.errors import ConflictError, InvalidInput
@@ -69,6 +70,10 @@ class Incoming:
     recorded_at: datetime | None = None  # when it was recorded (default: now; the demo's past)
 
 
+# One payment's plan: (payment, amount kept before, kept after, becomes paid, state after, attendees).
+Plan = tuple[Incoming, Decimal, Decimal, bool, PaymentState, int]
+
+
 @dataclass(frozen=True)
 class Confirmed:
     """What confirming one payment did."""
@@ -92,7 +97,7 @@ class Confirmed:
         return self.attendees
 
 
-def clean_amount(value, *, label: str | None = None) -> Decimal:
+def clean_amount(value: object, *, label: str | None = None) -> Decimal:
     """A positive amount with at most two decimals, from a Decimal, int or text ("12,50")."""
     if isinstance(value, float):
         raise InvalidInput(_("Give the amount as text or a decimal number, not a float."))
@@ -100,15 +105,21 @@ def clean_amount(value, *, label: str | None = None) -> Decimal:
         amount = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise InvalidInput(_("“{value}” is not an amount.").format(value=str(value)[:50])) from None
-    if not amount.is_finite() or amount <= 0:
+    if not amount.is_finite():
+        raise InvalidInput(_("“{value}” is not an amount.").format(value=str(value)[:50]))
+    if amount <= 0:
         raise InvalidInput(_("The amount must be more than zero."))
+    if amount >= guards.MAX_AMOUNT:
+        raise InvalidInput(_("{field}: {value} is too large.").format(field=_("The amount"), value=str(value)[:50]))
     if amount != amount.quantize(CENT):
         raise InvalidInput(_("The amount has more than two decimals."))
     return amount.quantize(CENT)
 
 
-def _money(value) -> Decimal:
-    return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value or 0).quantize(CENT)
+def _money(value: object) -> Decimal:
+    if isinstance(value, float):
+        return Decimal(f"{value:.2f}")
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def ledger_sums(session: Session, ids: Sequence[int]) -> dict[int, tuple[Decimal, Decimal]]:
@@ -122,12 +133,14 @@ def ledger_sums(session: Session, ids: Sequence[int]) -> dict[int, tuple[Decimal
     return {i: (paid.get(i, ZERO), refunded.get(i, ZERO)) for i in ids}
 
 
-def payment_refusal(actor: Actor, row: OrderRow, method: str, *, from_statuses=PAYABLE) -> str | None:
+def payment_refusal(
+    actor: Actor, row: OrderRow, method: str, *, from_statuses: tuple[Status, ...] = PAYABLE
+) -> str | None:
     """Why this actor may not confirm this payment on this locked order now (None: allowed)."""
     return status_refusal(row, from_statuses=from_statuses) or guards.payment_refusal(actor, row, method)
 
 
-def status_refusal(row: OrderRow, *, from_statuses=PAYABLE) -> str | None:
+def status_refusal(row: OrderRow, *, from_statuses: tuple[Status, ...] = PAYABLE) -> str | None:
     """Why this locked order takes no payment in its state (None: it takes one)."""
     if row.deleted_at is not None:
         return _("Order {number} is deleted: restore it first.").format(number=row.number)
@@ -188,7 +201,9 @@ def confirm_payment(
     return confirm_payments(session, actor=actor, incoming=[incoming], action=action, now=now)[0]
 
 
-def _same_payment(session: Session, order_id: int, *, amount, method, reference, now) -> Decimal | None:
+def _same_payment(
+    session: Session, order_id: int, *, amount: Decimal, method: str, reference: str, now: datetime
+) -> Decimal | None:
     """The amount of an identical payment already in the ledger (a double click), or None."""
     query = select(Payment.amount).where(
         Payment.order_id == order_id, Payment.amount == amount, Payment.method == method
@@ -222,7 +237,7 @@ def confirm_payments(
         raise InvalidInput(_("One payment per order in one action."))
     sums = ledger_sums(session, ids)
     missing_units = units_without_attendee(session, ids)
-    plans = []
+    plans: list[Plan] = []
     for p in incoming:
         paid, refunded = sums[p.row.id]
         paid_after = paid + p.amount
@@ -270,7 +285,9 @@ def _recompute(session: Session, ids: Sequence[int], *, became_paid: bool, now: 
         version=Order.version + 1,
     )
     if became_paid:
-        settled_at = func.coalesce(literal_column(_SETTLED_AT), literal(now, DateTime(timezone=True)))
+        settled_at: ColumnElement[datetime] = func.coalesce(
+            literal_column(_SETTLED_AT), literal(now, DateTime(timezone=True))
+        )
         values.update(
             status=Status.PAID.value,
             paid_at=case((Order.created_at > settled_at, Order.created_at), else_=settled_at),
@@ -318,7 +335,14 @@ def refresh_payment_state(session: Session, order_id: int) -> None:
 
 
 def _write(
-    session: Session, *, actor: Actor, plans, action: str, now: datetime, reason: str | None, emails: bool
+    session: Session,
+    *,
+    actor: Actor,
+    plans: Sequence[Plan],
+    action: str,
+    now: datetime,
+    reason: str | None,
+    emails: bool,
 ) -> None:
     payments = [
         dict(

@@ -247,7 +247,7 @@ def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoic
             actor=actor,
             order_id=order.id,
             amount=order.total_ttc,
-            method=choice.method,
+            method=choice.method or "",
             received_at=choice.received_at or now,
             reference=choice.reference,
             action="validated",

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from orders_core.emails.outbox import queue_email
@@ -100,7 +101,7 @@ def record_refund(
     status_after = Status.CANCELLED.value if cancel_order else row.status
     state = payment_state(total=row.total_ttc, paid=paid, refunded=refunded_before + amount, status=status_after)
     session.execute(
-        insert(Refund.__table__),
+        insert(cast(Table, Refund.__table__)),
         [
             dict(
                 order_id=row.id,
@@ -145,7 +146,7 @@ def record_refund(
         details["refund_email"] = change(None, "queued")
     record(session, order_id=row.id, actor=actor, action="refunded", at=now, reason=reason, details=details)
     if send_email:
-        order = session.get(Order, row.id)
+        order = session.get_one(Order, row.id)
         queue_email(session, order=order, kind=REFUND_EMAIL_KIND, template_id=template_id, now=now)
     session.flush()
     return RefundOutcome(
