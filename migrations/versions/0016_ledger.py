@@ -12,14 +12,14 @@ The column is added with plain ALTER TABLE on both databases: a SQLite batch reb
 would drop its summary triggers.
 
 Revision ID: 0016_ledger
-Revises: 0012_sessions
+Revises: 0015_limits
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0016_ledger"
-down_revision = "0012_sessions"
+down_revision = "0015_limits"
 branch_labels = None
 depends_on = None
 
