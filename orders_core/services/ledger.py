@@ -167,9 +167,12 @@ def confirm_payment(
     reference: str | None = None,
     allow_overpayment: bool = False,
     action: str = "payment_recorded",
+    from_statuses: tuple[Status, ...] = PAYABLE,
 ) -> Confirmed:
     """Confirm money received for one order (see the module doc). An amount above the balance due
-    is refused unless `allow_overpayment` (the order is then overpaid, flagged for a refund)."""
+    is refused unless `allow_overpayment` (the order is then overpaid, flagged for a refund).
+    `from_statuses`: the statuses a payment may make paid (the order being modified in the
+    wizard may also be pending an administrator, whose "paid offline" approves it)."""
     require(actor, "orders.provider_callback" if actor.role == SYSTEM else "orders.record_payment")
     now = datetime.now(UTC)
     method = guards.clean_method(method, allowed=tuple(PaymentMethod))
@@ -187,7 +190,7 @@ def confirm_payment(
     if twin is not None:
         state = PaymentState(row.payment_state)
         return Confirmed(row.id, row.number, row.currency, twin, row.balance, state, False, 0, duplicate=True)
-    guards.refuse_one(status_refusal(row))
+    guards.refuse_one(status_refusal(row, from_statuses=from_statuses))
     guards.require_payment(actor, row, method)  # the one rule of who confirms which payment
     if amount > row.balance and not allow_overpayment:
         raise InvalidInput(

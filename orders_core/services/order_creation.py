@@ -35,7 +35,7 @@ from orders_core.permissions import Actor, require
 from orders_core.quote import Quote, get_event, quote_order
 from orders_core.services import guards
 from orders_core.services.guards import clean_id
-from orders_core.services.ledger import Incoming, confirm_payment, confirm_payments
+from orders_core.services.ledger import PAYABLE, Incoming, confirm_payment, confirm_payments
 from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMethod, PaymentMode, Source, Status
 
 __all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
@@ -251,6 +251,7 @@ def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoic
             received_at=choice.received_at or now,
             reference=choice.reference,
             action="validated",
+            from_statuses=(*PAYABLE, Status.PENDING_ADMIN),  # the caller checked the transition
         )
     else:
         row = guards.lock_orders(session, [order.id])[order.id]
