@@ -147,6 +147,7 @@ def make_order(
         version=1,
     )
     values.update(overrides)
+    deleted_at = values.pop("deleted_at", None) if status == "paid" else None  # deleted once paid
     if status == "paid":  # made paid below, by the ledger (the one path to paid)
         values["status"] = {"online": "pending_online", "free": "cart_incomplete"}.get(payment_mode, "awaiting_payment")
     order = Order(**values)
@@ -194,6 +195,8 @@ def make_order(
     )
     if status == "paid":
         _pay(session, order, paid_method)
+        if deleted_at is not None:
+            order.deleted_at = deleted_at
     session.flush()
     return order
 
