@@ -33,7 +33,8 @@ def outbox(engine, db_url, monkeypatch):
             session, event, [(tariff, 1)], status="paid", buyer_first_name="Zoé", buyer_last_name="Lefèvre"
         )
         pending = make_order(session, event, [(tariff, 1)])
-        sent = queue_email(session, order=paid, kind="order_confirmation")
+        # The confirmation the ledger queued when the order was paid, since sent.
+        sent = session.scalars(select(OutboxEmail).where(OutboxEmail.order_id == paid.id)).one()
         sent.status, sent.sent_at, sent.attempts = "sent", datetime(2026, 11, 20, 12, tzinfo=UTC), 1
         queued = queue_email(session, order=pending, kind="payment_details")
         failed = queue_email(session, order=paid, kind="tickets")
