@@ -8,6 +8,7 @@ from orders_core.i18n import _, format_money, format_number, ngettext
 from orders_core.status import PAYMENT_METHOD_LABELS
 from queries.dashboards import finance
 from queries.dashboards.export import to_csv, to_xlsx
+from queries.dashboards.refunds import net_received, refunds_by_method
 from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
@@ -156,6 +157,42 @@ else:
                 "amount": _("Amount"),
             },
         )
+
+st.subheader(_("Refunds and net received"))
+refunds = cached_query(refunds_by_method, filters)
+if refunds.empty:
+    st.caption(_("No refund was made in this date range."))
+else:
+    st.dataframe(
+        refunds.assign(
+            method=refunds["method"].map(METHODS),
+            amount=[format_money(a, c) for a, c in zip(refunds["amount"], refunds["currency"], strict=True)],
+        ),
+        hide_index=True,
+        column_config={
+            "method": _("Method"),
+            "currency": _("Currency"),
+            "refunds": _("Refunds"),
+            "amount": _("Amount"),
+        },
+    )
+net = net_received(by_method, refunds) if not by_method.empty or not refunds.empty else None
+if net is not None and not net.empty:
+    st.dataframe(
+        net.assign(
+            **{
+                k: [format_money(v, c) for v, c in zip(net[k], net["currency"], strict=True)]
+                for k in ("received", "refunded", "net")
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "currency": _("Currency"),
+            "received": _("Received"),
+            "refunded": _("Amount refunded"),
+            "net": _("Net received"),
+        },
+    )
 
 st.header(_("Reconciliation"))
 st.caption(

@@ -225,3 +225,19 @@ def test_the_wizards_paid_offline_goes_through_the_ledger_with_its_settlement_an
         payment = conn.execute(select(Payment.method, Payment.purpose).where(Payment.order_id == order_id)).one()
     assert tuple(payment) == ("cash", "settlement")
     assert count(engine, OutboxEmail, order_id) == 1 and count(engine, Attendee, order_id) == 1
+
+
+def test_the_finance_dashboard_shows_refunds_per_method_and_what_was_received_net_of_them(engine):
+    from queries.dashboards.filters import DashboardFilters
+    from queries.dashboards.finance import payments_by_method
+    from queries.dashboards.refunds import net_received, refunds_by_method
+
+    order_id = an_order(engine, status="paid")  # 240.00 by bank transfer
+    refund(engine, order_id, "40.00", method="cheque")
+    filters = DashboardFilters(start=TODAY - timedelta(days=30), end=TODAY, today=TODAY)
+    refunds = refunds_by_method(engine, filters)
+    assert [tuple(r) for r in refunds.itertuples(index=False)] == [("cheque", "EUR", 1, Decimal("40.00"))]
+    net = net_received(payments_by_method(engine, filters), refunds)
+    assert [tuple(r) for r in net.itertuples(index=False)] == [
+        ("EUR", Decimal("240.00"), Decimal("40.00"), Decimal("200.00"))
+    ]
