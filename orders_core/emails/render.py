@@ -41,7 +41,6 @@ MAX_SUBJECT_CHARS = 1_000
 MAX_OUTPUT_CHARS = 1_000_000  # an email body; a real one is a few kilobytes
 MAX_EXPONENT = 64
 DEFAULT_SECONDS = 2.0
-TraceFunction = Callable[[FrameType, str, Any], Any]
 _TEMPLATE_CODE = "<template>"  # the file name Jinja compiles `from_string` templates under
 
 
