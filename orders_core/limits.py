@@ -24,7 +24,7 @@ BIGINT_MAX = 2**63 - 1
 TEXT_LIMIT = 10_000
 # Larger or system-written text: a template body, and the outbox's rendered copies (None: no limit).
 TEXT_LIMITS: dict[tuple[str, str], int | None] = {
-    ("email_templates", "body"): 50_000,
+    ("email_templates", "body"): 100_000,  # emails/render.py MAX_SOURCE_CHARS
     ("outbox_emails", "body_text"): None,
     ("outbox_emails", "body_html"): None,
     ("outbox_emails", "last_error"): None,
