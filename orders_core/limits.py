@@ -70,19 +70,28 @@ def check_value(table: str, column: Any, value: Any) -> None:
             raise InvalidInput(_("{label}: {value} is out of range.").format(label=label, value=str(value)[:30]))
 
 
+_CHECKED_COLUMNS: dict[Any, list[tuple[str, Any]]] = {}
+
+
+def _checked_columns(mapper) -> list[tuple[str, Any]]:
+    """(attribute, column) of the mapper's own table whose values can break a limit."""
+    if mapper not in _CHECKED_COLUMNS:
+        table = mapper.local_table
+        _CHECKED_COLUMNS[mapper] = [
+            (attr.key, attr.columns[0])
+            for attr in mapper.column_attrs
+            if attr.columns[0].table is table and isinstance(attr.columns[0].type, String | Integer | Numeric)
+        ]
+    return _CHECKED_COLUMNS[mapper]
+
+
 def check_row(obj: Any, *, changed_only: bool) -> None:
     state = inspect(obj)
-    table = state.mapper.local_table
-    for attr in state.mapper.column_attrs:
-        column = attr.columns[0]
-        if column.table is not table:
-            continue
-        if changed_only:
-            values = state.attrs[attr.key].history.added
-        else:
-            values = [getattr(obj, attr.key)]
+    table = state.mapper.local_table.name
+    for key, column in _checked_columns(state.mapper):
+        values = state.attrs[key].history.added if changed_only else (state.dict.get(key),)
         for value in values or ():
-            check_value(table.name, column, value)
+            check_value(table, column, value)
 
 
 @event.listens_for(Session, "before_flush")
@@ -93,20 +102,22 @@ def _check_rows(session: Session, _context: Any, _instances: Any) -> None:
         check_row(obj, changed_only=True)
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
+def _has_nul(parameters: Any) -> bool:
+    values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+    for value in values:
+        if type(value) is str and "\x00" in value:
+            return True
+        if isinstance(value, list | tuple) and any(type(v) is str and "\x00" in v for v in value):
+            return True  # an IN list or an array parameter
     return False
 
 
 def refuse_nul_parameters(
-    _conn: Any, _cursor: Any, _statement: Any, parameters: Any, _context: Any, _executemany: Any
+    _conn: Any, _cursor: Any, _statement: Any, parameters: Any, _context: Any, executemany: bool
 ) -> None:
-    """An engine hook: a NUL character in any parameter (a search, a hand-built insert) is a
-    readable refusal on both databases, not PostgreSQL's driver error."""
-    if _has_nul(parameters):
+    """An engine hook: a NUL character in a statement's parameters (a search, a hand-built
+    update) is a readable refusal on both databases, not PostgreSQL's driver error. Bulk inserts
+    (executemany) are left alone: their rows come from the ORM, checked at flush, or from loaders
+    that clean their values, and scanning a million rows would cost seconds."""
+    if not executemany and _has_nul(parameters):
         raise InvalidInput(_("The text contains a NUL character, which cannot be stored or searched."))
