@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Integer, Numeric, String, Text, event, inspec
 from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
-from orders_core.i18n import _
+from orders_core.i18n import N_, _
 
 INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
@@ -40,8 +40,40 @@ def text_limit(table: str, column: Any) -> int | None:
     return None
 
 
+# What the user typed, by column name, in the words of the forms (others: the column's name).
+LABELS = {
+    "name": N_("The name"),
+    "name_fr": N_("The French name"),
+    "label_en": N_("The English label"),
+    "label_fr": N_("The French label"),
+    "bank_details": N_("The bank details text"),
+    "reason": N_("The reason"),
+    "deleted_reason": N_("The reason"),
+    "notes": N_("The notes text"),
+    "subject": N_("The subject"),
+    "body": N_("The body"),
+    "comment": N_("The comment"),
+    "reference": N_("The reference"),
+    "filename": N_("The file name"),
+    "full_name": N_("The full name"),
+    "email": N_("The email"),
+    "buyer_first_name": N_("The buyer's first name"),
+    "buyer_last_name": N_("The buyer's last name"),
+    "buyer_email": N_("The buyer's email"),
+    "company_name": N_("The company"),
+    "holder_first_name": N_("The holder's first name"),
+    "holder_last_name": N_("The holder's last name"),
+    "holder_email": N_("The holder's email"),
+    "first_name": N_("The first name"),
+    "last_name": N_("The last name"),
+    "value": N_("The value"),
+    "page": N_("The page"),
+}
+
+
 def _label(column_name: str) -> str:
-    return column_name.replace("_", " ").capitalize()
+    known = LABELS.get(column_name)
+    return _(known) if known else column_name.replace("_", " ").capitalize()
 
 
 def check_value(table: str, column: Any, value: Any) -> None:
