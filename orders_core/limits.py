@@ -105,7 +105,7 @@ def check_value(table: str, column: Any, value: Any) -> None:
 _CHECKED_COLUMNS: dict[Any, list[tuple[str, Any]]] = {}
 
 
-def _checked_columns(mapper) -> list[tuple[str, Any]]:
+def _checked_columns(mapper: Any) -> list[tuple[str, Any]]:
     """(attribute, column) of the mapper's own table whose values can break a limit."""
     if mapper not in _CHECKED_COLUMNS:
         table = mapper.local_table
