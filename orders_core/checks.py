@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DataError, NotSupportedError
 
 from orders_core.money import tax_of, to_money
+from orders_core.payment_state import state_sql
 from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
 from orders_core.summaries import ORDER_SUMMARY, SUMMARIES, Summary, differing_keys_sql, mismatch_sql
 
@@ -41,6 +42,13 @@ def _quoted(values: Iterable[str]) -> str:
 
 
 _ADMITTING = _quoted(sorted(ADMITTING_KINDS))
+# Each order's payments and refunds in cents (LEFT JOINs on `orders o`).
+_LEDGER = f"""LEFT JOIN (SELECT order_id, SUM({_cents("amount")}) AS paid FROM payments GROUP BY order_id) p
+                ON p.order_id = o.id
+              LEFT JOIN (SELECT order_id, SUM({_cents("amount")}) AS refunded FROM refunds GROUP BY order_id) r
+                ON r.order_id = o.id"""
+_STATE = state_sql(_cents("o.total_ttc"), "COALESCE(p.paid, 0)", "COALESCE(r.refunded, 0)", "o.status")
+_SETTLEMENT = "SELECT 1 FROM payments s WHERE s.order_id = o.id AND s.purpose = 'settlement'"
 
 
 def _not_finite(*columns: str) -> str:
@@ -96,7 +104,8 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
     ),
     "paid_at_iff_paid": (
         "SELECT number, status FROM orders WHERE (status = 'paid' AND paid_at IS NULL) "
-        "OR (status <> 'paid' AND paid_at IS NOT NULL)",
+        "OR (status <> 'paid' AND paid_at IS NOT NULL "
+        "    AND NOT (status = 'cancelled' AND EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = orders.id)))",
         "paid_at must be set exactly when the order is paid (status '{detail}')",
     ),
     "paid_after_created": (
@@ -140,8 +149,8 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
     ),
     "attendees_only_for_paid_orders": (
         "SELECT o.number, o.status FROM attendees a JOIN orders o ON o.id = a.order_id "
-        "WHERE o.status <> 'paid' GROUP BY o.number, o.status",
-        "attendees exist while the order is '{detail}'",
+        "WHERE o.status <> 'paid' AND a.cancelled_at IS NULL GROUP BY o.number, o.status",
+        "attendees (not cancelled) exist while the order is '{detail}'",
     ),
     "attendee_per_unit_of_settled_paid_order": (
         f"""SELECT o.number, COUNT(*) FROM orders o JOIN order_items i ON i.order_id = o.id
@@ -156,12 +165,33 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
            WHERE a.event_id <> o.event_id OR (i.id IS NOT NULL AND i.order_id <> a.order_id)""",
         "attendee {detail} belongs to another event or order item than its order's",
     ),
-    "amount_paid_is_sum_of_payments": (
-        f"""SELECT o.number, CAST(o.amount_paid AS VARCHAR(20)) FROM orders o
-            LEFT JOIN (SELECT order_id, SUM({_cents("amount")}) AS paid FROM payments GROUP BY order_id) p
-              ON p.order_id = o.id
-            WHERE COALESCE(p.paid, 0) <> {_cents("o.amount_paid")}""",
-        "amount paid {detail} is not the sum of its payments",
+    # Issue 20: one ledger. amount_paid = payments - refunds; the payment state derives from it.
+    "amount_paid_is_payments_minus_refunds": (
+        f"""SELECT o.number, CAST(o.amount_paid AS VARCHAR(20)) FROM orders o {_LEDGER}
+            WHERE COALESCE(p.paid, 0) - COALESCE(r.refunded, 0) <> {_cents("o.amount_paid")}""",
+        "amount paid {detail} is not its payments minus its refunds",
+    ),
+    "payment_state_matches_ledger": (
+        f"""SELECT o.number, o.payment_state FROM orders o {_LEDGER}
+            WHERE o.payment_state <> {_STATE}""",
+        "payment state '{detail}' does not follow from its payments and refunds",
+    ),
+    "paid_iff_payments_cover_total": (
+        f"""SELECT o.number, o.status FROM orders o {_LEDGER}
+            WHERE (o.status = 'paid' AND {_cents("o.total_ttc")} > 0 AND NOT EXISTS ({_SETTLEMENT}))
+               OR (o.status NOT IN ('paid', 'cancelled') AND (EXISTS ({_SETTLEMENT})
+                   OR ({_cents("o.total_ttc")} > 0
+                       AND COALESCE(p.paid, 0) - COALESCE(r.refunded, 0) >= {_cents("o.total_ttc")})))""",
+        "status '{detail}': an order is paid exactly when payments covered its total (or it is free)",
+    ),
+    "one_settlement_per_order": (
+        """SELECT o.number, COUNT(*) FROM payments p JOIN orders o ON o.id = p.order_id
+           WHERE p.purpose = 'settlement' GROUP BY o.number HAVING COUNT(*) > 1""",
+        "{detail} payments each claim to have made the order paid",
+    ),
+    "refund_currency_is_order_currency": (
+        "SELECT o.number, r.currency FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.currency <> o.currency",
+        "a refund in {detail} on an order in another currency",
     ),
     "payment_currency_is_order_currency": (
         "SELECT o.number, p.currency FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.currency <> o.currency",
@@ -170,7 +200,8 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
     "paid_orders_are_settled_unless_organizer_added_tickets": (
         f"""SELECT number, CAST(total_ttc - amount_paid AS VARCHAR(20)) FROM orders
             WHERE status = 'paid' AND {_cents("amount_paid")} < {_cents("total_ttc")}
-              AND (source <> 'organizer' OR notes = '')""",
+              AND (source <> 'organizer' OR notes = '')
+              AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = orders.id)""",
         "paid with a balance due of {detail}: only organiser orders with a dated note may owe",
     ),
     "history_exists": (

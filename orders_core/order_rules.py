@@ -43,6 +43,7 @@ class Action(StrEnum):
 
     VALIDATE = "validate"
     RECORD_PAYMENT = "record_payment"  # the balance owed by a paid order after added tickets
+    RECORD_REFUND = "record_refund"  # money given back (finance, admin): issue 20
     MODIFY = "modify"
     ADD_TICKETS = "add_tickets"
     CANCEL = "cancel"
@@ -289,6 +290,10 @@ def _reasons(facts: OrderFacts) -> dict[Action, str]:
         ).format(number=number)
     if facts.status != Status.PAID or facts.balance_due <= 0:
         reasons[Action.RECORD_PAYMENT] = _("Order {number} owes nothing.").format(number=number)
+    if facts.amount_paid <= 0:
+        reasons[Action.RECORD_REFUND] = _("Order {number} has received no payment: there is nothing to refund.").format(
+            number=number
+        )
     if facts.status in FINAL_STATUSES or facts.balance_due <= 0 or facts.payment_mode == PaymentMode.FREE:
         reasons[Action.SEND_PAYMENT_DETAILS] = _("Order {number} has nothing left to pay.").format(number=number)
     if facts.status in NOT_CONFIRMABLE:
@@ -305,6 +310,7 @@ def _reasons(facts: OrderFacts) -> dict[Action, str]:
 CAPABILITY = {
     Action.VALIDATE: "orders.validate",
     Action.RECORD_PAYMENT: "orders.record_payment",
+    Action.RECORD_REFUND: "orders.record_refund",
     Action.MODIFY: "orders.modify",
     Action.ADD_TICKETS: "orders.add_tickets",
     Action.CANCEL: "orders.cancel",

@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "orders.validate": frozenset({ADMIN, FINANCE}),
     "orders.record_payment": frozenset({ADMIN, FINANCE, EVENT_MANAGER}),
     "orders.approve": frozenset({ADMIN}),
+    "orders.record_refund": frozenset({ADMIN, FINANCE}),
     "orders.cancel": frozenset({ADMIN, EVENT_MANAGER, FINANCE}),
     "orders.delete": frozenset({ADMIN, EVENT_MANAGER}),
     "orders.restore": frozenset({ADMIN}),

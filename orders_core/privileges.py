@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 # Rows are written once and never changed or removed (the ledger and the two logs). Migration
 # 0013 puts the triggers; a test checks these tables are exactly the ones a migrated database
 # protects.
-APPEND_ONLY_TABLES = ("order_history", "catalogue_history", "payments")
+APPEND_ONLY_TABLES = ("order_history", "catalogue_history", "payments", "refunds")
 # What the app reads but never writes.
 READ_ONLY_TABLES = ("alembic_version",)
 

@@ -4,7 +4,7 @@
 import streamlit as st
 
 from orders_core.i18n import _, get_locale
-from orders_core.status import PAYMENT_METHOD_LABELS, TARIFF_KIND_LABELS, PaymentMethod, TariffKind
+from orders_core.status import TARIFF_KIND_LABELS, TariffKind
 from queries.order_detail import UTM_FIELDS, attendee_record, history_changes, order_detail
 from ui.data import cached_query
 from ui.format import money, payment_mode_label, source_label, status_badge, status_label
@@ -13,6 +13,7 @@ from ui.guard import require_router
 from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
+from ui.order_ledger import payment_state_badge, render_payments_tab
 from ui.params import number_param, parse_number
 from ui.session import order_actions
 from ui.text import md
@@ -63,7 +64,8 @@ def _order_view(number: int) -> None:
     if saved := st.session_state.pop("order_detail.flash", None):
         st.success(saved)
     st.markdown(
-        f"{status_badge(order['status'])} · {payment_mode_label(order['payment_mode'])} · {md(order['event_name'])}"
+        f"{status_badge(order['status'])} {payment_state_badge(order['payment_state'])} · "
+        f"{payment_mode_label(order['payment_mode'])} · {md(order['event_name'])}"
     )
     if order["deleted_at"] is not None:
         st.warning(_("This order was deleted on {date}.").format(date=local_time(order["deleted_at"])))
@@ -175,26 +177,7 @@ def _order_view(number: int) -> None:
     with tabs[3]:
         st.markdown("\n".join(f"- **{key}:** {md(order[key]) or '—'}" for key in UTM_FIELDS))
     with tabs[4]:
-        if detail.payments.empty:
-            st.caption(_("No payment recorded."))
-        else:
-            payments = detail.payments
-            st.dataframe(
-                payments.assign(
-                    method=[_(PAYMENT_METHOD_LABELS[PaymentMethod(m)]) for m in payments["method"]],
-                    amount=[money(a, c) for a, c in zip(payments["amount"], payments["currency"])],
-                    received_at=[local_time(v) for v in payments["received_at"]],
-                )[["method", "amount", "received_at", "reference", "recorded_by"]],
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "method": _("Method"),
-                    "amount": _("Amount"),
-                    "received_at": _("Received on"),
-                    "reference": _("Reference"),
-                    "recorded_by": _("Recorded by"),
-                },
-            )
+        render_payments_tab(order, actions)
     with tabs[5]:
         for entry in detail.history.itertuples():
             with st.container(border=True):

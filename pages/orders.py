@@ -6,6 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from orders_core.i18n import _, format_number, get_locale, ngettext
+from orders_core.payment_state import PAYMENT_STATE_LABELS, PaymentState
 from orders_core.status import (
     PAYMENT_MODE_LABELS,
     SOURCE_LABELS,
@@ -65,6 +66,7 @@ with st.expander(
     expanded=bool(
         f.statuses
         or f.payment_modes
+        or f.payment_states
         or f.event_ids
         or f.source
         or f.discount_code
@@ -115,6 +117,13 @@ with st.expander(
         format_func=lambda c: c or _("Any"),
         key="orders.code",
     )
+    payment_states = right.multiselect(
+        _("Payment states"),
+        [s.value for s in PaymentState],
+        default=list(f.payment_states),
+        format_func=lambda s: _(PAYMENT_STATE_LABELS[PaymentState(s)]),
+        key="orders.payment_states",
+    )
     include_deleted = right.checkbox(_("Show deleted orders"), value=f.include_deleted, key="orders.deleted")
     date_kind = left.radio(
         _("Date range on"),
@@ -134,6 +143,7 @@ filters = GridFilters(
     group=group,
     statuses=tuple(statuses),
     payment_modes=tuple(modes),
+    payment_states=tuple(payment_states),
     event_ids=tuple(events),
     source=source or None,
     discount_code=code or None,

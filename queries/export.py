@@ -31,6 +31,7 @@ from sqlalchemy import Engine, func, select
 
 from orders_core.i18n import N_, _, as_utc
 from orders_core.models import Event, Order, OrderLine
+from orders_core.payment_state import PAYMENT_STATE_LABELS
 from orders_core.permissions import Actor, require
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from queries.cells import safe_cell, safe_text
@@ -62,6 +63,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("total_ttc", N_("Total incl. tax")),
     ("amount_paid", N_("Amount paid")),
     ("balance_due", N_("Balance due")),
+    ("payment_state", N_("Payment state")),
     ("event_name", N_("Event")),
     ("source", N_("Source")),
     ("company_name", N_("Company")),
@@ -97,6 +99,7 @@ def _query(filters: GridFilters) -> AnySelect:
             Order.total_ht,
             Order.total_ttc,
             Order.amount_paid,
+            Order.payment_state,
             Event.name.label("event_name"),
             Order.source,
             Order.company_name,
@@ -141,6 +144,7 @@ class _Labels:
     def __init__(self) -> None:
         self.status = {s.value: _(label) for s, label in STATUS_LABELS.items()}
         self.mode = {m.value: _(label) for m, label in PAYMENT_MODE_LABELS.items()}
+        self.payment_state = {s.value: _(label) for s, label in PAYMENT_STATE_LABELS.items()}
         self.source = {s.value: _(label) for s, label in SOURCE_LABELS.items()}
         self.yes, self.no = _("Yes"), _("No")
 
@@ -148,6 +152,7 @@ class _Labels:
 def _display(record: dict[str, Any], labels: _Labels, zone: ZoneInfo) -> dict[str, Any]:
     record["status"] = labels.status.get(record["status"], record["status"])
     record["payment_mode"] = labels.mode.get(record["payment_mode"], record["payment_mode"])
+    record["payment_state"] = labels.payment_state.get(record["payment_state"], record["payment_state"])
     record["source"] = labels.source.get(record["source"], record["source"])
     record["terms_accepted"] = labels.yes if record["terms_accepted"] else labels.no
     for key in DATES:

@@ -82,6 +82,7 @@ GRID_COLUMNS = [
     "company_name",
     "amount_paid",
     "balance_due",
+    "payment_state",
     "utm_source",
     "utm_medium",
     "utm_campaign",
@@ -97,6 +98,7 @@ class GridFilters:
     group: str | None = None  # a key of STATUS_GROUPS
     statuses: tuple[str, ...] = ()
     payment_modes: tuple[str, ...] = ()
+    payment_states: tuple[str, ...] = ()  # issue 20: derived from the ledger
     event_ids: tuple[int, ...] = ()
     source: str | None = None
     discount_code: str | None = None
@@ -199,6 +201,8 @@ def filter_conditions(
         conditions.append(on.status.in_(statuses) if statuses else false())
     if filters.payment_modes:
         conditions.append(on.payment_mode.in_(filters.payment_modes))
+    if filters.payment_states:
+        conditions.append(Order.payment_state.in_(filters.payment_states))
     if filters.event_ids:
         conditions.append(on.event_id.in_(filters.event_ids))
     if filters.source:
@@ -324,6 +328,7 @@ def grid_page(
             Order.source,
             Order.company_name,
             Order.amount_paid,
+            Order.payment_state,
             Order.utm_source,
             Order.utm_medium,
             Order.utm_campaign,
@@ -350,6 +355,7 @@ def summary_can_serve(filters: GridFilters) -> bool:
         filters.order_number() is None
         and not filters.search_text()
         and not filters.discount_code
+        and not filters.payment_states  # not a key of order_summary
         and filters.paid_from is None
         and filters.paid_to is None
     )

@@ -13,6 +13,7 @@ from orders_core.db import unit_of_work
 from orders_core.permissions import Actor
 from orders_core.privileges import APPEND_ONLY_TABLES
 from orders_core.services import catalogue
+from orders_core.services.refunds import record_refund
 from tests.factories import make_event, make_order, make_tariff
 
 
@@ -20,7 +21,16 @@ def write_each_append_only_table(engine: Engine) -> None:
     """At least one row in each append-only table, written by the app's services."""
     with unit_of_work(engine) as session:
         event = make_event(session)
-        make_order(session, event, [(make_tariff(session, event), 1)], status="paid")
+        order = make_order(session, event, [(make_tariff(session, event), 1)], status="paid")
+        record_refund(
+            session,
+            actor=Actor("fin@example.org", "finance"),
+            order_id=order.id,
+            amount="1.00",
+            method="cheque",
+            refunded_at=order.paid_at,
+            reason="A refund, for the ledger to hold one",
+        )
         catalogue.update_event(session, actor=Actor("admin@example.org", "admin"), event_id=event.id, name="Renamed")
     with engine.connect() as conn:
         for table in APPEND_ONLY_TABLES:

@@ -12,8 +12,8 @@ from itertools import count
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from orders_core.i18n import as_utc
 from orders_core.models import (
-    Attendee,
     Counter,
     DiscountCode,
     Event,
@@ -21,13 +21,17 @@ from orders_core.models import (
     OrderHistory,
     OrderItem,
     OrderLine,
-    Payment,
     Tariff,
 )
 from orders_core.money import Discount, LineInput, price_order
+from orders_core.permissions import Actor
+from orders_core.services import guards
+from orders_core.services.ledger import Incoming, confirm_payment, confirm_payments
 from orders_core.status import ADMITTING_KINDS
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+TESTS = Actor("tests", "finance")
+PROVIDER = Actor("payment provider", "system")
 _sequence = count(1)
 
 
@@ -138,11 +142,14 @@ def make_order(
         language=event.language,
         created_at=created_at,
         updated_at=created_at,
-        paid_at=created_at + timedelta(hours=1) if status == "paid" else None,
+        paid_at=None,
         notes="",
         version=1,
     )
     values.update(overrides)
+    deleted_at = values.pop("deleted_at", None) if status == "paid" else None  # deleted once paid
+    if status == "paid":  # made paid below, by the ledger (the one path to paid)
+        values["status"] = {"online": "pending_online", "free": "cart_incomplete"}.get(payment_mode, "awaiting_payment")
     order = Order(**values)
     session.add(order)
     session.flush()
@@ -183,35 +190,40 @@ def make_order(
             at=created_at,
             actor="tests",
             action="created",
-            details={"status": {"old": None, "new": status}},
+            details={"status": {"old": None, "new": values["status"]}},
         )
     )
     if status == "paid":
-        if order.total_ttc > 0:
-            session.add(
-                Payment(
-                    order_id=order.id,
-                    method="online" if payment_mode == "online" else paid_method,
-                    amount=order.total_ttc,
-                    currency=order.currency,
-                    received_at=order.paid_at,
-                    reference="",
-                    recorded_by="tests",
-                    created_at=order.paid_at,
-                )
-            )
-            order.amount_paid = order.total_ttc
-        for item in items:
-            session.add(
-                Attendee(
-                    event_id=event.id,
-                    order_id=order.id,
-                    order_item_id=item.id,
-                    first_name=item.holder_first_name,
-                    last_name=item.holder_last_name,
-                    email=item.holder_email,
-                    registered_at=order.paid_at,
-                )
-            )
+        _pay(session, order, paid_method)
+        if deleted_at is not None:
+            order.deleted_at = deleted_at
     session.flush()
     return order
+
+
+def _pay(session: Session, order: Order, method: str) -> None:
+    """The order's total confirmed by the ledger, an hour after it was created: the payment
+    provider for an online order, finance otherwise (a free order owes nothing)."""
+    received = min(as_utc(order.created_at) + timedelta(hours=1), datetime.now(UTC))
+    session.flush()
+    if order.total_ttc == 0:
+        row = guards.lock_orders(session, [order.id])[order.id]
+        confirm_payments(
+            session,
+            actor=TESTS,
+            incoming=[Incoming(row, Decimal("0.00"), "other", received, "")],
+            action="validated",
+            now=received,
+        )
+    else:
+        online = order.payment_mode == "online"
+        confirm_payment(
+            session,
+            actor=PROVIDER if online else TESTS,
+            order_id=order.id,
+            amount=order.total_ttc,
+            method="online" if online else method,
+            received_at=received,
+            action="payment_confirmed" if online else "validated",
+        )
+    session.refresh(order)

@@ -8,6 +8,7 @@ import streamlit as st
 from babel.numbers import format_decimal
 
 from orders_core.i18n import _, babel_locale, format_datetime
+from orders_core.payment_state import PAYMENT_STATE_LABELS, PaymentState
 from ui.format import STATUS_COLOURS, payment_mode_label, source_label, status_label
 
 # The seed's order first, then the extra columns; UTM last (hideable).
@@ -31,6 +32,7 @@ SHOWN = [
     "company_name",
     "amount_paid",
     "balance_due",
+    "payment_state",
 ]
 UTM = ["utm_source", "utm_medium", "utm_campaign"]
 
@@ -79,6 +81,7 @@ def column_config(timezone: str) -> dict:
         "company_name": text(_("Company")),
         "amount_paid": text(_("Amount paid")),
         "balance_due": text(_("Balance due")),
+        "payment_state": text(_("Payment state")),
         "utm_source": text(_("UTM source")),
         "utm_medium": text(_("UTM medium")),
         "utm_campaign": text(_("UTM campaign")),
@@ -106,6 +109,7 @@ def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataF
         out[key] = page[key]
     out["discount_code"] = page["discount_code"].fillna("")
     out["payment_mode"] = page["payment_mode"].map(payment_mode_label)
+    out["payment_state"] = page["payment_state"].map(lambda s: _(PAYMENT_STATE_LABELS[PaymentState(s)]))
     out["status"] = page["status"].map(status_label)
     out["source"] = page["source"].map(source_label)
     for key in ("paid_at", "created_at"):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from orders_core.payment_state import PaymentState
 from orders_core.status import STATUS_GROUPS, PaymentMode, Source, Status
 from queries.grid import DEFAULT_SORT, SORTS, GridFilters
 
@@ -33,6 +34,8 @@ def view_to_params(view: GridView) -> dict[str, str]:
         params["status"] = _csv(f.statuses)
     if f.payment_modes:
         params["mode"] = _csv(f.payment_modes)
+    if f.payment_states:
+        params["paystate"] = _csv(f.payment_states)
     if f.event_ids:
         params["event"] = _csv(f.event_ids)
     if f.source:
@@ -88,6 +91,7 @@ def view_from_params(params: Mapping[str, str], timezone: str = "UTC") -> GridVi
         group=group if group in STATUS_GROUPS else None,
         statuses=_split(params.get("status"), Status),
         payment_modes=_split(params.get("mode"), PaymentMode),
+        payment_states=_split(params.get("paystate"), PaymentState),
         event_ids=events,
         source=source if source in {s.value for s in Source} else None,
         discount_code=(params.get("code") or "").strip().upper() or None,

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 from orders_core import bulk, summaries
 from orders_core.demo.catalogue import load_catalogue
 from orders_core.demo.emails import queue_demo_emails
+from orders_core.demo.ledger import confirm_planned, ledger_stories
 from orders_core.demo.orders import GENERATED, OrderGenerator
 from orders_core.models import Counter, Order
 
@@ -26,6 +27,7 @@ DEMO_ACTOR = "demo-loader"
 DEMO_TABLES = [
     "field_values",
     "outbox_emails",
+    "refunds",
     "attendees",
     "payments",
     "order_history",
@@ -111,14 +113,18 @@ def load_demo(
                 rows = generator.batch(size, numbers_start, ids)
                 for name in GENERATED:
                     bulk.insert_rows(conn, name, rows[name])
-                    counts[name] = counts.get(name, 0) + len(rows[name])
+                bulk.reset_sequences(conn, GENERATED)  # the ledger's rows take ids after the loader's
+                confirm_planned(conn, generator.take_planned(), now=now)
             done += size
             if progress:
                 progress(done, orders)
     with engine.begin() as conn:
         bulk.reset_sequences(conn, ["events", "tariffs", "discount_codes", "form_fields", *GENERATED])
+        for name in GENERATED:  # the ledger wrote payments, attendees and history of its own
+            counts[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
+    ledger_stories(engine, now=now)
     counts["outbox_emails"] = queue_demo_emails(engine, now=now)
     return counts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,10 +20,22 @@ from orders_core.demo.catalogue_data import (
     UTM_CHANNELS,
 )
 from orders_core.money import LineInput, price_order
+from orders_core.permissions import EVENT_MANAGER, FINANCE, SYSTEM, Actor
 from orders_core.status import PaymentMethod, PaymentMode, Source, Status
 
 BOX_OFFICE_STAFF = ["box.office@demo.example", "vip.desk@demo.example"]
 GENERATED = ["orders", "order_lines", "order_items", "attendees", "payments", "order_history", "field_values"]
+
+
+@dataclass(frozen=True)
+class PlannedPayment:
+    """A paid demo order's payment, confirmed through the ledger once its batch is written."""
+
+    actor: Actor
+    order: dict[str, Any]
+    method: str
+    reference: str
+    received_at: datetime
 
 
 def _ascii(value: str) -> str:
@@ -39,6 +52,7 @@ class OrderGenerator:
         self.today = today
         self.now = now
         self.channel_weights = [c[2] for c in UTM_CHANNELS]
+        self.planned: list[PlannedPayment] = []  # confirmed by the loader after each batch
 
     def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
         rows: dict[str, list[dict[str, Any]]] = {name: [] for name in GENERATED}
@@ -46,6 +60,11 @@ class OrderGenerator:
         for i in range(size):
             self._order(first_number + i, rows)
         return rows
+
+    def take_planned(self) -> list[PlannedPayment]:
+        """The payments planned since the last call (the loader confirms them)."""
+        planned, self.planned = self.planned, []
+        return planned
 
     def _take(self, name: str) -> int:
         value = self.ids[name]
@@ -112,7 +131,8 @@ class OrderGenerator:
             id=order_id,
             number=number,
             event_id=event.id,
-            status=status.value,
+            # A paid order is written as it was before its payment, which the ledger confirms.
+            status=(self._initial_status(status, mode) if status == Status.PAID else status).value,
             payment_mode=mode.value,
             source=(Source.ORGANIZER if organizer else Source.ONLINE).value,
             buyer_first_name=first,
@@ -133,8 +153,8 @@ class OrderGenerator:
             terms_accepted=not organizer and mode != PaymentMode.UNDEFINED,
             language=event.language,
             created_at=created_at,
-            updated_at=paid_at or created_at,
-            paid_at=paid_at,
+            updated_at=created_at,
+            paid_at=None,
             utm_source=utm[0],
             utm_medium=utm[1],
             utm_campaign=utm[2],
@@ -241,8 +261,8 @@ class OrderGenerator:
                 )
             )
 
-        if status == Status.PAID:
-            self._pay(order, rows, items_by_line, organizer, event, actor)
+        if status == Status.PAID and paid_at is not None:
+            self._pay(order, organizer, actor, paid_at)
         elif status != self._initial_status(status, mode):
             at = min(created_at + timedelta(hours=rng.randint(1, 240)), self.now)
             order["updated_at"] = at
@@ -274,7 +294,7 @@ class OrderGenerator:
             PaymentMode.ONLINE: Status.PENDING_ONLINE,
             PaymentMode.INVOICE: Status.AWAITING_PAYMENT,
             PaymentMode.UNDEFINED: Status.CART_INCOMPLETE,
-            PaymentMode.FREE: Status.PAID,
+            PaymentMode.FREE: Status.CART_INCOMPLETE,
         }[mode]
 
     def _status_and_mode(
@@ -325,110 +345,27 @@ class OrderGenerator:
         campaign = f"{event.key}_{rng.choices(CAMPAIGNS, [30, 20, 15, 15, 10, 10])[0]}"
         return source, medium, campaign, rng.choice(terms), rng.choice(contents)
 
-    def _pay(
-        self,
-        order: dict[str, Any],
-        rows: dict[str, list[dict[str, Any]]],
-        items: list[tuple[int, tuple[str, str, str]]],
-        organizer: bool,
-        event: DemoEvent,
-        actor: str,
-    ) -> None:
-        """Payment, history and one attendee per unit; a few box-office orders later got an
-        extra ticket and still owe its price (rule 1's exception)."""
+    def _pay(self, order: dict[str, Any], organizer: bool, actor: str, paid_at: datetime) -> None:
+        """Plan the order's payment: the loader confirms it through the ledger once the batch is
+        written (demo.ledger, services.ledger: the one path to paid), which writes the payment,
+        `paid_at`, the attendees and the history entry, as for any order."""
         rng = self.rng
-        total = order["total_ttc"]
-        paid_at = order["paid_at"]
-        owes_item = None
-        if organizer and len(items) > 1 and rng.random() < 0.08:
-            owes_item = items[-1]
-        amount = total
-        if owes_item is not None:
-            line = rows["order_lines"][-1] if rows["order_lines"][-1]["kind"] != "product" else None
-            unit_ttc = (line["total_ttc"] / line["quantity"]).quantize(Decimal("0.01")) if line else Decimal(0)
-            if line is None or line["quantity"] < 2 or unit_ttc <= 0:
-                owes_item = None
-            else:
-                amount = total - unit_ttc
-        if total > 0:
-            if order["payment_mode"] == PaymentMode.ONLINE:
-                method = PaymentMethod.ONLINE
-            elif organizer:
-                method = rng.choice(
-                    [PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHEQUE, PaymentMethod.BANK_TRANSFER]
-                )
-            else:
-                method = rng.choices(
-                    [PaymentMethod.BANK_TRANSFER, PaymentMethod.CHEQUE, PaymentMethod.CARD, PaymentMethod.OTHER],
-                    [70, 15, 10, 5],
-                )[0]
-            rows["payments"].append(
-                dict(
-                    id=self._take("payments"),
-                    order_id=order["id"],
-                    method=method.value,
-                    amount=amount,
-                    currency=order["currency"],
-                    received_at=paid_at,
-                    reference=f"CMD {order['number']}"
-                    if method == PaymentMethod.BANK_TRANSFER
-                    else (f"psp_{rng.getrandbits(48):012x}" if method == PaymentMethod.ONLINE else ""),
-                    recorded_by="payment provider" if method == PaymentMethod.ONLINE else actor,
-                    created_at=paid_at,
-                )
-            )
-            order["amount_paid"] = amount
-        validated_by = (
-            "payment provider"
-            if order["payment_mode"] == PaymentMode.ONLINE
-            else (actor if organizer else "finance@demo.example")
-        )
         mode = PaymentMode(order["payment_mode"])
-        if mode != PaymentMode.FREE:
-            rows["order_history"].append(
-                dict(
-                    id=self._take("order_history"),
-                    order_id=order["id"],
-                    at=paid_at,
-                    actor=validated_by,
-                    action="validated",
-                    details={
-                        "status": {"old": self._initial_status(Status.PAID, mode).value, "new": "paid"},
-                        "amount": str(amount),
-                        "currency": order["currency"],
-                    },
-                    reason=None,
-                )
-            )
-        for item_id, holder in items:
-            if owes_item is not None and item_id == owes_item[0]:
-                continue
-            rows["attendees"].append(
-                dict(
-                    id=self._take("attendees"),
-                    event_id=event.id,
-                    order_id=order["id"],
-                    order_item_id=item_id,
-                    first_name=holder[0],
-                    last_name=holder[1],
-                    email=holder[2],
-                    registered_at=paid_at,
-                )
-            )
-        if owes_item is not None:
-            at = min(paid_at + timedelta(days=rng.randint(1, 10)), self.now)
-            note = f"{at.date().isoformat()}: added one ticket at the buyer's request by phone"
-            order["notes"] = note
-            order["updated_at"] = at
-            order["version"] = 2
-            rows["order_history"].append(
-                dict(
-                    id=self._take("order_history"),
-                    order_id=order["id"],
-                    at=at,
-                    actor=actor,
-                    action="tickets_added",
-                    details={"items_added": 1, "balance_due": str(total - amount)},
-                    reason=note,
-                )
-            )
+        if mode == PaymentMode.ONLINE:
+            method, who = PaymentMethod.ONLINE, Actor("payment provider", SYSTEM)
+        elif organizer:
+            method = rng.choice([PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHEQUE])
+            who = Actor(actor, EVENT_MANAGER)
+        else:
+            method = rng.choices(
+                [PaymentMethod.BANK_TRANSFER, PaymentMethod.CHEQUE, PaymentMethod.CARD, PaymentMethod.OTHER],
+                [70, 15, 10, 5],
+            )[0]
+            who = Actor("finance@demo.example", FINANCE)
+        reference = (
+            f"CMD {order['number']}"
+            if method == PaymentMethod.BANK_TRANSFER
+            else (f"psp_{rng.getrandbits(48):012x}" if method == PaymentMethod.ONLINE else "")
+        )
+        method_value = method.value if order["total_ttc"] > 0 else PaymentMethod.OTHER.value
+        self.planned.append(PlannedPayment(who, order, method_value, reference, paid_at))

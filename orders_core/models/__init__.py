@@ -26,6 +26,7 @@ from orders_core.models.orders import (
     OrderItem,
     OrderLine,
     Payment,
+    Refund,
 )
 from orders_core.models.reconciliation import BankAllocation, BankStatement, BankTransaction
 from orders_core.models.summaries import (
@@ -65,6 +66,7 @@ __all__ = [
     "OrderSummary",
     "OutboxEmail",
     "Payment",
+    "Refund",
     "Rate",
     "SavedView",
     "SignInFailure",

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orders_core.models.base import Base, IntPk, Money, Rate, UtcTime, _in, enum_type
+from orders_core.payment_state import PaymentState
 from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, PaymentPurpose, Source, Status, TariffKind
 
 
@@ -61,6 +62,13 @@ class Order(Base):
     total_ht: Mapped[Money]
     total_ttc: Mapped[Money]
     amount_paid: Mapped[Money] = mapped_column(default=Decimal("0"))
+    # Derived from the ledger by services.ledger (payments - refunds vs total): see payment_state.py.
+    payment_state: Mapped[PaymentState] = mapped_column(
+        enum_type(PaymentState, 20),
+        CheckConstraint(_in("payment_state", PaymentState), name="payment_state"),
+        default=PaymentState.UNPAID,
+        server_default=PaymentState.UNPAID.value,
+    )
     terms_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[UtcTime]
@@ -138,6 +146,8 @@ class Attendee(Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     registered_at: Mapped[UtcTime]
+    # Set when a refund cancels the order (issue 20): the attendee stays, marked cancelled.
+    cancelled_at: Mapped[UtcTime | None]
 
 
 class Payment(Base):
@@ -171,6 +181,28 @@ class Payment(Base):
     purpose: Mapped[PaymentPurpose] = mapped_column(
         enum_type(PaymentPurpose, 12), default=PaymentPurpose.PAYMENT, server_default=PaymentPurpose.PAYMENT.value
     )
+
+
+class Refund(Base):
+    """Money given back to a buyer: a row of the ledger, never edited (append-only like payments).
+    `orders.amount_paid` = sum of payments - sum of refunds."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint(_in("method", PaymentMethod), name="method"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[IntPk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount: Mapped[Money]
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod, 20))
+    reference: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    refunded_at: Mapped[UtcTime]
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[UtcTime]
 
 
 class OrderHistory(Base):

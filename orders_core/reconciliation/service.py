@@ -200,7 +200,7 @@ def confirm_match(
 ) -> BankTransaction:
     """Record the transfer as a bank-transfer payment on each order (amount allocated to it);
     an order fully paid is validated by the payment service. Nothing is written on refusal."""
-    from orders_core.services.payments import record_payment
+    from orders_core.services.ledger import confirm_payment
 
     require(actor, "reconciliation.manage")
     transaction = _locked_transaction(session, transaction_id)
@@ -232,7 +232,7 @@ def confirm_match(
                     number=order.number, order_currency=order.currency, currency=transaction.currency
                 )
             )
-        record_payment(
+        confirmed = confirm_payment(
             session,
             actor=actor,
             order_id=order_id,
@@ -241,6 +241,10 @@ def confirm_match(
             received_at=transaction.booked_on,
             reference=" ".join(f"{transaction.payer} {transaction.reference}".split())[:200],
         )
+        if confirmed.duplicate:
+            raise InvalidInput(
+                _("This transfer is already recorded as a payment of order {number}.").format(number=confirmed.number)
+            )
         session.add(
             BankAllocation(
                 transaction_id=transaction.id,

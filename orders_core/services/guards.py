@@ -63,6 +63,7 @@ class OrderRow:
     amount_paid: Decimal
     created_at: datetime
     deleted_at: datetime | None
+    payment_state: str = "unpaid"
 
     @property
     def balance(self) -> Decimal:
@@ -266,6 +267,7 @@ _COLUMNS = (
     Order.amount_paid,
     Order.created_at,
     Order.deleted_at,
+    Order.payment_state,
 )
 
 
@@ -289,6 +291,7 @@ def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> d
                 _money(row.amount_paid),
                 as_utc(row.created_at),
                 row.deleted_at,
+                row.payment_state,
             )
     missing = [i for i in ids if i not in rows]
     if missing:

@@ -8,7 +8,7 @@ Payment provider webhook: an endpoint receiving the provider's signed notificati
         confirm_online(session, actor=Actor("payment provider", "system"), order_id=..., reference=txn_id)
         # or mark_failed(session, actor=Actor("payment provider", "system"), order_id=..., reason=error)
 
-Validation of invoice orders is in services.validation; recorded payments in services.payments.
+Money goes through the ledger (services.ledger): approval and the provider's confirmation too.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from orders_core.models import Order
 from orders_core.permissions import Actor, require
 from orders_core.services import guards
 from orders_core.services.guards import OrderRow, Refusal
-from orders_core.services.validation import Settled, settle_orders
+from orders_core.services.ledger import Confirmed, Incoming, confirm_payments
 from orders_core.status import PaymentMethod, Status
 
 CANCELLABLE = (
@@ -99,20 +100,11 @@ def _settle_one(
     received_at: datetime,
     reference: str,
     action: str,
-    reason: str | None = None,
-) -> Settled:
-    now = datetime.now(UTC)
-    return settle_orders(
-        session,
-        actor=actor,
-        rows=[row],
-        method=method,
-        received_at=received_at,
-        reference=reference,
-        action=action,
-        now=now,
-        reason=reason,
-    )[0]
+) -> Confirmed:
+    """The order's whole balance (zero for a free order) confirmed by the ledger: it becomes paid."""
+    amount = max(row.balance, Decimal("0.00"))
+    incoming = Incoming(row, amount, method, received_at, reference)
+    return confirm_payments(session, actor=actor, incoming=[incoming], action=action, now=datetime.now(UTC))[0]
 
 
 def approve_order(
@@ -123,7 +115,7 @@ def approve_order(
     method: str | None = None,
     received_at: date | datetime | None = None,
     reference: str | None = None,
-) -> Settled:
+) -> Confirmed:
     """An admin approves a `pending_admin` order (community events): it becomes paid, exactly as
     a validation. An online order's balance is recorded as paid online; an invoice order with a
     balance needs the offline `method` and `received_at` of its payment."""
@@ -270,7 +262,7 @@ def mark_failed(session: Session, *, actor: Actor, order_id: int, reason: str | 
 
 def confirm_online(
     session: Session, *, actor: Actor, order_id: int, reference: str | None = None, received_at: datetime | None = None
-) -> Settled:
+) -> Confirmed:
     """The payment provider confirms a `pending_online` payment: the order becomes paid with an
     `online` settlement payment (its transaction id as reference), attendees and confirmation."""
     require(actor, "orders.provider_callback")

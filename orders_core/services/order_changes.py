@@ -22,19 +22,19 @@ from orders_core.money import LineInput, price_order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
+from orders_core.services.attendees import register_attendees
 from orders_core.services.guards import clean_id, clean_quantity, lock_by_id
+from orders_core.services.ledger import Confirmed, confirm_payment, refresh_payment_state
 from orders_core.services.order_creation import (
     check_template,
     clean_buyer,
     clean_holders,
     clean_payment,
-    create_attendees,
     settle,
     status_for,
     write_lines,
     write_values,
 )
-from orders_core.services.payments import PaymentOutcome, record_payment
 from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
 
 
@@ -198,13 +198,12 @@ def modify_order(
     order.payment_mode = mode
     write_lines(session, order, quote, people, now)
     write_values(session, order.id, None, order_values)
-    order.status = Status.AWAITING_PAYMENT if status == Status.PAID else status
-    if status == Status.PAID:
-        settle(session, order, actor=actor, choice=choice, now=now)
+    if status != Status.PAID:
+        order.status = status
     session.flush()
     changes = diff(before, snapshot(session, order))
-    if choice.mode == "paid_offline":
-        changes["payment"] = {"method": choice.method, "amount": str(order.total_ttc), "reference": choice.reference}
+    if status == Status.PAID.value:
+        changes["status"] = history.change(order.status, status)
     if send_payment_details:
         changes["payment_details_email"] = history.change(None, "queued")
     if not changes:
@@ -212,6 +211,9 @@ def modify_order(
     order.version += 1
     order.updated_at = now
     history.record(session, order_id=order.id, actor=actor, action="modified", details=changes, at=now)
+    refresh_payment_state(session, order.id)
+    if status == Status.PAID.value:
+        settle(session, order, actor=actor, choice=choice, now=now)  # the ledger's own entry follows
     if send_payment_details:
         queue_email(session, order=order, kind="payment_details", template_id=template)
     if notify_buyer:
@@ -369,8 +371,10 @@ def add_tickets(
     history.record(
         session, order_id=order.id, actor=actor, action="tickets_added", details=details, reason=dated_note, at=now
     )
+    refresh_payment_state(session, order.id)  # the total grew: a balance is due
     if balance <= 0:
-        create_attendees(session, order, at=now)  # nothing owed (a free tariff): holders register now
+        session.flush()  # nothing owed (a free tariff): holders register now
+        register_attendees(session, [order.id], only_missing=True)
     session.flush()
     return order
 
@@ -394,9 +398,9 @@ def record_balance_payment(
     received_at: date | datetime | None = None,
     reference: str = "",
     resend_confirmation: bool = False,
-) -> PaymentOutcome:
+) -> Confirmed:
     """ "Record payment" on a paid order owing a balance after added tickets: the payment is
-    recorded by the payments service (which registers the added holders as attendees when the
+    confirmed by the ledger (which registers the added holders as attendees when the
     balance reaches zero); then, if asked, the confirmation and the tickets are queued again."""
     require(actor, "orders.record_payment")
     order = lock_order(session, order_id)
@@ -408,7 +412,7 @@ def record_balance_payment(
         )
     if Decimal(order.total_ttc) - Decimal(order.amount_paid) <= 0:
         raise InvalidInput(_("Order {number} owes nothing.").format(number=order.number))
-    outcome = record_payment(
+    outcome = confirm_payment(
         session,
         actor=actor,
         order_id=order.id,

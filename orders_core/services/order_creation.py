@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from orders_core import history
@@ -22,7 +22,6 @@ from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import LANGUAGES, N_, _, as_utc
 from orders_core.models import (
-    Attendee,
     Counter,
     EmailTemplate,
     Event,
@@ -30,13 +29,14 @@ from orders_core.models import (
     Order,
     OrderItem,
     OrderLine,
-    Payment,
 )
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.quote import Quote, get_event, quote_order
+from orders_core.services import guards
 from orders_core.services.guards import clean_id
-from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMode, Source, Status
+from orders_core.services.ledger import PAYABLE, Incoming, confirm_payment, confirm_payments
+from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMethod, PaymentMode, Source, Status
 
 __all__ = ["quote_order", "create_order", "clean_buyer", "clean_holders", "clean_payment", "PAYMENT_CHOICES"]
 
@@ -237,48 +237,27 @@ def write_values(session: Session, order_id: int, item_id: int | None, values: M
 
 
 def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoice, now: datetime) -> None:
-    """Pay the order at once (paid offline or free): payment record, paid_at and attendees."""
-    order.status = Status.PAID
-    order.paid_at = now
-    if choice.mode == "paid_offline":
-        session.add(
-            Payment(
-                order_id=order.id,
-                method=choice.method,
-                amount=order.total_ttc,
-                currency=order.currency,
-                received_at=choice.received_at or now,
-                reference=choice.reference,
-                recorded_by=actor.email,
-                created_at=now,
-            )
-        )
-        order.amount_paid = order.total_ttc
-    create_attendees(session, order, at=now)
-
-
-def create_attendees(session: Session, order: Order, *, at: datetime) -> int:
-    """One attendee per item that has none yet (so settling twice creates nothing twice)."""
-    done = set(session.scalars(select(Attendee.order_item_id).where(Attendee.order_id == order.id)))
-    items = session.scalars(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
-    created = 0
-    for item in items:
-        if item.id in done:
-            continue
-        session.add(
-            Attendee(
-                event_id=order.event_id,
-                order_id=order.id,
-                order_item_id=item.id,
-                first_name=item.holder_first_name,
-                last_name=item.holder_last_name,
-                email=item.holder_email,
-                registered_at=at,
-            )
-        )
-        created += 1
+    """Pay the order at once, through the ledger (the one path to paid): paid offline confirms
+    its total as a payment (who may take which method: order_rules); a free order owes nothing
+    and becomes paid without one. The order keeps its status until then."""
     session.flush()
-    return created
+    if choice.mode == "paid_offline":
+        confirm_payment(
+            session,
+            actor=actor,
+            order_id=order.id,
+            amount=order.total_ttc,
+            method=choice.method or "",
+            received_at=choice.received_at or now,
+            reference=choice.reference,
+            action="validated",
+            from_statuses=(*PAYABLE, Status.PENDING_ADMIN),  # the caller checked the transition
+        )
+    else:
+        row = guards.lock_orders(session, [order.id])[order.id]
+        incoming = Incoming(row, Decimal("0.00"), PaymentMethod.OTHER.value, now, "")
+        confirm_payments(session, actor=actor, incoming=[incoming], action="validated", now=now)
+    session.refresh(order)
 
 
 def create_order(
@@ -316,7 +295,7 @@ def create_order(
     order = Order(
         number=next_order_number(session),
         event_id=event.id,
-        status=Status.AWAITING_PAYMENT if status == Status.PAID else status,
+        status=Status.CART_INCOMPLETE if status == Status.PAID else status,
         payment_mode=mode,
         source=Source.ORGANIZER,
         **{column: clean[key] for key, (column, _size) in BUYER_FIELDS.items()},
@@ -338,7 +317,7 @@ def create_order(
     write_lines(session, order, quote, people, now)
     write_values(session, order.id, None, order_values)
     details: dict[str, Any] = {
-        "status": history.change(None, status),
+        "status": history.change(None, Status.CART_INCOMPLETE.value if status == Status.PAID.value else status),
         "payment_mode": history.change(None, mode),
         "total_ttc": history.change(None, total.total_ttc),
         "currency": total.currency,
@@ -346,15 +325,9 @@ def create_order(
     }
     if quote.code:
         details["discount_code"] = history.change(None, quote.code)
+    history.record(session, order_id=order.id, actor=actor, action="created", details=details, at=now)
     if status == Status.PAID:
         settle(session, order, actor=actor, choice=choice, now=now)
-        if choice.mode == "paid_offline":
-            details["payment"] = {
-                "method": choice.method,
-                "amount": str(order.total_ttc),
-                "reference": choice.reference,
-            }
-    history.record(session, order_id=order.id, actor=actor, action="created", details=details, at=now)
     if send_payment_details:
         queue_email(session, order=order, kind="payment_details", template_id=template)
     session.flush()

@@ -68,7 +68,9 @@ def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFram
         2,
     )
     position = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
-    rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][1], position[kv[0][0]]))]
+    ordered = sorted(totals.items(), key=lambda kv: (kv[0][1], position[kv[0][0]]))
+    # A summary row can count zero orders once they were all paid (the trigger keeps the key).
+    rows = [(*k, n, money(c)) for k, (n, c) in ordered if n]
     return pd.DataFrame(rows, columns=["bucket", "currency", "orders", "amount_due"])
 
 

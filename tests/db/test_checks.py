@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 
 from orders_core.checks import INVARIANTS, check_database
 from orders_core.db import unit_of_work
-from orders_core.models import Attendee, Order, OrderHistory, OrderItem, OrderLine, Payment
+from orders_core.models import Attendee, Order, OrderHistory, OrderItem, OrderLine, Payment, Refund
 from orders_core.summaries import SUMMARIES
 from tests.append_only import lift_append_only
 from tests.factories import make_code, make_event, make_order, make_tariff
@@ -179,7 +179,57 @@ def _break_attendee_matches_its_order(conn, data):
     return _number(data, "paid")
 
 
-def _break_amount_paid_is_sum_of_payments(conn, data):
+def _break_payment_state_matches_ledger(conn, data):
+    return _set_order(conn, data, "paid", payment_state="overpaid")
+
+
+def _break_paid_iff_payments_cover_total(conn, data):
+    # Money covering the awaiting order arrived, but the order was never made paid.
+    total = conn.execute(select(Order.total_ttc).where(Order.id == _id(data, "awaiting"))).scalar_one()
+    _payment(conn, data, "awaiting", amount=total, purpose="payment")
+    return _set_order(conn, data, "awaiting", amount_paid=total, payment_state="paid")
+
+
+def _break_one_settlement_per_order(conn, data):
+    conn.execute(text("DROP INDEX uq_payments_settlement_order_id"))
+    _payment(conn, data, "paid", amount=Decimal("0.01"), purpose="settlement")
+    return _number(data, "paid")
+
+
+def _break_refund_currency_is_order_currency(conn, data):
+    conn.execute(
+        insert(Refund).values(
+            order_id=_id(data, "paid"),
+            amount=Decimal("1.00"),
+            currency="USD",
+            method="cheque",
+            reference="",
+            refunded_at=datetime(2026, 11, 19, tzinfo=UTC),
+            reason="Broken on purpose",
+            recorded_by="tests",
+            created_at=datetime(2026, 11, 19, tzinfo=UTC),
+        )
+    )
+    return _set_order(conn, data, "paid", amount_paid=Order.amount_paid - Decimal("1.00"))
+
+
+def _payment(conn, data, key, *, amount, purpose) -> None:
+    conn.execute(
+        insert(Payment).values(
+            order_id=_id(data, key),
+            method="cheque",
+            amount=amount,
+            currency="EUR",
+            received_at=datetime(2026, 11, 19, tzinfo=UTC),
+            reference="",
+            recorded_by="tests",
+            created_at=datetime(2026, 11, 19, tzinfo=UTC),
+            purpose=purpose,
+        )
+    )
+
+
+def _break_amount_paid_is_payments_minus_refunds(conn, data):
     lift_append_only(conn, "payments")
     conn.execute(
         update(Payment).where(Payment.order_id == _id(data, "paid")).values(amount=Payment.amount - Decimal("0.01"))
@@ -275,7 +325,11 @@ BREAKERS: dict[str, Callable[[Connection, dict], int | None]] = {
     "attendees_only_for_paid_orders": _break_attendees_only_for_paid_orders,
     "attendee_per_unit_of_settled_paid_order": _break_attendee_per_unit_of_settled_paid_order,
     "attendee_matches_its_order": _break_attendee_matches_its_order,
-    "amount_paid_is_sum_of_payments": _break_amount_paid_is_sum_of_payments,
+    "amount_paid_is_payments_minus_refunds": _break_amount_paid_is_payments_minus_refunds,
+    "payment_state_matches_ledger": _break_payment_state_matches_ledger,
+    "paid_iff_payments_cover_total": _break_paid_iff_payments_cover_total,
+    "one_settlement_per_order": _break_one_settlement_per_order,
+    "refund_currency_is_order_currency": _break_refund_currency_is_order_currency,
     "payment_currency_is_order_currency": _break_payment_currency_is_order_currency,
     "paid_orders_are_settled_unless_organizer_added_tickets": _break_paid_orders_are_settled_unless_organizer_added_tickets,
     "history_exists": _break_history_exists,

@@ -12,6 +12,7 @@ from orders_core.checks import check_database
 from orders_core.db import unit_of_work
 from orders_core.demo import DemoRefused, load_demo
 from orders_core.models import DiscountCode, Event, FieldValue, Order, OrderHistory, Payment, User
+from orders_core.payment_state import PaymentState
 from orders_core.status import PaymentMode, Status
 from queries.sql import money_sum
 
@@ -145,8 +146,10 @@ def test_the_demo_covers_what_the_dashboards_need(demo):
             )
         ).scalar()
         months = conn.execute(select(Order.created_at)).scalars().all()
+        payment_states = set(conn.execute(select(Order.payment_state).distinct()).scalars())
 
     assert set(statuses) == {s.value for s in Status}
+    assert payment_states == {s.value for s in PaymentState}  # every payment state, through the services
     assert set(modes) == {m.value for m in PaymentMode}
     assert statuses["paid"] > sum(statuses.values()) / 2  # plausible proportions: most orders are paid
     assert currencies >= 3 and events >= 3

@@ -51,7 +51,7 @@ def test_tickets_are_refused_for_an_order_that_is_not_paid(engine):
     with unit_of_work(engine) as session, pytest.raises(TransitionRefused, match="is not paid"):
         resend_tickets(session, actor=FINANCE, order_id=pending.id)
     with unit_of_work(engine) as session:
-        assert session.scalars(select(OutboxEmail)).all() == []
+        assert session.scalars(select(OutboxEmail).where(OutboxEmail.order_id == pending.id)).all() == []
 
 
 def test_resending_the_confirmation_works_for_pending_orders_but_not_cancelled_ones(engine):

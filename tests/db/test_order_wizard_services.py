@@ -325,13 +325,14 @@ def test_paid_and_cancelled_orders_cannot_be_modified(engine, catalogue):
         from orders_core.models import Event, Tariff
 
         event, badge = session.get(Event, catalogue["event"]), session.get(Tariff, catalogue["badge"])
-        paid = make_order(session, event, [(badge, 1)], status="paid").id
+        order = make_order(session, event, [(badge, 1)], status="paid")
+        paid, version = order.id, order.version
     with pytest.raises(TransitionRefused, match="can no longer be modified"), unit_of_work(engine) as session:
         modify_order(
             session,
             actor=MANAGER,
             order_id=paid,
-            expected_version=1,
+            expected_version=version,
             quantities={catalogue["badge"]: 2},
             buyer=BUYER,
             holders=holders(2),
@@ -390,11 +391,12 @@ def test_the_balance_due_cycle_ends_with_attendees_and_a_clean_database(engine, 
         kinds = session.scalars(
             select(OutboxEmail.kind).where(OutboxEmail.order_id == order_id).order_by(OutboxEmail.id)
         ).all()
-        assert kinds == ["order_confirmation", "tickets"]
+        # The confirmation of the first payment, then both again once the balance is paid.
+        assert kinds == ["order_confirmation", "order_confirmation", "tickets"]
         actions = session.scalars(
             select(OrderHistory.action).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id)
         ).all()
-        assert actions == ["created", "tickets_added", "payment_recorded"]
+        assert actions == ["created", "validated", "tickets_added", "payment_recorded"]
     assert_clean(engine)
 
 

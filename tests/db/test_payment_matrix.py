@@ -23,9 +23,9 @@ from orders_core.order_rules import payment_methods_for
 from orders_core.permissions import Actor
 from orders_core.reconciliation.service import confirm_match, import_statement
 from orders_core.services import lifecycle
+from orders_core.services.ledger import confirm_payment
 from orders_core.services.order_changes import modify_order
 from orders_core.services.order_creation import create_order
-from orders_core.services.payments import record_payment
 from orders_core.services.validation import validate_orders
 from tests.factories import make_event, make_order, make_tariff
 
@@ -45,7 +45,7 @@ KINDS = {
 
 
 def _record(session, actor, order, method, shop):
-    record_payment(session, actor=actor, order_id=order.id, method=method, amount="120.00", received_at=TODAY)
+    confirm_payment(session, actor=actor, order_id=order.id, method=method, amount="120.00", received_at=TODAY)
 
 
 def _validate(session, actor, order, method, shop):
@@ -139,10 +139,11 @@ def allowed_by_the_rule(role: str, kind: str, method: str) -> bool:
 # capability, or a status it does not handle), never less.
 EXPECTED = {
     "record_payment": {
+        ("event_manager", "organiser_cart", "cash"),  # the ledger takes a cart paid at the box office
         *{
             (role, kind, m)
             for role in ("finance", "admin")
-            for kind in ("invoice", "organiser_invoice")
+            for kind in ("invoice", "organiser_invoice", "organiser_cart")
             for m in METHODS
         },
     },
@@ -159,7 +160,9 @@ EXPECTED = {
         },
     },
     "reconciliation confirm_match": {
-        (role, kind, "bank_transfer") for role in ("finance", "admin") for kind in ("invoice", "organiser_invoice")
+        (role, kind, "bank_transfer")
+        for role in ("finance", "admin")
+        for kind in ("invoice", "organiser_invoice", "organiser_cart")  # a cart paid by transfer
     },
 }
 

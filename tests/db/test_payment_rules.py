@@ -16,9 +16,9 @@ from orders_core.errors import NotAllowed
 from orders_core.models import Order, Payment
 from orders_core.permissions import Actor
 from orders_core.services import lifecycle
+from orders_core.services.ledger import confirm_payment
 from orders_core.services.order_changes import add_tickets, modify_order, record_balance_payment
 from orders_core.services.order_creation import create_order
-from orders_core.services.payments import record_payment
 from orders_core.services.validation import validate_orders
 from tests.factories import make_event, make_order, make_tariff
 
@@ -67,10 +67,10 @@ def new_order(engine, shop, actor, method):
 def test_an_event_manager_never_pays_an_invoice_order_but_finance_does(engine, shop):
     for order_id in (shop["invoice"], shop["organiser_invoice"]):
         with pytest.raises(NotAllowed, match="Your role does not confirm the payment"), unit_of_work(engine) as s:
-            record_payment(s, actor=MANAGER, order_id=order_id, method="cash", amount="120.00", received_at=TODAY)
+            confirm_payment(s, actor=MANAGER, order_id=order_id, method="cash", amount="120.00", received_at=TODAY)
         assert payments(engine, order_id) == 0
     with unit_of_work(engine) as session:
-        outcome = record_payment(
+        outcome = confirm_payment(
             session, actor=FINANCE, order_id=shop["invoice"], method="bank_transfer", amount="120.00", received_at=TODAY
         )
     assert outcome.became_paid and payments(engine, shop["invoice"]) == 1
@@ -80,7 +80,7 @@ def test_nobody_marks_an_online_order_paid_by_hand_only_the_provider(engine, sho
     with pytest.raises(NotAllowed, match="only the payment provider confirms it"), unit_of_work(engine) as session:
         lifecycle.confirm_online(session, actor=ADMIN, order_id=shop["pending_online"], reference="txn")
     with pytest.raises(NotAllowed, match="only the payment provider"), unit_of_work(engine) as session:
-        record_payment(
+        confirm_payment(
             session, actor=ADMIN, order_id=shop["online_awaiting"], method="cheque", amount="1", received_at=TODAY
         )
     assert payments(engine, shop["pending_online"]) == payments(engine, shop["online_awaiting"]) == 0

@@ -1,4 +1,4 @@
-"""Recording offline payments (services.payments) on both databases."""
+"""Confirming payments through the ledger (services.ledger) on both databases."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from orders_core.db import unit_of_work
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.models import Attendee, Order, OrderItem, OrderLine, Payment
 from orders_core.permissions import Actor
-from orders_core.services.payments import record_payment
+from orders_core.services.ledger import confirm_payment
 from tests.factories import make_event, make_order, make_tariff
 
 FINANCE = Actor("fin@example.org", "finance")
@@ -30,7 +30,7 @@ def pay(engine, order_id, amount, **kwargs):
     args = dict(actor=FINANCE, order_id=order_id, method="cheque", amount=amount, received_at=TODAY, reference="CHQ 1")
     args.update(kwargs)
     with unit_of_work(engine) as session:
-        return record_payment(session, **args)
+        return confirm_payment(session, **args)
 
 
 def attendees(engine, order_id) -> int:
@@ -143,7 +143,7 @@ def test_a_payment_date_in_the_future_is_refused(engine):
         pay(engine, awaiting(engine), "10.00", received_at=TODAY + timedelta(days=2))
 
 
-@pytest.mark.parametrize("status", ["paid", "cancelled", "cart_incomplete"])
-def test_an_order_that_owes_nothing_or_is_not_awaiting_takes_no_payment(engine, status):
+@pytest.mark.parametrize("status", ["paid", "cancelled", "pending_admin"])
+def test_an_order_that_owes_nothing_or_is_not_payable_takes_no_payment(engine, status):
     with pytest.raises(TransitionRefused, match="no payment can be recorded"):
         pay(engine, awaiting(engine, status=status), "10.00")

@@ -43,7 +43,7 @@ def facts(status="awaiting_payment", mode="invoice", source="online", total="120
 
 
 def expected_actions(role: str, status: str, mode: str, source: str, owes: bool, deleted: bool) -> set[str]:
-    """domain.md written out, one line per action."""
+    """domain.md written out, one line per action (`owes`: nothing paid; otherwise all of it)."""
     if deleted:
         return {"restore"} if role == "admin" else set()
     managers, money_people = {"admin", "event_manager"}, {"admin", "finance"}
@@ -54,6 +54,7 @@ def expected_actions(role: str, status: str, mode: str, source: str, owes: bool,
     rules = {
         "validate": role in money_people and status == "awaiting_payment" and mode != "online",
         "record_payment": status == "paid" and owes and takes_payment,
+        "record_refund": role in money_people and not owes,  # issue 20: money was received
         "modify": role in managers and status in NOT_FINAL,
         "add_tickets": role in managers and status == "paid" and source == "organizer",
         "cancel": role in managers | {"finance"} and status in NOT_FINAL,

@@ -1,0 +1,110 @@
+"""The demo's money, through the ledger (issue 20: the one path to paid).
+
+- `confirm_planned`: after each batch is written, its paid orders are confirmed by the ledger's
+  set-based core (payments, `paid_at`, attendees, history), grouped by who confirmed them (the
+  payment provider, the box office, finance). Their confirmation emails went out long ago: the
+  demo queues a few recent ones of its own (demo.emails).
+- `ledger_stories`: written through the services a finance user would use, so every payment
+  state shows on a fresh install: orders partially paid and overpaid by bank transfer, orders
+  partly refunded, and one refunded in full and cancelled. A handful each, on the newest
+  matching orders (after the bulk load, like the demo's emails)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from orders_core.db import unit_of_work
+from orders_core.demo.orders import PlannedPayment
+from orders_core.models import Order
+from orders_core.permissions import FINANCE, SYSTEM, Actor
+from orders_core.services.guards import OrderRow
+from orders_core.services.ledger import Incoming, confirm_payment, confirm_payments
+from orders_core.services.refunds import record_refund
+
+CENT = Decimal("0.01")
+DEMO_FINANCE = Actor("finance@demo.example", FINANCE)
+
+
+def confirm_planned(conn: Connection, planned: Sequence[PlannedPayment], *, now: datetime) -> None:
+    """Confirm a written batch's planned payments (demo.orders.PlannedPayment) by the ledger."""
+    by_actor: dict[Actor, list[Incoming]] = {}
+    for plan in planned:
+        order = plan.order
+        row = OrderRow(
+            order["id"],
+            order["number"],
+            order["event_id"],
+            order["status"],
+            order["payment_mode"],
+            order["source"],
+            order["currency"],
+            order["total_ttc"],
+            Decimal("0.00"),
+            order["created_at"],
+            None,
+        )
+        payment = Incoming(row, order["total_ttc"], plan.method, plan.received_at, plan.reference, plan.received_at)
+        by_actor.setdefault(plan.actor, []).append(payment)
+    with Session(bind=conn) as session:
+        for actor, incoming in by_actor.items():
+            action = "payment_confirmed" if actor.role == SYSTEM else "validated"
+            confirm_payments(session, actor=actor, incoming=incoming, action=action, now=now, emails=False)
+        session.flush()
+
+
+def _newest(session: Session, *conditions: ColumnElement[bool], limit: int) -> list[Order]:
+    query = (
+        select(Order)
+        .where(*conditions, Order.deleted_at.is_(None), Order.total_ttc > 20)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def ledger_stories(engine: Engine, *, now: datetime) -> dict[str, int]:
+    """Partially paid, overpaid, partially refunded and refunded orders; returns how many each."""
+    day = min(now, datetime.now(UTC))
+    done = {"partially_paid": 0, "overpaid": 0, "partially_refunded": 0, "refunded": 0}
+    with unit_of_work(engine) as session:
+        awaiting = _newest(session, Order.status == "awaiting_payment", Order.payment_mode == "invoice", limit=5)
+        paid = _newest(session, Order.status == "paid", Order.payment_mode == "invoice", limit=3)
+        stories = [(order.id, order.number, Decimal(str(order.total_ttc))) for order in awaiting]
+        refundable = [(order.id, order.number, Decimal(str(order.total_ttc))) for order in paid]
+    for index, (order_id, number, total) in enumerate(stories):
+        overpay = index >= 3
+        amount = total + Decimal("10.00") if overpay else (total / 2).quantize(CENT)
+        with unit_of_work(engine) as session:
+            confirm_payment(
+                session,
+                actor=DEMO_FINANCE,
+                order_id=order_id,
+                amount=amount,
+                method="bank_transfer",
+                received_at=day,
+                reference=f"VIR {number}",
+                allow_overpayment=overpay,
+            )
+        done["overpaid" if overpay else "partially_paid"] += 1
+    for index, (order_id, number, total) in enumerate(refundable):
+        full = index == 0
+        with unit_of_work(engine) as session:
+            record_refund(
+                session,
+                actor=DEMO_FINANCE,
+                order_id=order_id,
+                amount=total if full else (total / 10).quantize(CENT),
+                method="bank_transfer",
+                refunded_at=day,
+                reason="The buyer cannot attend" if full else "Goodwill gesture: the badge arrived late",
+                reference=f"REMB {number}",
+                cancel_order=full,
+            )
+        done["refunded" if full else "partially_refunded"] += 1
+    return done

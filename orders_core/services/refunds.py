@@ -1,0 +1,162 @@
+"""Refunds (issue 20): money given back to a buyer is a row of the ledger (`refunds`), never an
+edit of a payment. Finance and admin record them; the amount is never more than what the order
+has kept (payments - refunds); a reason is required. Optionally the order is cancelled at the
+same time (its attendees are marked cancelled, never deleted) and an email is queued.
+
+    with unit_of_work(engine) as session:
+        outcome = record_refund(session, actor=finance, order_id=42, amount="20.00",
+                                method="bank_transfer", refunded_at=date(2026, 11, 20),
+                                reason="Overpaid by transfer", reference="VIR-R 12")
+
+One transaction, all or nothing: the order is locked, the refund inserted, `amount_paid` and
+`payment_state` recomputed from the ledger, one history entry with the old and new balance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import cast
+
+from sqlalchemy import Table, insert, update
+from sqlalchemy.orm import Session
+
+from orders_core.emails.outbox import queue_email
+from orders_core.errors import InvalidInput, TransitionRefused
+from orders_core.history import change, record
+from orders_core.i18n import _, format_money
+from orders_core.models import Attendee, Order, Refund
+from orders_core.payment_state import PaymentState, payment_state
+from orders_core.permissions import Actor, require
+from orders_core.services import guards
+from orders_core.services.ledger import clean_amount, ledger_sums
+from orders_core.status import OFFLINE_METHODS, Status
+
+REFUND_EMAIL_KIND = "order_changed"
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    order_id: int
+    number: int
+    currency: str
+    amount: Decimal
+    amount_paid: Decimal  # kept after the refund (payments - refunds)
+    balance_due: Decimal  # negative: still owed back to the buyer
+    payment_state: PaymentState
+    cancelled: bool
+    email_queued: bool
+
+
+def record_refund(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    amount: Decimal | str,
+    method: str,
+    refunded_at: date | datetime,
+    reason: str,
+    reference: str | None = None,
+    currency: str | None = None,
+    cancel_order: bool = False,
+    send_email: bool = False,
+    template_id: int | None = None,
+) -> RefundOutcome:
+    """Record money given back for one order (see the module doc)."""
+    require(actor, "orders.record_refund")
+    now = datetime.now(UTC)
+    amount = clean_amount(amount)
+    method = guards.clean_method(method, allowed=OFFLINE_METHODS)
+    refunded = guards.clean_received_at(refunded_at, now=now)
+    reason = guards.clean_reason(reason, required=True)
+    reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    ids = guards.order_ids([order_id])
+    row = guards.lock_orders(session, ids)[ids[0]]
+    if row.deleted_at is not None:
+        raise TransitionRefused(_("Order {number} is deleted: restore it first.").format(number=row.number))
+    if currency is not None and currency.strip().upper() != row.currency:
+        raise InvalidInput(
+            _("Order {number} is in {order_currency}: a refund in {currency} cannot be recorded on it.").format(
+                number=row.number, order_currency=row.currency, currency=currency.strip()[:3]
+            )
+        )
+    paid, refunded_before = ledger_sums(session, [row.id])[row.id]
+    kept = paid - refunded_before
+    if paid <= 0:
+        raise TransitionRefused(
+            _("Order {number} has received no payment: there is nothing to refund.").format(number=row.number)
+        )
+    if amount > kept:
+        raise InvalidInput(
+            _("{amount} is more than order {number} has been paid ({kept}).").format(
+                amount=format_money(amount, row.currency),
+                number=row.number,
+                kept=format_money(kept, row.currency),
+            )
+        )
+    if cancel_order and row.status == Status.CANCELLED:
+        raise TransitionRefused(_("Order {number} is already cancelled.").format(number=row.number))
+    kept_after = kept - amount
+    status_after = Status.CANCELLED.value if cancel_order else row.status
+    state = payment_state(total=row.total_ttc, paid=paid, refunded=refunded_before + amount, status=status_after)
+    session.execute(
+        insert(cast(Table, Refund.__table__)),
+        [
+            dict(
+                order_id=row.id,
+                amount=amount,
+                currency=row.currency,
+                method=method,
+                reference=reference,
+                refunded_at=refunded,
+                reason=reason,
+                recorded_by=actor.email,
+                created_at=now,
+            )
+        ],
+    )
+    values = dict(amount_paid=kept_after, payment_state=state.value, updated_at=now, version=Order.version + 1)
+    if cancel_order:
+        values["status"] = Status.CANCELLED.value
+    session.execute(
+        update(Order).where(Order.id == row.id).values(**values).execution_options(synchronize_session="fetch")
+    )
+    details = {
+        "amount_paid": change(kept, kept_after),
+        "balance_due": change(row.total_ttc - kept, row.total_ttc - kept_after),
+        "payment_state": change(row.payment_state, state.value),
+        "refund": {
+            "method": method,
+            "amount": str(amount),
+            "currency": row.currency,
+            "refunded_at": refunded.isoformat(),
+            "reference": reference,
+        },
+    }
+    if cancel_order:
+        details["status"] = change(row.status, Status.CANCELLED.value)
+        session.execute(
+            update(Attendee)
+            .where(Attendee.order_id == row.id, Attendee.cancelled_at.is_(None))
+            .values(cancelled_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    if send_email:
+        details["refund_email"] = change(None, "queued")
+    record(session, order_id=row.id, actor=actor, action="refunded", at=now, reason=reason, details=details)
+    if send_email:
+        order = session.get_one(Order, row.id)
+        queue_email(session, order=order, kind=REFUND_EMAIL_KIND, template_id=template_id, now=now)
+    session.flush()
+    return RefundOutcome(
+        row.id,
+        row.number,
+        row.currency,
+        amount,
+        kept_after,
+        row.total_ttc - kept_after,
+        state,
+        cancel_order,
+        send_email,
+    )
