@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import partial
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, NotSupportedError
 
 from orders_core.money import tax_of, to_money
 from orders_core.payment_state import state_sql
@@ -312,7 +312,7 @@ def _guarded(conn: Connection, name: str, run: Callable[[], list[Violation]]) ->
     back and the next check starts a fresh one)."""
     try:
         return run()
-    except DBAPIError as error:
+    except (DataError, NotSupportedError) as error:  # the data, not the schema or the server
         conn.rollback()
         reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
         return [Violation(name, None, f"could not be checked: {reason}")]

@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Integer, Numeric, String, Text, event, inspec
 from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
-from orders_core.i18n import _
+from orders_core.i18n import N_, _
 
 INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
@@ -24,7 +24,7 @@ BIGINT_MAX = 2**63 - 1
 TEXT_LIMIT = 10_000
 # Larger or system-written text: a template body, and the outbox's rendered copies (None: no limit).
 TEXT_LIMITS: dict[tuple[str, str], int | None] = {
-    ("email_templates", "body"): 50_000,
+    ("email_templates", "body"): 100_000,  # emails/render.py MAX_SOURCE_CHARS
     ("outbox_emails", "body_text"): None,
     ("outbox_emails", "body_html"): None,
     ("outbox_emails", "last_error"): None,
@@ -40,8 +40,40 @@ def text_limit(table: str, column: Any) -> int | None:
     return None
 
 
+# What the user typed, by column name, in the words of the forms (others: the column's name).
+LABELS = {
+    "name": N_("The name"),
+    "name_fr": N_("The French name"),
+    "label_en": N_("The English label"),
+    "label_fr": N_("The French label"),
+    "bank_details": N_("The bank details text"),
+    "reason": N_("The reason"),
+    "deleted_reason": N_("The reason"),
+    "notes": N_("The notes text"),
+    "subject": N_("The subject"),
+    "body": N_("The body"),
+    "comment": N_("The comment"),
+    "reference": N_("The reference"),
+    "filename": N_("The file name"),
+    "full_name": N_("The full name"),
+    "email": N_("The email"),
+    "buyer_first_name": N_("The buyer's first name"),
+    "buyer_last_name": N_("The buyer's last name"),
+    "buyer_email": N_("The buyer's email"),
+    "company_name": N_("The company"),
+    "holder_first_name": N_("The holder's first name"),
+    "holder_last_name": N_("The holder's last name"),
+    "holder_email": N_("The holder's email"),
+    "first_name": N_("The first name"),
+    "last_name": N_("The last name"),
+    "value": N_("The value"),
+    "page": N_("The page"),
+}
+
+
 def _label(column_name: str) -> str:
-    return column_name.replace("_", " ").capitalize()
+    known = LABELS.get(column_name)
+    return _(known) if known else column_name.replace("_", " ").capitalize()
 
 
 def check_value(table: str, column: Any, value: Any) -> None:
@@ -70,19 +102,28 @@ def check_value(table: str, column: Any, value: Any) -> None:
             raise InvalidInput(_("{label}: {value} is out of range.").format(label=label, value=str(value)[:30]))
 
 
+_CHECKED_COLUMNS: dict[Any, list[tuple[str, Any]]] = {}
+
+
+def _checked_columns(mapper: Any) -> list[tuple[str, Any]]:
+    """(attribute, column) of the mapper's own table whose values can break a limit."""
+    if mapper not in _CHECKED_COLUMNS:
+        table = mapper.local_table
+        _CHECKED_COLUMNS[mapper] = [
+            (attr.key, attr.columns[0])
+            for attr in mapper.column_attrs
+            if attr.columns[0].table is table and isinstance(attr.columns[0].type, String | Integer | Numeric)
+        ]
+    return _CHECKED_COLUMNS[mapper]
+
+
 def check_row(obj: Any, *, changed_only: bool) -> None:
     state = inspect(obj)
-    table = state.mapper.local_table
-    for attr in state.mapper.column_attrs:
-        column = attr.columns[0]
-        if column.table is not table:
-            continue
-        if changed_only:
-            values = state.attrs[attr.key].history.added
-        else:
-            values = [getattr(obj, attr.key)]
+    table = state.mapper.local_table.name
+    for key, column in _checked_columns(state.mapper):
+        values = state.attrs[key].history.added if changed_only else (state.dict.get(key),)
         for value in values or ():
-            check_value(table.name, column, value)
+            check_value(table, column, value)
 
 
 @event.listens_for(Session, "before_flush")
@@ -93,20 +134,22 @@ def _check_rows(session: Session, _context: Any, _instances: Any) -> None:
         check_row(obj, changed_only=True)
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
+def _has_nul(parameters: Any) -> bool:
+    values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+    for value in values:
+        if type(value) is str and "\x00" in value:
+            return True
+        if isinstance(value, list | tuple) and any(type(v) is str and "\x00" in v for v in value):
+            return True  # an IN list or an array parameter
     return False
 
 
 def refuse_nul_parameters(
-    _conn: Any, _cursor: Any, _statement: Any, parameters: Any, _context: Any, _executemany: Any
+    _conn: Any, _cursor: Any, _statement: Any, parameters: Any, _context: Any, executemany: bool
 ) -> None:
-    """An engine hook: a NUL character in any parameter (a search, a hand-built insert) is a
-    readable refusal on both databases, not PostgreSQL's driver error."""
-    if _has_nul(parameters):
+    """An engine hook: a NUL character in a statement's parameters (a search, a hand-built
+    update) is a readable refusal on both databases, not PostgreSQL's driver error. Bulk inserts
+    (executemany) are left alone: their rows come from the ORM, checked at flush, or from loaders
+    that clean their values, and scanning a million rows would cost seconds."""
+    if not executemany and _has_nul(parameters):
         raise InvalidInput(_("The text contains a NUL character, which cannot be stored or searched."))

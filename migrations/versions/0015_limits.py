@@ -28,7 +28,7 @@ depends_on = None
 # Frozen copies of orders_core.limits and guards.MAX_QUANTITY at this revision.
 TEXT_LIMIT = 10_000
 TEXT_LIMITS = {
-    ("email_templates", "body"): 50_000,
+    ("email_templates", "body"): 100_000,  # emails/render.py MAX_SOURCE_CHARS
     ("outbox_emails", "body_text"): None,
     ("outbox_emails", "body_html"): None,
     ("outbox_emails", "last_error"): None,

@@ -198,7 +198,8 @@ def read_csv(content: bytes | str, options: CsvOptions | None = None) -> ParsedS
 
     def cell(row: list[str], name: str) -> str:
         position = index.get(name)
-        return row[position].strip() if position is not None and position < len(row) else ""
+        # A NUL character in a bank's export is noise: dropped, never stored.
+        return row[position].replace("\x00", "").strip() if position is not None and position < len(row) else ""
 
     for number, row in body:
         try:

@@ -8,13 +8,17 @@ the checksum proves); the cases are in tests/bad_inputs.py."""
 from __future__ import annotations
 
 import hashlib
+import importlib
+import inspect
+import pkgutil
 import shutil
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect as inspect_db
+from sqlalchemy import text
 
-from orders_core import auth, db, passwords
+from orders_core import auth, db, passwords, services
 from orders_core.db import unit_of_work
 from orders_core.errors import OrderError
 from tests import conftest
@@ -51,7 +55,7 @@ def checksum(owner) -> str:
     """A digest of every row of every table: any insert, update or delete changes it."""
     digest = hashlib.sha256()
     with owner.connect() as conn:
-        for table in sorted(inspect(conn).get_table_names()):
+        for table in sorted(inspect_db(conn).get_table_names()):
             rows = conn.execute(text(f'SELECT * FROM "{table}"')).all()
             digest.update(table.encode())
             for row in sorted(repr(tuple(row)) for row in rows):
@@ -80,5 +84,31 @@ def test_a_bad_input_is_refused_with_a_message_and_nothing_is_written(battery_db
     assert checksum(owner) == before
 
 
+# Public functions taking an actor that are not write services of their own.
+NOT_WRITE_SERVICES = {
+    "list_users": "a read",
+    "visible_views": "a read",
+    "preview_template": "renders, writes nothing",
+    "log": "catalogue history, written inside the catalogue services",
+    "settle": "a step of create_order / modify_order",
+    "settle_orders": "a step of validate_orders / approve_order",
+    "require_payment": "a guard",
+    "payment_refusal": "a guard",
+}
+
+
+def _functions_taking_an_actor() -> set[str]:
+    modules = [f"orders_core.services.{m.name}" for m in pkgutil.iter_modules(services.__path__)]
+    found = set()
+    for module in map(importlib.import_module, [*modules, "orders_core.reconciliation.service"]):
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                if "actor" in inspect.signature(function).parameters:
+                    found.add(name)
+    return found
+
+
 def test_every_write_service_is_in_the_battery():
+    """A new service taking an actor joins the battery (tests/bad_inputs.py) or says why not."""
     assert {service for service, _bad, _expected in CASES} == set(SERVICES)
+    assert _functions_taking_an_actor() - set(NOT_WRITE_SERVICES) == set(SERVICES)
