@@ -91,7 +91,7 @@ NOT_WRITE_SERVICES = {
     "preview_template": "renders, writes nothing",
     "log": "catalogue history, written inside the catalogue services",
     "settle": "a step of create_order / modify_order",
-    "settle_orders": "a step of validate_orders / approve_order",
+    "confirm_payments": "the ledger's set-based core: callers check the input and lock the rows first",
     "require_payment": "a guard",
     "payment_refusal": "a guard",
 }
