@@ -183,6 +183,10 @@ SERVICES: dict[str, tuple[Any, Any]] = {
         ledger.confirm_payment,
         lambda w: dict(order_id=w.awaiting, method="cheque", amount="10.00", received_at=TODAY, reference="C"),
     ),
+    "refund_excess": (
+        refunds.refund_excess,
+        lambda w: dict(order_ids=[w.paid], method="cheque", refunded_at=TODAY, reason="Paid twice"),
+    ),
     "record_refund": (
         refunds.record_refund,
         lambda w: dict(order_id=w.paid, method="cheque", amount="1.00", refunded_at=TODAY, reason="Goodwill"),
@@ -365,6 +369,9 @@ CASES: list[tuple[str, Any, str]] = [
     ("record_refund", dict(amount=HUGE), "The amount: 100000000000000000000 is too large."),
     ("record_refund", dict(amount="-1"), "The amount must be more than zero."),
     ("record_refund", dict(reason=""), "The reason is required."),
+    ("refund_excess", dict(reason=""), "The reason is required."),
+    ("refund_excess", dict(order_ids=["x"]), "“x” is not an order id."),
+    ("refund_excess", dict(method="online"), "“online” is not a payment method that can be recorded here."),
     ("confirm_payment", dict(amount="-1"), "The amount must be more than zero."),
     ("confirm_payment", dict(amount="abc"), "“abc” is not an amount."),
     ("confirm_payment", dict(reference=NUL), "The reference contains a NUL character, which cannot be stored."),

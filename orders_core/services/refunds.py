@@ -160,3 +160,66 @@ def record_refund(
         cancel_order,
         send_email,
     )
+
+
+@dataclass
+class ExcessRefunds:
+    """What "refund the excess of every overpaid order" did (or, for a dry run, would do)."""
+
+    dry_run: bool
+    refunded: list[RefundOutcome | tuple[int, Decimal, str]]  # outcomes; (number, excess, currency) in a dry run
+    skipped: list[int]  # numbers of the selected orders that are not overpaid
+
+    @property
+    def amounts(self) -> dict[str, Decimal]:
+        """Per currency, never added across."""
+        totals: dict[str, Decimal] = {}
+        for item in self.refunded:
+            number_amount_currency = (
+                (item.number, item.amount, item.currency) if isinstance(item, RefundOutcome) else item
+            )
+            _n, amount, currency = number_amount_currency
+            totals[currency] = totals.get(currency, Decimal("0.00")) + amount
+        return dict(sorted(totals.items()))
+
+
+def refund_excess(
+    session: Session,
+    *,
+    actor: Actor,
+    order_ids: list[int],
+    method: str,
+    refunded_at: date | datetime,
+    reason: str,
+    dry_run: bool = False,
+) -> ExcessRefunds:
+    """For each overpaid order of the selection, refund what it holds beyond its total (one
+    refund row each, through `record_refund`); the others are listed as skipped. All or nothing.
+    `dry_run=True` lists the excesses without writing or locking anything."""
+    require(actor, "orders.record_refund")
+    method = guards.clean_method(method, allowed=OFFLINE_METHODS)  # bad input is refused up front
+    guards.clean_received_at(refunded_at, now=datetime.now(UTC))
+    reason = guards.clean_reason(reason, required=True) or ""
+    ids = guards.order_ids(order_ids)
+    rows = guards.lock_orders(session, ids, lock=not dry_run)
+    result = ExcessRefunds(dry_run, [], [])
+    for order_id in ids:
+        row = rows[order_id]
+        excess = -row.balance
+        if row.deleted_at is not None or excess <= 0:
+            result.skipped.append(row.number)
+        elif dry_run:
+            result.refunded.append((row.number, excess, row.currency))
+        else:
+            outcome = record_refund(
+                session,
+                actor=actor,
+                order_id=order_id,
+                amount=excess,
+                method=method,
+                refunded_at=refunded_at,
+                reason=reason,
+                currency=row.currency,
+            )
+            result.refunded.append(outcome)
+    return result

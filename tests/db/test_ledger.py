@@ -241,3 +241,21 @@ def test_the_finance_dashboard_shows_refunds_per_method_and_what_was_received_ne
     assert [tuple(r) for r in net.itertuples(index=False)] == [
         ("EUR", Decimal("240.00"), Decimal("40.00"), Decimal("200.00"))
     ]
+
+
+def test_refunding_the_excess_of_a_selection_dry_runs_then_refunds_only_overpaid_orders(engine):
+    from orders_core.services.refunds import refund_excess
+
+    overpaid = an_order(engine)
+    pay(engine, overpaid, "255.50", allow_overpayment=True)
+    exact = an_order(engine, status="paid")
+    args = dict(actor=FINANCE, order_ids=[overpaid, exact], method="bank_transfer", refunded_at=TODAY, reason="Excess")
+    with unit_of_work(engine) as session:
+        dry = refund_excess(session, dry_run=True, **args)
+    assert dry.amounts == {"EUR": Decimal("15.50")} and len(dry.skipped) == 1
+    assert count(engine, Refund, overpaid) == 0  # the dry run wrote nothing
+    with unit_of_work(engine) as session:
+        done = refund_excess(session, **args)
+    assert done.amounts == dry.amounts and done.skipped == dry.skipped
+    assert (order_row(engine, overpaid).payment_state, order_row(engine, exact).payment_state) == ("paid", "paid")
+    assert count(engine, Refund, overpaid) == 1 and count(engine, Refund, exact) == 0
