@@ -17,13 +17,14 @@ from orders_core.delivery import usual_delivery_mode
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
 from orders_core.i18n import _, as_utc
+from orders_core.inputs import clean_id, clean_quantity
 from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, OrderLine, Tariff
 from orders_core.money import LineInput, price_order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.services.attendees import register_attendees
-from orders_core.services.guards import clean_id, clean_quantity, lock_by_id
+from orders_core.services.guards import lock_by_id
 from orders_core.services.ledger import Confirmed, confirm_payment, refresh_payment_state
 from orders_core.services.order_creation import (
     check_template,
