@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from orders_core.discount_codes import applicable_tariff_ids, resolve_discount_code
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _, as_utc
+from orders_core.inputs import clean_id, clean_int, clean_quantity
 from orders_core.models import DiscountCode, Event, Order, OrderLine, Tariff
 from orders_core.money import ZERO, Discount, LineInput, price_order
-from orders_core.services.guards import clean_id, clean_int, clean_quantity
 from orders_core.status import ADMITTING_KINDS, HOLDING_STATUSES
 
 # A code is refused past this many characters (the column holds 64).

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
 from orders_core.models import BankAllocation, BankStatement, BankTransaction, Order
-from orders_core.reconciliation.service import ConfirmPlan, plan_high_confidence, suggestions
+from orders_core.reconciliation.proposals import ConfirmPlan, plan_high_confidence, suggestions
 from orders_core.status import OPEN_BANK_STATUSES
 from queries.sql import money_sum
 

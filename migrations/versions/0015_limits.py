@@ -6,7 +6,7 @@ CHECK constraints, named `ck_<table>_<column>_limit`:
 - NUMERIC(p, s) is finite and within its digits on both (PostgreSQL's numeric accepts 'NaN',
   SQLite's float storage accepts Infinity and anything large);
 - INTEGER stays within 32 bits on SQLite (PostgreSQL's integer);
-- an order line holds at most 1000 units (orders_core.services.guards.MAX_QUANTITY), on both.
+- an order line holds at most 1000 units (orders_core.inputs.MAX_QUANTITY), on both.
 
 The columns are read from the database itself, so the revision is frozen by the schema it
 meets. SQLite adds a constraint by rebuilding the table: every trigger (append-only logs, summary
@@ -25,7 +25,7 @@ down_revision = "0012_sessions"
 branch_labels = None
 depends_on = None
 
-# Frozen copies of orders_core.limits and guards.MAX_QUANTITY at this revision.
+# Frozen copies of orders_core.limits and inputs.MAX_QUANTITY at this revision.
 TEXT_LIMIT = 10_000
 TEXT_LIMITS = {
     ("email_templates", "body"): 100_000,  # emails/render.py MAX_SOURCE_CHARS

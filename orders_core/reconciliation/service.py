@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
+from orders_core.inputs import clean_decimal, clean_id
 from orders_core.models import BankAllocation, BankStatement, BankTransaction, Order
 from orders_core.permissions import Actor, require
-from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, Transfer
 from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, read_camt053, read_csv
+from orders_core.reconciliation.proposals import ConfirmPlan, plan_high_confidence
 from orders_core.reconciliation.states import may_ignore
-from orders_core.services.guards import clean_decimal, clean_id
-from orders_core.status import OPEN_BANK_STATUSES, BankTransactionStatus
+from orders_core.status import BankTransactionStatus
 
 MAX_COMMENT = 2000
 # A month of an organiser's bank account is well under this; a 7.7 MB statement once took 21 s
@@ -48,16 +47,6 @@ class ImportResult:
     duplicates: int
     skipped_debits: int
     errors: list[str]
-
-
-@dataclass
-class ConfirmPlan:
-    """What confirming would do (the dry run shown before the user confirms)."""
-
-    transfers: int = 0
-    orders: int = 0
-    amounts: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: Decimal("0.00")))
-    items: list[tuple[int, Suggestion]] = field(default_factory=list)
 
 
 def import_statement(
@@ -132,56 +121,6 @@ def import_statement(
     return ImportResult(
         statement.id, statement.lines_new, statement.lines_duplicate, parsed.skipped_debits, parsed.errors
     )
-
-
-def open_orders(session: Session, currencies: set[str]) -> list[OpenOrder]:
-    """Invoice orders still owed money: awaiting payment, not deleted, balance due > 0."""
-    rows = session.execute(
-        select(
-            Order.id,
-            Order.number,
-            Order.currency,
-            Order.total_ttc,
-            Order.amount_paid,
-            Order.created_at,
-            Order.buyer_first_name,
-            Order.buyer_last_name,
-            Order.company_name,
-        ).where(
-            Order.status == "awaiting_payment",
-            Order.deleted_at.is_(None),
-            Order.currency.in_(currencies),
-            Order.total_ttc > Order.amount_paid,
-        )
-    )
-    return [
-        OpenOrder(
-            id=r.id,
-            number=r.number,
-            currency=r.currency,
-            balance_due=(Decimal(str(r.total_ttc)) - Decimal(str(r.amount_paid))).quantize(Decimal("0.01")),
-            created_on=r.created_at.date(),
-            buyer_name=f"{r.buyer_first_name} {r.buyer_last_name}".strip(),
-            company_name=r.company_name or "",
-        )
-        for r in rows
-    ]
-
-
-def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[int, list[Suggestion]]:
-    """Ranked suggestions for each open transaction (unmatched, or partially allocated)."""
-    if not transactions:
-        return {}
-    matcher = Matcher(open_orders(session, {t.currency for t in transactions}))
-    return {
-        t.id: matcher.suggest(
-            Transfer(
-                t.id, t.booked_on, Decimal(str(t.amount)) - Decimal(str(t.allocated)), t.currency, t.payer, t.reference
-            )
-        )
-        for t in transactions
-        if t.status in OPEN_BANK_STATUSES
-    }
 
 
 def _locked_transaction(session: Session, transaction_id: int) -> BankTransaction:
@@ -264,34 +203,6 @@ def confirm_match(
     transaction.updated_at = datetime.now(UTC)
     session.flush()
     return transaction
-
-
-def plan_high_confidence(session: Session, statement_id: int) -> ConfirmPlan:
-    """The dry run of `confirm_high_confidence`: each open transaction whose best suggestion is
-    high-confidence and clearly ahead of the next one."""
-    statement_id = clean_id(statement_id, missing=_("Unknown bank statement {id}.").format(id=str(statement_id)[:30]))
-    transactions = session.scalars(
-        select(BankTransaction)
-        .where(BankTransaction.statement_id == statement_id, BankTransaction.status == "unmatched")
-        .order_by(BankTransaction.id)
-    ).all()
-    plan = ConfirmPlan()
-    taken: set[int] = set()
-    for transaction in transactions:
-        ranked = suggestions(session, [transaction]).get(transaction.id, [])
-        if not ranked or not ranked[0].high_confidence:
-            continue
-        best = ranked[0]
-        if len(ranked) > 1 and ranked[1].score >= best.score - 10:
-            continue  # two close candidates: a person decides
-        if taken & set(best.order_ids):
-            continue
-        taken |= set(best.order_ids)
-        plan.items.append((transaction.id, best))
-        plan.transfers += 1
-        plan.orders += len(best.order_ids)
-        plan.amounts[transaction.currency] += sum(best.allocations, Decimal("0"))
-    return plan
 
 
 def confirm_high_confidence(session: Session, *, actor: Actor, statement_id: int) -> ConfirmPlan:

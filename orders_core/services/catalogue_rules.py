@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from orders_core.errors import InvalidInput
 from orders_core.history import change
 from orders_core.i18n import N_, _
+from orders_core.inputs import clean_decimal, clean_id
 from orders_core.models import CatalogueHistory, Event, Order
 from orders_core.permissions import Actor
-from orders_core.services.guards import clean_decimal, clean_id
 
 CAPABILITY = "catalogue.manage"
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from orders_core.discount_codes import applicable_tariff_ids, code_uses, normalize_code
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _, ngettext
+from orders_core.inputs import MAX_ID, clean_ids, clean_int
 from orders_core.models import DiscountCode, DiscountCodeTariff, Order, Tariff
 from orders_core.permissions import Actor, require
 from orders_core.services.catalogue_rules import (
@@ -30,7 +31,7 @@ from orders_core.services.catalogue_rules import (
     snapshot,
     to_utc,
 )
-from orders_core.services.guards import MAX_ID, clean_ids, clean_int, lock_by_id
+from orders_core.services.guards import lock_by_id
 
 CODE_FIELDS = ("code", "percent_off", "amount_off", "max_uses", "valid_from", "valid_until", "active")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")

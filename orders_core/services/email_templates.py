@@ -17,9 +17,10 @@ from orders_core.emails.outbox import LANGUAGES, order_context, sample_context
 from orders_core.emails.render import Rendered, render
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
+from orders_core.inputs import clean_id
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
 from orders_core.permissions import Actor, require
-from orders_core.services.guards import clean_id, lock_by_id
+from orders_core.services.guards import lock_by_id
 
 
 def check_template(*, subject: str, body: str, is_html: bool, language: str = "en") -> Rendered:

@@ -13,9 +13,10 @@ from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import record
 from orders_core.i18n import _
+from orders_core.inputs import clean_id, clean_ids
 from orders_core.models import Order, OrderItem, OutboxEmail
 from orders_core.permissions import Actor, require
-from orders_core.services.guards import clean_id, clean_ids, lock_by_id
+from orders_core.services.guards import lock_by_id
 from orders_core.status import NOT_CONFIRMABLE, OutboxStatus
 
 

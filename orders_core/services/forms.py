@@ -21,10 +21,11 @@ from orders_core.custom_fields import (
 )
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
+from orders_core.inputs import clean_int
 from orders_core.models import FieldValue, FormField
 from orders_core.permissions import Actor, require
 from orders_core.quote import get_event
-from orders_core.services.guards import clean_int, lock_by_id
+from orders_core.services.guards import lock_by_id
 from orders_core.status import FieldType
 
 # --- admin -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal, TypeVar, cast, overload
 
 from sqlalchemy import ColumnElement, Integer, any_, literal, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from orders_core.errors import InvalidInput, OrderError, TransitionRefused
 from orders_core.i18n import _, as_utc, ngettext
+from orders_core.inputs import _as_id, clean_id, clean_text
 from orders_core.models import Base, Order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor
@@ -24,13 +25,6 @@ from orders_core.status import OFFLINE_METHODS, STATUS_LABELS, Status
 M = TypeVar("M", bound=Base)
 
 MAX_REASON = 2000
-# Row ids are INTEGER columns on both databases: anything past this cannot name a row.
-MAX_ID = 2**31 - 1
-# Units of one tariff in one order line (a domain rule: a bigger group is several orders, and
-# 10^9 badges once exhausted the server's memory).
-MAX_QUANTITY = 1000
-# The largest amount a NUMERIC(12, 2) column holds, exclusive.
-MAX_AMOUNT = Decimal("10000000000")
 MAX_REFERENCE = 200
 MAX_ORDERS = 50_000
 # SQLite binds at most 32,766 parameters per statement; stay well under it.
@@ -79,42 +73,6 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS[Status(status)])
 
 
-def _as_id(value: Any) -> int | None:
-    """A row id from an int or a string of ASCII digits, or None (never a bool, never '²')."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
-        number = int(value.strip())
-    else:
-        return None
-    return number if 0 < number <= MAX_ID else None
-
-
-def clean_id(value: Any, *, missing: str) -> int:
-    """One row id; anything that cannot name a row (text, 10^20, -1, a list) is refused with
-    `missing`, the message the caller gives when there is no such row."""
-    number = _as_id(value)
-    if number is None:
-        raise InvalidInput(missing)
-    return number
-
-
-def clean_ids(values: Any, *, what: str) -> list[int]:
-    """Distinct ids, sorted. A lone id (an int or the text "18") is one id: a string is never
-    iterated digit by digit. `what` names the refused value: “{value}” is not {what}."""
-    if isinstance(values, (str, int)):
-        values = [values]
-    ids: set[int] = set()
-    for value in values:
-        number = _as_id(value)
-        if number is None:
-            raise InvalidInput(_("“{value}” is not {what}.").format(value=str(value)[:50], what=what))
-        ids.add(number)
-    return sorted(ids)
-
-
 def order_ids(values: Any) -> list[int]:
     """Distinct order ids, sorted; anything that is not a whole number is refused as a whole."""
     if isinstance(values, (str, int)):
@@ -130,75 +88,6 @@ def order_ids(values: Any) -> list[int]:
     if len(ids) > MAX_ORDERS:
         raise InvalidInput(_("At most {limit} orders can be changed in one action.").format(limit=MAX_ORDERS))
     return sorted(ids)
-
-
-def clean_int(value: Any, *, label: str, minimum: int, maximum: int) -> int:
-    """A whole number within [minimum, maximum]; text, fractions, NaN and infinities are refused."""
-    number: int | None = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif (
-        isinstance(value, float)
-        and value.is_integer()
-        or isinstance(value, Decimal)
-        and value.is_finite()
-        and value == value.to_integral_value()
-    ):
-        number = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").isascii() and value.strip().lstrip("-").isdecimal():
-        number = int(value.strip()) if len(value.strip()) < 30 else None
-    if number is None:
-        raise InvalidInput(_("{label} must be a whole number.").format(label=label))
-    if not minimum <= number <= maximum:
-        raise InvalidInput(
-            _("{label} must be between {minimum} and {maximum}.").format(label=label, minimum=minimum, maximum=maximum)
-        )
-    return number
-
-
-def clean_quantity(value: Any, *, label: str | None = None) -> int:
-    """Units of one tariff in one line: 0 to MAX_QUANTITY."""
-    return clean_int(value, label=label or _("A quantity"), minimum=0, maximum=MAX_QUANTITY)
-
-
-def clean_decimal(value: Any, *, label: str, places: int = 2, maximum: Decimal = MAX_AMOUNT) -> Decimal:
-    """An exact decimal with at most `places` decimals and |value| < maximum. Floats are read
-    through their repr; NaN, infinities and '1e400' are refused with the label."""
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, bool):
-        value = "?"
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInput(
-            _("{field}: '{value}' is not a number.").format(field=label, value=str(value)[:50])
-        ) from None
-    if not number.is_finite():
-        raise InvalidInput(_("{field}: '{value}' is not a number.").format(field=label, value=str(value)[:50]))
-    if abs(number) >= maximum:
-        raise InvalidInput(_("{field}: {value} is too large.").format(field=label, value=str(value)[:50]))
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise InvalidInput(_("{field}: at most {places} decimals.").format(field=label, places=places))
-    return number.quantize(Decimal(1).scaleb(-places))
-
-
-def clean_text(value: str | None, *, label: str, limit: int, required: bool = False) -> str:
-    """Stripped text; refused when required and empty, or longer than `limit` characters."""
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(_("{label} is required.").format(label=label))
-    if "\x00" in text:
-        raise InvalidInput(_("{label} contains a NUL character, which cannot be stored.").format(label=label))
-    if len(text) > limit:
-        raise InvalidInput(
-            _("{label} is too long: {length} characters, at most {limit}.").format(
-                label=label, length=len(text), limit=limit
-            )
-        )
-    return text
 
 
 @overload

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from orders_core import bulk
+from orders_core import bulk, inputs
 from orders_core.errors import ConflictError, InvalidInput
 from orders_core.history import change
 from orders_core.i18n import _, format_money
@@ -109,7 +109,7 @@ def clean_amount(value: object, *, label: str | None = None) -> Decimal:
         raise InvalidInput(_("“{value}” is not an amount.").format(value=str(value)[:50]))
     if amount <= 0:
         raise InvalidInput(_("The amount must be more than zero."))
-    if amount >= guards.MAX_AMOUNT:
+    if amount >= inputs.MAX_AMOUNT:
         raise InvalidInput(_("{field}: {value} is too large.").format(field=_("The amount"), value=str(value)[:50]))
     if amount != amount.quantize(CENT):
         raise InvalidInput(_("The amount has more than two decimals."))
@@ -178,7 +178,7 @@ def confirm_payment(
     method = guards.clean_method(method, allowed=tuple(PaymentMethod))
     amount = clean_amount(amount)
     received = guards.clean_received_at(received_at, now=now)
-    reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     ids = guards.order_ids([order_id])
     row = guards.lock_orders(session, ids)[ids[0]]
     # A double click (or a second finance user) finds the first payment under the lock.

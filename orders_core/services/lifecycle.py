@@ -21,6 +21,7 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from orders_core import inputs
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import change, record
 from orders_core.i18n import _
@@ -135,7 +136,7 @@ def approve_order(
         method = guards.clean_method(method)
         guards.require_payment(actor, row, method)
         received = guards.clean_received_at(received_at, now=now) if received_at is not None else now
-    reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     return _settle_one(
         session, actor=actor, row=row, method=method, received_at=received, reference=reference, action="approved"
     )
@@ -266,7 +267,7 @@ def confirm_online(
     """The payment provider confirms a `pending_online` payment: the order becomes paid with an
     `online` settlement payment (its transaction id as reference), attendees and confirmation."""
     require(actor, "orders.provider_callback")
-    reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     row = _one(session, order_id)
     guards.refuse_one(
         guards.refusal_for(row, Status.PAID, allowed_from=(Status.PENDING_ONLINE,), action=_("confirmed"))

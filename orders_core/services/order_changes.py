@@ -17,13 +17,14 @@ from orders_core.delivery import usual_delivery_mode
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
 from orders_core.i18n import _, as_utc
+from orders_core.inputs import clean_id, clean_quantity
 from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, OrderLine, Tariff
 from orders_core.money import LineInput, price_order
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.services.attendees import register_attendees
-from orders_core.services.guards import clean_id, clean_quantity, lock_by_id
+from orders_core.services.guards import lock_by_id
 from orders_core.services.ledger import Confirmed, confirm_payment, refresh_payment_state
 from orders_core.services.order_creation import (
     check_template,
@@ -121,10 +122,10 @@ def modify_order(
     now = as_utc(at) if at else datetime.now(UTC)
     order = lock_order(session, order_id)
     check_version(order, expected_version)
-    if order.status in (Status.PAID.value, Status.CANCELLED.value):
+    if order.status in (Status.PAID, Status.CANCELLED):
         hint = (
             " " + _("Tickets can still be added to a paid order created by the organiser.")
-            if (order.status == Status.PAID.value and order.source == Source.ORGANIZER.value)
+            if (order.status == Status.PAID and order.source == Source.ORGANIZER)
             else ""
         )
         raise TransitionRefused(
@@ -227,14 +228,14 @@ def modify_order(
 
 def check_can_add_tickets(order: Order) -> None:
     """Only paid orders created by the organiser receive added tickets; online ones stay locked."""
-    if order.source != Source.ORGANIZER.value:
+    if order.source != Source.ORGANIZER:
         raise TransitionRefused(
             _(
                 "Order {number} was sold online: its tickets can only be changed by the ticketing platform's "
                 "support, not in the back-office."
             ).format(number=order.number)
         )
-    if order.status != Status.PAID.value:
+    if order.status != Status.PAID:
         raise TransitionRefused(
             _("Tickets are added to paid orders only; order {number} is not validated yet: modify it instead.").format(
                 number=order.number
@@ -296,7 +297,7 @@ def add_tickets(
                 .join(Order, Order.id == OrderItem.order_id)
                 .where(
                     Order.event_id == order.event_id,
-                    Order.status != Status.CANCELLED.value,
+                    Order.status != Status.CANCELLED,
                     Order.deleted_at.is_(None),
                     OrderItem.seat.in_(chosen_seats),
                 )
@@ -350,7 +351,7 @@ def add_tickets(
     old_total, old_mode = Decimal(order.total_ttc), order.payment_mode
     order.total_ht = Decimal(order.total_ht) + priced.total_ht
     order.total_ttc = old_total + priced.total_ttc
-    if order.payment_mode == PaymentMode.FREE.value and order.total_ttc > 0:
+    if order.payment_mode == PaymentMode.FREE and order.total_ttc > 0:
         order.payment_mode = PaymentMode.INVOICE  # no longer free: the difference is owed
     dated_note = f"{now.date().isoformat()}: {note}"
     order.notes = f"{order.notes}\n{dated_note}" if order.notes else dated_note
@@ -404,7 +405,7 @@ def record_balance_payment(
     balance reaches zero); then, if asked, the confirmation and the tickets are queued again."""
     require(actor, "orders.record_payment")
     order = lock_order(session, order_id)
-    if order.status != Status.PAID.value:
+    if order.status != Status.PAID:
         raise TransitionRefused(
             _("Order {number} is not validated: validate it instead of recording a balance.").format(
                 number=order.number

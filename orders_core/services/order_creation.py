@@ -21,6 +21,7 @@ from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, FieldSpec, fiel
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import LANGUAGES, N_, _, as_utc
+from orders_core.inputs import clean_id
 from orders_core.models import (
     Counter,
     EmailTemplate,
@@ -34,7 +35,6 @@ from orders_core.order_rules import require_payment_method
 from orders_core.permissions import Actor, require
 from orders_core.quote import Quote, get_event, quote_order
 from orders_core.services import guards
-from orders_core.services.guards import clean_id
 from orders_core.services.ledger import PAYABLE, Incoming, confirm_payment, confirm_payments
 from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMethod, PaymentMode, Source, Status
 

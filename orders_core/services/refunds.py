@@ -21,6 +21,7 @@ from typing import cast
 from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
+from orders_core import inputs
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import change, record
@@ -70,7 +71,7 @@ def record_refund(
     method = guards.clean_method(method, allowed=OFFLINE_METHODS)
     refunded = guards.clean_received_at(refunded_at, now=now)
     reason = guards.clean_reason(reason, required=True)
-    reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     ids = guards.order_ids([order_id])
     row = guards.lock_orders(session, ids)[ids[0]]
     if row.deleted_at is not None:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.i18n import _
+from orders_core.inputs import clean_id
 from orders_core.models import SavedView
 from orders_core.permissions import Actor, require
-from orders_core.services.guards import clean_id
 
 CAPABILITY = "views.save"
 MAX_NAME = 100

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _, ngettext
+from orders_core.inputs import MAX_ID, clean_int
 from orders_core.models import DiscountCodeTariff, Order, OrderLine, Tariff
 from orders_core.permissions import Actor, require
 from orders_core.services.catalogue_rules import (
@@ -24,7 +25,7 @@ from orders_core.services.catalogue_rules import (
     snapshot,
     to_utc,
 )
-from orders_core.services.guards import MAX_ID, clean_int, lock_by_id
+from orders_core.services.guards import lock_by_id
 from orders_core.status import AWAITING_STATUSES, SOLD_STATUSES, TariffKind
 
 TARIFF_FIELDS = (

@@ -18,10 +18,10 @@ from orders_core import sessions
 from orders_core.auth import forget_failures, normalize_email, waits_by_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
+from orders_core.inputs import clean_id
 from orders_core.models import User
 from orders_core.passwords import check_password_policy, generate_password, hash_password
 from orders_core.permissions import ADMIN, ROLE_LABELS, ROLES, Actor, require
-from orders_core.services.guards import clean_id
 from orders_core.status import Role
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

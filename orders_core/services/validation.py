@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from orders_core import inputs
 from orders_core.i18n import _
 from orders_core.permissions import Actor, require
 from orders_core.services import guards
@@ -69,7 +70,7 @@ def validate_orders(
     ids = guards.order_ids(order_ids)
     method = guards.clean_method(method)
     received = guards.clean_received_at(received_at, now=now)
-    reference = guards.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     rows = guards.lock_orders(session, ids, lock=not dry_run)
     result = ValidationResult(dry_run=dry_run)
     ready: list[OrderRow] = []

@@ -12,13 +12,12 @@ from orders_core.db import unit_of_work
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.models import Attendee, BankTransaction, Order, Payment
 from orders_core.permissions import Actor
+from orders_core.reconciliation.proposals import plan_high_confidence, suggestions
 from orders_core.reconciliation.service import (
     confirm_high_confidence,
     confirm_match,
     ignore_transaction,
     import_statement,
-    plan_high_confidence,
-    suggestions,
 )
 from queries.reconciliation import statement_report
 from tests.factories import make_event, make_order, make_tariff

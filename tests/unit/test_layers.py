@@ -50,3 +50,39 @@ def test_no_module_of_queries_imports_the_services():
 
 def test_no_migration_imports_application_code():
     assert offenders("migrations/versions", "orders_core") == {}
+
+
+def module_file(name: str) -> Path | None:
+    """The file of a dotted module name of this project, or None (a name inside a module, or a library)."""
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def reached_modules(folder: str) -> set[str]:
+    """Every project module that importing the folder's modules runs, following imports through
+    orders_core (each package's __init__ too), not only the folder's own import lines."""
+    seen: set[str] = set()
+    todo = [str(p.relative_to(ROOT).with_suffix("")).replace("/", ".") for p in (ROOT / folder).rglob("*.py")]
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__ and a/b/__init__ first
+            prefix = ".".join(parts[:depth])
+            path = module_file(prefix)
+            if path is None or prefix in seen:
+                continue
+            seen.add(prefix)
+            todo.extend(m for m in imported_modules(path) if m.split(".")[0] in {"orders_core", "queries"})
+    return seen
+
+
+def test_the_closure_follows_an_import_through_the_domain():
+    assert "orders_core.inputs" in reached_modules("queries")
+
+
+def test_nothing_queries_imports_reaches_the_services_through_the_domain():
+    reached = sorted(m for m in reached_modules("queries") if m.startswith("orders_core.services"))
+    assert reached == []
