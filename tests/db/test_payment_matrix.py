@@ -1,7 +1,7 @@
 """Issue 13, item 4, from the outside: every role tries every way of making an order paid
-(the ledger's confirm_payment, record a payment, bulk validation, approval, the wizard's paid offline on a new or an existing
-order, a bank transfer matched in reconciliation) on every kind of order, with a box-office and a
-bank method. A payment that exists afterwards must be one orders_core/order_rules.py allows
+(the ledger's confirm_payment, record a payment, bulk validation, approval, the wizard's paid
+offline on a new or an existing order, a bank transfer matched in reconciliation) on every kind
+of order, with a box-office and a bank method. A payment that exists afterwards must be one orders_core/order_rules.py allows
 (event managers: cash, card or cheque on organiser orders not awaiting an invoice; finance and
 admin: any offline method; online orders: nobody by hand); every refusal writes nothing.
 
