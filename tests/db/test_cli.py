@@ -132,11 +132,12 @@ def test_a_new_install_sees_the_demos_emails_as_eml_files(migrated_sqlite, tmp_p
         "worker", "--once", url=migrated_sqlite, extra_env={"ORDERS_OUTBOX_DIR": str(outbox), "ORDERS_SMTP_URL": ""}
     )
     assert worker.returncode == 0, worker.stderr
-    assert f"files in {outbox}/" in worker.stdout and "emails: 10 sent, 0 to retry, 0 failed" in worker.stdout
+    assert f"files in {outbox}/" in worker.stdout and "emails: 12 sent, 0 to retry, 0 failed" in worker.stdout
     kinds = sorted(
         message_from_bytes(path.read_bytes(), policy=policy.default)["X-Orders-Kind"] for path in outbox.glob("*.eml")
     )
-    assert kinds == ["order_confirmation"] * 5 + ["payment_details"] * 5
+    # 5 of the generated orders and the 2 ledger stories paid through the services are confirmed
+    assert kinds == ["order_confirmation"] * 7 + ["payment_details"] * 5
 
 
 def test_the_worker_refuses_a_bad_retry_setting_in_one_line(migrated_sqlite):
