@@ -1,6 +1,6 @@
 """The summary tables, kept exactly in step with the base tables by triggers: the grid's
 `order_summary` (migration 0002), the dashboards' facts (migration 0007) and the refunds'
-facts (migration 0017_refund_facts).
+facts (migration 0017_ledger_reports).
 
 At a million orders a plain GROUP BY over `orders` costs ~400 ms on PostgreSQL; the grid's count
 and totals and the dashboards read these small tables instead. Every summary is one GROUP BY of
@@ -128,7 +128,7 @@ SUMMARIES: tuple[Summary, ...] = (
         ),
         values=(("payments", "1"), ("amount_cents", _cents("{r}.amount"))),
     ),
-    # Issue 20: money given back, the same way as payments (migration 0017_refund_facts).
+    # Issue 20: money given back, the same way as payments (migration 0017_ledger_reports).
     Summary(
         "dash_refund_facts",
         "refunds",

@@ -30,13 +30,14 @@ filters = dashboard_filters(PAGE)
 st.header(_("Receivables"))
 st.caption(
     _(
-        "Invoice orders awaiting payment today, whatever the date range, by age since the order was "
-        "created. Amounts due per currency, never added across currencies."
+        "What is owed today, whatever the date range: invoice orders awaiting payment and orders owing a "
+        "balance (a paid order with added tickets, a part payment), by age since the order was created. "
+        "Amounts due per currency, never added across currencies."
     )
 )
 ages = cached_query(finance.receivables_by_age, filters)
 if ages.empty:
-    empty_state(_("No invoice order is waiting for payment."))
+    empty_state(_("No order is waiting for payment."))
 else:
     for column, currency in zip(st.columns(len(ages["currency"].unique())), sorted(ages["currency"].unique())):
         of_currency = ages[ages["currency"] == currency]

@@ -115,7 +115,7 @@ class DashPaymentFact(Base):
 
 class DashRefundFact(Base):
     """Issue 20: refunds per UTC day refunded, event, method and currency (migration
-    0017_refund_facts), the counterpart of `DashPaymentFact`."""
+    0017_ledger_reports), the counterpart of `DashPaymentFact`."""
 
     __tablename__ = "dash_refund_facts"
 

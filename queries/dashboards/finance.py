@@ -1,8 +1,10 @@
 """Finance dashboard: receivables by age, payments received, reconciliation figures, and the
 accounting exports (payments; orders with tax per rate).
 
-Receivables are the invoice orders awaiting payment, whatever the date range (what is owed
-today), aged in whole UTC days since the order was created."""
+Receivables are what is owed today, whatever the date range: the invoice orders awaiting payment
+and the orders owing a balance (payment state `partially_paid`: a paid organiser order after added
+tickets, a part payment), aged in whole UTC days since the order was created. Payments and
+refunds are shown with their net per currency (issue 20)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from queries.dashboards.filters import (
     summed,
     where_facts,
 )
+from queries.pending import awaiting_invoice, owing_balance, receivable
 from queries.sql import CENT, AnySelect, money_sum
 
 F = DashOrderFact.__table__
@@ -61,13 +64,22 @@ def _receivable_facts(filters: DashboardFilters) -> AnySelect:
     ).group_by(F.c.day, F.c.currency)
 
 
+def _balance_rows(filters: DashboardFilters) -> AnySelect:
+    """The orders owing a balance that the invoice facts do not count (the partial index
+    `ix_orders_balance_due` finds them): (created_at, currency, 1, cents due)."""
+    query = select(
+        Order.created_at, Order.currency, literal(1), func.round((Order.total_ttc - Order.amount_paid) * 100)
+    ).where(owing_balance(), ~awaiting_invoice(), Order.deleted_at.is_(None))
+    if filters.event_ids:
+        query = query.where(Order.event_id.in_(filters.event_ids))
+    return query
+
+
 def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
-    """Per age bucket and currency: invoice orders awaiting payment and the amount due."""
-    totals = summed(
-        rows_of(engine, _receivable_facts(filters)),
-        lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]),
-        2,
-    )
+    """Per age bucket and currency: orders finance waits money for (invoices awaiting payment,
+    balances due) and the amount due."""
+    rows = rows_of(engine, _receivable_facts(filters)) + rows_of(engine, _balance_rows(filters))
+    totals = summed(rows, lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]), 2)
     position = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
     ordered = sorted(totals.items(), key=lambda kv: (kv[0][1], position[kv[0][0]]))
     # A summary row can count zero orders once they were all paid (the trigger keeps the key).
@@ -76,8 +88,9 @@ def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFram
 
 
 def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 100) -> pd.DataFrame:
-    """The `limit` oldest invoice orders awaiting payment, oldest first, with their age, amount
-    due and a link to the order (uses the status + created_at index)."""
+    """The `limit` oldest orders finance waits money for (invoices awaiting payment, balances
+    due), oldest first, with their age, amount due and a link to the order (the status +
+    created_at index and the balance-due partial index)."""
     query = (
         select(
             Order.number,
@@ -92,7 +105,7 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
             Order.created_at,
         )
         .join(Event, Event.id == Order.event_id)
-        .where(Order.status == AWAITING, Order.payment_mode == INVOICE, Order.deleted_at.is_(None))
+        .where(receivable(), Order.deleted_at.is_(None))
         .order_by(Order.created_at, Order.id)
         .limit(limit)
     )

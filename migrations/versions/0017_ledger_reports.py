@@ -1,4 +1,6 @@
-"""Refund facts for the dashboards (issue 20): `dash_refund_facts`, refunds per UTC day
+"""The reporting side of the ledger (issue 20).
+
+Refund facts for the dashboards: `dash_refund_facts`, refunds per UTC day
 refunded, event, method and currency, kept in step with `refunds` by triggers exactly as
 `dash_payment_facts` is kept with `payments` (migration 0007), so the finance dashboard shows
 payments, refunds and net per currency from summaries.
@@ -11,19 +13,24 @@ guard of 0016_ledger, but a repair as the owner must keep the summary exact); an
 another event moves its refunds (the only key taken from the order); PostgreSQL's TRUNCATE of
 refunds (the demo's reset) empties the table.
 
-Revision ID: 0017_refund_facts
+Balances due for finance: `ix_orders_balance_due`, a partial index on (created_at, id) of the
+orders whose payment state is `partially_paid` (a paid organiser order owing a balance after added
+tickets, or a part payment), so the pending list and the receivables find them without a scan.
+
+Revision ID: 0017_ledger_reports
 Revises: 0016_ledger
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0017_refund_facts"
+revision = "0017_ledger_reports"
 down_revision = "0016_ledger"
 branch_labels = None
 depends_on = None
 
 TABLE = "dash_refund_facts"
+BALANCE_DUE = "payment_state = 'partially_paid'"
 KEYS = "day, event_id, method, currency"
 UPSERT = (
     f"INSERT INTO {TABLE} ({KEYS}, refunds, amount_cents) "
@@ -167,9 +174,18 @@ def upgrade() -> None:
         op.execute(statement)
     # A database upgraded with refunds already in it starts with an exact summary.
     op.execute(f"INSERT INTO {TABLE} ({KEYS}, refunds, amount_cents) {_recompute(dialect)}")
+    op.create_index(
+        "ix_orders_balance_due",
+        "orders",
+        ["created_at", "id"],
+        unique=False,
+        postgresql_where=sa.text(BALANCE_DUE),
+        sqlite_where=sa.text(BALANCE_DUE),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_balance_due", table_name="orders")
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         for name, table in (
