@@ -123,3 +123,19 @@ def test_the_refund_summary_matches_the_refunds_and_orders_check_says_when_it_do
         assert [v.invariant for v in check_database(conn, only=["dash_refund_facts_match_base_tables"])] == [
             "dash_refund_facts_match_base_tables"
         ]
+
+
+def test_an_order_moved_to_another_event_moves_its_refunds_in_the_summary(engine, data):
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE orders SET event_id = :usd WHERE id = :o1"), {"usd": data["usd"], "o1": data["o1"][0]}
+        )
+    with engine.connect() as conn:
+        assert check_database(conn, only=["dash_refund_facts_match_base_tables"]) == []
+    usd_only = FILTERS.__class__((data["usd"],), FILTERS.start, FILTERS.end, "day", FILTERS.today)
+    df = finance.payments_by_method(engine, usd_only)
+    assert _refunds(df) == {("card", "EUR"): D("40.00"), ("cheque", "USD"): D("30.00")}
+
+
+def _refunds(df) -> dict:
+    return {(r.method, r.currency): r.refunded for r in df.itertuples() if r.refunds}
