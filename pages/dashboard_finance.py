@@ -204,7 +204,8 @@ st.header(_("Reconciliation"))
 st.caption(
     _(
         "Orders created in the range and billed (paid or awaiting payment): billed incl. tax, paid on them "
-        "net of refunds, balance due; and the money that moved in the range: received, refunded, net."
+        "net of refunds, balance still due (what awaiting orders and balances after added tickets still owe; "
+        "money refunded is not due again); and the money that moved in the range: received, refunded, net."
     )
 )
 reconciliation = cached_query(finance.reconciliation, filters)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, literal, select
+from sqlalchemy import Engine, case, func, literal, select
 
 from orders_core.i18n import as_utc
 from orders_core.models import DashOrderFact, DashPaymentFact, DashRefundFact, Event, Order, OrderLine, Payment, Refund
@@ -198,21 +198,33 @@ def payments_by_method(engine: Engine, filters: DashboardFilters) -> pd.DataFram
 
 def reconciliation(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per currency, for the orders created in the range that were billed (paid or awaiting
-    payment): billed TTC, paid on them net of refunds, balance due; and the money that moved in
-    the range: received, refunded, net received."""
+    payment): billed TTC, paid on them net of refunds, and the balance still due (what the
+    awaiting orders and the paid orders owing a balance still owe; money refunded on an order
+    that was not cancelled is not due again); and the money that moved in the range: received,
+    refunded, net received."""
     billed_statuses = (Status.PAID.value, AWAITING)
     billed = where_facts(
         select(
-            F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents), cents_sum(F.c.amount_paid_cents)
+            F.c.currency,
+            func.sum(F.c.orders),
+            cents_sum(F.c.total_ttc_cents),
+            cents_sum(F.c.amount_paid_cents),
+            cents_sum(case((F.c.status == AWAITING, F.c.total_ttc_cents - F.c.amount_paid_cents), else_=0)),
         ).where(F.c.status.in_(billed_statuses)),
         F,
         filters,
     ).group_by(F.c.currency)
     totals: dict[str, list[int]] = {}
-    for currency, orders, ttc, paid in rows_of(engine, billed):
-        totals[currency] = [int(orders or 0), int(ttc or 0), int(paid or 0), 0, 0]
+    for currency, orders, ttc, paid, due in rows_of(engine, billed):
+        totals[currency] = [int(orders or 0), int(ttc or 0), int(paid or 0), 0, 0, int(due or 0)]
+    start, end = _range(filters)
+    balances = _balance_rows(filters).where(
+        Order.status == Status.PAID, Order.created_at >= start, Order.created_at < end
+    )
+    for _created, currency, _one, cents in rows_of(engine, balances):
+        totals.setdefault(currency, [0, 0, 0, 0, 0, 0])[5] += int(cents or 0)
     for (currency,), (_payments, received, _refunds, refunded) in _movements(engine, filters, "currency").items():
-        figures = totals.setdefault(currency, [0, 0, 0, 0, 0])
+        figures = totals.setdefault(currency, [0, 0, 0, 0, 0, 0])
         figures[3], figures[4] = received, refunded
     rows = [
         (
@@ -220,12 +232,12 @@ def reconciliation(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
             n,
             money(ttc),
             money(paid),
-            money(ttc - paid),
+            money(due),
             money(received),
             money(refunded),
             money(received - refunded),
         )
-        for currency, (n, ttc, paid, received, refunded) in sorted(totals.items())
+        for currency, (n, ttc, paid, received, refunded, due) in sorted(totals.items())
     ]
     return pd.DataFrame(
         rows,

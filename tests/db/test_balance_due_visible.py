@@ -103,3 +103,14 @@ def test_a_settled_balance_leaves_the_pending_list_and_the_receivables(engine, o
     assert orders["balance"][1] not in set(pending_invoice_orders(engine)["number"])
     ages = finance.receivables_by_age(engine, DashboardFilters(today=NOW.date()))
     assert "31-60" not in set(ages["bucket"])
+
+
+def test_the_reconciliation_balance_due_counts_a_balance_after_added_tickets(engine, orders):
+    filters = DashboardFilters(start=(NOW - timedelta(days=60)).date(), end=NOW.date(), today=NOW.date())
+    eur = finance.reconciliation(engine, filters).set_index("currency").loc["EUR"]
+    assert (eur["billed_orders"], eur["billed_ttc"], eur["paid_on_billed"], eur["balance_due"]) == (
+        4,
+        D("720.00"),
+        D("340.00"),
+        D("380.00"),
+    )
