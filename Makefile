@@ -22,6 +22,7 @@ help:
 	@echo "make run    set up, migrate, load demo data when the database is empty, serve the app"
 	@echo "make test   set up and run the whole test suite (SQLite, PostgreSQL, SMTP, Chromium)"
 	@echo "make bench  time the query layer and bulk services on 100k/1M generated orders"
+	@echo "           (BENCH_ARGS=\"--small\": on 10k orders; --only PATTERN, --runs N)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -1,4 +1,4 @@
-"""`python -m bench [--only PATTERN] [--runs N] [--skip-pg] [--skip-sqlite] [--rebuild]
+"""`python -m bench [--only PATTERN] [--runs N] [--skip-pg] [--skip-sqlite] [--rebuild] [--small]
 [--load-test DATABASE:ORDERS]`: build (once) the cached databases, record the demo load
 figures, run every benchmark module's BENCHMARKS, write bench/results/latest.json and print a
 table. Each (module, database) runs in its own child process, so peak RSS is that module's."""
@@ -39,12 +39,12 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def run_module(module_name: str, database: str, runs: int, only: str | None) -> list[dict]:
+def run_module(module_name: str, database: str, runs: int, only: str | None, small: bool = False) -> list[dict]:
     """Run one module's benchmarks on one database (called in a child process)."""
     from orders_core.db import get_engine
 
     module = importlib.import_module(f"bench.{module_name}")
-    dataset = datasets.DATASETS[database]
+    dataset = datasets.datasets_for(small)[database]
     engine = get_engine(dataset.url)
     chosen = [(n, fn) for n, fn in module.BENCHMARKS if matches(only, n, f"{module_name}.{n}")]
     if not chosen:
@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-sqlite", action="store_true", help="leave SQLite out")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached databases even if up to date")
     parser.add_argument(
+        "--small", action="store_true", help="use 10,000-order databases instead of 1M (PostgreSQL) / 100k (SQLite)"
+    )
+    parser.add_argument(
         "--load-test",
         metavar="DATABASE:ORDERS",
         action="append",
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.module:  # child: one module on one database, results as JSON on the last line
-        print(json.dumps(run_module(args.module, args.database, args.runs, args.only)))
+        print(json.dumps(run_module(args.module, args.database, args.runs, args.only, args.small)))
         return 0
 
     databases = [
@@ -169,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     results: list[dict] = []
     for database in databases:
-        figures, built = datasets.ensure(datasets.DATASETS[database], rebuild=args.rebuild)
+        figures, built = datasets.ensure(datasets.datasets_for(args.small)[database], rebuild=args.rebuild)
         if matches(args.only, "demo.load"):
             results.append(load_entry(figures, cached=not built))
     for spec in args.load_test:
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                     "--runs",
                     str(args.runs),
                     *(["--only", args.only] if args.only else []),
+                    *(["--small"] if args.small else []),
                 ],
                 cwd=datasets.ROOT,
                 stdout=subprocess.PIPE,

@@ -49,6 +49,16 @@ DATASETS = {
     "postgresql": Dataset("postgresql", "orders_bench_1m", 1_000_000),
     "sqlite": Dataset("sqlite", "orders_100k", 100_000),
 }
+# `--small`: the same benchmarks on 10,000 demo orders (a quick check, e.g. of the 10k validation,
+# on a machine or in a session that cannot build the large databases).
+SMALL_DATASETS = {
+    "postgresql": Dataset("postgresql", "orders_bench_10k", 10_000),
+    "sqlite": Dataset("sqlite", "orders_10k", 10_000),
+}
+
+
+def datasets_for(small: bool) -> dict[str, Dataset]:
+    return SMALL_DATASETS if small else DATASETS
 
 
 def fingerprint() -> str:

@@ -1,5 +1,6 @@
 """The summary tables, kept exactly in step with the base tables by triggers: the grid's
-`order_summary` (migration 0002) and the dashboards' facts (migration 0007).
+`order_summary` (migration 0002), the dashboards' facts (migration 0007) and the refunds'
+facts (migration 0017_ledger_reports).
 
 At a million orders a plain GROUP BY over `orders` costs ~400 ms on PostgreSQL; the grid's count
 and totals and the dashboards read these small tables instead. Every summary is one GROUP BY of
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, text
 @dataclass(frozen=True)
 class Summary:
     table: str
-    base: str  # the table whose rows are summed: orders, order_lines or payments
+    base: str  # the table whose rows are summed: orders, order_lines, payments or refunds
     keys: tuple[tuple[str, str], ...]  # (column, expression); {r} = base row, {o} = its order
     values: tuple[tuple[str, str], ...]  # (column, expression) summed
 
@@ -126,6 +127,18 @@ SUMMARIES: tuple[Summary, ...] = (
             ("currency", "{r}.currency"),
         ),
         values=(("payments", "1"), ("amount_cents", _cents("{r}.amount"))),
+    ),
+    # Issue 20: money given back, the same way as payments (migration 0017_ledger_reports).
+    Summary(
+        "dash_refund_facts",
+        "refunds",
+        keys=(
+            ("day", "{day:{r}.refunded_at}"),
+            ("event_id", "{o}.event_id"),
+            ("method", "{r}.method"),
+            ("currency", "{r}.currency"),
+        ),
+        values=(("refunds", "1"), ("amount_cents", _cents("{r}.amount"))),
     ),
 )
 

@@ -1,5 +1,6 @@
 """Finance dashboard: receivables by age with the oldest first and a link to each order,
-payments received per method and per day, reconciliation figures, accounting exports."""
+payments and refunds per method and per day (net per currency), reconciliation figures,
+accounting exports."""
 
 import plotly.express as px
 import streamlit as st
@@ -29,13 +30,14 @@ filters = dashboard_filters(PAGE)
 st.header(_("Receivables"))
 st.caption(
     _(
-        "Invoice orders awaiting payment today, whatever the date range, by age since the order was "
-        "created. Amounts due per currency, never added across currencies."
+        "What is owed today, whatever the date range: invoice orders awaiting payment and orders owing a "
+        "balance (a paid order with added tickets, a part payment), by age since the order was created. "
+        "Amounts due per currency, never added across currencies."
     )
 )
 ages = cached_query(finance.receivables_by_age, filters)
 if ages.empty:
-    empty_state(_("No invoice order is waiting for payment."))
+    empty_state(_("No order is waiting for payment."))
 else:
     for column, currency in zip(st.columns(len(ages["currency"].unique())), sorted(ages["currency"].unique())):
         of_currency = ages[ages["currency"] == currency]
@@ -105,57 +107,61 @@ else:
         },
     )
 
-st.header(_("Payments received"))
+st.header(_("Payments and refunds"))
+st.caption(
+    _(
+        "Payments by the day the money was received, refunds by the day it was given back; net is "
+        "received minus refunded, per currency."
+    )
+)
+MOVEMENT_MONEY = ("amount", "refunded", "net")
+MOVEMENT_LABELS = {
+    "currency": _("Currency"),
+    "payments": _("Payments"),
+    "amount": _("Received"),
+    "refunds": _("Refunds"),
+    "refunded": _("Refunded"),
+    "net": _("Net"),
+}
 by_method = cached_query(finance.payments_by_method, filters)
 if by_method.empty:
-    empty_state(_("No payment was received in this date range."))
+    empty_state(_("No payment was received and no refund made in this date range."))
 else:
     left, right = st.columns(2)
     labels = {"method": METHODS}
     with left:
         figure = px.bar(
-            chart_frame(by_method, ("amount",)).assign(method=lambda d: d["method"].map(METHODS)),
+            chart_frame(by_method, ("net",)).assign(method=lambda d: d["method"].map(METHODS)),
             x="method",
-            y="amount",
+            y="net",
             color="currency",
             barmode="group",
-            labels={"method": "", "amount": _("Amount"), "currency": _("Currency")},
+            labels={"method": "", "net": _("Net"), "currency": _("Currency")},
         )
         chart(
             figure,
             by_method,
-            formatted(by_method, ("amount",), labels=labels),
+            formatted(by_method, MOVEMENT_MONEY, labels=labels),
             "payments_by_method",
-            column_config={
-                "method": _("Method"),
-                "currency": _("Currency"),
-                "payments": _("Payments"),
-                "amount": _("Amount"),
-            },
+            column_config={"method": _("Method"), **MOVEMENT_LABELS},
         )
     with right:
         by_day = cached_query(finance.payments_by_day, filters)
         figure = px.bar(
-            chart_frame(by_day, ("amount",)).assign(method=lambda d: d["method"].map(METHODS)),
+            chart_frame(by_day, ("net",)).assign(method=lambda d: d["method"].map(METHODS)),
             x="bucket",
-            y="amount",
+            y="net",
             color="method",
             facet_row="currency",
-            labels={"bucket": "", "amount": _("Amount"), "method": _("Method")},
+            labels={"bucket": "", "net": _("Net"), "method": _("Method")},
         )
         figure.update_yaxes(matches=None)
         chart(
             figure,
             by_day,
-            formatted(by_day, ("amount",), labels=labels),
+            formatted(by_day, MOVEMENT_MONEY, labels=labels),
             "payments_by_day",
-            column_config={
-                "bucket": _("Period"),
-                "method": _("Method"),
-                "currency": _("Currency"),
-                "payments": _("Payments"),
-                "amount": _("Amount"),
-            },
+            column_config={"bucket": _("Period"), "method": _("Method"), **MOVEMENT_LABELS},
         )
 
 st.subheader(_("Refunds and net received"))
@@ -197,15 +203,16 @@ if net is not None and not net.empty:
 st.header(_("Reconciliation"))
 st.caption(
     _(
-        "Orders created in the range and billed (paid or awaiting payment): billed incl. tax, paid on them, "
-        "balance due; and every payment received in the range."
+        "Orders created in the range and billed (paid or awaiting payment): billed incl. tax, paid on them "
+        "net of refunds, balance still due (what awaiting orders and balances after added tickets still owe; "
+        "money refunded is not due again); and the money that moved in the range: received, refunded, net."
     )
 )
 reconciliation = cached_query(finance.reconciliation, filters)
 if reconciliation.empty:
     empty_state(_("Nothing was billed or received in this date range."))
 else:
-    money_columns = ("billed_ttc", "paid_on_billed", "balance_due", "received")
+    money_columns = ("billed_ttc", "paid_on_billed", "balance_due", "received", "refunded", "net_received")
     st.dataframe(
         formatted(reconciliation, money_columns),
         hide_index=True,
@@ -217,19 +224,26 @@ else:
             "paid_on_billed": _("Paid on them"),
             "balance_due": _("Balance due"),
             "received": _("Received in range"),
+            "refunded": _("Refunded in range"),
+            "net_received": _("Net received"),
         },
     )
 
 # Only roles with `orders.export` see the accounting export; the query functions check it too.
 if can("orders.export"):
     st.header(_("Accounting export"))
-    st.caption(_("Payments received, and billed orders with their tax per rate, for the filtered events and range."))
+    st.caption(
+        _(
+            "Payments received and refunds made (refunds as negative amounts, so a currency's amounts sum to "
+            "its net), and billed orders with their tax per rate, for the filtered events and range."
+        )
+    )
     kind = st.radio(
         _("Export"),
         ["payments", "orders"],
         horizontal=True,
         key=f"{PAGE}.export",
-        format_func=lambda k: _("Payments") if k == "payments" else _("Orders with tax per rate"),
+        format_func=lambda k: _("Payments and refunds") if k == "payments" else _("Orders with tax per rate"),
     )
     if st.button(_("Prepare the export"), key=f"{PAGE}.prepare"):
         with st.spinner(_("Preparing the export…")):

@@ -27,8 +27,9 @@ render_saved_views(PAGE)
 filters = dashboard_filters(PAGE)
 st.caption(
     _(
-        "Revenue is the total of paid orders, by the day (UTC) the order was created; deleted orders are "
-        "left out. Totals are never added across currencies."
+        "Revenue is the total of paid orders, by the day (UTC) the order was created: what was sold, before "
+        "refunds. Received is the money paid on the orders created in the period, net of refunds "
+        "(payments minus refunds). Deleted orders are left out. Totals are never added across currencies."
     )
 )
 
@@ -50,6 +51,9 @@ for currency in sorted(headline["currency"].unique()):
                 format_money(row["revenue_ttc"], currency),
                 delta(row["change_revenue_ttc"]),
                 help=_("Previous period: {amount}").format(amount=format_money(row["previous_revenue_ttc"], currency)),
+            )
+            column.caption(
+                _("Received, net of refunds: {received}").format(received=format_money(row["received_ttc"], currency))
             )
             column.caption(
                 _("{ht} excl. tax · {paid} ({change}) · {orders}").format(

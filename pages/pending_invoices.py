@@ -1,9 +1,12 @@
-"""Pending invoice orders: finance's daily list of invoice orders waiting for their money,
-oldest first, with their age and balance, ready to validate once the payment is in."""
+"""Pending invoice orders: finance's daily list of orders waiting for their money (invoice orders
+awaiting payment, and orders owing a balance after added tickets or a part payment), oldest
+first, with their age and balance, ready to validate once the payment is in."""
 
 import streamlit as st
 
 from orders_core.i18n import _, format_number, ngettext
+from orders_core.payment_state import PAYMENT_STATE_LABELS
+from orders_core.status import STATUS_LABELS
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
 from ui.data import cached_query
 from ui.format import money
@@ -18,8 +21,9 @@ SELECTED_KEY = "pending.selected_ids"
 st.title(_("Pending invoice orders"))
 st.caption(
     _(
-        "Invoice orders awaiting payment, oldest first. Select the ones whose money has arrived, then "
-        "More actions → Validate orders."
+        "Invoice orders awaiting payment, and orders that owe a balance (a paid order with added tickets, "
+        "a part payment), oldest first. Select the invoice orders whose money has arrived, then More actions → "
+        "Validate orders; for a balance due, open the order and record the payment."
     )
 )
 
@@ -54,6 +58,8 @@ display = orders.assign(
     total_ttc=[money(v, c) for v, c in zip(orders["total_ttc"], orders["currency"])],
     balance_due=[money(v, c) for v, c in zip(orders["balance_due"], orders["currency"])],
     created_at=[local_time(v) for v in orders["created_at"]],
+    status=[_(STATUS_LABELS[v]) for v in orders["status"]],
+    payment_state=[_(PAYMENT_STATE_LABELS[v]) for v in orders["payment_state"]],
 )[
     [
         "number",
@@ -61,6 +67,8 @@ display = orders.assign(
         "buyer",
         "company_name",
         "buyer_email",
+        "status",
+        "payment_state",
         "total_ttc",
         "balance_due",
         "created_at",
@@ -80,6 +88,8 @@ selection = st.dataframe(
         "buyer": _("Buyer"),
         "company_name": _("Company"),
         "buyer_email": _("Email"),
+        "status": _("Status"),
+        "payment_state": _("Payment"),
         "total_ttc": _("Total incl. tax"),
         "balance_due": _("Balance due"),
         "created_at": _("Created"),

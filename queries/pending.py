@@ -1,5 +1,9 @@
-"""Read side of the order lifecycle: invoice orders waiting for their money (finance's list)
-and the few facts the action menus need about one order."""
+"""Read side of the order lifecycle: orders waiting for their money (finance's list) and the few
+facts the action menus need about one order.
+
+Finance waits for two kinds of money (issue 20): invoice orders awaiting payment, and orders that
+owe a balance (payment state `partially_paid`: a paid organiser order after added tickets, or a
+part payment). A cancelled order is never chased for money (what it kept is owed back)."""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 
 from orders_core.i18n import as_utc
 from orders_core.models import Event, Order
+from orders_core.payment_state import PaymentState
 from orders_core.status import PaymentMode, Status
 from queries.sql import money_sum
 
@@ -28,15 +33,29 @@ PENDING_COLUMNS = [
     "created_at",
     "age_days",
     "event_timezone",
+    "status",
+    "payment_state",
 ]
 
 
+def awaiting_invoice() -> ColumnElement[bool]:
+    """An invoice order awaiting its payment."""
+    return and_(Order.status == Status.AWAITING_PAYMENT, Order.payment_mode == PaymentMode.INVOICE)
+
+
+def owing_balance() -> ColumnElement[bool]:
+    """An order, not cancelled, that has received part of its total and owes the rest (the
+    predicate of the partial index `ix_orders_balance_due`)."""
+    return and_(Order.payment_state == PaymentState.PARTIALLY_PAID, Order.status != Status.CANCELLED)
+
+
+def receivable() -> ColumnElement[bool]:
+    """An order finance waits money for: an invoice awaiting payment or a balance due."""
+    return or_(awaiting_invoice(), owing_balance())
+
+
 def _pending_filter(event_id: int | None) -> list[ColumnElement[bool]]:
-    conditions = [
-        Order.status == Status.AWAITING_PAYMENT,
-        Order.payment_mode == PaymentMode.INVOICE,
-        Order.deleted_at.is_(None),
-    ]
+    conditions = [receivable(), Order.deleted_at.is_(None)]
     if event_id is not None:
         conditions.append(Order.event_id == event_id)
     return conditions
@@ -47,8 +66,8 @@ def _money(value: float | Decimal | int | str) -> Decimal:
 
 
 def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: int = 5000) -> pd.DataFrame:
-    """Awaiting-payment invoice orders, oldest first, with their age in days and balance due.
-    Money columns hold Decimals (display only)."""
+    """Invoice orders awaiting payment and orders owing a balance, oldest first, with their age
+    in days, balance due, status and payment state. Money columns hold Decimals (display only)."""
     query = (
         select(
             Order.id,
@@ -63,6 +82,8 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
             Order.amount_paid,
             Order.created_at,
             Event.timezone.label("event_timezone"),
+            Order.status,
+            Order.payment_state,
         )
         .join(Event, Event.id == Order.event_id)
         .where(*_pending_filter(event_id))
@@ -91,6 +112,8 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
                 created_at=created,
                 age_days=(now - created).days,
                 event_timezone=row.event_timezone,
+                status=str(row.status),
+                payment_state=str(row.payment_state),
             )
         )
     return pd.DataFrame(records, columns=PENDING_COLUMNS)
@@ -118,7 +141,7 @@ def pending_totals(engine: Engine, event_id: int | None = None) -> pd.DataFrame:
 
 
 def pending_events(engine: Engine) -> list[tuple[int, str]]:
-    """Events that have invoice orders waiting, for the page's filter."""
+    """Events that have orders waiting for money, for the page's filter."""
     query = (
         select(Event.id, Event.name)
         .join(Order, Order.event_id == Event.id)

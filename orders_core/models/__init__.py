@@ -33,6 +33,7 @@ from orders_core.models.summaries import (
     DashLineFact,
     DashOrderFact,
     DashPaymentFact,
+    DashRefundFact,
     DashUtmFact,
     OrderSummary,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "DashLineFact",
     "DashOrderFact",
     "DashPaymentFact",
+    "DashRefundFact",
     "DashUtmFact",
     "DiscountCode",
     "DiscountCodeTariff",

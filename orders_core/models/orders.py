@@ -39,6 +39,14 @@ class Order(Base):
         Index("ix_orders_event_created_at", "event_id", text("created_at DESC"), text("id DESC")),
         Index("ix_orders_paid_at", "paid_at"),
         Index("ix_orders_buyer_email", "buyer_email"),
+        # Finance's receivables and pending list: the few orders owing a balance (issue 20).
+        Index(
+            "ix_orders_balance_due",
+            "created_at",
+            "id",
+            postgresql_where=text("payment_state = 'partially_paid'"),
+            sqlite_where=text("payment_state = 'partially_paid'"),
+        ),
     )
 
     id: Mapped[IntPk]

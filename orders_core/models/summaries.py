@@ -111,3 +111,17 @@ class DashPaymentFact(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     payments: Mapped[int] = mapped_column(BigInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashRefundFact(Base):
+    """Issue 20: refunds per UTC day refunded, event, method and currency (migration
+    0017_ledger_reports), the counterpart of `DashPaymentFact`."""
+
+    __tablename__ = "dash_refund_facts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    method: Mapped[str] = mapped_column(String(20), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    refunds: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)

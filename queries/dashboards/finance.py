@@ -1,19 +1,22 @@
 """Finance dashboard: receivables by age, payments received, reconciliation figures, and the
 accounting exports (payments; orders with tax per rate).
 
-Receivables are the invoice orders awaiting payment, whatever the date range (what is owed
-today), aged in whole UTC days since the order was created."""
+Receivables are what is owed today, whatever the date range: the invoice orders awaiting payment
+and the orders owing a balance (payment state `partially_paid`: a paid organiser order after added
+tickets, a part payment), aged in whole UTC days since the order was created. Payments and
+refunds are shown with their net per currency (issue 20)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, literal, select
 
 from orders_core.i18n import as_utc
-from orders_core.models import DashOrderFact, DashPaymentFact, Event, Order, OrderLine, Payment
+from orders_core.models import DashOrderFact, DashPaymentFact, DashRefundFact, Event, Order, OrderLine, Payment, Refund
 from orders_core.permissions import Actor, require
 from orders_core.status import PaymentMode, Status
 from queries.dashboards.filters import (
@@ -21,16 +24,17 @@ from queries.dashboards.filters import (
     as_day,
     bucket_of,
     cents_sum,
-    frame,
     money,
     rows_of,
     summed,
     where_facts,
 )
-from queries.sql import AnySelect, money_sum
+from queries.pending import awaiting_invoice, owing_balance, receivable
+from queries.sql import CENT, AnySelect, money_sum
 
 F = DashOrderFact.__table__
 P = DashPaymentFact.__table__
+R = DashRefundFact.__table__
 AWAITING = Status.AWAITING_PAYMENT.value
 INVOICE = PaymentMode.INVOICE.value
 # (label, first day, last day) of each age bucket; None = no upper bound.
@@ -60,13 +64,22 @@ def _receivable_facts(filters: DashboardFilters) -> AnySelect:
     ).group_by(F.c.day, F.c.currency)
 
 
+def _balance_rows(filters: DashboardFilters) -> AnySelect:
+    """The orders owing a balance that the invoice facts do not count (the partial index
+    `ix_orders_balance_due` finds them): (created_at, currency, 1, cents due)."""
+    query = select(
+        Order.created_at, Order.currency, literal(1), func.round((Order.total_ttc - Order.amount_paid) * 100)
+    ).where(owing_balance(), ~awaiting_invoice(), Order.deleted_at.is_(None))
+    if filters.event_ids:
+        query = query.where(Order.event_id.in_(filters.event_ids))
+    return query
+
+
 def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
-    """Per age bucket and currency: invoice orders awaiting payment and the amount due."""
-    totals = summed(
-        rows_of(engine, _receivable_facts(filters)),
-        lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]),
-        2,
-    )
+    """Per age bucket and currency: orders finance waits money for (invoices awaiting payment,
+    balances due) and the amount due."""
+    rows = rows_of(engine, _receivable_facts(filters)) + rows_of(engine, _balance_rows(filters))
+    totals = summed(rows, lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]), 2)
     position = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
     ordered = sorted(totals.items(), key=lambda kv: (kv[0][1], position[kv[0][0]]))
     # A summary row can count zero orders once they were all paid (the trigger keeps the key).
@@ -75,8 +88,9 @@ def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFram
 
 
 def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 100) -> pd.DataFrame:
-    """The `limit` oldest invoice orders awaiting payment, oldest first, with their age, amount
-    due and a link to the order (uses the status + created_at index)."""
+    """The `limit` oldest orders finance waits money for (invoices awaiting payment, balances
+    due), oldest first, with their age, amount due and a link to the order (the status +
+    created_at index and the balance-due partial index)."""
     query = (
         select(
             Order.number,
@@ -91,7 +105,7 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
             Order.created_at,
         )
         .join(Event, Event.id == Order.event_id)
-        .where(Order.status == AWAITING, Order.payment_mode == INVOICE, Order.deleted_at.is_(None))
+        .where(receivable(), Order.deleted_at.is_(None))
         .order_by(Order.created_at, Order.id)
         .limit(limit)
     )
@@ -137,60 +151,107 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
     return pd.DataFrame(records, columns=columns)
 
 
+def _movements(engine: Engine, filters: DashboardFilters, *keys: str) -> dict[tuple[Any, ...], list[int]]:
+    """Per `keys` (columns shared by the payment and refund facts: day, method, currency) for
+    the days in the range: [payments, amount received in cents, refunds, amount refunded in
+    cents]. Refunds are dated by the day the money went back, payments by the day it came in."""
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    for table, count, offset in ((P, P.c.payments, 0), (R, R.c.refunds, 2)):
+        columns = [table.c[k] for k in keys]
+        query = where_facts(
+            select(*columns, func.sum(count), cents_sum(table.c.amount_cents)), table, filters
+        ).group_by(*columns)
+        for row in rows_of(engine, query):
+            key = tuple(row[: len(keys)])
+            if "day" in keys:
+                at = keys.index("day")
+                key = (*key[:at], bucket_of(as_day(key[at]), filters.granularity), *key[at + 1 :])
+            figures = totals.setdefault(key, [0, 0, 0, 0])
+            figures[offset] += int(row[-2] or 0)
+            figures[offset + 1] += int(row[-1] or 0)
+    return totals
+
+
+MOVEMENT_COLUMNS = ["payments", "amount", "refunds", "refunded", "net"]
+
+
+def _movement_row(figures: list[int]) -> tuple[int, Decimal, int, Decimal, Decimal]:
+    payments, received, refunds, refunded = figures
+    return payments, money(received), refunds, money(refunded), money(received - refunded)
+
+
 def payments_by_day(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
-    """Per time bucket of the day received, method and currency: payments and amount."""
-    query = where_facts(
-        select(P.c.day, P.c.method, P.c.currency, func.sum(P.c.payments), cents_sum(P.c.amount_cents)),
-        P,
-        filters,
-    ).group_by(P.c.day, P.c.method, P.c.currency)
-    totals = summed(rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), r[1], r[2]), 2)
-    rows = [(*k, n, money(c)) for k, (n, c) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
-    return pd.DataFrame(rows, columns=["bucket", "method", "currency", "payments", "amount"])
+    """Per time bucket, method and currency: payments received and their amount, refunds made
+    and their amount, and the net (received - refunded)."""
+    totals = _movements(engine, filters, "day", "method", "currency")
+    rows = [(*k, *_movement_row(v)) for k, v in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
+    return pd.DataFrame(rows, columns=["bucket", "method", "currency", *MOVEMENT_COLUMNS])
 
 
 def payments_by_method(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
-    """Per method and currency: payments received in the range and their amount."""
-    query = (
-        where_facts(
-            select(P.c.method, P.c.currency, func.sum(P.c.payments), cents_sum(P.c.amount_cents)),
-            P,
-            filters,
-        )
-        .group_by(P.c.method, P.c.currency)
-        .order_by(P.c.currency, P.c.method)
-    )
-    return frame(engine, query, ["method", "currency", "payments", "amount"], money_columns=("amount",))
+    """Per method and currency, in the range: payments received and their amount, refunds made
+    and their amount, and the net (received - refunded)."""
+    totals = _movements(engine, filters, "method", "currency")
+    rows = [(*k, *_movement_row(v)) for k, v in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
+    return pd.DataFrame(rows, columns=["method", "currency", *MOVEMENT_COLUMNS])
 
 
 def reconciliation(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     """Per currency, for the orders created in the range that were billed (paid or awaiting
-    payment): billed TTC, paid on them, balance due; and the payments received in the range."""
+    payment): billed TTC, paid on them net of refunds, and the balance still due (what the
+    awaiting orders and the paid orders owing a balance still owe; money refunded on an order
+    that was not cancelled is not due again); and the money that moved in the range: received,
+    refunded, net received."""
     billed_statuses = (Status.PAID.value, AWAITING)
     billed = where_facts(
         select(
-            F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents), cents_sum(F.c.amount_paid_cents)
+            F.c.currency,
+            func.sum(F.c.orders),
+            cents_sum(F.c.total_ttc_cents),
+            cents_sum(F.c.amount_paid_cents),
+            cents_sum(case((F.c.status == AWAITING, F.c.total_ttc_cents - F.c.amount_paid_cents), else_=0)),
         ).where(F.c.status.in_(billed_statuses)),
         F,
         filters,
     ).group_by(F.c.currency)
-    billed_df = frame(
-        engine,
-        billed,
-        ["currency", "billed_orders", "billed_ttc", "paid_on_billed"],
-        money_columns=("billed_ttc", "paid_on_billed"),
+    totals: dict[str, list[int]] = {}
+    for currency, orders, ttc, paid, due in rows_of(engine, billed):
+        totals[currency] = [int(orders or 0), int(ttc or 0), int(paid or 0), 0, 0, int(due or 0)]
+    start, end = _range(filters)
+    balances = _balance_rows(filters).where(
+        Order.status == Status.PAID, Order.created_at >= start, Order.created_at < end
     )
-    received = where_facts(select(P.c.currency, cents_sum(P.c.amount_cents)), P, filters).group_by(P.c.currency)
-    received_df = frame(engine, received, ["currency", "received"], money_columns=("received",))
-    df = billed_df.merge(received_df, on="currency", how="outer").sort_values("currency", ignore_index=True)
-    zero = money(0)
-    for column in ("billed_ttc", "paid_on_billed", "received"):
-        df[column] = pd.Series([v if not pd.isna(v) else zero for v in df[column]], index=df.index, dtype=object)
-    df["billed_orders"] = df["billed_orders"].fillna(0).astype("int64")
-    df["balance_due"] = pd.Series(
-        [b - p for b, p in zip(df["billed_ttc"], df["paid_on_billed"])], index=df.index, dtype=object
+    for _created, currency, _one, cents in rows_of(engine, balances):
+        totals.setdefault(currency, [0, 0, 0, 0, 0, 0])[5] += int(cents or 0)
+    for (currency,), (_payments, received, _refunds, refunded) in _movements(engine, filters, "currency").items():
+        figures = totals.setdefault(currency, [0, 0, 0, 0, 0, 0])
+        figures[3], figures[4] = received, refunded
+    rows = [
+        (
+            currency,
+            n,
+            money(ttc),
+            money(paid),
+            money(due),
+            money(received),
+            money(refunded),
+            money(received - refunded),
+        )
+        for currency, (n, ttc, paid, received, refunded, due) in sorted(totals.items())
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "currency",
+            "billed_orders",
+            "billed_ttc",
+            "paid_on_billed",
+            "balance_due",
+            "received",
+            "refunded",
+            "net_received",
+        ],
     )
-    return df[["currency", "billed_orders", "billed_ttc", "paid_on_billed", "balance_due", "received"]]
 
 
 def _range(filters: DashboardFilters) -> tuple[datetime, datetime]:
@@ -198,57 +259,65 @@ def _range(filters: DashboardFilters) -> tuple[datetime, datetime]:
     return start, datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+EXPORT_COLUMNS = [
+    "date",
+    "kind",
+    "order_number",
+    "event",
+    "method",
+    "currency",
+    "amount",
+    "reference",
+    "reason",
+    "company",
+    "buyer_email",
+]
+
+
 def payments_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) -> pd.DataFrame:
-    """Accounting export: every payment received in the range, with its order and event. Only
-    for roles with `orders.export` (`NotAllowed` otherwise)."""
+    """Accounting export: every movement of money in the range, in date order: payments received
+    (`kind` payment, amount positive) and refunds made (`kind` refund, amount negative), so the
+    amounts of a currency sum to its net received. Only for roles with `orders.export`
+    (`NotAllowed` otherwise)."""
     require(actor, "orders.export")
     start, end = _range(filters)
-    query = (
-        select(
-            Payment.received_at,
-            Order.number,
-            Event.name,
-            Payment.method,
-            Payment.currency,
-            money_sum(Payment.amount),
-            Payment.reference,
-            Order.company_name,
-            Order.buyer_email,
-        )
-        .join(Order, Order.id == Payment.order_id)
-        .join(Event, Event.id == Order.event_id)
-        .where(Payment.received_at >= start, Payment.received_at < end)
-        .group_by(
-            Payment.id,
-            Payment.received_at,
-            Order.number,
-            Event.name,
-            Payment.method,
-            Payment.currency,
-            Payment.reference,
-            Order.company_name,
-            Order.buyer_email,
-        )
-        .order_by(Payment.received_at, Payment.id)
-    )
-    if filters.event_ids:
-        query = query.where(Order.event_id.in_(filters.event_ids))
+    payments = select(
+        Payment.received_at,
+        Payment.id,
+        Order.number,
+        Event.name,
+        Payment.method,
+        Payment.currency,
+        Payment.amount,
+        Payment.reference,
+        literal(""),
+        Order.company_name,
+        Order.buyer_email,
+    ).where(Payment.received_at >= start, Payment.received_at < end)
+    refunds = select(
+        Refund.refunded_at,
+        Refund.id,
+        Order.number,
+        Event.name,
+        Refund.method,
+        Refund.currency,
+        Refund.amount,
+        Refund.reference,
+        Refund.reason,
+        Order.company_name,
+        Order.buyer_email,
+    ).where(Refund.refunded_at >= start, Refund.refunded_at < end)
+    records = []
     with engine.connect() as conn:
-        rows = [(as_utc(r[0]), *r[1:]) for r in conn.execute(query)]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "received_at",
-            "order_number",
-            "event",
-            "method",
-            "currency",
-            "amount",
-            "reference",
-            "company",
-            "buyer_email",
-        ],
-    )
+        for kind, sign, query, row_table in (("payment", 1, payments, Payment), ("refund", -1, refunds, Refund)):
+            query = query.join(Order, Order.id == row_table.order_id).join(Event, Event.id == Order.event_id)
+            if filters.event_ids:
+                query = query.where(Order.event_id.in_(filters.event_ids))
+            for at, row_id, number, event, method, currency, amount, *rest in conn.execute(query):
+                signed = (sign * Decimal(str(amount))).quantize(CENT)  # SQLite hands NUMERIC back as float
+                records.append((as_utc(at), kind, row_id, number, event, method, currency, signed, *rest))
+    records.sort(key=lambda r: (r[0], r[1], r[2]))
+    return pd.DataFrame([(*r[:2], *r[3:]) for r in records], columns=EXPORT_COLUMNS)
 
 
 def _rate(value: Decimal | float | str) -> Decimal:

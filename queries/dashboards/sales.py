@@ -1,7 +1,9 @@
 """Sales dashboard (event managers): revenue and orders per currency, over time, per tariff
 against capacity, the conversion funnel, payment modes, discount codes, organiser vs online.
 
-Revenue is the HT / TTC total of paid orders, dated by the UTC day the order was created."""
+Revenue is the HT / TTC total of paid orders, dated by the UTC day the order was created: what
+was sold, before any refund. The money actually kept is `received_ttc`: the amount paid on the
+orders created in the period, net of refunds (`orders.amount_paid` = payments - refunds)."""
 
 from __future__ import annotations
 
@@ -42,8 +44,9 @@ def status_group(status: str) -> str:
 
 
 def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
-    """Per period (today, this week, the filtered period) and currency: orders, paid orders and
-    revenue HT / TTC, with the previous period's figures and the relative change."""
+    """Per period (today, this week, the filtered period) and currency: orders, paid orders,
+    revenue HT / TTC (paid orders' totals) and received TTC (paid on the period's orders, net of
+    refunds), with the previous period's figures and the relative change."""
     today = filters.today
     monday = today - timedelta(days=today.weekday())
     periods = {
@@ -61,6 +64,7 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
             func.sum(_paid),
             cents_sum(case((F.c.status == PAID, F.c.total_ht_cents), else_=0)),
             cents_sum(case((F.c.status == PAID, F.c.total_ttc_cents), else_=0)),
+            cents_sum(F.c.amount_paid_cents),
         ),
         F,
         filters,
@@ -71,14 +75,14 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     rows = []
     for currency in sorted({r[1] for r in daily}):
         for period, (start, end, previous_start, previous_end) in periods.items():
-            now = summed([r for r in daily if r[1] == currency and start <= as_day(r[0]) <= end], lambda r: (), 4)
+            now = summed([r for r in daily if r[1] == currency and start <= as_day(r[0]) <= end], lambda r: (), 5)
             before = summed(
                 [r for r in daily if r[1] == currency and previous_start <= as_day(r[0]) <= previous_end],
                 lambda r: (),
-                4,
+                5,
             )
-            orders, paid, ht, ttc = now.get((), [0, 0, 0, 0])
-            p_orders, p_paid, p_ht, p_ttc = before.get((), [0, 0, 0, 0])
+            orders, paid, ht, ttc, received = now.get((), [0, 0, 0, 0, 0])
+            p_orders, p_paid, p_ht, p_ttc, p_received = before.get((), [0, 0, 0, 0, 0])
             rows.append(
                 dict(
                     period=period,
@@ -87,10 +91,12 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
                     paid_orders=paid,
                     revenue_ht=money(ht),
                     revenue_ttc=money(ttc),
+                    received_ttc=money(received),
                     previous_orders=p_orders,
                     previous_paid_orders=p_paid,
                     previous_revenue_ht=money(p_ht),
                     previous_revenue_ttc=money(p_ttc),
+                    previous_received_ttc=money(p_received),
                     change_paid_orders=change(paid, p_paid),
                     change_revenue_ttc=change(money(ttc), money(p_ttc)),
                 )
@@ -104,10 +110,12 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
             "paid_orders",
             "revenue_ht",
             "revenue_ttc",
+            "received_ttc",
             "previous_orders",
             "previous_paid_orders",
             "previous_revenue_ht",
             "previous_revenue_ttc",
+            "previous_received_ttc",
             "change_paid_orders",
             "change_revenue_ttc",
         ],

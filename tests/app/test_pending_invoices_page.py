@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
 from orders_core.models import Attendee, Order, OutboxEmail
+from orders_core.permissions import Actor
+from orders_core.services.order_changes import add_tickets
 from tests.app.conftest import open_page
 from tests.factories import NOW, make_event, make_order, make_tariff
 
@@ -140,3 +142,32 @@ def test_validating_one_order_from_its_detail_page(pending, engine):
     assert "1 order validated: 1 attendee created, 1 email queued." in [s.value for s in at.success]
     with engine.connect() as conn:
         assert conn.execute(select(Order.status).where(Order.id == pending[1][0])).scalar() == "paid"
+
+
+def test_a_paid_organiser_order_owing_a_balance_is_listed_with_its_status_and_payment_state(pending, engine):
+    with unit_of_work(engine) as session:
+        event = make_event(session, name="Box Office Night")
+        badge = make_tariff(session, event)
+        order = make_order(session, event, [(badge, 1)], status="paid", source="organizer", paid_method="cash")
+        order_id, number = order.id, order.number
+        badge_id = badge.id
+    with unit_of_work(engine) as session:
+        add_tickets(
+            session,
+            actor=Actor("manager@example.org", "event_manager"),
+            order_id=order_id,
+            tariff_id=badge_id,
+            quantity=1,
+            reason_note="A colleague joins",
+            holders=[{"first_name": "Grace", "last_name": "Hopper"}],
+        )
+    at = app()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["number"] == number].iloc[0]
+    assert (row["status"], row["payment_state"], row["balance_due"]) == (
+        "Payment validated",
+        "Partially paid",
+        "€120.00",
+    )
+    assert at.metric[0].label == "EUR: 3 orders"

@@ -352,6 +352,21 @@ def _summary_breaker(summary) -> Callable[[Connection, dict], None]:
 BREAKERS.update({f"{s.table}_match_base_tables": _summary_breaker(s) for s in SUMMARIES})
 
 
+def _break_refund_facts(conn, data):
+    # The clean data set has no refund: a refund counted in the summary that the ledger never had.
+    conn.execute(
+        text(
+            "INSERT INTO dash_refund_facts (day, event_id, method, currency, refunds, amount_cents) "
+            "VALUES ('2026-11-20', :event, 'cash', 'USD', 1, 1000)"
+        ),
+        {"event": data["usd_event"]},
+    )
+    return None
+
+
+BREAKERS["dash_refund_facts_match_base_tables"] = _break_refund_facts
+
+
 def test_every_invariant_has_a_breaker_here():
     """An invariant added to orders_core/checks.py needs a test that breaks it below."""
     assert set(BREAKERS) == set(INVARIANTS)
