@@ -1,7 +1,8 @@
 """The router: page config, language, sign-in, navigation built per role, then the chosen page runs.
 
-Signed out, the only page is the sign-in form. Signed in, `st.navigation` lists exactly the pages
-of the user's role (ui/registry.py), so a page never needs its own permission guard; services
+Signed out, every page address shows the sign-in form. Signed in, `st.navigation` lists exactly
+the pages of the user's role (ui/registry.py), so a page never needs its own permission guard; the
+other pages' addresses say "not available to your role" without running the page file. Services
 check the role again whatever the UI shows."""
 
 from functools import partial
@@ -11,7 +12,7 @@ import streamlit as st
 from orders_core.i18n import _
 from ui import shell
 from ui.guard import routed
-from ui.registry import PAGES, sections_for
+from ui.registry import PAGES, pages_for, sections_for
 
 shell.apply_locale()
 # An emoji favicon is drawn in the page (a data: URL); a :material/...: one would be fetched from
@@ -44,13 +45,30 @@ if user is None:
     ]
     st.navigation(sign_in, position="hidden").run()
 else:
-    sections = {
-        _(section): [
-            st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.default)
-            for spec in specs
-        ]
-        for section, specs in sections_for(user["role"]).items()
+    role_pages = pages_for(user["role"])
+    pages = {
+        spec.url_path: st.Page(
+            spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.default
+        )
+        for spec in role_pages
     }
+    sections = {
+        _(section): [pages[spec.url_path] for spec in specs] for section, specs in sections_for(user["role"]).items()
+    }
+    home = next((pages[spec.url_path] for spec in role_pages if spec.default), None)
+    # The other pages of the app keep their address, hidden from the menu: a link to one of them
+    # says that the role may not see it (never runs its file) instead of "Page not found".
+    next(iter(sections.values())).extend(
+        st.Page(
+            partial(shell.unavailable_page, title=spec.title, home=home),
+            title=_(spec.title),
+            icon=":material/block:",
+            url_path=spec.url_path,
+            visibility="hidden",
+        )
+        for spec in PAGES
+        if spec.url_path not in pages
+    )
     navigation = st.navigation(sections, expanded=True)  # every page of the role, no "View more"
     shell.sidebar(user)
     with routed():  # the page it runs may draw: it came through sign-in and the role's list

@@ -8,7 +8,13 @@ Routes and middleware are listed in web/routes.py (adding a route is one line th
 
 import streamlit as st
 
+from ui.guard import turn_off_pages_folder_mode
 from web.errors import show_unexpected_error
 from web.routes import MIDDLEWARE, ROUTES
+
+# Before the first browser session exists: Streamlit's pages/ folder mode would otherwise serve
+# the first sessions of the process (page files run directly, and "Page not found" for an address
+# such as /order that is not a file name). ui/guard.py explains.
+turn_off_pages_folder_mode()
 
 app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=show_unexpected_error)

@@ -3,11 +3,16 @@
 
 With a `pages/` folder next to app.py, Streamlit starts in its old multipage mode: until some
 session has called `st.navigation`, a request for `/orders` runs pages/orders.py directly - no
-sign-in, no role check. Switching that mode off once per process is not enough: sessions that
-are already running a page file directly carry on (issue 13, item 0). So app.py runs the chosen
-page inside `routed()`, and every page starts with `require_router()`, which, outside it, turns
-the old mode off and reruns the session through app.py (the sign-in form at the same address).
-Tested in tests/browser/test_sign_in.py with ten tabs at once on a fresh server."""
+sign-in, no role check - and an address that is not a file name (/order, /email-templates)
+meets Streamlit's "Page not found" before the sign-in form. So server.py switches that mode off
+when the process starts, before the first browser session exists (`turn_off_pages_folder_mode`).
+
+Defence in depth, for any other way of starting the app (`streamlit run app.py`, AppTest):
+sessions already running a page file directly would carry on (issue 13, item 0). So app.py runs
+the chosen page inside `routed()`, and every page starts with `require_router()`, which, outside
+it, turns the old mode off and reruns the session through app.py (the sign-in form at the same
+address). Tested in tests/browser/test_sign_in.py with ten tabs at once on a fresh server and
+deep links on a fresh server (tests/browser/test_deep_links_browser.py)."""
 
 from __future__ import annotations
 
@@ -41,5 +46,6 @@ def require_router() -> None:
 
 
 def turn_off_pages_folder_mode() -> None:
-    """Called on import of `ui`: most sessions then never meet the old mode at all."""
+    """Called by server.py as the process starts (and on import of `ui`): no session of a server
+    started from server.py ever meets the old mode."""
     PagesManager.uses_pages_directory = False

@@ -158,6 +158,21 @@ def sign_in_page(asked_page: str = "") -> None:
     )
 
 
+def unavailable_page(title: str, home) -> None:
+    """Stands in, for a signed-in user, for a page of the app the role may not see (a colleague's
+    link, a bookmark from another role): a clear message at the asked address instead of
+    Streamlit's "Page not found". `title` is untranslated; `home` is the overview's `st.Page`."""
+    user = st.session_state.get(USER_KEY) or {}
+    role = user.get("role", "")
+    st.title(_(title))
+    st.warning(
+        md(_("This page is not available to your role ({role}).").format(role=_(ROLE_LABELS.get(role, role)))),
+        icon=":material/block:",
+    )
+    if home is not None:
+        st.page_link(home, label=_("Go to the overview"), icon=":material/dashboard:")
+
+
 def sidebar(user: dict) -> None:
     """Who is signed in, the language switch and sign-out, under the navigation."""
     with st.sidebar:

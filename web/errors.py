@@ -3,9 +3,8 @@ reference the user can quote, and the full traceback goes to the server log unde
 reference. Never a traceback in the browser. Wired as `st.App(on_script_error=...)` in
 server.py; pages still catch `OrderError` themselves and show its own message.
 
-It lives here rather than in `ui/` because server.py imports it when the server starts, outside
-any script run: importing the `ui` package there would spend its once-per-process guard
-(ui/guard.py) before the first page run."""
+It lives in `web/` with the other pieces server.py wires around the app when the server starts,
+outside any script run."""
 
 from __future__ import annotations
 

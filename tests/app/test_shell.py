@@ -20,7 +20,7 @@ from orders_core.permissions import Actor
 from orders_core.services.users import deactivate_user
 from tests.accounts import add_account, cheap_password_hashing  # noqa: F401 (fixture)
 from tests.factories import make_event, make_order, make_tariff
-from ui.registry import pages_for, sections_for
+from ui.registry import PAGES, pages_for, sections_for
 from ui.session import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,9 +67,20 @@ def signed_in_as(role: str, accounts_ids: dict) -> AppTest:
     return at.run()
 
 
-def navigation_titles(at: AppTest) -> list[str]:
-    """The page titles st.navigation registered in the last run (what the sidebar lists)."""
+def registered_titles(at: AppTest) -> list[str]:
+    """The titles of every page st.navigation registered in the last run, hidden ones included."""
     return [info["page_name"] for info in at._registered_pages.values()]
+
+
+def navigation_titles(at: AppTest) -> list[str]:
+    """The page titles the sidebar lists: the pages with a file. The hidden stand-ins at the
+    addresses of other roles' pages ("not available to your role") are functions, not files."""
+    return [info["page_name"] for info in at._registered_pages.values() if info["script_path"]]
+
+
+def unavailable_addresses(at: AppTest) -> set[str]:
+    """The addresses registered as hidden stand-ins (no page file runs there)."""
+    return {info["url_pathname"] for info in at._registered_pages.values() if not info["script_path"]}
 
 
 def test_a_signed_out_visitor_meets_only_the_sign_in_form(accounts):
@@ -77,7 +88,8 @@ def test_a_signed_out_visitor_meets_only_the_sign_in_form(accounts):
     assert not at.exception
     assert [title.value for title in at.title] == ["Sign in"]
     assert [field.label for field in at.text_input] == ["Email", "Password"]
-    assert set(navigation_titles(at)) == {"Sign in"}
+    assert set(registered_titles(at)) == {"Sign in"}
+    assert navigation_titles(at) == []  # no page file is reachable signed out
     assert "auth.user" not in at.session_state
 
 
@@ -194,6 +206,8 @@ def test_each_role_sees_exactly_its_pages(accounts, role):
     assert titles == [spec.title for specs in sections_for(role).values() for spec in specs]
     assert sorted(titles) == sorted(spec.title for spec in pages_for(role))
     assert set(titles) == PAGES_OF_THE_ISSUE[role]
+    # every other page keeps its address, as a stand-in that says the role may not see it
+    assert unavailable_addresses(at) == {spec.url_path for spec in PAGES} - {spec.url_path for spec in pages_for(role)}
 
 
 def test_a_page_of_another_role_is_not_reachable(accounts):
