@@ -85,7 +85,18 @@ def plain_labels(figure):
                 updates["hovertemplate"] = template.replace(raw_name, _markup_free(raw_name))
         if updates:
             trace.update(updates)
+    # An axis ordered by a category list (`category_orders`) must name the escaped values too, or
+    # ">60" in the order and "&gt;60" in the bars become two categories.
+    for_each_axis = (figure.for_each_xaxis, figure.for_each_yaxis)
+    for each in for_each_axis:
+        each(_escape_category_order)
     return figure
+
+
+def _escape_category_order(axis) -> None:
+    categories = axis.categoryarray
+    if categories is not None and any(isinstance(c, str) and any(m in c for m in "<>&") for c in categories):
+        axis.categoryarray = [_markup_free(c) for c in categories]
 
 
 def chart(figure, df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None) -> None:

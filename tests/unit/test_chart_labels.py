@@ -19,3 +19,12 @@ def test_user_values_in_a_chart_are_drawn_as_text():
     assert not any("<a" in str(value) or "<b>" in str(value) for value in texts)
     assert all("<b>big" not in trace.hovertemplate for trace in figure.data)
     assert "google" in texts and "spring" in texts  # plain values untouched
+
+
+def test_an_ordered_axis_keeps_one_category_per_value_once_labels_are_escaped():
+    frame = pd.DataFrame({"bucket": ["0-15", ">60"], "amount": [1.0, 2.0]})
+    order = {"bucket": ["0-15", "16-30", ">60"]}
+    figure = plain_labels(px.bar(frame, x="bucket", y="amount", category_orders=order))
+    drawn = {value for trace in figure.data for value in trace.x}
+    assert drawn == {"0-15", "&gt;60"}
+    assert list(figure.layout.xaxis.categoryarray) == ["0-15", "16-30", "&gt;60"]
