@@ -22,7 +22,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from orders_core.db import unit_of_work
 from orders_core.demo.orders import PlannedPayment
 from orders_core.models import Order
-from orders_core.permissions import FINANCE, SYSTEM, Actor
+from orders_core.order_rules import require_payment_method
+from orders_core.permissions import EVENT_MANAGER, FINANCE, SYSTEM, Actor, require
 from orders_core.services.guards import OrderRow
 from orders_core.services.ledger import Incoming, confirm_payment, confirm_payments
 from orders_core.services.refunds import record_refund
@@ -53,6 +54,21 @@ def confirm_planned(conn: Connection, planned: Sequence[PlannedPayment], *, now:
         by_actor.setdefault(plan.actor, []).append(payment)
     with Session(bind=conn) as session:
         for actor, incoming in by_actor.items():
+            # The demo is held to the rules a user is: who may confirm, and which payment.
+            require(actor, "orders.provider_callback" if actor.role == SYSTEM else "orders.record_payment")
+            for payment in incoming:
+                if payment.amount > 0:  # a free order has no payment to confirm
+                    # The box office takes the money as it creates the order (the wizard's paid
+                    # offline): the rule is asked about an order being created, as there.
+                    box_office = actor.role == EVENT_MANAGER
+                    require_payment_method(
+                        actor,
+                        payment.method,
+                        number=payment.row.number,
+                        source=payment.row.source,
+                        payment_mode=payment.row.payment_mode,
+                        status=None if box_office else payment.row.status,
+                    )
             action = "payment_confirmed" if actor.role == SYSTEM else "validated"
             confirm_payments(session, actor=actor, incoming=incoming, action=action, now=now, emails=False)
         session.flush()
