@@ -146,20 +146,9 @@ SUMMARIES: tuple[Summary, ...] = (
 ORDER_SUMMARY = Summary(
     "order_summary",
     "orders",
-    keys=(
-        ("day", "{day:{o}.created_at}"),
-        ("event_id", "{o}.event_id"),
-        ("status", "{o}.status"),
-        ("payment_mode", "{o}.payment_mode"),
-        ("source", "{o}.source"),
-        ("currency", "{o}.currency"),
-        ("deleted", "({o}.deleted_at IS NOT NULL)"),
-    ),
-    values=(
-        ("orders", "1"),
-        ("total_ht_cents", _cents("{o}.total_ht")),
-        ("total_ttc_cents", _cents("{o}.total_ttc")),
-    ),
+    # dash_order_facts without the discount code and the amount paid: the same rows, fewer columns.
+    keys=tuple(key for key in SUMMARIES[0].keys if key[0] != "discount_code"),
+    values=tuple(value for value in SUMMARIES[0].values if value[0] != "amount_paid_cents"),
 )
 
 ALL_SUMMARIES: tuple[Summary, ...] = (ORDER_SUMMARY, *SUMMARIES)
