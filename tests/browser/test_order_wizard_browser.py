@@ -15,7 +15,7 @@ from orders_core.migrate import upgrade
 from orders_core.models import Order, OrderItem, OutboxEmail
 from orders_core.permissions import SYSTEM_ACTOR
 from orders_core.services.users import add_user
-from tests.browser.conftest import AppDatabase
+from tests.browser.conftest import AppDatabase, wait_for_app
 from tests.factories import make_event, make_tariff
 
 pytestmark = pytest.mark.browser
@@ -72,15 +72,18 @@ def test_an_invoice_order_for_two_badges_is_created_listed_by_the_organiser_and_
 
     # 2. buyer: the email is mandatory
     expect(step_heading(page, "Buyer and billing")).to_be_visible()
+    wait_for_app(page)  # the previous step's faded widgets (its Next button) leave when the run ends
     page.get_by_role("textbox", name="First name *").fill("Ada")
     page.get_by_role("textbox", name="Last name *").fill("Lovelace")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("The buyer's email is mandatory.")).to_be_visible()
+    wait_for_app(page)
     page.get_by_role("textbox", name="Email *").fill("ada@example.org")
     page.get_by_role("button", name="Next").click()
 
     # 3. holders: the first is the buyer, the second someone else
     expect(step_heading(page, "Holders")).to_be_visible()
+    wait_for_app(page)  # the previous step's faded widgets (its Next button) leave when the run ends
     page.get_by_text("Same as buyer").first.click()
     expect(page.get_by_role("textbox", name="First name *").first).to_have_value("Ada")
     page.get_by_role("textbox", name="First name *").nth(1).fill("Grace")
@@ -89,6 +92,7 @@ def test_an_invoice_order_for_two_badges_is_created_listed_by_the_organiser_and_
 
     # 4. on invoice, payment details emailed
     expect(step_heading(page, "Summary and payment")).to_be_visible()
+    wait_for_app(page)  # the previous step's faded widgets (its Next button) leave when the run ends
     page.get_by_text("Send the payment details to the buyer by email").click()
     expect(page.get_by_role("checkbox", name="Send the payment details to the buyer by email")).to_be_checked()
     page.get_by_role("button", name="Create the order").click()
