@@ -16,7 +16,7 @@ PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint bench db demo browser clean help
+.PHONY: setup run test lint bench db demo browser pdf-libs clean help
 
 help:
 	@echo "make run    set up, migrate, load demo data when the database is empty, serve the app"
@@ -40,7 +40,7 @@ db: setup
 
 # The worker (email sender and periodic jobs) runs beside the app; Ctrl-C stops both (the trap
 # also stops the worker when the app exits on its own).
-run: db
+run: db pdf-libs
 	$(BIN)/orders demo --if-empty
 	$(BIN)/orders users bootstrap
 	$(BIN)/orders worker & worker=$$!; \
@@ -56,6 +56,17 @@ browser:
 			|| echo "could not install chromium: browser tests will skip"; \
 	fi
 
+# The invoices' and e-tickets' PDFs (WeasyPrint) need Pango and a font, from Debian's packages
+# the same way (the Python libraries come from uv.lock).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's $(PDF_PACKAGES) for the documents' PDFs"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+		else echo "Pango is missing: install $(PDF_PACKAGES) (Debian) to render invoices and e-tickets"; fi; \
+	fi
+
 # Lint, format and types are part of the suite: a change that breaks them fails `make test`.
 # mypy is strict on orders_core/ and queries/ (pyproject.toml, [tool.mypy]).
 lint: setup
@@ -63,7 +74,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup browser lint
+test: setup browser pdf-libs lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

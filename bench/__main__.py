@@ -35,6 +35,17 @@ def matches(pattern: str | None, *names: str) -> bool:
     return any(pattern in n for n in names)
 
 
+def chosen_modules(only: str | None) -> list:
+    """The benchmark modules with at least one benchmark matching `only`."""
+    chosen = []
+    for module_name in discover():
+        module = importlib.import_module(f"bench.{module_name}")
+        benchmarks = getattr(module, "BENCHMARKS", [])
+        if any(matches(only, n, f"{module_name}.{n}") for n, _ in benchmarks):
+            chosen.append(module)
+    return chosen
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -44,7 +55,12 @@ def run_module(module_name: str, database: str, runs: int, only: str | None, sma
     from orders_core.db import get_engine
 
     module = importlib.import_module(f"bench.{module_name}")
-    dataset = datasets.datasets_for(small)[database]
+    own_dataset = getattr(module, "own_dataset", None)
+    if own_dataset is not None:  # a module that builds its own data in its own database
+        dataset = own_dataset(database, small)
+        datasets.ensure_migrated(dataset)
+    else:
+        dataset = datasets.datasets_for(small)[database]
     engine = get_engine(dataset.url)
     chosen = [(n, fn) for n, fn in module.BENCHMARKS if matches(only, n, f"{module_name}.{n}")]
     if not chosen:
@@ -171,21 +187,22 @@ def main(argv: list[str] | None = None) -> int:
         if not (d == "postgresql" and args.skip_pg) and not (d == "sqlite" and args.skip_sqlite)
     ]
     results: list[dict] = []
-    for database in databases:
-        figures, built = datasets.ensure(datasets.datasets_for(args.small)[database], rebuild=args.rebuild)
-        if matches(args.only, "demo.load"):
-            results.append(load_entry(figures, cached=not built))
+    # The cached demo databases are built only when a chosen benchmark runs on them (a module
+    # with its own `own_dataset` builds its data itself).
+    if matches(args.only, "demo.load") or any(
+        not hasattr(module, "own_dataset") for module in chosen_modules(args.only)
+    ):
+        for database in databases:
+            figures, built = datasets.ensure(datasets.datasets_for(args.small)[database], rebuild=args.rebuild)
+            if matches(args.only, "demo.load"):
+                results.append(load_entry(figures, cached=not built))
     for spec in args.load_test:
         results.append(load_test(spec))
     save(results)
 
     failures = []
-    for module_name in discover():
-        module = importlib.import_module(f"bench.{module_name}")
-        if not hasattr(module, "BENCHMARKS"):
-            continue
-        if not any(matches(args.only, n, f"{module_name}.{n}") for n, _ in module.BENCHMARKS):
-            continue
+    for module in chosen_modules(args.only):
+        module_name = module.__name__.removeprefix("bench.")
         for database in databases:
             if database not in getattr(module, "DATABASES", {"postgresql", "sqlite"}):
                 continue

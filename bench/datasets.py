@@ -158,6 +158,17 @@ def build(dataset: Dataset, *, keep_sidecar: bool = True) -> dict:
     return figures
 
 
+def ensure_migrated(dataset: Dataset) -> None:
+    """Create the database when missing and bring it to the migrations' head (for a module that
+    writes its own data, kept between runs)."""
+    from orders_core.migrate import upgrade
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    if dataset.database == "postgresql" and not pg_database_exists(dataset.name):
+        _pg_admin(f"CREATE DATABASE {dataset.name}")
+    upgrade(dataset.url)
+
+
 def ensure(dataset: Dataset, *, rebuild: bool = False) -> tuple[dict, bool]:
     """(load figures, built now?) — builds only when needed."""
     if not rebuild:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError, NotSupportedError
 
 from orders_core.money import tax_of, to_money
 from orders_core.payment_state import state_sql
-from orders_core.status import ADMITTING_KINDS, PaymentMode, Source, Status
+from orders_core.status import ADMITTING_KINDS, BOX_OFFICE_METHODS, PaymentMode, Source, Status
 from orders_core.summaries import ORDER_SUMMARY, SUMMARIES, Summary, differing_keys_sql, mismatch_sql
 
 
@@ -102,6 +102,12 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
         "AND status NOT IN ('cart_incomplete', 'cancelled')",
         "payment mode 'undefined' on an order in status '{detail}'",
     ),
+    "box_office_only_for_desk_settlements": (
+        f"""SELECT o.number, o.source FROM orders o WHERE o.payment_mode = '{PaymentMode.BOX_OFFICE.value}'
+            AND (o.source <> '{Source.ORGANIZER.value}' OR NOT EXISTS ({_SETTLEMENT}
+                 AND s.method IN ({_quoted(BOX_OFFICE_METHODS)})))""",
+        "payment mode 'box_office' on an order (source '{detail}') not settled at the desk by cash, card or cheque",
+    ),
     "paid_at_iff_paid": (
         "SELECT number, status FROM orders WHERE (status = 'paid' AND paid_at IS NULL) "
         "OR (status <> 'paid' AND paid_at IS NOT NULL "
@@ -128,6 +134,24 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
         """SELECT o.number, t.currency FROM order_lines l JOIN orders o ON o.id = l.order_id
            JOIN tariffs t ON t.id = l.tariff_id WHERE t.currency <> o.currency""",
         "a line's tariff is priced in {detail}, not in the order's currency",
+    ),
+    # Rule 17. Assigned seats cannot be sold twice (the database refuses it); this catches the
+    # free-text seats sold before seat plans (migration 0024 left them unassigned).
+    "seat_sold_once": (
+        f"""SELECT number, seat FROM (
+              SELECT o.number, i.seat, ROW_NUMBER() OVER (
+                       PARTITION BY o.event_id, i.seat ORDER BY o.created_at, i.id) AS sale
+              FROM order_items i JOIN orders o ON o.id = i.order_id
+              WHERE o.status <> '{Status.CANCELLED.value}' AND o.deleted_at IS NULL AND i.seat IS NOT NULL) s
+            WHERE sale > 1""",
+        "seat {detail} was already sold to an earlier order of its event",
+    ),
+    "seat_assignment_matches_ticket": (
+        f"""SELECT o.number, s.label FROM seat_assignments a JOIN orders o ON o.id = a.order_id
+            JOIN seats s ON s.id = a.seat_id JOIN order_items i ON i.id = a.order_item_id
+            WHERE o.status = '{Status.CANCELLED.value}' OR o.deleted_at IS NOT NULL OR i.order_id <> a.order_id
+               OR i.seat IS NULL OR i.seat <> s.label""",
+        "seat {detail} is held by a cancelled or deleted order, or by a ticket showing another seat",
     ),
     "line_kind_is_tariff_kind": (
         """SELECT o.number, l.kind FROM order_lines l JOIN orders o ON o.id = l.order_id
@@ -158,6 +182,12 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
               AND NOT EXISTS (SELECT 1 FROM attendees a WHERE a.order_item_id = i.id)
             GROUP BY o.number""",
         "paid and settled, but {detail} holder(s) have no attendee record",
+    ),
+    # Issue 20: a ticket cancelled from a paid order leaves its attendee marked cancelled, never live.
+    "live_attendee_holds_a_ticket": (
+        """SELECT o.number, a.id FROM attendees a JOIN orders o ON o.id = a.order_id
+           WHERE a.order_item_id IS NULL AND a.cancelled_at IS NULL""",
+        "attendee {detail} is not cancelled but holds no ticket of its order",
     ),
     "attendee_matches_its_order": (
         """SELECT o.number, a.id FROM attendees a JOIN orders o ON o.id = a.order_id

@@ -4,7 +4,11 @@ typed into them are checked (the admin services are in services/forms.py).
 Forms: `buyer`, `order` and `product` values belong to the order (order_item_id NULL); `badge`
 values belong to one order item (one holder). Values are stored as text: numbers as plain
 decimals, dates as ISO `YYYY-MM-DD`, checkboxes as `yes`/`no`, multiple choices joined by
-`; ` (which is why an option may not contain `;`). Without any field, the default forms apply."""
+`; ` (which is why an option may not contain `;`). Without any field, the default forms apply.
+
+A choice's option is its stored value, optionally with its labels: `gluten_free | Gluten-free |
+Sans gluten` stores `gluten_free` and shows "Gluten-free" in English, "Sans gluten" in French
+(issue 18: raw values such as `gluten_free` were shown); a bare option is its own label."""
 
 from __future__ import annotations
 
@@ -53,6 +57,36 @@ CHOICE_TYPES = ("select", "multiselect")
 MULTI_SEPARATOR = "; "
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 YES, NO = "yes", "no"
+OPTION_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice field: the value stored, and its label in each language."""
+
+    value: str
+    label_en: str
+    label_fr: str
+
+    @property
+    def label(self) -> str:
+        return self.label_fr if get_locale() == "fr" else self.label_en
+
+    @property
+    def line(self) -> str:
+        """As the administrator writes it: `value | English | French`, or the bare value."""
+        if self.label_en == self.value and self.label_fr == self.value:
+            return self.value
+        return f" {OPTION_SEPARATOR} ".join((self.value, self.label_en, self.label_fr))
+
+
+def parse_option(line: str) -> Choice:
+    """`value | English label | French label` (labels optional: the value, then the English one)."""
+    parts = [part.strip() for part in str(line).split(OPTION_SEPARATOR)]
+    value = parts[0]
+    label_en = parts[1] if len(parts) > 1 and parts[1] else value
+    label_fr = parts[2] if len(parts) > 2 and parts[2] else label_en
+    return Choice(value, label_en, label_fr)
 
 
 @dataclass(frozen=True)
@@ -70,6 +104,16 @@ class FieldSpec:
     options: tuple[str, ...]
     position: int
     active: bool
+    choices: tuple[Choice, ...] = ()
+
+    def option_label(self, value: str) -> str:
+        """The label of a stored option value in the user's language (the value when unknown)."""
+        return next((c.label for c in self.choices if c.value == value), value)
+
+    @property
+    def option_lines(self) -> tuple[str, ...]:
+        """The options as the administrator writes them (with their labels)."""
+        return tuple(c.line for c in self.choices)
 
     @property
     def label(self) -> str:
@@ -77,6 +121,7 @@ class FieldSpec:
 
     @classmethod
     def of(cls, field: FormField) -> FieldSpec:
+        choices = tuple(parse_option(o) for o in field.options or ())
         return cls(
             field.id,
             field.event_id,
@@ -86,9 +131,10 @@ class FieldSpec:
             field.label_en,
             field.label_fr,
             bool(field.required),
-            tuple(field.options or ()),
+            tuple(c.value for c in choices),
             field.position,
             bool(field.active),
+            choices,
         )
 
 
@@ -171,10 +217,14 @@ def validate_values(fields: Iterable[FieldSpec], values: Mapping[str, Any]) -> d
     return {field.id: clean_value(field, given.get(field.id)) for field in fields if field.active}
 
 
-def display_value(field_type: str, value: str) -> str:
-    """A stored value as shown on the detail page and in exports."""
+def display_value(field_type: str, value: str, options: Iterable[str] = ()) -> str:
+    """A stored value as shown on the detail page and in exports; a choice by its label when
+    the field's `options` (as stored) give one."""
     if field_type == "checkbox":
         return _("Yes") if value == YES else _("No")
+    if field_type in CHOICE_TYPES and value:
+        labels = {c.value: c.label for c in (parse_option(o) for o in options or ())}
+        return MULTI_SEPARATOR.join(labels.get(v, v) for v in stored_choices(value))
     return value or ""
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from orders_core import text_fold
 from orders_core.limits import refuse_nul_parameters
 
 DEFAULT_URL = "sqlite:///data/orders.db"
@@ -56,6 +59,20 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def _local_date(instant: str | None, timezone: str | None) -> str | None:
+    """SQLite's `orders_local_date(instant, timezone)`: the ISO day an ISO instant falls on in an
+    IANA timezone (PostgreSQL does it natively; see queries/due_dates.py). None for bad input."""
+    if instant is None or timezone is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(instant)
+        return (
+            (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(ZoneInfo(timezone)).date().isoformat()
+        )
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling is turned off so that we emit BEGIN ourselves:
     # deferred for reads, IMMEDIATE for units of work (SQLAlchemy's documented recipe), which
@@ -69,6 +86,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        dbapi_connection.create_function("orders_local_date", 2, _local_date, deterministic=True)
+        dbapi_connection.create_function(text_fold.SQL_NAME, 1, text_fold.fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:

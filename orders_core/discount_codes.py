@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from orders_core.errors import InvalidInput
-from orders_core.i18n import _, as_utc, format_datetime, ngettext
+from orders_core.i18n import _, as_utc, format_datetime_in_zone, ngettext
 from orders_core.models import DiscountCode, DiscountCodeTariff, Event, Order
 from orders_core.status import NOT_A_USE
 
@@ -62,13 +62,13 @@ def resolve_discount_code(
     if found.valid_from is not None and at < as_utc(found.valid_from):
         raise InvalidInput(
             _("The discount code {code} is valid only from {date}.").format(
-                code=found.code, date=format_datetime(found.valid_from, timezone)
+                code=found.code, date=format_datetime_in_zone(found.valid_from, timezone)
             )
         )
     if found.valid_until is not None and at > as_utc(found.valid_until):
         raise InvalidInput(
             _("The discount code {code} expired on {date}.").format(
-                code=found.code, date=format_datetime(found.valid_until, timezone)
+                code=found.code, date=format_datetime_in_zone(found.valid_until, timezone)
             )
         )
     if found.max_uses is not None and code_uses(session, found, exclude_order_id=exclude_order_id) >= found.max_uses:

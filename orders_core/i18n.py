@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.lists import format_list as _babel_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 # Dates are shown in the user's time zone (their choice, else their browser's, else this one).
@@ -109,8 +110,32 @@ def format_money(amount: Decimal | int | str | None, currency: str, language: st
     return format_currency(Decimal(str(amount)), currency, locale=babel_locale(language))
 
 
+def format_list(items: list[str], style: str = "standard", language: str | None = None) -> str:
+    """ "a, b and c" in the locale's words (Babel's list patterns)."""
+    return _babel_list(items, style=style, locale=babel_locale(language))  # type: ignore[arg-type]
+
+
 def format_number(value: int | float | Decimal | str, language: str | None = None) -> str:
     return format_decimal(value, locale=babel_locale(language))
+
+
+def format_rate(value: Decimal | float | int | str | None, language: str | None = None) -> str:
+    """A rate stored in percent (a tax rate of 20.000, a discount of 14.975) the way the language
+    writes a percentage: `20%`, `14.975%` in English, `20 %`, `14,975 %` in French; at most
+    three decimals, no trailing zeros (never `2E+1 %`); `–` when there is none."""
+    if value is None or value != value:  # None, NaN
+        return "–"
+    fraction = (Decimal(str(value)) / 100).quantize(Decimal("0.00001")).normalize()
+    return format_percent(fraction, locale=babel_locale(language), decimal_quantization=False)
+
+
+def format_share(value: Decimal | float | int | None, language: str | None = None) -> str:
+    """A share (0.571 of the orders) as the language writes a percentage, to a tenth at most:
+    `57.1%` in English, `57,1 %` in French; `–` when there is none (no order to divide by)."""
+    if value is None or value != value:
+        return "–"
+    fraction = Decimal(str(value)).quantize(Decimal("0.001")).normalize()
+    return format_percent(fraction, locale=babel_locale(language), decimal_quantization=False)
 
 
 def format_datetime(value: datetime | None, timezone: str = "UTC", language: str | None = None) -> str:

@@ -5,6 +5,7 @@ services and the reconciliation share them, and `queries/` may too without reach
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,10 @@ MAX_ID = 2**31 - 1
 MAX_QUANTITY = 1000
 # The largest amount a NUMERIC(12, 2) column holds, exclusive.
 MAX_AMOUNT = Decimal("10000000000")
+# A follow-up note is a line for the team, not a document (migration 0018's CHECK).
+FOLLOW_UP_NOTE_LIMIT = 1000
+# A note of the order's Notes tab: a few lines for the team.
+NOTE_LIMIT = 2000
 
 
 def _as_id(value: Any) -> int | None:
@@ -123,3 +128,25 @@ def clean_text(value: str | None, *, label: str, limit: int, required: bool = Fa
             )
         )
     return text
+
+
+def clean_date(value: Any, *, label: str, earliest: date, latest: date) -> date:
+    """A calendar day (a date, or ISO text such as 2026-12-15) within [earliest, latest]; a
+    datetime, a number or any other text is refused with the label."""
+    day: date | None = None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    elif isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+    if day is None:
+        raise InvalidInput(_("{label}: “{value}” is not a date.").format(label=label, value=str(value)[:50]))
+    if not earliest <= day <= latest:
+        raise InvalidInput(
+            _("{label} must be between {earliest} and {latest}.").format(
+                label=label, earliest=earliest.isoformat(), latest=latest.isoformat()
+            )
+        )
+    return day

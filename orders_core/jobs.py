@@ -7,8 +7,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from orders_core.emails.sender import send_emails_job
+from orders_core.expiry import expire_orders_job
+from orders_core.reminder_job import queue_reminders_job
+from orders_core.services.wizard_drafts import purge_drafts_job
 from orders_core.worker import Job
 
 EMAILS = "emails"
+EXPIRY = "expiry"
+REMINDERS = "reminders"
+DRAFTS = "drafts"
 
-JOBS: tuple[Job, ...] = (Job(EMAILS, every=timedelta(seconds=5), run=send_emails_job),)
+JOBS: tuple[Job, ...] = (
+    # Reminders first: the ones queued leave with the email job's run right after.
+    Job(REMINDERS, every=timedelta(minutes=5), run=queue_reminders_job),
+    Job(EMAILS, every=timedelta(seconds=5), run=send_emails_job),
+    Job(EXPIRY, every=timedelta(minutes=10), run=expire_orders_job),  # issue 15: off unless an event sets it
+    Job(DRAFTS, every=timedelta(hours=1), run=purge_drafts_job),  # issue 18: the wizard's old drafts
+)

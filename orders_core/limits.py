@@ -25,6 +25,7 @@ TEXT_LIMIT = 10_000
 # Larger or system-written text: a template body, and the outbox's rendered copies (None: no limit).
 TEXT_LIMITS: dict[tuple[str, str], int | None] = {
     ("email_templates", "body"): 100_000,  # emails/render.py MAX_SOURCE_CHARS
+    ("orders", "follow_up_note"): 1000,  # a line for the team, not a document (migration 0018)
     ("outbox_emails", "body_text"): None,
     ("outbox_emails", "body_html"): None,
     ("outbox_emails", "last_error"): None,
@@ -50,6 +51,7 @@ LABELS = {
     "reason": N_("The reason"),
     "deleted_reason": N_("The reason"),
     "notes": N_("The notes text"),
+    "follow_up_note": N_("The follow-up note"),
     "subject": N_("The subject"),
     "body": N_("The body"),
     "comment": N_("The comment"),

@@ -18,8 +18,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from orders_core.errors import NotAllowed
-from orders_core.i18n import _
+from orders_core.i18n import N_, _, format_list
 from orders_core.models import Order
+from orders_core.payment_state import balance_due, refund_due
 from orders_core.permissions import ADMIN, EVENT_MANAGER, FINANCE, SYSTEM, Actor, role_may
 from orders_core.status import (
     BOX_OFFICE_METHODS,
@@ -44,6 +45,7 @@ class Action(StrEnum):
     VALIDATE = "validate"
     RECORD_PAYMENT = "record_payment"  # the balance owed by a paid order after added tickets
     RECORD_REFUND = "record_refund"  # money given back (finance, admin): issue 20
+    CANCEL_TICKETS = "cancel_tickets"  # some tickets or products of a paid order (finance, admin)
     MODIFY = "modify"
     ADD_TICKETS = "add_tickets"
     CANCEL = "cancel"
@@ -86,8 +88,9 @@ class OrderFacts:
     source: Source
     currency: str
     total_ttc: Decimal
-    amount_paid: Decimal
+    amount_paid: Decimal  # kept: payments - refunds
     deleted: bool = False
+    refunded: Decimal = Decimal("0.00")  # the sum of the refunds (money handed back)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
@@ -95,11 +98,24 @@ class OrderFacts:
         object.__setattr__(self, "source", Source(self.source))
         object.__setattr__(self, "total_ttc", _exact(self.total_ttc))
         object.__setattr__(self, "amount_paid", _exact(self.amount_paid))
+        object.__setattr__(self, "refunded", _exact(self.refunded))
+
+    @property
+    def payments(self) -> Decimal:
+        """The sum of the payments received (before any refund)."""
+        return self.amount_paid + self.refunded
 
     @property
     def balance_due(self) -> Decimal:
-        """What the buyer still owes (negative when overpaid)."""
-        return self.total_ttc - self.amount_paid
+        """What the buyer still owes: total - payments, never negative (orders_core.payment_state:
+        a refund never creates a balance due)."""
+        return balance_due(total=self.total_ttc, paid=self.payments)
+
+    @property
+    def refund_due(self) -> Decimal:
+        """What is owed back to the buyer: the amount kept beyond the total (overpaid, or tickets
+        cancelled), never negative."""
+        return refund_due(total=self.total_ttc, kept=self.amount_paid)
 
     @property
     def editable(self) -> bool:
@@ -111,8 +127,9 @@ class OrderFacts:
         return _(STATUS_LABELS[self.status])
 
     @classmethod
-    def of(cls, order: Order) -> OrderFacts:
-        """The facts of an `orders_core.models.Order` (e.g. the one a service returns)."""
+    def of(cls, order: Order, *, refunded: Decimal = Decimal("0.00")) -> OrderFacts:
+        """The facts of an `orders_core.models.Order` (e.g. the one a service returns), with the
+        sum of its refunds."""
         return cls(
             number=order.number,
             status=order.status,
@@ -122,6 +139,7 @@ class OrderFacts:
             total_ttc=order.total_ttc,
             amount_paid=order.amount_paid,
             deleted=order.deleted_at is not None,
+            refunded=refunded,
         )
 
 
@@ -180,6 +198,35 @@ def require_payment_method(
     )
 
 
+def settled_payment_mode(
+    *, source: Source | str, payment_mode: PaymentMode | str, status: Status | str, method: str
+) -> PaymentMode:
+    """The payment mode an order has once this payment settles it (makes it paid), asked by the
+    ledger for every settlement, whatever the path (the wizard's paid offline, a box-office
+    payment on an undecided order, validation, the demo). Issue 20: "an order paid at the box
+    office shows how it was paid".
+
+    It becomes `box_office` when all of these hold:
+    - the method is one the box office takes at the desk (BOX_OFFICE_METHODS: cash, card, cheque);
+    - the order is an organiser order (online orders are the provider's);
+    - its mode is still open to the question, `invoice` or `undefined` (online and free orders
+      say how they were paid already);
+    - it was not an invoice order waiting for the buyer to pay (status `awaiting_payment` with
+      mode `invoice`): that one was invoiced, and a cheque or card finance records for it pays
+      the invoice, which keeps "On invoice". The wizard's paid offline creates its order
+      `cart_incomplete` and confirms it at once, so it qualifies.
+    Any other settlement (a bank transfer, "other", an invoice paid) keeps the mode it had. A
+    payment that only covers a balance after added tickets settles nothing and changes no mode."""
+    mode = PaymentMode(payment_mode)
+    if method not in BOX_OFFICE_METHODS or Source(source) != Source.ORGANIZER:
+        return mode
+    if mode not in (PaymentMode.INVOICE, PaymentMode.UNDEFINED):
+        return mode
+    if mode == PaymentMode.INVOICE and Status(status) == Status.AWAITING_PAYMENT:
+        return mode
+    return PaymentMode.BOX_OFFICE
+
+
 @dataclass(frozen=True)
 class OrderActions:
     """The answer for one (actor role, order): what is allowed, with which payment methods, and
@@ -212,6 +259,10 @@ class OrderActions:
     @property
     def balance_due(self) -> Decimal:
         return self.facts.balance_due
+
+    @property
+    def refund_due(self) -> Decimal:
+        return self.facts.refund_due
 
     @property
     def owes_after_added_tickets(self) -> bool:
@@ -294,6 +345,10 @@ def _reasons(facts: OrderFacts) -> dict[Action, str]:
         reasons[Action.RECORD_REFUND] = _("Order {number} has received no payment: there is nothing to refund.").format(
             number=number
         )
+    if facts.status != Status.PAID:
+        reasons[Action.CANCEL_TICKETS] = _(
+            "Order {number} is not paid: only a paid order's tickets are cancelled one by one."
+        ).format(number=number)
     if facts.status in FINAL_STATUSES or facts.balance_due <= 0 or facts.payment_mode == PaymentMode.FREE:
         reasons[Action.SEND_PAYMENT_DETAILS] = _("Order {number} has nothing left to pay.").format(number=number)
     if facts.status in NOT_CONFIRMABLE:
@@ -311,6 +366,7 @@ CAPABILITY = {
     Action.VALIDATE: "orders.validate",
     Action.RECORD_PAYMENT: "orders.record_payment",
     Action.RECORD_REFUND: "orders.record_refund",
+    Action.CANCEL_TICKETS: "orders.cancel_tickets",
     Action.MODIFY: "orders.modify",
     Action.ADD_TICKETS: "orders.add_tickets",
     Action.CANCEL: "orders.cancel",
@@ -354,14 +410,32 @@ def actions_for(facts: OrderFacts, role: str) -> OrderActions:
     if Action.CONFIRM_ONLINE not in why_not and role != SYSTEM:
         why_not[Action.CONFIRM_ONLINE] = _online_payment(_order_name(facts.number))
     allowed = frozenset(action for action in Action if action not in why_not)
-    notice = None
-    if facts.status in FINAL_STATUSES:
-        notice = (
-            _("This order is “{status}”: its status is final. Tickets can still be added, never removed.")
-            if Action.ADD_TICKETS in allowed
-            else _("This order is “{status}”: paid and cancelled orders are locked, their status cannot change.")
-        ).format(status=facts.status_label)
+    notice = _final_notice(facts, allowed) if facts.status in FINAL_STATUSES else None
     return OrderActions(facts, allowed, methods, why_not, locked, notice)
+
+
+# What a paid or cancelled order still allows, as the notice above its actions names it.
+_STILL_POSSIBLE = {
+    Action.ADD_TICKETS: N_("add tickets (never remove them)"),
+    Action.RECORD_PAYMENT: N_("record the payment of the balance"),
+    Action.RECORD_REFUND: N_("record a refund"),
+    Action.CANCEL_TICKETS: N_("cancel some of its tickets"),
+    Action.RESEND_CONFIRMATION: N_("send the confirmation again"),
+    Action.RESEND_TICKETS: N_("send the tickets again"),
+    Action.DELETE: N_("delete it"),
+}
+
+
+def _final_notice(facts: OrderFacts, allowed: frozenset[Action]) -> str:
+    """What is locked on a paid or cancelled order, and what this role can still do with it (issue
+    18: "locked" above "Add a ticket" was not true)."""
+    locked = _(
+        "This order is “{status}”: its status is final, and its lines, buyer and holders cannot be modified."
+    ).format(status=facts.status_label)
+    still = [_(label) for action, label in _STILL_POSSIBLE.items() if action in allowed]
+    if not still:
+        return locked + " " + _("Your role can do nothing more with it.")
+    return locked + " " + _("You can still {actions}.").format(actions=format_list(still, style="standard"))
 
 
 # --- an order being created or modified in the wizard ---------------------------------------------
@@ -379,9 +453,29 @@ class DraftPayment:
         """The total is zero: the order is free and paid at once, nothing to choose."""
         return self.choices == ("free",)
 
+    current: OrderFacts | None = None  # the order being modified (None: a new order)
+
     def may_send_payment_details(self, choice: str) -> bool:
         """Payment details are for an order that will wait for its money, never a free or paid one."""
-        return choice in ("invoice", "undecided", "keep")
+        return payment_details_refusal(choice, current=self.current) is None
+
+
+def payment_details_refusal(choice: str, *, current: OrderFacts | None = None) -> str | None:
+    """Why the wizard's payment `choice` sends no payment details (None: it may): a free order
+    or one paid at once has nothing to pay; "keep" sends them only while the kept order owes
+    (issue 18 item 10: the details were offered and taken on a free order)."""
+    if choice == "free":
+        return _("The order is free: there are no payment details to send.")
+    if choice == "paid_offline":
+        return _("The order is paid at once: there are no payment details to send.")
+    if choice == "keep" and (
+        current is None
+        or current.payment_mode in (PaymentMode.FREE, PaymentMode.ONLINE)
+        or current.status in FINAL_STATUSES
+        or current.balance_due <= 0
+    ):
+        return _("The order owes nothing it would pay with payment details: there are none to send.")
+    return None
 
 
 def current_payment_choice(status: Status | str, payment_mode: PaymentMode | str) -> str:
@@ -398,12 +492,12 @@ def draft_payment(role: str, *, total_ttc: Decimal, current: OrderFacts | None =
     invoice, undecided, paid offline when this role takes a payment on this order (`current`:
     the order being modified; None: a new organiser order), and keeping the current payment."""
     if _exact(total_ttc) == 0:
-        return DraftPayment(("free",), ())
+        return DraftPayment(("free",), (), current)
     methods = draft_payment_methods(role, current)
     choices = ["invoice"] + (["paid_offline"] if methods else []) + ["undecided"]
     if current is not None and current_payment_choice(current.status, current.payment_mode) == "keep":
         choices.insert(0, "keep")
-    return DraftPayment(tuple(choices), methods)
+    return DraftPayment(tuple(choices), methods, current)
 
 
 def draft_payment_methods(role: str, current: OrderFacts | None) -> tuple[PaymentMethod, ...]:

@@ -30,11 +30,25 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "orders.record_payment": frozenset({ADMIN, FINANCE, EVENT_MANAGER}),
     "orders.approve": frozenset({ADMIN}),
     "orders.record_refund": frozenset({ADMIN, FINANCE}),
-    "orders.cancel": frozenset({ADMIN, EVENT_MANAGER, FINANCE}),
+    "orders.cancel_tickets": frozenset({ADMIN, FINANCE}),  # some tickets of a paid order (issue 20)
+    # system: the worker cancels unpaid invoice orders past their grace period (issue 15, expiry)
+    "orders.cancel": frozenset({ADMIN, EVENT_MANAGER, FINANCE, SYSTEM}),
     "orders.delete": frozenset({ADMIN, EVENT_MANAGER}),
     "orders.restore": frozenset({ADMIN}),
     "orders.provider_callback": frozenset({SYSTEM, ADMIN}),
     "orders.notes": frozenset({ADMIN, EVENT_MANAGER, FINANCE}),
+    # Issue 15: finance sends the next reminder now, or pauses an order's reminders; the worker
+    # (`system`) sends the ladder's steps when they are due.
+    "orders.reminders": frozenset({ADMIN, FINANCE}),
+    "reminders.schedule": frozenset({SYSTEM, ADMIN}),
+    # Issue 18: the Attendees page shows personal data (names, emails): not marketers.
+    "attendees.view": frozenset({ADMIN, EVENT_MANAGER, FINANCE}),
+    "attendees.export": frozenset({ADMIN, EVENT_MANAGER, FINANCE}),
+    # Issue 21: invoices and credit notes. Finance issues them by hand; event managers see and
+    # download them (their orders get theirs through the services that change them).
+    "invoices.view": frozenset({ADMIN, EVENT_MANAGER, FINANCE}),
+    "invoices.issue": frozenset({ADMIN, FINANCE}),
+    "seller.manage": frozenset({ADMIN}),
     "emails.resend": frozenset({ADMIN, EVENT_MANAGER, FINANCE}),
     "emails.outbox": frozenset({ADMIN}),
     "emails.templates": frozenset({ADMIN}),

@@ -25,7 +25,15 @@ from sqlalchemy.exc import DBAPIError
 # Rows are written once and never changed or removed (the ledger and the two logs). Migration
 # 0013 puts the triggers; a test checks these tables are exactly the ones a migrated database
 # protects.
-APPEND_ONLY_TABLES = ("order_history", "catalogue_history", "payments", "refunds")
+APPEND_ONLY_TABLES = (
+    "order_history",
+    "catalogue_history",
+    "payments",
+    "refunds",
+    "invoices",  # issue 21: an issued document never changes
+    "invoice_lines",
+    "invoice_files",
+)
 # What the app reads but never writes.
 READ_ONLY_TABLES = ("alembic_version",)
 

@@ -210,6 +210,11 @@ def quote_order(
 
     chosen = list(dict.fromkeys(normalise_code(c) for c in codes if normalise_code(c)))
     if len(chosen) > 1:
+        # Say first what is wrong with a code itself (unknown, expired...): "an order takes a
+        # single code" beside an unknown one sent the user to remove the valid one.
+        for value in chosen:
+            if not (kept_code and normalise_code(kept_code) == value):
+                resolve_code(session, event_id=event_id, code=value, at=at, exclude_order_id=exclude_order_id)
         raise InvalidInput(
             _("An order takes a single discount code: remove {code} or the other one.").format(code=chosen[-1])
         )

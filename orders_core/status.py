@@ -25,6 +25,9 @@ class PaymentMode(StrEnum):
     INVOICE = "invoice"
     FREE = "free"
     UNDEFINED = "undefined"
+    # Paid at the desk (cash, card, cheque) on an organiser order that was not waiting for an
+    # invoice to be paid: set by the ledger when such a payment settles it (order_rules).
+    BOX_OFFICE = "box_office"
 
 
 class Source(StrEnum):
@@ -77,6 +80,8 @@ class EmailKind(StrEnum):
     TICKETS = "tickets"
     PAYMENT_REMINDER = "payment_reminder"
     ORDER_CHANGED = "order_changed"
+    REFUND = "refund"  # issue 20: the refund email
+    ORDER_EXPIRED = "order_expired"  # issue 15: the worker's expiry
 
 
 class OutboxStatus(StrEnum):
@@ -116,6 +121,28 @@ class BankTransactionStatus(StrEnum):
     PARTIAL = "partial"
     MATCHED = "matched"
     IGNORED = "ignored"
+
+
+class BankDirection(StrEnum):
+    """Which way a statement line's money went (issue 16): in to the organiser, or out (a refund)."""
+
+    CREDIT = "credit"
+    DEBIT = "debit"
+
+
+class BankLineClass(StrEnum):
+    """What the classifier decided about a statement line (issue 16), stored in bank_line_classes."""
+
+    MATCHED = "matched"
+    PARTIAL = "partial"
+    OVERPAID = "overpaid"
+    ALREADY_PAID = "already_paid"
+    CANCELLED_ORDER = "cancelled_order"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    REFUND = "refund"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    NO_MATCH = "no_match"
 
 
 # Transfers with money still to allocate.
@@ -179,6 +206,13 @@ PAYMENT_MODE_LABELS: dict[PaymentMode, str] = {
     PaymentMode.INVOICE: N_("On invoice"),
     PaymentMode.FREE: N_("Free"),
     PaymentMode.UNDEFINED: N_("Undefined"),
+    PaymentMode.BOX_OFFICE: N_("At the box office"),
+}
+
+DELIVERY_MODE_LABELS: dict[DeliveryMode, str] = {
+    DeliveryMode.E_TICKET: N_("E-ticket"),
+    DeliveryMode.WILL_CALL: N_("Will call (box office)"),
+    DeliveryMode.MAIL: N_("By post"),
 }
 
 SOURCE_LABELS: dict[Source, str] = {

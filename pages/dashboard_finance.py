@@ -1,8 +1,8 @@
-"""Finance dashboard: receivables by age with the oldest first and a link to each order,
+"""Finance dashboard: receivables by due date (ageing, the buyers who owe most, expected cash per
+week) and by age since creation with the oldest first and a link to each order,
 payments and refunds per method and per day (net per currency), reconciliation figures,
 accounting exports."""
 
-import plotly.express as px
 import streamlit as st
 
 from orders_core.i18n import _, format_money, format_number, ngettext
@@ -10,9 +10,11 @@ from orders_core.status import PAYMENT_METHOD_LABELS
 from queries.dashboards import finance
 from queries.dashboards.export import to_csv, to_xlsx
 from queries.dashboards.refunds import net_received, refunds_by_method
+from ui.charts import grouped_bars, period_label, stacked_over_time
 from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
+from ui.finance_due import render_due_receivables
 from ui.guard import require_router
 from ui.saved_views import render_saved_views
 from ui.session import can, current_actor
@@ -28,6 +30,8 @@ render_saved_views(PAGE)
 filters = dashboard_filters(PAGE)
 
 st.header(_("Receivables"))
+render_due_receivables(filters)
+st.subheader(_("By age since the order was created"))
 st.caption(
     _(
         "What is owed today, whatever the date range: invoice orders awaiting payment and orders owing a "
@@ -48,15 +52,15 @@ else:
                 "{orders} order awaiting payment", "{orders} orders awaiting payment", int(of_currency["orders"].sum())
             ).format(orders=format_number(of_currency["orders"].sum())),
         )
-    figure = px.bar(
+    figure = grouped_bars(
         chart_frame(ages, ("amount_due",)),
-        x="bucket",
-        y="amount_due",
-        color="currency",
-        barmode="group",
-        category_orders={"bucket": [b for b, _low, _high in finance.AGE_BUCKETS]},
-        labels={"bucket": _("Age (days)"), "amount_due": _("Amount due"), "currency": _("Currency")},
+        category="bucket",
+        group="currency",
+        value="amount_due",
+        order=[b for b, _low, _high in finance.AGE_BUCKETS],
+        y_title=_("Amount due"),
     )
+    figure.update_xaxes(title_text=_("Age (days)"))
     chart(
         figure,
         ages,
@@ -130,13 +134,12 @@ else:
     left, right = st.columns(2)
     labels = {"method": METHODS}
     with left:
-        figure = px.bar(
+        figure = grouped_bars(
             chart_frame(by_method, ("net",)).assign(method=lambda d: d["method"].map(METHODS)),
-            x="method",
-            y="net",
-            color="currency",
-            barmode="group",
-            labels={"method": "", "net": _("Net"), "currency": _("Currency")},
+            category="method",
+            group="currency",
+            value="net",
+            y_title=_("Net"),
         )
         chart(
             figure,
@@ -147,22 +150,29 @@ else:
         )
     with right:
         by_day = cached_query(finance.payments_by_day, filters)
-        figure = px.bar(
-            chart_frame(by_day, ("net",)).assign(method=lambda d: d["method"].map(METHODS)),
-            x="bucket",
-            y="net",
-            color="method",
-            facet_row="currency",
-            labels={"bucket": "", "net": _("Net"), "method": _("Method")},
-        )
-        figure.update_yaxes(matches=None)
-        chart(
-            figure,
-            by_day,
-            formatted(by_day, MOVEMENT_MONEY, labels=labels),
-            "payments_by_day",
-            column_config={"bucket": _("Period"), "method": _("Method"), **MOVEMENT_LABELS},
-        )
+        method_order = [m.value for m in PAYMENT_METHOD_LABELS]
+        for currency in sorted(by_day["currency"].unique()):
+            of_currency = by_day[by_day["currency"] == currency]
+            figure = stacked_over_time(
+                chart_frame(of_currency, ("net",)),
+                series="method",
+                value="net",
+                granularity=filters.granularity,
+                order=method_order,
+                names=METHODS,
+                y_title=_("Net ({currency})").format(currency=currency),
+                title=currency,
+            )
+            figure.update_layout(barmode="relative")  # a refund-only day goes below zero
+            chart(
+                figure,
+                of_currency,
+                formatted(of_currency, MOVEMENT_MONEY, labels=labels).assign(
+                    bucket=[period_label(b, filters.granularity) for b in of_currency["bucket"]]
+                ),
+                f"payments_by_day_{currency}",
+                column_config={"bucket": _("Period (UTC)"), "method": _("Method"), **MOVEMENT_LABELS},
+            )
 
 st.subheader(_("Refunds and net received"))
 refunds = cached_query(refunds_by_method, filters)

@@ -2,11 +2,21 @@
 source -> medium -> campaign (drill down), over time, top campaigns, campaign x discount code,
 share of orders without UTM, abandoned carts per source."""
 
-import plotly.express as px
+from decimal import Decimal
+
 import streamlit as st
 
-from orders_core.i18n import N_, _, format_number
+from orders_core.i18n import N_, _, format_money, format_number
 from queries.dashboards import marketing
+from ui.charts import (
+    OTHER_COLOUR,
+    grouped_bars,
+    grouped_horizontal_bars,
+    heatmap,
+    horizontal_bars,
+    period_label,
+    stacked_over_time,
+)
 from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted, percent
 from ui.data import cached_query
@@ -87,34 +97,46 @@ for key, value in (("utm_source", source), ("utm_medium", medium)):
 
 names = {"utm_source": _("Source"), "utm_medium": _("Medium"), "utm_campaign": _("Campaign")}
 shown = formatted(data, ("revenue_ttc",), ("conversion_rate",)).assign(**{level: [_label(v) for v in data[level]]})
-figure = px.bar(
+figure = grouped_bars(
     chart_frame(data, ("revenue_ttc",)).assign(**{level: [_label(v) for v in data[level]]}),
-    x=level,
-    y="revenue_ttc",
-    color="currency",
-    barmode="group",
-    hover_data=["orders", "paid_orders"],
-    labels={level: names[level], "revenue_ttc": _("Revenue incl. tax"), "currency": _("Currency")},
+    category=level,
+    group="currency",
+    value="revenue_ttc",
+    y_title=_("Revenue incl. tax"),
+    hover={"orders": _("Orders"), "paid_orders": _("Paid orders")},
 )
 chart(figure, data, shown, f"utm_{level}", column_config={level: names[level], **FIGURES})
 
 st.header(_("Over time"))
 over_time = cached_query(marketing.utm_over_time, filters)
-plot = over_time.assign(utm_source=[_label(v) for v in over_time["utm_source"]])
-figure = px.line(
-    plot,
-    x="bucket",
-    y="orders",
-    color="utm_source",
-    markers=True,
-    labels={"bucket": "", "orders": _("Orders"), "utm_source": _("Source")},
+st.caption(
+    _("Orders per period from the {top} sources with most orders; the other sources together.").format(
+        top=marketing.TOP_SOURCES
+    )
+)
+top_sources = marketing.top_sources_over_time(over_time)
+series = ["other" if o else f"source:{v}" for v, o in zip(top_sources["utm_source"], top_sources["other"], strict=True)]
+names = {k: _("Other sources") if k == "other" else _label(k.removeprefix("source:")) for k in series}
+figure = stacked_over_time(
+    top_sources.assign(series=series),
+    series="series",
+    value="orders",
+    granularity=filters.granularity,
+    order=[k for _rank, k in sorted(set(zip(top_sources["rank"], series, strict=True)))],
+    names=names,
+    colours={"other": OTHER_COLOUR},
+    y_title=_("Orders"),
+)
+plot = over_time.assign(
+    utm_source=[_label(v) for v in over_time["utm_source"]],
+    bucket=[period_label(b, filters.granularity) for b in over_time["bucket"]],
 )
 chart(
     figure,
     over_time,
     formatted(plot, ("revenue_ttc",)),
     "utm_over_time",
-    column_config={"bucket": _("Period"), "utm_source": _("Source"), **FIGURES},
+    column_config={"bucket": _("Period (UTC)"), "utm_source": _("Source"), **FIGURES},
 )
 
 left, right = st.columns(2)
@@ -124,15 +146,21 @@ with left:
     if top.empty:
         empty_state(_("No order came from a campaign in this range."))
     else:
-        figure = px.bar(
-            chart_frame(top, ("revenue_ttc",)),
-            x="revenue_ttc",
-            y="utm_campaign",
-            color="currency",
-            orientation="h",
-            labels={"utm_campaign": "", "revenue_ttc": _("Revenue incl. tax"), "currency": _("Currency")},
+        # A campaign runs on several sources and mediums: each of its rows is named by them too.
+        figure = grouped_horizontal_bars(
+            chart_frame(top, ("revenue_ttc",)).assign(
+                campaign=[
+                    f"{c} ({_label(s)} / {_label(m)})"
+                    for c, s, m in zip(top["utm_campaign"], top["utm_source"], top["utm_medium"], strict=True)
+                ]
+            ),
+            category="campaign",
+            group="currency",
+            value="revenue_ttc",
+            names={},
+            x_title=_("Revenue incl. tax"),
+            text=lambda amount, currency: format_money(Decimal(str(amount)), currency),
         )
-        figure.update_yaxes(autorange="reversed")
         chart(
             figure,
             top,
@@ -144,11 +172,8 @@ with right:
     st.header(_("Abandoned carts per source"))
     abandoned = cached_query(marketing.abandoned_by_source, filters)
     plot = abandoned.assign(utm_source=[_label(v) for v in abandoned["utm_source"]])
-    figure = px.bar(
-        plot,
-        x="utm_source",
-        y="abandoned_carts",
-        labels={"utm_source": "", "abandoned_carts": _("Carts not completed")},
+    figure = horizontal_bars(
+        plot["utm_source"].tolist(), plot["abandoned_carts"].tolist(), x_title=_("Carts not completed")
     )
     chart(
         figure,
@@ -172,14 +197,7 @@ else:
         utm_campaign=[_label(v) for v in codes["utm_campaign"]],
         discount_code=[_label(v) for v in codes["discount_code"]],
     )
-    figure = px.density_heatmap(
-        plot,
-        x="discount_code",
-        y="utm_campaign",
-        z="orders",
-        histfunc="sum",
-        labels={"discount_code": _("Code"), "utm_campaign": _("Campaign")},
-    )
+    figure = heatmap(plot, x="discount_code", y="utm_campaign", z="orders", x_title=_("Code"), y_title=_("Campaign"))
     chart(
         figure,
         codes,

@@ -1,13 +1,20 @@
 """Sales dashboard (event managers): revenue per currency today / this week / this period with
 the change against the previous period, sales over time by status group, tariffs against
-capacity, the conversion funnel, payment modes, discount codes, organiser vs online."""
+capacity, orders by status, payment modes, discount codes, organiser vs online."""
 
-import plotly.express as px
 import streamlit as st
 
 from orders_core.i18n import N_, _, format_money, format_number, ngettext
 from orders_core.status import STATUS_GROUP_LABELS, TARIFF_KIND_LABELS
 from queries.dashboards import sales
+from ui.charts import (
+    group_label,
+    grouped_horizontal_bars,
+    period_label,
+    status_breakdown,
+    status_group_over_time,
+    units_against_capacity,
+)
 from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, delta, empty_state, formatted, percent
 from ui.data import cached_query
@@ -19,8 +26,7 @@ require_router()
 
 PAGE = "dashboard_sales"
 PERIOD_LABELS = {"today": N_("Today"), "week": N_("This week"), "period": N_("This period")}
-STAGE_LABELS = {"started": N_("Carts started")}
-GROUP_LABELS = {**{k: _(v) for k, v in STATUS_GROUP_LABELS.items()}, "other": _("Other")}
+GROUP_LABELS = {group: group_label(group) for group in (*STATUS_GROUP_LABELS, "other")}
 
 st.title(_("Sales dashboard"))
 render_saved_views(PAGE)
@@ -33,7 +39,7 @@ st.caption(
     )
 )
 
-funnel = cached_query(sales.funnel, filters)
+by_status = cached_query(sales.orders_by_status, filters)
 headline = cached_query(sales.headline, filters)
 if headline.empty:
     empty_state(_("No order for these events yet. Widen the filters, or load demo data with `orders demo`."))
@@ -68,7 +74,7 @@ for currency in sorted(headline["currency"].unique()):
                 )
             )
 
-if int(funnel["orders"].iloc[0]) == 0:
+if int(by_status["orders"].sum()) == 0:
     empty_state(_("No order was created in this date range."))
     st.stop()
 
@@ -77,22 +83,18 @@ over_time = cached_query(sales.sales_over_time, filters)
 shown = formatted(over_time, ("total_ttc",), labels={"status_group": GROUP_LABELS})
 for currency in sorted(over_time["currency"].unique()):
     data = over_time[over_time["currency"] == currency]
-    plot = chart_frame(data, ("total_ttc",)).assign(status_group=lambda d: d["status_group"].map(GROUP_LABELS))
-    figure = px.bar(
-        plot,
-        x="bucket",
-        y="total_ttc",
-        color="status_group",
-        title=currency,
-        labels={"bucket": "", "total_ttc": _("Total incl. tax"), "status_group": _("Status group")},
+    figure = status_group_over_time(
+        chart_frame(data, ("total_ttc",)), granularity=filters.granularity, y_title=_("Total incl. tax"), title=currency
     )
     chart(
         figure,
-        over_time[over_time["currency"] == currency],
-        shown[shown["currency"] == currency],
+        data,
+        shown[shown["currency"] == currency].assign(
+            bucket=[period_label(b, filters.granularity) for b in data["bucket"]]
+        ),
         f"sales_over_time_{currency}",
         column_config={
-            "bucket": _("Period"),
+            "bucket": _("Period (UTC)"),
             "status_group": _("Status group"),
             "currency": _("Currency"),
             "orders": _("Orders"),
@@ -102,29 +104,27 @@ for currency in sorted(over_time["currency"].unique()):
 
 left, right = st.columns(2)
 with left:
-    st.header(_("Conversion funnel"))
-    stages = funnel.assign(
-        label=[_(STAGE_LABELS[s]) if s in STAGE_LABELS else status_label(s) for s in funnel["stage"]]
+    st.header(_("Orders by status"))
+    st.caption(_("Where the orders created in the range stand now (no cart tracking: this is not a funnel)."))
+    shown_status = formatted(
+        by_status.assign(status=[status_label(s) for s in by_status["status"]]), percent_columns=("share",)
     )
-    figure = px.funnel(stages, x="orders", y="label", labels={"label": "", "orders": _("Orders")})
     chart(
-        figure,
-        funnel,
-        formatted(stages[["label", "orders", "share"]], percent_columns=("share",)),
-        "funnel",
-        column_config={"label": _("Stage"), "orders": _("Orders"), "share": _("Share of carts started")},
+        status_breakdown(by_status, x_title=_("Orders"), percent=percent),
+        by_status,
+        shown_status,
+        "orders_by_status",
+        column_config={"status": _("Status"), "orders": _("Orders"), "share": _("Share of the orders")},
     )
 with right:
     st.header(_("Payment modes"))
     modes = cached_query(sales.payment_modes, filters)
-    shown = formatted(
-        modes,
-        ("revenue_ht", "revenue_ttc"),
-        labels={"payment_mode": {m: payment_mode_label(m) for m in modes["payment_mode"].unique()}},
-    )
-    figure = px.pie(shown, names="payment_mode", values="orders", facet_col="currency")
+    mode_names = {m: payment_mode_label(m) for m in modes["payment_mode"].unique()}
+    shown = formatted(modes, ("revenue_ht", "revenue_ttc"), labels={"payment_mode": mode_names})
     chart(
-        figure,
+        grouped_horizontal_bars(
+            modes, category="payment_mode", group="currency", value="orders", names=mode_names, x_title=_("Orders")
+        ),
         modes,
         shown,
         "payment_modes",
@@ -152,21 +152,8 @@ else:
         ("fill_rate",),
         labels={"kind": {k.value: _(v) for k, v in TARIFF_KIND_LABELS.items()}},
     )
-    figure = px.bar(
-        tariffs,
-        x="tariff",
-        y=["sold", "reserved"],
-        barmode="stack",
-        labels={"tariff": "", "value": _("Units"), "variable": ""},
-    )
-    figure.for_each_trace(lambda t: t.update(name=_("Sold") if t.name == "sold" else _("Reserved")))
-    capped = tariffs[tariffs["capacity"].notna()]
-    figure.add_scatter(
-        x=capped["tariff"],
-        y=capped["capacity"].astype(float),
-        mode="markers",
-        name=_("Capacity"),
-        marker=dict(symbol="line-ew-open", size=24, line=dict(width=3)),
+    figure = units_against_capacity(
+        tariffs, names={"sold": _("Sold"), "reserved": _("Reserved"), "capacity": _("Capacity")}, y_title=_("Units")
     )
     chart(
         figure,
@@ -194,12 +181,8 @@ with left:
         empty_state(_("No discount code was used in this range."))
     else:
         shown = formatted(codes, ("revenue_ttc", "given_away"))
-        figure = px.bar(
-            codes,
-            x="discount_code",
-            y="orders",
-            color="currency",
-            labels={"discount_code": "", "orders": _("Orders"), "currency": _("Currency")},
+        figure = grouped_horizontal_bars(
+            codes, category="discount_code", group="currency", value="orders", names={}, x_title=_("Orders")
         )
         chart(
             figure,
@@ -218,18 +201,10 @@ with left:
 with right:
     st.header(_("Organiser vs online"))
     origins = cached_query(sales.sources, filters)
-    shown = formatted(
-        origins,
-        ("revenue_ht", "revenue_ttc"),
-        labels={"source": {s: source_label(s) for s in origins["source"].unique()}},
-    )
-    figure = px.bar(
-        shown,
-        x="currency",
-        y="orders",
-        color="source",
-        barmode="group",
-        labels={"currency": "", "orders": _("Orders"), "source": _("Source")},
+    source_names = {s: source_label(s) for s in origins["source"].unique()}
+    shown = formatted(origins, ("revenue_ht", "revenue_ttc"), labels={"source": source_names})
+    figure = grouped_horizontal_bars(
+        origins, category="source", group="currency", value="orders", names=source_names, x_title=_("Orders")
     )
     chart(
         figure,
@@ -245,4 +220,8 @@ with right:
             "revenue_ttc": _("Revenue incl. tax"),
         },
     )
-st.caption(_("Conversion: {rate} of carts started were paid.").format(rate=percent(funnel["share"].iloc[-1])))
+st.caption(
+    _("Conversion: {rate} of the orders created in the range are paid.").format(
+        rate=percent(sales.paid_share(by_status))
+    )
+)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from orders_core.i18n import _, format_money
+from orders_core.i18n import _, format_money, ngettext
 from orders_core.services.catalogue import create_code, delete_code, set_code_active, update_code
 from queries.catalogue import discount_codes_of_event, tariffs_of_event
 from ui.catalogue import datetime_input, event_selector, history, when
 from ui.data import cached_query
+from ui.format import rate
 from ui.guard import require_router
 from ui.session import current_actor
 from ui.text import md
@@ -37,7 +38,7 @@ tariff_names = dict(zip(tariffs["id"], tariffs["name"]))
 
 def discount_label(row) -> str:
     if row["percent_off"] is not None and not pd.isna(row["percent_off"]):
-        return f"{row['percent_off'].normalize():f} %"
+        return rate(row["percent_off"])
     return format_money(row["amount_off"], currency)
 
 
@@ -167,9 +168,11 @@ if pending and pending[1] == code_id:
     action = pending[0]
     if action == "deactivate":
         st.warning(
-            _(
-                "Deactivate {code}? It can no longer be used; the {uses} orders that used it keep their discount."
-            ).format(code=md(row["code"]), uses=row["uses"])
+            ngettext(
+                "Deactivate {code}? It can no longer be used; the {uses} order that used it keeps its discount.",
+                "Deactivate {code}? It can no longer be used; the {uses} orders that used it keep their discount.",
+                int(row["uses"]),
+            ).format(code=md(row["code"]), uses=int(row["uses"]))
         )
     else:
         st.warning(_("Delete {code}? No order used it; this cannot be undone.").format(code=md(row["code"])))

@@ -30,6 +30,7 @@ require_router()
 NEW = 0  # the "new template" choice
 CHOICE, LOADED, NEXT = "email_templates.choice", "email_templates.loaded", "email_templates.next"
 DONE, CONFIRM_DELETE = "email_templates.done", "email_templates.confirm_delete"
+LIST_VARIABLES = ("lines", "items")
 FIELDS = {f: f"email_templates.{f}" for f in ("event", "language", "kind", "name", "subject", "body", "is_html")}
 
 st.title(_("Email templates"))
@@ -150,12 +151,10 @@ with side, st.container(border=True):
     st.markdown(_("**Variables**"))
     st.caption(_("Write `{{ order.number }}`; loop with `{% for line in lines %}...{% endfor %}`."))
     for name, keys in VARIABLES.items():
-        prefix = name if name in ("order", "event") else name[:-1]
+        is_list = name in LIST_VARIABLES  # `lines` and `items`: loop over them, one `line` / `item` each
+        prefix = name[:-1] if is_list else name
         st.markdown(
-            f"`{name}`"
-            + ("" if name in ("order", "event") else _(" (a list)"))
-            + ": "
-            + ", ".join(f"`{prefix}.{key}`" for key in keys)
+            f"`{name}`" + (_(" (a list)") if is_list else "") + ": " + ", ".join(f"`{prefix}.{key}`" for key in keys)
         )
 
 

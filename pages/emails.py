@@ -41,6 +41,9 @@ for column, status in zip(st.columns(4), OutboxStatus):
 # Filters; `?order=NUMBER` (the order page's link) prefills the order number.
 if "emails.order" not in st.session_state and st.query_params.get("order"):
     st.session_state["emails.order"] = st.query_params["order"]
+# `?status=failed` (the overview's "emails that failed") preselects the status.
+if "emails.status" not in st.session_state and st.query_params.get("status") in EMAIL_STATUS_LABELS:
+    st.session_state["emails.status"] = [st.query_params["status"]]
 with st.container(border=True):
     first, second, third = st.columns([2, 2, 1])
     statuses = first.multiselect(

@@ -9,11 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from orders_core.i18n import LANGUAGES, _, format_number, ngettext
+from orders_core.payment_terms import MAX_DAYS, Terms, describe_terms
 from orders_core.services.catalogue import archive_event, create_event, update_event
 from queries.catalogue import events_list
 from ui.catalogue import datetime_input, history, when
 from ui.data import cached_query
 from ui.guard import require_router
+from ui.reminder_ladder import render_reminder_ladder
+from ui.seat_plan_editor import render_seat_plan
 from ui.session import current_actor
 from ui.text import md
 from ui.transactions import run_service, show_notice
@@ -43,6 +46,14 @@ else:
                 _("Currency"): events["currency"],
                 _("Language"): [LANGUAGES.get(v, v) for v in events["language"]],
                 _("Seated"): events["seated"].astype(bool),
+                _("Payment terms"): [
+                    describe_terms(Terms(a, b, c))
+                    for a, b, c in zip(
+                        events["payment_terms_days"],
+                        events["payment_due_days_before_event"],
+                        events["expire_after_days"],
+                    )
+                ],
                 _("Tariffs"): events["tariffs"],
                 _("Orders"): events["orders"],
                 _("Archived"): events["archived_at"].notna(),
@@ -92,7 +103,9 @@ def event_fields(prefix: str, current: dict | None) -> dict:
         value=current.get("bank_details", "") or "",
         key=f"{prefix}.bank_details",
     )
+    terms = payment_terms_fields(prefix, current, timezone)
     return dict(
+        **terms,
         name=name,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -103,6 +116,46 @@ def event_fields(prefix: str, current: dict | None) -> dict:
         community=community,
         bank_details=bank_details,
     )
+
+
+def _days(current: dict, name: str) -> int | None:
+    value = current.get(name)
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def payment_terms_fields(prefix: str, current: dict, timezone: str) -> dict:
+    """Payment terms and expiry (issue 15): each left empty is off."""
+    st.markdown(_("**Payment terms of invoice orders**"))
+    st.caption(
+        _(
+            "An invoice order is due on the earlier of the two days, counted in the event's time zone "
+            "({tz}). Leave a box empty to turn that rule off."
+        ).format(tz=timezone)
+    )
+
+    def days(where, column: str, label: str, placeholder: str, help: str | None = None) -> int | None:
+        return where.number_input(
+            label,
+            min_value=0,
+            max_value=MAX_DAYS,
+            step=1,
+            value=_days(current, column),
+            key=f"{prefix}.{column}",
+            placeholder=placeholder,
+            help=help,
+        )
+
+    left, right = st.columns(2)
+    after = days(left, "payment_terms_days", _("Due N days after the order"), _("Off"))
+    before = days(right, "payment_due_days_before_event", _("Due at the latest N days before the event"), _("Off"))
+    expire = days(
+        st,
+        "expire_after_days",
+        _("Cancel unpaid invoice orders N days past due (empty: never, the default)"),
+        _("Never"),
+        help=_("Never an order that has received any payment. The buyer is told by email."),
+    )
+    return dict(payment_terms_days=after, payment_due_days_before_event=before, expire_after_days=expire)
 
 
 with st.expander(_("New event"), expanded=events.empty), st.form("events.new"):
@@ -138,6 +191,9 @@ with st.form(f"events.edit.{event_id}"):
             success=_("Event {name} saved.").format(name=md(values["name"].strip())),
             notice=DONE,
         )
+
+render_reminder_ladder(event_id, md(event["name"]))
+render_seat_plan(event_id, event["name"], bool(event["seated"]))
 
 confirm_key = "events.confirm_archive"
 if event["archived_at"] is None or pd.isna(event["archived_at"]):

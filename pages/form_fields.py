@@ -23,6 +23,11 @@ from ui.transactions import run_service, show_notice
 
 require_router()
 
+OPTIONS_HELP = _(
+    "Write an option as “value | English label | French label”, e.g. “gluten_free | Gluten-free | Sans gluten”: "
+    "the value is stored, the label is shown. A bare value is its own label."
+)
+
 DONE = "form_fields.done"  # the success message shown after the rerun
 CLEAR_NEW = "form_fields.clear_new"
 
@@ -70,7 +75,7 @@ else:
                     _("Label (French)"): f.label_fr,
                     _("Type"): _(FIELD_TYPE_LABELS[f.field_type]),
                     _("Required"): f.required,
-                    _("Options"): ", ".join(f.options),
+                    _("Options"): ", ".join(f.option_lines),
                     _("Active"): f.active,
                     _("Key"): f.key,
                 }
@@ -107,7 +112,9 @@ else:
             index=FIELD_TYPES.index(field.field_type),
             format_func=lambda t: _(FIELD_TYPE_LABELS[t]),
         )
-        options = st.text_area(_("Options, one per line (choice fields)"), value="\n".join(field.options))
+        options = st.text_area(
+            _("Options, one per line (choice fields)"), value="\n".join(field.option_lines), help=OPTIONS_HELP
+        )
         required = st.checkbox(_("Required"), value=field.required)
         if st.form_submit_button(_("Save the field")):
             run(
@@ -137,7 +144,9 @@ with st.form("form_fields.add"):
     options = st.text_area(
         _("Options, one per line (choice fields)"),
         key="form_fields.new_options",
-        help=_("Used by: {types}").format(types=", ".join(_(FIELD_TYPE_LABELS[t]) for t in CHOICE_TYPES)),
+        help=_("Used by: {types}").format(types=", ".join(_(FIELD_TYPE_LABELS[t]) for t in CHOICE_TYPES))
+        + "\n\n"
+        + OPTIONS_HELP,
     )
     required = st.checkbox(_("Required"), key="form_fields.new_required")
     if st.form_submit_button(_("Add the field"), type="primary"):

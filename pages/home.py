@@ -1,17 +1,25 @@
-"""Overview: how many orders in each status, and what they are worth, per currency."""
+"""Overview: the signed-in role's to-do list (issue 15), then how many orders are in each status
+and what they are worth, per currency."""
 
-import plotly.express as px
 import streamlit as st
 
 from orders_core.i18n import _, format_number
-from queries.overview import currency_headlines, orders_by_status
+from queries.overview import currency_headlines, orders_by_status, todo_list
+from ui.charts import grouped_bars
 from ui.data import cached_query
 from ui.format import money, status_label
 from ui.guard import require_router
+from ui.session import current_user
+from ui.timezone import user_timezone
+from ui.todo import render_todo
 
 require_router()
 
 st.title(_("Overview"))
+user = current_user() or {}
+render_todo(cached_query(todo_list, user.get("role", ""), user_timezone()))
+
+st.header(_("Orders by status"))
 figures = cached_query(orders_by_status)
 
 if figures.empty:
@@ -34,14 +42,7 @@ for headline in currency_headlines(figures):
 
 table = figures.assign(status=figures["status"].map(status_label))
 counts = table.pivot_table(index="status", columns="currency", values="orders", aggfunc="sum", fill_value=0)
-chart = px.bar(
-    table,
-    x="status",
-    y="orders",
-    color="currency",
-    barmode="group",
-    labels={"status": _("Status"), "orders": _("Orders"), "currency": _("Currency")},
-)
+chart = grouped_bars(table, category="status", group="currency", value="orders", y_title=_("Orders"))
 st.plotly_chart(chart, use_container_width=True)
 
 st.subheader(_("Orders by status and currency"))

@@ -3,23 +3,32 @@
 
 import streamlit as st
 
+from orders_core.custom_fields import display_value
+from orders_core.history_text import describe
 from orders_core.i18n import _, get_locale
 from orders_core.status import TARIFF_KIND_LABELS, TariffKind
-from queries.order_detail import UTM_FIELDS, attendee_record, history_changes, order_detail
-from ui.data import cached_query
-from ui.format import money, payment_mode_label, source_label, status_badge, status_label
+from queries.order_detail import UTM_FIELDS, attendee_record, order_detail
+from queries.order_lookup import lookup_order
+from ui.data import cached_query, engine
+from ui.due_date import render_due_date
+from ui.format import delivery_mode_label, money, payment_mode_label, rate, source_label, status_badge, status_label
 from ui.grid_display import amount, link
 from ui.guard import require_router
 from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
+from ui.order_follow_up import render_follow_up
 from ui.order_ledger import payment_state_badge, render_payments_tab
-from ui.params import number_param, parse_number
+from ui.order_notes import render_order_notes
+from ui.order_reminders import render_order_reminders
+from ui.params import number_param
 from ui.session import order_actions
 from ui.text import md
-from ui.timezone import local_time
+from ui.timezone import local_time, user_timezone
 
 require_router()
+
+GRID_PAGE = "pages/orders.py"
 
 
 def _attendee_view(attendee_id: int) -> None:
@@ -74,10 +83,16 @@ def _order_view(number: int) -> None:
     metrics[1].metric(_("Total incl. tax"), money(order["total_ttc"], currency))
     metrics[2].metric(_("Amount paid"), money(order["amount_paid"], currency))
     actions = order_actions(number=order["number"])
-    if actions is not None:  # the domain's balance: exact, whatever the database hands back
-        metrics[3].metric(_("Balance due"), money(actions.balance_due, currency))
+    if actions is not None:  # the domain's balance rule: exact, whatever the database hands back
+        if actions.refund_due > 0:
+            metrics[3].metric(_("Refund due"), money(actions.refund_due, currency))
+        else:
+            metrics[3].metric(_("Balance due"), money(actions.balance_due, currency))
+    render_due_date(order)
     render_order_actions(order["id"])
     render_modify_and_add_tickets(order["number"])
+    render_follow_up(order)
+    render_order_reminders(order["id"], order["buyer_email"])
 
     tabs = st.tabs(
         [_("Detail"), _("Order items"), _("Lines"), _("UTM"), _("Payments"), _("History"), _("Notes"), _("Emails")]
@@ -122,9 +137,15 @@ def _order_view(number: int) -> None:
             st.caption(_("No custom field value."))
         else:
             label_key = "label_fr" if get_locale() == "fr" else "label_en"
+            values = detail.custom_fields
             st.dataframe(
-                detail.custom_fields.assign(
-                    label=detail.custom_fields[label_key], holder=detail.custom_fields["holder"].fillna("")
+                values.assign(
+                    label=values[label_key],
+                    holder=values["holder"].fillna(""),
+                    value=[  # a choice by its label (issue 18: `gluten_free` was shown)
+                        display_value(t, v, o)
+                        for t, v, o in zip(values["field_type"], values["value"], values["options"], strict=True)
+                    ],
                 )[["label", "holder", "value"]],
                 hide_index=True,
                 width="stretch",
@@ -133,12 +154,30 @@ def _order_view(number: int) -> None:
     with tabs[1]:
         if detail.items.empty:
             st.caption(_("No badge or ticket in this order."))
+        for gone in detail.cancelled.itertuples():  # issue 20: tickets cancelled, attendees kept
+            st.caption(
+                _("Cancelled ticket: {holder}, on {date}.").format(
+                    holder=md(f"{gone.first_name} {gone.last_name}".strip()), date=local_time(gone.cancelled_at)
+                )
+            )
         for item in detail.items.itertuples():
             with st.container(border=True):
                 holder = md(f"{item.holder_first_name} {item.holder_last_name}".strip()) or _("(no name)")
                 st.markdown(
                     f"**{holder}** · {md(item.line_name)} ({_(TARIFF_KIND_LABELS[TariffKind(item.kind)])})"
                     + (f"  \n{md(item.holder_email)}" if item.holder_email else "")
+                )
+                st.markdown(
+                    " · ".join(
+                        part
+                        for part in (
+                            _("Seat: {seat}").format(seat=md(item.seat))
+                            if isinstance(item.seat, str) and item.seat
+                            else "",
+                            _("Delivery: {mode}").format(mode=delivery_mode_label(item.delivery_mode)),
+                        )
+                        if part
+                    )
                 )
                 if item.attendee_id is None:
                     st.caption(_("Future attendee record: created when the order is paid."))
@@ -155,7 +194,7 @@ def _order_view(number: int) -> None:
             lines.assign(
                 kind=[_(TARIFF_KIND_LABELS[TariffKind(k)]) for k in lines["kind"]],
                 unit_price_ht=[amount(v) for v in lines["unit_price_ht"]],
-                tax_rate=[f"{v.normalize() if hasattr(v, 'normalize') else v} %" for v in lines["tax_rate"]],
+                tax_rate=[rate(v) for v in lines["tax_rate"]],
                 discount_amount=[amount(v) for v in lines["discount_amount"]],
                 total_ht=[amount(v) for v in lines["total_ht"]],
                 total_ttc=[amount(v) for v in lines["total_ttc"]],
@@ -179,32 +218,63 @@ def _order_view(number: int) -> None:
     with tabs[4]:
         render_payments_tab(order, actions)
     with tabs[5]:
-        for entry in detail.history.itertuples():
+        if detail.history.empty:
+            st.caption(_("No history yet."))
+        for entry in detail.history.itertuples():  # sentences in the viewer's language (issue 18 item 6)
+            headline, *rest = describe(
+                entry.action,
+                entry.details,
+                actor=entry.actor_name,
+                reason=entry.reason,
+                currency=currency,
+                event_zone=order["event_timezone"],
+                viewer_zone=user_timezone(),
+            )
             with st.container(border=True):
-                st.markdown(f"**{md(entry.action)}** · {local_time(entry.at)} · {md(entry.actor)}")
-                changes = history_changes(entry.details)
-                if changes:
-                    st.markdown("\n".join(f"- {md(field)}: {md(old)} → {md(new)}" for field, old, new in changes))
-                if entry.reason:
-                    st.caption(_("Reason: {reason}").format(reason=md(entry.reason)))
+                st.markdown(f"**{md(headline)}**")
+                st.caption(local_time(entry.at))
+                if rest:
+                    st.markdown("\n".join(f"- {md(sentence)}" for sentence in rest))
     with tabs[6]:
-        st.markdown(md(order["notes"]) or _("No note."))
-        if order["deleted_reason"]:
-            st.caption(_("Deletion reason: {reason}").format(reason=md(order["deleted_reason"])))
+        render_order_notes(order)
     with tabs[7]:
         render_order_emails(order["id"])
 
 
+def _lookup_field() -> None:
+    """On every view of the page: a number opens that order, a name or an email opens the one
+    order it finds, or the grid's search when it finds several. The URL then names the order."""
+    with st.form("order_detail.lookup", clear_on_submit=True, border=False):
+        typed_column, button_column = st.columns([5, 1], vertical_alignment="bottom")
+        typed = typed_column.text_input(
+            _("Find an order"),
+            key="order_detail.lookup_text",
+            placeholder=_("Order number, buyer or holder name, email or company"),
+        )
+        submitted = button_column.form_submit_button(_("Open"), key="order_detail.lookup_open")
+    typed = (typed or "").strip()
+    if not submitted or not typed:
+        return
+    found = lookup_order(engine(), typed)  # a one-off action: never a cached, stale answer
+    if found.number is not None:
+        st.query_params.from_dict({"order": str(found.number)})
+        st.rerun()
+    if found.several:
+        st.switch_page(GRID_PAGE, query_params={"q": typed})
+    if found.asked_number is not None:
+        st.warning(_("No order with number {number}.").format(number=found.asked_number))
+    else:
+        st.warning(_("No order matches “{text}”.").format(text=md(typed[:100])))
+
+
+_lookup_field()
 attendee = number_param("attendee", _("“{value}” in the address is not an attendee record number."))
 number = number_param("order", _("“{value}” in the address is not an order number."))
 if attendee is not None:
     _attendee_view(attendee)
 elif number is not None:
     _order_view(number)
-else:
+elif "order" not in st.query_params and "attendee" not in st.query_params:
     st.title(_("Order"))
-    typed = st.text_input(_("Order number"), key="order_detail.number", placeholder="1234567")
-    if parse_number(typed) is not None:
-        st.query_params["order"] = str(parse_number(typed))
-        st.rerun()
-    link("pages/orders.py", _("Back to the orders"), {}, icon=":material/list:")
+    st.info(_("No order is open. Type an order number, or a buyer's name or email, above."))
+    link(GRID_PAGE, _("Back to the orders"), {}, icon=":material/list:")

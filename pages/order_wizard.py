@@ -2,7 +2,9 @@
 
 Its progress is one `WizardState` (ui/wizard_state.py) under one session-state key; each step is
 one function of ui/wizard_steps.py. This page opens the wizard on the right order and draws the
-side menu of steps."""
+side menu of steps. The progress is also kept on the server as a draft named in the address
+(`?draft=`, after `?modify=N` for a modification; ui/wizard_drafts.py), so a reload keeps what was
+typed."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from ui.guard import require_router
 from ui.params import number_param
 from ui.session import order_actions
 from ui.text import md
-from ui.wizard_state import WizardState, reset, start, state
+from ui.wizard_drafts import abandon, open_draft, persist, resume, show_stale
+from ui.wizard_state import WizardState, reset
 from ui.wizard_steps import STEP_TITLES, STEPS
 
 require_router()
@@ -28,12 +31,14 @@ def modify_number() -> int | None:
 
 
 def open_wizard() -> WizardState:
-    """The wizard for this address: the order of `?modify=`, else a new order (kept across reruns)."""
-    wanted, current = modify_number(), state()
-    if wanted is None:
-        return current if current is not None and current.mode == "create" else start(WizardState())
-    if current is not None and current.mode == "modify" and current.number == wanted:
+    """The wizard for this address: the order of `?modify=`, else a new order (kept across reruns,
+    reopened from its draft after a reload)."""
+    wanted = modify_number()
+    current = resume(wanted)
+    if current is not None:
         return current
+    if wanted is None:
+        return open_draft(WizardState())
     actions = order_actions(number=wanted)
     loaded = cached_query(order_for_edit, wanted)
     if actions is None or loaded is None:
@@ -47,7 +52,7 @@ def open_wizard() -> WizardState:
             )
         )
         st.stop()
-    return start(WizardState.for_order(loaded))
+    return open_draft(WizardState.for_order(loaded), version=loaded["version"])
 
 
 def show_conflict(w: WizardState) -> None:
@@ -67,6 +72,7 @@ def show_conflict(w: WizardState) -> None:
         )
     if st.button(_("Reload the order and start again"), key="wizard.reload"):
         number = w.number
+        abandon()  # its draft cannot be saved over the newer order
         reset()
         st.query_params["modify"] = str(number)
         st.rerun()
@@ -87,9 +93,10 @@ def side_menu(w: WizardState) -> None:
     if st.button(
         _("Start over"), key="wizard.reset", width="stretch", help=_("Forget what was typed; nothing has been saved.")
     ):
-        mode, number = w.mode, w.number
+        number = w.number
+        abandon()  # the draft is deleted: the next run starts a new one
         reset()
-        if mode == "modify":
+        if number is not None:  # a modification starts again from the order as it is now
             st.query_params["modify"] = str(number)
         st.rerun()
 
@@ -99,6 +106,7 @@ st.title(_("Modify order {number}").format(number=wizard.number) if wizard.mode 
 if wizard.conflict:
     show_conflict(wizard)
     st.stop()
+show_stale()
 
 menu, body = st.columns([1, 4])
 with menu:
@@ -108,3 +116,4 @@ with body:
         wizard.step = 1
     st.subheader(f"{wizard.step}. {_(STEP_TITLES[wizard.step])}")
     STEPS[wizard.step](wizard)
+persist(wizard)  # after the step copied its widgets back: a reload finds it all

@@ -18,8 +18,9 @@ from orders_core.status import (
 )
 from queries.grid import DEFAULT_PAGE_SIZE, GridFilters, cursor_after, filter_choices, grid_count_and_totals, grid_page
 from ui.data import cached_query
-from ui.format import money
-from ui.grid_display import column_config, display_frame, link, styled
+from ui.export_format import export_kind_choice
+from ui.format import counted, money
+from ui.grid_display import clicked_order, column_config, display_frame, link, styled
 from ui.grid_state import view_from_params, view_to_params, with_filters
 from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
@@ -29,6 +30,7 @@ from web.exports import export_url
 
 require_router()
 
+DETAIL_PAGE = "pages/order_detail.py"
 SELECTED_KEY = "orders.selected_ids"
 CURSORS_KEY = "orders.cursors"
 SORT_LABELS = {
@@ -60,6 +62,19 @@ group = st.segmented_control(
     default=f.group,
     format_func=lambda g: _(STATUS_GROUP_LABELS[g]),
     key="orders.group",
+)
+overdue_column, follow_up_column = st.columns(2)
+overdue = overdue_column.toggle(
+    _("Overdue"),
+    value=f.overdue,
+    key="orders.overdue",
+    help=_("Past their due date in their event's time zone, unpaid or partially paid, not cancelled."),
+)
+follow_up_due = follow_up_column.toggle(
+    _("Follow-up due"),
+    value=f.follow_up_due,
+    key="orders.follow_up_due",
+    help=_("Orders whose follow-up date is today or earlier ({timezone})").format(timezone=timezone),
 )
 with st.expander(
     _("Filters"),
@@ -152,8 +167,10 @@ filters = GridFilters(
     paid_from=date_from if date_kind == "paid_at" else None,
     paid_to=date_to if date_kind == "paid_at" else None,
     include_deleted=include_deleted,
+    overdue=overdue,
     search=search.strip(),
     timezone=timezone,
+    follow_up_due=follow_up_due,
 )
 sort_column, utm_column = st.columns([3, 1])
 sort = sort_column.selectbox(
@@ -174,10 +191,19 @@ if params != st.query_params.to_dict():
 
 # --- the page of rows ----------------------------------------------------------------------------
 count, totals = cached_query(grid_count_and_totals, filters)
-if filters.order_number() is not None and count:
-    number = filters.order_number()
+number = filters.order_number()
+if number is not None:
+    # A number finds its order whatever else is chosen (deleted too): say so, the filters above
+    # still show their values.
+    st.info(
+        _(
+            "Searching for order number {number}: the other filters (dates, statuses, events…) are not applied, and a deleted order is shown too."
+        ).format(number=number),
+        icon=":material/info:",
+    )
+if number is not None and count:
     link(
-        "pages/order_detail.py",
+        DETAIL_PAGE,
         _("Open order {number}").format(number=number),
         {"order": str(number)},
         icon=":material/open_in_new:",
@@ -214,9 +240,12 @@ else:
         width="stretch",
         column_config=column_config(timezone),
         on_select="rerun",
-        selection_mode="multi-row",
+        selection_mode=["multi-row", "single-cell"],
         key="orders.table",
     )
+    opened = clicked_order(selection.selection.cells, rows) if selection else None
+    if opened is not None:  # a click on a number or a buyer's name: that order, in this tab
+        st.switch_page(DETAIL_PAGE, query_params={"order": str(opened)})
     positions = selection.selection.rows if selection else []
     # Positions mean nothing once the page changes: turn them into order ids at once.
     st.session_state[SELECTED_KEY] = [int(rows.iloc[p]["id"]) for p in positions if p < len(rows)]
@@ -254,31 +283,21 @@ else:
         numbers = dict(zip(rows["id"].astype(int), rows["number"].astype(int)))
         for order_id in selected[:5]:
             link(
-                "pages/order_detail.py",
+                DETAIL_PAGE,
                 _("Open order {number}").format(number=numbers[order_id]),
                 {"order": str(numbers[order_id])},
                 icon=":material/open_in_new:",
             )
     else:
-        st.caption(_("Select rows to open an order or act on several."))
-    render_bulk_actions(selected)
+        st.caption(_("Click an order number or a buyer's name to open the order; select rows to act on several."))
+    render_bulk_actions(selected, refund_excess=True)
 
 # --- exports -------------------------------------------------------------------------------------
 # Only roles with `orders.export` see this; the route checks the session and the role again and
 # streams the file from the query layer (web/exports.py): no file is prepared here.
 if can("orders.export"):
-    with st.expander(_("Export the {count} filtered orders").format(count=format_number(count))):
-        kind = st.radio(
-            _("Format"),
-            ["csv_semicolon", "csv_comma", "xlsx"],
-            horizontal=True,
-            key="orders.export_kind",
-            format_func={
-                "csv_semicolon": _("CSV (; for French Excel)"),
-                "csv_comma": _("CSV (,)"),
-                "xlsx": _("Excel (XLSX)"),
-            }.get,
-        )
+    with st.expander(counted("Export the {count} filtered order", "Export the {count} filtered orders", count)):
+        kind = export_kind_choice("orders.export_kind")
         st.link_button(
             ngettext("Download {rows} order", "Download {rows} orders", count).format(rows=format_number(count)),
             export_url(kind, params, timezone=timezone, language=get_locale()),

@@ -4,7 +4,7 @@ first, with their age and balance, ready to validate once the payment is in."""
 
 import streamlit as st
 
-from orders_core.i18n import _, format_number, ngettext
+from orders_core.i18n import _, format_date, format_number, ngettext
 from orders_core.payment_state import PAYMENT_STATE_LABELS
 from orders_core.status import STATUS_LABELS
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
@@ -60,6 +60,7 @@ display = orders.assign(
     created_at=[local_time(v) for v in orders["created_at"]],
     status=[_(STATUS_LABELS[v]) for v in orders["status"]],
     payment_state=[_(PAYMENT_STATE_LABELS[v]) for v in orders["payment_state"]],
+    due_date=[format_date(v) if v is not None and v == v else "" for v in orders["due_date"]],
 )[
     [
         "number",
@@ -73,6 +74,7 @@ display = orders.assign(
         "balance_due",
         "created_at",
         "age_days",
+        "due_date",
     ]
 ]
 selection = st.dataframe(
@@ -94,6 +96,7 @@ selection = st.dataframe(
         "balance_due": _("Balance due"),
         "created_at": _("Created"),
         "age_days": st.column_config.NumberColumn(_("Age (days)"), format="%d"),
+        "due_date": _("Due date (event's time zone)"),
     },
 )
 positions = selection.selection.rows if selection else []

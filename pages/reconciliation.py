@@ -1,45 +1,56 @@
-"""Bank reconciliation: import a statement, confirm the suggested matches, report per currency."""
+"""Bank reconciliation: import a statement; every line shows its stored classification, its
+reason and the order it points at (filtered, paged); confirm a line, settle a refund, confirm
+every decided match after a dry run; re-classify; report per currency."""
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 import streamlit as st
 
 from orders_core.i18n import _, format_date, format_money, format_number, ngettext
+from orders_core.reconciliation.classes import (
+    CLASS_LABELS,
+    allocations,
+    class_colour,
+    class_label,
+    describe,
+    is_outgoing,
+    may_pay_an_order,
+    proposes_payment,
+    proposes_refund,
+)
+from orders_core.reconciliation.decisions import (
+    BulkPlan,
+    confirm_decided,
+    confirm_line,
+    confirm_refund_line,
+    reclassify_statement,
+)
 from orders_core.reconciliation.parsing import DATE_FORMATS, FIELDS, CsvOptions, detect_columns, detect_separator
 from orders_core.reconciliation.service import (
-    confirm_high_confidence,
     confirm_match,
     find_order_by_number,
     ignore_transaction,
     import_statement,
+    max_statement_bytes,
 )
-from orders_core.reconciliation.states import (
-    STATUS_LABELS,
-    VIEWS,
-    TransactionStatus,
-    is_ignored,
-    is_open,
-    is_partial,
-    may_ignore,
-)
+from orders_core.reconciliation.states import STATUS_LABELS, TransactionStatus, is_open, is_partial, may_ignore
 from queries.dashboards.export import to_csv
-from queries.reconciliation import (
-    high_confidence_plan,
-    statement_report,
-    statements,
-    transaction_counts,
-    transactions_with_suggestions,
-)
+from queries.reconciliation import classification_counts, classified_lines, decided_plan, statement_report, statements
 from ui.data import cached_query
+from ui.format import counted
 from ui.guard import require_router
 from ui.params import parse_number
 from ui.session import can, current_actor
 from ui.text import md
-from ui.transactions import run_service
+from ui.timezone import local_time
+from ui.transactions import run_service, show_notice
+from ui.uploads import file_uploader
 
 require_router()
 
 PAGE_SIZE = 25
+REPORT = "reconciliation.report"  # the bulk confirmation's report, shown after the rerun
 FIELD_LABELS = {
     "date": _("Date"),
     "amount": _("Amount"),
@@ -50,17 +61,47 @@ FIELD_LABELS = {
 }
 
 
+def progress_to(bar, text: str) -> Callable[..., None]:
+    """A progress callback drawing on `bar`: (done, total) counts, or a fraction."""
+
+    def update(done: float, total: float | None = None, *_rest: object) -> None:
+        fraction = done / total if total else float(done)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    return update
+
+
+def amounts_text(amounts: dict[str, Decimal]) -> str:
+    return ", ".join(format_money(amount, currency) for currency, amount in sorted(amounts.items()))
+
+
+def bulk_report(done: BulkPlan) -> str:
+    """What the bulk confirmation did, for the notice after the rerun."""
+    text = _("{lines} confirmed, paying {orders}: {amounts}.").format(
+        lines=ngettext("{n} line", "{n} lines", done.lines).format(n=format_number(done.lines)),
+        orders=ngettext("{n} order", "{n} orders", done.orders).format(n=format_number(done.orders)),
+        amounts=amounts_text(done.amounts) or "—",
+    )
+    for line, why in done.skipped:
+        text += "  \n" + _("Line {line} skipped: {why}").format(line=line, why=md(why))
+    return text
+
+
 st.title(_("Bank reconciliation"))
 st.caption(
     _(
-        "Import a bank statement, check the suggested matches with open invoice orders, confirm. "
-        "Confirmed transfers are recorded as bank-transfer payments; fully paid orders are validated."
+        "Import a bank statement: every line is classified, with its reason and the order it points at. "
+        "Confirmed transfers are recorded as bank-transfer payments; fully paid orders are validated; "
+        "outgoing lines are matched to refunds."
     )
 )
 
 with st.expander(_("Import a statement"), expanded=cached_query(statements).empty):
-    upload = st.file_uploader(
-        _("Bank statement (CSV or CAMT.053 XML)"), type=["csv", "txt", "xml"], key="reconciliation.file"
+    upload = file_uploader(
+        _("Bank statement (CSV or CAMT.053 XML)"),
+        types=["csv", "txt", "xml"],
+        key="reconciliation.file",
+        max_bytes=max_statement_bytes(),
     )
     separator_choice = st.selectbox(
         _("Separator"),
@@ -110,16 +151,17 @@ with st.expander(_("Import a statement"), expanded=cached_query(statements).empt
             date_format=None if date_choice == "auto" else date_choice,
             columns=mapping or None,
         )
+        arguments = dict(
+            actor=current_actor(),
+            filename=upload.name,
+            content=upload.getvalue(),
+            file_format=file_format,
+            csv_options=options,
+            progress=progress_to(st.progress(0.0), _("Importing and classifying the lines...")),
+        )
         with st.spinner(_("Reading the statement...")):
             outcome = run_service(
-                lambda session: import_statement(
-                    session,
-                    actor=current_actor(),
-                    filename=upload.name,
-                    content=upload.getvalue(),
-                    file_format=file_format,
-                    csv_options=options,
-                ),
+                lambda session: import_statement(session, **arguments),
                 success=_("Statement imported"),
                 toast=True,
                 rerun=False,  # the import's report stays on screen
@@ -150,7 +192,7 @@ if all_statements.empty:
 ids = all_statements["id"].tolist()
 selected = st.query_params.get("statement")
 default = ids.index(parse_number(selected)) if parse_number(selected) in ids else 0
-labels = {row.id: f"#{row.id} · {row.filename} · {format_date(row.imported_at)}" for row in all_statements.itertuples()}
+labels = {row.id: f"#{row.id} · {row.filename} · {local_time(row.imported_at)}" for row in all_statements.itertuples()}
 statement_id = st.selectbox(_("Statement"), ids, index=default, format_func=labels.get, key="reconciliation.statement")
 st.query_params["statement"] = str(statement_id)
 
@@ -167,12 +209,28 @@ for row in report.itertuples():
             n=format_number(row.transactions)
         ),
     )
-    columns[1].metric(_("Matched"), format_money(row.matched, row.currency), help=str(row.matched_count))
-    columns[2].metric(
-        _("Partially matched"), format_money(row.partially_matched, row.currency), help=str(row.partial_count)
+    columns[1].metric(
+        _("Matched"),
+        format_money(row.matched, row.currency),
+        help=counted("{count} transaction", "{count} transactions", row.matched_count),
     )
-    columns[3].metric(_("Unmatched"), format_money(row.unmatched, row.currency), help=str(row.unmatched_count))
-    columns[4].metric(_("Ignored"), format_money(row.ignored, row.currency), help=str(row.ignored_count))
+    columns[2].metric(
+        _("Partially matched"),
+        format_money(row.partially_matched, row.currency),
+        help=counted("{count} transaction", "{count} transactions", row.partial_count),
+    )
+    columns[3].metric(
+        _("Unmatched"),
+        format_money(row.unmatched, row.currency),
+        help=counted("{count} transaction", "{count} transactions", row.unmatched_count),
+    )
+    columns[4].metric(
+        _("Ignored"),
+        format_money(row.ignored, row.currency),
+        help=counted("{count} transaction", "{count} transactions", row.ignored_count),
+    )
+    if row.paid_out:
+        st.metric(_("Paid out ({currency})").format(currency=row.currency), format_money(row.paid_out, row.currency))
 if not report.empty and can("orders.export"):
     st.download_button(
         _("Export the report (CSV)"),
@@ -182,69 +240,114 @@ if not report.empty and can("orders.export"):
         key="reconciliation.export",
     )
 
-st.subheader(_("Confirm every high-confidence match"))
-plan = cached_query(high_confidence_plan, statement_id)
-if plan.transfers == 0:
-    st.caption(_("No high-confidence match waiting."))
+st.subheader(_("Lines"))
+counts = cached_query(classification_counts, statement_id)
+if counts.get("unclassified"):
+    st.warning(
+        ngettext(
+            "{n} line is not classified yet: click “Re-classify”.",
+            "{n} lines are not classified yet: click “Re-classify”.",
+            counts["unclassified"],
+        ).format(n=format_number(counts["unclassified"]))
+    )
+if st.button(
+    _("Re-classify"),
+    key="reconciliation.reclassify",
+    help=_("Classify every line again, after orders changed (paid, cancelled, created)."),
+):
+    bar = st.progress(0.0, text=_("Classifying the lines..."))
+    run_service(
+        lambda s: reclassify_statement(
+            s,
+            actor=current_actor(),
+            statement_id=statement_id,
+            progress=progress_to(bar, _("Classifying the lines...")),
+        ),
+        success=_("Lines classified again"),
+        toast=True,
+    )
+
+st.markdown(_("**Confirm every decided match**"))
+plan = cached_query(decided_plan, statement_id)
+if plan.lines == 0:
+    st.caption(_("No decided match waiting (a decided match pays one open order exactly, with no other close one)."))
 else:
-    amounts = ", ".join(format_money(amount, currency) for currency, amount in sorted(plan.amounts.items()))
     st.info(
         _(
-            "{transfers} would pay {orders}: {amounts}. Orders fully paid are validated "
+            "Dry run: {lines} would pay {orders}: {amounts}. Orders fully paid are validated "
             "(attendees created, confirmation emailed)."
         ).format(
-            transfers=ngettext("{n} transfer", "{n} transfers", plan.transfers).format(n=format_number(plan.transfers)),
+            lines=ngettext("{n} line", "{n} lines", plan.lines).format(n=format_number(plan.lines)),
             orders=ngettext("{n} order", "{n} orders", plan.orders).format(n=format_number(plan.orders)),
-            amounts=amounts,
+            amounts=amounts_text(plan.amounts),
         )
     )
     if st.button(
-        ngettext("Confirm {n} match", "Confirm {n} matches", plan.transfers).format(n=format_number(plan.transfers)),
+        ngettext("Confirm {n} decided match", "Confirm {n} decided matches", plan.lines).format(
+            n=format_number(plan.lines)
+        ),
         type="primary",
         key="reconciliation.confirm_all",
     ):
         with st.spinner(_("Recording payments...")):
             run_service(
-                lambda s: confirm_high_confidence(s, actor=current_actor(), statement_id=statement_id),
-                success=_("Matches confirmed"),
-                toast=True,
+                lambda s: confirm_decided(s, actor=current_actor(), statement_id=statement_id),
+                success=bulk_report,
+                notice=REPORT,
             )
+show_notice(REPORT)
 
-counts = cached_query(transaction_counts, statement_id)
-status_filter = (
+chosen = st.query_params.get("class")
+# The classifications this statement has (and the one in the URL, even when none is left).
+choices = ["all", *(c.value for c in CLASS_LABELS if counts.get(c.value) or c.value == chosen)]
+class_filter = (
     st.segmented_control(
         _("Show"),
-        ["open", "matched", "ignored"],
-        default="open",
+        choices,
+        default=chosen if chosen in choices else "all",
         key="reconciliation.show",
-        format_func=lambda v: {
-            "open": _("To reconcile ({n})").format(n=counts.get("unmatched", 0) + counts.get("partial", 0)),
-            "matched": _("Matched ({n})").format(n=counts.get("matched", 0)),
-            "ignored": _("Ignored ({n})").format(n=counts.get("ignored", 0)),
-        }[v],
+        format_func=lambda v: "{label} ({n})".format(
+            label=_("All lines") if v == "all" else class_label(v), n=format_number(counts.get(v, 0))
+        ),
     )
-    or "open"
+    or "all"
 )
-statuses = tuple(s.value for s in VIEWS[status_filter])
-total = sum(counts.get(s, 0) for s in statuses)
+st.query_params["class"] = class_filter
+total = counts.get(class_filter, 0)
+pages = max(1, -(-total // PAGE_SIZE))
 page = (
-    st.number_input(
-        _("Page"), min_value=1, max_value=max(1, -(-total // PAGE_SIZE)), value=1, key="reconciliation.page"
-    )
+    st.number_input(_("Page"), min_value=1, max_value=pages, value=1, key="reconciliation.page")
     if total > PAGE_SIZE
     else 1
 )
-rows = cached_query(transactions_with_suggestions, statement_id, statuses, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+rows = cached_query(
+    classified_lines, statement_id, None if class_filter == "all" else class_filter, PAGE_SIZE, (page - 1) * PAGE_SIZE
+)
 if not rows:
     st.info(_("Nothing here."))
 
 for row in rows:
     left = row["amount"] - row["allocated"]
+    sign = "−" if is_outgoing(row["direction"]) else ""
+    line_label = _("Line {line}").format(line=row["line_number"])
     title = (
-        f"{format_date(row['booked_on'])} · {format_money(row['amount'], row['currency'])} · {md(row['payer']) or '—'}"
+        f"{line_label} · {_('{date} (bank date)').format(date=format_date(row['booked_on']))} · "
+        f"{sign}{format_money(row['amount'], row['currency'])} · {md(row['payer']) or '—'}"
     )
-    with st.container(border=True):
-        st.markdown(f"**{title}** · {_(STATUS_LABELS[TransactionStatus(row['status'])])}")
+    with st.container(border=True, key=f"reconciliation.line.{row['id']}"):
+        badge = (
+            f":{class_colour(row['classification'])}-badge[{class_label(row['classification'])}]"
+            if row["classification"]
+            else ":gray-badge[" + _("Not classified") + "]"
+        )
+        decided = " :green-badge[" + _("Decided") + "]" if row["decided"] and is_open(row["status"]) else ""
+        st.markdown(f"**{title}** · {badge}{decided} · {_(STATUS_LABELS[TransactionStatus(row['status'])])}")
+        st.markdown(describe(row["reason"], md))
+        if row["order_number"]:
+            st.markdown(
+                _("Order: [{number}](/order?order={number})").format(number=row["order_number"])
+                + (" · " + _("score {score}").format(score=row["score"]) if row["score"] is not None else "")
+            )
         st.caption(_("Reference: {reference}").format(reference=md(row["reference"].replace("\n", " ")) or "—"))
         for number, amount in row["allocations"]:
             st.markdown(
@@ -252,58 +355,59 @@ for row in rows:
                     amount=format_money(amount, row["currency"]), number=number
                 )
             )
-        if is_ignored(row["status"]):
-            st.caption(_("Ignored: {comment}").format(comment=md(row["comment"])))
-        if not is_open(row["status"]):
-            continue
-        if is_partial(row["status"]):
-            st.caption(_("Left to allocate: {amount}").format(amount=format_money(left, row["currency"])))
-        if not row["suggestions"]:
-            st.caption(_("No suggestion: assign it by hand or ignore it."))
-        for index, suggestion in enumerate(row["suggestions"]):
-            numbers = ", ".join(f"[{n}](/order?order={n})" for n in suggestion["order_numbers"])
-            reasons = "; ".join(
-                _(message).format(**{name: md(value) for name, value in args.items()})
-                for message, args in suggestion["reasons"]
-            )
-            allocation = " + ".join(format_money(a, row["currency"]) for a in suggestion["allocations"])
-            cols = st.columns([5, 1])
-            cols[0].markdown(
-                _("{numbers} · score {score} · {allocation}  \n{reasons}").format(
-                    numbers=numbers, score=suggestion["score"], allocation=allocation, reasons=reasons
-                )
-            )
-            if cols[1].button(_("Confirm"), key=f"reconciliation.confirm.{row['id']}.{index}"):
-                pairs = list(zip(suggestion["order_ids"], suggestion["allocations"], strict=True))
+        if proposes_payment(row["classification"], row["status"]):
+            pairs = allocations(row["reason"])
+            if st.button(
+                _("Confirm: pay {amount}").format(
+                    amount=" + ".join(format_money(a, row["currency"]) for _o, a in pairs)
+                ),
+                key=f"reconciliation.confirm.{row['id']}",
+            ):
                 run_service(
-                    lambda s, row=row, pairs=pairs: confirm_match(
-                        s, actor=current_actor(), transaction_id=row["id"], allocations=pairs
-                    ),
+                    lambda s, row=row: confirm_line(s, actor=current_actor(), transaction_id=row["id"]),
                     success=_("Payment recorded"),
                     toast=True,
                 )
+        if proposes_refund(row["classification"], row["status"], row["order_id"]) and can("orders.record_refund"):
+            if st.button(
+                _("Record this refund on order {number}").format(number=row["order_number"])
+                if row["refund_id"] is None
+                else _("Match to this refund"),
+                key=f"reconciliation.refund.{row['id']}",
+            ):
+                run_service(
+                    lambda s, row=row: confirm_refund_line(s, actor=current_actor(), transaction_id=row["id"]),
+                    success=_("Refund matched"),
+                    toast=True,
+                )
+        if not is_open(row["status"]) or is_outgoing(row["direction"]):
+            continue
+        if is_partial(row["status"]):
+            st.caption(_("Left to allocate: {amount}").format(amount=format_money(left, row["currency"])))
         with st.expander(_("Assign by hand or ignore")):
-            cols = st.columns([2, 2, 1])
-            number_text = cols[0].text_input(_("Order number"), key=f"reconciliation.number.{row['id']}")
-            amount_text = cols[1].text_input(_("Amount"), value=str(left), key=f"reconciliation.amount.{row['id']}")
-            if cols[2].button(_("Assign"), key=f"reconciliation.assign.{row['id']}"):
-                try:
-                    number = int(number_text.strip())
-                    amount = Decimal(amount_text.strip().replace(",", "."))
-                except (ValueError, InvalidOperation):
-                    st.error(_("Give a 7-digit order number and an amount like 120.50."))
-                else:
+            # A zero line may be ignored, never assigned to an order.
+            if may_pay_an_order(row["direction"], row["amount"], row["allocated"]):
+                cols = st.columns([2, 2, 1])
+                number_text = cols[0].text_input(_("Order number"), key=f"reconciliation.number.{row['id']}")
+                amount_text = cols[1].text_input(_("Amount"), value=str(left), key=f"reconciliation.amount.{row['id']}")
+                if cols[2].button(_("Assign"), key=f"reconciliation.assign.{row['id']}"):
+                    try:
+                        number = int(number_text.strip())
+                        amount = Decimal(amount_text.strip().replace(",", "."))
+                    except (ValueError, InvalidOperation):
+                        st.error(_("Give a 7-digit order number and an amount like 120.50."))
+                    else:
 
-                    def assign(session, number=number, amount=amount, transaction_id=row["id"]):
-                        order = find_order_by_number(session, number)
-                        confirm_match(
-                            session,
-                            actor=current_actor(),
-                            transaction_id=transaction_id,
-                            allocations=[(order.id, amount)],
-                        )
+                        def assign(session, number=number, amount=amount, transaction_id=row["id"]):
+                            order = find_order_by_number(session, number)
+                            confirm_match(
+                                session,
+                                actor=current_actor(),
+                                transaction_id=transaction_id,
+                                allocations=[(order.id, amount)],
+                            )
 
-                    run_service(assign, success=_("Payment recorded"), toast=True)
+                        run_service(assign, success=_("Payment recorded"), toast=True)
             comment = st.text_input(_("Why ignore it?"), key=f"reconciliation.comment.{row['id']}")
             if st.button(_("Ignore"), key=f"reconciliation.ignore.{row['id']}", disabled=not may_ignore(row["status"])):
                 run_service(
@@ -315,5 +419,6 @@ for row in rows:
                 )
 
 st.caption(
-    ngettext("{n} transaction in this view", "{n} transactions in this view", total).format(n=format_number(total))
+    ngettext("{n} line in this view", "{n} lines in this view", total).format(n=format_number(total))
+    + (" · " + _("page {page} of {pages}").format(page=page, pages=pages) if pages > 1 else "")
 )

@@ -21,6 +21,7 @@ from orders_core.status import TARIFF_KIND_LABELS, TariffKind
 from queries.catalogue import tariffs_of_event
 from ui.catalogue import datetime_input, event_selector, history, when
 from ui.data import cached_query
+from ui.format import rate
 from ui.guard import require_router
 from ui.session import current_actor
 from ui.text import md
@@ -47,8 +48,8 @@ def kind_label(kind: str) -> str:
     return _(TARIFF_KIND_LABELS[TariffKind(kind)])
 
 
-def rate_label(rate) -> str:
-    return f"{Decimal(str(rate)).normalize():f} %"
+def rate_label(value) -> str:
+    return rate(value)
 
 
 def units(value) -> str:
@@ -182,9 +183,9 @@ if pending and pending[1] == tariff_id:
     if action == "deactivate":
         st.warning(
             _(
-                "Deactivate {name}? It stops being offered for sale; its {sold} sold and {awaiting} awaiting "
-                "units stay in their orders."
-            ).format(name=md(tariff["name"]), sold=tariff["sold"], awaiting=tariff["awaiting"])
+                "Deactivate {name}? It stops being offered for sale; the units already ordered stay in their "
+                "orders ({sold} sold, {awaiting} awaiting payment)."
+            ).format(name=md(tariff["name"]), sold=int(tariff["sold"]), awaiting=int(tariff["awaiting"]))
         )
     else:
         st.warning(

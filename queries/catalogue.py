@@ -36,6 +36,9 @@ EVENT_COLUMNS = [
     "seated",
     "community",
     "bank_details",
+    "payment_terms_days",
+    "payment_due_days_before_event",
+    "expire_after_days",
     "archived_at",
     "tariffs",
     "orders",
@@ -102,6 +105,9 @@ def events_list(engine: Engine, *, include_archived: bool = False) -> pd.DataFra
         Event.seated,
         Event.community,
         Event.bank_details,
+        Event.payment_terms_days,
+        Event.payment_due_days_before_event,
+        Event.expire_after_days,
         Event.archived_at,
         tariffs.label("tariffs"),
         orders.label("orders"),
@@ -110,7 +116,13 @@ def events_list(engine: Engine, *, include_archived: bool = False) -> pd.DataFra
         query = query.where(Event.archived_at.is_(None))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    return _frame(rows, EVENT_COLUMNS, ("starts_at", "ends_at", "archived_at"))
+    frame = _frame(rows, EVENT_COLUMNS, ("starts_at", "ends_at", "archived_at"))
+    for column in ("payment_terms_days", "payment_due_days_before_event", "expire_after_days"):
+        # Whole days or None (a rule that is off), never pandas' float NaN.
+        frame[column] = pd.Series(
+            [None if pd.isna(v) else int(v) for v in frame[column]], index=frame.index, dtype=object
+        )
+    return frame
 
 
 def event_row(engine: Engine, event_id: int) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -31,13 +31,13 @@ from sqlalchemy import Engine, func, select
 
 from orders_core.i18n import N_, _, as_utc
 from orders_core.models import Event, Order, OrderLine
-from orders_core.payment_state import PAYMENT_STATE_LABELS
+from orders_core.payment_state import PAYMENT_STATE_LABELS, balance_due
 from orders_core.permissions import Actor, require
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from queries.cells import safe_cell, safe_text
 from queries.custom_values import custom_columns, custom_values_of
 from queries.grid import GridFilters, filter_conditions, grid_count_and_totals
-from queries.sql import AnySelect
+from queries.sql import AnySelect, refunded_sum
 
 Progress = Callable[[int, int], None]
 CHUNK = 10_000
@@ -64,6 +64,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("amount_paid", N_("Amount paid")),
     ("balance_due", N_("Balance due")),
     ("payment_state", N_("Payment state")),
+    ("due_date", N_("Due date (event's time zone)")),
     ("event_name", N_("Event")),
     ("source", N_("Source")),
     ("company_name", N_("Company")),
@@ -76,8 +77,12 @@ MONEY = {"total_ht", "total_ttc", "amount_paid", "balance_due"}
 DATES = {"paid_at", "created_at", "deleted_at"}
 
 
-def headers() -> list[str]:
-    return [_(label) for _key, label in COLUMNS]
+def headers(timezone: str | None = None) -> list[str]:
+    """The column titles; the times' columns name the zone they are written in (issue 18 item 5)."""
+    return [
+        _("{column} ({zone})").format(column=_(label), zone=timezone) if timezone and key in DATES else _(label)
+        for key, label in COLUMNS
+    ]
 
 
 def _query(filters: GridFilters) -> AnySelect:
@@ -99,7 +104,9 @@ def _query(filters: GridFilters) -> AnySelect:
             Order.total_ht,
             Order.total_ttc,
             Order.amount_paid,
+            refunded_sum().label("refunded"),
             Order.payment_state,
+            Order.due_date,
             Event.name.label("event_name"),
             Order.source,
             Order.company_name,
@@ -125,7 +132,8 @@ def export_chunks(engine: Engine, filters: GridFilters, chunk_size: int = CHUNK)
             rows = []
             for row in partition:
                 record = dict(row)
-                record["balance_due"] = record["total_ttc"] - record["amount_paid"]
+                paid = record["amount_paid"] + (record.pop("refunded") or 0)
+                record["balance_due"] = balance_due(total=record["total_ttc"], paid=paid)
                 rows.append(record)
             custom = custom_values_of(values_conn, [r["order_id"] for r in rows])
             for record in rows:
@@ -155,6 +163,8 @@ def _display(record: dict[str, Any], labels: _Labels, zone: ZoneInfo) -> dict[st
     record["payment_state"] = labels.payment_state.get(record["payment_state"], record["payment_state"])
     record["source"] = labels.source.get(record["source"], record["source"])
     record["terms_accepted"] = labels.yes if record["terms_accepted"] else labels.no
+    # A calendar day in the event's timezone (never shifted): ISO, as accounting tools read it.
+    record["due_date"] = record["due_date"].isoformat() if record["due_date"] is not None else None
     for key in DATES:
         value = record[key]
         record[key] = as_utc(value).astimezone(zone).replace(tzinfo=None) if value is not None else None
@@ -173,7 +183,7 @@ class _Export:
         require(actor, EXPORT)
         self.engine, self.filters = engine, filters
         self.extra = _custom_columns(engine, filters)
-        self.header = [safe_text(title) for title in headers() + [label for _key, label in self.extra]]
+        self.header = [safe_text(title) for title in headers(filters.timezone) + [label for _key, label in self.extra]]
         self.labels, self.zone = _Labels(), ZoneInfo(filters.timezone)
         self.keys = [key for key, _label in COLUMNS]
         self.progress = progress
@@ -207,19 +217,26 @@ def _csv_row(export: _Export, record: dict[str, Any], decimal_comma: bool) -> li
     return row + export.custom(record)
 
 
-def _csv_pieces(export: _Export, separator: str, chunk_size: int) -> Iterator[bytes]:
+def csv_pieces(header: list[str], chunks: Iterable[Iterable[list[Any]]], separator: str) -> Iterator[bytes]:
+    """CSV in pieces, one a chunk of rows: UTF-8 with a BOM (Excel then reads UTF-8), the header
+    first. Shared by every streamed CSV export (orders, attendees); cells come already safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, quoting=csv.QUOTE_MINIMAL)
-    buffer.write("\ufeff")  # the BOM: Excel then reads UTF-8
-    writer.writerow(export.header)
-    decimal_comma = separator == ";"
-    for chunk in export.chunks(chunk_size):
-        writer.writerows(_csv_row(export, record, decimal_comma) for record in chunk)
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for rows in chunks:
+        writer.writerows(rows)
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
     if buffer.tell():  # no row at all: the header alone
         yield buffer.getvalue().encode("utf-8")
+
+
+def _csv_pieces(export: _Export, separator: str, chunk_size: int) -> Iterator[bytes]:
+    decimal_comma = separator == ";"
+    rows = ((_csv_row(export, record, decimal_comma) for record in chunk) for chunk in export.chunks(chunk_size))
+    return csv_pieces(export.header, rows, separator)
 
 
 def csv_stream(
@@ -259,18 +276,7 @@ def export_csv(
 
 
 def _write_xlsx(export: _Export, out: BinaryIO, chunk_size: int, workdir: str) -> None:
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,  # each row goes to the row file as it is written
-            "tmpdir": workdir,
-            "strings_to_formulas": False,  # a text is a text, whatever it starts with
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    workbook = safe_workbook(out, workdir)
     sheet = workbook.add_worksheet(_("Orders")[:31])
     sheet.freeze_panes(1, 0)
     bold = workbook.add_format({"bold": True})
@@ -305,15 +311,38 @@ def _write_xlsx(export: _Export, out: BinaryIO, chunk_size: int, workdir: str) -
     workbook.close()
 
 
-def _xlsx_pieces(export: _Export, chunk_size: int) -> Iterator[bytes]:
+def safe_workbook(out: BinaryIO, workdir: str) -> Any:
+    """An xlsxwriter workbook that streams its rows to `workdir` and never turns a text into a
+    formula, a link or a number (shared by every XLSX export)."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,  # each row goes to the row file as it is written
+            "tmpdir": workdir,
+            "strings_to_formulas": False,  # a text is a text, whatever it starts with
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+
+
+def spooled_pieces(write: Callable[[BinaryIO, str], None], prefix: str) -> Iterator[bytes]:
+    """What `write(out, workdir)` produces, in pieces: spooled in memory up to SPOOL_BYTES, then
+    on disk, and read back once the workbook is closed (a ZIP is only whole at the end)."""
     with (
-        tempfile.TemporaryDirectory(prefix="orders-xlsx-") as workdir,
+        tempfile.TemporaryDirectory(prefix=prefix) as workdir,
         tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool,
     ):
-        _write_xlsx(export, spool, chunk_size, workdir)  # type: ignore[arg-type]
+        write(spool, workdir)  # type: ignore[arg-type]
         spool.seek(0)
         while piece := spool.read(PIECE):
             yield piece
+
+
+def _xlsx_pieces(export: _Export, chunk_size: int) -> Iterator[bytes]:
+    return spooled_pieces(lambda out, workdir: _write_xlsx(export, out, chunk_size, workdir), "orders-xlsx-")
 
 
 def xlsx_stream(

@@ -5,7 +5,7 @@ Paging is by keyset (`after` = the last row's sort value and id) for next pages,
 the fallback for a page opened by number. Count and totals read the `order_summary` table (kept
 in step by triggers, migration 0002) for the filters it can serve, plus a direct scan of the
 partial days at the edges of a date range; any other filter (search, discount code, payment
-date) counts and sums the orders directly."""
+date) counts and sums the orders directly. The text search is queries.grid_search's."""
 
 from __future__ import annotations
 
@@ -18,32 +18,23 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import (
-    Boolean,
-    CompoundSelect,
     Connection,
     Engine,
     false,
     func,
-    literal,
     select,
     tuple_,
-    union,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
-from orders_core.models import DiscountCode, Event, Order, OrderItem, OrderLine, OrderSummary
+from orders_core.models import DiscountCode, Event, Order, OrderLine, OrderSummary
+from orders_core.payment_state import balance_due
 from orders_core.status import STATUS_GROUPS
-from queries.sql import AnySelect, money_sum
-
-# The searchable columns. On PostgreSQL they are matched as one concatenation, the very
-# expression of the pg_trgm GIN indexes of migration 0002 (an expression index is used only when
-# the query repeats its expression); on SQLite column by column, which scans faster.
-ORDER_SEARCH_COLUMNS = (Order.buyer_first_name, Order.buyer_last_name, Order.buyer_email, Order.company_name)
-ITEM_SEARCH_COLUMNS = (OrderItem.holder_first_name, OrderItem.holder_last_name)
+from queries.due import today_in
+from queries.due_dates import overdue_condition
+from queries.grid_search import search_ids
+from queries.sql import AnySelect, money_sum, refunded_sum
 
 ORDER_NUMBER = re.compile(r"^\s*#?(\d{7})\s*$")
 DEFAULT_PAGE_SIZE = 50
@@ -87,6 +78,8 @@ GRID_COLUMNS = [
     "utm_medium",
     "utm_campaign",
     "deleted_at",
+    "due_date",
+    "follow_up_on",
 ]
 
 
@@ -107,8 +100,10 @@ class GridFilters:
     paid_from: date | None = None
     paid_to: date | None = None
     include_deleted: bool = False
+    overdue: bool = False  # issue 15: past its due date in its event's timezone and still owing
     search: str = ""
     timezone: str = field(default="UTC", compare=True)
+    follow_up_due: bool = False  # issue 15: a follow-up date on or before today (in `timezone`)
 
     def effective_statuses(self) -> tuple[str, ...] | None:
         """The statuses kept by the quick group and the status list together (None = all)."""
@@ -134,51 +129,6 @@ def day_bounds(first: date | None, last: date | None, timezone: str) -> tuple[da
     start = datetime.combine(first, time.min, zone).astimezone(UTC) if first else None
     end = datetime.combine(last + timedelta(days=1), time.min, zone).astimezone(UTC) if last else None
     return start, end
-
-
-def _like_pattern(text_: str) -> str:
-    escaped = text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-class contains_ci(FunctionElement[Any]):
-    """Case-insensitive substring match of a pattern in any of some text columns (first and last
-    name together too). PostgreSQL: ILIKE on their concatenation, served by the pg_trgm index.
-    SQLite: LIKE per column (SQLite's LIKE already ignores ASCII case, and its lower() folds
-    nothing more), plus "first last" when the pattern has a space."""
-
-    type = Boolean()
-    inherit_cache = True
-    name = "contains_ci"
-
-    def __init__(self, pattern: str, *columns: InstrumentedAttribute[str]) -> None:
-        super().__init__(literal(pattern), *columns)
-
-
-@compiles(contains_ci)
-def _contains_ci_postgresql(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
-    pattern, *columns = element.clauses.clauses
-    joined = " || ' ' || ".join(compiler.process(c, **kw) for c in columns)
-    return f"(({joined}) ILIKE {compiler.process(pattern, **kw)} ESCAPE '\\')"
-
-
-@compiles(contains_ci, "sqlite")
-def _contains_ci_sqlite(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
-    pattern, *columns = element.clauses.clauses
-    bound = compiler.process(pattern, **kw)
-    names = [compiler.process(c, **kw) for c in columns]
-    tests = [f"{name} LIKE {bound} ESCAPE '\\'" for name in names]
-    if " " in str(pattern.value):
-        tests.append(f"({names[0]} || ' ' || {names[1]}) LIKE {bound} ESCAPE '\\'")
-    return f"({' OR '.join(tests)})"
-
-
-def _search_ids(text_: str) -> CompoundSelect[int]:
-    pattern = _like_pattern(text_)
-    return union(
-        select(Order.id.label("id")).where(contains_ci(pattern, *ORDER_SEARCH_COLUMNS)),
-        select(OrderItem.order_id.label("id")).where(contains_ci(pattern, *ITEM_SEARCH_COLUMNS)),
-    )
 
 
 def filter_conditions(
@@ -221,11 +171,15 @@ def filter_conditions(
                 conditions.append(OrderSummary.day < end_full.date())
         else:
             conditions.extend(_range(Order.created_at, start, end))
+    if filters.overdue:
+        conditions.append(overdue_condition())
     paid_start, paid_end = day_bounds(filters.paid_from, filters.paid_to, filters.timezone)
     conditions.extend(_range(Order.paid_at, paid_start, paid_end))
     text_ = filters.search_text()
     if text_:
-        conditions.append(Order.id.in_(_search_ids(text_)))
+        conditions.append(Order.id.in_(search_ids(text_)))
+    if filters.follow_up_due:  # the partial index ix_orders_follow_up_on
+        conditions.append(Order.follow_up_on <= today_in(filters.timezone))
     return conditions
 
 
@@ -328,11 +282,14 @@ def grid_page(
             Order.source,
             Order.company_name,
             Order.amount_paid,
+            refunded_sum().label("refunded"),
             Order.payment_state,
             Order.utm_source,
             Order.utm_medium,
             Order.utm_campaign,
             Order.deleted_at,
+            Order.due_date,
+            Order.follow_up_on,
         )
         .join(page, page.c.id == Order.id)
         .join(Event, Event.id == Order.event_id)
@@ -343,8 +300,9 @@ def grid_page(
     records = []
     for row in rows:
         record = dict(row)
-        # Exact Decimal arithmetic here rather than in SQL: SQLite would subtract floats.
-        record["balance_due"] = record["total_ttc"] - record["amount_paid"]
+        # The one balance rule (total - payments), in exact Decimals rather than SQL floats.
+        paid = record["amount_paid"] + (record.pop("refunded") or 0)
+        record["balance_due"] = balance_due(total=record["total_ttc"], paid=paid)
         records.append(record)
     return pd.DataFrame.from_records(records, columns=GRID_COLUMNS)
 
@@ -356,6 +314,8 @@ def summary_can_serve(filters: GridFilters) -> bool:
         and not filters.search_text()
         and not filters.discount_code
         and not filters.payment_states  # not a key of order_summary
+        and not filters.follow_up_due
+        and not filters.overdue
         and filters.paid_from is None
         and filters.paid_to is None
     )

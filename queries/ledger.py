@@ -4,11 +4,14 @@ with the running amount kept (payments - refunds) after each. Read-only."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, literal, select, union_all
+from sqlalchemy.orm import Session
 
-from orders_core.models import Payment, Refund
+from orders_core.emails.choices import REFUND_TEMPLATE_KINDS, list_templates
+from orders_core.models import Order, Payment, Refund
 
 COLUMNS = ["kind", "at", "method", "amount", "currency", "reference", "recorded_by", "reason", "balance"]
 
@@ -57,3 +60,32 @@ def order_ledger(engine: Engine, order_id: int) -> pd.DataFrame:
             (row.kind, row.at, str(row.method), amount, row.currency, row.reference, row.recorded_by, row.reason, kept)
         )
     return pd.DataFrame(records, columns=COLUMNS)
+
+
+def order_buyers(engine: Engine, order_ids: tuple[int, ...]) -> dict[int, str]:
+    """order number -> its buyer ("First Last · Company"), for the orders of a selection (the
+    bulk refund of the excess shows who each refund goes to). Read-only."""
+    if not order_ids:
+        return {}
+    query = select(Order.number, Order.buyer_first_name, Order.buyer_last_name, Order.company_name).where(
+        Order.id.in_(order_ids)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    buyers = {}
+    for row in rows:
+        name = f"{row.buyer_first_name} {row.buyer_last_name}".strip()
+        buyers[int(row.number)] = " · ".join(part for part in (name, row.company_name or "") if part)
+    return buyers
+
+
+def refund_templates(engine: Engine, event_id: int) -> list[dict[str, Any]]:
+    """The templates the refund email may use besides its built-in text (REFUND_TEMPLATE_KINDS):
+    refund templates, then "order changed" ones, each the event's first, then the global ones:
+    id, name, language, kind."""
+    with Session(engine) as session:
+        return [
+            {"id": t.id, "name": t.name, "language": t.language, "kind": kind}
+            for kind in REFUND_TEMPLATE_KINDS
+            for t in list_templates(session, event_id, kind)
+        ]

@@ -3,11 +3,12 @@ queries on one connection; money stays Decimal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from orders_core.models import (
     Attendee,
@@ -20,10 +21,12 @@ from orders_core.models import (
     OrderLine,
     OutboxEmail,
     Payment,
+    User,
 )
 from orders_core.order_rules import OrderFacts
-from queries.sql import AnySelect
+from queries.sql import AnySelect, refunded_sum
 
+CANCELLED_COLUMNS = ["attendee_id", "first_name", "last_name", "cancelled_at"]
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
@@ -38,6 +41,7 @@ def order_facts(engine: Engine, *, number: int | None = None, order_id: int | No
         Order.total_ttc,
         Order.amount_paid,
         Order.deleted_at,
+        refunded_sum().label("refunded"),
     )
     query = query.where(Order.number == number) if number is not None else query.where(Order.id == order_id)
     with engine.connect() as conn:
@@ -53,6 +57,7 @@ def order_facts(engine: Engine, *, number: int | None = None, order_id: int | No
         total_ttc=row.total_ttc,
         amount_paid=row.amount_paid,
         deleted=row.deleted_at is not None,
+        refunded=row.refunded or Decimal("0.00"),
     )
 
 
@@ -62,12 +67,14 @@ class OrderDetail:
     DataFrame per tab."""
 
     order: dict[str, Any]
-    custom_fields: pd.DataFrame  # form, label_en, label_fr, holder, value
+    custom_fields: pd.DataFrame  # form, label_en, label_fr, holder, value (stored), field_type, options
     items: pd.DataFrame  # item_id, line_name, kind, holder names/email, seat, delivery_mode, attendee_id
     lines: pd.DataFrame
     payments: pd.DataFrame
     history: pd.DataFrame  # newest first
     emails: pd.DataFrame
+    # Attendees of tickets cancelled from the order (issue 20): kept, marked cancelled.
+    cancelled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CANCELLED_COLUMNS))
 
 
 def order_detail(engine: Engine, number: int) -> OrderDetail | None:
@@ -97,6 +104,8 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
                 FormField.label_fr,
                 (OrderItem.holder_first_name + " " + OrderItem.holder_last_name).label("holder"),
                 FieldValue.value,
+                FormField.field_type,
+                FormField.options,
             )
             .join(FormField, FormField.id == FieldValue.field_id)
             .outerjoin(OrderItem, OrderItem.id == FieldValue.order_item_id)
@@ -104,7 +113,7 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
             .order_by(
                 FieldValue.order_item_id.is_not(None), FieldValue.order_item_id, FormField.position, FormField.id
             ),
-            ["form", "label_en", "label_fr", "holder", "value"],
+            ["form", "label_en", "label_fr", "holder", "value", "field_type", "options"],
         )
         items = frame(
             select(
@@ -183,10 +192,12 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
                 OrderHistory.action,
                 OrderHistory.details,
                 OrderHistory.reason,
+                func.coalesce(func.nullif(User.full_name, ""), OrderHistory.actor).label("actor_name"),
             )
+            .outerjoin(User, User.email == OrderHistory.actor)
             .where(OrderHistory.order_id == order_id)
             .order_by(OrderHistory.at.desc(), OrderHistory.id.desc()),
-            ["history_id", "at", "actor", "action", "details", "reason"],
+            ["history_id", "at", "actor", "action", "details", "reason", "actor_name"],
         )
         emails = frame(
             select(
@@ -204,18 +215,13 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
             .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
             ["email_id", "created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error"],
         )
-    return OrderDetail(order, custom_fields, items, lines, payments, history, emails)
-
-
-def history_changes(details: dict[str, Any] | None) -> list[tuple[str, object, object]]:
-    """A history entry's details as (field, old, new) rows; other values as (key, None, value)."""
-    out = []
-    for key, value in (details or {}).items():
-        if isinstance(value, dict) and set(value) <= {"old", "new"}:
-            out.append((key, value.get("old"), value.get("new")))
-        else:
-            out.append((key, None, value))
-    return out
+        cancelled = frame(
+            select(Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.cancelled_at)
+            .where(Attendee.order_id == order_id, Attendee.cancelled_at.is_not(None))
+            .order_by(Attendee.cancelled_at, Attendee.id),
+            CANCELLED_COLUMNS,
+        )
+    return OrderDetail(order, custom_fields, items, lines, payments, history, emails, cancelled)
 
 
 def attendee_record(engine: Engine, attendee_id: int) -> dict[str, Any] | None:

@@ -1,15 +1,19 @@
-"""The first page's figures: orders by status, per currency."""
+"""The first page's figures: the signed-in role's to-do list (issue 15), and orders by status, per
+currency."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
-from orders_core.models import Order
-from orders_core.status import Status
+from orders_core.models import BankTransaction, Order, OutboxEmail
+from orders_core.payment_state import PaymentState
+from orders_core.permissions import role_may
+from orders_core.status import OPEN_BANK_STATUSES, OutboxStatus, Status
+from queries.grid import GridFilters, filter_conditions
 from queries.sql import money_sum
 
 
@@ -60,3 +64,79 @@ def currency_headlines(figures: pd.DataFrame) -> list[CurrencyHeadline]:
             )
         )
     return headlines
+
+
+# --- the to-do list (issue 15) -------------------------------------------------------------------
+# Each item: the capability of the roles that act on it, and the grid view listing its orders (so
+# the count and the list are the same SQL: queries.grid.filter_conditions), or None for an item
+# that lives on another page (statement lines, emails).
+TODO_GRID_ITEMS: dict[str, tuple[str, GridFilters]] = {
+    "overdue": ("orders.validate", GridFilters(overdue=True)),
+    "refund_due": ("orders.record_refund", GridFilters(payment_states=(PaymentState.OVERPAID.value,))),
+    "balance_due": (
+        "orders.record_payment",
+        GridFilters(statuses=(Status.PAID.value,), payment_states=(PaymentState.PARTIALLY_PAID.value,)),
+    ),
+    "approvals": ("orders.approve", GridFilters(statuses=(Status.PENDING_ADMIN.value,))),
+    "follow_ups": ("orders.notes", GridFilters(follow_up_due=True)),
+}
+TODO_OTHER_ITEMS: dict[str, str] = {
+    "statement_lines": "reconciliation.manage",
+    "failed_emails": "emails.outbox",
+}
+TODO_ORDER = ("overdue", "balance_due", "refund_due", "approvals", "follow_ups", "statement_lines", "failed_emails")
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One item of the to-do list: how many things wait, and where they are listed: the grid
+    filtered by `grid` (with the user's timezone), or `page` with `params`."""
+
+    key: str
+    count: int
+    grid: GridFilters | None = None
+    page: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def todo_filters(key: str, timezone: str) -> GridFilters:
+    """The grid view of a to-do item, "today" being the user's (their timezone)."""
+    return replace(TODO_GRID_ITEMS[key][1], timezone=timezone)
+
+
+def todo_keys(role: str) -> list[str]:
+    """The items a role can act on, in the list's order (a marketer acts on none)."""
+    capabilities = {**{k: c for k, (c, _f) in TODO_GRID_ITEMS.items()}, **TODO_OTHER_ITEMS}
+    return [key for key in TODO_ORDER if role_may(role, capabilities[key])]
+
+
+def todo_list(engine: Engine, role: str, timezone: str = "UTC") -> list[Todo]:
+    """The to-do list of a role: one count per item it can act on (zero included: the page decides
+    how to show them). Each count is one indexed query: the partial indexes on due and follow-up
+    dates, the balance-due index, the status index, the outbox's status index; `refund_due` reads
+    payment_state, which has no index of its own."""
+    items = []
+    with engine.connect() as conn:
+        for key in todo_keys(role):
+            if key in TODO_GRID_ITEMS:
+                filters = todo_filters(key, timezone)
+                orders = conn.execute(select(func.count()).select_from(Order).where(*filter_conditions(filters)))
+                items.append(Todo(key, int(orders.scalar_one()), grid=filters))
+            elif key == "statement_lines":
+                # money still to place: a zero line (classified "ignored") leaves nothing to do
+                open_lines = and_(
+                    BankTransaction.status.in_([s.value for s in OPEN_BANK_STATUSES]), BankTransaction.amount > 0
+                )
+                count, oldest = conn.execute(
+                    select(func.count(), func.min(BankTransaction.statement_id)).where(open_lines)
+                ).one()
+                params = (("statement", str(oldest)),) if oldest is not None else ()
+                items.append(Todo(key, int(count), page="pages/reconciliation.py", params=params))
+            elif key == "failed_emails":
+                count = conn.execute(
+                    select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == OutboxStatus.FAILED.value)
+                ).scalar_one()
+                items.append(
+                    Todo(key, int(count), page="pages/emails.py", params=(("status", OutboxStatus.FAILED.value),))
+                )
+    return items

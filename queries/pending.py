@@ -3,7 +3,9 @@ facts the action menus need about one order.
 
 Finance waits for two kinds of money (issue 20): invoice orders awaiting payment, and orders that
 owe a balance (payment state `partially_paid`: a paid organiser order after added tickets, or a
-part payment). A cancelled order is never chased for money (what it kept is owed back)."""
+part payment). A cancelled order is never chased for money (what it kept is owed back). The
+balance due is the one rule of orders_core.payment_state: total - payments (a refund never
+creates one)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 
 from orders_core.i18n import as_utc
-from orders_core.models import Event, Order
-from orders_core.payment_state import PaymentState
+from orders_core.models import Event, Order, Refund
+from orders_core.payment_state import PaymentState, balance_due
 from orders_core.status import PaymentMode, Status
-from queries.sql import money_sum
+from queries.sql import money_sum, refunded_sum
 
 PENDING_COLUMNS = [
     "id",
@@ -35,6 +37,7 @@ PENDING_COLUMNS = [
     "event_timezone",
     "status",
     "payment_state",
+    "due_date",
 ]
 
 
@@ -80,10 +83,12 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
             Order.currency,
             Order.total_ttc,
             Order.amount_paid,
+            refunded_sum().label("refunded"),
             Order.created_at,
             Event.timezone.label("event_timezone"),
             Order.status,
             Order.payment_state,
+            Order.due_date,
         )
         .join(Event, Event.id == Order.event_id)
         .where(*_pending_filter(event_id))
@@ -108,12 +113,13 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
                 currency=row.currency,
                 total_ttc=total,
                 amount_paid=paid,
-                balance_due=total - paid,
+                balance_due=balance_due(total=total, paid=paid + _money(row.refunded or 0)),
                 created_at=created,
                 age_days=(now - created).days,
                 event_timezone=row.event_timezone,
                 status=str(row.status),
                 payment_state=str(row.payment_state),
+                due_date=row.due_date,
             )
         )
     return pd.DataFrame(records, columns=PENDING_COLUMNS)
@@ -132,10 +138,25 @@ def pending_totals(engine: Engine, event_id: int | None = None) -> pd.DataFrame:
         .group_by(Order.currency)
         .order_by(Order.currency)
     )
+    # The refunds of the orders owing a balance (a few at most): their payments are kept + refunded.
+    refunds = (
+        select(Order.currency, money_sum(Refund.amount))
+        .join(Refund, Refund.order_id == Order.id)
+        .where(*_pending_filter(event_id))
+        .group_by(Order.currency)
+    )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
+        refunded: dict[str, Decimal] = {row[0]: row[1] for row in conn.execute(refunds)}
     return pd.DataFrame(
-        [dict(currency=r.currency, orders=r.orders, balance_due=r.total_ttc - r.amount_paid) for r in rows],
+        [
+            dict(
+                currency=r.currency,
+                orders=r.orders,
+                balance_due=r.total_ttc - r.amount_paid - (refunded.get(r.currency) or 0),
+            )
+            for r in rows
+        ],
         columns=["currency", "orders", "balance_due"],
     )
 

@@ -1,5 +1,6 @@
-"""Read side of bank reconciliation: statements, their transactions with suggestions, and the
-per-statement report (per currency)."""
+"""Read side of bank reconciliation: statements, their lines with the stored classification
+(issue 16: paged in SQL, counted per classification, never recomputed on a click), the dry run
+of the bulk confirmation, and the per-statement report (per currency)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
-from orders_core.models import BankAllocation, BankStatement, BankTransaction, Order
-from orders_core.reconciliation.proposals import ConfirmPlan, plan_high_confidence, suggestions
-from orders_core.status import OPEN_BANK_STATUSES
+from orders_core.models import BankAllocation, BankLineClassification, BankStatement, BankTransaction, Order
+from orders_core.reconciliation.bulk_plan import BulkPlan, plan_decided
+from orders_core.status import OPEN_BANK_STATUSES, BankDirection
 from queries.sql import money_sum
 
 
@@ -35,18 +36,20 @@ def statements(engine: Engine) -> pd.DataFrame:
 
 
 def statement_report(engine: Engine, statement_id: int) -> pd.DataFrame:
-    """Per currency: received, matched, partially matched (allocated part), unmatched (what is
+    """Per currency: received (incoming lines), paid out (outgoing lines), matched, partially matched (allocated part), unmatched (what is
     left to allocate) and ignored, with transaction counts. Exact Decimal sums."""
     t = BankTransaction
     left = t.amount - t.allocated
+    credit = t.direction == BankDirection.CREDIT
     query = (
         select(
             t.currency,
             func.count().label("transactions"),
-            money_sum(t.amount).label("received"),
-            money_sum(case((t.status == "matched", t.amount), else_=0)).label("matched"),
-            money_sum(case((t.status == "partial", t.allocated), else_=0)).label("partially_matched"),
-            money_sum(case((t.status.in_(OPEN_BANK_STATUSES), left), else_=0)).label("unmatched"),
+            money_sum(case((credit, t.amount), else_=0)).label("received"),
+            money_sum(case((credit, 0), else_=t.amount)).label("paid_out"),
+            money_sum(case((credit & (t.status == "matched"), t.amount), else_=0)).label("matched"),
+            money_sum(case((credit & (t.status == "partial"), t.allocated), else_=0)).label("partially_matched"),
+            money_sum(case((credit & t.status.in_(OPEN_BANK_STATUSES), left), else_=0)).label("unmatched"),
             money_sum(case((t.status == "ignored", t.amount), else_=0)).label("ignored"),
             func.sum(case((t.status == "matched", 1), else_=0)).label("matched_count"),
             func.sum(case((t.status == "partial", 1), else_=0)).label("partial_count"),
@@ -65,6 +68,7 @@ def statement_report(engine: Engine, statement_id: int) -> pd.DataFrame:
             "currency",
             "transactions",
             "received",
+            "paid_out",
             "matched",
             "partially_matched",
             "unmatched",
@@ -77,69 +81,85 @@ def statement_report(engine: Engine, statement_id: int) -> pd.DataFrame:
     )
 
 
-def transactions_with_suggestions(
-    engine: Engine, statement_id: int, statuses: tuple[str, ...], limit: int = 50, offset: int = 0
+def classification_counts(engine: Engine, statement_id: int) -> dict[str, int]:
+    """Lines per stored classification, plus "all" (every line of the statement) and
+    "unclassified" (lines with no stored row: imported before classifications existed)."""
+    c = BankLineClassification
+    with engine.connect() as conn:
+        counts = {
+            str(k): int(v)
+            for k, v in conn.execute(
+                select(c.classification, func.count()).where(c.statement_id == statement_id).group_by(c.classification)
+            )
+        }
+        total = conn.execute(
+            select(func.count()).select_from(BankTransaction).where(BankTransaction.statement_id == statement_id)
+        ).scalar_one()
+    counts["all"] = int(total)
+    counts["unclassified"] = int(total) - sum(v for k, v in counts.items() if k != "all")
+    return counts
+
+
+def classified_lines(
+    engine: Engine, statement_id: int, classification: str | None = None, limit: int = 25, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """One page of the statement's transactions, each with its ranked suggestions (plain values)."""
-    with Session(engine) as session:
-        page = session.scalars(
-            select(BankTransaction)
-            .where(BankTransaction.statement_id == statement_id, BankTransaction.status.in_(statuses))
-            .order_by(BankTransaction.booked_on, BankTransaction.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        ranked = suggestions(session, list(page))
-        allocations: dict[int, list[tuple[int, Decimal]]] = {}
-        if page:
-            for transaction_id, number, amount in session.execute(
+    """One page of the statement's lines (in statement order) with their stored classification,
+    reason and the order it points at; `classification` None: every line."""
+    t, c = BankTransaction, BankLineClassification
+    query = (
+        select(
+            t.id,
+            t.line_number,
+            t.booked_on,
+            t.amount,
+            t.allocated,
+            t.direction,
+            t.currency,
+            t.payer,
+            t.reference,
+            t.bank_id,
+            t.status,
+            t.comment,
+            c.classification,
+            c.reason,
+            c.order_id,
+            c.refund_id,
+            c.score,
+            c.decided,
+            Order.number.label("order_number"),
+        )
+        .outerjoin(c, c.transaction_id == t.id)
+        .outerjoin(Order, Order.id == c.order_id)
+        .where(t.statement_id == statement_id)
+        .order_by(t.line_number, t.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if classification is not None:
+        query = query.where(c.classification == classification)
+    with engine.connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+        paid: dict[int, list[tuple[int, Decimal]]] = {}
+        if rows:
+            allocations = (
                 select(BankAllocation.transaction_id, Order.number, BankAllocation.amount)
                 .join(Order, Order.id == BankAllocation.order_id)
-                .where(BankAllocation.transaction_id.in_([t.id for t in page]))
-            ):
-                allocations.setdefault(transaction_id, []).append((number, Decimal(str(amount))))
-        return [
-            {
-                "id": t.id,
-                "line_number": t.line_number,
-                "booked_on": t.booked_on,
-                "amount": Decimal(str(t.amount)),
-                "allocated": Decimal(str(t.allocated)),
-                "currency": t.currency,
-                "payer": t.payer,
-                "reference": t.reference,
-                "status": t.status,
-                "comment": t.comment,
-                "allocations": allocations.get(t.id, []),
-                "suggestions": [
-                    {
-                        "order_ids": s.order_ids,
-                        "order_numbers": s.order_numbers,
-                        "allocations": s.allocations,
-                        "score": s.score,
-                        "high_confidence": s.high_confidence,
-                        "reasons": s.reasons,
-                    }
-                    for s in ranked.get(t.id, [])
-                ],
-            }
-            for t in page
-        ]
+                .where(BankAllocation.transaction_id.in_([r["id"] for r in rows]))
+                .order_by(BankAllocation.id)
+            )
+            for transaction_id, number, amount in conn.execute(allocations):
+                paid.setdefault(transaction_id, []).append((number, Decimal(str(amount)).quantize(Decimal("0.01"))))
+    for row in rows:
+        row["amount"] = Decimal(str(row["amount"])).quantize(Decimal("0.01"))
+        row["allocated"] = Decimal(str(row["allocated"])).quantize(Decimal("0.01"))
+        row["direction"] = str(row["direction"])
+        row["status"] = str(row["status"])
+        row["classification"] = str(row["classification"]) if row["classification"] is not None else None
+        row["allocations"] = paid.get(row["id"], [])
+    return rows
 
 
-def transaction_counts(engine: Engine, statement_id: int) -> dict[str, int]:
-    query = (
-        select(BankTransaction.status, func.count())
-        .where(BankTransaction.statement_id == statement_id)
-        .group_by(BankTransaction.status)
-    )
-    with engine.connect() as conn:
-        return dict(conn.execute(query).all())
-
-
-def high_confidence_plan(engine: Engine, statement_id: int) -> ConfirmPlan:
-    """The dry run of confirming every high-confidence match of the statement."""
+def decided_plan(engine: Engine, statement_id: int) -> BulkPlan:
+    """The dry run of confirming every decided match of the statement (from the stored rows)."""
     with Session(engine) as session:
-        plan = plan_high_confidence(session, statement_id)
-        plan.amounts = dict(plan.amounts)
-        return plan
+        return plan_decided(session, statement_id)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Dialect, Numeric, Select, TypeDecorator
+from sqlalchemy import Dialect, Numeric, Select, TypeDecorator, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import ScalarSelect
+
+from orders_core.models import Order, Refund
 
 CENT = Decimal("0.01")
 # A SELECT of any columns (SQLAlchemy 2.1 types a Select by the tuple of its columns).
@@ -46,3 +49,12 @@ def _money_sum_default(element: money_sum, compiler: SQLCompiler, **kw: Any) -> 
 @compiles(money_sum, "sqlite")
 def _money_sum_sqlite(element: money_sum, compiler: SQLCompiler, **kw: Any) -> str:
     return f"SUM(CAST(ROUND(({compiler.process(element.clauses, **kw)}) * 100) AS INTEGER))"
+
+
+def refunded_sum(*, in_sql: bool = False) -> ScalarSelect[Any]:
+    """The sum of an order's refunds, correlated to `orders`: with `orders.amount_paid` (payments
+    - refunds) it gives the sum of the payments, from which the balance due follows
+    (orders_core.payment_state.balance_due). An exact Decimal (NULL when none) to read; with
+    `in_sql`, a plain SUM (0 when none) for arithmetic inside a query."""
+    total = func.coalesce(func.sum(Refund.amount), 0) if in_sql else money_sum(Refund.amount)
+    return select(total).where(Refund.order_id == Order.id).scalar_subquery()

@@ -22,7 +22,8 @@ from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 
 
 def wizard_events(engine: Engine) -> list[dict[str, Any]]:
-    """Events an order can be created for (not archived): id, name, currency, seated."""
+    """Events an order can be created for (not archived): id, name, currency, seated, language,
+    timezone, start and payment terms (days after the order, before the event, expiry)."""
     frame = events_list(engine)
     return [
         {
@@ -31,6 +32,9 @@ def wizard_events(engine: Engine) -> list[dict[str, Any]]:
             "currency": r["currency"],
             "seated": bool(r["seated"]),
             "language": r["language"],
+            "timezone": r["timezone"],
+            "starts_at": r["starts_at"],
+            "terms": (r["payment_terms_days"], r["payment_due_days_before_event"], r["expire_after_days"]),
         }
         for r in frame.to_dict("records")
     ]
@@ -128,6 +132,7 @@ def order_for_edit(engine: Engine, number: int) -> dict[str, Any] | None:
         for i, tariff_id in rows:  # per tariff, so that changing quantities keeps the other holders
             holders.setdefault(str(tariff_id), []).append(
                 {
+                    "item_id": i.id,  # the holder's identity: modify_order compares holders by item
                     "first_name": i.holder_first_name,
                     "last_name": i.holder_last_name,
                     "email": i.holder_email,

@@ -5,16 +5,20 @@ them on purpose (to break an invariant, or to exercise a summary trigger on DELE
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from orders_core.db import unit_of_work
+from orders_core.documents.issue import issue_invoice
+from orders_core.models import InvoiceFile
 from orders_core.permissions import Actor
 from orders_core.privileges import APPEND_ONLY_TABLES
 from orders_core.services import catalogue
 from orders_core.services.refunds import record_refund
-from tests.factories import make_event, make_order, make_tariff
+from tests.factories import make_event, make_order, make_seller_settings, make_tariff
 
 
 def write_each_append_only_table(engine: Engine) -> None:
@@ -32,6 +36,9 @@ def write_each_append_only_table(engine: Engine) -> None:
             reason="A refund, for the ledger to hold one",
         )
         catalogue.update_event(session, actor=Actor("admin@example.org", "admin"), event_id=event.id, name="Renamed")
+        make_seller_settings(session)
+        invoice = issue_invoice(session, actor=Actor("fin@example.org", "finance"), order_id=order.id)
+        session.add(InvoiceFile(invoice_id=invoice.id, pdf=b"%PDF-1.7", rendered_at=datetime.now(UTC)))
     with engine.connect() as conn:
         for table in APPEND_ONLY_TABLES:
             assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() >= 1, table

@@ -17,23 +17,31 @@ from sqlalchemy import select
 from orders_core.db import unit_of_work
 from orders_core.models import BankTransaction
 from orders_core.permissions import Actor
+from orders_core.reconciliation import decisions
 from orders_core.reconciliation import service as reconciliation
 from orders_core.services import (
+    cancellations,
     catalogue,
     codes,
     email_templates,
     emails,
+    expiry,
+    follow_ups,
     forms,
     ledger,
     lifecycle,
+    notes,
     order_changes,
     order_creation,
     preferences,
     refunds,
+    reminders,
     saved_views,
+    seat_plans,
     tariffs,
     users,
     validation,
+    wizard_drafts,
 )
 from tests.factories import make_code, make_event, make_order, make_tariff
 
@@ -43,6 +51,8 @@ TODAY = datetime.now(UTC).date()
 LATER = datetime.now(UTC) + timedelta(days=60)
 
 NUL = "Ada\x00Lovelace"
+OTHER_MANAGER = Actor("other.manager@example.org", "event_manager")
+OTHER_DRAFT = "another-users-draft-token"
 LONG = "x" * 100_000
 BLANK = "   "
 HUGE = 10**20
@@ -68,9 +78,10 @@ def build_world(engine) -> World:
         event = make_event(session)
         badge = make_tariff(session, event)
         code = make_code(session, event)
-        awaiting = make_order(session, event, [(badge, 1)], status="awaiting_payment", payment_mode="invoice")
+        awaiting = make_order(
+            session, event, [(badge, 1)], status="awaiting_payment", payment_mode="invoice", due_date=TODAY
+        )
         paid = make_order(session, event, [(badge, 1)], status="paid", source="organizer", notes="2026-11-20: VIP")
-        paid.amount_paid = paid.total_ttc - Decimal("50.00")  # a balance for record_balance_payment
         pending_admin = make_order(session, event, [(badge, 1)], status="pending_admin")
         pending_online = make_order(session, event, [(badge, 1)], status="pending_online")
         world.ids.update(
@@ -92,12 +103,18 @@ def build_world(engine) -> World:
             label_en="Diet", label_fr="Régime",
         ).id  # fmt: skip
         world.ids["view"] = saved_views.save_view(session, actor=ADMIN, page="orders", name="Mine", params={})
+        # A balance for record_balance_payment: a badge added to the paid order, as the desk does.
+        order_changes.add_tickets(
+            session, actor=ADMIN, order_id=world.paid, tariff_id=world.tariff, quantity=1, reason_note="One more"
+        )
         world.ids["email"] = emails.resend_confirmation(session, actor=ADMIN, order_id=world.paid).id
         result = reconciliation.import_statement(session, actor=ADMIN, filename="s.csv", content=STATEMENT)
         world.ids["statement"] = result.statement_id
         world.ids["transaction"] = session.scalars(
             select(BankTransaction.id).where(BankTransaction.statement_id == result.statement_id).order_by("id")
         ).first()
+    with unit_of_work(engine) as session:  # someone else's wizard draft (issue 18)
+        wizard_drafts.save_draft(session, actor=OTHER_MANAGER, token=OTHER_DRAFT, state='{"step": 2}')
     from tests.accounts import add_account
 
     world.ids["user"] = add_account(engine, "clerk@example.org", "finance", "a long pass phrase of words")
@@ -116,6 +133,11 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     "create_event": (catalogue.create_event, lambda w: dict(name="Gala", starts_at=LATER)),
     "update_event": (catalogue.update_event, lambda w: dict(event_id=w.event, name="Gala")),
     "archive_event": (catalogue.archive_event, lambda w: dict(event_id=w.event, reason="over")),
+    "add_seats": (
+        seat_plans.add_seats,
+        lambda w: dict(event_id=w.event, section="A", rows="1-2", seats_per_row=10),
+    ),
+    "remove_seats": (seat_plans.remove_seats, lambda w: dict(event_id=w.event, section="A")),
     "create_code": (codes.create_code, lambda w: dict(event_id=w.event, code="NEW10", percent_off="10")),
     "update_code": (codes.update_code, lambda w: dict(code_id=w.code, percent_off="15")),
     "set_code_active": (codes.set_code_active, lambda w: dict(code_id=w.code, active=False)),
@@ -138,6 +160,17 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     ),
     "delete_template": (email_templates.delete_template, lambda w: dict(template_id=w.template)),
     "resend_confirmation": (emails.resend_confirmation, lambda w: dict(order_id=w.paid)),
+    "set_reminder_ladder": (
+        reminders.set_reminder_ladder,
+        lambda w: dict(event_id=w.event, steps={"due_soon": (True, -3), "first": (True, 1)}),
+    ),
+    "send_next_reminder": (reminders.send_next_reminder, lambda w: dict(order_id=w.awaiting)),
+    "send_due_reminder": (reminders.send_due_reminder, lambda w: dict(order_id=w.awaiting)),
+    "pause_reminders": (
+        reminders.pause_reminders,
+        lambda w: dict(order_id=w.awaiting, until=TODAY + timedelta(days=10), note="promised to pay"),
+    ),
+    "resume_reminders": (reminders.resume_reminders, lambda w: dict(order_id=w.awaiting)),
     "resend_tickets": (emails.resend_tickets, lambda w: dict(order_id=w.paid)),
     "retry_email": (emails.retry_email, lambda w: dict(email_id=w.email)),
     "retry_emails": (emails.retry_emails, lambda w: dict(email_ids=[w.email])),
@@ -157,6 +190,7 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     ),
     "reject_order": (lifecycle.reject_order, lambda w: dict(order_id=w.pending_admin, reason="no")),
     "cancel_orders": (lifecycle.cancel_orders, lambda w: dict(order_ids=[w.awaiting], reason="duplicate")),
+    "expire_order": (expiry.expire_order, lambda w: dict(order_id=w.awaiting)),
     "delete_orders": (lifecycle.delete_orders, lambda w: dict(order_ids=[w.awaiting], reason="duplicate")),
     "restore_order": (lifecycle.restore_order, lambda w: dict(order_id=w.awaiting, reason="oops")),
     "mark_failed": (lifecycle.mark_failed, lambda w: dict(order_id=w.pending_online, reason="107")),
@@ -187,6 +221,10 @@ SERVICES: dict[str, tuple[Any, Any]] = {
         refunds.refund_excess,
         lambda w: dict(order_ids=[w.paid], method="cheque", refunded_at=TODAY, reason="Paid twice"),
     ),
+    "cancel_tickets": (
+        cancellations.cancel_tickets,
+        lambda w: dict(order_id=w.paid, item_ids=[1], reason="Cannot come"),
+    ),
     "record_refund": (
         refunds.record_refund,
         lambda w: dict(order_id=w.paid, method="cheque", amount="1.00", refunded_at=TODAY, reason="Goodwill"),
@@ -194,6 +232,8 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     "set_timezone": (preferences.set_timezone, lambda w: dict(timezone="Europe/Paris")),
     "save_view": (saved_views.save_view, lambda w: dict(page="orders", name="Theirs", params={})),
     "delete_view": (saved_views.delete_view, lambda w: dict(view_id=w.view)),
+    "save_draft": (wizard_drafts.save_draft, lambda w: dict(token="a-draft-token-of-the-admin", state='{"step": 1}')),
+    "discard_draft": (wizard_drafts.discard_draft, lambda w: dict(token="a-draft-token-of-the-admin")),
     "create_tariff": (
         tariffs.create_tariff,
         lambda w: dict(event_id=w.event, kind="ticket", name="Day", unit_price_ht="10", tax_rate="20"),
@@ -221,11 +261,20 @@ SERVICES: dict[str, tuple[Any, Any]] = {
         reconciliation.confirm_match,
         lambda w: dict(transaction_id=w.transaction, allocations=[(w.awaiting, Decimal("120.00"))]),
     ),
-    "confirm_high_confidence": (reconciliation.confirm_high_confidence, lambda w: dict(statement_id=w.statement)),
+    "reclassify_statement": (decisions.reclassify_statement, lambda w: dict(statement_id=w.statement)),
+    "confirm_line": (decisions.confirm_line, lambda w: dict(transaction_id=w.transaction)),
+    "confirm_refund_line": (decisions.confirm_refund_line, lambda w: dict(transaction_id=w.transaction)),
+    "confirm_decided": (decisions.confirm_decided, lambda w: dict(statement_id=w.statement)),
     "ignore_transaction": (
         reconciliation.ignore_transaction,
         lambda w: dict(transaction_id=w.transaction, comment="fee"),
     ),
+    "set_follow_up": (
+        follow_ups.set_follow_up,
+        lambda w: dict(order_id=w.awaiting, on=TODAY, note="Promised to pay on the 15th"),
+    ),
+    "clear_follow_up": (follow_ups.clear_follow_up, lambda w: dict(order_id=w.awaiting)),
+    "add_note": (notes.add_note, lambda w: dict(order_id=w.awaiting, text="Called the buyer: pays on Friday")),
 }
 
 
@@ -250,6 +299,19 @@ CASES: list[tuple[str, Any, str]] = [
     ("update_event", dict(reason=LONG), "The reason is too long: 100000 characters, at most 10000."),
     ("archive_event", dict(event_id=HUGE), "Event 100000000000000000000 does not exist."),
     ("archive_event", dict(reason=NUL), "The reason contains a NUL character, which cannot be stored."),
+    ("add_seats", dict(section=NUL), "letters, digits and spaces"),
+    ("add_seats", dict(section=LONG), "letters, digits and spaces"),
+    ("add_seats", dict(rows=LONG), "is not a row"),
+    ("add_seats", dict(rows=BLANK), "Give the rows"),
+    ("add_seats", dict(seats_per_row=HUGE), "Seats per row must be between 1 and 500."),
+    ("add_seats", dict(seats_per_row="many"), "Seats per row must be a whole number."),
+    ("add_seats", dict(first_number=-1), "The first seat number must be between 1 and 9999."),
+    ("add_seats", dict(event_id=HUGE), "Event 100000000000000000000 does not exist."),
+    ("add_seats", dict(reason=NUL), "The reason is too long or holds invalid characters"),
+    ("add_seats", dict(section="A"), "is not seated"),
+    ("remove_seats", dict(section=BLANK), "Name the section"),
+    ("remove_seats", dict(rows="9-1"), "not a range"),
+    ("remove_seats", dict(event_id="abc"), "Event abc does not exist."),
     ("create_code", dict(percent_off=NAN), "Percent off: 'NaN' is not a number."),
     ("create_code", dict(percent_off=INF), "Percent off: 'Infinity' is not a number."),
     ("create_code", dict(percent_off=E400), "Percent off: 1e400 is too large."),
@@ -286,6 +348,23 @@ CASES: list[tuple[str, Any, str]] = [
     ("update_template", dict(template_id="abc"), "This email template does not exist (any more)."),
     ("delete_template", dict(template_id="abc"), "This email template does not exist (any more)."),
     ("resend_confirmation", dict(order_id="abc"), "This order does not exist."),
+    ("set_reminder_ladder", dict(event_id=HUGE), "This event does not exist."),
+    ("set_reminder_ladder", dict(steps="every day"), "not a list of steps"),
+    ("set_reminder_ladder", dict(steps={"first": (True, HUGE)}), "between -60 and 365"),
+    ("set_reminder_ladder", dict(steps={"first": (True, NUL)}), "whole number"),
+    ("set_reminder_ladder", dict(steps={"first": "on"}), "not a list of steps"),
+    ("send_next_reminder", dict(order_id="abc"), "This order does not exist."),
+    ("send_next_reminder", dict(order_id=HUGE), "This order does not exist."),
+    ("send_due_reminder", dict(order_id=HUGE), "This order does not exist."),
+    ("pause_reminders", dict(order_id=HUGE), "This order does not exist."),
+    ("pause_reminders", dict(note=NUL), "NUL character"),
+    ("pause_reminders", dict(note=LONG), "too long"),
+    ("pause_reminders", dict(note=BLANK), "The note is required."),
+    ("pause_reminders", dict(until="the 15th"), "Give the date"),
+    ("pause_reminders", dict(until=TODAY - timedelta(days=30)), "today or later"),
+    ("pause_reminders", dict(until=TODAY + timedelta(days=4000)), "at most one year"),
+    ("resume_reminders", dict(order_id="abc"), "This order does not exist."),
+    ("resume_reminders", dict(), "not paused"),
     ("resend_confirmation", dict(order_id=HUGE), "This order does not exist."),
     ("resend_confirmation", dict(template_id=HUGE), "This email template does not exist (any more)."),
     ("resend_tickets", dict(order_id=HUGE), "This order does not exist."),
@@ -299,6 +378,16 @@ CASES: list[tuple[str, Any, str]] = [
     ("add_field", dict(label_en=BLANK), "A field needs a label in English and in French."),
     ("add_field", dict(field_type="select", options=[LONG]), "A choice field needs at least two options."),
     ("add_field", dict(field_type="select", options="ab"), "A choice field needs at least two options."),
+    (
+        "add_field",
+        dict(field_type="select", options=["a | A | A | x", "b"]),
+        "An option is “value | English label | French label”: “a | A | A | x” has too many parts.",
+    ),
+    (
+        "add_field",
+        dict(field_type="select", options=["| Gluten-free", "b"]),
+        "An option needs a value before its labels: “| Gluten-free”.",
+    ),
     ("add_field", dict(event_id=HUGE), "Event 100000000000000000000 does not exist."),
     ("edit_field", dict(field_id=HUGE), "Form field 100000000000000000000 does not exist."),
     ("edit_field", dict(label_fr=NUL), "The French label contains a NUL character, which cannot be stored."),
@@ -315,6 +404,16 @@ CASES: list[tuple[str, Any, str]] = [
     ("cancel_orders", dict(reason=NUL), "The reason contains a NUL character, which cannot be stored."),
     ("cancel_orders", dict(reason=LONG), "The reason is too long: 100000 characters, at most 2000."),
     ("cancel_orders", dict(reason=BLANK), "The reason is required."),
+    ("expire_order", dict(order_id="abc"), "“abc” is not an order id."),
+    ("expire_order", dict(order_id=HUGE), "“100000000000000000000” is not an order id."),
+    ("update_event", dict(payment_terms_days=-1), "Days after the order must be between 0 and 3650."),
+    ("update_event", dict(payment_due_days_before_event=NAN), "Days before the event must be a whole number."),
+    (
+        "update_event",
+        dict(payment_terms_days=30, expire_after_days=HUGE),
+        "Days past due before an unpaid order is cancelled must be between 0 and 3650.",
+    ),
+    ("create_event", dict(expire_after_days=3), "Cancelling unpaid orders past due needs a due date"),
     ("delete_orders", dict(order_ids="18"), "Unknown order id: 18. Nothing was changed."),
     ("delete_orders", dict(order_ids=["²"]), "“²” is not an order id."),
     ("restore_order", dict(order_id=HUGE), "“100000000000000000000” is not an order id."),
@@ -365,6 +464,13 @@ CASES: list[tuple[str, Any, str]] = [
     ("confirm_payment", dict(amount=INF), "“Infinity” is not an amount."),
     ("confirm_payment", dict(amount=E400), "The amount: 1e400 is too large."),
     ("confirm_payment", dict(amount=HUGE), "The amount: 100000000000000000000 is too large."),
+    ("cancel_tickets", dict(reason=""), "The reason is required."),
+    ("cancel_tickets", dict(reason=NUL), "The reason contains a NUL character, which cannot be stored."),
+    ("cancel_tickets", dict(item_ids=["x"]), "“x” is not a ticket id."),
+    ("cancel_tickets", dict(item_ids=[HUGE]), "“100000000000000000000” is not a ticket id."),
+    ("cancel_tickets", dict(item_ids=[], products={"x": 1}), "“x” is not an order line id."),
+    ("cancel_tickets", dict(item_ids=[999999]), "is not in order"),
+    ("cancel_tickets", dict(order_id="x"), "“x” is not an order id."),
     ("record_refund", dict(amount=NAN), "“NaN” is not an amount."),
     ("record_refund", dict(amount=HUGE), "The amount: 100000000000000000000 is too large."),
     ("record_refund", dict(amount="-1"), "The amount must be more than zero."),
@@ -386,6 +492,20 @@ CASES: list[tuple[str, Any, str]] = [
     ("save_view", dict(page=LONG), "The page is too long: 100000 characters, at most 60."),
     ("delete_view", dict(view_id="abc"), "This view no longer exists."),
     ("delete_view", dict(view_id=HUGE), "This view no longer exists."),
+    ("save_draft", dict(token=NUL), "This draft no longer exists."),
+    ("save_draft", dict(token=LONG), "This draft no longer exists."),
+    ("save_draft", dict(token=OTHER_DRAFT), "This draft no longer exists."),
+    ("save_draft", dict(state=NUL), "The draft is not a wizard's progress."),
+    ("save_draft", dict(state="[1, 2]"), "The draft is not a wizard's progress."),
+    ("save_draft", dict(state="{" + LONG * 3 + "}"), "The draft is too large to be kept."),
+    ("save_draft", dict(state=HUGE), "The draft is not a wizard's progress."),
+    ("save_draft", dict(order_id="abc"), "“abc” is not an order id."),
+    ("save_draft", dict(order_id=HUGE), "is not an order id."),
+    ("save_draft", dict(order_id=999_999), "Unknown order id: 999999. Nothing was changed."),
+    ("save_draft", lambda w: dict(token=OTHER_DRAFT, order_id=w.awaiting), "This draft no longer exists."),
+    ("discard_draft", dict(token="abc"), "This draft no longer exists."),
+    ("discard_draft", dict(order_id=[1]), "is not an order id."),
+    ("discard_draft", dict(token=HUGE), "This draft no longer exists."),
     ("create_tariff", dict(name=NUL), "The name contains a NUL character, which cannot be stored."),
     ("create_tariff", dict(name=LONG), "The tariff name is too long (200 characters at most)."),
     ("create_tariff", dict(name=BLANK), "The tariff needs an English name."),
@@ -439,6 +559,17 @@ CASES: list[tuple[str, Any, str]] = [
         dict(file_format="camt053", content=b"<not xml"),
         "The XML file is not readable: unclosed token: line 1, column 0",
     ),
+    (
+        "import_statement",
+        dict(content=b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><d>&b;</d>'),
+        "The XML file declares entities or external resources, which a bank statement never does: refused.",
+    ),
+    (
+        "import_statement",
+        dict(content="Date;Débit;Crédit\n03/11/2026;10,00;12,00\n".encode("cp1252")),
+        "Line 2: an amount in both the debit and the credit column.",
+    ),
+    ("import_statement", dict(file_format="ofx"), "Unknown statement format 'ofx'."),
     ("confirm_match", lambda w: dict(allocations=[(w.awaiting, "NaN")]), "The amount: 'NaN' is not a number."),
     (
         "confirm_match",
@@ -449,10 +580,32 @@ CASES: list[tuple[str, Any, str]] = [
     ("confirm_match", lambda w: dict(allocations=[("abc", Decimal("1.00"))]), "Unknown order."),
     ("confirm_match", dict(transaction_id="abc"), "Unknown bank transaction abc."),
     ("confirm_match", dict(transaction_id=HUGE), "Unknown bank transaction 100000000000000000000."),
-    ("confirm_high_confidence", dict(statement_id="abc"), "Unknown bank statement abc."),
-    ("confirm_high_confidence", dict(statement_id=HUGE), "Unknown bank statement 100000000000000000000."),
+    ("reclassify_statement", dict(statement_id="abc"), "Unknown bank statement abc."),
+    ("reclassify_statement", dict(statement_id=HUGE), "Unknown bank statement 100000000000000000000."),
+    ("confirm_line", dict(transaction_id=HUGE), "Unknown bank transaction 100000000000000000000."),
+    ("confirm_line", dict(transaction_id="abc"), "Unknown bank transaction abc."),
+    ("confirm_refund_line", dict(transaction_id="abc"), "Unknown bank transaction abc."),
+    ("confirm_refund_line", dict(), "Line 2 is not an outgoing payment."),
+    ("confirm_decided", dict(statement_id="abc"), "Unknown bank statement abc."),
+    ("confirm_decided", dict(statement_id=HUGE), "Unknown bank statement 100000000000000000000."),
     ("ignore_transaction", dict(comment=NUL), "The comment contains a NUL character, which cannot be stored."),
     ("ignore_transaction", dict(comment=LONG), "The comment is too long (2000 characters at most)."),
     ("ignore_transaction", dict(comment=BLANK), "Say why this transaction is ignored."),
     ("ignore_transaction", dict(transaction_id=HUGE), "Unknown bank transaction 100000000000000000000."),
+    ("set_follow_up", dict(order_id=HUGE), "This order does not exist."),
+    ("set_follow_up", dict(order_id="abc"), "This order does not exist."),
+    ("set_follow_up", dict(on="abc"), "The follow-up date: “abc” is not a date."),
+    ("set_follow_up", dict(on=HUGE), "The follow-up date: “100000000000000000000” is not a date."),
+    ("set_follow_up", dict(on=LATER), "is not a date."),  # a datetime is not a day
+    ("set_follow_up", dict(on="9999-12-31"), "The follow-up date must be between 2000-01-01 and"),
+    ("set_follow_up", dict(on="1999-12-31"), "The follow-up date must be between 2000-01-01 and"),
+    ("set_follow_up", dict(note=NUL), "The follow-up note contains a NUL character, which cannot be stored."),
+    ("set_follow_up", dict(note=LONG), "The follow-up note is too long: 100000 characters, at most 1000."),
+    ("clear_follow_up", dict(order_id=HUGE), "This order does not exist."),
+    ("clear_follow_up", dict(order_id="abc"), "This order does not exist."),
+    ("add_note", dict(order_id=HUGE), "This order does not exist."),
+    ("add_note", dict(order_id="abc"), "This order does not exist."),
+    ("add_note", dict(text=BLANK), "The note is required."),
+    ("add_note", dict(text=NUL), "The note contains a NUL character, which cannot be stored."),
+    ("add_note", dict(text=LONG), "The note is too long: 100000 characters, at most 2000."),
 ]

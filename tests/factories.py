@@ -21,10 +21,12 @@ from orders_core.models import (
     OrderHistory,
     OrderItem,
     OrderLine,
+    SellerSettings,
     Tariff,
 )
 from orders_core.money import Discount, LineInput, price_order
 from orders_core.permissions import Actor
+from orders_core.seating import claim_seats
 from orders_core.services import guards
 from orders_core.services.ledger import Incoming, confirm_payment, confirm_payments
 from orders_core.status import ADMITTING_KINDS
@@ -33,6 +35,42 @@ NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 TESTS = Actor("tests", "finance")
 PROVIDER = Actor("payment provider", "system")
 _sequence = count(1)
+
+
+# A complete, valid seller identity (a real-looking SIREN/SIRET/VAT/IBAN/BIC that pass their checks).
+SELLER = dict(
+    legal_name="Festival des Lumières SAS",
+    legal_form="SAS",
+    share_capital="10 000 €",
+    siren="732829320",
+    siret="73282932000074",
+    rcs_city="Lyon",
+    vat_number="FR44732829320",
+    address="12 rue de la République",
+    postcode="69002",
+    city="Lyon",
+    country="FR",
+    email="billing@festival.example.org",
+    phone="+33 4 72 00 00 00",
+    iban="FR7630006000011234567890189",
+    bic="AGRIFRPP",
+    payment_terms="30 days from the invoice date",
+    late_penalty_rate=Decimal("12.150"),
+    invoice_pattern="F{YYYY}-{counter:05}",
+    credit_note_pattern="A{YYYY}-{counter:05}",
+    invoice_paid_orders="on_payment",
+    updated_by="admin@example.org",
+)
+
+
+def make_seller_settings(session: Session, **overrides) -> SellerSettings:
+    """The seller settings row, complete unless overridden (documents can be issued)."""
+    settings = session.get(SellerSettings, 1) or SellerSettings(id=1)
+    for name, value in {**SELLER, **overrides}.items():
+        setattr(settings, name, value)
+    session.add(settings)
+    session.flush()
+    return settings
 
 
 def make_event(session: Session, **overrides) -> Event:
@@ -97,6 +135,17 @@ def make_code(session: Session, event: Event, code: str = "PROMO10", **overrides
     return discount
 
 
+def make_seat_plan(session: Session, event: Event, section: str = "A", rows: str = "1-3", per_row: int = 10) -> None:
+    """A seated event's plan, through the catalogue service: section A, rows 1-3, 10 seats each
+    by default (labels "A-1-1" ... "A-3-10")."""
+    from orders_core.services.seat_plans import add_seats
+
+    add_seats(
+        session, actor=Actor("admin@example.org", "admin"), event_id=event.id, section=section, rows=rows,
+        seats_per_row=per_row,
+    )  # fmt: skip
+
+
 def next_number(session: Session) -> int:
     return session.execute(
         update(Counter).where(Counter.name == "order_number").values(value=Counter.value + 1).returning(Counter.value)
@@ -114,9 +163,12 @@ def make_order(
     paid_method: str = "bank_transfer",
     holders: list[tuple[str, str, str]] | None = None,
     created_at: datetime | None = None,
+    seats: list[str] | None = None,
     **overrides,
 ) -> Order:
-    """An order of `lines` [(tariff, quantity)], priced exactly; paid orders are settled."""
+    """An order of `lines` [(tariff, quantity)], priced exactly; paid orders are settled.
+    `seats`: the labels of the seats of its badges/tickets, in order (a seated event's plan
+    must hold them; they are sold the services' way, `seating.claim_seats`)."""
     discount = Discount(percent_off=code.percent_off, amount_off=code.amount_off) if code else None
     priced = price_order([LineInput(t.unit_price_ht, q, t.tax_rate) for t, q in lines], discount)
     if payment_mode is None:
@@ -184,6 +236,11 @@ def make_order(
                 session.add(item)
                 items.append(item)
     session.flush()
+    if seats:
+        for item, seat in zip(items, seats, strict=True):
+            item.seat = seat
+        session.flush()
+        claim_seats(session, event_id=event.id, items=items)
     session.add(
         OrderHistory(
             order_id=order.id,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from orders_core.i18n import N_, _, as_utc, format_datetime
+from orders_core.i18n import N_, _, as_utc, format_datetime_in_zone
 from queries.catalogue import catalogue_history, events_list
 from ui.data import cached_query
 
@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "activated": N_("Activated"),
     "deactivated": N_("Deactivated"),
     "deleted": N_("Deleted"),
+    "seats_added": N_("Seats added"),
+    "seats_removed": N_("Seats removed"),
 }
 
 FIELD_LABELS = {
@@ -34,6 +36,9 @@ FIELD_LABELS = {
     "seated": N_("Seated"),
     "community": N_("Community"),
     "bank_details": N_("Bank details"),
+    "payment_terms_days": N_("Due days after the order"),
+    "payment_due_days_before_event": N_("Due days before the event"),
+    "expire_after_days": N_("Expiry days past due"),
     "archived_at": N_("Archived"),
     "tariffs_currency": N_("Tariffs' currency"),
     "kind": N_("Kind"),
@@ -51,6 +56,12 @@ FIELD_LABELS = {
     "valid_from": N_("Valid from"),
     "valid_until": N_("Valid until"),
     "tariff_ids": N_("Applies to"),
+    "section": N_("Section"),
+    "rows": N_("Rows"),
+    "seats": N_("Seats"),
+    "added": N_("Added"),
+    "removed": N_("Removed"),
+    "legacy_seats_assigned": N_("Seats already sold, now assigned"),
 }
 
 
@@ -92,8 +103,9 @@ def datetime_input(
 
 
 def when(value, timezone: str) -> str:
-    """A stored UTC time shown in the event's timezone ('' when empty)."""
-    return "" if value is None or pd.isna(value) else format_datetime(value, timezone)
+    """A stored UTC time shown in the event's timezone, naming it ('' when empty): an event starts at
+    a time of its own place, whoever reads it."""
+    return "" if value is None or pd.isna(value) else format_datetime_in_zone(value, timezone)
 
 
 def _details(details: dict) -> str:

@@ -7,17 +7,16 @@ import html
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_percent
 
-from orders_core.i18n import _, babel_locale, format_money
+from orders_core.i18n import _, format_money, format_share
 from queries.dashboards.export import to_csv
+from ui.charts import number_separators
 from ui.session import can
 
 
 def percent(value) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return format_percent(value, format="#,##0.0%", locale=babel_locale())
+    """A share for the language, to a tenth of a percent (orders_core.i18n.format_share)."""
+    return "–" if value is None or pd.isna(value) else format_share(value)
 
 
 def delta(value) -> str | None:
@@ -102,7 +101,7 @@ def _escape_category_order(axis) -> None:
 def chart(figure, df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None) -> None:
     """A plotly chart with its data behind it."""
     plain_labels(figure)
-    figure.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="")
+    figure.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="", separators=number_separators())
     st.plotly_chart(figure, width="stretch", key=f"chart.{file_name}")
     data_behind(df, display, file_name, column_config)
 

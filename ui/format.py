@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from orders_core.i18n import _, format_money
-from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, PaymentMode, Source, Status
+from orders_core.i18n import _, format_money, format_number, format_rate, ngettext
+from orders_core.status import (
+    DELIVERY_MODE_LABELS,
+    PAYMENT_MODE_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    DeliveryMode,
+    PaymentMode,
+    Source,
+    Status,
+)
 
 STATUS_COLOURS = {
     Status.PAID: "green",
@@ -24,6 +33,10 @@ def payment_mode_label(mode: str) -> str:
     return _(PAYMENT_MODE_LABELS[PaymentMode(mode)])
 
 
+def delivery_mode_label(mode: str) -> str:
+    return _(DELIVERY_MODE_LABELS[DeliveryMode(mode)])
+
+
 def source_label(source: str) -> str:
     return _(SOURCE_LABELS[Source(source)])
 
@@ -35,3 +48,15 @@ def status_badge(status: str) -> str:
 
 def money(amount, currency: str) -> str:
     return format_money(amount, currency)
+
+
+def rate(value) -> str:
+    """A rate stored in percent (tax rate, discount), for the language: `20 %`, `14,975 %`."""
+    return format_rate(value)
+
+
+def counted(singular: str, plural: str, count) -> str:
+    """A message holding a count, in the plural form of that count (`{count}` formatted for the
+    language): `counted("{count} order", "{count} orders", n)`, never "1 orders"."""
+    number = int(count)
+    return ngettext(singular, plural, number).format(count=format_number(number))

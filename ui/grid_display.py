@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import format_decimal
 
-from orders_core.i18n import _, babel_locale, format_datetime
+from orders_core.i18n import _, babel_locale, format_date, format_datetime
 from orders_core.payment_state import PAYMENT_STATE_LABELS, PaymentState
 from ui.format import STATUS_COLOURS, payment_mode_label, source_label, status_label
 
@@ -33,8 +33,12 @@ SHOWN = [
     "amount_paid",
     "balance_due",
     "payment_state",
+    "due_date",
+    "follow_up_on",
 ]
 UTM = ["utm_source", "utm_medium", "utm_campaign"]
+# A click on one of these cells opens the order (the grid selects single cells besides rows).
+OPENS_THE_ORDER = ("number", "buyer_first_name", "buyer_last_name")
 
 _COLOUR_CSS = {
     "green": "#d3f2dc",
@@ -61,11 +65,12 @@ def link(page: str, label: str, query_params: dict[str, str], icon: str | None =
 def column_config(timezone: str) -> dict:
     """Column headers; the two dates name the zone they are shown in."""
     text = st.column_config.TextColumn
+    opens = _("Click to open the order")
     return {
-        "number": st.column_config.NumberColumn(_("Order"), format="%d"),
+        "number": st.column_config.NumberColumn(_("Order"), format="%d", help=opens),
         "lines": st.column_config.NumberColumn(_("Lines"), format="%d"),
-        "buyer_first_name": text(_("First name")),
-        "buyer_last_name": text(_("Last name")),
+        "buyer_first_name": text(_("First name"), help=opens),
+        "buyer_last_name": text(_("Last name"), help=opens),
         "buyer_email": text(_("Email")),
         "discount_code": text(_("Discount code")),
         "payment_mode": text(_("Payment mode")),
@@ -82,10 +87,21 @@ def column_config(timezone: str) -> dict:
         "amount_paid": text(_("Amount paid")),
         "balance_due": text(_("Balance due")),
         "payment_state": text(_("Payment state")),
+        "due_date": text(_("Due date (event's time zone)")),
+        "follow_up_on": text(_("Follow-up ({zone})").format(zone=timezone)),
         "utm_source": text(_("UTM source")),
         "utm_medium": text(_("UTM medium")),
         "utm_campaign": text(_("UTM campaign")),
     }
+
+
+def clicked_order(cells: list[tuple[int, str]], page: pd.DataFrame) -> int | None:
+    """The number of the order whose number or buyer name cell was clicked, if any. Cells are
+    (row position, column) of the page as shown."""
+    for position, column in cells:
+        if column in OPENS_THE_ORDER and 0 <= position < len(page):
+            return int(page.iloc[position]["number"])
+    return None
 
 
 def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataFrame:
@@ -119,6 +135,9 @@ def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataF
         ]
     for key in ("total_ht", "total_ttc", "amount_paid", "balance_due"):
         out[key] = [amount(v) for v in page[key]]
+    # A calendar day in the order's event's timezone (the terms' own), not a moment to convert.
+    out["due_date"] = [format_date(v) if v is not None and pd.notna(v) else "" for v in page["due_date"]]
+    out["follow_up_on"] = [format_date(v) if pd.notna(v) else "" for v in page["follow_up_on"]]
     return out[columns]
 
 

@@ -52,8 +52,12 @@ def view_to_params(view: GridView) -> dict[str, str]:
             params[key] = value.isoformat()
     if f.include_deleted:
         params["deleted"] = "1"
+    if f.overdue:
+        params["overdue"] = "1"
     if f.search:
         params["q"] = f.search
+    if f.follow_up_due:
+        params["followup"] = "due"
     if view.sort != DEFAULT_SORT:
         params["sort"] = view.sort
     if view.page > 1:
@@ -100,8 +104,10 @@ def view_from_params(params: Mapping[str, str], timezone: str = "UTC") -> GridVi
         paid_from=_date(params.get("paid_from")),
         paid_to=_date(params.get("paid_to")),
         include_deleted=params.get("deleted") == "1",
+        overdue=params.get("overdue") == "1",
         search=(params.get("q") or "").strip(),
         timezone=timezone,
+        follow_up_due=params.get("followup") == "due",
     )
     sort = params.get("sort") or DEFAULT_SORT
     return GridView(

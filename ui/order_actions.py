@@ -17,6 +17,7 @@ from orders_core.i18n import N_, _, format_money, format_number, ngettext
 from orders_core.services import lifecycle
 from orders_core.services.validation import validate_orders
 from orders_core.status import OFFLINE_METHODS, PAYMENT_METHOD_LABELS, PaymentMethod
+from ui import excess_refunds
 from ui.session import can, current_actor, order_actions
 from ui.transactions import read, run_service
 
@@ -32,6 +33,7 @@ TITLES = {
     "reject": N_("Reject the order"),
     "restore": N_("Restore the order"),
     "mark_failed": N_("Mark the payment as failed"),
+    excess_refunds.KIND: excess_refunds.TITLE,
 }
 # On the order page the buttons act on that one order.
 ONE_ORDER_TITLES = {
@@ -53,14 +55,14 @@ def _close() -> None:
         st.session_state.pop(key, None)
 
 
-def render_bulk_actions(order_ids: list[int]) -> None:
-    """A "More actions" menu for the grid's selected orders (ids), and its dialogs."""
+def render_bulk_actions(order_ids: list[int], *, refund_excess: bool = False) -> None:
+    """A "More actions" menu for the grid's selected orders (ids), and its dialogs;
+    `refund_excess`: also offer "Refund the excess" (the orders grid) to who records refunds."""
     ids = [int(i) for i in order_ids]
-    allowed = [
-        a
-        for a, cap in (("validate", "orders.validate"), ("cancel", "orders.cancel"), ("delete", "orders.delete"))
-        if can(cap)
-    ]
+    offered = [("validate", "orders.validate"), ("cancel", "orders.cancel"), ("delete", "orders.delete")]
+    if refund_excess:
+        offered.append((excess_refunds.KIND, excess_refunds.CAPABILITY))
+    allowed = [a for a, cap in offered if can(cap)]
     if allowed:
         with st.popover(_("More actions"), disabled=not ids, icon=":material/more_horiz:"):
             for action in allowed:
@@ -158,6 +160,8 @@ def _dialog_body(action: str) -> None:
         return
     if action == "validate":
         _validate_form(ids)
+    elif action == excess_refunds.KIND:
+        excess_refunds.render_form(ids, _remember)
     elif action in ("cancel", "delete"):
         _reason_form(action, ids)
     else:
@@ -265,6 +269,9 @@ def _single_form(action: str, order_id: int) -> None:
 
 
 def _show_result(result: dict) -> None:
+    if result["kind"] == excess_refunds.KIND:
+        excess_refunds.show_result(result)
+        return
     done, refused = result["done"], result["refused"]
     if result["kind"] == "validate":
         st.success(

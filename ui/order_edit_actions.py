@@ -8,22 +8,26 @@ the domain allows them (orders_core.order_rules):
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import streamlit as st
 
-from orders_core.i18n import N_, _
-from orders_core.order_rules import Action, OrderActions, OrderFacts
+from orders_core.i18n import _
+from orders_core.order_rules import Action, OrderActions
 from orders_core.services.order_changes import add_tickets, record_balance_payment
-from orders_core.status import PAYMENT_METHOD_LABELS, DeliveryMode, PaymentMethod
-from queries.wizard import add_ticket_context
+from orders_core.status import DELIVERY_MODE_LABELS, PAYMENT_METHOD_LABELS, DeliveryMode, PaymentMethod
+from queries.order_detail import order_facts
+from queries.wizard import add_ticket_context, event_fields
 from ui.data import cached_query
-from ui.format import money
+from ui.format import counted, money
+from ui.seat_picker import load_plan, seat_picker, show_plan
 from ui.session import current_actor, order_actions
 from ui.text import md
 from ui.transactions import run_service, show_notice
+from ui.wizard_widgets import custom_fields
 
 WIZARD_PAGE = "pages/order_wizard.py"
-DELIVERY_LABELS = {"e_ticket": N_("E-ticket"), "will_call": N_("Will call (box office)"), "mail": N_("By post")}
+DELIVERY_LABELS = {mode.value: label for mode, label in DELIVERY_MODE_LABELS.items()}  # the domain's labels
 
 
 def render_modify_and_add_tickets(order_number: int) -> None:
@@ -91,6 +95,12 @@ def _record_payment_form(context: dict, actions: OrderActions, key: str) -> None
             )
 
 
+def _balance_after(order_id: int) -> Decimal:
+    """The balance due after a change, by the domain's rule, from the order's fresh facts."""
+    facts = cached_query(order_facts, order_id=order_id)
+    return facts.balance_due if facts is not None else Decimal("0.00")
+
+
 def _add_ticket_form(context: dict, key: str) -> None:
     with st.expander(_("Add a ticket"), icon=":material/add:"):
         tariffs = {t["id"]: t for t in context["tariffs"]}
@@ -104,7 +114,11 @@ def _add_ticket_form(context: dict, key: str) -> None:
             format_func=lambda t: (
                 f"{tariffs[t]['name']} — {money(tariffs[t]['unit_price_ht'], context['currency'])} "
                 + _("excl. tax")
-                + ("" if tariffs[t]["remaining"] is None else " · " + _("{n} left").format(n=tariffs[t]["remaining"]))
+                + (
+                    ""
+                    if tariffs[t]["remaining"] is None
+                    else " · " + counted("{count} left", "{count} left", tariffs[t]["remaining"])
+                )
             ),
         )
         quantity = int(
@@ -122,10 +136,16 @@ def _add_ticket_form(context: dict, key: str) -> None:
         seats: list[str] = []
         if context["seated"]:
             st.caption(_("Seats already in this order: {seats}").format(seats=md(", ".join(context["seats"])) or "—"))
+            plan = load_plan(context["event_id"], context["order_id"])
+            picture = st.container()
             seats = [
-                st.text_input(_("Seat of ticket {n}").format(n=n + 1), key=f"{key}.add_seat.{n}")
+                seat_picker(
+                    _("Seat of ticket {n}").format(n=n + 1), key=f"{key}.add_seat.{n}", plan=plan, own_is_free=False
+                )
                 for n in range(quantity)
             ]
+            show_plan(plan, key=f"{key}.add_plan", chosen=seats, where=picture)
+        badge_fields = cached_query(event_fields, context["event_id"], ("badge",))
         holders = []
         for n in range(quantity):
             columns = st.columns(3)
@@ -136,9 +156,18 @@ def _add_ticket_form(context: dict, key: str) -> None:
                     ),
                     "last_name": columns[1].text_input(_("Last name"), key=f"{key}.add_last.{n}"),
                     "email": columns[2].text_input(_("Email"), key=f"{key}.add_email.{n}"),
+                    # the event's badge form, as the wizard draws it (issue 18 item 4)
+                    "fields": custom_fields(
+                        badge_fields,
+                        f"{key}.add_field.{n}.",
+                        {},
+                        label_prefix=_("Holder {n}: ").format(n=n + 1),
+                    ),
                 }
             )
         st.caption(_("A holder left blank gets the buyer's name."))
+        if any(f.required for f in badge_fields):
+            st.caption(_("Fields marked * are required."))
         note = st.text_area(_("Reason (required; kept with today's date in the order's notes)"), key=f"{key}.add_note")
         if st.button(_("Add to the order"), key=f"{key}.add_save", type="primary"):
             run_service(
@@ -155,7 +184,7 @@ def _add_ticket_form(context: dict, key: str) -> None:
                     expected_version=context["version"],
                 ),
                 success=lambda order: _("Added; balance due now {amount}.").format(
-                    amount=money(OrderFacts.of(order).balance_due, order.currency)
+                    amount=money(_balance_after(order.id), order.currency)
                 ),
                 notice=f"{key}.done",
             )

@@ -14,9 +14,10 @@ from orders_core.order_rules import Action, OrderActions
 from orders_core.payment_state import PAYMENT_STATE_LABELS, PaymentState
 from orders_core.services.refunds import record_refund
 from orders_core.status import OFFLINE_METHODS, PAYMENT_METHOD_LABELS, PaymentMethod
-from queries.ledger import order_ledger
+from queries.ledger import order_ledger, refund_templates
 from ui.data import cached_query
 from ui.format import money
+from ui.order_cancel import render_cancel_tickets, template_label
 from ui.session import current_actor
 from ui.timezone import local_time
 from ui.transactions import run_service, show_notice
@@ -74,15 +75,17 @@ def render_payments_tab(order: dict, actions: OrderActions | None) -> None:
         )
     if actions is None:
         return
-    if actions.balance_due < 0:
+    if actions.refund_due > 0:
         st.warning(
-            _("Overpaid by {amount}: the excess is owed back to the buyer.").format(
-                amount=money(-actions.balance_due, currency)
+            _("Refund due: {amount} kept beyond the total is owed back to the buyer.").format(
+                amount=money(actions.refund_due, currency)
             ),
             icon=":material/currency_exchange:",
         )
     if actions.can(Action.RECORD_REFUND):
         _refund_form(order, actions)
+    if actions.can(Action.CANCEL_TICKETS):
+        render_cancel_tickets(order, actions)
 
 
 def _amount(text: str) -> Decimal | None:
@@ -96,7 +99,7 @@ def _refund_form(order: dict, actions: OrderActions) -> None:
     key = f"order_ledger.{order['id']}"
     currency = order["currency"]
     paid = actions.facts.amount_paid
-    suggested = -actions.balance_due if actions.balance_due < 0 else paid
+    suggested = actions.refund_due if actions.refund_due > 0 else paid
     pending = st.session_state.get(f"{key}.pending")
     with st.expander(_("Record a refund"), icon=":material/undo:", expanded=pending is not None):
         if pending is None:
@@ -111,7 +114,13 @@ def _refund_form(order: dict, actions: OrderActions) -> None:
                 reference = st.text_input(_("Reference"))
                 reason = st.text_area(_("Reason (required)"))
                 cancel = st.checkbox(_("Also cancel the order (its attendees are marked cancelled)"))
-                email = st.checkbox(_("Email the buyer that the order changed"))
+                email = st.checkbox(_("Email the buyer about the refund"))
+                templates = cached_query(refund_templates, order["event_id"])
+                template = st.selectbox(
+                    _("Email template"),
+                    [None, *(t["id"] for t in templates)],
+                    format_func=template_label(templates),
+                )
                 if st.form_submit_button(_("Review the refund")):
                     st.session_state[f"{key}.pending"] = dict(
                         amount=amount.strip(),
@@ -121,6 +130,7 @@ def _refund_form(order: dict, actions: OrderActions) -> None:
                         reason=reason,
                         cancel=cancel,
                         email=email,
+                        template=template,
                     )
                     st.rerun()
             return
@@ -165,6 +175,7 @@ def _confirm(order: dict, key: str, pending: dict, paid: Decimal) -> None:
                 reference=pending["reference"],
                 cancel_order=pending["cancel"],
                 send_email=pending["email"],
+                template_id=pending["template"] if pending["email"] else None,
             ),
             success=lambda outcome: _("Refund of {amount} recorded: the order is now “{state}”.").format(
                 amount=money(outcome.amount, outcome.currency), state=payment_state_label(outcome.payment_state)

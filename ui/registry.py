@@ -36,6 +36,14 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/orders.py", N_("Orders"), ":material/receipt_long:", "orders", N_("Orders")),
     PageSpec("pages/order_detail.py", N_("Order"), ":material/description:", "order", N_("Orders")),
     PageSpec(
+        "pages/attendees.py",
+        N_("Attendees"),
+        ":material/groups:",
+        "attendees",
+        N_("Orders"),
+        capability="attendees.view",
+    ),
+    PageSpec(
         "pages/users.py",
         N_("Users"),
         ":material/manage_accounts:",

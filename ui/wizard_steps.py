@@ -2,31 +2,33 @@
 
 Thin: every check is a service's or the domain's (the quote, clean_buyer, validate_values,
 clean_holders, order_rules.draft_payment); reads are cached queries; saving is one service call
-through `ui.transactions.run_service`."""
+(ui/wizard_save.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from orders_core.custom_fields import ORDER_FORMS, validate_values
-from orders_core.errors import ConflictError, OrderError
-from orders_core.i18n import LANGUAGES, N_, _, format_number
+from orders_core.errors import OrderError
+from orders_core.i18n import LANGUAGES, N_, _
 from orders_core.order_rules import draft_payment
-from orders_core.services.order_changes import modify_order
-from orders_core.services.order_creation import PAYMENT_CHOICES, clean_buyer, clean_holders, create_order
+from orders_core.payment_terms import awaits_invoice_payment, choice_gets_due_date
+from orders_core.services.order_creation import PAYMENT_CHOICES, clean_buyer, clean_holders
 from orders_core.status import PAYMENT_METHOD_LABELS, TARIFF_KIND_LABELS, PaymentMethod, TariffKind
 from queries.order_detail import order_facts
 from queries.wizard import event_fields, live_quote, payment_templates, wizard_events, wizard_tariffs
-from ui.data import cached_query, clear_after_write
-from ui.format import money, payment_mode_label, status_label
-from ui.session import current_actor, current_user
+from ui.data import cached_query
+from ui.due_date import render_due_date_preview
+from ui.format import counted, money, payment_mode_label, rate, status_label
+from ui.seat_picker import check_seats_picked, load_plan, seat_picker, show_plan
+from ui.session import current_user
 from ui.text import md
-from ui.transactions import run_service
-from ui.wizard_state import WizardState, reset
+from ui.wizard_save import save
+from ui.wizard_state import WizardState
 from ui.wizard_widgets import custom_fields, seed
 
 # Marked here, translated where shown (this module is imported once, for every language).
@@ -43,8 +45,6 @@ BUYER_LABELS = {
     "billing_country": N_("Country (2 letters)"),
     "vat_number": N_("VAT number"),
 }
-DETAIL_PAGE = "pages/order_detail.py"
-DETAIL_FLASH = "order_detail.flash"  # a one-time message for the order page, after a save
 
 
 def events() -> list[dict]:
@@ -115,11 +115,11 @@ def step_tariffs(w: WizardState) -> None:
     for row in tariffs.itertuples():
         key = f"wizard.w.qty.{row.id}"
         seed(key, int(w.quantities.get(str(row.id), 0)))
-        left = "" if pd.isna(row.remaining) else " · " + _("{n} left").format(n=int(row.remaining))
+        left = "" if pd.isna(row.remaining) else " · " + counted("{count} left", "{count} left", row.remaining)
         label = (
             f"{row.name} ({_(TARIFF_KIND_LABELS[TariffKind(row.kind)])}) — "
-            + _("{price} excl. tax, tax {rate} %").format(
-                price=money(row.unit_price_ht, row.currency), rate=format_number(row.tax_rate)
+            + _("{price} excl. tax, tax {rate}").format(
+                price=money(row.unit_price_ht, row.currency), rate=rate(row.tax_rate)
             )
             + left
         )
@@ -221,15 +221,24 @@ def step_holders(w: WizardState) -> None:
     badge_fields = cached_query(event_fields, w.event_id, ("badge",))
     seated = next((e["seated"] for e in events() if e["id"] == w.event_id), False)
     unit_tariffs = [line.tariff_id for line in units]
+    plan = load_plan(w.event_id, w.order_id) if seated and units else None
+    picture = st.container()
     counters: dict[int, int] = {}
     for position, (line, holder) in enumerate(zip(units, w.holder_list(unit_tariffs))):
         index = counters.get(line.tariff_id, 0)
         counters[line.tariff_id] = index + 1
-        w.keep_holder(line.tariff_id, index, _holder_form(w, line, holder, position, index, seated, badge_fields))
-    navigation(w, 3, lambda: clean_holders(w.holder_list(unit_tariffs), len(units), badge_fields))
+        w.keep_holder(line.tariff_id, index, _holder_form(w, line, holder, position, index, plan, badge_fields))
+    chosen = [h.get("seat") or "" for h in w.holder_list(unit_tariffs)]
+    show_plan(plan, key="wizard.w.plan", chosen=chosen, where=picture)  # above the holders, now their seats are known
+
+    def check() -> None:
+        clean_holders(w.holder_list(unit_tariffs), len(units), badge_fields)
+        check_seats_picked(plan, chosen)
+
+    navigation(w, 3, check)
 
 
-def _holder_form(w: WizardState, line, holder: dict, position: int, index: int, seated: bool, badge_fields) -> dict:
+def _holder_form(w: WizardState, line, holder: dict, position: int, index: int, plan, badge_fields) -> dict:
     prefix = f"wizard.w.h.{line.tariff_id}.{index}."
     with st.container(border=True):
         st.markdown(f"**{md(line.name)}** — " + _("holder {n}").format(n=position + 1))
@@ -250,9 +259,8 @@ def _holder_form(w: WizardState, line, holder: dict, position: int, index: int, 
         ):
             seed(prefix + key, holder.get(key, ""))
             holder[key] = column.text_input(label, key=prefix + key, disabled=same)
-        if seated:
-            seed(prefix + "seat", holder.get("seat", ""))
-            holder["seat"] = st.text_input(_("Seat"), key=prefix + "seat")
+        if plan is not None:
+            holder["seat"] = seat_picker(_("Seat"), key=prefix + "seat", plan=plan, current=holder.get("seat") or "")
         holder["fields"] = custom_fields(badge_fields, prefix + "f.", holder.get("fields") or {})
     return holder
 
@@ -314,7 +322,7 @@ def _summary_table(current) -> None:
                 _("Tariff"): line.name,
                 _("Quantity"): line.quantity,
                 _("Unit price excl. tax"): money(line.unit_price_ht, line.currency),
-                _("Tax rate"): f"{format_number(line.tax_rate)} %",
+                _("Tax rate"): rate(line.tax_rate),
                 _("Discount"): money(line.discount_amount, line.currency),
                 _("Total excl. tax"): money(line.total_ht, line.currency),
                 _("Total incl. tax"): money(line.total_ttc, line.currency),
@@ -342,6 +350,9 @@ def _payment_choice(w: WizardState, offer, payment: dict) -> None:
     modes = list(offer.choices)
     seed("wizard.w.pay_mode", payment.get("mode") if payment.get("mode") in modes else modes[0])
     payment["mode"] = st.radio(_("Payment mode"), modes, format_func=labels.get, key="wizard.w.pay_mode")
+    if choice_gets_due_date(payment["mode"]):  # a modified order already awaiting its invoice keeps its date
+        keeps = w.mode == "modify" and awaits_invoice_payment(w.status, w.payment_mode)
+        render_due_date_preview(None if keeps else next((e for e in events() if e["id"] == w.event_id), None))
     if payment["mode"] != "paid_offline":
         return
     methods = [m.value for m in offer.methods]
@@ -376,61 +387,6 @@ def _template_choice(w: WizardState) -> None:
         key="wizard.w.template",
         format_func=lambda t: names.get(t, _("Built-in payment details email")),
     )
-
-
-def save(w: WizardState, current) -> None:
-    """One service call: create the order, or save the changes over the modified one; then the
-    order's page opens with what was done."""
-    received = w.payment.get("received_on")
-    payment = {
-        "mode": w.payment.get("mode"),
-        "method": w.payment.get("method"),
-        "reference": w.payment.get("reference", ""),
-        "received_at": datetime.combine(date.fromisoformat(received), time(12), tzinfo=UTC)
-        if received and date.fromisoformat(received) < date.today()
-        else None,
-    }
-    common = dict(
-        quantities={int(k): v for k, v in w.quantities.items()},
-        codes=list(w.codes),
-        buyer=dict(w.buyer),
-        holders=w.holder_list([line.tariff_id for line in current.units]),
-        custom_values=dict(w.custom),
-        payment=payment,
-        send_payment_details=w.send,
-        template_id=(w.template_id or None) if w.send else None,
-    )
-
-    def write(session) -> int:
-        if w.mode == "modify":
-            order = modify_order(
-                session,
-                actor=current_actor(),
-                order_id=w.order_id,
-                expected_version=w.version,
-                notify_buyer=w.notify,
-                **common,
-            )
-        else:
-            order = create_order(session, actor=current_actor(), event_id=w.event_id, **common)
-        return order.number
-
-    def refused(error: OrderError) -> None:
-        if isinstance(error, ConflictError):  # shown with the order's new state at the next run
-            clear_after_write()  # someone else wrote: what was read and cached is stale
-            w.conflict = error.message
-            st.rerun()
-        st.error(md(error.message))
-
-    saved = _("Order {number} saved.") if w.mode == "modify" else _("Order {number} created.")
-
-    def open_order(number: int) -> None:
-        reset()
-        st.session_state[DETAIL_FLASH] = saved.format(number=number)  # shown once by the order's page
-        st.query_params.clear()
-        st.switch_page(DETAIL_PAGE, query_params={"order": str(number)})
-
-    run_service(write, then=open_order, on_error=refused)
 
 
 STEPS = {1: step_tariffs, 2: step_buyer, 3: step_holders, 4: step_summary}

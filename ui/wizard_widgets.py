@@ -50,19 +50,26 @@ def to_plain(field: FieldSpec, value: Any) -> Any:
     return value
 
 
-def custom_field(field: FieldSpec, key: str, stored: Any, *, disabled: bool = False) -> Any:
-    """Draw one custom field (seeded from `stored`); returns its plain value."""
+def custom_field(field: FieldSpec, key: str, stored: Any, *, disabled: bool = False, label_prefix: str = "") -> Any:
+    """Draw one custom field (seeded from `stored`), a required one marked `*`; returns its plain
+    value. `label_prefix` (Markdown, e.g. "Holder 2: ") tells apart the fields of several people."""
     seed(key, to_widget(field, stored))
-    label = md(field.label) + (" \\*" if field.required else "")
+    label = label_prefix + md(field.label) + (" \\*" if field.required else "")
     kind = field.field_type
     if kind == "checkbox":
         value = st.checkbox(label, key=key, disabled=disabled)
     elif kind == "select":
         value = st.selectbox(
-            label, field.options, index=None, key=key, placeholder=_("Choose an option"), disabled=disabled
+            label,
+            field.options,
+            index=None,
+            key=key,
+            placeholder=_("Choose an option"),
+            disabled=disabled,
+            format_func=field.option_label,
         )
     elif kind == "multiselect":
-        value = st.multiselect(label, field.options, key=key, disabled=disabled)
+        value = st.multiselect(label, field.options, key=key, disabled=disabled, format_func=field.option_label)
     elif kind == "date":
         value = st.date_input(label, key=key, format="YYYY-MM-DD", disabled=disabled)
     else:
@@ -70,6 +77,13 @@ def custom_field(field: FieldSpec, key: str, stored: Any, *, disabled: bool = Fa
     return to_plain(field, value)
 
 
-def custom_fields(fields: list[FieldSpec], prefix: str, stored: dict, *, disabled: bool = False) -> dict[str, Any]:
+def custom_fields(
+    fields: list[FieldSpec], prefix: str, stored: dict, *, disabled: bool = False, label_prefix: str = ""
+) -> dict[str, Any]:
     """Draw a list of custom fields; returns field id (str) -> plain value."""
-    return {str(f.id): custom_field(f, f"{prefix}{f.id}", stored.get(str(f.id)), disabled=disabled) for f in fields}
+    return {
+        str(f.id): custom_field(
+            f, f"{prefix}{f.id}", stored.get(str(f.id)), disabled=disabled, label_prefix=label_prefix
+        )
+        for f in fields
+    }

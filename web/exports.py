@@ -21,6 +21,8 @@ from orders_core.i18n import DEFAULT_TIMEZONE, LANGUAGES, _, is_timezone, set_lo
 from orders_core.permissions import Actor
 
 ORDERS_CSV = "/export/orders.csv"
+ATTENDEES_CSV = "/export/attendees.csv"  # issue 18: the Attendees page's filtered set
+ATTENDEES_XLSX = "/export/attendees.xlsx"
 ORDERS_XLSX = "/export/orders.xlsx"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,5 +72,46 @@ def orders_export(request: Request) -> Response:
         separator = "," if params.get("sep") == "comma" else ";"
         pieces = csv_stream(engine, filters, actor=actor, separator=separator)
         return _download(pieces, "text/csv; charset=utf-8", "orders.csv")
+    except NotAllowed as refusal:
+        return _refused(refusal.message, 403)
+
+
+def attendees_export_url(kind: str, page_params: dict[str, str | list[str]], *, timezone: str, language: str) -> str:
+    """The address of the Attendees page's export in `kind` (csv_semicolon, csv_comma or xlsx)
+    for the page's filters (ui.attendee_params), under Streamlit's base path."""
+    from web.session_routes import base_path
+
+    params: dict[str, str | list[str]] = {**page_params, "tz": timezone, "lang": language}
+    if kind == "csv_comma":
+        params["sep"] = "comma"
+    path = ATTENDEES_XLSX if kind == "xlsx" else ATTENDEES_CSV
+    return f"{base_path()}{path}?{urlencode(params, doseq=True)}"
+
+
+def attendees_export(request: Request) -> Response:
+    """Sync, like `orders_export`: the session cookie and `attendees.export` checked on every
+    request (again inside queries.attendees_export), then the file streamed in pieces."""
+    from queries.attendees_export import csv_stream, xlsx_stream
+    from ui.attendee_params import filters_from_params  # pure; imported per request
+
+    params = request.query_params
+    language = params.get("lang", "")
+    set_locale(language if language in LANGUAGES else "en")
+    engine = db.get_engine(db.database_url())
+    user = sessions.resume(engine, request.cookies.get(sessions.COOKIE_NAME))
+    if user is None:
+        return _refused(_("Sign in again to export attendees."), 401)
+    filters = filters_from_params(params.getlist)
+    if filters is None:
+        return _refused(_("Choose an event first."), 400)
+    zone = params.get("tz", "")
+    timezone = zone if is_timezone(zone) else DEFAULT_TIMEZONE
+    actor = Actor(email=user.email, role=user.role)
+    try:
+        if request.url.path.endswith(".xlsx"):
+            return _download(xlsx_stream(engine, filters, actor=actor, timezone=timezone), XLSX_TYPE, "attendees.xlsx")
+        separator = "," if params.get("sep") == "comma" else ";"
+        pieces = csv_stream(engine, filters, actor=actor, timezone=timezone, separator=separator)
+        return _download(pieces, "text/csv; charset=utf-8", "attendees.csv")
     except NotAllowed as refusal:
         return _refused(refusal.message, 403)

@@ -28,6 +28,8 @@ ROUTES = [
     Route(url_of(session_routes.SESSION_END), session_routes.end_session, methods=["GET"]),
     Route(url_of(exports.ORDERS_CSV), exports.orders_export, methods=["GET"]),
     Route(url_of(exports.ORDERS_XLSX), exports.orders_export, methods=["GET"]),
+    Route(url_of(exports.ATTENDEES_CSV), exports.attendees_export, methods=["GET"]),
+    Route(url_of(exports.ATTENDEES_XLSX), exports.attendees_export, methods=["GET"]),
 ]
 
 MIDDLEWARE = [Middleware(SecurityHeadersMiddleware)]

@@ -15,6 +15,7 @@ from orders_core.demo.catalogue_data import (
     FORM_FIELDS,
 )
 from orders_core.money import Discount
+from orders_core.payment_terms import Terms
 
 
 @dataclass
@@ -45,6 +46,9 @@ class DemoEvent:
     tariffs: list[DemoTariff]
     codes: list[DemoCode]
     fields: dict[str, int] = field(default_factory=dict)
+    timezone: str = "UTC"
+    terms: Terms = Terms()
+    seated: bool = False
 
 
 def load_catalogue(conn: Connection, today: datetime, counts: dict[str, int]) -> list[DemoEvent]:
@@ -70,6 +74,9 @@ def load_catalogue(conn: Connection, today: datetime, counts: dict[str, int]) ->
                 seated=spec["seated"],
                 community=spec["community"],
                 bank_details=spec["bank_details"],
+                payment_terms_days=spec["payment_terms_days"],
+                payment_due_days_before_event=spec["payment_due_days_before_event"],
+                expire_after_days=None,  # expiry is off by default: the demo shows overdue orders instead
                 archived_at=None,
                 created_at=starts_at - timedelta(days=200),
             )
@@ -84,6 +91,9 @@ def load_catalogue(conn: Connection, today: datetime, counts: dict[str, int]) ->
             starts_at - timedelta(days=180),
             [],
             [],
+            timezone=spec["timezone"],
+            terms=Terms(spec["payment_terms_days"], spec["payment_due_days_before_event"]),
+            seated=spec["seated"],
         )
         for kind, name, name_fr, price, rate, capacity in spec["tariffs"]:
             rows["tariffs"].append(

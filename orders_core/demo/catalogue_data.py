@@ -19,6 +19,9 @@ EVENTS: list[dict[str, Any]] = [
         "seated": False,
         "community": False,
         "weight": 45,
+        # Payment terms of invoice orders (issue 15): days after the order / before the event.
+        "payment_terms_days": 30,
+        "payment_due_days_before_event": 7,
         "bank_details": "IBAN FR76 3000 6000 0112 3456 7890 189 - BIC AGRIFRPP - Salon Tech SAS",
         "tariffs": [
             ("badge", "3-day pass", "Pass 3 jours", D("290.00"), D("20"), 6000),
@@ -45,6 +48,8 @@ EVENTS: list[dict[str, Any]] = [
         "seated": True,
         "community": False,
         "weight": 25,
+        "payment_terms_days": 21,
+        "payment_due_days_before_event": 10,
         "bank_details": "Caisse Desjardins - transit 30000 - institution 815 - compte 1234567",
         "tariffs": [
             ("ticket", "Festival pass", "Passeport festival", D("149.00"), D("14.975"), 5000),
@@ -68,6 +73,8 @@ EVENTS: list[dict[str, Any]] = [
         "seated": False,
         "community": False,
         "weight": 15,
+        "payment_terms_days": 30,
+        "payment_due_days_before_event": None,
         "bank_details": "IBAN CH93 0076 2011 6238 5295 7 - Swiss Data Summit AG",
         "tariffs": [
             ("badge", "Conference pass", "Pass conférence", D("690.00"), D("8.1"), 1500),
@@ -90,6 +97,8 @@ EVENTS: list[dict[str, Any]] = [
         "seated": False,
         "community": True,
         "weight": 15,
+        "payment_terms_days": None,
+        "payment_due_days_before_event": 14,
         "bank_details": "Sort code 20-00-00 - Account 55779911 - OSCD Ltd",
         "tariffs": [
             ("badge", "Community badge", "Badge communauté", D("30.00"), D("20"), 3000),
@@ -113,7 +122,13 @@ FORM_FIELDS = [
         "Dietary requirements",
         "Régime alimentaire",
         False,
-        ["none", "vegetarian", "vegan", "halal", "gluten_free"],
+        [
+            "none | None | Aucun",
+            "vegetarian | Vegetarian | Végétarien",
+            "vegan | Vegan | Végétalien",
+            "halal | Halal | Halal",
+            "gluten_free | Gluten-free | Sans gluten",
+        ],
     ),
     ("order", "po_number", "text", "Purchase order number", "Numéro de bon de commande", False, []),
     ("badge", "tshirt_size", "select", "T-shirt size", "Taille de t-shirt", False, ["XS", "S", "M", "L", "XL"]),

@@ -6,8 +6,10 @@
   demo queues a few recent ones of its own (demo.emails).
 - `ledger_stories`: written through the services a finance user would use, so every payment
   state shows on a fresh install: orders partially paid and overpaid by bank transfer, orders
-  partly refunded, and one refunded in full and cancelled. A handful each, on the newest
-  matching orders (after the bulk load, like the demo's emails)."""
+  partly refunded, one refunded in full and cancelled, and two partially cancelled (one ticket
+  of a paid order cancelled: one with the refund of what was then owed back, one still owing it,
+  its refund due shown). A handful each, on the newest matching orders (after the bulk load,
+  like the demo's emails)."""
 
 from __future__ import annotations
 
@@ -15,15 +17,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from orders_core.db import unit_of_work
 from orders_core.demo.orders import PlannedPayment
-from orders_core.models import Order
+from orders_core.models import Order, OrderItem
 from orders_core.order_rules import require_payment_method
 from orders_core.permissions import EVENT_MANAGER, FINANCE, SYSTEM, Actor, require
+from orders_core.services.cancellations import RefundRequest, cancel_tickets
 from orders_core.services.guards import OrderRow
 from orders_core.services.ledger import Incoming, confirm_payment, confirm_payments
 from orders_core.services.refunds import record_refund
@@ -87,7 +90,7 @@ def _newest(session: Session, *conditions: ColumnElement[bool], limit: int) -> l
 def ledger_stories(engine: Engine, *, now: datetime) -> dict[str, int]:
     """Partially paid, overpaid, partially refunded and refunded orders; returns how many each."""
     day = min(now, datetime.now(UTC))
-    done = {"partially_paid": 0, "overpaid": 0, "partially_refunded": 0, "refunded": 0}
+    done = {"partially_paid": 0, "overpaid": 0, "partially_refunded": 0, "refunded": 0, "partially_cancelled": 0}
     with unit_of_work(engine) as session:
         awaiting = _newest(session, Order.status == "awaiting_payment", Order.payment_mode == "invoice", limit=5)
         paid = _newest(session, Order.status == "paid", Order.payment_mode == "invoice", limit=3)
@@ -123,4 +126,39 @@ def ledger_stories(engine: Engine, *, now: datetime) -> dict[str, int]:
                 cancel_order=full,
             )
         done["refunded" if full else "partially_refunded"] += 1
+    done["partially_cancelled"] = _partial_cancellations(engine, day, skip={order_id for order_id, *_r in refundable})
     return done
+
+
+def _partial_cancellations(engine: Engine, day: datetime, *, skip: set[int]) -> int:
+    """One ticket of two paid orders of several tickets cancelled by finance: the first with the
+    refund of what is then owed back, the second still owing it (a refund due)."""
+    with unit_of_work(engine) as session:
+        tickets = select(func.count()).where(OrderItem.order_id == Order.id).scalar_subquery()
+        orders = [o for o in _newest(session, Order.status == "paid", tickets >= 2, limit=5) if o.id not in skip][:2]
+        chosen = [
+            (
+                o.id,
+                session.scalars(select(OrderItem.id).where(OrderItem.order_id == o.id).order_by(OrderItem.id)).first(),
+            )
+            for o in orders
+        ]
+    for index, (order_id, item_id) in enumerate(chosen):
+        with unit_of_work(engine) as session:
+            preview = cancel_tickets(
+                session, actor=DEMO_FINANCE, order_id=order_id, item_ids=[item_id], reason="-", dry_run=True
+            )
+            refund = (
+                RefundRequest(preview.refund_due, "bank_transfer", day, reference=f"REMB {preview.number}")
+                if index == 0 and preview.refund_due > 0
+                else None
+            )
+            cancel_tickets(
+                session,
+                actor=DEMO_FINANCE,
+                order_id=order_id,
+                item_ids=[item_id],
+                reason="One of the holders cannot attend",
+                refund=refund,
+            )
+    return len(chosen)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 from orders_core import bulk, summaries
 from orders_core.demo.catalogue import load_catalogue
 from orders_core.demo.emails import queue_demo_emails
+from orders_core.demo.follow_ups import follow_up_stories
 from orders_core.demo.ledger import confirm_planned, ledger_stories
 from orders_core.demo.orders import GENERATED, OrderGenerator
 from orders_core.models import Counter, Order
@@ -25,6 +26,7 @@ DEMO_ACTOR = "demo-loader"
 
 # Tables the demo owns, children first (the order a reset empties them in).
 DEMO_TABLES = [
+    "seat_assignments",
     "field_values",
     "outbox_emails",
     "refunds",
@@ -39,6 +41,7 @@ DEMO_TABLES = [
     "form_fields",
     "email_templates",
     "tariffs",
+    "seats",
     "events",
 ]
 
@@ -125,6 +128,7 @@ def load_demo(
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
     ledger_stories(engine, now=now)
+    follow_up_stories(engine, now=now)
     counts["outbox_emails"] = queue_demo_emails(engine, now=now)
     return counts
 

@@ -19,12 +19,24 @@ from orders_core.demo.catalogue_data import (
     LAST_NAMES,
     UTM_CHANNELS,
 )
+from orders_core.demo.seats import SeatAllocator
 from orders_core.money import LineInput, price_order
+from orders_core.payment_terms import due_date_after
 from orders_core.permissions import EVENT_MANAGER, FINANCE, SYSTEM, Actor
 from orders_core.status import PaymentMethod, PaymentMode, Source, Status
 
 BOX_OFFICE_STAFF = ["box.office@demo.example", "vip.desk@demo.example"]
-GENERATED = ["orders", "order_lines", "order_items", "attendees", "payments", "order_history", "field_values"]
+GENERATED = [
+    "orders",
+    "order_lines",
+    "order_items",
+    "attendees",
+    "payments",
+    "order_history",
+    "field_values",
+    "seats",
+    "seat_assignments",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class OrderGenerator:
         self.now = now
         self.channel_weights = [c[2] for c in UTM_CHANNELS]
         self.planned: list[PlannedPayment] = []  # confirmed by the loader after each batch
+        self.seats = SeatAllocator()
 
     def batch(self, size: int, first_number: int, ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
         rows: dict[str, list[dict[str, Any]]] = {name: [] for name in GENERATED}
@@ -127,12 +140,17 @@ class OrderGenerator:
             paid_at = max(paid_at, created_at)
 
         utm = self._utm(event) if not organizer and rng.random() < 0.8 else (None,) * 5
+        created_status = self._initial_status(status, mode)
+        if organizer and status == Status.PAID and mode == PaymentMode.INVOICE:
+            # Paid at the desk: created as the wizard's "paid offline" creates it, then confirmed
+            # by the box office, which makes its payment mode `box_office` (order_rules).
+            created_status = Status.CART_INCOMPLETE
         order = dict(
             id=order_id,
             number=number,
             event_id=event.id,
             # A paid order is written as it was before its payment, which the ledger confirms.
-            status=(self._initial_status(status, mode) if status == Status.PAID else status).value,
+            status=(created_status if status == Status.PAID else status).value,
             payment_mode=mode.value,
             source=(Source.ORGANIZER if organizer else Source.ONLINE).value,
             buyer_first_name=first,
@@ -164,6 +182,17 @@ class OrderGenerator:
             deleted_at=None,
             deleted_reason=None,
             version=1,
+            # Invoice orders get their due date from the event's terms, as through the wizard; it
+            # stays as history once paid or cancelled.
+            due_date=due_date_after(
+                None,
+                before=None,
+                after=(created_status.value, mode.value),  # a desk sale never awaited an invoice
+                terms=event.terms,
+                at=created_at,
+                event_starts_at=event.starts_at,
+                timezone=event.timezone,
+            ),
         )
         actor = rng.choice(BOX_OFFICE_STAFF) if organizer else "online checkout"
         history = rows["order_history"]
@@ -175,7 +204,7 @@ class OrderGenerator:
                 actor=actor,
                 action="created",
                 details={
-                    "status": {"old": None, "new": self._initial_status(status, mode).value},
+                    "status": {"old": None, "new": created_status.value},
                     "total_ttc": str(priced.total_ttc),
                     "currency": event.currency,
                 },
@@ -183,7 +212,7 @@ class OrderGenerator:
             )
         )
 
-        items_by_line = []
+        items_by_line: list[tuple[int, tuple[str, str, str]]] = []
         for t, q, pl in zip(chosen, quantities, priced.lines, strict=True):
             line_id = self._take("order_lines")
             rows["order_lines"].append(
@@ -206,6 +235,7 @@ class OrderGenerator:
             for unit in range(q):
                 holder = (first, last, email) if unit == 0 else self._person()
                 item_id = self._take("order_items")
+                seat = self._seat(event, status, order_id, item_id, first_unit=not items_by_line, rows=rows)
                 rows["order_items"].append(
                     dict(
                         id=item_id,
@@ -214,7 +244,7 @@ class OrderGenerator:
                         holder_first_name=holder[0],
                         holder_last_name=holder[1],
                         holder_email=holder[2],
-                        seat=f"{rng.choice('ABCDEFGH')}{rng.randint(1, 30)}" if event.key == "montreal" else None,
+                        seat=seat,
                         delivery_mode="will_call" if organizer and rng.random() < 0.3 else "e_ticket",
                         created_at=created_at,
                     )
@@ -284,6 +314,38 @@ class OrderGenerator:
                 )
             )
         rows["orders"].append(order)
+
+    def _seat(
+        self,
+        event: DemoEvent,
+        status: Status,
+        order_id: int,
+        item_id: int,
+        *,
+        first_unit: bool,
+        rows: dict[str, list[dict[str, Any]]],
+    ) -> str | None:
+        """A seated event's ticket gets the next free seat (a seat left free before an order, now
+        and then); a cancelled order holds none. Draws from the random stream as the free-text
+        seats did, so the rest of the demo data stays the same."""
+        if not event.seated:
+            return None
+        self.rng.choice("ABCDEFGH")
+        draw = self.rng.randint(1, 30)
+        gap = draw % 3 if first_unit else 0
+        if status == Status.CANCELLED:
+            return None
+        seat_id, label = self.seats.take(event.id, gap, rows, self._take)
+        rows["seat_assignments"].append(
+            dict(
+                id=self._take("seat_assignments"),
+                event_id=event.id,
+                seat_id=seat_id,
+                order_id=order_id,
+                order_item_id=item_id,
+            )
+        )
+        return label
 
     @staticmethod
     def _initial_status(status: Status, mode: PaymentMode) -> Status:

@@ -8,6 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orders_core.models import EmailTemplate
+from orders_core.status import EmailKind
+
+# The kinds of template the refund email may be rendered with (issue 20): a refund template, or an
+# "order changed" one (the refund changes what the order has kept). One rule, used by the refund
+# form's choice (queries/ledger.py) and checked by the refund service (services/refunds.py).
+REFUND_TEMPLATE_KINDS: tuple[str, ...] = (EmailKind.REFUND.value, EmailKind.ORDER_CHANGED.value)
 
 
 @dataclass(frozen=True)

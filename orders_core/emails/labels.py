@@ -37,4 +37,6 @@ KIND_LABELS = {
     "tickets": N_("Tickets"),
     "payment_reminder": N_("Payment reminder"),
     "order_changed": N_("Order changed"),
+    "order_expired": N_("Order expired"),
+    "refund": N_("Refund"),
 }

@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import render
 from orders_core.emails.transports import sender_address
-from orders_core.i18n import format_datetime, format_money
-from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail
+from orders_core.i18n import catalogue, format_datetime, format_money
+from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail, Refund
+from orders_core.payment_state import balance_due
+from orders_core.reminders import ReminderStep, is_business, local_now, reminder_values
+from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod
 
 LANGUAGES = ("en", "fr")
 
@@ -45,6 +48,19 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "event": ("name", "bank_details", "starts_at_formatted", "timezone"),
     "lines": ("name", "quantity", "kind", "total_ht_formatted", "total_ttc_formatted"),
     "items": ("tariff", "holder_first_name", "holder_last_name", "holder_email", "seat"),
+    # Issue 15: the reminder ladder's step (see orders_core/reminders.reminder_values); in an email
+    # that is not a reminder, the step the order's due date points at.
+    "reminder": (
+        "step",
+        "before_due",
+        "final",
+        "due_date_formatted",
+        "days_overdue",
+        "business",
+        "late_payment_terms",
+    ),
+    # The order's latest refund (zero when none): the `refund` email's subject.
+    "refund": ("amount", "amount_formatted", "method", "refunded_at_formatted"),
 }
 
 
@@ -97,8 +113,10 @@ def _order_values(
     created_at: datetime,
     timezone: str,
     language: str,
+    refunded: Decimal = Decimal("0.00"),
 ) -> dict[str, Any]:
-    balance = Decimal(total_ttc) - Decimal(amount_paid)
+    # The one balance rule: total - payments (kept + refunded); a refund never makes one.
+    balance = balance_due(total=Decimal(total_ttc), paid=Decimal(amount_paid) + refunded)
     return {
         "number": number,
         "buyer_first_name": first,
@@ -121,9 +139,31 @@ def _order_values(
     }
 
 
-def order_context(session: Session, order: Order, language: str | None = None) -> dict[str, Any]:
-    """What a template can use: order, event, lines, items (all plain values), formatted in the
-    order's language unless another is given."""
+def order_reminder(order: Any, event: Any, language: str, step: str | None, now: datetime | None) -> dict[str, Any]:
+    """The `reminder` variables of an order (a model or a row with due_date, company_name and
+    vat_number), for the step given or the one its due date points at."""
+    today = local_now(now or datetime.now(UTC), event.timezone).date()
+    if step is None:
+        step = ReminderStep.DUE_SOON if order.due_date is None or today <= order.due_date else ReminderStep.FIRST
+    return reminder_values(
+        step=step,
+        due_date=order.due_date,
+        today=today,
+        business=is_business(order.company_name, order.vat_number),
+        language=language,
+    )
+
+
+def order_context(
+    session: Session,
+    order: Order,
+    language: str | None = None,
+    *,
+    reminder_step: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """What a template can use: order, event, lines, items, reminder (all plain values), formatted
+    in the order's language unless another is given."""
     event = session.get_one(Event, order.event_id)
     language = language if language in LANGUAGES else email_language(order)
     lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
@@ -133,7 +173,12 @@ def order_context(session: Session, order: Order, language: str | None = None) -
         .where(OrderItem.order_id == order.id)
         .order_by(OrderItem.id)
     ).all()
+    refunds = session.execute(
+        select(Refund.amount, Refund.method, Refund.refunded_at).where(Refund.order_id == order.id).order_by(Refund.id)
+    ).all()
+    refunded = sum((Decimal(str(r.amount)).quantize(Decimal("0.01")) for r in refunds), Decimal("0.00"))
     return {
+        "refund": refund_values(refunds[-1] if refunds else None, order.currency, event.timezone, language),
         "order": _order_values(
             number=order.number,
             first=order.buyer_first_name,
@@ -149,6 +194,7 @@ def order_context(session: Session, order: Order, language: str | None = None) -
             created_at=order.created_at,
             timezone=event.timezone,
             language=language,
+            refunded=refunded,
         ),
         "event": {
             "name": event.name,
@@ -176,13 +222,28 @@ def order_context(session: Session, order: Order, language: str | None = None) -
             }
             for item, name in items
         ],
+        "reminder": order_reminder(order, event, language, reminder_step, now),
+    }
+
+
+def refund_values(refund: Any, currency: str, timezone: str, language: str) -> dict[str, Any]:
+    """The `refund` variables: an order's latest refund (amount, method in the language, date)."""
+    amount = Decimal(str(refund.amount)).quantize(Decimal("0.01")) if refund is not None else Decimal("0.00")
+    label = PAYMENT_METHOD_LABELS[PaymentMethod(refund.method)] if refund is not None else ""
+    return {
+        "amount": amount,
+        "amount_formatted": format_money(amount, currency, language),
+        "method": (catalogue(language).get(label) or label) if language != "en" else label,
+        "refunded_at_formatted": format_datetime(refund.refunded_at, timezone, language) if refund else "",
     }
 
 
 def sample_context(language: str = "en") -> dict[str, Any]:
     """A made-up order with every variable filled, to check a template before it is saved."""
     when = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
+    sample_refund = Refund(amount=Decimal("120.00"), method="bank_transfer", refunded_at=when)
     return {
+        "refund": refund_values(sample_refund, "EUR", "Europe/Paris", language),
         "order": _order_values(
             number=1234567,
             first="Zoé",
@@ -230,6 +291,10 @@ def sample_context(language: str = "en") -> dict[str, Any]:
                 "seat": None,
             },
         ],
+        # the sample buyer is a company: the business wording shows in a preview
+        "reminder": reminder_values(
+            step=ReminderStep.FIRST, due_date=when.date(), today=when.date(), business=True, language=language
+        ),
     }
 
 
@@ -241,8 +306,10 @@ def queue_email(
     template_id: int | None = None,
     recipient: str | None = None,
     now: datetime | None = None,
+    reminder_step: str | None = None,
 ) -> OutboxEmail:
-    """Render the email now and queue it in the caller's transaction (status `queued`)."""
+    """Render the email now and queue it in the caller's transaction (status `queued`);
+    `reminder_step` is the ladder's step a `payment_reminder` is sent for."""
     language = email_language(order)
     template = find_template(session, kind=kind, language=language, event_id=order.event_id, template_id=template_id)
     if template is not None:
@@ -250,8 +317,9 @@ def queue_email(
     else:
         subject, body = DEFAULTS[(kind, language)]
         is_html = False
-    rendered = render(subject, body, order_context(session, order), is_html=is_html)
     now = now or datetime.now(UTC)
+    context = order_context(session, order, reminder_step=reminder_step, now=now)
+    rendered = render(subject, body, context, is_html=is_html)
     to_buyer = recipient is None or recipient.strip().lower() == order.buyer_email.strip().lower()
     buyer_name = f"{order.buyer_first_name} {order.buyer_last_name}".strip()
     email = OutboxEmail(

@@ -16,6 +16,8 @@ from orders_core.models.catalogue import (
     FormField,
     Tariff,
 )
+from orders_core.models.documents import Invoice, InvoiceFile, InvoiceLine, SellerSettings, TicketVoid
+from orders_core.models.drafts import WizardDraft
 from orders_core.models.emails import EmailTemplate, OutboxEmail
 from orders_core.models.orders import (
     Attendee,
@@ -28,7 +30,15 @@ from orders_core.models.orders import (
     Payment,
     Refund,
 )
-from orders_core.models.reconciliation import BankAllocation, BankStatement, BankTransaction
+from orders_core.models.reconciliation import (
+    BankAllocation,
+    BankLineClassification,
+    BankRefundAllocation,
+    BankStatement,
+    BankTransaction,
+)
+from orders_core.models.reminders import PaymentReminder, ReminderLadderStep
+from orders_core.models.seats import Seat, SeatAssignment
 from orders_core.models.summaries import (
     DashLineFact,
     DashOrderFact,
@@ -40,9 +50,16 @@ from orders_core.models.summaries import (
 from orders_core.models.users import SavedView, User
 
 __all__ = [
+    "TicketVoid",
+    "SellerSettings",
+    "InvoiceLine",
+    "InvoiceFile",
+    "Invoice",
     "NAMING",
     "Attendee",
     "BankAllocation",
+    "BankLineClassification",
+    "BankRefundAllocation",
     "BankStatement",
     "BankTransaction",
     "Base",
@@ -68,15 +85,20 @@ __all__ = [
     "OrderSummary",
     "OutboxEmail",
     "Payment",
+    "PaymentReminder",
     "Refund",
+    "ReminderLadderStep",
     "Rate",
     "SavedView",
+    "Seat",
+    "SeatAssignment",
     "SignInFailure",
     "SignInTicket",
     "Tariff",
     "User",
     "UserSession",
     "UtcTime",
+    "WizardDraft",
     "_in",
     "enum_type",
 ]

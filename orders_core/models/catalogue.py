@@ -34,6 +34,12 @@ class Event(Base):
     seated: Mapped[bool] = mapped_column(Boolean, default=False)
     community: Mapped[bool] = mapped_column(Boolean, default=False)
     bank_details: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300), default="", server_default="")  # issue 21: on the e-tickets
+    # Payment terms (issue 15): due N days after the order, or N days before the event, the earlier
+    # wins (None: that rule is off); unpaid invoice orders expire N days past due (None: never).
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
+    payment_due_days_before_event: Mapped[int | None] = mapped_column(Integer)
+    expire_after_days: Mapped[int | None] = mapped_column(Integer)
     archived_at: Mapped[UtcTime | None]
     created_at: Mapped[UtcTime]
 

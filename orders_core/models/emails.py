@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -66,3 +68,6 @@ class OutboxEmail(Base):
     # sender holds a `sending` row (host:pid:token).
     first_failed_at: Mapped[UtcTime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))
+    # Issue 21: documents the sender renders and attaches, e.g. [{"kind": "invoice", "id": 7},
+    # {"kind": "ticket", "id": 42}] (an attendee's e-ticket): see orders_core/emails/attachments.py.
+    attachments: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -17,11 +20,36 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.functions import FunctionElement
 
 from orders_core.models.base import Base, IntPk, Money, Rate, UtcTime, _in, enum_type
 from orders_core.payment_state import PaymentState
 from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, PaymentPurpose, Source, Status, TariffKind
+
+
+def new_ticket_secret() -> str:
+    """32 URL-safe characters (192 random bits): an e-ticket's QR code, which nobody can guess."""
+    return secrets.token_urlsafe(24)
+
+
+class random_secret(FunctionElement[str]):
+    """The database's own 128 random bits as 32 hex characters, one per row: for the attendees
+    written by INSERT ... SELECT, where a Python default would be one value for every row."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(random_secret, "postgresql")
+def _random_secret_postgresql(element: random_secret, compiler: Any, **kw: Any) -> str:
+    return "replace(gen_random_uuid()::text, '-', '')"
+
+
+@compiles(random_secret)
+def _random_secret_sqlite(element: random_secret, compiler: Any, **kw: Any) -> str:
+    return "lower(hex(randomblob(16)))"
 
 
 class Order(Base):
@@ -47,6 +75,19 @@ class Order(Base):
             postgresql_where=text("payment_state = 'partially_paid'"),
             sqlite_where=text("payment_state = 'partially_paid'"),
         ),
+        # Finance's "overdue" and the team's "follow-up due" (issue 15): the few orders carrying one.
+        Index(
+            "ix_orders_due_date",
+            "due_date",
+            postgresql_where=text("due_date IS NOT NULL"),
+            sqlite_where=text("due_date IS NOT NULL"),
+        ),
+        Index(
+            "ix_orders_follow_up_on",
+            "follow_up_on",
+            postgresql_where=text("follow_up_on IS NOT NULL"),
+            sqlite_where=text("follow_up_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[IntPk]
@@ -60,6 +101,9 @@ class Order(Base):
     buyer_email: Mapped[str] = mapped_column(String(254))
     buyer_phone: Mapped[str] = mapped_column(String(40), default="")
     company_name: Mapped[str] = mapped_column(String(200), default="")
+    # Names, email and company folded for search (lower case, no accents): set by the database's
+    # triggers (migration 0023_search_fold), never by the application.
+    search_folded: Mapped[str] = mapped_column(Text, server_default="")
     billing_address: Mapped[str] = mapped_column(String(300), default="")
     billing_postcode: Mapped[str] = mapped_column(String(20), default="")
     billing_city: Mapped[str] = mapped_column(String(100), default="")
@@ -82,6 +126,13 @@ class Order(Base):
     created_at: Mapped[UtcTime]
     updated_at: Mapped[UtcTime]
     paid_at: Mapped[UtcTime | None]
+    # Issue 15: when an invoice order's money is due (from its event's terms), and the team's follow-up.
+    due_date: Mapped[date | None] = mapped_column(Date)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Issue 15: finance paused the reminder ladder up to and including this day, and why.
+    reminders_paused_until: Mapped[date | None] = mapped_column(Date)
+    reminders_pause_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     utm_source: Mapped[str | None] = mapped_column(String(100))
     utm_medium: Mapped[str | None] = mapped_column(String(100))
     utm_campaign: Mapped[str | None] = mapped_column(String(100))
@@ -132,6 +183,7 @@ class OrderItem(Base):
     holder_first_name: Mapped[str] = mapped_column(String(100), default="")
     holder_last_name: Mapped[str] = mapped_column(String(100), default="")
     holder_email: Mapped[str] = mapped_column(String(254), default="")
+    search_folded: Mapped[str] = mapped_column(Text, server_default="")  # see Order.search_folded
     seat: Mapped[str | None] = mapped_column(String(40))
     delivery_mode: Mapped[DeliveryMode] = mapped_column(enum_type(DeliveryMode, 10), default=DeliveryMode.E_TICKET)
     created_at: Mapped[UtcTime]
@@ -145,6 +197,11 @@ class Attendee(Base):
     nothing twice)."""
 
     __tablename__ = "attendees"
+    __table_args__ = (
+        # Issue 18: the Attendees page lists an event's attendees by name, a page at a time (keyset).
+        Index("ix_attendees_event_name", "event_id", "last_name", "first_name", "id"),
+        Index("uq_attendees_ticket_secret", "ticket_secret", unique=True),
+    )
 
     id: Mapped[IntPk]
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
@@ -156,6 +213,9 @@ class Attendee(Base):
     registered_at: Mapped[UtcTime]
     # Set when a refund cancels the order (issue 20): the attendee stays, marked cancelled.
     cancelled_at: Mapped[UtcTime | None]
+    # Issue 21: the e-ticket's QR code carries this unguessable secret; a new holder gets a new
+    # one and the old one is kept in `ticket_voids`.
+    ticket_secret: Mapped[str | None] = mapped_column(String(64), default=new_ticket_secret)
 
 
 class Payment(Base):
@@ -252,6 +312,7 @@ class Counter(Base):
 
 
 # Issue 4: the grid's discount-code and source filters, first page by creation date. (The
-# pg_trgm GIN search indexes of migration 0002 are PostgreSQL-only and live there alone.)
+# pg_trgm GIN search indexes of migrations 0002 and 0023_search_fold are PostgreSQL-only and live
+# there alone.)
 Index("ix_orders_discount_code_created_at", Order.discount_code, Order.created_at.desc(), Order.id.desc())
 Index("ix_orders_source_created_at", Order.source, Order.created_at.desc(), Order.id.desc())

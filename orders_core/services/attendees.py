@@ -11,6 +11,7 @@ from sqlalchemy import Table, and_, case, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from orders_core.models import Attendee, Order, OrderItem
+from orders_core.models.orders import random_secret
 from orders_core.services import guards
 
 
@@ -43,6 +44,7 @@ def register_attendees(
                 case((holder_blank, Order.buyer_last_name), else_=OrderItem.holder_last_name),
                 case((holder_blank & (OrderItem.holder_email == ""), Order.buyer_email), else_=OrderItem.holder_email),
                 Order.paid_at,
+                random_secret(),
             )
             .join(Order, Order.id == OrderItem.order_id)
             .where(condition)
@@ -50,7 +52,17 @@ def register_attendees(
         if only_missing:
             source = source.where(~exists().where(Attendee.order_item_id == OrderItem.id))
         statement = insert(cast(Table, Attendee.__table__)).from_select(
-            ["event_id", "order_id", "order_item_id", "first_name", "last_name", "email", "registered_at"], source
+            [
+                "event_id",
+                "order_id",
+                "order_item_id",
+                "first_name",
+                "last_name",
+                "email",
+                "registered_at",
+                "ticket_secret",
+            ],
+            source,
         )
         session.execute(statement)
     return created

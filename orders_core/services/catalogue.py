@@ -19,7 +19,9 @@ from orders_core.errors import InvalidInput
 from orders_core.history import change
 from orders_core.i18n import LANGUAGES, _
 from orders_core.models import Event, Tariff
+from orders_core.payment_terms import TERM_FIELDS, Terms, check_terms, clean_terms
 from orders_core.permissions import Actor, require
+from orders_core.seating import event_has_sold_seats
 from orders_core.services.catalogue_rules import (
     CAPABILITY,
     TAX_RATE_PRESETS,
@@ -55,6 +57,7 @@ EVENT_FIELDS = (
     "seated",
     "community",
     "bank_details",
+    *TERM_FIELDS,
 )
 
 
@@ -104,6 +107,7 @@ def _clean_event(values: dict[str, Any]) -> dict[str, Any]:
             clean[flag] = bool(clean[flag])
     if "bank_details" in clean:
         clean["bank_details"] = (clean["bank_details"] or "").strip()
+    clean.update(clean_terms(clean))  # payment terms and expiry (issue 15): days, or None for off
     return clean
 
 
@@ -120,8 +124,12 @@ def create_event(
     seated: bool = False,
     community: bool = False,
     bank_details: str = "",
+    payment_terms_days: int | None = None,
+    payment_due_days_before_event: int | None = None,
+    expire_after_days: int | None = None,
 ) -> Event:
-    """Create an event; dates are stored in UTC, shown in `timezone`."""
+    """Create an event; dates are stored in UTC, shown in `timezone`. Payment terms (due N days
+    after the order and/or N days before the event) and expiry are off unless given."""
     require(actor, CAPABILITY)
     values = _clean_event(
         dict(
@@ -134,9 +142,15 @@ def create_event(
             seated=seated,
             community=community,
             bank_details=bank_details,
+            payment_terms_days=payment_terms_days,
+            payment_due_days_before_event=payment_due_days_before_event,
+            expire_after_days=expire_after_days,
         )
     )
     check_window(values["starts_at"], values["ends_at"], what=_("Event dates"))
+    check_terms(
+        Terms(values["payment_terms_days"], values["payment_due_days_before_event"], values["expire_after_days"])
+    )
     event = Event(**values, archived_at=None, created_at=datetime.now(UTC))
     session.add(event)
     session.flush()
@@ -161,6 +175,7 @@ def update_event(
     values = _clean_event(fields)
     event = get_event(session, event_id, lock=True)
     check_window(values.get("starts_at", event.starts_at), values.get("ends_at", event.ends_at), what=_("Event dates"))
+    check_terms(Terms(*(values.get(name, getattr(event, name)) for name in TERM_FIELDS)))
     changes = diff(event, values)
     if "currency" in changes:
         if event_has_orders(session, event.id):
@@ -174,6 +189,10 @@ def update_event(
             tariff.currency = values["currency"]
         if tariffs:
             changes["tariffs_currency"] = change(event.currency, values["currency"])
+    if "seated" in changes and not values["seated"] and event_has_sold_seats(session, event.id):
+        raise InvalidInput(
+            _("{event} has sold seats: it stays seated until those tickets are cancelled.").format(event=event.name)
+        )
     if not changes:
         return {}
     for field in changes:

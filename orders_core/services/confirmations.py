@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from orders_core import bulk
 from orders_core.emails.defaults import DEFAULTS
-from orders_core.emails.outbox import new_message_id
+from orders_core.emails.outbox import new_message_id, order_reminder, refund_values
 from orders_core.emails.render import _html_env, _text_env, html_to_text
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _, as_utc, format_datetime, format_money
-from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail
+from orders_core.models import EmailTemplate, Event, Order, OrderItem, OrderLine, OutboxEmail, Refund
+from orders_core.payment_state import balance_due
 from orders_core.services.guards import id_chunks
 
 KIND = "order_confirmation"
@@ -62,9 +63,10 @@ class _Lazy(dict[str, Any]):
         return {**self, **{key: self[key] for key in self._later}}
 
 
-def _order_values(order: AnyRow, event: AnyRow, language: str) -> _Lazy:
+def _order_values(order: AnyRow, event: AnyRow, language: str, refunded: Decimal) -> _Lazy:
     total_ht, total_ttc, paid = _dec(order.total_ht), _dec(order.total_ttc), _dec(order.amount_paid)
-    balance = total_ttc - paid
+    # The one balance rule (orders_core.payment_state): total - payments (kept + refunded).
+    balance = balance_due(total=total_ttc, paid=paid + refunded)
     first, last, currency = order.buyer_first_name, order.buyer_last_name, order.currency
     return _Lazy(
         {
@@ -141,9 +143,20 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
             Order.total_ttc,
             Order.amount_paid,
             Order.created_at,
+            Order.due_date,
+            Order.vat_number,
         )
         for row in session.execute(orders_query.where(condition)):
             orders[row.id] = row
+    refunds: defaultdict[int, list[AnyRow]] = defaultdict(list)
+    for _part, condition in id_chunks(session, Refund.order_id, ids):
+        refunds_query = (
+            select(Refund.order_id, Refund.amount, Refund.method, Refund.refunded_at)
+            .where(condition)
+            .order_by(Refund.id)
+        )
+        for refund in session.execute(refunds_query):
+            refunds[refund.order_id].append(refund)
     for _part, condition in id_chunks(session, OrderLine.order_id, ids):
         lines_query = (
             select(
@@ -192,7 +205,12 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
         result[order_id] = (
             order,
             {
-                "order": _order_values(order, event, language),
+                "refund": refund_values(
+                    refunds[order_id][-1] if refunds[order_id] else None, order.currency, event.timezone, language
+                ),
+                "order": _order_values(
+                    order, event, language, sum((_dec(r.amount) for r in refunds[order_id]), Decimal("0.00"))
+                ),
                 "event": event_values[(event.id, language)],
                 "lines": [_line_values(line, order.currency, language) for line in lines[order_id]],
                 "items": [
@@ -205,6 +223,7 @@ def contexts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, dict[
                     }
                     for item in items[order_id]
                 ],
+                "reminder": order_reminder(order, event, language, None, None),
             },
         )
     return result

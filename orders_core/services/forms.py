@@ -17,7 +17,10 @@ from orders_core.custom_fields import (
     CHOICE_TYPES,
     FIELD_TYPES,
     FORMS,
+    OPTION_SEPARATOR,
+    Choice,
     FieldSpec,
+    parse_option,
 )
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
@@ -48,11 +51,24 @@ def _clean_definition(
         raise InvalidInput(_("A label is too long (200 characters at most)."))
     if isinstance(options, str):  # one option per item, never one per character
         options = options.splitlines()
-    clean_options = list(dict.fromkeys(str(o).strip() for o in options or () if str(o).strip()))
+    choices: dict[str, Choice] = {}  # value -> choice, the first one of a value kept
+    for line in (str(o).strip() for o in options or ()):
+        if line:
+            choice = parse_option(line)
+            if not choice.value:
+                raise InvalidInput(_("An option needs a value before its labels: “{line}”.").format(line=line))
+            if line.count(OPTION_SEPARATOR) > 2:
+                raise InvalidInput(
+                    _("An option is “value | English label | French label”: “{line}” has too many parts.").format(
+                        line=line
+                    )
+                )
+            choices.setdefault(choice.value, choice)
+    clean_options = [choice.line for choice in choices.values()]
     if field_type in CHOICE_TYPES:
         if len(clean_options) < 2:
             raise InvalidInput(_("A choice field needs at least two options."))
-        if any(";" in option for option in clean_options):
+        if any(";" in choice.value for choice in choices.values()):
             raise InvalidInput(_("An option may not contain ';'."))
     else:
         clean_options = []

@@ -10,15 +10,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, cast, overload
 
-from sqlalchemy import ColumnElement, Integer, any_, literal, select
+from sqlalchemy import ColumnElement, Integer, any_, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from orders_core.errors import InvalidInput, OrderError, TransitionRefused
 from orders_core.i18n import _, as_utc, ngettext
 from orders_core.inputs import _as_id, clean_id, clean_text
-from orders_core.models import Base, Order
+from orders_core.models import Base, Order, Refund
 from orders_core.order_rules import require_payment_method
+from orders_core.payment_state import balance_due, refund_due
 from orders_core.permissions import Actor
 from orders_core.status import OFFLINE_METHODS, STATUS_LABELS, Status
 
@@ -58,10 +59,22 @@ class OrderRow:
     created_at: datetime
     deleted_at: datetime | None
     payment_state: str = "unpaid"
+    refunded: Decimal = Decimal("0.00")  # the sum of its refunds
 
     @property
     def balance(self) -> Decimal:
+        """Total - amount kept: what a validation pays to make the order paid (negative: overpaid)."""
         return _money(self.total_ttc) - _money(self.amount_paid)
+
+    @property
+    def balance_due(self) -> Decimal:
+        """What the buyer owes by the one rule (orders_core.payment_state): total - payments."""
+        return balance_due(total=_money(self.total_ttc), paid=_money(self.amount_paid) + _money(self.refunded))
+
+    @property
+    def refund_due(self) -> Decimal:
+        """What is owed back to the buyer: the amount kept beyond the total."""
+        return refund_due(total=_money(self.total_ttc), kept=_money(self.amount_paid))
 
 
 def _money(value: float | Decimal | int | str) -> Decimal:
@@ -157,6 +170,12 @@ _COLUMNS = (
     Order.created_at,
     Order.deleted_at,
     Order.payment_state,
+    # The refunds (few orders have any): with amount_paid, the payments the balance rule needs.
+    select(func.coalesce(func.sum(Refund.amount), 0))
+    .where(Refund.order_id == Order.id)
+    .correlate(Order)
+    .scalar_subquery()
+    .label("refunded"),
 )
 
 
@@ -181,6 +200,7 @@ def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> d
                 as_utc(row.created_at),
                 row.deleted_at,
                 row.payment_state,
+                _money(row.refunded),
             )
     missing = [i for i in ids if i not in rows]
     if missing:

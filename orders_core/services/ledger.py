@@ -19,6 +19,9 @@ What one confirmation does, in the caller's transaction, all or nothing:
   (one per order, the database refuses a second), one attendee per badge/ticket unit, one queued
   confirmation email. A later payment covering a balance (added tickets) registers the new
   holders only;
+- the settlement sets how the order was paid: an organiser order settled at the desk (cash, card,
+  cheque) and not an invoice waiting for its payment becomes `box_office` (the one rule:
+  order_rules.settled_payment_mode); any other keeps its payment mode;
 - one history entry per order, with the old and new balance and payment state.
 
 Speed: a few statements whatever the number of orders (`validate_orders` of 10,000 orders)."""
@@ -40,13 +43,14 @@ from orders_core.errors import ConflictError, InvalidInput
 from orders_core.history import change
 from orders_core.i18n import _, format_money
 from orders_core.models import Order, Payment, Refund
+from orders_core.order_rules import settled_payment_mode
 from orders_core.payment_state import PaymentState, payment_state, state_sql
 from orders_core.permissions import SYSTEM, Actor, require
 from orders_core.services import guards
 from orders_core.services.attendees import register_attendees, units_without_attendee
 from orders_core.services.confirmations import queue_confirmations
 from orders_core.services.guards import OrderRow
-from orders_core.status import PaymentMethod, Status
+from orders_core.status import PaymentMethod, PaymentMode, Status
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -145,7 +149,7 @@ def status_refusal(row: OrderRow, *, from_statuses: tuple[Status, ...] = PAYABLE
     if row.deleted_at is not None:
         return _("Order {number} is deleted: restore it first.").format(number=row.number)
     status = Status(row.status)
-    if status == Status.PAID and row.balance <= 0:
+    if status == Status.PAID and row.balance_due <= 0:
         return _("Order {number} is “{status}” and owes nothing: no payment can be recorded.").format(
             number=row.number, status=guards.status_label(row.status)
         )
@@ -192,12 +196,12 @@ def confirm_payment(
         return Confirmed(row.id, row.number, row.currency, twin, row.balance, state, False, 0, duplicate=True)
     guards.refuse_one(status_refusal(row, from_statuses=from_statuses))
     guards.require_payment(actor, row, method)  # the one rule of who confirms which payment
-    if amount > row.balance and not allow_overpayment:
+    if amount > row.balance_due and not allow_overpayment:
         raise InvalidInput(
             _("{amount} is more than the balance due of order {number} ({balance}).").format(
                 amount=format_money(amount, row.currency),
                 number=row.number,
-                balance=format_money(max(row.balance, ZERO), row.currency),
+                balance=format_money(row.balance_due, row.currency),
             )
         )
     incoming = Incoming(row, amount, method, received, reference)
@@ -317,6 +321,28 @@ def _settle_exactly(session: Session, ids: Sequence[int], *, received_at: dateti
         session.execute(statement)
 
 
+def _settled_modes(plans: Sequence[Plan]) -> dict[int, PaymentMode]:
+    """order id -> its new payment mode, for the orders this settlement changes the mode of."""
+    modes: dict[int, PaymentMode] = {}
+    for p, _old, _kept, became, _state, _att in plans:
+        if not became or p.amount <= 0:
+            continue
+        mode = settled_payment_mode(
+            source=p.row.source, payment_mode=p.row.payment_mode, status=p.row.status, method=p.method
+        )
+        if mode != p.row.payment_mode:
+            modes[p.row.id] = mode
+    return modes
+
+
+def _set_mode(session: Session, ids: Sequence[int], mode: PaymentMode) -> None:
+    for _part, condition in guards.id_chunks(session, Order.id, ids):
+        statement = (
+            update(Order).where(condition).values(payment_mode=mode.value).execution_options(synchronize_session=False)
+        )
+        session.execute(statement)
+
+
 def refresh_payment_state(session: Session, order_id: int) -> None:
     """After an order's total changed (tickets added, order modified): its amount paid and
     payment state recomputed from the ledger, in the caller's transaction (no version bump: the
@@ -382,6 +408,9 @@ def _write(
         _recompute(session, rest, became_paid=True, now=now)
     if others:
         _recompute(session, others, became_paid=False, now=now)
+    modes = _settled_modes(plans)
+    for mode in set(modes.values()):
+        _set_mode(session, [i for i, m in modes.items() if m == mode], mode)
     covered = [p.row.id for p, _old, _kept, _became, _state, att in plans if att]
     if covered:
         register_attendees(session, covered, only_missing=True, expected=sum(att for *_rest, att in plans))
@@ -395,6 +424,8 @@ def _write(
         }
         if became:
             details["status"] = change(p.row.status, Status.PAID.value)
+        if p.row.id in modes:
+            details["payment_mode"] = change(p.row.payment_mode, modes[p.row.id].value)
         if p.amount > 0:
             details["payment"] = {
                 "method": p.method,

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from orders_core.history import change, record
 from orders_core.i18n import _
 from orders_core.models import Order
 from orders_core.permissions import Actor, require
+from orders_core.seating import reclaim_seats, release_seats
 from orders_core.services import guards
 from orders_core.services.guards import OrderRow, Refusal
 from orders_core.services.ledger import Confirmed, Incoming, confirm_payments
@@ -54,13 +56,19 @@ def _one(session: Session, order_id: int) -> OrderRow:
     return guards.lock_orders(session, ids)[ids[0]]
 
 
-def _set_status(session: Session, row: OrderRow, target: Status, now: datetime) -> None:
+def _set_status(session: Session, row: OrderRow, target: Status, now: datetime) -> dict[str, Any]:
+    """Write the new status; returns the history details (the status, and the seats it frees)."""
     session.execute(
         update(Order)
         .where(Order.id == row.id, Order.status == row.status)
         .values(status=target.value, updated_at=now, version=Order.version + 1)
         .execution_options(synchronize_session="fetch")
     )
+    details: dict[str, Any] = {"status": change(row.status, target.value)}
+    if target == Status.CANCELLED:  # rule 17: a cancelled order's seats are for sale again
+        if freed := release_seats(session, order_ids=[row.id]):
+            details["seats"] = change(", ".join(freed), None)
+    return details
 
 
 def _change_one_status(
@@ -80,16 +88,8 @@ def _change_one_status(
     row = _one(session, order_id)
     guards.refuse_one(guards.refusal_for(row, target, allowed_from=allowed_from, action=refused_as))
     now = datetime.now(UTC)
-    _set_status(session, row, target, now)
-    record(
-        session,
-        order_id=row.id,
-        actor=actor,
-        action=history_action,
-        at=now,
-        reason=reason,
-        details={"status": change(row.status, target.value)},
-    )
+    details = _set_status(session, row, target, now)
+    record(session, order_id=row.id, actor=actor, action=history_action, at=now, reason=reason, details=details)
 
 
 def _settle_one(
@@ -172,16 +172,8 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
         if refusal:
             result.refused.append(Refusal(row.id, row.number, refusal))
             continue
-        _set_status(session, row, Status.CANCELLED, now)
-        record(
-            session,
-            order_id=row.id,
-            actor=actor,
-            action="cancelled",
-            at=now,
-            reason=reason,
-            details={"status": change(row.status, Status.CANCELLED.value)},
-        )
+        details = _set_status(session, row, Status.CANCELLED, now)
+        record(session, order_id=row.id, actor=actor, action="cancelled", at=now, reason=reason, details=details)
         result.done.append(row.number)
     return result
 
@@ -208,15 +200,10 @@ def delete_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
             .values(deleted_at=now, deleted_reason=reason, updated_at=now, version=Order.version + 1)
             .execution_options(synchronize_session="fetch")
         )
-        record(
-            session,
-            order_id=row.id,
-            actor=actor,
-            action="deleted",
-            at=now,
-            reason=reason,
-            details={"deleted_at": change(None, now)},
-        )
+        details: dict[str, Any] = {"deleted_at": change(None, now)}
+        if freed := release_seats(session, order_ids=[row.id]):  # rule 17: a deleted order holds no seat
+            details["seats"] = change(", ".join(freed), None)
+        record(session, order_id=row.id, actor=actor, action="deleted", at=now, reason=reason, details=details)
         result.done.append(row.number)
     return result
 
@@ -235,6 +222,8 @@ def restore_order(session: Session, *, actor: Actor, order_id: int, reason: str 
         .values(deleted_at=None, deleted_reason=None, updated_at=now, version=Order.version + 1)
         .execution_options(synchronize_session="fetch")
     )
+    # Its seats come back with it, unless one was sold again meanwhile: then nothing is restored.
+    reclaim_seats(session, session.get_one(Order, row.id))
     record(
         session,
         order_id=row.id,

@@ -4,6 +4,7 @@ a paid organiser order and recording the balance payment (rule 1's exception, se
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,26 +18,32 @@ from orders_core.delivery import usual_delivery_mode
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
 from orders_core.i18n import _, as_utc
-from orders_core.inputs import clean_id, clean_quantity
-from orders_core.models import Event, FieldValue, FormField, Order, OrderItem, OrderLine, Tariff
+from orders_core.inputs import clean_id, clean_quantity, clean_text
+from orders_core.models import Event, FieldValue, Order, OrderItem, OrderLine, Tariff
 from orders_core.money import LineInput, price_order
-from orders_core.order_rules import require_payment_method
+from orders_core.order_rules import OrderFacts, payment_details_refusal, require_payment_method
+from orders_core.payment_state import balance_due
+from orders_core.payment_terms import Terms, due_date_after, due_date_for
 from orders_core.permissions import Actor, require
 from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
+from orders_core.seating import claim_seats, clean_seats, release_seats
+from orders_core.services import guards
 from orders_core.services.attendees import register_attendees
 from orders_core.services.guards import lock_by_id
-from orders_core.services.ledger import Confirmed, confirm_payment, refresh_payment_state
+from orders_core.services.ledger import Confirmed, clean_amount, confirm_payment, ledger_sums, refresh_payment_state
+from orders_core.services.modification_diff import diff, holder_changes, holders_of, origins, snapshot
 from orders_core.services.order_creation import (
     check_template,
     clean_buyer,
     clean_holders,
     clean_payment,
+    seat_people,
     settle,
     status_for,
     write_lines,
     write_values,
 )
-from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMode, Source, Status, can_transition
+from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMethod, PaymentMode, Source, Status, can_transition
 
 
 def lock_order(session: Session, order_id: int) -> Order:
@@ -57,46 +64,6 @@ def check_version(order: Order, expected_version: int | None) -> None:
                 "Nothing was saved: reload the order to see its new state."
             ).format(number=order.number, opened=expected_version, current=order.version)
         )
-
-
-def snapshot(session: Session, order: Order) -> dict[str, str]:
-    """Every field the wizard can change, as display strings (the history's old/new values)."""
-    values: dict[str, str] = {column: str(getattr(order, column) or "") for column, _size in BUYER_FIELDS.values()}
-    values.update(
-        language=order.language,
-        discount_code=order.discount_code or "",
-        payment_mode=order.payment_mode,
-        status=order.status,
-        currency=order.currency,
-        total_ht=str(order.total_ht),
-        total_ttc=str(order.total_ttc),
-    )
-    lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
-    values["lines"] = ", ".join(f"{line.quantity} x {line.name}" for line in lines)
-    items = session.scalars(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
-    for number, item in enumerate(items, start=1):
-        holder = f"{item.holder_first_name} {item.holder_last_name}".strip()
-        values[f"holder {number}"] = (
-            holder + (f" <{item.holder_email}>" if item.holder_email else "") + (f" [{item.seat}]" if item.seat else "")
-        )
-    position = {item.id: n for n, item in enumerate(items, start=1)}
-    rows = session.execute(
-        select(FieldValue.order_item_id, FormField.form, FormField.key, FieldValue.value)
-        .join(FormField, FormField.id == FieldValue.field_id)
-        .where(FieldValue.order_id == order.id)
-    ).all()
-    for item_id, form, key, value in rows:
-        name = f"holder {position.get(item_id)} {key}" if item_id else f"{form} {key}"
-        values[name] = value
-    return values
-
-
-def diff(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        key: history.change(old.get(key) or None, new.get(key) or None)
-        for key in sorted(set(old) | set(new))
-        if (old.get(key) or "") != (new.get(key) or "")
-    }
 
 
 def modify_order(
@@ -154,6 +121,8 @@ def modify_order(
     order_fields = fields_of(session, order.event_id, ORDER_FORMS)
     order_values = validate_values(order_fields, custom_values or {})
     people = clean_holders(list(holders), len(quote.units), fields_of(session, order.event_id, ("badge",)))
+    event = session.get_one(Event, order.event_id)
+    seat_people(session, event, people)
     total = quote.total
     choice = clean_payment(payment, total.total_ttc, allow_keep=True)
     if choice.mode == "paid_offline":
@@ -165,6 +134,10 @@ def modify_order(
             payment_mode=order.payment_mode,
             status=order.status,
         )
+    if send_payment_details:
+        as_kept = replace(OrderFacts.of(order), total_ttc=total.total_ttc)  # the kept order at its new total
+        if refused := payment_details_refusal(choice.mode, current=as_kept):
+            raise InvalidInput(refused)
     template = check_template(session, template_id, order.event_id, send_payment_details)
     status: Status
     mode: PaymentMode
@@ -180,6 +153,7 @@ def modify_order(
         )
 
     before = snapshot(session, order)
+    holders_before = holders_of(session, order.id)
     active_ids = [f.id for f in order_fields] + [f.id for f in fields_of(session, order.event_id, ("badge",))]
     session.execute(
         delete(FieldValue).where(
@@ -187,6 +161,7 @@ def modify_order(
             (FieldValue.field_id.in_(active_ids)) | FieldValue.order_item_id.is_not(None),
         )
     )
+    release_seats(session, order_ids=[order.id])  # its seats are its own again: the new items claim them
     session.execute(delete(OrderItem).where(OrderItem.order_id == order.id))
     session.execute(delete(OrderLine).where(OrderLine.order_id == order.id))
     session.expire(order, ["lines", "items"])
@@ -196,13 +171,26 @@ def modify_order(
     order.discount_code = quote.code
     order.currency = quote.currency
     order.total_ht, order.total_ttc = total.total_ht, total.total_ttc
+    order.due_date = due_date_after(
+        order.due_date,
+        before=(order.status, order.payment_mode),
+        after=(status, mode),
+        terms=Terms.of(event),
+        at=now,
+        event_starts_at=event.starts_at,
+        timezone=event.timezone,
+    )
     order.payment_mode = mode
-    write_lines(session, order, quote, people, now)
+    items = write_lines(session, order, quote, people, now)
+    claim_seats(session, event_id=order.event_id, items=items)
     write_values(session, order.id, None, order_values)
     if status != Status.PAID:
         order.status = status
     session.flush()
     changes = diff(before, snapshot(session, order))
+    came_from = dict(zip((item.id for item in items), origins(list(holders), holders_before), strict=True))
+    if moved := holder_changes(holders_before, holders_of(session, order.id), came_from):
+        changes["holders"] = moved
     if status == Status.PAID.value:
         changes["status"] = history.change(order.status, status)
     if send_payment_details:
@@ -264,6 +252,8 @@ def add_tickets(
     order = lock_order(session, order_id)
     check_version(order, expected_version)
     check_can_add_tickets(order)
+    # The payments so far, read before this change touches the order (a query flushes the session).
+    paid = ledger_sums(session, [order.id])[order.id][0]
     note = (reason_note or "").strip()
     if not note:
         raise InvalidInput(_("Write the reason for adding tickets: it is kept with the date in the order's notes."))
@@ -285,28 +275,9 @@ def add_tickets(
     if delivery_mode not in {m.value for m in DeliveryMode}:
         raise InvalidInput(_("Unknown delivery mode {mode}.").format(mode=delivery_mode))
     event = session.get_one(Event, order.event_id)
-    chosen_seats: list[str | None] = [str(s or "").strip() for s in seats]
-    if event.seated:
-        if len(chosen_seats) != quantity or not all(chosen_seats):
-            raise InvalidInput(_("This event is seated: choose a seat for each added ticket."))
-        if len(set(chosen_seats)) != len(chosen_seats):
-            raise InvalidInput(_("The same seat is chosen twice."))
-        taken = set(
-            session.scalars(
-                select(OrderItem.seat)
-                .join(Order, Order.id == OrderItem.order_id)
-                .where(
-                    Order.event_id == order.event_id,
-                    Order.status != Status.CANCELLED,
-                    Order.deleted_at.is_(None),
-                    OrderItem.seat.in_(chosen_seats),
-                )
-            )
-        )
-        if taken:
-            raise InvalidInput(_("Seat {seat} is already taken.").format(seat=sorted(s for s in taken if s)[0]))
-    else:
-        chosen_seats = [None] * quantity
+    if event.seated and len(list(seats)) != quantity:
+        raise InvalidInput(_("This event is seated: choose a seat for each added ticket."))
+    chosen_seats = clean_seats(session, event, list(seats) if event.seated else [None] * quantity)
     buyer = {"first_name": order.buyer_first_name, "last_name": order.buyer_last_name, "email": order.buyer_email}
     people = [dict(p) if (p.get("first_name") or p.get("last_name")) else {**dict(p), **buyer} for p in holders] or [
         buyer
@@ -334,6 +305,7 @@ def add_tickets(
     )
     session.add(line)
     session.flush()
+    items = []
     for person in people:
         item = OrderItem(
             order_id=order.id,
@@ -347,7 +319,9 @@ def add_tickets(
         )
         session.add(item)
         session.flush()
+        items.append(item)
         write_values(session, order.id, item.id, person["fields"])
+    claim_seats(session, event_id=order.event_id, items=items)
     old_total, old_mode = Decimal(order.total_ttc), order.payment_mode
     order.total_ht = Decimal(order.total_ht) + priced.total_ht
     order.total_ttc = old_total + priced.total_ttc
@@ -357,7 +331,7 @@ def add_tickets(
     order.notes = f"{order.notes}\n{dated_note}" if order.notes else dated_note
     order.version += 1
     order.updated_at = now
-    balance = order.total_ttc - Decimal(order.amount_paid)
+    balance = balance_due(total=order.total_ttc, paid=paid)
     details: dict[str, Any] = {
         "lines": history.change(None, f"{quantity} x {tariff.name}"),
         "items_added": quantity,
@@ -369,6 +343,13 @@ def add_tickets(
         details["seats"] = ", ".join(s for s in chosen_seats if s)
     if old_mode != order.payment_mode:
         details["payment_mode"] = history.change(old_mode, order.payment_mode)
+    if balance > 0:  # the balance is due on the event's terms from today, not from the first due date
+        due = due_date_for(Terms.of(event), ordered_at=now, event_starts_at=event.starts_at, timezone=event.timezone)
+        if due != order.due_date:
+            details["due_date"] = history.change(
+                order.due_date.isoformat() if order.due_date else None, due.isoformat() if due else None
+            )
+            order.due_date = due
     history.record(
         session, order_id=order.id, actor=actor, action="tickets_added", details=details, reason=dated_note, at=now
     )
@@ -404,6 +385,10 @@ def record_balance_payment(
     confirmed by the ledger (which registers the added holders as attendees when the
     balance reaches zero); then, if asked, the confirmation and the tickets are queued again."""
     require(actor, "orders.record_payment")
+    # Bad input is refused first, whatever the order's state (the ledger checks it again).
+    method = guards.clean_method(method, allowed=tuple(PaymentMethod))
+    amount = clean_amount(amount)
+    reference = clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     order = lock_order(session, order_id)
     if order.status != Status.PAID:
         raise TransitionRefused(
@@ -411,7 +396,7 @@ def record_balance_payment(
                 number=order.number
             )
         )
-    if Decimal(order.total_ttc) - Decimal(order.amount_paid) <= 0:
+    if balance_due(total=Decimal(order.total_ttc), paid=ledger_sums(session, [order.id])[order.id][0]) <= 0:
         raise InvalidInput(_("Order {number} owes nothing.").format(number=order.number))
     outcome = confirm_payment(
         session,

@@ -31,9 +31,11 @@ from orders_core.models import (
     OrderItem,
     OrderLine,
 )
-from orders_core.order_rules import require_payment_method
+from orders_core.order_rules import payment_details_refusal, require_payment_method
+from orders_core.payment_terms import Terms, due_date_after
 from orders_core.permissions import Actor, require
 from orders_core.quote import Quote, get_event, quote_order
+from orders_core.seating import claim_seats, clean_seats
 from orders_core.services import guards
 from orders_core.services.ledger import PAYABLE, Incoming, confirm_payment, confirm_payments
 from orders_core.status import OFFLINE_METHODS, DeliveryMode, PaymentMethod, PaymentMode, Source, Status
@@ -139,12 +141,15 @@ def clean_payment(payment: Mapping[str, Any] | None, total_ttc: Decimal, *, allo
     method = payment.get("method")
     if method not in OFFLINE_METHODS:  # who may take which method: order_rules, checked by the services
         raise InvalidInput(_("Choose how the order was paid (bank transfer, cheque, cash, card or other)."))
-    received_at = payment.get("received_at")
-    if isinstance(received_at, str) and received_at:
-        received_at = datetime.fromisoformat(received_at)
-    received_at = as_utc(received_at) if received_at else datetime.now(UTC)
-    if received_at > datetime.now(UTC):
-        raise InvalidInput(_("The payment date cannot be in the future."))
+    received_at = payment.get("received_at") or None
+    if isinstance(received_at, str):
+        try:
+            received_at = datetime.fromisoformat(received_at)
+        except ValueError:
+            raise InvalidInput(_("The payment date is not a date.")) from None
+    # The ledger's one rule for "when the money arrived" (a date alone, a naive time, the future).
+    now = datetime.now(UTC)
+    received_at = guards.clean_received_at(received_at, now=now) if received_at is not None else now
     reference = str(payment.get("reference") or "").strip()
     if len(reference) > 200:
         raise InvalidInput(_("The payment reference is too long (200 characters at most)."))
@@ -172,6 +177,12 @@ def status_for(choice: PaymentChoice) -> tuple[Status, PaymentMode]:
         "undecided": (Status.CART_INCOMPLETE, PaymentMode.UNDEFINED),
         "free": (Status.PAID, PaymentMode.FREE),
     }[choice.mode]
+
+
+def seat_people(session: Session, event: Event, people: list[dict[str, Any]]) -> None:
+    """Each holder's seat checked against the event's plan (none on an event without seats)."""
+    for person, seat in zip(people, clean_seats(session, event, [p.get("seat") for p in people])):
+        person["seat"] = seat
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -283,12 +294,15 @@ def create_order(
     clean = clean_buyer(buyer)
     order_values = validate_values(fields_of(session, event_id, ORDER_FORMS), custom_values or {})
     people = clean_holders(list(holders), len(quote.units), fields_of(session, event_id, ("badge",)))
+    seat_people(session, event, people)
     total = quote.total
     choice = clean_payment(payment, total.total_ttc)
     if choice.mode == "paid_offline":
         require_payment_method(
             actor, choice.method, number=None, source=Source.ORGANIZER, payment_mode=PaymentMode.UNDEFINED, status=None
         )
+    if send_payment_details and (refused := payment_details_refusal(choice.mode)):
+        raise InvalidInput(refused)
     template = check_template(session, template_id, event_id, send_payment_details)
     status, mode = status_for(choice)
 
@@ -311,10 +325,19 @@ def create_order(
         paid_at=None,
         notes="",
         version=1,
+        due_date=due_date_after(
+            None,
+            before=None,
+            after=(status.value, mode.value),
+            terms=Terms.of(event),
+            at=now,
+            event_starts_at=event.starts_at,
+            timezone=event.timezone,
+        ),
     )
     session.add(order)
     session.flush()
-    write_lines(session, order, quote, people, now)
+    claim_seats(session, event_id=event.id, items=write_lines(session, order, quote, people, now))
     write_values(session, order.id, None, order_values)
     details: dict[str, Any] = {
         "status": history.change(None, Status.CART_INCOMPLETE.value if status == Status.PAID.value else status),
@@ -325,6 +348,8 @@ def create_order(
     }
     if quote.code:
         details["discount_code"] = history.change(None, quote.code)
+    if order.due_date is not None:
+        details["due_date"] = history.change(None, order.due_date.isoformat())
     history.record(session, order_id=order.id, actor=actor, action="created", details=details, at=now)
     if status == Status.PAID:
         settle(session, order, actor=actor, choice=choice, now=now)

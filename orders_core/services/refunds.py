@@ -13,7 +13,8 @@ One transaction, all or nothing: the order is locked, the refund inserted, `amou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import cast
@@ -22,18 +23,24 @@ from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from orders_core import inputs
+from orders_core.emails.choices import REFUND_TEMPLATE_KINDS
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import change, record
 from orders_core.i18n import _, format_money
-from orders_core.models import Attendee, Order, Refund
+from orders_core.models import Attendee, EmailTemplate, Order, Refund
 from orders_core.payment_state import PaymentState, payment_state
 from orders_core.permissions import Actor, require
+from orders_core.seating import release_seats
 from orders_core.services import guards
 from orders_core.services.ledger import clean_amount, ledger_sums
-from orders_core.status import OFFLINE_METHODS, Status
+from orders_core.status import OFFLINE_METHODS, EmailKind, Status
 
-REFUND_EMAIL_KIND = "order_changed"
+# The refund email, of kind `refund`: the template chosen in the refund form (a refund or "order
+# changed" template of the event or global: REFUND_TEMPLATE_KINDS), else, like every email, the
+# event's refund template, else the global one, else the built-in text (orders_core/emails/
+# defaults.py, EN and FR, with the amount, method and date): queue_email's one fallback.
+REFUND_EMAIL_KIND = EmailKind.REFUND.value
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ def record_refund(
     reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     ids = guards.order_ids([order_id])
     row = guards.lock_orders(session, ids)[ids[0]]
+    template = refund_template(session, template_id, row.event_id) if send_email else None
     if row.deleted_at is not None:
         raise TransitionRefused(_("Order {number} is deleted: restore it first.").format(number=row.number))
     if currency is not None and currency.strip().upper() != row.currency:
@@ -137,6 +145,9 @@ def record_refund(
     }
     if cancel_order:
         details["status"] = change(row.status, Status.CANCELLED.value)
+        freed = release_seats(session, order_ids=[row.id])  # rule 17: its seats are for sale again
+        if freed:
+            details["seats"] = change(", ".join(freed), None)
         session.execute(
             update(Attendee)
             .where(Attendee.order_id == row.id, Attendee.cancelled_at.is_(None))
@@ -148,7 +159,8 @@ def record_refund(
     record(session, order_id=row.id, actor=actor, action="refunded", at=now, reason=reason, details=details)
     if send_email:
         order = session.get_one(Order, row.id)
-        queue_email(session, order=order, kind=REFUND_EMAIL_KIND, template_id=template_id, now=now)
+        kind = template.kind if template is not None else REFUND_EMAIL_KIND
+        queue_email(session, order=order, kind=kind, template_id=template.id if template else None, now=now)
     session.flush()
     return RefundOutcome(
         row.id,
@@ -163,6 +175,18 @@ def record_refund(
     )
 
 
+def refund_template(session: Session, template_id: int | None, event_id: int) -> EmailTemplate | None:
+    """The template chosen for the refund email (None: the built-in refund text), refused unless
+    it is a refund or "order changed" template of this event or a global one."""
+    if template_id is None:
+        return None
+    wrong = _("Choose a refund or “order changed” email template of this event.")
+    template = session.get(EmailTemplate, inputs.clean_id(template_id, missing=wrong))
+    if template is None or template.kind not in REFUND_TEMPLATE_KINDS or template.event_id not in (None, event_id):
+        raise InvalidInput(wrong)
+    return template
+
+
 @dataclass
 class ExcessRefunds:
     """What "refund the excess of every overpaid order" did (or, for a dry run, would do)."""
@@ -170,6 +194,7 @@ class ExcessRefunds:
     dry_run: bool
     refunded: list[RefundOutcome | tuple[int, Decimal, str]]  # outcomes; (number, excess, currency) in a dry run
     skipped: list[int]  # numbers of the selected orders that are not overpaid
+    why_skipped: dict[int, str] = field(default_factory=dict)  # number -> why (translated)
 
     @property
     def amounts(self) -> dict[str, Decimal]:
@@ -184,6 +209,15 @@ class ExcessRefunds:
         return dict(sorted(totals.items()))
 
 
+def _why_skipped(row: guards.OrderRow) -> str | None:
+    """Why the excess of this locked order is not refunded (None: it is overpaid)."""
+    if row.deleted_at is not None:
+        return _("Order {number} is deleted: restore it first.").format(number=row.number)
+    if row.refund_due <= 0:
+        return _("Order {number} is not overpaid: it holds nothing beyond its total.").format(number=row.number)
+    return None
+
+
 def refund_excess(
     session: Session,
     *,
@@ -191,36 +225,49 @@ def refund_excess(
     order_ids: list[int],
     method: str,
     refunded_at: date | datetime,
-    reason: str,
+    reason: str | None,
+    reference: str | None = None,
     dry_run: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ExcessRefunds:
     """For each overpaid order of the selection, refund what it holds beyond its total (one
-    refund row each, through `record_refund`); the others are listed as skipped. All or nothing.
-    `dry_run=True` lists the excesses without writing or locking anything."""
+    refund row each, through `record_refund`, with the same method, date, reference and reason);
+    the others are listed as skipped, with why. All or nothing: the unit is the caller's
+    transaction (one user action). `dry_run=True` lists the excesses without writing or locking
+    anything; it is the one call where the reason may still be empty (the user reads the dry run
+    before writing it). `on_progress(done, total)` is called after each refund recorded."""
     require(actor, "orders.record_refund")
     method = guards.clean_method(method, allowed=OFFLINE_METHODS)  # bad input is refused up front
     guards.clean_received_at(refunded_at, now=datetime.now(UTC))
-    reason = guards.clean_reason(reason, required=True) or ""
+    reason = guards.clean_reason(reason, required=not dry_run) or ""
+    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     ids = guards.order_ids(order_ids)
     rows = guards.lock_orders(session, ids, lock=not dry_run)
     result = ExcessRefunds(dry_run, [], [])
+    overpaid = []
     for order_id in ids:
         row = rows[order_id]
-        excess = -row.balance
-        if row.deleted_at is not None or excess <= 0:
+        why = _why_skipped(row)
+        if why is not None:
             result.skipped.append(row.number)
+            result.why_skipped[row.number] = why
         elif dry_run:
-            result.refunded.append((row.number, excess, row.currency))
+            result.refunded.append((row.number, row.refund_due, row.currency))
         else:
-            outcome = record_refund(
-                session,
-                actor=actor,
-                order_id=order_id,
-                amount=excess,
-                method=method,
-                refunded_at=refunded_at,
-                reason=reason,
-                currency=row.currency,
-            )
-            result.refunded.append(outcome)
+            overpaid.append(row)
+    for done, row in enumerate(overpaid, start=1):
+        outcome = record_refund(
+            session,
+            actor=actor,
+            order_id=row.id,
+            amount=row.refund_due,
+            method=method,
+            refunded_at=refunded_at,
+            reason=reason,
+            reference=reference,
+            currency=row.currency,
+        )
+        result.refunded.append(outcome)
+        if on_progress is not None:
+            on_progress(done, len(overpaid))
     return result

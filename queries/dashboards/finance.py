@@ -19,6 +19,7 @@ from orders_core.i18n import as_utc
 from orders_core.models import DashOrderFact, DashPaymentFact, DashRefundFact, Event, Order, OrderLine, Payment, Refund
 from orders_core.permissions import Actor, require
 from orders_core.status import PaymentMode, Status
+from queries.dashboards import due as by_due_date  # receivables by due date (issue 15)
 from queries.dashboards.filters import (
     DashboardFilters,
     as_day,
@@ -30,7 +31,7 @@ from queries.dashboards.filters import (
     where_facts,
 )
 from queries.pending import awaiting_invoice, owing_balance, receivable
-from queries.sql import CENT, AnySelect, money_sum
+from queries.sql import CENT, AnySelect, money_sum, refunded_sum
 
 F = DashOrderFact.__table__
 P = DashPaymentFact.__table__
@@ -67,8 +68,12 @@ def _receivable_facts(filters: DashboardFilters) -> AnySelect:
 def _balance_rows(filters: DashboardFilters) -> AnySelect:
     """The orders owing a balance that the invoice facts do not count (the partial index
     `ix_orders_balance_due` finds them): (created_at, currency, 1, cents due)."""
+    refunded = refunded_sum(in_sql=True)  # total - payments: the one balance rule
     query = select(
-        Order.created_at, Order.currency, literal(1), func.round((Order.total_ttc - Order.amount_paid) * 100)
+        Order.created_at,
+        Order.currency,
+        literal(1),
+        func.round((Order.total_ttc - Order.amount_paid - refunded) * 100),
     ).where(owing_balance(), ~awaiting_invoice(), Order.deleted_at.is_(None))
     if filters.event_ids:
         query = query.where(Order.event_id.in_(filters.event_ids))
@@ -101,7 +106,7 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
             Order.company_name,
             Order.currency,
             Order.total_ttc,
-            Order.amount_paid,
+            Order.amount_paid + refunded_sum(in_sql=True),  # the payments (the balance rule)
             Order.created_at,
         )
         .join(Event, Event.id == Order.event_id)
@@ -398,6 +403,9 @@ def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.Data
     return {
         name: fn(engine, filters)
         for name, fn in (
+            ("by_due_date", by_due_date.receivables_by_due_date),
+            ("top_debtors", by_due_date.top_debtors),
+            ("expected_cash", by_due_date.expected_cash),
             ("receivables", receivables_by_age),
             ("oldest", oldest_receivables),
             ("by_day", payments_by_day),

@@ -83,6 +83,28 @@ def utm_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bucket", "utm_source", "currency", "orders", "paid_orders", "revenue_ttc"])
 
 
+TOP_SOURCES = 5
+
+
+def top_sources_over_time(over_time: pd.DataFrame, top: int = TOP_SOURCES) -> pd.DataFrame:
+    """`utm_over_time` for a readable chart: orders (counts, every currency together) per bucket
+    for the `top` sources with most orders in the range, and the rest under one row per bucket
+    (`other` True, `utm_source` ''); `rank` orders the series (0: most orders, the rest last).
+    Money is not summed here: it stays per currency."""
+    columns = ["bucket", "utm_source", "other", "rank", "orders"]
+    if over_time.empty:
+        return pd.DataFrame(columns=columns)
+    per_source = over_time.groupby("utm_source")["orders"].sum()
+    ranked = sorted(per_source.items(), key=lambda kv: (-kv[1], kv[0]))
+    kept = {source for source, _n in ranked[:top]}
+    other = ~over_time["utm_source"].isin(kept)
+    marked = over_time.assign(other=other, utm_source=over_time["utm_source"].where(~other, ""))
+    df = marked.groupby(["bucket", "utm_source", "other"], as_index=False).agg(orders=("orders", "sum"))
+    order = {source: i for i, (source, _n) in enumerate(ranked)}
+    df["rank"] = [len(order) if o else order[s] for s, o in zip(df["utm_source"], df["other"], strict=True)]
+    return df.sort_values(["bucket", "rank"], ignore_index=True)[columns]
+
+
 def top_campaigns(engine: Engine, filters: DashboardFilters, limit: int = 10) -> pd.DataFrame:
     """The `limit` campaigns earning most per currency (then most paid orders); orders without
     a campaign left out."""

@@ -1,5 +1,5 @@
 """Sales dashboard (event managers): revenue and orders per currency, over time, per tariff
-against capacity, the conversion funnel, payment modes, discount codes, organiser vs online.
+against capacity, orders by status, payment modes, discount codes, organiser vs online.
 
 Revenue is the HT / TTC total of paid orders, dated by the UTC day the order was created: what
 was sold, before any refund. The money actually kept is `received_ttc`: the amount paid on the
@@ -34,7 +34,6 @@ F = DashOrderFact.__table__
 L = DashLineFact.__table__
 PAID = Status.PAID.value
 _GROUP_OF = {status.value: group for group, statuses in STATUS_GROUPS.items() for status in statuses}
-FUNNEL_STAGES = ("started", "cart_incomplete", "failed", "cancelled", "awaiting_payment", "paid")
 _paid = case((F.c.status == PAID, F.c.orders), else_=0)
 
 
@@ -187,14 +186,22 @@ def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     return df
 
 
-def funnel(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
-    """From carts started (every order created) to paid: orders per stage and share of started."""
+def orders_by_status(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+    """Orders created in the range per status (every status, zero included), with their share of
+    all the orders created. Not a funnel: an order's status is where it ended, not a stage every
+    paid order went through, and no table records the carts started (issue 18)."""
     query = where_facts(select(F.c.status, func.sum(F.c.orders)), F, filters).group_by(F.c.status)
     with engine.connect() as conn:
         counts = {status: int(n) for status, n in conn.execute(query)}
-    started = sum(counts.values())
-    rows = [(stage, started if stage == "started" else counts.get(stage, 0)) for stage in FUNNEL_STAGES]
-    return pd.DataFrame([(s, n, ratio(n, started)) for s, n in rows], columns=["stage", "orders", "share"])
+    created = sum(counts.values())
+    rows = [(s.value, counts.get(s.value, 0), ratio(counts.get(s.value, 0), created)) for s in Status]
+    return pd.DataFrame(rows, columns=["status", "orders", "share"])
+
+
+def paid_share(by_status: pd.DataFrame) -> float | None:
+    """The share of the orders created that are paid, from `orders_by_status`."""
+    share = by_status.loc[by_status["status"] == PAID, "share"].iloc[0]
+    return None if share is None or pd.isna(share) else float(share)
 
 
 def _split(engine: Engine, filters: DashboardFilters, column: KeyedColumnElement[Any], name: str) -> pd.DataFrame:
@@ -262,7 +269,7 @@ def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.Data
             ("headline", headline),
             ("over_time", sales_over_time),
             ("tariffs", tariff_sales),
-            ("funnel", funnel),
+            ("by_status", orders_by_status),
             ("payment_modes", payment_modes),
             ("discount_codes", discount_codes),
             ("sources", sources),

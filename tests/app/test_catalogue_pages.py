@@ -125,7 +125,7 @@ def test_tariffs_show_sold_awaiting_and_remaining(summit):
         2,
         3,
         "45",
-        "14.975 %",
+        "14.975%",  # Babel's English percent (issue 18 item 7)
     )
     assert row["Price excl. tax"] == "CA$200.00"
     assert any("cannot be deleted, only deactivated" in c.value for c in at.caption)
@@ -199,7 +199,7 @@ def test_codes_show_uses_and_revenue_given_away(summit):
         row["Paid uses"],
         row["Revenue given away"],
         row["Applies to"],
-    ) == ("TEN", "10 %", 1, 1, "CA$40.00", "All tariffs")
+    ) == ("TEN", "10%", 1, 1, "CA$40.00", "All tariffs")
 
 
 def test_creating_a_100_percent_code_through_the_form_lists_it_upper_case(summit, db):
@@ -211,7 +211,7 @@ def test_creating_a_100_percent_code_through_the_form_lists_it_upper_case(summit
     assert not at.exception
     assert [s.value for s in at.success] == ["Code SPEAKER added."]
     listed = table(at).set_index("Code")
-    assert listed.loc["SPEAKER", "Discount"] == "100 %"
+    assert listed.loc["SPEAKER", "Discount"] == "100%"
     assert listed.loc["SPEAKER", "Applies to"] == "Full pass"
 
 

@@ -3,12 +3,16 @@ tests/dashboard_dataset.py (range from the URL, as a shared link would give it).
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from orders_core.db import unit_of_work
+from orders_core.models import Order
 from orders_core.permissions import Actor
 from orders_core.services.saved_views import save_view, visible_views
 from tests import dashboard_dataset
@@ -46,21 +50,66 @@ def test_the_sales_dashboard_shows_revenue_per_currency(dataset, role):
     assert revenue == ["€381.48", "US$110.00"]
     assert [h.value for h in at.header] == [
         "Sales over time",
-        "Conversion funnel",
+        "Orders by status",
         "Payment modes",
         "Tickets and badges sold per tariff",
         "Discount codes",
         "Organiser vs online",
     ]
-    assert "Conversion: 42.9% of carts started were paid." in [c.value for c in at.caption]
+    assert "Conversion: 42.9% of the orders created in the range are paid." in [c.value for c in at.caption]
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_sales_charts_keep_one_colour_per_status_group_and_name_the_months(dataset):
+    """Issue 18 item 8: plotly express coloured status groups in the order they appeared in each
+    currency's chart, placed November's bar at "Oct 31" and drew the statuses as a funnel."""
+    at = run("sales", "admin", by="month")
+    assert not at.exception
+    figures = _figures(at)
+    assert not [t for f in figures for t in f["data"] if t["type"] in ("funnel", "pie")]
+    over_time = [f for f in figures if f["layout"].get("title", {}).get("text") in ("EUR", "USD")]
+    assert len(over_time) == 2
+    colours: dict[str, set[str]] = {}
+    for figure in over_time:
+        assert figure["layout"]["xaxis"]["type"] == "category"
+        assert {x for t in figure["data"] for x in t["x"]} == {"Nov 2026"}
+        for trace in figure["data"]:
+            colours.setdefault(trace["name"], set()).add(trace["marker"]["color"])
+    assert all(len(c) == 1 for c in colours.values()) and len({c for cs in colours.values() for c in cs}) == len(
+        colours
+    )
 
 
 @pytest.mark.parametrize("role", ["admin", "finance"])
-def test_the_finance_dashboard_shows_receivables_and_reconciliation(dataset, role):
+def test_the_finance_dashboard_shows_receivables_and_reconciliation(engine, dataset, role):
+    today = datetime.now(UTC).date()  # the dashboard's "today" when the URL gives none
+    with unit_of_work(engine) as session:  # issue 15: o3 is 10 days overdue, o9 due in 3 days, o4 has no due date
+        for name, due in (("o3", today - timedelta(days=10)), ("o9", today + timedelta(days=3))):
+            session.execute(update(Order).where(Order.id == dataset[name][0]).values(due_date=due))
     at = run("finance", role)
     assert not at.exception and not at.error
-    assert metrics(at) == {"Due in EUR": "€480.00", "Due in USD": "US$55.00"}
-    oldest = at.dataframe[1].value
+    assert metrics(at) == {
+        "Overdue in EUR": "€120.00",
+        "Overdue in USD": "US$0.00",
+        "Due in EUR": "€480.00",
+        "Due in USD": "US$55.00",
+    }
+    assert [s.value for s in at.subheader][:4] == [
+        "By due date",
+        "Buyers who owe the most",
+        "Expected cash per week",
+        "By age since the order was created",
+    ]
+    ages = at.dataframe[0].value
+    assert list(zip(ages["bucket"], ages["currency"], ages["amount_due"])) == [
+        ("1–30 days overdue", "EUR", "€120.00"),
+        ("No due date", "EUR", "€360.00"),
+        ("Not due yet", "USD", "US$55.00"),
+    ]
+    oldest = next(frame.value for frame in at.dataframe if str(frame.value.get("link", [""])[0]).startswith("/order?"))
     assert list(oldest["link"]) == [f"/order?order={dataset[n][1]}" for n in ("o9", "o3", "o4")]
     reconciliation = at.dataframe[-1].value
     assert list(reconciliation["balance_due"]) == ["€360.00", "US$0.00"]

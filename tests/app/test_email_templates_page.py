@@ -110,3 +110,28 @@ def test_deleting_asks_for_confirmation_first(shop, engine):
     assert saved_templates(engine) == []
     assert at.selectbox(key="email_templates.choice").value == 0
     del saved
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject_start", "variable"),
+    [
+        ("refund", "Refund for your order", "`refund.amount_formatted`"),
+        ("order_expired", "Your order {{ order.number }} has been cancelled", "`reminder.due_date_formatted`"),
+    ],
+)
+def test_a_refund_or_order_expired_template_is_made_from_its_built_in_text(shop, engine, kind, subject_start, variable):
+    at = page()
+    at.selectbox(key="email_templates.kind").set_value(kind).run()
+    assert {"Refund", "Order expired"} <= set(at.selectbox(key="email_templates.kind").options)
+    at.button(key="email_templates.built_in").click().run()
+    assert at.text_input(key="email_templates.subject").value.startswith(subject_start)
+    assert any(variable in m.value for m in at.markdown)
+    at.text_input(key="email_templates.name").set_value("Mine")
+    at.text_input(key="email_templates.preview_order").set_value(str(shop["number"]))
+    at.button(key="email_templates.preview").click().run()
+    assert not at.exception and not at.error
+    assert at.text[0].value.startswith("Subject: ") and str(shop["number"]) in at.text[0].value
+    at.button(key="email_templates.save").click().run()
+    assert at.success[0].value == "Template saved."
+    [saved] = saved_templates(engine)
+    assert (saved.kind, saved.name, saved.subject.startswith(subject_start)) == (kind, "Mine", True)

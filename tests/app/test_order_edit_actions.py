@@ -87,3 +87,60 @@ def test_adding_a_ticket_shows_the_balance_due_until_a_payment_settles_it(engine
         assert sorted(kinds) == ["order_confirmation", "order_confirmation", "tickets"]
     with engine.connect() as conn:
         assert check_database(conn) == []
+
+
+def test_add_a_ticket_shows_the_events_badge_fields_and_saves_a_required_one(engine, orders):
+    """Issue 18 item 4: a required custom badge field is shown (marked required) in the add-a-ticket
+    form, with the wizard's widgets, and its value reaches the service."""
+    from orders_core.models import FieldValue, OrderItem
+    from orders_core.permissions import Actor
+    from orders_core.services.forms import add_field
+
+    with unit_of_work(engine) as session:
+        event_id = session.scalars(select(Order.event_id).where(Order.number == orders["organiser_paid"])).one()
+        diet = add_field(
+            session,
+            actor=Actor("admin@example.org", "admin"),
+            event_id=event_id,
+            form="badge",
+            field_type="text",
+            label_en="Dietary requirement",
+            label_fr="Régime alimentaire",
+            required=True,
+        ).id
+        size = add_field(
+            session,
+            actor=Actor("admin@example.org", "admin"),
+            event_id=event_id,
+            form="badge",
+            field_type="select",
+            label_en="T-shirt",
+            label_fr="T-shirt",
+            options=["S", "M", "L"],
+        ).id
+    number = orders["organiser_paid"]
+    key = f"order_edit.{number}"
+    at = run_for(number)
+    assert not at.exception
+    assert at.text_input(key=f"{key}.add_field.0.{diet}").label == "Holder 1: Dietary requirement \\*"
+    assert at.selectbox(key=f"{key}.add_field.0.{size}").options == ["S", "M", "L"]
+    at.text_input(key=f"{key}.add_first.0").input("Grace").run()
+    at.text_input(key=f"{key}.add_last.0").input("Hopper").run()
+    at.text_area(key=f"{key}.add_note").input("Colleague added by phone").run()
+    at.button(key=f"{key}.add_save").click().run()
+    assert any("'Dietary requirement' is required" in e.value for e in at.error)  # said, nothing saved
+    at.text_input(key=f"{key}.add_field.0.{diet}").input("Vegetarian").run()
+    at.selectbox(key=f"{key}.add_field.0.{size}").set_value("M").run()
+    at.button(key=f"{key}.add_save").click().run()
+    assert not at.exception and not at.error
+    with unit_of_work(engine) as session:
+        order_id = session.scalars(select(Order.id).where(Order.number == number)).one()
+        grace = session.scalars(
+            select(OrderItem.id).where(OrderItem.order_id == order_id, OrderItem.holder_first_name == "Grace")
+        ).one()
+        values = dict(
+            session.execute(
+                select(FieldValue.field_id, FieldValue.value).where(FieldValue.order_item_id == grace)
+            ).all()
+        )
+    assert values == {diet: "Vegetarian", size: "M"}

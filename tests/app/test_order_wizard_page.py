@@ -21,6 +21,7 @@ from ui.wizard_state import WizardState
 
 ROOT = Path(__file__).resolve().parents[2]
 WIZARD = str(ROOT / "pages" / "order_wizard.py")
+DETAIL = str(ROOT / "pages" / "order_detail.py")
 MANAGER = {"id": 1, "email": "manager@example.org", "role": "event_manager", "name": "Manager"}
 
 
@@ -275,3 +276,51 @@ def test_an_event_manager_takes_box_office_payments_and_sends_no_payment_details
     at.radio(key="wizard.w.pay_mode").set_value("paid_offline").run()
     assert at.selectbox(key="wizard.w.pay_method").options == ["Cash", "Card", "Cheque"]
     assert not [c for c in at.checkbox if c.key == "wizard.w.send"]  # paid at once: nothing to send
+    # Issue 18 item 10: the order this creates showed payment mode "On invoice".
+    at.session_state["wizard"].holders[str(shop["badge"])] = [
+        {"first_name": "Ada", "last_name": "Lovelace", "email": ""},
+        {"first_name": "Grace", "last_name": "Hopper", "email": ""},
+    ]
+    at.button(key="wizard.save").click().run()
+    assert not at.exception and [e.value for e in at.error] == []
+    with unit_of_work(engine) as session:
+        order = session.scalars(select(Order)).one()
+        assert (order.status, order.payment_mode) == ("paid", "box_office")
+    page = open_page(DETAIL, MANAGER, query={"order": str(order.number)})
+    assert any("At the box office" in m.value for m in page.markdown)
+    # the header and detail show the mode; only the History tab may tell how the order began
+    assert not any("On invoice" in m.value for m in page.markdown if not m.value.startswith("- "))
+
+
+def test_modifying_in_the_wizard_lists_no_holder_that_did_not_change(engine, shop):
+    """Issue 18 item 6: holders are compared by their order item, not by position. The order's
+    items were written dinner first; the wizard writes them again badge first (its tariff order):
+    by position, both holders read as renamed."""
+    with unit_of_work(engine) as session:
+        from orders_core.models import Event, Tariff
+
+        event, badge = session.get(Event, shop["event"]), session.get(Tariff, shop["badge"])
+        dinner = make_tariff(session, event, kind="ticket", name="Dinner", unit_price_ht=Decimal("50.00"))
+        order = make_order(
+            session,
+            event,
+            [(dinner, 1), (badge, 1)],
+            source="organizer",
+            holders=[("Jean", "Dupont", ""), ("Marie", "Curie", "")],
+        )
+        session.add(FieldValue(order_id=order.id, order_item_id=None, field_id=shop["po"], value="PO-1"))
+        number, order_id = order.number, order.id
+    at = wizard({"modify": str(number)})
+    assert not at.exception
+    at.button(key="wizard.goto.2").click().run()
+    at.text_input(key="wizard.w.buyer.phone").input("+33 1 02 03 04 05").run()
+    at.button(key="wizard.goto.4").click().run()
+    at.button(key="wizard.save").click().run()
+    assert not at.exception and not errors(at)
+    with unit_of_work(engine) as session:
+        entry = session.scalars(
+            select(OrderHistory).where(OrderHistory.order_id == order_id, OrderHistory.action == "modified")
+        ).one()
+        assert "holders" not in entry.details and not any(k.startswith("holder") for k in entry.details)
+        assert "lines" not in entry.details  # the same lines, written again in another order
+        assert entry.details["buyer_phone"] == {"old": None, "new": "+33 1 02 03 04 05"}

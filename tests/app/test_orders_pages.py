@@ -111,7 +111,7 @@ def test_an_unpaid_order_shows_every_tab_with_future_attendee_records(dataset):
     lines = at.dataframe[0].value if at.dataframe else None
     assert lines is not None and list(lines["quantity"]) == [2] and list(lines["total_ttc"]) == ["240.00"]
     assert any(m.startswith("- **utm_source:**") for m in texts(at))
-    assert any("**created**" in m for m in texts(at))
+    assert "**Order created by tests.**" in texts(at)  # the history as a sentence (issue 18 item 6)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Balance due"] == "€240.00"
 

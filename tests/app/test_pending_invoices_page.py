@@ -128,7 +128,7 @@ def test_the_detail_page_offers_only_the_allowed_actions_and_says_why_a_paid_ord
         paid_number = conn.execute(select(Order.number).where(Order.status == "paid")).scalar()
     at = detail(paid_number)
     assert action_keys(at) == []
-    assert any("paid and cancelled orders are locked" in i.value for i in at.info)
+    assert any("its status is final, and its lines, buyer and holders cannot be modified." in i.value for i in at.info)
     admin = {"id": 3, "email": "admin@example.org", "role": "admin", "name": "Admin"}
     assert action_keys(detail(paid_number, admin)) == ["order_actions.one_delete"]
 

@@ -179,6 +179,7 @@ PAGES_OF_THE_ISSUE = {
     "admin": ORDERS
     | {
         "Users",
+        "Attendees",
         "Pending invoice orders",
         "Bank reconciliation",
         "New order",
@@ -192,8 +193,8 @@ PAGES_OF_THE_ISSUE = {
         "Tariffs",
         "Discount codes",
     },
-    "event_manager": ORDERS | {"New order", "Sales dashboard", "Events", "Tariffs", "Discount codes"},
-    "finance": ORDERS | {"Pending invoice orders", "Bank reconciliation", "Finance dashboard"},
+    "event_manager": ORDERS | {"Attendees", "New order", "Sales dashboard", "Events", "Tariffs", "Discount codes"},
+    "finance": ORDERS | {"Attendees", "Pending invoice orders", "Bank reconciliation", "Finance dashboard"},
     "marketer": ORDERS | {"Marketing dashboard"},
 }
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from orders_core.db import get_engine, unit_of_work
 from orders_core.models import Order
-from tests.browser.conftest import create_database
+from tests.browser.conftest import create_database, wait_for_app
 from tests.factories import make_event, make_order, make_tariff
 
 pytestmark = pytest.mark.browser
@@ -36,9 +36,12 @@ def test_finance_records_a_partial_refund_and_sees_the_payment_state(signed_in_p
     page.goto(f"{app_server}/order?order={number}")  # signed in: the session cookie stays
     expect(page.get_by_role("heading", name=f"Order {number}")).to_be_visible()
     page.get_by_role("tab", name="Payments").click()
-    page.get_by_text("Record a refund").click()
+    page.get_by_text("Record a refund", exact=True).click()
     page.get_by_label("Amount (EUR)").fill("30.00")
-    page.get_by_label("Reason (required)").fill("Goodwill gesture")
+    reason = page.get_by_label("Reason (required)")
+    reason.fill("Goodwill gesture")
+    reason.blur()  # the text area commits on blur: the submit's click must not be the blur
+    wait_for_app(page)
     page.get_by_role("button", name="Review the refund").click()
     expect(page.get_by_text("Confirm the refund").first).to_be_visible()
     page.get_by_role("button", name="Confirm the refund").click()

@@ -87,6 +87,7 @@ def test_a_bad_input_is_refused_with_a_message_and_nothing_is_written(battery_db
 # Public functions taking an actor that are not write services of their own.
 NOT_WRITE_SERVICES = {
     "list_users": "a read",
+    "load_draft": "a read (the wizard's draft, issue 18)",
     "visible_views": "a read",
     "preview_template": "renders, writes nothing",
     "log": "catalogue history, written inside the catalogue services",
@@ -100,7 +101,10 @@ NOT_WRITE_SERVICES = {
 def _functions_taking_an_actor() -> set[str]:
     modules = [f"orders_core.services.{m.name}" for m in pkgutil.iter_modules(services.__path__)]
     found = set()
-    for module in map(importlib.import_module, [*modules, "orders_core.reconciliation.service"]):
+    for module in map(
+        importlib.import_module,
+        [*modules, "orders_core.reconciliation.service", "orders_core.reconciliation.decisions"],
+    ):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == module.__name__ and not name.startswith("_"):
                 if "actor" in inspect.signature(function).parameters:

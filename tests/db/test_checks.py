@@ -13,7 +13,17 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 
 from orders_core.checks import INVARIANTS, check_database
 from orders_core.db import unit_of_work
-from orders_core.models import Attendee, Order, OrderHistory, OrderItem, OrderLine, Payment, Refund
+from orders_core.models import (
+    Attendee,
+    Order,
+    OrderHistory,
+    OrderItem,
+    OrderLine,
+    Payment,
+    Refund,
+    Seat,
+    SeatAssignment,
+)
 from orders_core.summaries import SUMMARIES
 from tests.append_only import lift_append_only
 from tests.factories import make_code, make_event, make_order, make_tariff
@@ -105,6 +115,11 @@ def _break_undefined_only_for_unfinished_carts(conn, data):
     return _set_order(conn, data, "awaiting", payment_mode="undefined")
 
 
+def _break_box_office_only_for_desk_settlements(conn, data):
+    # The paid order was settled by the factory's payment, not at the desk.
+    return _set_order(conn, data, "paid", payment_mode="box_office")
+
+
 def _break_paid_at_iff_paid(conn, data):
     return _set_order(conn, data, "awaiting", paid_at=datetime(2026, 11, 19, tzinfo=UTC))
 
@@ -170,6 +185,22 @@ def _break_attendees_only_for_paid_orders(conn, data):
 def _break_attendee_per_unit_of_settled_paid_order(conn, data):
     attendee = conn.execute(select(Attendee.id).where(Attendee.order_id == _id(data, "paid"))).scalars().first()
     conn.execute(delete(Attendee).where(Attendee.id == attendee))
+    return _number(data, "paid")
+
+
+def _break_live_attendee_holds_a_ticket(conn, data):
+    event_id = conn.execute(select(Order.event_id).where(Order.id == _id(data, "paid"))).scalar_one()
+    conn.execute(
+        insert(Attendee).values(
+            event_id=event_id,
+            order_id=_id(data, "paid"),
+            order_item_id=None,
+            first_name="Cancelled",
+            last_name="Ticket",
+            email="",
+            registered_at=datetime(2026, 11, 19, tzinfo=UTC),
+        )
+    )
     return _number(data, "paid")
 
 
@@ -314,6 +345,7 @@ BREAKERS: dict[str, Callable[[Connection, dict], int | None]] = {
     "currency_code": _break_currency_code,
     "free_iff_zero_total": _break_free_iff_zero_total,
     "undefined_only_for_unfinished_carts": _break_undefined_only_for_unfinished_carts,
+    "box_office_only_for_desk_settlements": _break_box_office_only_for_desk_settlements,
     "paid_at_iff_paid": _break_paid_at_iff_paid,
     "paid_after_created": _break_paid_after_created,
     "order_has_lines": _break_order_has_lines,
@@ -325,6 +357,7 @@ BREAKERS: dict[str, Callable[[Connection, dict], int | None]] = {
     "attendees_only_for_paid_orders": _break_attendees_only_for_paid_orders,
     "attendee_per_unit_of_settled_paid_order": _break_attendee_per_unit_of_settled_paid_order,
     "attendee_matches_its_order": _break_attendee_matches_its_order,
+    "live_attendee_holds_a_ticket": _break_live_attendee_holds_a_ticket,
     "amount_paid_is_payments_minus_refunds": _break_amount_paid_is_payments_minus_refunds,
     "payment_state_matches_ledger": _break_payment_state_matches_ledger,
     "paid_iff_payments_cover_total": _break_paid_iff_payments_cover_total,
@@ -365,6 +398,30 @@ def _break_refund_facts(conn, data):
 
 
 BREAKERS["dash_refund_facts_match_base_tables"] = _break_refund_facts
+
+
+def _break_seat_sold_once(conn, data):
+    """A seat typed as free text on two live orders (as before seat plans): the later one."""
+    for key in ("paid", "awaiting"):
+        item = conn.execute(select(OrderItem.id).where(OrderItem.order_id == _id(data, key))).scalars().first()
+        conn.execute(update(OrderItem).where(OrderItem.id == item).values(seat="A-1-1"))
+    return _number(data, "awaiting")
+
+
+def _break_seat_assignment_matches_ticket(conn, data):
+    """A seat assigned to a ticket that shows no seat."""
+    order_id = _id(data, "paid")
+    event_id = conn.execute(select(Order.event_id).where(Order.id == order_id)).scalar_one()
+    item = conn.execute(select(OrderItem.id).where(OrderItem.order_id == order_id)).scalars().first()
+    seat = conn.execute(
+        insert(Seat).values(event_id=event_id, section="A", row="1", number=1, label="A-1-1").returning(Seat.id)
+    ).scalar_one()
+    conn.execute(insert(SeatAssignment).values(event_id=event_id, seat_id=seat, order_id=order_id, order_item_id=item))
+    return _number(data, "paid")
+
+
+BREAKERS["seat_sold_once"] = _break_seat_sold_once
+BREAKERS["seat_assignment_matches_ticket"] = _break_seat_assignment_matches_ticket
 
 
 def test_every_invariant_has_a_breaker_here():

@@ -85,19 +85,21 @@ def test_tariff_sales_count_paid_and_reserved_units_against_capacity(engine, dat
     assert "Bag" not in set(df["tariff"])  # products admit nobody
 
 
-def test_funnel_goes_from_carts_started_to_paid(engine, data):
-    df = sales.funnel(engine, FILTERS)
-    assert dict(zip(df["stage"], df["orders"])) == {
-        "started": 7,
+def test_orders_by_status_count_every_status_and_its_share_of_the_orders_created(engine, data):
+    df = sales.orders_by_status(engine, FILTERS)
+    assert dict(zip(df["status"], df["orders"])) == {
         "cart_incomplete": 1,
-        "failed": 1,
-        "cancelled": 1,
         "awaiting_payment": 1,
         "paid": 3,
+        "cancelled": 1,
+        "failed": 1,
+        "pending_admin": 0,
+        "pending_online": 0,
     }
-    assert df["share"].iloc[-1] == pytest.approx(3 / 7, abs=1e-4)
-    only_usd = sales.funnel(engine, replace(FILTERS, event_ids=(data["usd"],)))
-    assert dict(zip(only_usd["stage"], only_usd["orders"]))["started"] == 1
+    assert "started" not in set(df["status"])  # no cart tracking: not a funnel stage
+    assert sales.paid_share(df) == pytest.approx(3 / 7, abs=1e-4)
+    only_usd = sales.orders_by_status(engine, replace(FILTERS, event_ids=(data["usd"],)))
+    assert only_usd["orders"].sum() == 1
 
 
 def test_payment_modes_discount_codes_and_sources(engine, data):
@@ -208,7 +210,7 @@ def test_marketing_coverage_abandonment_top_campaigns_and_codes(engine, data):
 
 def test_an_empty_database_gives_empty_frames_not_errors(engine):
     assert sales.headline(engine, FILTERS).empty
-    assert sales.funnel(engine, FILTERS)["orders"].sum() == 0
+    assert sales.orders_by_status(engine, FILTERS)["orders"].sum() == 0
     assert finance.receivables_by_age(engine, FILTERS).empty
     assert finance.reconciliation(engine, FILTERS).empty
     assert marketing.utm_coverage(engine, FILTERS).iloc[0]["orders"] == 0

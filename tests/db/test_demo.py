@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from orders_core.checks import check_database
 from orders_core.db import unit_of_work
 from orders_core.demo import DemoRefused, load_demo
-from orders_core.models import DiscountCode, Event, FieldValue, Order, OrderHistory, Payment, User
+from orders_core.models import Attendee, DiscountCode, Event, FieldValue, Order, OrderHistory, Payment, User
 from orders_core.payment_state import PaymentState
 from orders_core.status import PaymentMode, Status
 from queries.sql import money_sum
@@ -164,6 +164,23 @@ def test_the_demo_covers_what_the_dashboards_need(demo):
     assert len({(d.year, d.month) for d in months}) >= 3  # spread over months
 
 
+def test_the_demo_has_partially_cancelled_orders_through_the_service(demo):
+    with demo.connect() as conn:
+        cancelled = conn.execute(
+            select(OrderHistory.order_id, Order.status, Order.payment_state)
+            .join(Order, Order.id == OrderHistory.order_id)
+            .where(OrderHistory.action == "tickets_cancelled")
+            .order_by(OrderHistory.id)
+        ).all()
+        marked = conn.execute(
+            select(func.count())
+            .select_from(Attendee)
+            .where(Attendee.order_id.in_([c.order_id for c in cancelled]), Attendee.cancelled_at.is_not(None))
+        ).scalar()
+    assert [(c.status, c.payment_state) for c in cancelled] == [("paid", "paid"), ("paid", "overpaid")]
+    assert marked == 2  # one cancelled ticket each: its attendee kept, marked cancelled
+
+
 def test_the_demo_breaks_no_invariant(demo):
     with demo.connect() as conn:
         assert check_database(conn) == []
@@ -186,3 +203,34 @@ def test_a_sqlite_demo_load_keeps_its_summary_triggers_and_summaries_in_step(db_
     with engine.connect() as conn:
         assert conn.execute(text(trigger_sql)).scalars().all() == before
         assert check_database(conn) == []
+
+
+def test_the_seated_event_has_a_seat_plan_and_no_seat_is_sold_twice(demo):
+    """Issue 18: every ticket of a live order of the seated event holds a seat of its plan, each
+    seat at most once (the database's key), and `orders check` finds no seat sold twice."""
+    with demo.connect() as conn:
+        seated = conn.execute(select(Event.id).where(Event.seated.is_(True))).scalars().all()
+        assert seated
+        live_items = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM order_items i JOIN orders o ON o.id = i.order_id "
+                "WHERE o.event_id = :e AND o.status <> 'cancelled' AND o.deleted_at IS NULL"
+            ),
+            {"e": seated[0]},
+        ).scalar_one()
+        seats = conn.execute(text("SELECT COUNT(*) FROM seats WHERE event_id = :e"), {"e": seated[0]}).scalar_one()
+        sold = conn.execute(
+            text("SELECT COUNT(*), COUNT(DISTINCT seat_id) FROM seat_assignments WHERE event_id = :e"),
+            {"e": seated[0]},
+        ).one()
+        doubles = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM (SELECT i.seat FROM order_items i JOIN orders o ON o.id = i.order_id "
+                "WHERE o.event_id = :e AND o.status <> 'cancelled' AND o.deleted_at IS NULL "
+                "AND i.seat IS NOT NULL GROUP BY i.seat HAVING COUNT(*) > 1) d"
+            ),
+            {"e": seated[0]},
+        ).scalar_one()
+        assert check_database(conn, only=["seat_sold_once", "seat_assignment_matches_ticket"]) == []
+    assert live_items > 100 and sold == (live_items, live_items) and seats >= live_items
+    assert doubles == 0

@@ -149,7 +149,7 @@ def test_a_full_refund_can_cancel_the_order_mark_its_attendees_and_email_the_buy
         cancelled = conn.execute(select(Attendee.cancelled_at).where(Attendee.order_id == order_id)).scalars().all()
         kinds = conn.execute(select(OutboxEmail.kind).where(OutboxEmail.order_id == order_id)).scalars().all()
     assert len(cancelled) == 2 and all(at is not None for at in cancelled)
-    assert sorted(kinds) == ["order_changed", "order_confirmation"]
+    assert sorted(kinds) == ["order_confirmation", "refund"]
     with engine.connect() as conn:
         assert check_database(conn) == []
 

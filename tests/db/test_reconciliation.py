@@ -12,13 +12,10 @@ from orders_core.db import unit_of_work
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.models import Attendee, BankTransaction, Order, Payment
 from orders_core.permissions import Actor
-from orders_core.reconciliation.proposals import plan_high_confidence, suggestions
-from orders_core.reconciliation.service import (
-    confirm_high_confidence,
-    confirm_match,
-    ignore_transaction,
-    import_statement,
-)
+from orders_core.reconciliation.bulk_plan import plan_decided
+from orders_core.reconciliation.decisions import confirm_decided
+from orders_core.reconciliation.proposals import suggestions
+from orders_core.reconciliation.service import confirm_match, ignore_transaction, import_statement
 from queries.reconciliation import statement_report
 from tests.factories import make_event, make_order, make_tariff
 
@@ -82,10 +79,10 @@ def transaction(engine, statement_id, line) -> BankTransaction:
         ).one()
 
 
-def test_importing_reports_new_lines_the_malformed_row_and_skips_debits(orders):
+def test_importing_reports_new_lines_the_malformed_row_and_keeps_the_outgoing_line(orders):
     with unit_of_work(orders) as session:
         result = import_statement(session, actor=FINANCE, filename="statement.csv", content=STATEMENT)
-    assert (result.new, result.duplicates, result.skipped_debits) == (9, 0, 1)
+    assert (result.new, result.duplicates, result.outgoing) == (10, 0, 1)
     assert result.errors == ["Line 11: the amount 'abc' is not a number."]
 
 
@@ -93,8 +90,8 @@ def test_importing_the_same_statement_again_creates_no_duplicate(orders):
     imported(orders)
     with unit_of_work(orders) as session:
         again = import_statement(session, actor=FINANCE, filename="again.csv", content=STATEMENT)
-        assert (again.new, again.duplicates) == (0, 9)
-        assert session.scalar(select(func.count()).select_from(BankTransaction)) == 9
+        assert (again.new, again.duplicates) == (0, 10)
+        assert session.scalar(select(func.count()).select_from(BankTransaction)) == 10
 
 
 def test_a_marketer_cannot_import_a_statement(orders):
@@ -102,33 +99,37 @@ def test_a_marketer_cannot_import_a_statement(orders):
         import_statement(session, actor=Actor("m@example.org", "marketer"), filename="s.csv", content=STATEMENT)
 
 
-def test_the_dry_run_lists_the_high_confidence_matches_and_writes_nothing(orders):
+def test_the_dry_run_lists_the_decided_matches_and_writes_nothing(orders):
     statement_id = imported(orders)
     with unit_of_work(orders) as session:
-        plan = plan_high_confidence(session, statement_id)
-    planned = {s.order_numbers for _, s in plan.items}
-    assert planned == {(1000001,), (1000002,), (1000003,), (1000004,), (1000006, 1000007)}
-    assert plan.amounts == {"EUR": D("1116.00")}
+        plan = plan_decided(session, statement_id)
+        numbers = {r.id: r.number for r in session.execute(select(Order.id, Order.number))}
+    planned = {tuple(numbers[order_id] for order_id, _amount in pairs) for *_rest, pairs in plan.items}
+    # 1000005: no reference, but the exact amount and the buyer's name, and no other open order
+    # comes close (issue 16): decided like an order number.
+    assert planned == {(1000001,), (1000002,), (1000003,), (1000004,), (1000005,), (1000006, 1000007)}
+    assert plan.amounts == {"EUR": D("1266.00")}
     assert order(orders, 1000001).status == "awaiting_payment"
 
 
-def test_confirming_every_high_confidence_match_validates_those_orders(orders):
+def test_confirming_every_decided_match_validates_those_orders(orders):
     statement_id = imported(orders)
     with unit_of_work(orders) as session:
-        confirm_high_confidence(session, actor=FINANCE, statement_id=statement_id)
-    for number in (1000001, 1000002, 1000003, 1000004, 1000006, 1000007):
+        report = confirm_decided(session, actor=FINANCE, statement_id=statement_id)
+    assert (report.lines, report.orders, report.amounts, report.skipped) == (6, 7, {"EUR": D("1266.00")}, [])
+    for number in (1000001, 1000002, 1000003, 1000004, 1000005, 1000006, 1000007):
         paid = order(orders, number)
         assert (paid.status, paid.amount_paid) == ("paid", paid.total_ttc)
     with unit_of_work(orders) as session:
         methods = set(session.scalars(select(Payment.method)))
         attendees = session.scalar(select(func.count()).select_from(Attendee))
     assert methods == {"bank_transfer"}
-    assert attendees == 2 + 1 + 3 + 1 + 1 + 1
-    assert order(orders, 1000005).status == "awaiting_payment"  # no reference: a person confirms
+    assert attendees == 2 + 1 + 3 + 1 + 1 + 1 + 1
+    assert order(orders, 1000008).status == "awaiting_payment"  # a partial payment: a person confirms
     report = statement_report(orders, statement_id).set_index("currency")
     assert report.loc["EUR", "received"] == D("1816.00")
-    assert report.loc["EUR", "matched"] == D("1116.00")
-    assert report.loc["EUR", "unmatched"] == D("700.00")
+    assert report.loc["EUR", "matched"] == D("1266.00")
+    assert report.loc["EUR", "unmatched"] == D("550.00")
     assert report.loc["CHF", "unmatched"] == D("80.00")
     with orders.connect() as conn:
         assert check_database(conn) == []

@@ -53,10 +53,10 @@ def test_an_amount_that_is_not_a_number_is_refused_with_its_line(engine, amount)
 
 def test_a_statement_above_the_size_limit_is_refused_and_nothing_is_stored(engine, monkeypatch):
     line = b"03/11/2026;240,00;EUR;ACME SAS;CMD 1000001 un libelle de virement assez long\n"
-    huge = HEADER + line * (7_700_000 // len(line))
+    huge = HEADER + line * (10_500_000 // len(line))
     with pytest.raises(InvalidInput) as refused:
         imported(engine, huge)
-    assert refused.value.message == "The file has 7.7 MB; a statement may have at most 2 MB. Import it in parts."
+    assert refused.value.message == "The file has 10.5 MB; a statement may have at most 10 MB. Import it in parts."
     assert stored(engine) == (0, 0)
     monkeypatch.setenv("ORDERS_STATEMENT_MAX_MB", "0.0001")
     with pytest.raises(InvalidInput, match="at most 0.0001 MB"):

@@ -55,6 +55,7 @@ def expected_actions(role: str, status: str, mode: str, source: str, owes: bool,
         "validate": role in money_people and status == "awaiting_payment" and mode != "online",
         "record_payment": status == "paid" and owes and takes_payment,
         "record_refund": role in money_people and not owes,  # issue 20: money was received
+        "cancel_tickets": role in money_people and status == "paid",  # issue 20: partial cancellation
         "modify": role in managers and status in NOT_FINAL,
         "add_tickets": role in managers and status == "paid" and source == "organizer",
         "cancel": role in managers | {"finance"} and status in NOT_FINAL,
@@ -129,18 +130,35 @@ def test_balance_due_is_exact_and_the_banner_is_for_a_paid_order_that_owes():
     assert not actions_for(facts("paid", paid="120.00"), "admin").owes_after_added_tickets
 
 
-def test_a_locked_order_says_why_and_a_paid_organiser_order_says_tickets_can_still_be_added():
+def test_a_final_order_says_what_is_locked_and_what_the_role_can_still_do():
+    """Issue 18 item 10: a paid order said "locked" right above "Add a ticket"."""
     set_locale("en")
-    online = actions_for(facts("paid", "online", paid="120.00"), "event_manager")
-    assert online.notice == (
-        "This order is “Payment validated”: paid and cancelled orders are locked, their status cannot change."
+    final = (
+        "This order is “Payment validated”: its status is final, and its lines, buyer and holders cannot be modified."
     )
+    online = actions_for(facts("paid", "online", paid="120.00"), "event_manager")
+    assert online.notice == final + " You can still send the confirmation again, send the tickets again and delete it."
     assert "was sold online" in online.why_not[Action.ADD_TICKETS]
     organiser = actions_for(facts("paid", "invoice", "organizer", paid="120.00"), "event_manager")
-    assert (
-        organiser.notice
-        == "This order is “Payment validated”: its status is final. Tickets can still be added, never removed."
+    assert organiser.notice == (
+        final + " You can still add tickets (never remove them), send the confirmation again, send the tickets "
+        "again and delete it."
     )
+    finance = actions_for(facts("paid", "invoice", "organizer", paid="120.00"), "finance")
+    assert finance.notice == (
+        final + " You can still record a refund, cancel some of its tickets, send the confirmation again and send "
+        "the tickets again."
+    )
+    assert "locked" not in organiser.notice and "locked" not in finance.notice
+    marketer = actions_for(facts("cancelled", "invoice", "organizer"), "marketer")
+    assert marketer.notice.endswith("Your role can do nothing more with it.")
+    set_locale("fr")
+    assert actions_for(facts("paid", "invoice", "organizer", paid="120.00"), "finance").notice == (
+        "Cette commande est « Paiement validé » : son statut est définitif, ses lignes, son acheteur et ses "
+        "porteurs ne peuvent plus être modifiés. Vous pouvez encore enregistrer un remboursement, annuler certains "
+        "de ses billets, renvoyer la confirmation et renvoyer les billets."
+    )
+    set_locale("en")
     deleted = actions_for(facts(deleted=True), "finance")
     assert deleted.notice.startswith("This order is deleted") and deleted.lifecycle_buttons == ()
     assert actions_for(facts("awaiting_payment"), "admin").lifecycle_buttons == (
@@ -230,3 +248,14 @@ def test_facts_take_plain_strings_and_floats_from_the_database():
     order = facts("paid", "free", Source.ORGANIZER, total="0", paid="0")
     assert order.status is Status.PAID and order.payment_mode is PaymentMode.FREE and not order.editable
     assert OrderFacts(1, "paid", "invoice", "online", "EUR", 10.1, 0.1).balance_due == Decimal("10.00")
+
+
+def test_payment_details_are_offered_only_for_an_order_that_will_owe_money():
+    """Issue 18 item 10: "send the payment details" was offered on a free order."""
+    set_locale("en")
+    free_pending = facts("pending_admin", "free", "organizer", total="0.00")
+    keeping = draft_payment("admin", total_ttc=Decimal("10"), current=free_pending)
+    assert "keep" in keeping.choices and not keeping.may_send_payment_details("keep")
+    owing = draft_payment("admin", total_ttc=Decimal("10"), current=facts("pending_admin", "invoice", "organizer"))
+    assert owing.may_send_payment_details("keep") and owing.may_send_payment_details("invoice")
+    assert not draft_payment("admin", total_ttc=Decimal("0")).may_send_payment_details("free")
