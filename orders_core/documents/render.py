@@ -31,8 +31,23 @@ TEMPLATES = Path(__file__).parent / "templates"
 RECOVERY_INDEMNITY = Decimal("40")
 # The snapshots' fields the template prints (empty when an older snapshot lacks one).
 SELLER_FIELDS = (
-    "legal_name", "legal_form", "share_capital", "siren", "siret", "rcs_city", "vat_number", "address",
-    "postcode", "city", "country", "email", "phone", "iban", "bic", "payment_terms", "late_penalty_rate",
+    "legal_name",
+    "legal_form",
+    "share_capital",
+    "siren",
+    "siret",
+    "rcs_city",
+    "vat_number",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "iban",
+    "bic",
+    "payment_terms",
+    "late_penalty_rate",
 )
 BUYER_FIELDS = ("name", "company", "address", "postcode", "city", "country", "email", "vat_number", "siren")
 
@@ -184,7 +199,7 @@ def document_context(invoice: Invoice, related: Related | None = None) -> dict[s
         "total_tax": sign * invoice.total_tax,
         "total_ttc": sign * invoice.total_ttc,
         "related": related,
-        "indemnity": money(RECOVERY_INDEMNITY, "EUR"),
+        "indemnity": f"{RECOVERY_INDEMNITY}\u00a0€",  # in euros whatever the currency: the law says 40 €
     }
 
 
