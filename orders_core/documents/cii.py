@@ -23,6 +23,7 @@ from orders_core.documents.render import (
     related_of,
     sign_of,
 )
+from orders_core.i18n import format_rate
 from orders_core.models import Invoice
 
 NAMESPACES = {
@@ -97,16 +98,17 @@ def _party(
 
 def _notes(document: Element, invoice: Invoice) -> None:
     """The free-text mentions of the PDF the XML also carries (with the French CIUS's subject
-    codes): the credit note's reason, the late-payment penalty, the recovery indemnity of a
-    business buyer, the absence of an early-payment discount."""
-    seller, business = invoice.seller, bool(invoice.buyer.get("is_business"))
+    codes): a credit note's reason; an invoice's late-payment penalty, recovery indemnity (a
+    business buyer) and absence of an early-payment discount."""
     notes: list[tuple[str, str]] = []
     if invoice.reason:
         notes.append((invoice.reason, "ACC"))
-    notes.append((f"Pénalités de retard : taux annuel de {seller.get('late_penalty_rate') or ''} %.", "PMD"))
-    if business:
-        notes.append((f"Indemnité forfaitaire pour frais de recouvrement : {RECOVERY_INDEMNITY} €.", "PMT"))
-    notes.append(("Pas d'escompte pour paiement anticipé.", "AAB"))
+    if invoice.kind == "invoice":
+        rate = format_rate(invoice.seller.get("late_penalty_rate") or 0, "fr")
+        notes.append((f"Pénalités de retard : taux annuel de {rate}.", "PMD"))
+        if invoice.buyer.get("is_business"):
+            notes.append((f"Indemnité forfaitaire pour frais de recouvrement : {RECOVERY_INDEMNITY} €.", "PMT"))
+        notes.append(("Pas d'escompte pour paiement anticipé.", "AAB"))
     for content, subject in notes:
         note = _add(document, "ram:IncludedNote")
         _add(note, "ram:Content", content)

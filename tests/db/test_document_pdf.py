@@ -181,6 +181,8 @@ def test_the_embedded_factur_x_xml_is_valid_en16931_and_its_totals_are_the_datab
     assert _values(root, ".//ram:PaymentReference") == [str(order_number)]
     assert _values(root, ".//ram:DueDateDateTime/udt:DateTimeString") == ["20261231"]
     assert _values(root, ".//ram:IncludedSupplyChainTradeLineItem//ram:LineTotalAmount") == ["270.00", "22.50"]
+    assert _values(root, ".//ram:IncludedSupplyChainTradeLineItem//ram:ActualAmount") == ["30.00", "2.50"]
+    assert _values(root, ".//ram:IncludedNote/ram:SubjectCode") == ["PMD", "PMT", "AAB"]  # penalty, 40 €, no discount
 
 
 def test_a_credit_note_is_type_381_names_the_invoice_and_prints_positive_amounts(engine):
@@ -192,6 +194,7 @@ def test_a_credit_note_is_type_381_names_the_invoice_and_prints_positive_amounts
     assert "Motif Un badge non utilisé" in text
     assert "Badge 3 jours 1 100,00 € 10,00 € 20 % 90,00 €" in text
     assert "Total TTC 108,00 €" in text and "-108" not in text
+    assert "IBAN" not in text and "Pénalités" not in text  # nothing to pay on a credit note
     root = _xml(pdf)
     assert _values(root, "rsm:ExchangedDocument/ram:TypeCode") == ["381"]
     assert _values(root, ".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID") == [invoice_number]
@@ -200,6 +203,7 @@ def test_a_credit_note_is_type_381_names_the_invoice_and_prints_positive_amounts
     ]
     assert _values(root, ".//ram:GrandTotalAmount") == ["108.00"]
     assert _values(root, ".//ram:TaxTotalAmount") == ["18.00"]
+    assert _values(root, ".//ram:IncludedNote/ram:Content") == ["Un badge non utilisé"]
 
 
 def test_a_buyer_name_with_markup_is_printed_as_text(engine):
