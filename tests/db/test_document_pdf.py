@@ -224,3 +224,17 @@ def test_the_pdf_is_pdf_a_3b(engine):
     metadata = xmp.stream.get_data().decode()
     assert re.search(r"pdfaid:part[^0-9]{1,3}3", metadata) and re.search(r"pdfaid:conformance[^A-Z]{1,3}B", metadata)
     assert reader.metadata is not None and reader.metadata.title.startswith("Facture F2026-")
+
+
+def test_a_zero_rated_tariff_and_a_buyer_without_an_address_still_give_a_valid_factur_x(engine):
+    with unit_of_work(engine) as session:
+        make_seller_settings(session)
+        event = make_event(session, currency="EUR")
+        free_entry = make_tariff(session, event, name="Entrée", unit_price_ht=Decimal("8.00"), tax_rate=Decimal("0"))
+        order = make_order(session, event, [(free_entry, 2)], language="fr")
+        pdf = render_document_pdf(issue_invoice(session, actor=FINANCE, order_id=order.id, now=ON))
+    assert "Entrée 2 8,00 € – 0 % 16,00 €" in _text(pdf)
+    root = _xml(pdf)
+    assert _values(root, ".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode") == ["Z"]
+    assert _values(root, ".//ram:BuyerTradeParty/ram:PostalTradeAddress/ram:CountryID") == ["FR"]
+    assert _values(root, ".//ram:GrandTotalAmount") == ["16.00"]
