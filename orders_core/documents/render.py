@@ -64,7 +64,7 @@ class Related:
 
 def related_of(invoice: Invoice) -> Related:
     """The order's number and the corrected invoice, read in the session the invoice belongs to
-    (the stored payment reference and no date without one)."""
+    (a detached invoice falls back on its stored payment reference for both, without a date)."""
     session = object_session(invoice)
     if session is None:
         return Related(order_number=invoice.payment_reference, corrected_number=invoice.payment_reference)

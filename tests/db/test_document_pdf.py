@@ -17,9 +17,10 @@ from pypdf import PdfReader
 
 from orders_core.db import unit_of_work
 from orders_core.documents.cii import NAMESPACES
+from orders_core.documents.files import document_pdf
 from orders_core.documents.issue import issue_credit_note, issue_invoice
 from orders_core.documents.render import document_html, render_document_pdf
-from orders_core.models import Order
+from orders_core.models import InvoiceFile, Order
 from orders_core.permissions import Actor
 from tests.factories import make_code, make_event, make_order, make_seller_settings, make_tariff
 
@@ -238,3 +239,15 @@ def test_a_zero_rated_tariff_and_a_buyer_without_an_address_still_give_a_valid_f
     assert _values(root, ".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode") == ["Z"]
     assert _values(root, ".//ram:BuyerTradeParty/ram:PostalTradeAddress/ram:CountryID") == ["FR"]
     assert _values(root, ".//ram:GrandTotalAmount") == ["16.00"]
+
+
+def test_the_first_download_renders_and_stores_the_pdf_and_later_ones_get_the_same_bytes(engine):
+    with unit_of_work(engine) as session:
+        order = _order(session)
+        invoice_id = issue_invoice(session, actor=FINANCE, order_id=order.id, now=ON).id
+    with unit_of_work(engine) as session:
+        first = document_pdf(session, invoice_id)
+    with unit_of_work(engine) as session:
+        assert document_pdf(session, invoice_id) == first
+        assert session.get_one(InvoiceFile, invoice_id).pdf == first
+    assert "Total TTC 347,74 €" in _text(first)
