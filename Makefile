@@ -58,7 +58,7 @@ browser:
 
 # The invoices' and e-tickets' PDFs (WeasyPrint) need Pango and a font, from Debian's packages
 # the same way (the Python libraries come from uv.lock). HarfBuzz's subsetter cuts the embedded
-# fonts about twenty times faster than fontTools, WeasyPrint's fallback (seconds per invoice).
+# fonts far faster than fontTools, WeasyPrint's fallback: an invoice renders in ~0.4 s, not ~2 s.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 pdf-libs:
 	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset \

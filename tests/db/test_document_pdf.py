@@ -184,6 +184,13 @@ def test_the_embedded_factur_x_xml_is_valid_en16931_and_its_totals_are_the_datab
     assert _values(root, ".//ram:IncludedSupplyChainTradeLineItem//ram:LineTotalAmount") == ["270.00", "22.50"]
     assert _values(root, ".//ram:IncludedSupplyChainTradeLineItem//ram:ActualAmount") == ["30.00", "2.50"]
     assert _values(root, ".//ram:IncludedNote/ram:SubjectCode") == ["PMD", "PMT", "AAB"]  # penalty, 40 €, no discount
+    # EN 16931's sums (BR-CO-10, 14, 15): lines -> line total, rates' tax -> tax total, basis + tax -> grand total
+    lines = sum(
+        Decimal(v) for v in _values(root, ".//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")
+    )
+    assert [Decimal(v) for v in _values(root, summation + "ram:LineTotalAmount")] == [lines]
+    assert sum(Decimal(v) for v in _values(root, header_tax + "ram:CalculatedAmount")) == total_tax
+    assert total_ht + total_tax == total_ttc
 
 
 def test_a_credit_note_is_type_381_names_the_invoice_and_prints_positive_amounts(engine):
@@ -211,6 +218,7 @@ def test_a_buyer_name_with_markup_is_printed_as_text(engine):
     pdf, *_ = _issued(engine, buyer_last_name="<script>alert(1)</script>", company_name="<b>Acme</b> & Co")
     assert "Ada <script>alert(1)</script>" in _text(pdf)
     assert "<b>Acme</b> & Co" in _text(pdf)
+    assert _values(_xml(pdf), ".//ram:BuyerTradeParty/ram:Name") == ["<b>Acme</b> & Co"]  # escaped in the XML too
     with unit_of_work(engine) as session:
         order = _order(session, buyer_last_name="<script>x</script>")
         html = document_html(issue_invoice(session, actor=FINANCE, order_id=order.id, now=ON))
