@@ -32,6 +32,7 @@ from orders_core.seating import reclaim_seats, release_seats
 from orders_core.services import guards
 from orders_core.services.guards import OrderRow, Refusal
 from orders_core.services.ledger import Confirmed, Incoming, confirm_payments
+from orders_core.services.tickets import void_cancelled
 from orders_core.status import PaymentMethod, Status
 
 CANCELLABLE = (
@@ -173,6 +174,7 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
             result.refused.append(Refusal(row.id, row.number, refusal))
             continue
         details = _set_status(session, row, Status.CANCELLED, now)
+        void_cancelled(session, actor=actor, order_ids=[row.id], now=now)  # issue 21
         record(session, order_id=row.id, actor=actor, action="cancelled", at=now, reason=reason, details=details)
         result.done.append(row.number)
     return result
