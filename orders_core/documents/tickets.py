@@ -9,6 +9,7 @@ ticket, or one whose secret was voided, is never rendered: it no longer admits a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def _in(language: str, message: str) -> str:
     return message if language == "en" else catalogue(language).get(message, message)
 
 
-def _query() -> Select[Any]:
+def _query() -> Select[Attendee, Event, int, str, datetime | None, str | None, str]:
     return (
         select(Attendee, Event, Order.number, Order.language, Order.deleted_at, OrderItem.seat, OrderLine.name)
         .join(Event, Event.id == Attendee.event_id)
