@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from orders_core.custom_fields import is_valid_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import change, record
-from orders_core.i18n import N_, _
+from orders_core.i18n import _
 from orders_core.inputs import clean_id, clean_text
 from orders_core.models import Attendee, Order, OrderItem, TicketVoid
 from orders_core.models.orders import new_ticket_secret
@@ -26,7 +26,6 @@ from orders_core.status import Status
 
 HOLDER_CHANGED = "holder_changed"
 CANCELLED = "cancelled"
-VOID_REASONS = {HOLDER_CHANGED: N_("holder changed"), CANCELLED: N_("cancelled")}
 
 
 @dataclass(frozen=True)

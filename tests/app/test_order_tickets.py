@@ -134,3 +134,21 @@ def test_the_order_page_has_an_e_tickets_tab(orders):
     at = open_page("pages/order_detail.py", MANAGER, query={"order": str(orders["paid"])})
     assert not at.exception
     assert [tab.label for tab in at.tabs][-1] == "E-tickets"
+
+
+def test_the_event_form_takes_the_venue_printed_on_the_e_tickets(engine, db_url, monkeypatch):
+    from datetime import date, time
+
+    from orders_core.models import Event
+
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    at = open_page("pages/events.py", MANAGER)
+    at.text_input(key="events.new.name").input("Lyon Days")
+    at.date_input(key="events.new.starts.date").set_value(date(2027, 6, 1))
+    at.time_input(key="events.new.starts.time").set_value(time(9, 0))
+    at.text_input(key="events.new.venue").input("  Centre de congrès, 50 quai Charles de Gaulle, Lyon ")
+    next(b for b in at.button if b.label == "Create the event").click()
+    at.run()
+    assert not at.exception and [s.value for s in at.success] == ["Event Lyon Days created."]
+    with unit_of_work(engine) as session:
+        assert session.scalars(select(Event.venue)).one() == "Centre de congrès, 50 quai Charles de Gaulle, Lyon"
