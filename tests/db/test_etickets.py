@@ -25,6 +25,7 @@ from orders_core.documents.tickets import (
     tickets_of_order,
 )
 from orders_core.errors import InvalidInput, NotAllowed, TransitionRefused
+from orders_core.history_text import describe
 from orders_core.models import Attendee, OrderHistory, OrderItem, TicketVoid
 from orders_core.permissions import Actor
 from orders_core.services.cancellations import cancel_tickets
@@ -161,6 +162,11 @@ def test_changing_the_holder_renews_the_secret_voids_the_old_one_and_writes_hist
         ).first()
         assert (entry.action, entry.actor) == ("holder_changed", MANAGER.email)
         assert entry.details["holder"] == {"old": "Zoé Lefèvre", "new": "Jeanne Martin"}
+        assert describe(entry.action, entry.details, actor=entry.actor) == [
+            "Ticket of Zoé Lefèvre given to Jeanne Martin by manager@example.org: "
+            "a new e-ticket was issued, the old one is void.",
+            "Email changed from zoe@example.org to j@example.org.",
+        ]
         text = pdf_text(ticket_pdf(session, first))
         assert "Jeanne Martin" in text and "Zoé" not in text
 
@@ -234,3 +240,13 @@ def test_a_void_secret_is_recorded_once(engine, paid):
     assert count == 2
     with pytest.raises(InvalidInput, match="void"), unit_of_work(engine) as session:
         ticket_pdf(session, paid["attendees"][1])
+
+
+def test_the_venue_set_on_the_event_is_printed_on_its_tickets(engine, paid):
+    from orders_core.services.catalogue import update_event
+
+    with unit_of_work(engine) as session:
+        event_id = session.get_one(Attendee, paid["attendees"][0]).event_id
+        changes = update_event(session, actor=MANAGER, event_id=event_id, venue="  Olympia, Paris ")
+        assert changes["venue"]["new"] == "Olympia, Paris"
+        assert "Olympia, Paris" in pdf_text(ticket_pdf(session, paid["attendees"][0]))
