@@ -174,9 +174,10 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
             result.refused.append(Refusal(row.id, row.number, refusal))
             continue
         details = _set_status(session, row, Status.CANCELLED, now)
-        void_cancelled(session, actor=actor, order_ids=[row.id], now=now)  # issue 21
         record(session, order_id=row.id, actor=actor, action="cancelled", at=now, reason=reason, details=details)
         result.done.append(row.number)
+    cancelled = set(result.done)  # issue 21: their tickets (if any) no longer admit
+    void_cancelled(session, actor=actor, order_ids=[i for i in ids if rows[i].number in cancelled], now=now)
     return result
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import DateTime, String, Table, exists, insert, literal, or_, select
+from sqlalchemy import DateTime, String, Table, exists, insert, literal, select
 from sqlalchemy.orm import Session
 
 from orders_core.custom_fields import is_valid_email
@@ -22,6 +22,7 @@ from orders_core.inputs import clean_id, clean_text
 from orders_core.models import Attendee, Order, OrderItem, TicketVoid
 from orders_core.models.orders import new_ticket_secret
 from orders_core.permissions import Actor, require
+from orders_core.services import guards
 from orders_core.status import Status
 
 HOLDER_CHANGED = "holder_changed"
@@ -49,32 +50,30 @@ def void_tickets(
     now: datetime | None = None,
 ) -> None:
     """Record the current secrets of these attendees (by id, by order, or by order item) as void,
-    set-based; a secret already void is left as it is."""
-    conditions = []
-    if attendee_ids:
-        conditions.append(Attendee.id.in_(list(attendee_ids)))
-    if order_ids:
-        conditions.append(Attendee.order_id.in_(list(order_ids)))
-    if item_ids:
-        conditions.append(Attendee.order_item_id.in_(list(item_ids)))
-    if not conditions:
-        return
-    source = select(
-        Attendee.id,
-        Attendee.ticket_secret,
-        literal(reason, String()),
-        literal(now or datetime.now(UTC), DateTime(timezone=True)),
-        literal(actor.email[:254], String()),
-    ).where(
-        or_(*conditions),
-        Attendee.ticket_secret.is_not(None),
-        ~exists().where(TicketVoid.secret == Attendee.ticket_secret),
-    )
-    session.execute(
-        insert(cast(Table, TicketVoid.__table__)).from_select(
-            ["attendee_id", "secret", "reason", "voided_at", "voided_by"], source
-        )
-    )
+    set-based (one INSERT ... SELECT per chunk of ids); a secret already void is left as it is."""
+    moment = now or datetime.now(UTC)
+    for column, ids in (
+        (Attendee.id, attendee_ids),
+        (Attendee.order_id, order_ids),
+        (Attendee.order_item_id, item_ids),
+    ):
+        for _part, condition in guards.id_chunks(session, cast(Any, column), list(ids)):
+            source = select(
+                Attendee.id,
+                Attendee.ticket_secret,
+                literal(reason, String()),
+                literal(moment, DateTime(timezone=True)),
+                literal(actor.email[:254], String()),
+            ).where(
+                condition,
+                Attendee.ticket_secret.is_not(None),
+                ~exists().where(TicketVoid.secret == Attendee.ticket_secret),
+            )
+            session.execute(
+                insert(cast(Table, TicketVoid.__table__)).from_select(
+                    ["attendee_id", "secret", "reason", "voided_at", "voided_by"], source
+                )
+            )
 
 
 def _clean_name(value: Any, label: str) -> str:

@@ -250,3 +250,16 @@ def test_the_venue_set_on_the_event_is_printed_on_its_tickets(engine, paid):
         changes = update_event(session, actor=MANAGER, event_id=event_id, venue="  Olympia, Paris ")
         assert changes["venue"]["new"] == "Olympia, Paris"
         assert "Olympia, Paris" in pdf_text(ticket_pdf(session, paid["attendees"][0]))
+
+
+def test_a_bulk_cancel_leaves_the_tickets_of_the_orders_it_refuses(engine, paid):
+    from orders_core.services.lifecycle import cancel_orders
+
+    with unit_of_work(engine) as session:
+        event = make_event(session)
+        unpaid = make_order(session, event, [(make_tariff(session, event), 1)]).id
+        result = cancel_orders(session, actor=FINANCE, order_ids=[paid["order_id"], unpaid], reason="duplicate")
+    assert len(result.done) == 1 and [r.number for r in result.refused] == [paid["number"]]
+    assert voids(engine) == []
+    with unit_of_work(engine) as session:
+        assert len(tickets_of_order(session, paid["order_id"])) == 2
