@@ -93,7 +93,7 @@ def render_order_tickets(number: int) -> None:
     show_notice(DONE)
     order = detail.order
     tickets = detail.items[detail.items["attendee_id"].notna()]
-    if order["deleted_at"] is not None or order["status"] != "paid" or tickets.empty:
+    if not actions.has_e_tickets or tickets.empty:
         st.caption(_("No e-ticket: an order has them once it is paid, one per badge or ticket."))
         return
     language = get_locale()
