@@ -57,6 +57,8 @@ def void_tickets(
         (Attendee.order_id, order_ids),
         (Attendee.order_item_id, item_ids),
     ):
+        if not ids:
+            continue
         for _part, condition in guards.id_chunks(session, cast(Any, column), list(ids)):
             source = select(
                 Attendee.id,
@@ -96,12 +98,15 @@ def change_holder(
     attendee_id = clean_id(attendee_id, missing=_("This attendee does not exist."))
     first = _clean_name(first_name, _("The first name"))
     last = _clean_name(last_name, _("The last name"))
+    # The order first, then its attendee: the order the cancellation services lock them in.
+    order_id = session.scalar(select(Attendee.order_id).where(Attendee.id == attendee_id))
+    order = None
+    if order_id is not None:
+        order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one()
     attendee = session.scalars(select(Attendee).where(Attendee.id == attendee_id).with_for_update()).one_or_none()
     if attendee is None:
         raise InvalidInput(_("This attendee does not exist."))
-    order = None
-    if attendee.order_id is not None:
-        order = session.scalars(select(Order).where(Order.id == attendee.order_id).with_for_update()).one()
+    if order is not None:
         if order.deleted_at is not None:
             raise TransitionRefused(_("Order {number} is deleted: restore it first.").format(number=order.number))
         if order.status != Status.PAID:
