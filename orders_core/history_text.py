@@ -221,6 +221,15 @@ def _credit_note_issued(entry: Entry) -> list[str]:
     return [head, *reason_sentences(entry)]
 
 
+def _holder_changed(entry: Entry) -> list[str]:
+    """Issue 21: a ticket given to another person; its old e-ticket no longer admits."""
+    names = change_of(entry.details.get("holder")) or ("", "")
+    head = _("Ticket of {old} given to {new} by {actor}: a new e-ticket was issued, the old one is void.").format(
+        old=text(names[0]) or _("(no name)"), new=text(names[1]), actor=entry.actor
+    )
+    return [head, *change_sentences(entry, skip={"holder", "attendee_id"}), *reason_sentences(entry)]
+
+
 def _unknown(entry: Entry) -> list[str]:
     """An action without its own builder: its code as words, then its details as sentences."""
     head = _("{action} by {actor}").format(action=words(entry.action) or _("Change"), actor=entry.actor)
@@ -250,6 +259,7 @@ BUILDERS: dict[str, Builder] = {
     "deleted": _status_builder(N_("Order deleted by {actor}")),
     "restored": _status_builder(N_("Order restored by {actor}")),
     "tickets_cancelled": _tickets_cancelled,
+    "holder_changed": _holder_changed,
     "email_resent": _email_resent,
     "reminder_sent": _reminder_sent,
     "reminders_paused": _reminders_paused,

@@ -270,6 +270,11 @@ class OrderActions:
         return not self.facts.deleted and self.facts.status == Status.PAID and self.balance_due > 0
 
     @property
+    def has_e_tickets(self) -> bool:
+        """Issue 21: a paid order that is not deleted has e-tickets (its attendees that still admit)."""
+        return not self.facts.deleted and self.facts.status == Status.PAID
+
+    @property
     def lifecycle_buttons(self) -> tuple[Action, ...]:
         """The status changes to offer on the order page, in their order."""
         return tuple(action for action in LIFECYCLE_BUTTONS if action in self.allowed)

@@ -98,6 +98,13 @@ def event_fields(prefix: str, current: dict | None) -> dict:
         value=bool(current.get("community", False)),
         key=f"{prefix}.community",
     )
+    venue = st.text_input(
+        _("Venue (printed on the e-tickets)"),
+        value=current.get("venue", "") or "",
+        key=f"{prefix}.venue",
+        max_chars=300,
+        placeholder=_("e.g. Palais des congrès, 2 place de la Porte Maillot, Paris"),
+    )
     bank_details = st.text_area(
         _("Organiser's bank details (used in payment-details emails)"),
         value=current.get("bank_details", "") or "",
@@ -115,6 +122,7 @@ def event_fields(prefix: str, current: dict | None) -> dict:
         seated=seated,
         community=community,
         bank_details=bank_details,
+        venue=venue,
     )
 
 

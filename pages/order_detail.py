@@ -21,6 +21,7 @@ from ui.order_follow_up import render_follow_up
 from ui.order_ledger import payment_state_badge, render_payments_tab
 from ui.order_notes import render_order_notes
 from ui.order_reminders import render_order_reminders
+from ui.order_tickets import render_order_tickets
 from ui.params import number_param
 from ui.session import order_actions
 from ui.text import md
@@ -96,6 +97,7 @@ def _order_view(number: int) -> None:
 
     tabs = st.tabs(
         [_("Detail"), _("Order items"), _("Lines"), _("UTM"), _("Payments"), _("History"), _("Notes"), _("Emails")]
+        + [_("E-tickets")]  # issue 21
     )
     with tabs[0]:
         left, right = st.columns(2)
@@ -239,6 +241,8 @@ def _order_view(number: int) -> None:
         render_order_notes(order)
     with tabs[7]:
         render_order_emails(order["id"])
+    with tabs[-1]:
+        render_order_tickets(order["number"])
 
 
 def _lookup_field() -> None:

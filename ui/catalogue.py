@@ -36,6 +36,7 @@ FIELD_LABELS = {
     "seated": N_("Seated"),
     "community": N_("Community"),
     "bank_details": N_("Bank details"),
+    "venue": N_("Venue"),
     "payment_terms_days": N_("Due days after the order"),
     "payment_due_days_before_event": N_("Due days before the event"),
     "expire_after_days": N_("Expiry days past due"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import exports, session_routes
+from web import exports, session_routes, tickets
 from web.security import SecurityHeadersMiddleware
 from web.session_routes import base_path
 
@@ -30,6 +30,8 @@ ROUTES = [
     Route(url_of(exports.ORDERS_XLSX), exports.orders_export, methods=["GET"]),
     Route(url_of(exports.ATTENDEES_CSV), exports.attendees_export, methods=["GET"]),
     Route(url_of(exports.ATTENDEES_XLSX), exports.attendees_export, methods=["GET"]),
+    Route(url_of(tickets.TICKET_PDF), tickets.ticket_download, methods=["GET"]),  # issue 21
+    Route(url_of(tickets.ORDER_TICKETS_PDF), tickets.order_tickets_download, methods=["GET"]),
 ]
 
 MIDDLEWARE = [Middleware(SecurityHeadersMiddleware)]

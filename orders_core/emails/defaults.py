@@ -42,13 +42,16 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "Your tickets for {{ event.name }} (order {{ order.number }})",
         "Hello {{ order.buyer_first_name }},\n\nHere are the tickets of order {{ order.number }}:\n"
         "{% for item in items %}- {{ item.tariff }}: {{ item.holder_first_name }} {{ item.holder_last_name }}"
-        "{% if item.seat %} (seat {{ item.seat }}){% endif %}\n{% endfor %}",
+        "{% if item.seat %} (seat {{ item.seat }}){% endif %}\n{% endfor %}"
+        "\nEach holder's e-ticket is attached as a PDF: print it or show it on a phone at the entrance.\n",
     ),
     ("tickets", "fr"): (
         "Vos billets pour {{ event.name }} (commande {{ order.number }})",
         "Bonjour {{ order.buyer_first_name }},\n\nVoici les billets de la commande {{ order.number }} :\n"
         "{% for item in items %}- {{ item.tariff }} : {{ item.holder_first_name }} {{ item.holder_last_name }}"
-        "{% if item.seat %} (siège {{ item.seat }}){% endif %}\n{% endfor %}",
+        "{% if item.seat %} (siège {{ item.seat }}){% endif %}\n{% endfor %}"
+        "\nLe billet électronique de chaque titulaire est joint en PDF : imprimez-le ou présentez-le "
+        "sur un téléphone à l'entrée.\n",
     ),
     # One kind for the whole ladder (issue 15): `reminder.step` is due_soon, first, second or final.
     ("payment_reminder", "en"): (

@@ -3,6 +3,7 @@ transaction; `orders outbox send` delivers it later. Nothing is sent during a St
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import make_msgid, parseaddr
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from orders_core.emails.attachments import ticket_entries
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import render
 from orders_core.emails.transports import sender_address
@@ -21,6 +23,7 @@ from orders_core.reminders import ReminderStep, is_business, local_now, reminder
 from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod
 
 LANGUAGES = ("en", "fr")
+TICKETS_EMAIL = "tickets"  # issue 21: carries the e-tickets
 
 # What a template can use, for the editor's help text; `sample_context` and `order_context`
 # produce exactly these keys (a test keeps them in step).
@@ -307,9 +310,12 @@ def queue_email(
     recipient: str | None = None,
     now: datetime | None = None,
     reminder_step: str | None = None,
+    attachments: Sequence[Mapping[str, Any]] | None = None,
 ) -> OutboxEmail:
     """Render the email now and queue it in the caller's transaction (status `queued`);
-    `reminder_step` is the ladder's step a `payment_reminder` is sent for."""
+    `reminder_step` is the ladder's step a `payment_reminder` is sent for. `attachments` lists
+    the documents the sender renders and attaches (emails/attachments.py); the `tickets` email
+    carries the e-ticket of every attendee that still admits unless told otherwise."""
     language = email_language(order)
     template = find_template(session, kind=kind, language=language, event_id=order.event_id, template_id=template_id)
     if template is not None:
@@ -336,6 +342,9 @@ def queue_email(
         next_attempt_at=now,
         created_at=now,
         message_id=new_message_id(),
+        attachments=[dict(item) for item in attachments]
+        if attachments is not None
+        else (ticket_entries(session, order.id) if kind == TICKETS_EMAIL else []),
     )
     session.add(email)
     session.flush()

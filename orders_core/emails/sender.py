@@ -31,6 +31,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Engine, Table, and_, select, update
 
 from orders_core.db import is_sqlite, write_engine
+from orders_core.emails.attachments import AttachmentUnavailable, attach, render_attachments
 from orders_core.emails.schedule import DEFAULT_SCHEDULE, RetrySchedule, lease_from_env
 from orders_core.emails.transports import Transport, TransportError, sender_address, transport_from_env
 from orders_core.models import OutboxEmail
@@ -74,6 +75,7 @@ class ClaimedEmail:
     message_id: str
     attempts: int  # including this one
     first_failed_at: datetime | None
+    attachments: tuple[dict[str, Any], ...] = ()  # issue 21: rendered at send time (emails/attachments.py)
 
 
 def sender_name() -> str:
@@ -140,6 +142,7 @@ def claim_due(
                     message_id=row["message_id"],
                     attempts=values["attempts"],
                     first_failed_at=first_failed_at,
+                    attachments=tuple(row["attachments"] or ()),
                 )
             )
     return claimed
@@ -183,11 +186,21 @@ def _record_sent(engine: Engine, email: ClaimedEmail, now: datetime, claimer: st
 
 
 def _record_failure(
-    engine: Engine, email: ClaimedEmail, now: datetime, reason: str, schedule: RetrySchedule, claimer: str
+    engine: Engine,
+    email: ClaimedEmail,
+    now: datetime,
+    reason: str,
+    schedule: RetrySchedule,
+    claimer: str,
+    *,
+    give_up: bool = False,
 ) -> bool:
-    """Queue again at the schedule's next time, or give up; True when the email is now `failed`."""
+    """Queue again at the schedule's next time, or give up (at once when `give_up`: a retry would
+    fail the same way); True when the email is now `failed`."""
     first_failed_at = email.first_failed_at or now
-    next_attempt = schedule.next_attempt(failures=email.attempts, first_failed_at=first_failed_at, now=now)
+    next_attempt = (
+        None if give_up else schedule.next_attempt(failures=email.attempts, first_failed_at=first_failed_at, now=now)
+    )
     table = OUTBOX
     with write_engine(engine).begin() as conn:
         conn.execute(
@@ -230,11 +243,14 @@ def send_due(
         [email] = batch
         moment = _utc(now)
         try:
-            transport.send(build_message(email, sender=sender, now=moment))
+            # Issue 21: its documents rendered now, outside the claim's transaction (slow).
+            files = render_attachments(engine, email.attachments)
+            transport.send(attach(build_message(email, sender=sender, now=moment), files))
         except Exception as error:  # any failure to hand it over is retried, whatever its kind
             reason = str(error) or type(error).__name__
             report.errors.append((email.id, reason))
-            if _record_failure(engine, email, _utc(now), reason, schedule, claimer):
+            missing = isinstance(error, AttachmentUnavailable)  # would be missing at every retry too
+            if _record_failure(engine, email, _utc(now), reason, schedule, claimer, give_up=missing):
                 report.failed += 1
             else:
                 report.retrying += 1

@@ -41,6 +41,7 @@ from orders_core.seating import release_seats
 from orders_core.services import guards
 from orders_core.services.ledger import ledger_sums, refresh_payment_state
 from orders_core.services.refunds import RefundOutcome, record_refund
+from orders_core.services.tickets import void_cancelled
 from orders_core.status import ADMITTING_KINDS, Status
 
 ACTION = "tickets_cancelled"
@@ -232,6 +233,7 @@ def cancel_tickets(
     )
     if dry_run:
         return planned
+    void_cancelled(session, actor=actor, item_ids=list(found), now=now)  # issue 21
     _write_lines(session, row.id, lines, new_lines, list(found), now)
     order = session.get_one(Order, row.id)
     order.total_ht, order.total_ttc = total_ht, total_ttc

@@ -18,6 +18,7 @@ from orders_core.discount_codes import applicable_tariff_ids, resolve_discount_c
 from orders_core.errors import InvalidInput
 from orders_core.history import change
 from orders_core.i18n import LANGUAGES, _
+from orders_core.inputs import clean_text
 from orders_core.models import Event, Tariff
 from orders_core.payment_terms import TERM_FIELDS, Terms, check_terms, clean_terms
 from orders_core.permissions import Actor, require
@@ -57,6 +58,7 @@ EVENT_FIELDS = (
     "seated",
     "community",
     "bank_details",
+    "venue",  # issue 21: printed on the e-tickets
     *TERM_FIELDS,
 )
 
@@ -107,6 +109,8 @@ def _clean_event(values: dict[str, Any]) -> dict[str, Any]:
             clean[flag] = bool(clean[flag])
     if "bank_details" in clean:
         clean["bank_details"] = (clean["bank_details"] or "").strip()
+    if "venue" in clean:
+        clean["venue"] = clean_text(clean["venue"], label=_("The venue"), limit=300)
     clean.update(clean_terms(clean))  # payment terms and expiry (issue 15): days, or None for off
     return clean
 
@@ -124,6 +128,7 @@ def create_event(
     seated: bool = False,
     community: bool = False,
     bank_details: str = "",
+    venue: str = "",
     payment_terms_days: int | None = None,
     payment_due_days_before_event: int | None = None,
     expire_after_days: int | None = None,
@@ -142,6 +147,7 @@ def create_event(
             seated=seated,
             community=community,
             bank_details=bank_details,
+            venue=venue,
             payment_terms_days=payment_terms_days,
             payment_due_days_before_event=payment_due_days_before_event,
             expire_after_days=expire_after_days,

@@ -32,6 +32,7 @@ from orders_core.seating import reclaim_seats, release_seats
 from orders_core.services import guards
 from orders_core.services.guards import OrderRow, Refusal
 from orders_core.services.ledger import Confirmed, Incoming, confirm_payments
+from orders_core.services.tickets import void_cancelled
 from orders_core.status import PaymentMethod, Status
 
 CANCELLABLE = (
@@ -175,6 +176,8 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
         details = _set_status(session, row, Status.CANCELLED, now)
         record(session, order_id=row.id, actor=actor, action="cancelled", at=now, reason=reason, details=details)
         result.done.append(row.number)
+    cancelled = set(result.done)  # issue 21: their tickets (if any) no longer admit
+    void_cancelled(session, actor=actor, order_ids=[i for i in ids if rows[i].number in cancelled], now=now)
     return result
 
 

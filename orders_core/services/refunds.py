@@ -34,6 +34,7 @@ from orders_core.permissions import Actor, require
 from orders_core.seating import release_seats
 from orders_core.services import guards
 from orders_core.services.ledger import clean_amount, ledger_sums
+from orders_core.services.tickets import void_cancelled
 from orders_core.status import OFFLINE_METHODS, EmailKind, Status
 
 # The refund email, of kind `refund`: the template chosen in the refund form (a refund or "order
@@ -148,6 +149,7 @@ def record_refund(
         freed = release_seats(session, order_ids=[row.id])  # rule 17: its seats are for sale again
         if freed:
             details["seats"] = change(", ".join(freed), None)
+        void_cancelled(session, actor=actor, order_ids=[row.id], now=now)  # issue 21
         session.execute(
             update(Attendee)
             .where(Attendee.order_id == row.id, Attendee.cancelled_at.is_(None))

@@ -103,6 +103,7 @@ def test_an_unpaid_order_shows_every_tab_with_future_attendee_records(dataset):
         "History",
         "Notes",
         "Emails",
+        "E-tickets",
     ]
     assert at.title[0].value == f"Order {dataset[2]}"
     captions = [c.value for c in at.caption]

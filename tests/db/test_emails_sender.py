@@ -322,7 +322,10 @@ def test_the_file_transport_writes_a_parseable_eml(engine, tmp_path):
     message = message_from_bytes(path.read_bytes(), policy=policy.default)
     assert message["X-Orders-Email-Id"] == str(email_id)
     assert message["To"].addresses[0].display_name == "Zoé Lefèvre"
-    assert "- Tariff" in message.get_content() and "Amélie Poulain" in message.get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert "- Tariff" in text and "Amélie Poulain" in text
+    # issue 21: the tickets email carries each holder's e-ticket
+    assert [part.get_content_type() for part in message.iter_attachments()] == ["application/pdf"] * 2
     assert outbox_row(engine, email_id).status == "sent"
 
 
