@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import exports, session_routes
+from web import documents, exports, session_routes
 from web.security import SecurityHeadersMiddleware
 from web.session_routes import base_path
 
@@ -30,6 +30,10 @@ ROUTES = [
     Route(url_of(exports.ORDERS_XLSX), exports.orders_export, methods=["GET"]),
     Route(url_of(exports.ATTENDEES_CSV), exports.attendees_export, methods=["GET"]),
     Route(url_of(exports.ATTENDEES_XLSX), exports.attendees_export, methods=["GET"]),
+    # issue 21: the issued documents (the range routes before the one-document pattern)
+    Route(url_of(documents.INVOICES_ZIP), documents.invoices_zip, methods=["GET"]),
+    Route(url_of(documents.SALES_JOURNAL_CSV), documents.sales_journal_csv, methods=["GET"]),
+    Route(url_of(documents.DOCUMENT_PDF), documents.document_download, methods=["GET"]),
 ]
 
 MIDDLEWARE = [Middleware(SecurityHeadersMiddleware)]
