@@ -158,3 +158,59 @@ def test_a_marketer_sees_no_document_and_no_issue_button(shop):
     assert not at.exception
     assert [i.value for i in tab(at).info] == ["Invoices are shown to finance, event managers and administrators."]
     assert not tab(at).button and "F2026-00001" not in "\n".join(tab_texts(at))
+
+
+def invoices_page(user: dict = FINANCE, **query) -> AppTest:
+    return open_page(INVOICES, user, query=query, state={"ui.timezone": "UTC"})
+
+
+def listed(at: AppTest) -> list[str]:
+    tables = [d.value for d in at.dataframe if "number" in d.value.columns]
+    return list(tables[0]["number"]) if tables else []
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_invoices_page_lists_every_document_with_totals_per_currency(shop):
+    at = invoices_page()
+    assert not at.exception
+    assert listed(at) == ["F2026-00002", "F2026-00001"]
+    assert metrics(at) == {"Total incl. tax in EUR": "€240.00", "Total incl. tax in GBP": "£60.00"}
+    links = [b.proto.url for b in at.get("link_button")]
+    assert any("/documents/invoices.zip?" in url for url in links)
+    assert any("/documents/sales-journal.csv?" in url and "tz=UTC" in url for url in links)
+
+
+def test_the_filters_come_from_the_address_and_go_back_to_it(shop):
+    at = invoices_page(event=str(shop["paris"]))
+    assert listed(at) == ["F2026-00001"]
+    assert metrics(at) == {"Total incl. tax in EUR": "€240.00"}
+    at.selectbox(key="invoices.status").set_value("credited").run()
+    assert not at.exception
+    assert [i.value for i in at.info] == ["No invoice or credit note matches these filters."]
+    assert at.query_params["status"] in ("credited", ["credited"])
+    assert at.query_params["event"] in (str(shop["paris"]), [str(shop["paris"])])
+
+
+def test_a_credit_note_shows_as_credited_and_nets_the_total(shop, engine):
+    with unit_of_work(engine) as session:
+        invoice = standing_invoice(session, shop["invoiced_id"])
+        issue_credit_note(session, actor=ISSUER, invoice_id=invoice.id, reason="Cancelled", now=DEC)
+    at = invoices_page(event=str(shop["paris"]))
+    assert listed(at) == ["A2026-00001", "F2026-00001"]
+    assert metrics(at) == {"Total incl. tax in EUR": "€0.00"}
+    at.text_input(key="invoices.search").input("a2026").run()
+    assert listed(at) == ["A2026-00001"]
+    assert at.query_params["q"] in ("a2026", ["a2026"])
+
+
+def test_an_empty_installation_says_how_invoices_appear(engine, db_url, monkeypatch):
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ORDERS_LOCALE", "en")
+    at = invoices_page()
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "No invoice has been issued yet: invoices appear here as soon as they are issued."
+    ]
