@@ -48,7 +48,10 @@ asked = filters_from_params(st.query_params.get_all, timezone)
 events = dict(cached_query(invoice_events, actor=actor))
 first, second, third = st.columns(3)
 search = first.text_input(
-    _("Number"), value=asked.search, placeholder=_("Part of an invoice or credit note number"), key="invoices.search"
+    _("Document number"),
+    value=asked.search,
+    placeholder=_("Part of an invoice or credit note number"),
+    key="invoices.search",
 )
 issued_from = second.date_input(
     _("Issued from ({zone})").format(zone=timezone), value=asked.issued_from, key="invoices.from", format="YYYY-MM-DD"
@@ -160,7 +163,7 @@ st.dataframe(
     width="stretch",
     key="invoices.table",
     column_config={
-        "number": text(_("Number")),
+        "number": text(_("Document number")),
         "kind": text(_("Kind")),
         "status": text(_("Status")),
         "corrects": text(_("Corrects")),
@@ -189,7 +192,7 @@ if count > MAX_ZIP_DOCUMENTS:
     left.warning(too_many_message(count))
 else:
     left.link_button(
-        ngettext("PDFs of this {count} document (ZIP)", "PDFs of these {count} documents (ZIP)", count).format(
+        ngettext("PDFs of {count} document (ZIP)", "PDFs of {count} documents (ZIP)", count).format(
             count=format_number(count)
         ),
         range_url(INVOICES_ZIP, params, timezone=timezone, language=language),

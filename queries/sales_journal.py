@@ -27,7 +27,7 @@ from queries.sql import money_sum
 JOURNAL_COLUMNS = ["issued_on", "number", "kind", "buyer", "currency", "tax_rate", "total_ht", "total_tax", "total_ttc"]
 HEADERS = [
     N_("Date"),
-    N_("Number"),
+    N_("Document number"),
     N_("Kind"),
     N_("Buyer"),
     N_("Currency"),
@@ -90,7 +90,7 @@ def _number(value: Decimal, decimal_comma: bool) -> str:
     return text.replace(".", ",") if decimal_comma else text
 
 
-def _row(record: dict[str, Any], decimal_comma: bool) -> list[str]:
+def _row(record: dict[Any, Any], decimal_comma: bool) -> list[str]:
     return [
         record["issued_on"].isoformat(),
         safe_text(record["number"]),

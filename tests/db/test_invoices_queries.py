@@ -164,7 +164,7 @@ def test_the_sales_journal_has_a_row_per_document_and_vat_rate_with_exact_sums(e
 def test_the_journal_csv_is_for_french_excel_and_never_holds_a_formula(engine, documents):
     text = b"".join(journal_csv(engine, InvoiceFilters(), actor=FINANCE)).decode("utf-8")
     lines = text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "Date;Number;Kind;Buyer;Currency;VAT rate (%);Total excl. tax;VAT;Total incl. tax"
+    assert lines[0] == "Date;Document number;Kind;Buyer;Currency;VAT rate (%);Total excl. tax;VAT;Total incl. tax"
     assert lines[1] == "2026-12-01;F2026-00001;Invoice;'=HYPERLINK(1);EUR;20;300,00;60,00;360,00"
     assert lines[2] == "2026-12-05;F2026-00002;Invoice;Ada Lovelace;EUR;5,5;20,00;1,10;21,10"
     assert lines[5] == "2026-12-05;A2026-00001;Credit note;Ada Lovelace;GBP;20;-80,00;-16,00;-96,00"
