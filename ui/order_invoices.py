@@ -12,14 +12,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from orders_core.db import unit_of_work
 from orders_core.documents.files import document_filename, document_pdf
 from orders_core.documents.issue import issue_credit_note, issue_invoice, remaining_lines, standing_invoice
-from orders_core.i18n import _, format_date, format_number
+from orders_core.i18n import N_, _, format_date, format_number
 from orders_core.inputs import NOTE_LIMIT
 from orders_core.models import Invoice
 from queries.invoices import order_documents
-from ui.data import cached_query, engine
+from ui.data import cached_query
 from ui.format import money
 from ui.session import can, current_actor
 from ui.text import md
@@ -30,17 +29,20 @@ DONE = "order_invoices.done"
 CONFIRM = "order_invoices.confirm"  # {"invoice_id", "quantities" (None: whole), "reason"} under review
 
 
+KIND_LABELS = {"invoice": N_("Invoice"), "credit_note": N_("Credit note")}
+
+
 def kind_label(kind: str) -> str:
-    return _("Invoice") if kind == "invoice" else _("Credit note")
+    return _(KIND_LABELS.get(kind, kind))
 
 
 def _pdf_reader(invoice_id: int) -> Callable[[], bytes]:
     """The stored PDF's bytes, read when the button is clicked (Streamlit calls it on its own
-    thread, outside the script run: no widget, no cache there)."""
+    thread, outside the script run). The button shows only once the PDF is stored, so this is a
+    read: `document_pdf` hands back the stored bytes."""
 
     def pdf() -> bytes:
-        with unit_of_work(engine()) as session:
-            return document_pdf(session, invoice_id)
+        return read(lambda session: document_pdf(session, invoice_id)) or b""
 
     return pdf
 
