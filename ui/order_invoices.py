@@ -218,7 +218,8 @@ def render_order_invoices(order: dict) -> None:
     standing = read(lambda session: getattr(standing_invoice(session, int(order["id"])), "id", None))
     if standing is None:
         st.session_state.pop(CONFIRM, None)
-        _issue_invoice(int(order["id"]))
+        if order.get("deleted_at") is None:  # a deleted order bills nothing: no new invoice
+            _issue_invoice(int(order["id"]))
         return
     number = str(documents.loc[documents["id"] == standing, "number"].iloc[0])
     if (st.session_state.get(CONFIRM) or {}).get("invoice_id") == standing:
