@@ -11,8 +11,9 @@ import streamlit as st
 
 from orders_core.i18n import _, format_date, format_number, get_locale, ngettext
 from queries.invoices import PAGE_ROWS, STATUSES, InvoiceFilters, invoice_events, invoice_list, invoice_totals
+from queries.sales_journal import vat_totals
 from ui.data import cached_query
-from ui.format import money
+from ui.format import money, rate
 from ui.guard import require_router
 from ui.invoice_params import filters_from_params, filters_to_params
 from ui.order_invoices import kind_label
@@ -135,6 +136,30 @@ st.dataframe(
         "total_ttc": _("Total incl. tax"),
     },
 )
+
+with st.expander(_("VAT per rate")):
+    vat = cached_query(vat_totals, filters, actor=actor)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "currency": vat["currency"],
+                "tax_rate": [rate(v) for v in vat["tax_rate"]],
+                "total_ht": [money(v, c) for v, c in zip(vat["total_ht"], vat["currency"], strict=True)],
+                "total_tax": [money(v, c) for v, c in zip(vat["total_tax"], vat["currency"], strict=True)],
+                "total_ttc": [money(v, c) for v, c in zip(vat["total_ttc"], vat["currency"], strict=True)],
+            }
+        ),
+        hide_index=True,
+        key="invoices.vat",
+        column_config={
+            "currency": _("Currency"),
+            "tax_rate": _("VAT rate"),
+            "total_ht": _("Total excl. tax"),
+            "total_tax": _("VAT"),
+            "total_ttc": _("Total incl. tax"),
+        },
+    )
+    st.caption(_("Credit notes are netted; each currency apart."))
 
 # --- the documents -------------------------------------------------------------------------------
 rows = cached_query(invoice_list, filters, actor=actor)

@@ -124,3 +124,31 @@ def journal_csv(
     decimal_comma = separator == ";"
     rows = ([_row(record, decimal_comma) for record in chunk] for chunk in _chunks(engine, filters, chunk_size))
     return csv_pieces([safe_text(_(h)) for h in HEADERS], rows, separator)
+
+
+VAT_COLUMNS = ["currency", "tax_rate", "total_ht", "total_tax", "total_ttc"]
+
+
+def vat_totals(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> pd.DataFrame:
+    """The journal's sums per currency and VAT rate (credit notes netted): what the VAT return
+    of the period takes, exact Decimals, one row per (currency, rate), never across currencies."""
+    require(actor, VIEW)
+    query = (
+        select(
+            Invoice.currency,
+            InvoiceLine.tax_rate,
+            money_sum(InvoiceLine.total_ht).label("total_ht"),
+            money_sum(InvoiceLine.total_tax).label("total_tax"),
+            money_sum(InvoiceLine.total_ttc).label("total_ttc"),
+        )
+        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+        .join(Order, Order.id == Invoice.order_id)
+        .where(*_conditions(filters))
+        .group_by(Invoice.currency, InvoiceLine.tax_rate)
+        .order_by(Invoice.currency, InvoiceLine.tax_rate)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(
+        [{**row._asdict(), "tax_rate": Decimal(str(row.tax_rate)).normalize()} for row in rows], columns=VAT_COLUMNS
+    )

@@ -178,6 +178,11 @@ def test_the_invoices_page_lists_every_document_with_totals_per_currency(shop):
     assert not at.exception
     assert listed(at) == ["F2026-00002", "F2026-00001"]
     assert metrics(at) == {"Total incl. tax in EUR": "€240.00", "Total incl. tax in GBP": "£60.00"}
+    vat = next(d.value for d in at.dataframe if "tax_rate" in d.value.columns)
+    assert vat.to_dict("records") == [
+        {"currency": "EUR", "tax_rate": "20%", "total_ht": "€200.00", "total_tax": "€40.00", "total_ttc": "€240.00"},
+        {"currency": "GBP", "tax_rate": "20%", "total_ht": "£50.00", "total_tax": "£10.00", "total_ttc": "£60.00"},
+    ]
     links = [b.proto.url for b in at.get("link_button")]
     assert any("/documents/invoices.zip?" in url for url in links)
     assert any("/documents/sales-journal.csv?" in url and "tz=UTC" in url for url in links)

@@ -23,7 +23,7 @@ from queries.invoices import (
     invoice_totals,
     order_documents,
 )
-from queries.sales_journal import journal_csv, sales_journal
+from queries.sales_journal import journal_csv, sales_journal, vat_totals
 from tests.factories import make_event, make_order, make_seller_settings, make_tariff
 
 FINANCE = Actor("finance@example.org", "finance")
@@ -189,6 +189,8 @@ def test_an_order_lists_its_documents_oldest_first(engine, documents):
         lambda engine: invoice_list(engine, InvoiceFilters(), actor=MARKETER),
         lambda engine: invoice_totals(engine, InvoiceFilters(), actor=MARKETER),
         lambda engine: sales_journal(engine, InvoiceFilters(), actor=MARKETER),
+        lambda engine: vat_totals(engine, InvoiceFilters(), actor=MARKETER),
+        lambda engine: journal_csv(engine, InvoiceFilters(), actor=MARKETER),
         lambda engine: order_documents(engine, 1, actor=MARKETER),
         lambda engine: document_order(engine, 1, actor=MARKETER),
     ],
@@ -196,3 +198,30 @@ def test_an_order_lists_its_documents_oldest_first(engine, documents):
 def test_a_marketer_reads_no_document(engine, documents, read):
     with pytest.raises(NotAllowed):
         read(engine)
+
+
+def test_vat_totals_sum_each_rate_of_each_currency_apart(engine, documents):
+    totals = vat_totals(engine, InvoiceFilters(), actor=FINANCE)
+    assert totals.to_dict("records") == [
+        {
+            "currency": "EUR",
+            "tax_rate": Decimal("5.5"),
+            "total_ht": Decimal("20.00"),
+            "total_tax": Decimal("1.10"),
+            "total_ttc": Decimal("21.10"),
+        },
+        {
+            "currency": "EUR",
+            "tax_rate": Decimal("20"),
+            "total_ht": Decimal("350.00"),
+            "total_tax": Decimal("70.00"),
+            "total_ttc": Decimal("420.00"),
+        },
+        {
+            "currency": "GBP",
+            "tax_rate": Decimal("20"),
+            "total_ht": Decimal("0.00"),
+            "total_tax": Decimal("0.00"),
+            "total_ttc": Decimal("0.00"),
+        },
+    ]
