@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -71,7 +72,7 @@ def test_finance_downloads_the_invoice_pdf_from_the_order_page(signed_in_page, a
         download_button.click()
     download = caught.value
     assert download.suggested_filename == f"Facture-{invoice['number']}.pdf"
-    data = open(download.path(), "rb").read()
+    data = Path(download.path()).read_bytes()
     assert data.startswith(b"%PDF-")
     assert invoice["number"] in pdf_text(data)
 
