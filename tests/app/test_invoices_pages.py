@@ -135,6 +135,17 @@ def test_a_partial_credit_note_is_issued_only_after_its_summary_is_confirmed(sho
     assert "**Credit note A2026-00001** · corrects F2026-00001" in text
 
 
+def test_a_whole_credit_note_leaves_the_order_without_a_standing_invoice(shop, engine):
+    at = order_page(FINANCE, shop["invoiced"])
+    at.text_input(key="order_invoices.reason").input("Order cancelled")
+    at.button(key="order_invoices.review").click().run()
+    at.button(key="order_invoices.confirm_issue").click().run()
+    assert not at.exception and not at.error
+    assert documents_of(engine, shop["invoiced_id"])[1] == ("credit_note", "A2026-00001", Decimal("-240.00"))
+    assert at.button(key="order_invoices.issue")  # nothing stands: a new invoice may be issued
+    assert "Reason: Order cancelled" in [c.value for c in tab(at).caption]
+
+
 def test_going_back_from_the_summary_issues_nothing(shop, engine):
     at = order_page(FINANCE, shop["invoiced"])
     at.text_input(key="order_invoices.reason").input("Cancelled")
@@ -219,3 +230,16 @@ def test_an_empty_installation_says_how_invoices_appear(engine, db_url, monkeypa
     assert [i.value for i in at.info] == [
         "No invoice has been issued yet: invoices appear here as soon as they are issued."
     ]
+
+
+def test_the_tab_and_the_page_speak_french(shop, monkeypatch):
+    monkeypatch.setenv("ORDERS_LOCALE", "fr")
+    at = order_page(FINANCE, shop["invoiced"])
+    assert not at.exception
+    invoices_tab = next(t for t in at.tabs if t.label == "Factures")
+    text = "\n".join(m.value for m in invoices_tab.markdown)
+    assert "**Facture F2026-00001**" in text and "HT 200,00" in text
+    assert [e.label for e in invoices_tab.expander] == ["Émettre un avoir"]
+    page = invoices_page()
+    assert page.title[0].value == "Factures"
+    assert "Total TTC en EUR" in metrics(page)
