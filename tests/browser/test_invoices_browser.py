@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
@@ -116,3 +117,21 @@ def test_finance_gets_one_pdf_the_zip_of_a_range_and_the_sales_journal(app_serve
     header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert header[:3] == ["Date", "Document number", "Kind"]
     assert {i["number"] for i in invoices} <= {row[1] for row in rows}
+
+
+def test_the_invoices_page_links_its_filtered_range_to_the_downloads(signed_in_page, app_database):
+    invoices = app_database.facts["invoices"]
+    page = signed_in_page("finance", path="invoices?kind=invoice")
+    expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
+    link = page.get_by_role("link", name="Sales journal per VAT rate (CSV)")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    assert href.startswith("/documents/sales-journal.csv?") and "kind=invoice" in href
+    origin = "/".join(page.url.split("/", 3)[:3])
+    response = page.request.get(origin + href)  # the browser context's session cookie
+    assert response.status == 200
+    rows = list(csv.reader(io.StringIO(response.body().decode("utf-8-sig")), delimiter=";"))
+    assert {i["number"] for i in invoices} <= {row[1] for row in rows[1:]}
+    zip_link = page.get_by_role("link", name=re.compile(r"PDFs of \d+ documents? \(ZIP\)"))
+    expect(zip_link).to_be_visible()
+    assert "kind=invoice" in zip_link.get_attribute("href")
