@@ -18,6 +18,7 @@ from ui.order_actions import render_order_actions
 from ui.order_edit_actions import render_modify_and_add_tickets
 from ui.order_emails import render_order_emails
 from ui.order_follow_up import render_follow_up
+from ui.order_invoices import render_order_invoices
 from ui.order_ledger import payment_state_badge, render_payments_tab
 from ui.order_notes import render_order_notes
 from ui.order_reminders import render_order_reminders
@@ -96,8 +97,18 @@ def _order_view(number: int) -> None:
     render_order_reminders(order["id"], order["buyer_email"])
 
     tabs = st.tabs(
-        [_("Detail"), _("Order items"), _("Lines"), _("UTM"), _("Payments"), _("History"), _("Notes"), _("Emails")]
-        + [_("E-tickets")]  # issue 21
+        [
+            _("Detail"),
+            _("Order items"),
+            _("Lines"),
+            _("UTM"),
+            _("Payments"),
+            _("Invoices"),
+            _("History"),
+            _("Notes"),
+            _("Emails"),
+            _("E-tickets"),
+        ]
     )
     with tabs[0]:
         left, right = st.columns(2)
@@ -220,6 +231,8 @@ def _order_view(number: int) -> None:
     with tabs[4]:
         render_payments_tab(order, actions)
     with tabs[5]:
+        render_order_invoices(order)
+    with tabs[6]:
         if detail.history.empty:
             st.caption(_("No history yet."))
         for entry in detail.history.itertuples():  # sentences in the viewer's language (issue 18 item 6)
@@ -237,11 +250,11 @@ def _order_view(number: int) -> None:
                 st.caption(local_time(entry.at))
                 if rest:
                     st.markdown("\n".join(f"- {md(sentence)}" for sentence in rest))
-    with tabs[6]:
-        render_order_notes(order)
     with tabs[7]:
+        render_order_notes(order)
+    with tabs[8]:
         render_order_emails(order["id"])
-    with tabs[-1]:
+    with tabs[9]:
         render_order_tickets(order["number"])
 
 

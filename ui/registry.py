@@ -60,6 +60,14 @@ PAGES: list[PageSpec] = [
         capability="orders.validate",
     ),
     PageSpec(
+        "pages/invoices.py",
+        N_("Invoices"),
+        ":material/request_quote:",
+        "invoices",
+        N_("Finance"),
+        capability="invoices.view",
+    ),
+    PageSpec(
         "pages/reconciliation.py",
         N_("Bank reconciliation"),
         ":material/account_balance:",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import exports, session_routes, tickets
+from web import documents, exports, session_routes, tickets
 from web.security import SecurityHeadersMiddleware
 from web.session_routes import base_path
 
@@ -32,6 +32,10 @@ ROUTES = [
     Route(url_of(exports.ATTENDEES_XLSX), exports.attendees_export, methods=["GET"]),
     Route(url_of(tickets.TICKET_PDF), tickets.ticket_download, methods=["GET"]),  # issue 21
     Route(url_of(tickets.ORDER_TICKETS_PDF), tickets.order_tickets_download, methods=["GET"]),
+    # issue 21: the issued documents (the range routes before the one-document pattern)
+    Route(url_of(documents.INVOICES_ZIP), documents.invoices_zip, methods=["GET"]),
+    Route(url_of(documents.SALES_JOURNAL_CSV), documents.sales_journal_csv, methods=["GET"]),
+    Route(url_of(documents.DOCUMENT_PDF), documents.document_download, methods=["GET"]),
 ]
 
 MIDDLEWARE = [Middleware(SecurityHeadersMiddleware)]

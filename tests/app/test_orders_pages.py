@@ -100,6 +100,7 @@ def test_an_unpaid_order_shows_every_tab_with_future_attendee_records(dataset):
         "Lines",
         "UTM",
         "Payments",
+        "Invoices",
         "History",
         "Notes",
         "Emails",

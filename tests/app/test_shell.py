@@ -181,6 +181,7 @@ PAGES_OF_THE_ISSUE = {
         "Users",
         "Attendees",
         "Pending invoice orders",
+        "Invoices",
         "Bank reconciliation",
         "New order",
         "Form fields",
@@ -193,8 +194,9 @@ PAGES_OF_THE_ISSUE = {
         "Tariffs",
         "Discount codes",
     },
-    "event_manager": ORDERS | {"Attendees", "New order", "Sales dashboard", "Events", "Tariffs", "Discount codes"},
-    "finance": ORDERS | {"Attendees", "Pending invoice orders", "Bank reconciliation", "Finance dashboard"},
+    "event_manager": ORDERS
+    | {"Attendees", "Invoices", "New order", "Sales dashboard", "Events", "Tariffs", "Discount codes"},
+    "finance": ORDERS | {"Attendees", "Pending invoice orders", "Invoices", "Bank reconciliation", "Finance dashboard"},
     "marketer": ORDERS | {"Marketing dashboard"},
 }
 
