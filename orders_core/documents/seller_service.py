@@ -69,9 +69,7 @@ class SellerSettingsInvalid(InvalidInput):
     names them all."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__(
-            _("The seller settings were not saved. {errors}").format(errors=" ".join(errors.values()))
-        )
+        super().__init__(_("The seller settings were not saved. {errors}").format(errors=" ".join(errors.values())))
         self.errors = errors
 
 
