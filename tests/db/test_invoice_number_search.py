@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from orders_core.db import unit_of_work
 from orders_core.documents.issue import issue_credit_note, issue_invoice
