@@ -94,7 +94,7 @@ class _Checker:
         self.errors: dict[str, str] = {}
 
     def fail(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, f"{_(FIELD_LABELS[field])}: {message}")
+        self.errors.setdefault(field, _("{field}: {problem}").format(field=_(FIELD_LABELS[field]), problem=message))
 
     def run(self) -> dict[str, Any]:
         for field in self.raw:
