@@ -23,7 +23,7 @@ from ui.transactions import run_service, show_notice
 require_router()
 
 KEY = "seller.{}"  # one widget per setting
-ERRORS = "seller.errors"  # {field: message} of the last refused save
+ERRORS = "seller.errors"  # {field: message} of the last refused save ("": the whole save)
 DONE = "seller.done"
 GROUPS = {
     "identity": (
@@ -78,9 +78,13 @@ st.title(_("Seller settings"))
 st.caption(_("The organiser's legal identity, printed on every invoice and credit note."))
 show_notice(DONE)
 errors: dict[str, str] = st.session_state.get(ERRORS) or {}
-if errors:
+if "" in errors:  # a refusal of the whole save (the role), not of a field
+    st.error(md(errors[""]))
+elif errors:  # each field's message stands under the field
     st.error(
-        _("The seller settings were not saved:") + "\n" + "\n".join(f"- {md(message)}" for message in errors.values())
+        _("The seller settings were not saved: correct {fields}.").format(
+            fields=", ".join(_(FIELD_LABELS[field]) for field in errors)
+        )
     )
 if form.missing:
     st.warning(

@@ -98,9 +98,11 @@ def test_bad_values_are_named_under_their_fields_and_nothing_is_saved(page):
     at.button(key="seller.save").click().run()
     assert not at.exception
     messages = [e.value for e in at.error]
-    assert messages[0].startswith("The seller settings were not saved:")
-    assert "SIREN: not a valid SIREN (9 digits with a valid check digit)." in messages
-    assert "IBAN: not a valid IBAN (check its country code, length and check digits)." in messages
+    assert messages == [
+        "The seller settings were not saved: correct SIREN, IBAN.",
+        "SIREN: not a valid SIREN (9 digits with a valid check digit).",
+        "IBAN: not a valid IBAN (check its country code, length and check digits).",
+    ]
     assert saved(page) is None
     # What was typed stays, to be corrected.
     assert at.text_input(key="seller.iban").value == "FR76 3000 6000 0112 3456 7890 188"
