@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from orders_core.documents.seller_service import FIELD_LABELS, SellerSettingsInvalid, save_seller_settings
+from orders_core.documents.seller_service import FIELD_LABELS, save_seller_settings
 from orders_core.errors import OrderError
 from orders_core.i18n import _, get_locale
 from orders_core.models.documents import INVOICE_PAID_ORDERS
