@@ -4,15 +4,19 @@ administrator may save; every change is logged in the catalogue history (entity 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from orders_core.db import unit_of_work
 from orders_core.documents.seller import missing_settings, seller_settings
 from orders_core.documents.seller_service import SellerSettingsInvalid, save_seller_settings
 from orders_core.errors import NotAllowed
+from orders_core.migrate import alembic_config, downgrade, upgrade
 from orders_core.models import CatalogueHistory, SellerSettings
 from orders_core.permissions import Actor
 
@@ -155,3 +159,34 @@ def test_each_change_is_logged_with_old_and_new_values_and_an_unchanged_save_log
     }
     with unit_of_work(engine) as session:
         assert session.scalar(select(func.count()).select_from(SellerSettings)) == 1
+
+
+def _history_entry(entity: str) -> dict:
+    return dict(
+        at=datetime.now(UTC), actor="admin@example.org", entity=entity, entity_id=1, action="updated", details={}
+    )
+
+
+def test_the_migration_round_trip_deletes_the_seller_entries_and_narrows_the_check(engine, owner_url):
+    _save(engine, **VALID)
+    before = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision("0029_seller_history").down_revision
+    downgrade(owner_url, before)
+    owner = create_engine(owner_url)
+    try:
+        with owner.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM catalogue_history")).scalar() == 0
+        with pytest.raises(IntegrityError), owner.begin() as conn:
+            conn.execute(insert(CatalogueHistory.__table__), [_history_entry("seller")])
+        with pytest.raises(DBAPIError, match="append-only"), owner.begin() as conn:  # the log is append-only again
+            conn.execute(insert(CatalogueHistory.__table__), [_history_entry("event")])
+            conn.execute(text("DELETE FROM catalogue_history"))
+    finally:
+        owner.dispose()
+    upgrade(owner_url, "heads")
+    owner = create_engine(owner_url)
+    try:
+        with owner.begin() as conn:
+            conn.execute(insert(CatalogueHistory.__table__), [_history_entry("seller")])
+            assert conn.execute(text("SELECT entity FROM catalogue_history")).scalars().all() == ["seller"]
+    finally:
+        owner.dispose()
