@@ -21,7 +21,7 @@ in lower case, an IN of three values on that index, never a scan."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, CompoundSelect, String, and_, func, literal, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, String, and_, func, literal, or_, select, union
 
 from orders_core.models import Invoice, Order, OrderItem
 from orders_core.text_fold import SQL_NAME, fold
@@ -47,10 +47,11 @@ def _every_word(column: ColumnElement[str], words: list[str]) -> ColumnElement[b
     )
 
 
-def document_number_variants(text_: str) -> list[str]:
-    """The forms of a typed document number looked up: as typed (stripped), upper and lower case."""
+def document_number_variants(text_: str) -> tuple[str, str, str]:
+    """The forms of a typed document number looked up: as typed (stripped), upper and lower case
+    (always three, equal or not: the statement's shape never depends on the value)."""
     typed = text_.strip()
-    return list(dict.fromkeys((typed, typed.upper(), typed.lower())))
+    return typed, typed.upper(), typed.lower()
 
 
 def search_ids(text_: str) -> CompoundSelect[tuple[int]]:
@@ -61,5 +62,7 @@ def search_ids(text_: str) -> CompoundSelect[tuple[int]]:
     return union(
         select(Order.id.label("id")).where(_every_word(Order.search_folded.expression, words)),
         select(OrderItem.order_id.label("id")).where(_every_word(OrderItem.search_folded.expression, words)),
-        select(Invoice.order_id.label("id")).where(Invoice.number.in_(document_number_variants(text_))),
+        select(Invoice.order_id.label("id")).where(
+            or_(*(Invoice.number == v for v in document_number_variants(text_)))
+        ),
     )
