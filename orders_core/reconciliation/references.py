@@ -25,6 +25,7 @@ _DOCUMENT_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9/_.\-]*[A-Za-z0-9])?")
 MIN_DOCUMENT_LENGTH = 4
 MAX_DOCUMENT_LENGTH = 60  # invoices.number is VARCHAR(60)
 _DOCUMENT_SEPARATORS = frozenset("/_.-")
+_HAS_DIGIT = re.compile(r"\d")
 MAX_DOCUMENT_PARTS = 6
 
 
@@ -114,6 +115,8 @@ def document_number_candidates(reference: str) -> list[str]:
     are dropped)."""
     found: dict[str, None] = {}
     for word in _DOCUMENT_WORD.findall(reference or ""):
+        if not _HAS_DIGIT.search(word) or (word.isdigit() and len(word.lstrip("0")) <= 7):
+            continue  # most words: a name, or an order number's digits
         for run in _runs(word):
             if not MIN_DOCUMENT_LENGTH <= len(run) <= MAX_DOCUMENT_LENGTH or not any(c.isdigit() for c in run):
                 continue
