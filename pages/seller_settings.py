@@ -78,14 +78,6 @@ st.title(_("Seller settings"))
 st.caption(_("The organiser's legal identity, printed on every invoice and credit note."))
 show_notice(DONE)
 errors: dict[str, str] = st.session_state.get(ERRORS) or {}
-if "" in errors:  # a refusal of the whole save (the role), not of a field
-    st.error(md(errors[""]))
-elif errors:  # each field's message stands under the field
-    st.error(
-        _("The seller settings were not saved: correct {fields}.").format(
-            fields=", ".join(_(FIELD_LABELS[field]) for field in errors)
-        )
-    )
 if form.missing:
     st.warning(
         _("No invoice can be issued until these settings are filled in: {fields}.").format(
@@ -137,4 +129,12 @@ for name, (title, fields) in GROUPS.items():
                 else:
                     st.caption(md(preview.error or ""))
 
+if "" in errors:  # a refusal of the whole save (the role), not of a field
+    st.error(md(errors[""]))
+elif errors:  # near the button: each field's message stands under the field
+    st.error(
+        _("The seller settings were not saved: correct {fields}.").format(
+            fields=", ".join(_(FIELD_LABELS[field]) for field in errors)
+        )
+    )
 st.button(_("Save"), type="primary", key="seller.save", on_click=save, icon=":material/save:")

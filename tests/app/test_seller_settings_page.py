@@ -98,10 +98,10 @@ def test_bad_values_are_named_under_their_fields_and_nothing_is_saved(page):
     at.button(key="seller.save").click().run()
     assert not at.exception
     messages = [e.value for e in at.error]
-    assert messages == [
-        "The seller settings were not saved: correct SIREN, IBAN.",
+    assert messages == [  # under each field, then above the Save button
         "SIREN: not a valid SIREN (9 digits with a valid check digit).",
         "IBAN: not a valid IBAN (check its country code, length and check digits).",
+        "The seller settings were not saved: correct SIREN, IBAN.",
     ]
     assert saved(page) is None
     # What was typed stays, to be corrected.
