@@ -88,8 +88,9 @@ def _column_length(field: str) -> int | None:
 class _Checker:
     """Cleans the submitted values one field at a time, keeping one message per bad field."""
 
-    def __init__(self, values: dict[str, Any]):
+    def __init__(self, values: dict[str, Any], stored_siren: str = ""):
         self.raw = values
+        self.stored_siren = stored_siren  # the SIRET and VAT number are checked against it when no SIREN is given
         self.clean: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
 
@@ -136,22 +137,24 @@ class _Checker:
         self.clean["late_penalty_rate"] = rate.quantize(RATE_PLACES)
 
     def _identifiers(self) -> None:
-        siren = _compact(self.clean.get("siren", ""))
-        if siren and not fr_siren.is_valid(siren):
+        given = "siren" in self.clean
+        siren = _compact(self.clean["siren"]) if given else self.stored_siren
+        known = bool(siren) and fr_siren.is_valid(siren)  # what the SIRET and VAT number are checked against
+        if given and siren and not known:
             self.fail("siren", _("not a valid SIREN (9 digits with a valid check digit)."))
-        elif "siren" in self.clean:
+        elif given:
             self.clean["siren"] = siren
         siret = _compact(self.clean.get("siret", ""))
         if siret and not fr_siret.is_valid(siret):
             self.fail("siret", _("not a valid SIRET (14 digits with a valid check digit)."))
-        elif siret and siren and "siren" not in self.errors and not siret.startswith(siren):
+        elif siret and known and not siret.startswith(siren):
             self.fail("siret", _("a SIRET starts with the SIREN ({siren}).").format(siren=siren))
         elif "siret" in self.clean:
             self.clean["siret"] = siret
         vat = _compact(self.clean.get("vat_number", ""))
         if vat and not eu_vat.is_valid(vat):
             self.fail("vat_number", _("not a valid EU VAT number (country code, then the number)."))
-        elif vat.startswith("FR") and siren and "siren" not in self.errors and vat[4:] != siren:
+        elif vat.startswith("FR") and known and vat[4:] != siren:
             self.fail("vat_number", _("a French VAT number ends with the SIREN ({siren}).").format(siren=siren))
         elif "vat_number" in self.clean:
             self.clean["vat_number"] = vat
@@ -196,10 +199,10 @@ class _Checker:
             self.fail("email", _("not a valid email address."))
 
 
-def check_seller_values(values: dict[str, Any]) -> dict[str, Any]:
+def check_seller_values(values: dict[str, Any], *, stored_siren: str = "") -> dict[str, Any]:
     """The values cleaned and normalised (IBAN, BIC, SIREN, SIRET and VAT number compact and upper
     case; the rate a Decimal to 3 places), or SellerSettingsInvalid naming every bad field."""
-    return _Checker(values).run()
+    return _Checker(values, stored_siren).run()
 
 
 def _locked_row(session: Session) -> SellerSettings:
@@ -221,8 +224,8 @@ def save_seller_settings(session: Session, *, actor: Actor, values: dict[str, An
     left out keep their value). Nothing is written when a field is wrong; a save that changes
     nothing writes nothing."""
     require(actor, CAPABILITY)
-    clean = check_seller_values(values)
     settings = _locked_row(session)
+    clean = check_seller_values(values, stored_siren=settings.siren or "")
     changes = diff(settings, clean)
     if not changes:
         return settings

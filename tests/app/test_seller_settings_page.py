@@ -117,3 +117,17 @@ def test_the_preview_follows_the_pattern_typed_and_the_numbers_already_taken(pag
     assert f"Next invoice number: `INV/{today:%y%m}/1`" in [m.value for m in at.markdown]
     at.text_input(key="seller.credit_note_pattern").input("A{YYYY}").run()
     assert any("A number pattern ends with one {counter}" in c.value for c in at.caption)
+
+
+def test_the_page_speaks_french(page, monkeypatch):
+    monkeypatch.setenv("ORDERS_LOCALE", "fr")
+    at = fill(open_page(PAGE, ADMIN), {"iban": "FR00 1234"})
+    at.button(key="seller.save").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Paramètres du vendeur"]
+    assert [s.value for s in at.subheader][:3] == ["Identité", "Adresse et contact", "Coordonnées bancaires"]
+    assert [e.value for e in at.error] == [
+        "IBAN : ce n’est pas un IBAN valide (vérifiez le code du pays, la longueur et la clé).",
+        "Les paramètres du vendeur n’ont pas été enregistrés : corrigez IBAN.",
+    ]
+    assert at.text_input(key="seller.legal_name").label == "Raison sociale"

@@ -190,3 +190,13 @@ def test_the_migration_round_trip_deletes_the_seller_entries_and_narrows_the_che
             assert conn.execute(text("SELECT entity FROM catalogue_history")).scalars().all() == ["seller"]
     finally:
         owner.dispose()
+
+
+def test_a_siret_alone_is_checked_against_the_siren_already_saved(engine):
+    _save(engine, **VALID)
+    with pytest.raises(SellerSettingsInvalid) as refused:
+        _save(engine, siret="40483304800022")
+    assert list(refused.value.errors) == ["siret"] and "(732829320)" in refused.value.message
+    _save(engine, siret="73282932000082")
+    saved = _saved(engine)
+    assert saved is not None and saved.siret == "73282932000082"
