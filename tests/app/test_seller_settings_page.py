@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy import select
 
 from orders_core.db import unit_of_work
@@ -131,3 +132,19 @@ def test_the_page_speaks_french(page, monkeypatch):
         "Les paramètres du vendeur n’ont pas été enregistrés : corrigez IBAN.",
     ]
     assert at.text_input(key="seller.legal_name").label == "Raison sociale"
+
+
+def test_the_admins_to_do_list_links_to_the_page_while_a_setting_is_missing(page):
+    with unit_of_work(page) as session:
+        make_seller_settings(session, iban="", bic="")
+    at = open_page(str(ROOT / "pages" / "home.py"), ADMIN, state={"ui.timezone": "UTC"})
+    assert not at.exception
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    link = links["Seller settings incomplete (**2** missing): no invoice can be issued"]
+    assert link.page.endswith("seller-settings")
+    with unit_of_work(page) as session:
+        make_seller_settings(session)
+    st.cache_data.clear()  # as a save through the page does
+    at = open_page(str(ROOT / "pages" / "home.py"), ADMIN, state={"ui.timezone": "UTC"})
+    assert not any("Seller settings" in link.proto.label for link in at.get("page_link"))
+    assert any("seller settings" in c.value for c in at.caption)
