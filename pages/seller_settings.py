@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
 
 from orders_core.documents.seller_service import FIELD_LABELS, save_seller_settings
 from orders_core.errors import OrderError
 from orders_core.i18n import _, get_locale
 from orders_core.models.documents import INVOICE_PAID_ORDERS
-from queries.seller import next_document_number, seller_form
+from queries.seller import next_document_number, seller_form, seller_history
 from ui.data import cached_query, engine
 from ui.guard import require_router
 from ui.session import current_actor
@@ -138,3 +139,30 @@ elif errors:  # near the button: each field's message stands under the field
         )
     )
 st.button(_("Save"), type="primary", key="seller.save", on_click=save, icon=":material/save:")
+
+
+def changes(details: dict) -> str:
+    """'IBAN: old → new; BIC: old → new' (∅ for an empty value)."""
+    return "; ".join(
+        f"{_(FIELD_LABELS.get(field, field))}: {value.get('old') or '∅'} → {value.get('new') or '∅'}"
+        for field, value in (details or {}).items()
+        if isinstance(value, dict)
+    )
+
+
+log = cached_query(seller_history)
+with st.expander(_("History of changes ({count})").format(count=len(log))):
+    if log.empty:
+        st.caption(_("No change recorded yet."))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    _("When"): [local_time(at) for at in log["at"]],
+                    _("Who"): log["actor"],
+                    _("Changes (old → new)"): [changes(d) for d in log["details"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from orders_core.documents.numbering import check_pattern, format_number, series_of
 from orders_core.documents.seller import MANDATORY, missing_settings, seller_settings
 from orders_core.errors import InvalidInput
-from orders_core.models import Counter, SellerSettings
+from orders_core.models import CatalogueHistory, Counter, SellerSettings
+from orders_core.status import CatalogueEntity
 
 # The columns a person edits (the rest is bookkeeping).
 EDITABLE = tuple(c.name for c in SellerSettings.__table__.columns if c.name not in {"id", "updated_at", "updated_by"})
@@ -74,4 +76,25 @@ def next_document_number(engine: Engine, pattern: str, on: date) -> NumberPrevie
     return NumberPreview(format_number(pattern, on, int(counter or 0) + 1))
 
 
-__all__ = ["EDITABLE", "MANDATORY", "NumberPreview", "SellerForm", "next_document_number", "seller_form"]
+def seller_history(engine: Engine, *, limit: int = 100) -> pd.DataFrame:
+    """The changes of the seller settings, newest first: when, who, and {field: {old, new}}."""
+    query = (
+        select(CatalogueHistory.at, CatalogueHistory.actor, CatalogueHistory.details)
+        .where(CatalogueHistory.entity == CatalogueEntity.SELLER)
+        .order_by(CatalogueHistory.at.desc(), CatalogueHistory.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=["at", "actor", "details"])
+
+
+__all__ = [
+    "EDITABLE",
+    "MANDATORY",
+    "NumberPreview",
+    "SellerForm",
+    "next_document_number",
+    "seller_form",
+    "seller_history",
+]

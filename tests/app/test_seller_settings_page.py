@@ -86,6 +86,10 @@ def test_the_admin_fills_and_saves_and_sees_the_normalised_values(page):
     assert "Every mandatory setting is filled in: invoices can be issued." in [s.value for s in at.success]
     assert at.text_input(key="seller.iban").value == "FR7630006000011234567890189"
     assert at.text_input(key="seller.siren").value == "732829320"
+    [history] = at.expander
+    assert history.label == "History of changes (1)"
+    [changes] = history.dataframe[0].value["Changes (old → new)"]
+    assert "IBAN: ∅ → FR7630006000011234567890189" in changes and "Legal name: ∅ → Festival des Lumières SAS" in changes
     row = saved(page)
     assert row is not None and (row.iban, row.bic, str(row.late_penalty_rate)) == (
         "FR7630006000011234567890189",
