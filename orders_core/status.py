@@ -114,6 +114,7 @@ class CatalogueEntity(StrEnum):
     EVENT = "event"
     TARIFF = "tariff"
     DISCOUNT_CODE = "discount_code"
+    SELLER = "seller"  # issue 21: the seller settings (one row, id 1), admins only
 
 
 class BankTransactionStatus(StrEnum):

@@ -12,13 +12,18 @@ on SQLite; PostgreSQL's own rules for the rest), so both sides always agree.
 The statement is plain SQLAlchemy, one LIKE per word and per table: the number of words is part of
 SQLAlchemy's compiled-statement cache key and nothing is compiled from a bound value. (The
 previous construct decided at compile time, from the value, whether to add a "first last" branch:
-the cache served a one-word compilation to a later full-name search, which then found nothing.)"""
+the cache served a one-word compilation to a later full-name search, which then found nothing.)
+
+An invoice or credit-note number (issue 21) finds its order too: the whole text, exactly, through
+the unique index on `invoices.number`. Case does not matter for the numbers a pattern makes
+(their letters are all of one case, `F2026-00042`): the text is looked up as typed, in upper and
+in lower case, an IN of three values on that index, never a scan."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, CompoundSelect, String, and_, func, literal, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, String, and_, func, literal, or_, select, union
 
-from orders_core.models import Order, OrderItem
+from orders_core.models import Invoice, Order, OrderItem
 from orders_core.text_fold import SQL_NAME, fold
 
 
@@ -42,11 +47,22 @@ def _every_word(column: ColumnElement[str], words: list[str]) -> ColumnElement[b
     )
 
 
+def document_number_variants(text_: str) -> tuple[str, str, str]:
+    """The forms of a typed document number looked up: as typed (stripped), upper and lower case
+    (always three, equal or not: the statement's shape never depends on the value)."""
+    typed = text_.strip()
+    return typed, typed.upper(), typed.lower()
+
+
 def search_ids(text_: str) -> CompoundSelect[tuple[int]]:
     """The ids of the orders whose buyer (names, email, company) or one holder (names) contains
-    every word of `text_`, ignoring case and accents."""
+    every word of `text_`, ignoring case and accents, or that an invoice or credit note of that
+    number belongs to."""
     words = search_words(text_) or [text_]
     return union(
         select(Order.id.label("id")).where(_every_word(Order.search_folded.expression, words)),
         select(OrderItem.order_id.label("id")).where(_every_word(OrderItem.search_folded.expression, words)),
+        select(Invoice.order_id.label("id")).where(
+            or_(*(Invoice.number == v for v in document_number_variants(text_)))
+        ),
     )

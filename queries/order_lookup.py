@@ -1,6 +1,8 @@
 """The Order page's lookup field: an order number opens that order (deleted ones too, as by
 URL); any other text is the grid's search, which opens the order when it finds exactly one and
-hands over to the grid when it finds several."""
+hands over to the grid when it finds several. An invoice or credit-note number is the grid's
+search too (queries.grid_search); one of digits only (a pattern such as `{YYYY}{counter:05}`)
+is looked up as a document number when no order has that number."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from orders_core.models import Order
+from orders_core.models import Invoice, Order
 from queries.grid import GridFilters, filter_conditions
 
 MAX_NUMBER = 2**31 - 1  # an INTEGER column: nothing past this names an order
@@ -40,6 +42,12 @@ def lookup_order(engine: Engine, typed: str) -> Lookup:
     with engine.connect() as conn:
         if number is not None:
             found = conn.execute(select(Order.number).where(Order.number == number)).scalar()
+            if found is None:
+                found = conn.execute(
+                    select(Order.number)
+                    .join(Invoice, Invoice.order_id == Order.id)
+                    .where(Invoice.number == typed.strip().removeprefix("#").strip())
+                ).scalar()
             return Lookup(number=found, asked_number=number)
         if not typed.strip():
             return Lookup()

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.orm import Session
 
+from orders_core.documents.seller import missing_settings, seller_settings
 from orders_core.models import BankTransaction, Order, OutboxEmail
 from orders_core.payment_state import PaymentState
 from orders_core.permissions import role_may
@@ -83,8 +85,19 @@ TODO_GRID_ITEMS: dict[str, tuple[str, GridFilters]] = {
 TODO_OTHER_ITEMS: dict[str, str] = {
     "statement_lines": "reconciliation.manage",
     "failed_emails": "emails.outbox",
+    # Issue 21: while a mandatory seller setting is missing, no invoice can be issued.
+    "seller_settings": "seller.manage",
 }
-TODO_ORDER = ("overdue", "balance_due", "refund_due", "approvals", "follow_ups", "statement_lines", "failed_emails")
+TODO_ORDER = (
+    "overdue",
+    "balance_due",
+    "refund_due",
+    "approvals",
+    "follow_ups",
+    "statement_lines",
+    "failed_emails",
+    "seller_settings",
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,7 @@ def todo_list(engine: Engine, role: str, timezone: str = "UTC") -> list[Todo]:
     """The to-do list of a role: one count per item it can act on (zero included: the page decides
     how to show them). Each count is one indexed query: the partial indexes on due and follow-up
     dates, the balance-due index, the status index, the outbox's status index; `refund_due` reads
-    payment_state, which has no index of its own."""
+    payment_state, which has no index of its own; `seller_settings` reads the one settings row."""
     items = []
     with engine.connect() as conn:
         for key in todo_keys(role):
@@ -139,4 +152,8 @@ def todo_list(engine: Engine, role: str, timezone: str = "UTC") -> list[Todo]:
                 items.append(
                     Todo(key, int(count), page="pages/emails.py", params=(("status", OutboxStatus.FAILED.value),))
                 )
+            elif key == "seller_settings":  # the count is the number of mandatory settings missing
+                with Session(bind=conn) as session:
+                    missing = missing_settings(seller_settings(session))
+                items.append(Todo(key, len(missing), page="pages/seller_settings.py"))
     return items

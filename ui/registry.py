@@ -100,6 +100,14 @@ PAGES: list[PageSpec] = [
         capability="emails.outbox",
     ),
     PageSpec(
+        "pages/seller_settings.py",
+        N_("Seller settings"),
+        ":material/storefront:",
+        "seller-settings",
+        N_("Administration"),
+        capability="seller.manage",
+    ),
+    PageSpec(
         "pages/email_templates.py",
         N_("Email templates"),
         ":material/edit_note:",

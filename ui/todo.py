@@ -18,6 +18,7 @@ ICONS = {
     "follow_ups": ":material/notification_important:",
     "statement_lines": ":material/account_balance:",
     "failed_emails": ":material/mail_lock:",
+    "seller_settings": ":material/storefront:",
 }
 
 
@@ -36,6 +37,11 @@ def todo_label(key: str, count: int) -> str:
             "{n} bank statement line to reconcile", "{n} bank statement lines to reconcile", count
         ),
         "failed_emails": ngettext("{n} email failed", "{n} emails failed", count),
+        "seller_settings": ngettext(
+            "Seller settings incomplete ({n} missing): no invoice can be issued",
+            "Seller settings incomplete ({n} missing): no invoice can be issued",
+            count,
+        ),
     }
     return labels[key].format(n=n)
 
@@ -50,6 +56,7 @@ def todo_name(key: str) -> str:
         "follow_ups": _("follow-ups"),
         "statement_lines": _("statement lines"),
         "failed_emails": _("failed emails"),
+        "seller_settings": _("seller settings"),
     }[key]
 
 

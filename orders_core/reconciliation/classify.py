@@ -46,8 +46,9 @@ from orders_core.models import (
     Refund,
 )
 from orders_core.reconciliation.classes import day, label, money, reason
+from orders_core.reconciliation.document_refs import mentions_with_documents
 from orders_core.reconciliation.line_facts import Line, Mentioned, Named, StatementReads, cents
-from orders_core.reconciliation.matching import Matcher, Suggestion, Transfer, order_number_mentions
+from orders_core.reconciliation.matching import Matcher, Suggestion, Transfer
 from orders_core.reconciliation.proposals import open_orders
 from orders_core.reconciliation.reasons import (
     AMOUNT_ONLY,
@@ -214,7 +215,8 @@ class _Run(StatementReads):
     # -- deciding ------------------------------------------------------------------------
     def classify(self, lines: list[Line]) -> list[dict[str, Any]]:
         # Exact numbers first, then those read from look-alike characters ("CMD 1OOOO42").
-        referenced = {line.id: order_number_mentions(line.reference) for line in lines}
+        # Then the orders of the invoice or credit-note numbers quoted (issue 21).
+        referenced = mentions_with_documents(self.session, {line.id: line.reference for line in lines})
         named = self.named_orders({m.number for mentions in referenced.values() for m in mentions})
         first = self.first_with_bank_id(lines)
         debits = [line for line in lines if line.debit and line.amount > 0]
@@ -379,9 +381,9 @@ class _Run(StatementReads):
         return None  # named, but neither open nor refused outright: the matcher may find another
 
     def _suggested(self, line: Line, orders: list[Mentioned], numbers: list[int]) -> Outcome:
-        left = line.amount - line.allocated
+        left, documents = line.amount - line.allocated, tuple(o.mention for o in orders if o.mention.document)
         ranked = self.matcher().suggest(
-            Transfer(line.id, line.booked_on, left, line.currency, line.payer, line.reference)
+            Transfer(line.id, line.booked_on, left, line.currency, line.payer, line.reference, documents)
         )
         if not ranked:
             return self._no_match(line, orders, numbers)

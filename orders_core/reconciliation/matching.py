@@ -2,7 +2,8 @@
 
 Signals, each explained in the suggestion: the 7-digit order number found in the reference
 (spaces, dashes, dots, a prefix, leading zeros and line breaks tolerated; look-alike letters
-such as "1OOOO42" at a lower score), the amount equal to the balance due, the payer's name
+such as "1OOOO42" at a lower score; an invoice or credit-note number of the order, issue 21,
+weighs as its order number), the amount equal to the balance due, the payer's name
 close to the buyer's or company's (names.py), the transfer dated after the order. One transfer
 may pay several orders when their balances add up to it.
 
@@ -74,6 +75,8 @@ NAME_CANDIDATES = 2 * MAX_SUGGESTIONS
 
 REASON_NUMBER = N_("order number {number} in the reference")
 REASON_NUMBERS = N_("order numbers {numbers} in the reference")
+REASON_INVOICE = N_("invoice {document} of order {number} in the reference")
+REASON_CREDIT_NOTE = N_("credit note {document} of order {number} in the reference")
 REASON_LOOK_ALIKE = N_("order number {number} read from '{text}' in the reference (look-alike characters)")
 REASON_AMOUNT = N_("amount equals the balance due")
 REASON_AMOUNT_SUM = N_("amount equals the sum of the balances")
@@ -104,6 +107,8 @@ class Transfer:
     currency: str
     payer: str
     reference: str
+    # Orders named by an invoice or credit-note number in the reference (document_refs.py).
+    document_mentions: tuple[NumberMention, ...] = ()
 
 
 @dataclass
@@ -152,6 +157,11 @@ def name_similarity(payer_tokens: frozenset[str], names: tuple[tuple[str, frozen
         if score > best:
             best, best_name = score, name
     return best, best_name
+
+
+def _document_reason(number: int, mention: NumberMention) -> tuple[str, dict[str, Any]]:
+    key = REASON_CREDIT_NOTE if mention.document_kind == "credit_note" else REASON_INVOICE
+    return key, {"document": mention.document, "number": str(number)}
 
 
 def _decide(ranked: list[Suggestion]) -> None:
@@ -280,7 +290,7 @@ class Matcher:
         suggestions: list[Suggestion] = []
         payer_key = name_key(transfer.payer)
         referenced: dict[int, tuple[OpenOrder, NumberMention]] = {}
-        for mention in order_number_mentions(transfer.reference):
+        for mention in (*order_number_mentions(transfer.reference), *transfer.document_mentions):
             order = self.by_number.get(mention.number)
             if order is not None and order.currency == transfer.currency and order.id not in referenced:
                 referenced[order.id] = (order, mention)
@@ -332,6 +342,7 @@ class Matcher:
         reasons += [
             (REASON_LOOK_ALIKE, {"number": str(o.number), "text": m.text}) for o, m in referenced if not m.exact
         ]
+        reasons += [_document_reason(o.number, m) for o, m in referenced if m.document]
         reasons.append((REASON_AMOUNT_SUM, {}))
         exact = all(m.exact for _, m in referenced)
         return [
@@ -361,7 +372,10 @@ class Matcher:
         # An order named by its number or by the payer's very name is worth showing even when the
         # amount differs (a partial payment, an overpayment).
         referenced = mention is not None or similarity >= NAME_DECIDED
-        if mention is not None and mention.exact:
+        if mention is not None and mention.document:
+            score += NUMBER_POINTS
+            reasons.append(_document_reason(order.number, mention))
+        elif mention is not None and mention.exact:
             score += NUMBER_POINTS
             reasons.append((REASON_NUMBER, {"number": str(order.number)}))
         elif mention is not None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from orders_core.models import BankTransaction, Order
 from orders_core.reconciliation.classes import may_pay_an_order
+from orders_core.reconciliation.document_refs import document_mentions
 from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, Transfer
 from orders_core.status import OPEN_BANK_STATUSES
 
@@ -72,6 +73,7 @@ def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[i
     ]
     if not transactions:
         return {}
+    documents = document_mentions(session, (t.reference for t in transactions))
     with _collector_paused():
         matcher = Matcher(open_orders(session, {t.currency for t in transactions}))
         return {
@@ -83,6 +85,7 @@ def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[i
                     t.currency,
                     t.payer,
                     t.reference,
+                    tuple(documents.get(t.reference, ())),
                 )
             )
             for t in transactions

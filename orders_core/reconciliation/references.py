@@ -4,7 +4,11 @@ Two kinds of mention: exact (digits, however split: "cmd 123 45 67", "Facture 00
 look-alike (a letter typed or read instead of a digit inside one word: "CMD 1OOOO42" for
 1000042, with O/o for 0, I/l for 1, S/s for 5, B for 8). A look-alike mention never joins two
 words, so "1OO 42" or "ISO 9001" make no number; it needs at least three real digits, so a
-word of letters is never read as a number."""
+word of letters is never read as a number.
+
+A third kind (issue 21): an invoice or credit-note number ("F2026-00042"). Which words may be one
+is decided here (`document_number_candidates`); whether one is, and of which order, is the
+database's answer (document_refs.py), since numbers follow the seller's own patterns."""
 
 from __future__ import annotations
 
@@ -16,6 +20,13 @@ _WORD = re.compile(r"[^\W_]+")
 LOOK_ALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "S": "5", "s": "5", "B": "8"})
 _LOOK_ALIKE_TAIL = re.compile(r"[0-9OoIlSsB]+$")
 MIN_REAL_DIGITS = 3
+# A document number as a pattern makes it: letters, digits and - _ / . between them.
+_DOCUMENT_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9/_.\-]*[A-Za-z0-9])?")
+MIN_DOCUMENT_LENGTH = 4
+MAX_DOCUMENT_LENGTH = 60  # invoices.number is VARCHAR(60)
+_DOCUMENT_SEPARATORS = frozenset("/_.-")
+_HAS_DIGIT = re.compile(r"\d")
+MAX_DOCUMENT_PARTS = 6
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,8 @@ class NumberMention:
     number: int
     exact: bool  # False: read from look-alike letters ("1OOOO42")
     text: str = ""  # the characters read, for the reason shown
+    document: str = ""  # issue 21: the invoice or credit-note number quoted, when read from one
+    document_kind: str = ""  # "invoice" or "credit_note"
 
 
 def numbers_in(reference: str) -> list[int]:
@@ -91,3 +104,32 @@ def order_number_mentions(reference: str) -> list[NumberMention]:
     mentions = [NumberMention(n, True, str(n)) for n in exact]
     mentions += [NumberMention(n, False, text) for n, text in look_alike_numbers_in(reference) if n not in exact]
     return mentions
+
+
+def document_number_candidates(reference: str) -> list[str]:
+    """The words of a reference that may be an invoice or credit-note number, each as written,
+    in upper and in lower case (numbers are looked up exactly; a pattern's letters are of one
+    case): 4 to 60 letters, digits and - _ / ., at least one digit. A word joined to its
+    neighbours by those characters ("REF/F2026-00042") gives its runs of parts too. Digits alone
+    are left to the order numbers when they could be one (7 digits or fewer once leading zeros
+    are dropped)."""
+    found: dict[str, None] = {}
+    for word in _DOCUMENT_WORD.findall(reference or ""):
+        if not _HAS_DIGIT.search(word) or (word.isdigit() and len(word.lstrip("0")) <= 7):
+            continue  # most words: a name, or an order number's digits
+        for run in _runs(word):
+            if not MIN_DOCUMENT_LENGTH <= len(run) <= MAX_DOCUMENT_LENGTH or not any(c.isdigit() for c in run):
+                continue
+            if run.isdigit() and len(run.lstrip("0")) <= 7:
+                continue
+            found.update(dict.fromkeys((run, run.upper(), run.lower())))
+    return list(found)
+
+
+def _runs(word: str) -> list[str]:
+    """The word, then each run of its parts split at / _ . - (a long word: itself only)."""
+    cuts = [0] + [i + 1 for i, c in enumerate(word) if c in _DOCUMENT_SEPARATORS] + [len(word) + 1]
+    if len(cuts) > MAX_DOCUMENT_PARTS + 1:
+        return [word]
+    runs = [word[cuts[i] : cuts[j] - 1] for i in range(len(cuts) - 1) for j in range(len(cuts) - 1, i, -1)]
+    return [run for run in dict.fromkeys(runs) if run and run[0].isalnum() and run[-1].isalnum()]

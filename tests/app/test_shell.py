@@ -187,6 +187,7 @@ PAGES_OF_THE_ISSUE = {
         "Form fields",
         "Emails",
         "Email templates",
+        "Seller settings",
         "Sales dashboard",
         "Finance dashboard",
         "Marketing dashboard",

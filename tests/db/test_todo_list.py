@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import update
 
 from orders_core.db import unit_of_work
+from orders_core.documents.seller import MANDATORY
 from orders_core.emails.outbox import queue_email
 from orders_core.models import BankStatement, BankTransaction, Order, OutboxEmail
 from queries.due import today_in
 from queries.export import export_chunks
 from queries.grid import GridFilters, grid_count_and_totals, grid_page
 from queries.overview import todo_keys, todo_list
-from tests.factories import make_event, make_order, make_tariff
+from tests.factories import make_event, make_order, make_seller_settings, make_tariff
 from ui.grid_state import GridView, view_from_params, view_to_params
 
 TIMEZONE = "Pacific/Kiritimati"  # UTC+14: "today" there is not UTC's today half of the time
@@ -117,6 +118,7 @@ def test_each_count_is_exact_and_each_link_lists_exactly_those_orders(engine, to
         "follow_ups",
         "statement_lines",
         "failed_emails",
+        "seller_settings",
     ]
     for key, names in EXPECTED_ORDERS.items():
         item = items[key]
@@ -158,8 +160,22 @@ def test_each_role_sees_only_the_items_it_can_act_on(engine, todo, role, keys):
     assert [item.key for item in todo_list(engine, role, TIMEZONE)] == keys
 
 
-def test_an_empty_database_has_nothing_to_do(engine):
-    assert [item.count for item in todo_list(engine, "admin", "UTC")] == [0] * 7
+def test_an_empty_database_has_nothing_to_do_but_the_seller_settings(engine):
+    items = todo_list(engine, "admin", "UTC")
+    # Every mandatory setting but the two number patterns, which have defaults.
+    assert [item.count for item in items] == [0] * 7 + [len(MANDATORY) - 2]
+    assert (items[-1].key, items[-1].page) == ("seller_settings", "pages/seller_settings.py")
+
+
+def test_the_seller_settings_item_counts_the_missing_settings_and_goes_with_the_last_one(engine):
+    with unit_of_work(engine) as session:
+        make_seller_settings(session, iban="", bic="")
+    assert [(i.key, i.count) for i in todo_list(engine, "admin", "UTC") if i.key == "seller_settings"] == [
+        ("seller_settings", 2)
+    ]
+    with unit_of_work(engine) as session:
+        make_seller_settings(session)
+    assert todo_list(engine, "admin", "UTC")[-1].count == 0
 
 
 def test_the_follow_up_filter_counts_today_in_the_users_timezone(engine, todo):
