@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from orders_core.documents.automatic import invoice_attachments
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import render
 from orders_core.emails.transports import sender_address
@@ -21,6 +22,8 @@ from orders_core.reminders import ReminderStep, is_business, local_now, reminder
 from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod
 
 LANGUAGES = ("en", "fr")
+# Emails that carry the order's standing invoice (issue 21), if it has one.
+INVOICE_EMAILS = ("payment_details", "payment_reminder", "order_confirmation")
 
 # What a template can use, for the editor's help text; `sample_context` and `order_context`
 # produce exactly these keys (a test keeps them in step).
@@ -336,6 +339,7 @@ def queue_email(
         next_attempt_at=now,
         created_at=now,
         message_id=new_message_id(),
+        attachments=invoice_attachments(session, order.id) if kind in INVOICE_EMAILS else [],
     )
     session.add(email)
     session.flush()
