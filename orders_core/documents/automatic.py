@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from orders_core.documents.bulk_issue import invoice_orders
 from orders_core.documents.issue import (
     NOT_BILLED,
     Remaining,
@@ -88,41 +89,48 @@ def after_invoice_order_placed(
     """An invoice order was created or finalised to awaiting payment: its invoice, unless it has
     one standing or the seller settings are incomplete (see the module doc)."""
     session.flush()
-    if not settings_complete(session) or not _stands(order):
-        return []
-    if order.payment_mode != PaymentMode.INVOICE or order.status not in INVOICED_STATUSES:
-        return []
-    if standing_invoice(session, order.id) is not None:
-        return []
-    return [invoice_for_order(session, order, actor=actor, now=now)]
+    ids = after_invoice_orders_placed(session, [order.id], actor=actor, now=now or datetime.now(UTC))
+    return [session.get_one(Invoice, i) for i in ids]
 
 
-def after_paid(session: Session, order_ids: Sequence[int], *, actor: Actor, now: datetime) -> list[Invoice]:
+def after_invoice_orders_placed(
+    session: Session, order_ids: Sequence[int], *, actor: Actor, now: datetime
+) -> list[int]:
+    """The set-based form (the demo's load): the ids of the invoices issued."""
+    return _invoice_missing(session, order_ids, actor=actor, now=now, paid=False)
+
+
+def after_paid(session: Session, order_ids: Sequence[int], *, actor: Actor, now: datetime) -> list[int]:
     """These orders just became paid: each without a standing invoice gets one when it is an
-    invoice order, or when the seller settings issue invoices on payment. A few queries for any
-    number of orders when nothing is to be issued (bulk validation of invoiced orders)."""
+    invoice order, or when the seller settings issue invoices on payment. Set-based: a few
+    queries for any number of orders (bulk validation); returns the ids of the invoices issued."""
+    return _invoice_missing(session, order_ids, actor=actor, now=now, paid=True)
+
+
+def _invoice_missing(
+    session: Session, order_ids: Sequence[int], *, actor: Actor, now: datetime, paid: bool
+) -> list[int]:
     if not order_ids:
         return []
     settings = seller_settings(session)
     if missing_settings(settings):
         return []
-    on_payment = settings.invoice_paid_orders == "on_payment"
     standing = standing_invoice_ids(session, order_ids)
     candidates = [i for i in order_ids if i not in standing]
     if not candidates:
         return []
     wanted: list[int] = []
     for _part, condition in id_chunks(session, Order.id, candidates):
-        query = select(Order.id).where(condition, Order.deleted_at.is_(None), Order.total_ttc > 0)
-        if not on_payment:
+        query = select(Order.id).where(
+            condition,
+            Order.deleted_at.is_(None),
+            Order.total_ttc > 0,
+            Order.status.in_([Status.PAID.value] if paid else sorted(INVOICED_STATUSES)),
+        )
+        if not (paid and settings.invoice_paid_orders == "on_payment"):
             query = query.where(Order.payment_mode == PaymentMode.INVOICE.value)
         wanted.extend(session.scalars(query))
-    issued = []
-    for order_id in sorted(wanted):
-        order = session.get_one(Order, order_id, populate_existing=True)
-        if _due_an_invoice(order, on_payment=on_payment):
-            issued.append(invoice_for_order(session, order, actor=actor, now=now))
-    return issued
+    return invoice_orders(session, wanted, actor=actor, now=now)
 
 
 def after_cancelled(
