@@ -19,7 +19,7 @@ from orders_core import bulk
 from orders_core.documents.issue import _buyer, _event, cents
 from orders_core.documents.numbering import format_number, series_of
 from orders_core.documents.seller import require_complete, seller_settings, seller_snapshot
-from orders_core.models import Counter, Event, Invoice, InvoiceLine, Order, OrderLine
+from orders_core.models import Counter, Event, Order, OrderLine
 from orders_core.payment_terms import local_day
 from orders_core.permissions import Actor
 from orders_core.services.guards import id_chunks
@@ -94,9 +94,12 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
                 event=_event(event),
             )
         )
-    inserted = session.execute(
-        insert(Invoice).returning(Invoice.id, Invoice.order_id, sort_by_parameter_order=True), rows
-    ).all()
+    invoices = bulk.table("invoices")
+    inserted = (
+        session.connection()
+        .execute(invoices.insert().returning(invoices.c.id, invoices.c.order_id, sort_by_parameter_order=True), rows)
+        .all()
+    )
     invoice_of = {order_id: invoice_id for invoice_id, order_id in inserted}
     line_rows = [
         dict(
@@ -115,7 +118,7 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
         for order_id in ids
         for position, line in enumerate(lines[order_id], start=1)
     ]
-    session.execute(insert(InvoiceLine), line_rows)
+    bulk.insert_rows(session.connection(), "invoice_lines", line_rows)
     history = [
         dict(
             order_id=row["order_id"],
