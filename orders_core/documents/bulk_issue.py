@@ -19,12 +19,40 @@ from orders_core import bulk
 from orders_core.documents.issue import _buyer, _event, cents
 from orders_core.documents.numbering import format_number, series_of
 from orders_core.documents.seller import require_complete, seller_settings, seller_snapshot
-from orders_core.models import Counter, Event, Order, OrderLine
+from orders_core.models import Counter, Event, Invoice, Order, OrderLine
 from orders_core.payment_terms import local_day
 from orders_core.permissions import Actor
 from orders_core.services.guards import id_chunks
 
 ZERO = Decimal("0.00")
+# What an invoice copies from its order and its lines (issue._buyer reads the buyer's columns).
+ORDER_COLUMNS = (
+    Order.id,
+    Order.event_id,
+    Order.due_date,
+    Order.currency,
+    Order.language,
+    Order.buyer_first_name,
+    Order.buyer_last_name,
+    Order.company_name,
+    Order.billing_address,
+    Order.billing_postcode,
+    Order.billing_city,
+    Order.billing_country,
+    Order.buyer_email,
+    Order.vat_number,
+)
+LINE_COLUMNS = (
+    OrderLine.id,
+    OrderLine.order_id,
+    OrderLine.name,
+    OrderLine.quantity,
+    OrderLine.unit_price_ht,
+    OrderLine.discount_amount,
+    OrderLine.tax_rate,
+    OrderLine.total_ht,
+    OrderLine.total_ttc,
+)
 
 
 def _reserve(session: Session, name: str, count: int) -> int:
@@ -52,14 +80,13 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
     seller = seller_snapshot(settings)
     pattern = settings.invoice_pattern
     series = series_of(pattern, now.date())
-    orders: dict[int, Order] = {}
-    lines: dict[int, list[OrderLine]] = {}
+    # Plain rows, not ORM objects: the columns a document copies (several times faster at 10,000).
+    orders: dict[int, Any] = {}
+    lines: dict[int, list[Any]] = {}
     for _part, condition in id_chunks(session, Order.id, ids):
-        orders.update(
-            {o.id: o for o in session.scalars(select(Order).where(condition).execution_options(populate_existing=True))}
-        )
+        orders.update({o.id: o for o in session.execute(select(*ORDER_COLUMNS).where(condition))})
     for _part, condition in id_chunks(session, OrderLine.order_id, ids):
-        for line in session.scalars(select(OrderLine).where(condition).order_by(OrderLine.id)):
+        for line in session.execute(select(*LINE_COLUMNS).where(condition).order_by(OrderLine.id)):
             lines.setdefault(line.order_id, []).append(line)
     ids = [i for i in ids if lines.get(i)]  # an order without lines bills nothing
     if not ids:
@@ -94,13 +121,16 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
                 event=_event(event),
             )
         )
-    invoices = bulk.table("invoices")
-    inserted = (
-        session.connection()
-        .execute(invoices.insert().returning(invoices.c.id, invoices.c.order_id, sort_by_parameter_order=True), rows)
-        .all()
-    )
-    invoice_of = {order_id: invoice_id for invoice_id, order_id in inserted}
+    # COPY on PostgreSQL (a multi-row INSERT ... RETURNING of three JSON snapshots a row is several
+    # times slower), then the new ids read back by their numbers.
+    bulk.insert_rows(session.connection(), "invoices", rows)
+    issued = {row["number"] for row in rows}
+    invoice_of: dict[int, int] = {}
+    for _part, condition in id_chunks(session, Invoice.order_id, ids):
+        query = select(Invoice.id, Invoice.order_id, Invoice.number).where(
+            condition, Invoice.kind == "invoice", Invoice.series == series
+        )
+        invoice_of.update({order_id: id_ for id_, order_id, number in session.execute(query) if number in issued})
     line_rows = [
         dict(
             invoice_id=invoice_of[order_id],
