@@ -5,17 +5,20 @@ transaction carry the invoice; incomplete seller settings never block the user's
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from orders_core.db import unit_of_work
+from orders_core.documents.automatic import after_invoice_order_placed
 from orders_core.documents.issue import remaining_lines, standing_invoice
 from orders_core.models import Event, Invoice, Order, OrderItem, OrderLine, OutboxEmail, Tariff
-from orders_core.permissions import Actor
+from orders_core.permissions import SYSTEM_ACTOR, Actor
 from orders_core.services.cancellations import cancel_tickets
+from orders_core.services.expiry import expire_order
 from orders_core.services.lifecycle import cancel_orders, confirm_online, delete_orders, restore_order
 from orders_core.services.order_changes import add_tickets, modify_order
 from orders_core.services.order_creation import create_order
@@ -339,3 +342,16 @@ def test_incomplete_seller_settings_block_no_action_and_no_document_is_issued(en
     with unit_of_work(engine) as session:
         assert session.scalars(select(Invoice)).all() == []
     assert attachments(engine, order_id, "payment_details") == [[]]
+
+
+def test_an_expired_invoice_order_has_its_invoice_credited(engine, shop):
+    with unit_of_work(engine) as session:
+        event = make_event(session, payment_terms_days=30, expire_after_days=7)
+        badge = make_tariff(session, event, unit_price_ht=D("100.00"), tax_rate=D("20"))
+        order = make_order(session, event, [(badge, 1)], due_date=date(2026, 12, 1))
+        (invoice,) = after_invoice_order_placed(session, order, actor=MANAGER)
+        invoice_number = invoice.number
+    with time_machine.travel(datetime(2026, 12, 10, 12, tzinfo=UTC), tick=False), unit_of_work(engine) as session:
+        assert expire_order(session, actor=SYSTEM_ACTOR, order_id=order.id) is True
+    _invoice, note = documents(engine, order.id)
+    assert (note[0], note[2], note[3]) == ("credit_note", D("-120.00"), invoice_number)
