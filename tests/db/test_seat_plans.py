@@ -319,9 +319,7 @@ def test_the_migration_keeps_legacy_doubles_unassigned_and_the_check_reports_the
     """A database where a free-text seat was sold twice before 0024_seat_plan migrates without
     error; the seats stay as they were, and `orders check` names the later sale."""
     from orders_core import db
-    from orders_core.migrate import upgrade
-
-    from orders_core.migrate import downgrade
+    from orders_core.migrate import downgrade, upgrade
 
     upgrade(empty_db_url, "heads")  # the factories write today's columns
     engine = db.get_engine(empty_db_url)
