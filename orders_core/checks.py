@@ -253,6 +253,38 @@ SQL_INVARIANTS: dict[str, tuple[str | dict[str, str], str]] = {
 }
 
 
+# Issue 21: documents. Amounts in cents; a credit note's are negative, so the sum of an order's
+# documents is what they bill it for now.
+_NOT_BILLED = _quoted(sorted({Status.CANCELLED, Status.CART_INCOMPLETE, Status.FAILED}))
+_DOCUMENT_LINES = f"""LEFT JOIN (SELECT invoice_id, SUM({_cents("total_ht")}) AS ht, SUM({_cents("total_tax")}) AS tax,
+                                  SUM({_cents("total_ttc")}) AS ttc FROM invoice_lines GROUP BY invoice_id) l
+                       ON l.invoice_id = i.id"""
+SQL_INVARIANTS.update(
+    {
+        "document_totals_are_sums_of_lines": (
+            f"""SELECT o.number, i.number FROM invoices i JOIN orders o ON o.id = i.order_id {_DOCUMENT_LINES}
+                WHERE COALESCE(l.ht, 0) <> {_cents("i.total_ht")} OR COALESCE(l.tax, 0) <> {_cents("i.total_tax")}
+                   OR COALESCE(l.ttc, 0) <> {_cents("i.total_ttc")}
+                   OR {_cents("i.total_ht")} + {_cents("i.total_tax")} <> {_cents("i.total_ttc")}""",
+            "document {detail}: its totals are not the sums of its lines (HT + VAT = TTC)",
+        ),
+        # What an order's documents bill it for (invoices less credit notes) is nothing once it is
+        # cancelled or deleted, and never more than the order's total nor less than zero while it
+        # stands (less is allowed: a commercial gesture credits part of an invoice on purpose).
+        "documents_bill_what_the_order_bills": (
+            f"""SELECT o.number, CAST(SUM({_cents("i.total_ttc")}) AS VARCHAR(20)) FROM orders o
+                JOIN invoices i ON i.order_id = o.id
+                GROUP BY o.id, o.number, o.total_ttc, o.status, o.deleted_at
+                HAVING SUM({_cents("i.total_ttc")}) < 0
+                    OR (o.deleted_at IS NULL AND o.status NOT IN ({_NOT_BILLED})
+                        AND SUM({_cents("i.total_ttc")}) > {_cents("o.total_ttc")})
+                    OR ((o.deleted_at IS NOT NULL OR o.status IN ({_NOT_BILLED})) AND SUM({_cents("i.total_ttc")}) <> 0)""",
+            "its invoices less its credit notes bill {detail} cents, not what the order bills",
+        ),
+    }
+)
+
+
 def _line_arithmetic(conn: Connection) -> Iterator[Violation]:
     """Each line: total HT = quantity x unit price - discount; TTC = HT + tax rounded half-up.
     Checked in Decimal rather than SQL, because SQLite's ROUND works on binary floats."""

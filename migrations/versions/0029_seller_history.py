@@ -10,7 +10,7 @@
   is narrowed again.
 
 Revision ID: 0029_seller_history
-Revises: 0027_documents
+Revises: 0028_invoice_lines_loose
 """
 
 import re
@@ -18,7 +18,7 @@ import re
 from alembic import op
 
 revision = "0029_seller_history"
-down_revision = "0027_documents"
+down_revision = "0028_invoice_lines_loose"
 branch_labels = None
 depends_on = None
 

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
 
 from orders_core import bulk, summaries
 from orders_core.demo.catalogue import load_catalogue
+from orders_core.demo.documents import document_stories, invoice_awaiting, write_seller_settings
 from orders_core.demo.emails import queue_demo_emails
 from orders_core.demo.follow_ups import follow_up_stories
 from orders_core.demo.ledger import confirm_planned, ledger_stories
@@ -26,6 +27,10 @@ DEMO_ACTOR = "demo-loader"
 
 # Tables the demo owns, children first (the order a reset empties them in).
 DEMO_TABLES = [
+    "invoice_files",
+    "invoice_lines",
+    "invoices",
+    "ticket_voids",
     "seat_assignments",
     "field_values",
     "outbox_emails",
@@ -77,6 +82,8 @@ def reset(conn: Connection) -> None:
             conn.execute(text(f"DELETE FROM {name}"))
         for _name, sql in guards:
             conn.exec_driver_sql(sql)
+    # The series' counters go with the documents they numbered: a new demo numbers from 1 again.
+    conn.execute(delete(Counter).where(Counter.name.like("invoice:%")))
 
 
 def load_demo(
@@ -105,6 +112,7 @@ def load_demo(
                 raise DemoRefused("the database already holds orders or events; pass --reset to replace them")
             reset(conn)
         events = load_catalogue(conn, today, counts)
+        write_seller_settings(conn, now)  # before any order: the ledger invoices the paid ones
     generator = OrderGenerator(events, seed, today, now)
     done = 0
     with _summary_triggers_suspended(engine):
@@ -127,9 +135,13 @@ def load_demo(
             counts[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
+    invoice_awaiting(engine, now=now)
     ledger_stories(engine, now=now)
+    document_stories(engine)
     follow_up_stories(engine, now=now)
     counts["outbox_emails"] = queue_demo_emails(engine, now=now)
+    with engine.connect() as conn:
+        counts["invoices"] = conn.execute(text("SELECT COUNT(*) FROM invoices")).scalar_one()
     return counts
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from orders_core.documents.automatic import invoice_attachments
 from orders_core.emails.attachments import ticket_entries
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.render import render
@@ -24,6 +25,8 @@ from orders_core.status import PAYMENT_METHOD_LABELS, PaymentMethod
 
 LANGUAGES = ("en", "fr")
 TICKETS_EMAIL = "tickets"  # issue 21: carries the e-tickets
+# Emails that carry the order's standing invoice (issue 21), if it has one.
+INVOICE_EMAILS = ("payment_details", "payment_reminder", "order_confirmation")
 
 # What a template can use, for the editor's help text; `sample_context` and `order_context`
 # produce exactly these keys (a test keeps them in step).
@@ -301,6 +304,16 @@ def sample_context(language: str = "en") -> dict[str, Any]:
     }
 
 
+def _default_attachments(session: Session, order: Order, kind: str) -> list[dict[str, Any]]:
+    """What an email of `kind` carries when the caller names nothing: the tickets email its
+    e-tickets, the payment emails the order's standing invoice (if any)."""
+    if kind == TICKETS_EMAIL:
+        return ticket_entries(session, order.id)
+    if kind in INVOICE_EMAILS:
+        return invoice_attachments(session, order.id)
+    return []
+
+
 def queue_email(
     session: Session,
     *,
@@ -344,7 +357,7 @@ def queue_email(
         message_id=new_message_id(),
         attachments=[dict(item) for item in attachments]
         if attachments is not None
-        else (ticket_entries(session, order.id) if kind == TICKETS_EMAIL else []),
+        else _default_attachments(session, order, kind),
     )
     session.add(email)
     session.flush()

@@ -117,7 +117,9 @@ class InvoiceLine(Base):
     id: Mapped[IntPk]
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"))
+    # The order line it billed, no foreign key (migration 0028): an order line is rewritten or
+    # deleted when the order changes, the issued line never is.
+    order_line_id: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_ht: Mapped[Money]

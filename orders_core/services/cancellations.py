@@ -30,6 +30,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from orders_core import history
+from orders_core.documents.automatic import after_modified
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.i18n import _, ngettext
 from orders_core.inputs import _as_id, clean_quantity
@@ -257,6 +258,7 @@ def cancel_tickets(
         "asked": {"items": items, "products": {str(k): v for k, v in sorted(product_units.items())}},
     }
     history.record(session, order_id=row.id, actor=actor, action=ACTION, details=details, reason=reason, at=now)
+    after_modified(session, order, actor=actor, reason=reason, now=now)  # a credit note of what went
     outcome = None
     if refund is not None:
         outcome = record_refund(

@@ -20,6 +20,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from orders_core import bulk
+from orders_core.documents.automatic import standing_invoice_ids
 from orders_core.emails.defaults import DEFAULTS
 from orders_core.emails.outbox import new_message_id, order_reminder, refund_values
 from orders_core.emails.render import _html_env, _text_env, html_to_text
@@ -271,6 +272,7 @@ def queue_confirmations(session: Session, ids: Sequence[int], *, now: datetime) 
     if not ids:
         return 0
     templates = _Templates(session)
+    invoices = standing_invoice_ids(session, list(ids))  # each attached (issue 21)
     has_name = "recipient_name" in OutboxEmail.__table__.c
     rows = []
     for order_id, (order, context) in sorted(contexts(session, ids).items()):
@@ -300,6 +302,7 @@ def queue_confirmations(session: Session, ids: Sequence[int], *, now: datetime) 
             created_at=now,
             sent_at=None,
             message_id=new_message_id(),
+            attachments=[{"kind": "invoice", "id": invoices[order_id]}] if order_id in invoices else [],
         )
         if has_name:
             row["recipient_name"] = f"{order.buyer_first_name} {order.buyer_last_name}".strip() or None

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from orders_core import bulk, inputs
+from orders_core.documents.automatic import after_paid
 from orders_core.errors import ConflictError, InvalidInput
 from orders_core.history import change
 from orders_core.i18n import _, format_money
@@ -438,6 +439,7 @@ def _write(
             dict(order_id=p.row.id, at=now, actor=actor.email, action=action, details=details, reason=reason)
         )
     bulk.insert_rows(session.connection(), "order_history", history)
+    after_paid(session, paying, actor=actor, now=now)  # their invoices, before the confirmations
     if emails:
         queue_confirmations(session, paying, now=now)
     # ORM objects loaded earlier in this session must not show stale amounts or statuses.

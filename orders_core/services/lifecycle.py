@@ -23,6 +23,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from orders_core import inputs
+from orders_core.documents.automatic import after_cancelled, after_restored
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import change, record
 from orders_core.i18n import _
@@ -91,6 +92,8 @@ def _change_one_status(
     now = datetime.now(UTC)
     details = _set_status(session, row, target, now)
     record(session, order_id=row.id, actor=actor, action=history_action, at=now, reason=reason, details=details)
+    if target == Status.CANCELLED:  # a rejected order's invoice, if any, is credited
+        after_cancelled(session, [row.id], actor=actor, reason=reason or "", now=now)
 
 
 def _settle_one(
@@ -167,6 +170,7 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
     rows = guards.lock_orders(session, ids)
     now = datetime.now(UTC)
     result = ActionResult()
+    cancelled: list[int] = []
     for order_id in ids:
         row = rows[order_id]
         refusal = guards.refusal_for(row, Status.CANCELLED, allowed_from=CANCELLABLE, action=_("cancelled"))
@@ -176,8 +180,9 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
         details = _set_status(session, row, Status.CANCELLED, now)
         record(session, order_id=row.id, actor=actor, action="cancelled", at=now, reason=reason, details=details)
         result.done.append(row.number)
-    cancelled = set(result.done)  # issue 21: their tickets (if any) no longer admit
-    void_cancelled(session, actor=actor, order_ids=[i for i in ids if rows[i].number in cancelled], now=now)
+        cancelled.append(row.id)
+    after_cancelled(session, cancelled, actor=actor, reason=reason, now=now)  # their invoices credited
+    void_cancelled(session, actor=actor, order_ids=cancelled, now=now)  # their tickets no longer admit
     return result
 
 
@@ -190,6 +195,7 @@ def delete_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
     rows = guards.lock_orders(session, ids)
     now = datetime.now(UTC)
     result = ActionResult()
+    deleted: list[int] = []
     for order_id in ids:
         row = rows[order_id]
         if row.deleted_at is not None:
@@ -208,6 +214,8 @@ def delete_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
             details["seats"] = change(", ".join(freed), None)
         record(session, order_id=row.id, actor=actor, action="deleted", at=now, reason=reason, details=details)
         result.done.append(row.number)
+        deleted.append(row.id)
+    after_cancelled(session, deleted, actor=actor, reason=reason, now=now)  # a deleted order bills nothing
     return result
 
 
@@ -236,6 +244,7 @@ def restore_order(session: Session, *, actor: Actor, order_id: int, reason: str 
         reason=reason,
         details={"deleted_at": change(row.deleted_at, None)},
     )
+    after_restored(session, session.get_one(Order, row.id), actor=actor, now=now)  # invoiced again
 
 
 def mark_failed(session: Session, *, actor: Actor, order_id: int, reason: str | None = None) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from orders_core import history
 from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, fields_of, validate_values
 from orders_core.delivery import usual_delivery_mode
+from orders_core.documents.automatic import after_modified
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import ConflictError, InvalidInput, TransitionRefused
 from orders_core.i18n import _, as_utc
@@ -201,6 +202,7 @@ def modify_order(
     order.updated_at = now
     history.record(session, order_id=order.id, actor=actor, action="modified", details=changes, at=now)
     refresh_payment_state(session, order.id)
+    after_modified(session, order, actor=actor, now=now)  # its invoice corrected, or its first one
     if status == Status.PAID.value:
         settle(session, order, actor=actor, choice=choice, now=now)  # the ledger's own entry follows
     if send_payment_details:
@@ -354,6 +356,7 @@ def add_tickets(
         session, order_id=order.id, actor=actor, action="tickets_added", details=details, reason=dated_note, at=now
     )
     refresh_payment_state(session, order.id)  # the total grew: a balance is due
+    after_modified(session, order, actor=actor, now=now)  # an invoiced order's invoice corrected
     if balance <= 0:
         session.flush()  # nothing owed (a free tariff): holders register now
         register_attendees(session, [order.id], only_missing=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from orders_core import history
 from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
+from orders_core.documents.automatic import after_invoice_order_placed
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput
 from orders_core.i18n import LANGUAGES, N_, _, as_utc
@@ -352,7 +353,9 @@ def create_order(
         details["due_date"] = history.change(None, order.due_date.isoformat())
     history.record(session, order_id=order.id, actor=actor, action="created", details=details, at=now)
     if status == Status.PAID:
-        settle(session, order, actor=actor, choice=choice, now=now)
+        settle(session, order, actor=actor, choice=choice, now=now)  # the ledger invoices it
+    else:
+        after_invoice_order_placed(session, order, actor=actor, now=now)  # before its email
     if send_payment_details:
         queue_email(session, order=order, kind="payment_details", template_id=template)
     session.flush()

@@ -23,6 +23,7 @@ from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from orders_core import inputs
+from orders_core.documents.automatic import after_cancelled
 from orders_core.emails.choices import REFUND_TEMPLATE_KINDS
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput, TransitionRefused
@@ -159,6 +160,8 @@ def record_refund(
     if send_email:
         details["refund_email"] = change(None, "queued")
     record(session, order_id=row.id, actor=actor, action="refunded", at=now, reason=reason, details=details)
+    if cancel_order:  # a refund alone bills nothing less; a cancellation credits the invoice
+        after_cancelled(session, [row.id], actor=actor, reason=reason, now=now)
     if send_email:
         order = session.get_one(Order, row.id)
         kind = template.kind if template is not None else REFUND_EMAIL_KIND

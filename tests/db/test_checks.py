@@ -15,6 +15,8 @@ from orders_core.checks import INVARIANTS, check_database
 from orders_core.db import unit_of_work
 from orders_core.models import (
     Attendee,
+    Invoice,
+    InvoiceLine,
     Order,
     OrderHistory,
     OrderItem,
@@ -26,14 +28,16 @@ from orders_core.models import (
 )
 from orders_core.summaries import SUMMARIES
 from tests.append_only import lift_append_only
-from tests.factories import make_code, make_event, make_order, make_tariff
+from tests.factories import make_code, make_event, make_order, make_seller_settings, make_tariff
 
 
 @pytest.fixture
 def dataset(engine) -> dict:
-    """A paid order (2 badges + 1 product), an invoice awaiting payment, a free order (100 %
-    code), an unfinished cart; and a second event in USD to point things at by mistake."""
+    """A paid order (2 badges + 1 product, invoiced on payment), an invoice awaiting payment, a
+    free order (100 % code), an unfinished cart; and a second event in USD to point things at by
+    mistake."""
     with unit_of_work(engine) as session:
+        make_seller_settings(session)
         event = make_event(session, currency="EUR")
         badge = make_tariff(session, event, kind="badge", unit_price_ht=Decimal("100.00"))
         product = make_tariff(session, event, kind="product", unit_price_ht=Decimal("15.50"))
@@ -420,6 +424,23 @@ def _break_seat_assignment_matches_ticket(conn, data):
     return _number(data, "paid")
 
 
+def _break_document_totals_are_sums_of_lines(conn, data):
+    """An issued invoice's line whose VAT no longer adds up to the invoice's (issue 21)."""
+    lift_append_only(conn, "invoice_lines")
+    invoice = conn.execute(select(Invoice.id).where(Invoice.order_id == _id(data, "paid"))).scalar_one()
+    conn.execute(
+        update(InvoiceLine).where(InvoiceLine.invoice_id == invoice).values(total_tax=InvoiceLine.total_tax + 1)
+    )
+    return _number(data, "paid")
+
+
+def _break_documents_bill_what_the_order_bills(conn, data):
+    """An invoiced order deleted without the credit note of its invoice (issue 21)."""
+    return _set_order(conn, data, "paid", deleted_at=datetime.now(UTC), deleted_reason="no credit note")
+
+
+BREAKERS["document_totals_are_sums_of_lines"] = _break_document_totals_are_sums_of_lines
+BREAKERS["documents_bill_what_the_order_bills"] = _break_documents_bill_what_the_order_bills
 BREAKERS["seat_sold_once"] = _break_seat_sold_once
 BREAKERS["seat_assignment_matches_ticket"] = _break_seat_assignment_matches_ticket
 

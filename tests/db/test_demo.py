@@ -234,3 +234,41 @@ def test_the_seated_event_has_a_seat_plan_and_no_seat_is_sold_twice(demo):
         assert check_database(conn, only=["seat_sold_once", "seat_assignment_matches_ticket"]) == []
     assert live_items > 100 and sold == (live_items, live_items) and seats >= live_items
     assert doubles == 0
+
+
+def test_a_fresh_demo_has_valid_seller_settings_and_issues_its_documents_through_the_hooks(demo):
+    """Issue 21: the seller is a French SAS whose numbers pass their checks; every invoice order
+    still billing and every paid order with something to pay holds a standing invoice; the order
+    refunded and cancelled and the invoice orders cancelled by finance hold a full credit note,
+    the partially cancelled orders a partial one."""
+    from stdnum import bic, iban
+    from stdnum.fr import siren, siret, tva
+
+    from orders_core.documents.automatic import standing_invoice_ids
+    from orders_core.documents.seller import missing_settings
+    from orders_core.models import Invoice, SellerSettings
+
+    with unit_of_work(demo) as session:
+        seller = session.get_one(SellerSettings, 1)
+        assert missing_settings(seller) == []
+        assert siren.is_valid(seller.siren) and siret.is_valid(seller.siret) and tva.is_valid(seller.vat_number)
+        assert iban.is_valid(seller.iban) and bic.is_valid(seller.bic) and seller.legal_form == "SAS"
+        billing = session.scalars(
+            select(Order.id).where(
+                Order.deleted_at.is_(None),
+                Order.total_ttc > 0,
+                (Order.status == "paid") | ((Order.status == "awaiting_payment") & (Order.payment_mode == "invoice")),
+            )
+        ).all()
+        standing = standing_invoice_ids(session, billing)
+        assert billing and set(standing) == set(billing)
+        notes = session.execute(
+            select(Order.status, Invoice.total_ttc, Invoice.corrects_id)
+            .join(Order, Order.id == Invoice.order_id)
+            .where(Invoice.kind == "credit_note")
+        ).all()
+        corrected = {n.corrects_id: n for n in notes}
+        totals = dict(session.execute(select(Invoice.id, Invoice.total_ttc).where(Invoice.id.in_(corrected))).all())
+    full = [n for n in notes if n.total_ttc == -totals[n.corrects_id]]
+    assert sorted(n.status for n in full) == ["cancelled"] * 3  # refunded and cancelled, two cancelled
+    assert [n.status for n in notes if n not in full] == ["paid", "paid"]  # the partial cancellations
