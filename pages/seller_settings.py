@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from orders_core.documents.seller_service import FIELD_LABELS, save_seller_settings
+from orders_core.documents.seller import FIELD_LABELS
+from orders_core.documents.seller_service import save_seller_settings
 from orders_core.errors import OrderError
 from orders_core.i18n import _, get_locale
 from orders_core.models.documents import INVOICE_PAID_ORDERS

@@ -29,6 +29,7 @@ ZERO = Decimal("0.00")
 ORDER_COLUMNS = (
     Order.id,
     Order.event_id,
+    Order.number,
     Order.due_date,
     Order.currency,
     Order.language,
@@ -114,7 +115,7 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
                 total_tax=sum((cents(line.total_ttc) - cents(line.total_ht) for line in billed), ZERO),
                 total_ttc=sum((cents(line.total_ttc) for line in billed), ZERO),
                 language=order.language or "fr",
-                payment_reference=number,
+                payment_reference=str(order.number),  # as issue.py: the order number the emails ask for
                 reason="",
                 seller=seller,
                 buyer=_buyer(order),

@@ -134,7 +134,8 @@ def _new_document(
         total_tax=Decimal("0"),
         total_ttc=Decimal("0"),
         language=order.language or "fr",
-        payment_reference=number if kind == "invoice" else (corrects.number if corrects else ""),
+        # what the buyer quotes on the transfer: the order number, as the payment emails say
+        payment_reference=str(order.number) if kind == "invoice" else (corrects.number if corrects else ""),
         reason=reason,
         seller=seller_snapshot(settings),
         buyer=corrects.buyer if corrects is not None else _buyer(order),

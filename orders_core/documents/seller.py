@@ -11,20 +11,47 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import N_, _
 from orders_core.models import SellerSettings
 
-# The settings without which no document is issued, with their labels (in this order on the page).
-MANDATORY: dict[str, str] = {
+# Every field a user edits, with its label (marked for translation), in the page's order.
+FIELD_LABELS: dict[str, str] = {
     "legal_name": N_("Legal name"),
     "legal_form": N_("Legal form"),
+    "share_capital": N_("Share capital"),
     "siren": N_("SIREN"),
+    "siret": N_("SIRET"),
+    "rcs_city": N_("RCS city"),
+    "vat_number": N_("VAT number"),
     "address": N_("Address"),
     "postcode": N_("Postcode"),
     "city": N_("City"),
+    "country": N_("Country"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
     "iban": N_("IBAN"),
     "bic": N_("BIC"),
     "payment_terms": N_("Payment terms"),
     "late_penalty_rate": N_("Late-penalty rate"),
     "invoice_pattern": N_("Invoice number pattern"),
     "credit_note_pattern": N_("Credit-note number pattern"),
+    "invoice_paid_orders": N_("Invoice for orders paid online or offline"),
+}
+
+# The settings without which no document is issued (in the page's order).
+MANDATORY: dict[str, str] = {
+    name: FIELD_LABELS[name]
+    for name in (
+        "legal_name",
+        "legal_form",
+        "siren",
+        "address",
+        "postcode",
+        "city",
+        "iban",
+        "bic",
+        "payment_terms",
+        "late_penalty_rate",
+        "invoice_pattern",
+        "credit_note_pattern",
+    )
 }
 
 

@@ -24,9 +24,9 @@ from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 
 from orders_core.documents.numbering import check_pattern
-from orders_core.documents.seller import seller_settings
+from orders_core.documents.seller import FIELD_LABELS, seller_settings
 from orders_core.errors import InvalidInput
-from orders_core.i18n import N_, _
+from orders_core.i18n import _
 from orders_core.models import SellerSettings
 from orders_core.models.documents import INVOICE_PAID_ORDERS
 from orders_core.permissions import Actor, require
@@ -38,30 +38,6 @@ MAX_PENALTY_RATE = Decimal("100")
 RATE_PLACES = Decimal("0.001")  # NUMERIC(6, 3)
 IDENTIFIERS = frozenset({"siren", "siret", "vat_number", "iban", "bic"})
 IDENTIFIER_INPUT_LIMIT = 64
-
-# Every field a user edits, with its label (marked for translation), in the page's order.
-FIELD_LABELS: dict[str, str] = {
-    "legal_name": N_("Legal name"),
-    "legal_form": N_("Legal form"),
-    "share_capital": N_("Share capital"),
-    "siren": N_("SIREN"),
-    "siret": N_("SIRET"),
-    "rcs_city": N_("RCS city"),
-    "vat_number": N_("VAT number"),
-    "address": N_("Address"),
-    "postcode": N_("Postcode"),
-    "city": N_("City"),
-    "country": N_("Country"),
-    "email": N_("Email"),
-    "phone": N_("Phone"),
-    "iban": N_("IBAN"),
-    "bic": N_("BIC"),
-    "payment_terms": N_("Payment terms"),
-    "late_penalty_rate": N_("Late-penalty rate"),
-    "invoice_pattern": N_("Invoice number pattern"),
-    "credit_note_pattern": N_("Credit-note number pattern"),
-    "invoice_paid_orders": N_("Invoice for orders paid online or offline"),
-}
 
 
 class SellerSettingsInvalid(InvalidInput):

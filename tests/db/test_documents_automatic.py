@@ -115,7 +115,7 @@ def test_an_invoice_order_gets_its_invoice_with_its_due_date_when_created(engine
         (invoice,) = session.scalars(select(Invoice).where(Invoice.order_id == order_id)).all()
         assert (invoice.kind, invoice.number, invoice.total_ttc) == ("invoice", f"F{TODAY:%Y}-00001", D("253.75"))
         assert invoice.due_date == order.due_date and invoice.due_date is not None
-        assert invoice.payment_reference == invoice.number
+        assert invoice.payment_reference == str(order.number)
     assert attachments(engine, order_id, "payment_details") == [[{"kind": "invoice", "id": invoice.id}]]
 
 
