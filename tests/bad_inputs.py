@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from orders_core.db import unit_of_work
-from orders_core.models import BankTransaction
+from orders_core.models import Attendee, BankTransaction
 from orders_core.permissions import Actor
 from orders_core.reconciliation import decisions
 from orders_core.reconciliation import service as reconciliation
@@ -39,6 +39,7 @@ from orders_core.services import (
     saved_views,
     seat_plans,
     tariffs,
+    tickets,
     users,
     validation,
     wizard_drafts,
@@ -108,6 +109,9 @@ def build_world(engine) -> World:
             session, actor=ADMIN, order_id=world.paid, tariff_id=world.tariff, quantity=1, reason_note="One more"
         )
         world.ids["email"] = emails.resend_confirmation(session, actor=ADMIN, order_id=world.paid).id
+        world.ids["attendee"] = session.scalars(
+            select(Attendee.id).where(Attendee.order_id == world.paid).order_by(Attendee.id)
+        ).first()
         result = reconciliation.import_statement(session, actor=ADMIN, filename="s.csv", content=STATEMENT)
         world.ids["statement"] = result.statement_id
         world.ids["transaction"] = session.scalars(
@@ -224,6 +228,10 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     "cancel_tickets": (
         cancellations.cancel_tickets,
         lambda w: dict(order_id=w.paid, item_ids=[1], reason="Cannot come"),
+    ),
+    "change_holder": (
+        tickets.change_holder,
+        lambda w: dict(attendee_id=w.attendee, first_name="Katherine", last_name="Johnson"),
     ),
     "record_refund": (
         refunds.record_refund,
@@ -471,6 +479,12 @@ CASES: list[tuple[str, Any, str]] = [
     ("cancel_tickets", dict(item_ids=[], products={"x": 1}), "“x” is not an order line id."),
     ("cancel_tickets", dict(item_ids=[999999]), "is not in order"),
     ("cancel_tickets", dict(order_id="x"), "“x” is not an order id."),
+    ("change_holder", dict(attendee_id="x"), "This attendee does not exist."),
+    ("change_holder", dict(attendee_id=HUGE), "This attendee does not exist."),
+    ("change_holder", dict(first_name=NUL), "The first name contains a NUL character, which cannot be stored."),
+    ("change_holder", dict(last_name=LONG), "The last name is too long: 100000 characters, at most 100."),
+    ("change_holder", dict(last_name=BLANK), "The last name is required."),
+    ("change_holder", dict(email="not-an-email"), "is not a valid email address."),
     ("record_refund", dict(amount=NAN), "“NaN” is not an amount."),
     ("record_refund", dict(amount=HUGE), "The amount: 100000000000000000000 is too large."),
     ("record_refund", dict(amount="-1"), "The amount must be more than zero."),

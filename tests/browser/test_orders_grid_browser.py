@@ -52,7 +52,7 @@ def test_filtering_to_pending_invoice_orders_and_opening_one_shows_its_tabs(sign
     page.get_by_role("link", name=f"Open order {numbers[3]}").click()
     expect(page.get_by_role("heading", name=f"Order {numbers[3]}")).to_be_visible()
     expect(page.get_by_role("tab")).to_have_text(
-        ["Detail", "Order items", "Lines", "UTM", "Payments", "History", "Notes", "Emails"]
+        ["Detail", "Order items", "Lines", "UTM", "Payments", "Invoices", "History", "Notes", "Emails", "E-tickets"]
     )
     page.get_by_role("tab", name="Order items").click()
     expect(page.get_by_text("Future attendee record: created when the order is paid.").first).to_be_visible()

@@ -95,6 +95,8 @@ NOT_WRITE_SERVICES = {
     "confirm_payments": "the ledger's set-based core: callers check the input and lock the rows first",
     "require_payment": "a guard",
     "payment_refusal": "a guard",
+    "void_tickets": "a step of change_holder and the cancellation services (issue 21)",
+    "void_cancelled": "a step of the cancellation services, inside their transaction (issue 21)",
 }
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from orders_core.db import unit_of_work
 from orders_core.documents.issue import issue_credit_note, issue_invoice, standing_invoice
@@ -52,9 +53,10 @@ def documents(engine):
         lunch = make_tariff(session, paris, kind="product", unit_price_ht=Decimal("50.00"), tax_rate=Decimal("20"))
         pass_ = make_tariff(session, london, unit_price_ht=Decimal("80.00"), tax_rate=Decimal("20"))
         unpaid = make_order(session, paris, [(badge, 3)], company_name="=HYPERLINK(1)")
-        paid = make_order(session, paris, [(book, 2), (lunch, 1)], status="paid")
-        gbp = make_order(session, london, [(pass_, 1)])
         first = invoice_of(session, unpaid.id, NOV)
+        with time_machine.travel(DEC, tick=False):  # its payment issues its invoice, on 5 December
+            paid = make_order(session, paris, [(book, 2), (lunch, 1)], status="paid")
+        gbp = make_order(session, london, [(pass_, 1)])
         second = invoice_of(session, paid.id, DEC)
         third = invoice_of(session, gbp.id, DEC)
         note = issue_credit_note(session, actor=FINANCE, invoice_id=third.id, reason="Cancelled", now=DEC)
