@@ -16,6 +16,7 @@ from orders_core.db import unit_of_work
 from orders_core.documents.seller import missing_settings, seller_settings
 from orders_core.documents.seller_service import SellerSettingsInvalid, save_seller_settings
 from orders_core.errors import NotAllowed
+from orders_core.i18n import set_locale
 from orders_core.migrate import alembic_config, downgrade, upgrade
 from orders_core.models import CatalogueHistory, SellerSettings
 from orders_core.permissions import Actor
@@ -131,10 +132,15 @@ def test_every_bad_field_is_named_at_once(engine):
     assert _saved(engine) is None and _history(engine) == []
 
 
-def test_the_message_is_translated(engine, monkeypatch):
-    monkeypatch.setenv("ORDERS_LOCALE", "fr")
-    with pytest.raises(SellerSettingsInvalid) as refused:
-        _save(engine, iban="FR00 1234")
+def test_the_message_is_translated(engine):
+    # the request's language, as the app sets it (an environment default would lose to a
+    # language an earlier test left set in this worker)
+    set_locale("fr")
+    try:
+        with pytest.raises(SellerSettingsInvalid) as refused:
+            _save(engine, iban="FR00 1234")
+    finally:
+        set_locale("en")
     assert refused.value.message.startswith("Les paramètres du vendeur n’ont pas été enregistrés.")
     assert "IBAN : ce n’est pas un IBAN valide" in refused.value.errors["iban"]
 
