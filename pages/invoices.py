@@ -39,6 +39,14 @@ STATUS_LABELS = {
     "credit_note": _("Credit note"),
 }
 KINDS = {"": _("Invoices and credit notes"), "invoice": _("Invoices"), "credit_note": _("Credit notes")}
+# HT, VAT and TTC: the three amounts of every table here, with their headers.
+MONEY_LABELS = {"total_ht": _("Total excl. tax"), "total_tax": _("VAT"), "total_ttc": _("Total incl. tax")}
+
+
+def money_columns(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """HT, VAT and TTC of each row, formatted in the row's currency."""
+    return {key: [money(v, c) for v, c in zip(frame[key], frame["currency"], strict=True)] for key in MONEY_LABELS}
+
 
 st.title(_("Invoices"))
 actor = current_actor()
@@ -121,9 +129,7 @@ st.dataframe(
         {
             "currency": totals["currency"],
             "documents": totals["documents"],
-            "total_ht": [money(v, c) for v, c in zip(totals["total_ht"], totals["currency"], strict=True)],
-            "total_tax": [money(v, c) for v, c in zip(totals["total_tax"], totals["currency"], strict=True)],
-            "total_ttc": [money(v, c) for v, c in zip(totals["total_ttc"], totals["currency"], strict=True)],
+            **money_columns(totals),
         }
     ),
     hide_index=True,
@@ -131,9 +137,7 @@ st.dataframe(
     column_config={
         "currency": _("Currency"),
         "documents": st.column_config.NumberColumn(_("Documents"), format="%d"),
-        "total_ht": _("Total excl. tax"),
-        "total_tax": _("VAT"),
-        "total_ttc": _("Total incl. tax"),
+        **MONEY_LABELS,
     },
 )
 
@@ -144,9 +148,7 @@ with st.expander(_("VAT per rate")):
             {
                 "currency": vat["currency"],
                 "tax_rate": [rate(v) for v in vat["tax_rate"]],
-                "total_ht": [money(v, c) for v, c in zip(vat["total_ht"], vat["currency"], strict=True)],
-                "total_tax": [money(v, c) for v, c in zip(vat["total_tax"], vat["currency"], strict=True)],
-                "total_ttc": [money(v, c) for v, c in zip(vat["total_ttc"], vat["currency"], strict=True)],
+                **money_columns(vat),
             }
         ),
         hide_index=True,
@@ -154,9 +156,7 @@ with st.expander(_("VAT per rate")):
         column_config={
             "currency": _("Currency"),
             "tax_rate": _("VAT rate"),
-            "total_ht": _("Total excl. tax"),
-            "total_tax": _("VAT"),
-            "total_ttc": _("Total incl. tax"),
+            **MONEY_LABELS,
         },
     )
     st.caption(_("Credit notes are netted; each currency apart."))
@@ -175,9 +175,7 @@ shown = pd.DataFrame(
         "buyer": rows["buyer"],
         "issued_at": [local_time(v) for v in rows["issued_at"]],
         "due_date": [format_date(v) if v is not None and v == v else "" for v in rows["due_date"]],
-        "total_ht": [money(v, c) for v, c in zip(rows["total_ht"], rows["currency"], strict=True)],
-        "total_tax": [money(v, c) for v, c in zip(rows["total_tax"], rows["currency"], strict=True)],
-        "total_ttc": [money(v, c) for v, c in zip(rows["total_ttc"], rows["currency"], strict=True)],
+        **money_columns(rows),
         "pdf": [document_url(int(i)) for i in rows["id"]],
     }
 )
@@ -197,9 +195,7 @@ st.dataframe(
         "buyer": text(_("Buyer")),
         "issued_at": text(_("Issued ({zone})").format(zone=timezone)),
         "due_date": text(_("Due date")),
-        "total_ht": text(_("Total excl. tax")),
-        "total_tax": text(_("VAT")),
-        "total_ttc": text(_("Total incl. tax")),
+        **{key: text(label) for key, label in MONEY_LABELS.items()},
         "pdf": st.column_config.LinkColumn(_("PDF"), display_text=_("Download")),
     },
 )

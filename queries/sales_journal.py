@@ -41,10 +41,22 @@ MONEY = ("total_ht", "total_tax", "total_ttc")
 CHUNK = 5_000
 
 
+def _lines_summed(filters: InvoiceFilters, *columns: Any) -> AnySelect:
+    """`columns` then HT, VAT and TTC summed over the lines of the filtered documents (the caller
+    groups): the journal and its per-rate totals read the same rows."""
+    return (
+        select(*columns, *(money_sum(getattr(InvoiceLine, key)).label(key) for key in MONEY))
+        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+        .join(Order, Order.id == Invoice.order_id)
+        .where(*_conditions(filters))
+    )
+
+
 def _query(filters: InvoiceFilters) -> AnySelect:
     company = func.nullif(Invoice.buyer["company"].as_string(), "")
     return (
-        select(
+        _lines_summed(
+            filters,
             Invoice.id,
             Invoice.issued_at,
             Invoice.number,
@@ -52,13 +64,7 @@ def _query(filters: InvoiceFilters) -> AnySelect:
             func.coalesce(company, Invoice.buyer["name"].as_string(), "").label("buyer"),
             Invoice.currency,
             InvoiceLine.tax_rate,
-            money_sum(InvoiceLine.total_ht).label("total_ht"),
-            money_sum(InvoiceLine.total_tax).label("total_tax"),
-            money_sum(InvoiceLine.total_ttc).label("total_ttc"),
         )
-        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .join(Order, Order.id == Invoice.order_id)
-        .where(*_conditions(filters))
         # PostgreSQL reads the document's other columns through its primary key (it cannot group
         # by a JSON column such as the buyer).
         .group_by(Invoice.id, InvoiceLine.tax_rate)
@@ -134,16 +140,7 @@ def vat_totals(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> pd.D
     of the period takes, exact Decimals, one row per (currency, rate), never across currencies."""
     require(actor, VIEW)
     query = (
-        select(
-            Invoice.currency,
-            InvoiceLine.tax_rate,
-            money_sum(InvoiceLine.total_ht).label("total_ht"),
-            money_sum(InvoiceLine.total_tax).label("total_tax"),
-            money_sum(InvoiceLine.total_ttc).label("total_ttc"),
-        )
-        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .join(Order, Order.id == Invoice.order_id)
-        .where(*_conditions(filters))
+        _lines_summed(filters, Invoice.currency, InvoiceLine.tax_rate)
         .group_by(Invoice.currency, InvoiceLine.tax_rate)
         .order_by(Invoice.currency, InvoiceLine.tax_rate)
     )
