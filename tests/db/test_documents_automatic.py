@@ -355,3 +355,51 @@ def test_an_expired_invoice_order_has_its_invoice_credited(engine, shop):
         assert expire_order(session, actor=SYSTEM_ACTOR, order_id=order.id) is True
     _invoice, note = documents(engine, order.id)
     assert (note[0], note[2], note[3]) == ("credit_note", D("-120.00"), invoice_number)
+
+
+# --- the set-based path issues what the one-by-one path issues --------------------------------------
+
+
+def test_bulk_invoicing_issues_the_same_document_as_invoicing_one_order(engine):
+    """Bulk validation and the demo invoice through bulk_issue, every other path through
+    issue.invoice_for_order: for the same order both write the same document and lines."""
+    from orders_core.documents.bulk_issue import invoice_orders
+    from orders_core.documents.issue import invoice_for_order
+
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    with unit_of_work(engine) as session:
+        make_seller_settings(session)
+        event = make_event(session)
+        badge = make_tariff(session, event, unit_price_ht=Decimal("100.00"), tax_rate=Decimal("20"))
+        book = make_tariff(session, event, kind="product", unit_price_ht=Decimal("9.99"), tax_rate=Decimal("5.5"))
+        lines = [(badge, 2), (book, 3)]
+        one, many = (
+            make_order(
+                session,
+                event,
+                lines,
+                company_name="Acme SAS",
+                vat_number="FR40303265045",
+                buyer_email="ap@acme.example",
+            )
+            for _ in "ab"
+        )
+        single = invoice_for_order(session, one, actor=FINANCE, now=at)
+        (bulk_id,) = invoice_orders(session, [many.id], actor=FINANCE, now=at)
+        bulk = session.get_one(Invoice, bulk_id)
+
+        def document(invoice: Invoice) -> tuple:
+            return (
+                invoice.kind, invoice.series, invoice.currency, invoice.due_date, invoice.service_date,
+                invoice.total_ht, invoice.total_tax, invoice.total_ttc, invoice.language, invoice.reason,
+                invoice.seller, invoice.event, invoice.buyer,
+                [
+                    (line.position, line.description, line.quantity, line.unit_price_ht, line.discount_ht, line.tax_rate,
+                     line.total_ht, line.total_tax, line.total_ttc)
+                    for line in invoice.lines
+                ],
+            )  # fmt: skip
+
+        assert document(bulk) == document(single)
+        assert (single.payment_reference, bulk.payment_reference) == (str(one.number), str(many.number))
+        assert bulk.number == single.number[:-5] + f"{int(single.number[-5:]) + 1:05}"
