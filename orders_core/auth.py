@@ -21,12 +21,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from orders_core.i18n import _, as_utc
-from orders_core.models import SignInFailure, User
+from orders_core.models import SignInFailure, User, UserEvent
 from orders_core.passwords import MAX_PASSWORD_LENGTH, hash_password, verify_password
 
 FREE_ATTEMPTS = 5
@@ -48,13 +48,29 @@ class SignedInUser:
     email: str
     role: str
     name: str
+    # Issue 17: None = every event; else the ids of the user's events (sorted; empty = none).
+    event_ids: tuple[int, ...] | None = None
 
     def as_session(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_row(cls, user: User) -> SignedInUser:
-        return cls(id=user.id, email=user.email, role=user.role, name=user.full_name or user.email)
+    def from_row(cls, user: User, event_ids: tuple[int, ...] | None = None) -> SignedInUser:
+        return cls(id=user.id, email=user.email, role=user.role, name=user.full_name or user.email, event_ids=event_ids)
+
+
+def event_scope(connection: Connection | Session, user_id: int, all_events: bool) -> tuple[int, ...] | None:
+    """A user's event scope as it is now: None for every event, else their events' ids."""
+    if all_events:
+        return None
+    rows = connection.execute(
+        select(UserEvent.event_id).where(UserEvent.user_id == user_id).order_by(UserEvent.event_id)
+    )
+    return tuple(int(event_id) for (event_id,) in rows)
+
+
+def signed_in_user_of(session: Session, user: User) -> SignedInUser:
+    return SignedInUser.from_row(user, event_scope(session, user.id, user.all_events))
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,7 @@ def authenticate(
     if user is not None and user.active and matches and not locked:
         session.delete(failure)
         user.last_login_at = now
-        return AuthResult(SignedInUser.from_row(user))
+        return AuthResult(signed_in_user_of(session, user))
     _record_failure(failure, now, locked)
     return AuthResult(None, failure_message())
 
@@ -172,7 +188,7 @@ def forget_failures(session: Session, email: str) -> None:
 def user_for_email(session: Session, email: str) -> SignedInUser | None:
     """The active account of an email already proven by someone else (e.g. an OIDC provider)."""
     user = _find(session, email)
-    return SignedInUser.from_row(user) if user is not None and user.active else None
+    return signed_in_user_of(session, user) if user is not None and user.active else None
 
 
 def has_users(session: Session) -> bool:

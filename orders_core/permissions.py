@@ -3,7 +3,8 @@ a call from a role that may not do it is refused whatever the UI shows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from orders_core.errors import NotAllowed
 from orders_core.i18n import N_, _
@@ -61,19 +62,46 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "dashboards.marketing": frozenset({ADMIN, MARKETER}),
     "views.save": frozenset({ADMIN, EVENT_MANAGER, FINANCE, MARKETER}),
     "account.preferences": frozenset({ADMIN, EVENT_MANAGER, FINANCE, MARKETER}),
+    # Issue 17: buyers' and holders' names, emails, phones, addresses and companies. Marketers
+    # see campaigns and amounts, never people.
+    "personal.view": frozenset({ADMIN, EVENT_MANAGER, FINANCE, SYSTEM}),
+    "personal.erase": frozenset({ADMIN}),
+    "audit.view": frozenset({ADMIN}),
+    "security.manage": frozenset({ADMIN}),  # the two-factor obligation
 }
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: recorded as `actor` in every history entry."""
+    """The principal: who is asking (recorded as `actor` in every history entry), their role and
+    their event scope. Every query and every service receives one. `event_ids` None means every
+    event; a frozenset means those events only (empty: none). Frozen and hashable, so a cached
+    read is keyed by it and one user's scope never serves another's."""
 
     email: str
     role: str
+    event_ids: frozenset[int] | None = None
+    user_id: int | None = None
 
     @property
     def label(self) -> str:
         return self.email
+
+    @property
+    def all_events(self) -> bool:
+        return self.event_ids is None
+
+    def sees_event(self, event_id: int | None) -> bool:
+        return self.event_ids is None or (event_id is not None and int(event_id) in self.event_ids)
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return role_may(self.role, "personal.view")
+
+    def scoped_to(self, event_ids: Iterable[int] | None) -> Actor:
+        """The same person limited to these events (None: every event)."""
+        scope = None if event_ids is None else frozenset(int(e) for e in event_ids)
+        return replace(self, event_ids=scope)
 
 
 SYSTEM_ACTOR = Actor("system", SYSTEM)

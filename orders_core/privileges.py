@@ -33,6 +33,7 @@ APPEND_ONLY_TABLES = (
     "invoices",  # issue 21: an issued document never changes
     "invoice_lines",
     "invoice_files",
+    "audit_log",  # issue 17: who signed in, exported, changed a role or scope, erased
 )
 # What the app reads but never writes.
 READ_ONLY_TABLES = ("alembic_version",)

@@ -24,7 +24,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from orders_core.auth import SignedInUser
+from orders_core.auth import SignedInUser, event_scope
 from orders_core.db import unit_of_work
 from orders_core.i18n import as_utc
 from orders_core.models import SignInTicket, User, UserSession
@@ -160,6 +160,7 @@ def _read(engine: Engine, token_hash: str) -> _Seen | None:
             User.role,
             User.full_name,
             User.active,
+            User.all_events,
         )
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == token_hash)
@@ -168,11 +169,14 @@ def _read(engine: Engine, token_hash: str) -> _Seen | None:
         if connection.dialect.name == "postgresql":
             connection = connection.execution_options(postgresql_readonly=True)
         row = connection.execute(query).one_or_none()
-    if row is None:
-        return None
+        if row is None:
+            return None
+        scope = event_scope(connection, row.user_id, row.all_events)
     return _Seen(
         session_id=row.id,
-        user=SignedInUser(id=row.user_id, email=row.email, role=row.role, name=row.full_name or row.email),
+        user=SignedInUser(
+            id=row.user_id, email=row.email, role=row.role, name=row.full_name or row.email, event_ids=scope
+        ),
         active=bool(row.active),
         last_seen_at=as_utc(row.last_seen_at),
         expires_at=as_utc(row.expires_at),

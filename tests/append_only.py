@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from orders_core import audit
 from orders_core.db import unit_of_work
 from orders_core.documents.issue import issue_invoice
 from orders_core.models import InvoiceFile
@@ -39,6 +40,7 @@ def write_each_append_only_table(engine: Engine) -> None:
         make_seller_settings(session)
         invoice = issue_invoice(session, actor=Actor("fin@example.org", "finance"), order_id=order.id)
         session.add(InvoiceFile(invoice_id=invoice.id, pdf=b"%PDF-1.7", rendered_at=datetime.now(UTC)))
+        audit.record(session, actor=Actor("admin@example.org", "admin"), action=audit.EXPORT, details={"rows": 1})
     with engine.connect() as conn:
         for table in APPEND_ONLY_TABLES:
             assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() >= 1, table

@@ -1,9 +1,15 @@
 """The engine (one per process) and cached reads. Pages call `cached_query(fn, *args)` so that
 a read-side function of `queries/` runs once per filter, and `clear_after_write()` after every
-service call that changes data."""
+service call that changes data.
+
+Issue 17: every `queries/` function takes the principal (`principal=`, keyword-only);
+`cached_query` passes the signed-in user's, so the cache is keyed by who asks (role and event
+scope) and one user's cached rows never serve another's."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -28,8 +34,18 @@ def _run_cached(name: str, _fn: Callable[..., Any], url: str, args: tuple, kwarg
     return _fn(_engine(url), *args, **dict(kwargs))
 
 
+@functools.cache
+def _takes_principal(fn: Callable[..., Any]) -> bool:
+    return "principal" in inspect.signature(fn).parameters
+
+
 def cached_query(fn: Callable[..., Any], *args, **kwargs) -> Any:
-    """Run a `queries/` function (engine first) with caching keyed by its arguments."""
+    """Run a `queries/` function (engine first) for the signed-in principal, with caching keyed
+    by its arguments and the principal."""
+    if _takes_principal(fn) and "principal" not in kwargs:
+        from ui.session import current_actor  # ui.session reads through this module
+
+        kwargs["principal"] = current_actor()
     return _run_cached(f"{fn.__module__}.{fn.__qualname__}", fn, db.database_url(), args, tuple(sorted(kwargs.items())))
 
 

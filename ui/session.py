@@ -10,7 +10,7 @@ from orders_core.permissions import Actor, allowed
 from queries.order_detail import order_facts
 from ui.data import cached_query
 
-USER_KEY = "auth.user"  # {"id": int, "email": str, "role": str, "name": str}
+USER_KEY = "auth.user"  # {"id", "email", "role", "name", "event_ids": None (every event) or ids}
 # The token of the server-side session (orders_core.sessions): read once from the HttpOnly cookie
 # the browser connected with, then kept here so a reconnect of this browser session keeps it.
 TOKEN_KEY = "auth.token"
@@ -20,17 +20,29 @@ def current_user() -> dict | None:
     return st.session_state.get(USER_KEY)
 
 
+def actor_of(user: dict) -> Actor:
+    """The principal of a signed-in user's plain values: who, role, event scope."""
+    scope = user.get("event_ids")
+    return Actor(
+        email=user["email"],
+        role=user["role"],
+        event_ids=None if scope is None else frozenset(scope),
+        user_id=user.get("id"),
+    )
+
+
 def current_actor() -> Actor:
-    """The actor recorded in history; pages are only reachable signed in (the router sees to it)."""
+    """The principal of this browser session (who, role, event scope, as the database said at
+    the start of this rerun): every service call and every cached read gets it."""
     user = current_user()
     if user is None:
         raise RuntimeError("no signed-in user: pages run only behind the sign-in of app.py")
-    return Actor(email=user["email"], role=user["role"])
+    return actor_of(user)
 
 
 def can(capability: str) -> bool:
     user = current_user()
-    return user is not None and allowed(Actor(user["email"], user["role"]), capability)
+    return user is not None and allowed(actor_of(user), capability)
 
 
 def order_actions(*, number: int | None = None, order_id: int | None = None) -> OrderActions | None:

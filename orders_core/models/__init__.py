@@ -6,6 +6,7 @@ this package fills `Base.metadata` with every table."""
 
 from __future__ import annotations
 
+from orders_core.models.audit import AppSetting, AuditEntry
 from orders_core.models.auth import SignInFailure, SignInTicket, UserSession
 from orders_core.models.base import NAMING, Base, IntPk, Money, Rate, UtcTime, _in, enum_type
 from orders_core.models.catalogue import (
@@ -47,9 +48,13 @@ from orders_core.models.summaries import (
     DashUtmFact,
     OrderSummary,
 )
-from orders_core.models.users import SavedView, User
+from orders_core.models.users import RecoveryCode, SavedView, User, UserEvent
 
 __all__ = [
+    "AppSetting",
+    "AuditEntry",
+    "RecoveryCode",
+    "UserEvent",
     "TicketVoid",
     "SellerSettings",
     "InvoiceLine",

@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ForeignKey,
     Index,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +32,32 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name chosen by the user
     last_login_at: Mapped[UtcTime | None]
+    created_at: Mapped[UtcTime]
+    # Issue 17: every event, or only those in `user_events` (none: no event at all).
+    all_events: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Issue 17: an authenticator app (TOTP, RFC 6238) once enrolled; recovery codes below.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[UtcTime | None]
+
+
+class UserEvent(Base):
+    """Issue 17: an event a user whose `all_events` is false may see and act on."""
+
+    __tablename__ = "user_events"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+
+
+class RecoveryCode(Base):
+    """Issue 17: a one-time code that signs in instead of the authenticator app (hashed)."""
+
+    __tablename__ = "user_recovery_codes"
+
+    id: Mapped[IntPk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    used_at: Mapped[UtcTime | None]
     created_at: Mapped[UtcTime]
 
 
