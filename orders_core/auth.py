@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from orders_core.i18n import _, as_utc
 from orders_core.models import SignInFailure, User, UserEvent
 from orders_core.passwords import MAX_PASSWORD_LENGTH, hash_password, verify_password
+from orders_core.permissions import Actor
 
 FREE_ATTEMPTS = 5
 FIRST_WAIT = timedelta(minutes=1)
@@ -53,6 +54,12 @@ class SignedInUser:
 
     def as_session(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def principal(self) -> Actor:
+        """Who asks, with role and event scope: what every query and service receives."""
+        scope = None if self.event_ids is None else frozenset(self.event_ids)
+        return Actor(email=self.email, role=self.role, event_ids=scope, user_id=self.id)
 
     @classmethod
     def from_row(cls, user: User, event_ids: tuple[int, ...] | None = None) -> SignedInUser:

@@ -53,7 +53,8 @@ def event_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
         return true()
     if not principal.event_ids:
         return false()
-    return column.in_(sorted(principal.event_ids))
+    condition: ColumnElement[bool] = column.in_(sorted(principal.event_ids))
+    return condition
 
 
 def order_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
@@ -62,7 +63,8 @@ def order_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
         return true()
     from orders_core.models import Order
 
-    return column.in_(select(Order.id).where(event_condition(Order.event_id, principal)))
+    condition: ColumnElement[bool] = column.in_(select(Order.id).where(event_condition(Order.event_id, principal)))
+    return condition
 
 
 def require_event(principal: Actor, event_id: int | None) -> None:
@@ -94,9 +96,8 @@ def refuse_outside_scope(principal: Actor, orders: Mapping[int, _HasEvent] | Ite
 def personal(column: Any, principal: Actor, label: str | None = None) -> ColumnElement[Any]:
     """A personal-data column as the principal may read it: itself, or the mask (same label)."""
     name = label or column.key
-    if principal.sees_personal_data:
-        return column.label(name)
-    return literal(MASK).label(name)
+    shown: ColumnElement[Any] = column.label(name) if principal.sees_personal_data else literal(MASK).label(name)
+    return shown
 
 
 def mask_value(value: Any, principal: Actor) -> Any:

@@ -21,14 +21,10 @@ def current_user() -> dict | None:
 
 
 def actor_of(user: dict) -> Actor:
-    """The principal of a signed-in user's plain values: who, role, event scope."""
+    """The principal of a signed-in user's plain values (`SignedInUser.as_session`): who, role,
+    event scope (absent or None: every event)."""
     scope = user.get("event_ids")
-    return Actor(
-        email=user["email"],
-        role=user["role"],
-        event_ids=None if scope is None else frozenset(scope),
-        user_id=user.get("id"),
-    )
+    return Actor(user["email"], user["role"], None if scope is None else frozenset(scope), user.get("id"))
 
 
 def current_actor() -> Actor:

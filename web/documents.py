@@ -71,7 +71,7 @@ def _signed_in(request: Request, refusal: str) -> tuple[Actor | None, Response |
     user = sessions.resume(db.get_engine(db.database_url()), request.cookies.get(sessions.COOKIE_NAME))
     if user is None:
         return None, _refused(refusal, 401)
-    return Actor(email=user.email, role=user.role), None
+    return user.principal, None
 
 
 def _pdf_of(invoice_id: int) -> tuple[bytes, str]:

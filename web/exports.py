@@ -18,7 +18,6 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from orders_core import db, sessions
 from orders_core.errors import NotAllowed
 from orders_core.i18n import DEFAULT_TIMEZONE, LANGUAGES, _, is_timezone, set_locale
-from orders_core.permissions import Actor
 
 ORDERS_CSV = "/export/orders.csv"
 ATTENDEES_CSV = "/export/attendees.csv"  # issue 18: the Attendees page's filtered set
@@ -65,7 +64,7 @@ def orders_export(request: Request) -> Response:
         return _refused(_("Sign in again to export orders."), 401)
     zone = params.get("tz", "")
     filters = view_from_params(params, zone if is_timezone(zone) else DEFAULT_TIMEZONE).filters
-    actor = Actor(email=user.email, role=user.role)
+    actor = user.principal
     try:
         if request.url.path.endswith(".xlsx"):
             return _download(xlsx_stream(engine, filters, actor=actor), XLSX_TYPE, "orders.xlsx")
@@ -106,7 +105,7 @@ def attendees_export(request: Request) -> Response:
         return _refused(_("Choose an event first."), 400)
     zone = params.get("tz", "")
     timezone = zone if is_timezone(zone) else DEFAULT_TIMEZONE
-    actor = Actor(email=user.email, role=user.role)
+    actor = user.principal
     try:
         if request.url.path.endswith(".xlsx"):
             return _download(xlsx_stream(engine, filters, actor=actor, timezone=timezone), XLSX_TYPE, "attendees.xlsx")

@@ -54,7 +54,7 @@ def _actor(request: Request) -> Actor | Response:
     user = sessions.resume(db.get_engine(db.database_url()), request.cookies.get(sessions.COOKIE_NAME))
     if user is None:
         return _refused(_("Sign in again to download e-tickets."), 401)
-    actor = Actor(email=user.email, role=user.role)
+    actor = user.principal
     try:
         require(actor, CAPABILITY)
     except NotAllowed as refusal:

@@ -111,6 +111,7 @@ def test_a_session_lands_on_the_overview_with_the_user_in_the_sidebar(accounts):
         "email": "finance@example.com",
         "role": "finance",
         "name": "Finance User",
+        "event_ids": None,
     }
     assert [title.value for title in at.title] == ["Overview"]
     assert [markdown.value for markdown in at.sidebar.markdown] == ["**Finance User**"]

@@ -80,6 +80,7 @@ def test_a_ticket_opens_one_session_once_and_the_database_keeps_only_hashes(engi
         "email": "fin@example.com",
         "role": "finance",
         "name": "Fiona",
+        "event_ids": None,
     }
 
 
