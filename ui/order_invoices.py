@@ -42,14 +42,14 @@ def _pdf_reader(invoice_id: int) -> Callable[[], bytes]:
     read: `document_pdf` hands back the stored bytes."""
 
     def pdf() -> bytes:
-        return read(lambda session: document_pdf(session, invoice_id)) or b""
+        return read(lambda session: document_pdf(session, invoice_id, principal=current_actor())) or b""
 
     return pdf
 
 
 def _render_pdf(invoice_id: int) -> None:
     with st.spinner(_("Rendering the PDF…")):
-        run_service(lambda session: document_pdf(session, invoice_id), notice=DONE)
+        run_service(lambda session: document_pdf(session, invoice_id, principal=current_actor()), notice=DONE)
 
 
 def _document_row(doc: Any) -> None:

@@ -74,12 +74,12 @@ def _signed_in(request: Request, refusal: str) -> tuple[Actor | None, Response |
     return user.principal, None
 
 
-def _pdf_of(invoice_id: int) -> tuple[bytes, str]:
+def _pdf_of(invoice_id: int, principal: Actor) -> tuple[bytes, str]:
     from orders_core.documents.files import document_filename, document_pdf
     from orders_core.models import Invoice
 
     with db.unit_of_work(db.get_engine(db.database_url())) as session:  # the first download stores it
-        pdf = document_pdf(session, invoice_id)
+        pdf = document_pdf(session, invoice_id, principal=principal)
         invoice = session.get(Invoice, invoice_id)
         assert invoice is not None
         return pdf, document_filename(invoice)
@@ -98,7 +98,7 @@ def document_download(request: Request) -> Response:
     try:
         if document_order(engine, invoice_id, actor=actor) is None:
             return _refused(_("This invoice does not exist."), 404)
-        pdf, file_name = _pdf_of(invoice_id)
+        pdf, file_name = _pdf_of(invoice_id, actor)
     except NotAllowed as refused:
         return _refused(refused.message, 403)
     except OrderError as error:  # seller settings gone incomplete cannot stop a stored PDF; anything else
@@ -125,13 +125,13 @@ class _Pipe(io.RawIOBase):
         return data
 
 
-def zip_pieces(invoice_ids: list[int]) -> Iterator[bytes]:
+def zip_pieces(invoice_ids: list[int], actor: Actor) -> Iterator[bytes]:
     """A ZIP of the documents' PDFs, a piece per document, each PDF rendered when missing (PDFs
     are compressed already: stored as they are)."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:
         for invoice_id in invoice_ids:
-            pdf, file_name = _pdf_of(invoice_id)
+            pdf, file_name = _pdf_of(invoice_id, actor)
             archive.writestr(file_name, pdf)
             yield pipe.take()
     yield pipe.take()
@@ -160,7 +160,7 @@ def invoices_zip(request: Request) -> Response:
         return _refused(_("No document matches these filters."), 404)
     if len(ids) > MAX_ZIP_DOCUMENTS:
         return _refused(too_many_message(len(ids)), 413)
-    return StreamingResponse(zip_pieces(ids), media_type="application/zip", headers=_headers("invoices.zip"))
+    return StreamingResponse(zip_pieces(ids, actor), media_type="application/zip", headers=_headers("invoices.zip"))
 
 
 def too_many_message(count: int) -> str:

@@ -71,7 +71,7 @@ def ticket_download(request: Request) -> Response:
         return actor
     try:
         with db.read_only(db.get_engine(db.database_url())) as session:
-            ticket = ticket_of(session, request.path_params["attendee_id"])
+            ticket = ticket_of(session, request.path_params["attendee_id"], principal=actor)
         return _pdf(render_tickets_pdf([ticket]), ticket_filename(ticket))
     except OrderError as refusal:
         return _refused(refusal.message, 404)
@@ -93,7 +93,7 @@ def order_tickets_download(request: Request) -> Response:
             order_id = session.scalar(select(Order.id).where(Order.number == number, Order.deleted_at.is_(None)))
             if order_id is None:
                 return _refused(_("No order with number {number}.").format(number=number), 404)
-            tickets = tickets_of_order(session, order_id)
+            tickets = tickets_of_order(session, order_id, principal=actor)
         return _pdf(render_tickets_pdf(tickets), order_tickets_filename(number))
     except OrderError as refusal:
         return _refused(refusal.message, 404)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,17 +15,24 @@ from orders_core.documents.render import render_document_pdf
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.models import Invoice, InvoiceFile
+from orders_core.permissions import Actor
+from orders_core.scope import order_condition
 
 
-def document_pdf(session: Session, invoice_id: int) -> bytes:
+def document_pdf(session: Session, invoice_id: int, *, principal: Actor) -> bytes:
     """The stored PDF of the document, rendered and stored first if it has none yet (two
-    renderers at once: the first stored wins and both return its bytes)."""
+    renderers at once: the first stored wins and both return its bytes). A document of an
+    order outside the principal's events does not exist for them."""
+    visible = session.scalar(
+        select(Invoice.id).where(Invoice.id == invoice_id, order_condition(Invoice.order_id, principal))
+    )
+    if visible is None:
+        raise InvalidInput(_("This invoice does not exist."))
     stored = session.get(InvoiceFile, invoice_id)
     if stored is not None:
         return stored.pdf
     invoice = session.get(Invoice, invoice_id)
-    if invoice is None:
-        raise InvalidInput(_("This invoice does not exist."))
+    assert invoice is not None
     pdf = render_document_pdf(invoice)
     try:
         with session.begin_nested():

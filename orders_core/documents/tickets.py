@@ -23,6 +23,8 @@ from weasyprint import HTML
 from orders_core.errors import InvalidInput
 from orders_core.i18n import N_, _, catalogue, format_datetime_in_zone
 from orders_core.models import Attendee, Event, Order, OrderItem, OrderLine, TicketVoid
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("en", "fr")
@@ -113,9 +115,12 @@ def _voided(session: Session, secrets: list[str]) -> set[str]:
     return set(session.scalars(select(TicketVoid.secret).where(TicketVoid.secret.in_(secrets))))
 
 
-def ticket_of(session: Session, attendee_id: int) -> Ticket:
-    """The e-ticket of one attendee; refused when it does not exist or no longer admits."""
-    row = session.execute(_query().where(Attendee.id == attendee_id)).one_or_none()
+def ticket_of(session: Session, attendee_id: int, *, principal: Actor) -> Ticket:
+    """The e-ticket of one attendee; refused when it does not exist (or is another team's
+    event's) or no longer admits."""
+    row = session.execute(
+        _query().where(Attendee.id == attendee_id, event_condition(Attendee.event_id, principal))
+    ).one_or_none()
     if row is None:
         raise InvalidInput(_("This e-ticket does not exist."))
     attendee, deleted_at = row[0], row[4]
@@ -128,11 +133,17 @@ def ticket_of(session: Session, attendee_id: int) -> Ticket:
     return _ticket(row)
 
 
-def tickets_of_order(session: Session, order_id: int) -> list[Ticket]:
-    """The e-tickets of an order's attendees that still admit, in the order of the items."""
+def tickets_of_order(session: Session, order_id: int, *, principal: Actor) -> list[Ticket]:
+    """The e-tickets of an order's attendees that still admit, in the order of the items (none
+    for an order of an event outside the principal's scope)."""
     rows = session.execute(
         _query()
-        .where(Attendee.order_id == order_id, Attendee.cancelled_at.is_(None), Order.deleted_at.is_(None))
+        .where(
+            Attendee.order_id == order_id,
+            Attendee.cancelled_at.is_(None),
+            Order.deleted_at.is_(None),
+            event_condition(Attendee.event_id, principal),
+        )
         .order_by(Attendee.order_item_id, Attendee.id)
     ).all()
     voided = _voided(session, [row[0].ticket_secret for row in rows if row[0].ticket_secret])
@@ -165,14 +176,14 @@ def render_tickets_pdf(tickets: list[Ticket]) -> bytes:
     return bytes(HTML(string=tickets_html(tickets), base_url=str(TEMPLATES)).write_pdf())
 
 
-def ticket_pdf(session: Session, attendee_id: int) -> bytes:
+def ticket_pdf(session: Session, attendee_id: int, *, principal: Actor) -> bytes:
     """One attendee's e-ticket as a PDF (refused when it no longer admits)."""
-    return render_tickets_pdf([ticket_of(session, attendee_id)])
+    return render_tickets_pdf([ticket_of(session, attendee_id, principal=principal)])
 
 
-def order_tickets_pdf(session: Session, order_id: int) -> bytes:
+def order_tickets_pdf(session: Session, order_id: int, *, principal: Actor) -> bytes:
     """Every e-ticket of an order that still admits, in one PDF."""
-    return render_tickets_pdf(tickets_of_order(session, order_id))
+    return render_tickets_pdf(tickets_of_order(session, order_id, principal=principal))
 
 
 def ticket_filename(ticket: Ticket) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from orders_core.errors import OrderError
 from orders_core.models import Attendee, Invoice, TicketVoid
+from orders_core.permissions import SYSTEM_ACTOR
 
 INVOICE = "invoice"
 TICKET = "ticket"
@@ -72,9 +73,9 @@ def _one(session: Session, item: Mapping[str, Any]) -> Attachment:
             invoice = session.get(Invoice, document_id)
             if invoice is None:
                 raise AttachmentUnavailable(f"invoice {document_id} does not exist: not sent without it")
-            return Attachment(document_filename(invoice), document_pdf(session, document_id))
+            return Attachment(document_filename(invoice), document_pdf(session, document_id, principal=SYSTEM_ACTOR))
         if kind == TICKET:
-            ticket = ticket_of(session, document_id)
+            ticket = ticket_of(session, document_id, principal=SYSTEM_ACTOR)
             return Attachment(ticket_filename(ticket), render_tickets_pdf([ticket]))
     except OrderError as refusal:  # deleted, cancelled, void: said in words
         raise AttachmentUnavailable(f"{kind} {document_id}: {refusal.message} Not sent without it.") from refusal

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import facturx
+import pytest
 from lxml import etree
 from pypdf import PdfReader
 
@@ -20,6 +21,7 @@ from orders_core.documents.cii import NAMESPACES
 from orders_core.documents.files import document_pdf
 from orders_core.documents.issue import issue_credit_note, issue_invoice
 from orders_core.documents.render import document_html, render_document_pdf
+from orders_core.errors import InvalidInput
 from orders_core.models import InvoiceFile, Order
 from orders_core.permissions import Actor
 from tests.factories import make_code, make_event, make_order, make_seller_settings, make_tariff
@@ -254,8 +256,37 @@ def test_the_first_download_renders_and_stores_the_pdf_and_later_ones_get_the_sa
         order = _order(session)
         invoice_id = issue_invoice(session, actor=FINANCE, order_id=order.id, now=ON).id
     with unit_of_work(engine) as session:
-        first = document_pdf(session, invoice_id)
+        first = document_pdf(session, invoice_id, principal=FINANCE)
     with unit_of_work(engine) as session:
-        assert document_pdf(session, invoice_id) == first
+        assert document_pdf(session, invoice_id, principal=FINANCE) == first
         assert session.get_one(InvoiceFile, invoice_id).pdf == first
     assert "Total TTC 347,74 €" in _text(first)
+
+
+def test_a_document_of_another_events_order_does_not_exist_for_finance_scoped_elsewhere(engine):
+    with unit_of_work(engine) as session:
+        order = _order(session)
+        invoice_id = issue_invoice(session, actor=FINANCE, order_id=order.id, now=ON).id
+        elsewhere = FINANCE.scoped_to([make_event(session).id])
+        event_id = order.event_id
+    with unit_of_work(engine) as session, pytest.raises(InvalidInput, match="This invoice does not exist"):
+        document_pdf(session, invoice_id, principal=elsewhere)
+    with unit_of_work(engine) as session:
+        assert document_pdf(session, invoice_id, principal=FINANCE.scoped_to([event_id]))[:5] == b"%PDF-"
+
+
+def test_finance_scoped_elsewhere_cannot_issue_an_invoice_for_another_events_order(engine):
+    with unit_of_work(engine) as session:
+        order = _order(session)
+        elsewhere = FINANCE.scoped_to([make_event(session).id])
+    with unit_of_work(engine) as session, pytest.raises(InvalidInput, match="This order does not exist"):
+        issue_invoice(session, actor=elsewhere, order_id=order.id, now=ON)
+
+
+def test_finance_scoped_elsewhere_cannot_credit_another_events_invoice(engine):
+    with unit_of_work(engine) as session:
+        order = _order(session)
+        invoice_id = issue_invoice(session, actor=FINANCE, order_id=order.id, now=ON).id
+        elsewhere = FINANCE.scoped_to([make_event(session).id])
+    with unit_of_work(engine) as session, pytest.raises(InvalidInput, match="This invoice does not exist"):
+        issue_credit_note(session, actor=elsewhere, invoice_id=invoice_id, reason="Gesture", now=ON)

@@ -36,6 +36,7 @@ from tests.factories import make_event, make_order, make_seat_plan, make_tariff
 MANAGER = Actor("manager@example.org", "event_manager")
 FINANCE = Actor("finance@example.org", "finance")
 MARKETER = Actor("marketer@example.org", "marketer")
+ADMIN = Actor("admin@example.org", "admin")
 STARTS = datetime(2027, 6, 12, 17, 30, tzinfo=UTC)  # 19:30 in Paris (summer time)
 
 
@@ -80,7 +81,7 @@ def voids(engine) -> list[tuple[int, str, str]]:
 
 def test_an_attendees_ticket_pdf_reads_back_event_date_zone_venue_holder_tariff_seat_and_order(engine, paid):
     with unit_of_work(engine) as session:
-        pdf = ticket_pdf(session, paid["attendees"][0])
+        pdf = ticket_pdf(session, paid["attendees"][0], principal=ADMIN)
     text = pdf_text(pdf)
     assert pdf.startswith(b"%PDF")
     assert "Concert d'été" in text or "Concert d’été" in text
@@ -97,14 +98,14 @@ def test_a_french_order_gets_its_ticket_in_french(engine):
         event = make_event(session, name="Salon", language="fr", starts_at=STARTS, venue="Lyon")
         order = make_order(session, event, [(make_tariff(session, event, name="Entrée"), 1)], status="paid")
         attendee_id = session.scalar(select(Attendee.id).where(Attendee.order_id == order.id))
-        text = pdf_text(ticket_pdf(session, attendee_id))
+        text = pdf_text(ticket_pdf(session, attendee_id, principal=ADMIN))
     assert "Billet électronique" in text and "Titulaire" in text and "Commande" in text
     assert "12 juin 2027, 19:30:00 CEST" in text
 
 
 def test_the_qr_code_holds_the_attendees_secret_and_the_ticket_shows_that_code(engine, paid):
     with unit_of_work(engine) as session:
-        ticket = ticket_of(session, paid["attendees"][0])
+        ticket = ticket_of(session, paid["attendees"][0], principal=ADMIN)
         html = tickets_html([ticket])
     secret = attendee(engine, paid["attendees"][0]).ticket_secret
     assert ticket.secret == secret and qr_payload(secret) == secret
@@ -117,13 +118,13 @@ def test_user_text_on_a_ticket_is_escaped(engine):
     with unit_of_work(engine) as session:
         event = make_event(session, name="<b>Gala</b> & co", starts_at=STARTS)
         order = make_order(session, event, [(make_tariff(session, event), 1)], status="paid")
-        html = tickets_html(tickets_of_order(session, order.id))
+        html = tickets_html(tickets_of_order(session, order.id, principal=ADMIN))
     assert "&lt;b&gt;Gala&lt;/b&gt; &amp; co" in html and "<b>Gala" not in html
 
 
 def test_an_orders_tickets_come_as_one_pdf_a_page_per_attendee(engine, paid):
     with unit_of_work(engine) as session:
-        pdf = order_tickets_pdf(session, paid["order_id"])
+        pdf = order_tickets_pdf(session, paid["order_id"], principal=ADMIN)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 2
     assert "Zoé Lefèvre" in reader.pages[0].extract_text() and "Marc Dubois" in reader.pages[1].extract_text()
@@ -167,7 +168,7 @@ def test_changing_the_holder_renews_the_secret_voids_the_old_one_and_writes_hist
             "a new e-ticket was issued, the old one is void.",
             "Email changed from zoe@example.org to j@example.org.",
         ]
-        text = pdf_text(ticket_pdf(session, first))
+        text = pdf_text(ticket_pdf(session, first, principal=ADMIN))
         assert "Jeanne Martin" in text and "Zoé" not in text
 
 
@@ -205,9 +206,9 @@ def test_cancelling_a_ticket_voids_its_secret_and_its_pdf_is_refused(engine, pai
         cancel_tickets(session, actor=FINANCE, order_id=paid["order_id"], reason="cannot come", item_ids=[item_id])
     assert voids(engine) == [(first, secret, "cancelled")]
     with pytest.raises(InvalidInput, match="cancelled"), unit_of_work(engine) as session:
-        ticket_pdf(session, first)
+        ticket_pdf(session, first, principal=ADMIN)
     with unit_of_work(engine) as session:
-        assert [t.attendee_id for t in tickets_of_order(session, paid["order_id"])] == [second]
+        assert [t.attendee_id for t in tickets_of_order(session, paid["order_id"], principal=ADMIN)] == [second]
     with pytest.raises(TransitionRefused, match="cancelled"), unit_of_work(engine) as session:
         change_holder(session, actor=MANAGER, attendee_id=first, first_name="Jo", last_name="Martin")
 
@@ -227,7 +228,7 @@ def test_a_refund_that_cancels_the_order_voids_every_ticket(engine, paid):
         )
     assert sorted((a, why) for a, _secret, why in voids(engine)) == [(a, "cancelled") for a in paid["attendees"]]
     with pytest.raises(InvalidInput, match="no e-ticket"), unit_of_work(engine) as session:
-        order_tickets_pdf(session, paid["order_id"])
+        order_tickets_pdf(session, paid["order_id"], principal=ADMIN)
 
 
 def test_a_void_secret_is_recorded_once(engine, paid):
@@ -239,7 +240,7 @@ def test_a_void_secret_is_recorded_once(engine, paid):
         count = session.scalar(select(func.count()).select_from(TicketVoid))
     assert count == 2
     with pytest.raises(InvalidInput, match="void"), unit_of_work(engine) as session:
-        ticket_pdf(session, paid["attendees"][1])
+        ticket_pdf(session, paid["attendees"][1], principal=ADMIN)
 
 
 def test_the_venue_set_on_the_event_is_printed_on_its_tickets(engine, paid):
@@ -249,7 +250,7 @@ def test_the_venue_set_on_the_event_is_printed_on_its_tickets(engine, paid):
         event_id = session.get_one(Attendee, paid["attendees"][0]).event_id
         changes = update_event(session, actor=MANAGER, event_id=event_id, venue="  Olympia, Paris ")
         assert changes["venue"]["new"] == "Olympia, Paris"
-        assert "Olympia, Paris" in pdf_text(ticket_pdf(session, paid["attendees"][0]))
+        assert "Olympia, Paris" in pdf_text(ticket_pdf(session, paid["attendees"][0], principal=ADMIN))
 
 
 def test_a_bulk_cancel_leaves_the_tickets_of_the_orders_it_refuses(engine, paid):
@@ -262,4 +263,16 @@ def test_a_bulk_cancel_leaves_the_tickets_of_the_orders_it_refuses(engine, paid)
     assert len(result.done) == 1 and [r.number for r in result.refused] == [paid["number"]]
     assert voids(engine) == []
     with unit_of_work(engine) as session:
-        assert len(tickets_of_order(session, paid["order_id"])) == 2
+        assert len(tickets_of_order(session, paid["order_id"], principal=ADMIN)) == 2
+
+
+def test_another_events_e_ticket_does_not_exist_for_a_manager_scoped_to_one_event(engine, paid):
+    with unit_of_work(engine) as session:
+        other_event = make_event(session, name="Other team's event")
+        elsewhere = MANAGER.scoped_to([other_event.id])
+        with pytest.raises(InvalidInput, match="This e-ticket does not exist"):
+            ticket_of(session, paid["attendees"][0], principal=elsewhere)
+        with pytest.raises(InvalidInput, match="This order has no e-ticket"):
+            tickets_of_order(session, paid["order_id"], principal=elsewhere)
+        event_id = session.get_one(Attendee, paid["attendees"][0]).event_id
+        assert ticket_of(session, paid["attendees"][0], principal=MANAGER.scoped_to([event_id])).holder == "Zoé Lefèvre"

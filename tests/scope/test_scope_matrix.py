@@ -1,4 +1,4 @@
-"""Issue 17: every public query and service, for each role whose only event is ours, asked for
+"""Issue 17: every public query, service and document function, for each role whose only event is ours, asked for
 their event's data: refused or without a trace of it; never another event's row. (The specs
 are in tests/scope/specs_*.py; harness.py says how they are checked.)"""
 
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+import orders_core.documents
 import orders_core.services
 import queries
 from orders_core import db
@@ -41,10 +42,10 @@ def _spec_modules() -> None:
 
 
 def data_functions() -> dict[str, object]:
-    """Every public module-level function of the read side and the services that takes a
-    database handle."""
+    """Every public module-level function of the read side, the services and the documents that
+    takes a database handle."""
     found: dict[str, object] = {}
-    modules = [*_modules(queries), *_modules(orders_core.services)]
+    modules = [*_modules(queries), *_modules(orders_core.services), *_modules(orders_core.documents)]
     modules.append(importlib.import_module("orders_core.reconciliation.service"))
     for module in modules:
         for name, fn in vars(module).items():
