@@ -33,6 +33,13 @@ def database_url() -> str:
     return _psycopg(os.environ.get("ORDERS_DATABASE_URL", "").strip() or DEFAULT_URL)
 
 
+def read_database_url() -> str | None:
+    """Issue 19: a PostgreSQL streaming replica for read-only work (`ORDERS_READ_DATABASE_URL`,
+    unset: none); orders_core/replica.py decides when a read may go there."""
+    url = os.environ.get("ORDERS_READ_DATABASE_URL", "").strip()
+    return _psycopg(url) if url else None
+
+
 def migration_database_url() -> str:
     """The owner's URL, for migrations and the demo loader (`ORDERS_MIGRATION_DATABASE_URL`,
     default: the app's URL, so a single-URL setup works as before)."""

@@ -4,7 +4,11 @@ service call that changes data.
 
 Issue 17: every `queries/` function takes the principal (`principal=`, keyword-only);
 `cached_query` passes the signed-in user's, so the cache is keyed by who asks (role and event
-scope) and one user's cached rows never serve another's."""
+scope) and one user's cached rows never serve another's.
+
+Issue 19: cached reads go where `orders_core.replica.reads_url()` says (a streaming replica when
+`ORDERS_READ_DATABASE_URL` names one and it has this process's writes; the primary otherwise);
+the URL is part of the cache key."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import Engine
 
-from orders_core import db
+from orders_core import db, replica
 
 
 @st.cache_resource(show_spinner=False)
@@ -46,8 +50,12 @@ def cached_query(fn: Callable[..., Any], *args, **kwargs) -> Any:
         from ui.session import current_actor  # ui.session reads through this module
 
         kwargs["principal"] = current_actor()
-    return _run_cached(f"{fn.__module__}.{fn.__qualname__}", fn, db.database_url(), args, tuple(sorted(kwargs.items())))
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _run_cached(name, fn, replica.reads_url(), args, tuple(sorted(kwargs.items())))
 
 
 def clear_after_write() -> None:
+    """After a write of this session: no cached read is older than it, and reads stay on the
+    primary until the replica (if any) has replayed it (orders_core/replica.py)."""
     st.cache_data.clear()
+    replica.note_write(engine())
