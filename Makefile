@@ -16,12 +16,13 @@ PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint bench db demo browser pdf-libs clean help
+.PHONY: setup run test lint bench bench-browser db demo browser pdf-libs clean help
 
 help:
 	@echo "make run    set up, migrate, load demo data when the database is empty, serve the app"
 	@echo "make test   set up and run the whole test suite (SQLite, PostgreSQL, SMTP, Chromium)"
 	@echo "make bench  time the query layer and bulk services on 100k/1M generated orders"
+	@echo "make bench-browser  time pages in Chromium with 1 and 5 users at once (1M orders)"
 	@echo "           (BENCH_ARGS=\"--small\": on 10k orders; --only PATTERN, --runs N)"
 
 $(UV):
@@ -81,6 +82,11 @@ test: setup browser pdf-libs lint
 
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# What users wait for in Chromium, 1 and 5 users at once, on the 1M-order PostgreSQL database
+# (BENCH_BROWSER_ARGS="--small" for the 10k one); figures in bench/results/browser.json.
+bench-browser: setup browser
+	$(BIN)/python -m bench.browser $(BENCH_BROWSER_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache
