@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, false, literal, select, true
+from sqlalchemy.orm import aliased
 
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.i18n import _, ngettext
@@ -63,7 +64,9 @@ def order_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
         return true()
     from orders_core.models import Order
 
-    condition: ColumnElement[bool] = column.in_(select(Order.id).where(event_condition(Order.event_id, principal)))
+    # An alias, so that a query already reading `orders` does not correlate the subquery away.
+    scoped = aliased(Order)
+    condition: ColumnElement[bool] = column.in_(select(scoped.id).where(event_condition(scoped.event_id, principal)))
     return condition
 
 
