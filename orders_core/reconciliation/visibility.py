@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
+from sqlalchemy.orm import aliased
 
 from orders_core.models import BankAllocation, BankLineClassification, BankRefundAllocation, Order, Refund
 from orders_core.permissions import Actor
@@ -29,7 +30,7 @@ def _outside(order_id: Any, principal: Actor) -> ColumnElement[bool]:
     return outside
 
 
-def _amount_only(c: type[BankLineClassification]) -> ColumnElement[bool]:
+def _amount_only(c: Any) -> ColumnElement[bool]:
     return and_(c.classification == BankLineClass.NO_MATCH, c.reason["key"].as_string() == AMOUNT_ONLY)
 
 
@@ -38,21 +39,22 @@ def line_visible(transaction_id: Any, principal: Actor) -> ColumnElement[bool]:
     principal of every event)."""
     if principal.all_events:
         return true()
-    c = BankLineClassification
+    c = aliased(BankLineClassification)
+    allocation, refund_allocation, refund = aliased(BankAllocation), aliased(BankRefundAllocation), aliased(Refund)
     classified = exists(
         select(c.transaction_id).where(
             c.transaction_id == transaction_id, _outside(c.order_id, principal), not_(_amount_only(c))
         )
     )
     paid = exists(
-        select(BankAllocation.id).where(
-            BankAllocation.transaction_id == transaction_id, _outside(BankAllocation.order_id, principal)
+        select(allocation.id).where(
+            allocation.transaction_id == transaction_id, _outside(allocation.order_id, principal)
         )
     )
     refunded = exists(
-        select(BankRefundAllocation.id)
-        .join(Refund, Refund.id == BankRefundAllocation.refund_id)
-        .where(BankRefundAllocation.transaction_id == transaction_id, _outside(Refund.order_id, principal))
+        select(refund_allocation.id)
+        .join(refund, refund.id == refund_allocation.refund_id)
+        .where(refund_allocation.transaction_id == transaction_id, _outside(refund.order_id, principal))
     )
     return not_(or_(classified, paid, refunded))
 
