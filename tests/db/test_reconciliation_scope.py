@@ -189,3 +189,30 @@ def test_a_bulk_confirmation_naming_their_order_is_refused_whole(engine, world):
     )
     assert status_of(engine, world.ours.pending_id) == "awaiting_payment"
     assert status_of(engine, world.theirs.pending_id) == "awaiting_payment"
+
+
+def test_a_transfer_naming_orders_of_two_events_is_never_one_match_of_both(engine):
+    """Two events in one currency; a reference names an order of each and the amount is their sum:
+    the classifier never proposes paying both (each team confirms its own), while two orders of
+    one event are still paid together (the control)."""
+    from tests.factories import make_event, make_order, make_tariff
+
+    with unit_of_work(engine) as session:
+        paris, lyon = make_event(session, name="Paris"), make_event(session, name="Lyon")
+        paris_pass, lyon_pass = make_tariff(session, paris), make_tariff(session, lyon)
+        first = make_order(session, paris, [(paris_pass, 1)], number=1000101, buyer_last_name="Roux")
+        second = make_order(session, lyon, [(lyon_pass, 1)], number=1000102, buyer_last_name="Roux")
+        third = make_order(session, paris, [(paris_pass, 1)], number=1000103, buyer_last_name="Roux")
+        amount = Decimal(str(first.total_ttc)) + Decimal(str(second.total_ttc))
+        content = (
+            "Date;Montant;Devise;Donneur d'ordre;Communication\n"
+            f"{NOW.date():%d/%m/%Y};{amount:.2f};EUR;Roux;CMD 1000101 1000102\n"
+            f"{NOW.date():%d/%m/%Y};{amount:.2f};EUR;Roux;CMD 1000101 1000103\n"
+        ).encode()
+        statement_id = import_statement(session, actor=EVERYWHERE, filename="two.csv", content=content).statement_id
+        assert Decimal(str(third.total_ttc)) == Decimal(str(second.total_ttc))
+    two_events, one_event = classified_lines(engine, statement_id, None, 10, 0, principal=EVERYWHERE)
+    assert "1000102" not in str(two_events["reason"].get("allocations"))
+    assert two_events["classification"] != "matched"
+    assert (one_event["classification"], one_event["decided"]) == ("matched", True)
+    assert [number for _id, number, _amount in one_event["reason"]["allocations"]] == [1000101, 1000103]
