@@ -154,8 +154,7 @@ class _Run(StatementReads):
                     select(BankTransaction.currency).where(BankTransaction.statement_id == self.statement_id).distinct()
                 )
             )
-            # The classification is the organisation's: every event's open orders (issue 17: what a
-            # scoped principal reads of it is filtered by orders_core.reconciliation.visibility).
+            # The organisation's classification: every event (issue 17: reads filter it, visibility.py).
             orders = open_orders(self.session, currencies, principal=SYSTEM_ACTOR)
             self.balances = {o.id: o.balance_due for o in orders}
             self.events = {o.id: o.event_id for o in orders}
@@ -390,8 +389,7 @@ class _Run(StatementReads):
         ranked = self.matcher().suggest(
             Transfer(line.id, line.booked_on, left, line.currency, line.payer, line.reference, documents)
         )
-        # Issue 17: one transfer pays orders of one event (each team confirms its own); a reference
-        # naming orders of two events is for a person to assign by hand.
+        # Issue 17: one transfer pays one event's orders (each team confirms its own), never two.
         ranked = [s for s in ranked if len({self.events.get(i) for i in s.order_ids}) == 1]
         if not ranked:
             return self._no_match(line, orders, numbers)
