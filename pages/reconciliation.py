@@ -1,6 +1,9 @@
 """Bank reconciliation: import a statement; every line shows its stored classification, its
 reason and the order it points at (filtered, paged); confirm a line, settle a refund, confirm
-every decided match after a dry run; re-classify; report per currency."""
+every decided match after a dry run; re-classify; report per currency.
+
+Issue 17: a finance user scoped to some events sees every statement, but only the lines that are
+not other teams' (queries/reconciliation.py says which and why), and how many are."""
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -242,6 +245,16 @@ if not report.empty and can("orders.export"):
 
 st.subheader(_("Lines"))
 counts = cached_query(classification_counts, statement_id)
+if counts.get("other_events"):
+    st.info(
+        ngettext(
+            "{n} line of this statement belongs to another team's event: it is theirs to reconcile "
+            "and is left out of this page (lines, counts, report and decided matches).",
+            "{n} lines of this statement belong to other teams' events: they are theirs to reconcile "
+            "and are left out of this page (lines, counts, report and decided matches).",
+            counts["other_events"],
+        ).format(n=format_number(counts["other_events"]))
+    )
 if counts.get("unclassified"):
     st.warning(
         ngettext(
@@ -399,7 +412,7 @@ for row in rows:
                     else:
 
                         def assign(session, number=number, amount=amount, transaction_id=row["id"]):
-                            order = find_order_by_number(session, number)
+                            order = find_order_by_number(session, number, actor=current_actor())
                             confirm_match(
                                 session,
                                 actor=current_actor(),

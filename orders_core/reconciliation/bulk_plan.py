@@ -15,7 +15,9 @@ from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.inputs import clean_id
 from orders_core.models import BankLineClassification, BankStatement, BankTransaction
+from orders_core.permissions import Actor
 from orders_core.reconciliation.classes import allocations
+from orders_core.reconciliation.visibility import line_visible
 from orders_core.status import BankDirection, BankLineClass, BankTransactionStatus
 
 ZERO = Decimal("0.00")
@@ -48,9 +50,10 @@ class BulkPlan:
         self.amounts[currency] = self.amounts.get(currency, ZERO) + sum((a for _o, a in pairs), ZERO)
 
 
-def plan_decided(session: Session, statement_id: int) -> BulkPlan:
+def plan_decided(session: Session, statement_id: int, *, principal: Actor) -> BulkPlan:
     """The dry run of `confirm_decided`: the open lines classified `matched` and decided, with
-    the orders they pay and the amounts per currency. Writes nothing."""
+    the orders they pay and the amounts per currency. Writes nothing. Issue 17: only the lines
+    the principal sees (another team's decided matches are theirs to confirm)."""
     statement_id = known_statement(session, statement_id)
     c, t = BankLineClassification, BankTransaction
     query = (
@@ -63,6 +66,7 @@ def plan_decided(session: Session, statement_id: int) -> BulkPlan:
             t.status == BankTransactionStatus.UNMATCHED,
             t.direction == BankDirection.CREDIT,  # never a refund paid out,
             t.amount > t.allocated,  # nor a zero line
+            line_visible(t.id, principal),
         )
         .order_by(t.id)
     )

@@ -45,6 +45,7 @@ from orders_core.models import (
     Order,
     Refund,
 )
+from orders_core.permissions import SYSTEM_ACTOR
 from orders_core.reconciliation.classes import day, label, money, reason
 from orders_core.reconciliation.document_refs import mentions_with_documents
 from orders_core.reconciliation.line_facts import Line, Mentioned, Named, StatementReads, cents
@@ -141,6 +142,7 @@ class _Run(StatementReads):
         self.now = datetime.now(UTC)
         self._matcher: Matcher | None = None
         self.balances: dict[int, Decimal] = {}  # open order id -> balance due (the matcher's own figure)
+        self.events: dict[int, int | None] = {}  # open order id -> its event
         self.taken_orders: set[int] = set()  # orders a decided line already pays
         self.taken_refunds: set[int] = set()  # refunds an outgoing line of this run already pays
 
@@ -152,8 +154,10 @@ class _Run(StatementReads):
                     select(BankTransaction.currency).where(BankTransaction.statement_id == self.statement_id).distinct()
                 )
             )
-            orders = open_orders(self.session, currencies)
+            # The organisation's classification: every event (issue 17: reads filter it, visibility.py).
+            orders = open_orders(self.session, currencies, principal=SYSTEM_ACTOR)
             self.balances = {o.id: o.balance_due for o in orders}
+            self.events = {o.id: o.event_id for o in orders}
             self._matcher = Matcher(orders)
         return self._matcher
 
@@ -385,6 +389,8 @@ class _Run(StatementReads):
         ranked = self.matcher().suggest(
             Transfer(line.id, line.booked_on, left, line.currency, line.payer, line.reference, documents)
         )
+        # Issue 17: one transfer pays one event's orders (each team confirms its own), never two.
+        ranked = [s for s in ranked if len({self.events.get(i) for i in s.order_ids}) == 1]
         if not ranked:
             return self._no_match(line, orders, numbers)
         best = ranked[0]

@@ -21,6 +21,7 @@ from orders_core.reconciliation.bulk_plan import BulkPlan, known_statement, plan
 from orders_core.reconciliation.classes import allocations, proposes_payment, proposes_refund
 from orders_core.reconciliation.classify import Progress, classify_statement
 from orders_core.reconciliation.service import _locked_transaction, confirm_match
+from orders_core.scope import refuse_outside_scope
 from orders_core.services.guards import OrderRow, lock_orders
 from orders_core.services.ledger import status_refusal
 from orders_core.status import BankDirection, BankLineClass, BankTransactionStatus, PaymentMethod
@@ -45,7 +46,7 @@ def confirm_line(session: Session, *, actor: Actor, transaction_id: int) -> Bank
     overpaid): the allocations it names, through `confirm_match`. Lines that must not pay an
     order (already paid, cancelled, another currency) have no proposal and are refused."""
     require(actor, "reconciliation.manage")
-    transaction = _locked_transaction(session, transaction_id)
+    transaction = _locked_transaction(session, transaction_id, actor)
     stored = _stored(session, transaction)
     pairs = allocations(stored.reason) if stored is not None else []
     if stored is None or not pairs or not proposes_payment(stored.classification, transaction.status):
@@ -73,7 +74,7 @@ def confirm_refund_line(session: Session, *, actor: Actor, transaction_id: int) 
 
     require(actor, "reconciliation.manage")
     require(actor, "orders.record_refund")
-    transaction = _locked_transaction(session, transaction_id)
+    transaction = _locked_transaction(session, transaction_id, actor)
     if transaction.direction != BankDirection.DEBIT:
         raise InvalidInput(_("Line {line} is not an outgoing payment.").format(line=transaction.line_number))
     stored = _stored(session, transaction)
@@ -143,13 +144,18 @@ def confirm_refund_line(session: Session, *, actor: Actor, transaction_id: int) 
 def confirm_decided(session: Session, *, actor: Actor, statement_id: int, dry_run: bool = False) -> BulkPlan:
     """Confirm every decided match of the statement (see `plan_decided`), each through the
     ledger. A line whose order no longer takes that payment (paid, cancelled or changed since it
-    was classified) is skipped and reported, never paid. Returns what was done."""
+    was classified) is skipped and reported, never paid. Returns what was done.
+
+    Issue 17: the plan holds only the lines the actor sees (their events' decided matches); an
+    order of the plan outside the actor's events (a line paying orders of two events, stored
+    before that was refused) refuses the whole action, naming it."""
     require(actor, "reconciliation.manage")
-    plan = plan_decided(session, statement_id)
+    plan = plan_decided(session, statement_id, principal=actor)
+    order_ids = sorted({order_id for *_rest, pairs in plan.items for order_id, _a in pairs})
+    rows = lock_orders(session, order_ids, lock=not dry_run) if order_ids else {}
+    refuse_outside_scope(actor, list(rows.values()))  # type: ignore[arg-type]  # OrderRow is frozen
     if dry_run:
         return plan
-    order_ids = sorted({order_id for *_rest, pairs in plan.items for order_id, _a in pairs})
-    rows = lock_orders(session, order_ids) if order_ids else {}
     done = BulkPlan(dry_run=False)
     for transaction_id, line, currency, pairs in plan.items:
         why = next(

@@ -97,6 +97,7 @@ class OpenOrder:
     created_on: date
     buyer_name: str
     company_name: str = ""
+    event_id: int | None = None  # issue 17: one transfer never pays orders of two events
 
 
 @dataclass(frozen=True)

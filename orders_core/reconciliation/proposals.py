@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orders_core.models import BankTransaction, Order
+from orders_core.permissions import Actor
 from orders_core.reconciliation.classes import may_pay_an_order
 from orders_core.reconciliation.document_refs import document_mentions
 from orders_core.reconciliation.matching import Matcher, OpenOrder, Suggestion, Transfer
+from orders_core.scope import event_condition
 from orders_core.status import OPEN_BANK_STATUSES
 
 CENT = Decimal("0.01")
@@ -28,9 +30,10 @@ def _decimal(value: object) -> Decimal:
     return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT)
 
 
-def open_orders(session: Session, currencies: set[str]) -> list[OpenOrder]:
-    """Invoice orders still owed money: awaiting payment, not deleted, balance due > 0. One
-    query with only the columns the matcher uses (100,000 orders: well under a second)."""
+def open_orders(session: Session, currencies: set[str], *, principal: Actor) -> list[OpenOrder]:
+    """Invoice orders still owed money: awaiting payment, not deleted, balance due > 0, of the
+    principal's events (issue 17; the classifier asks as the system: every event). One query
+    with only the columns the matcher uses (100,000 orders: well under a second)."""
     rows = session.execute(
         select(
             Order.id,
@@ -41,7 +44,9 @@ def open_orders(session: Session, currencies: set[str]) -> list[OpenOrder]:
             Order.buyer_first_name,
             Order.buyer_last_name,
             Order.company_name,
+            Order.event_id,
         ).where(
+            event_condition(Order.event_id, principal),
             Order.status == "awaiting_payment",
             Order.deleted_at.is_(None),
             Order.currency.in_(sorted(currencies)),
@@ -57,14 +62,18 @@ def open_orders(session: Session, currencies: set[str]) -> list[OpenOrder]:
             created_at.date(),
             f"{first} {last}".strip(),
             company or "",
+            event_id,
         )
-        for order_id, number, currency, balance, created_at, first, last, company in rows
+        for order_id, number, currency, balance, created_at, first, last, company, event_id in rows
     ]
 
 
-def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[int, list[Suggestion]]:
+def suggestions(
+    session: Session, transactions: list[BankTransaction], *, principal: Actor
+) -> dict[int, list[Suggestion]]:
     """Ranked suggestions for each open transaction (unmatched, or partially allocated) that may
-    pay an order: outgoing (debit) and zero-amount lines are left out, never proposed."""
+    pay an order: outgoing (debit) and zero-amount lines are left out, never proposed. Only the
+    principal's events' orders are candidates (issue 17, in SQL)."""
     transactions = [
         t
         for t in transactions
@@ -75,7 +84,7 @@ def suggestions(session: Session, transactions: list[BankTransaction]) -> dict[i
         return {}
     documents = document_mentions(session, (t.reference for t in transactions))
     with _collector_paused():
-        matcher = Matcher(open_orders(session, {t.currency for t in transactions}))
+        matcher = Matcher(open_orders(session, {t.currency for t in transactions}, principal=principal))
         return {
             t.id: matcher.suggest(
                 Transfer(

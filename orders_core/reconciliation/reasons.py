@@ -41,6 +41,9 @@ NOT_WAITING = N_("Order {number} is “{status}”: it does not wait for a bank 
 UNKNOWN_NUMBERS = N_(
     "The reference names {numbers}, which is no order; no open order in {currency} has this amount and payer name"
 )
+# Issue 17: a "no match" only the amount links to another event's order, as a principal scoped to
+# other events reads it (that order is not named).
+NOTHING_OF_YOURS = N_("No order of your events in {currency} has this amount and payer name")
 NOTHING_CLOSE = N_("No order number in the reference, and no open order in {currency} with this amount and payer name")
 # A note after the sentence when the order number was read from look-alike letters (O for 0, l
 # for 1, S for 5, B for 8): a lower score, and never confirmed in bulk.

@@ -23,6 +23,8 @@ from orders_core.permissions import Actor, require
 from orders_core.reconciliation.classify import classify_statement
 from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, StatementLine, read_statement
 from orders_core.reconciliation.states import may_ignore
+from orders_core.reconciliation.visibility import line_visible
+from orders_core.scope import event_condition
 from orders_core.status import BankDirection, BankTransactionStatus
 
 MAX_COMMENT = 2000
@@ -185,11 +187,14 @@ def _same_as_legacy(line: StatementLine, known: dict[str, tuple[Decimal, date, s
     return stored == (line.amount, line.booked_on, line.direction.value)
 
 
-def _locked_transaction(session: Session, transaction_id: int) -> BankTransaction:
+def _locked_transaction(session: Session, transaction_id: int, actor: Actor) -> BankTransaction:
+    """The line, locked; another team's line (issue 17) is refused like an unknown one."""
     missing = _("Unknown bank transaction {id}.").format(id=str(transaction_id)[:30])
     transaction_id = clean_id(transaction_id, missing=missing)
     transaction = session.scalars(
-        select(BankTransaction).where(BankTransaction.id == transaction_id).with_for_update()
+        select(BankTransaction)
+        .where(BankTransaction.id == transaction_id, line_visible(BankTransaction.id, actor))
+        .with_for_update()
     ).one_or_none()
     if transaction is None:
         raise InvalidInput(_("Unknown bank transaction {id}.").format(id=transaction_id))
@@ -200,11 +205,12 @@ def confirm_match(
     session: Session, *, actor: Actor, transaction_id: int, allocations: list[tuple[int, Decimal]]
 ) -> BankTransaction:
     """Record the transfer as a bank-transfer payment on each order (amount allocated to it);
-    an order fully paid is validated by the payment service. Nothing is written on refusal."""
+    an order fully paid is validated by the payment service. Nothing is written on refusal. An
+    order outside the actor's events is refused like an unknown order (issue 17)."""
     from orders_core.services.ledger import confirm_payment
 
     require(actor, "reconciliation.manage")
-    transaction = _locked_transaction(session, transaction_id)
+    transaction = _locked_transaction(session, transaction_id, actor)
     if transaction.status == "matched":
         raise InvalidInput(_("This transaction is already fully matched."))
     if transaction.status == "ignored":
@@ -229,7 +235,7 @@ def confirm_match(
         )
     for order_id, amount in allocations:
         order = session.get(Order, order_id)
-        if order is None:
+        if order is None or not actor.sees_event(order.event_id):
             raise InvalidInput(_("Unknown order."))
         if order.currency != transaction.currency:
             raise InvalidInput(
@@ -279,7 +285,7 @@ def ignore_transaction(session: Session, *, actor: Actor, transaction_id: int, c
         raise InvalidInput(_("Say why this transaction is ignored."))
     if len(comment) > MAX_COMMENT:
         raise InvalidInput(_("The comment is too long ({n} characters at most).").format(n=MAX_COMMENT))
-    transaction = _locked_transaction(session, transaction_id)
+    transaction = _locked_transaction(session, transaction_id, actor)
     if not may_ignore(transaction.status):
         raise InvalidInput(_("Only an unmatched transaction can be ignored."))
     transaction.status = BankTransactionStatus.IGNORED
@@ -289,12 +295,16 @@ def ignore_transaction(session: Session, *, actor: Actor, transaction_id: int, c
     classify_statement(session, transaction.statement_id, transaction_ids=[transaction.id])
 
 
-def find_order_by_number(session: Session, number: int) -> Order:
-    order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
+def find_order_by_number(session: Session, number: int, *, actor: Actor) -> Order:
+    """The order with this number among the actor's events (another event's reads as none)."""
+    order = session.scalars(
+        select(Order).where(Order.number == number, event_condition(Order.event_id, actor))
+    ).one_or_none()
     if order is None:
         raise InvalidInput(_("No order has the number {number}.").format(number=number))
     return order
 
 
 def statement_count(session: Session) -> int:
+    """The organisation's statements (no event: the same for every principal)."""
     return session.scalar(select(func.count()).select_from(BankStatement)) or 0

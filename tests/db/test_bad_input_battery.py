@@ -89,6 +89,7 @@ NOT_WRITE_SERVICES = {
     "list_users": "a read",
     "load_draft": "a read (the wizard's draft, issue 18)",
     "visible_views": "a read",
+    "find_order_by_number": "a read: the order of that number among the actor's events (reconciliation, issue 17)",
     "preview_template": "renders, writes nothing",
     "log": "catalogue history, written inside the catalogue services",
     "settle": "a step of create_order / modify_order",

@@ -102,7 +102,7 @@ def test_a_marketer_cannot_import_a_statement(orders):
 def test_the_dry_run_lists_the_decided_matches_and_writes_nothing(orders):
     statement_id = imported(orders)
     with unit_of_work(orders) as session:
-        plan = plan_decided(session, statement_id)
+        plan = plan_decided(session, statement_id, principal=FINANCE)
         numbers = {r.id: r.number for r in session.execute(select(Order.id, Order.number))}
     planned = {tuple(numbers[order_id] for order_id, _amount in pairs) for *_rest, pairs in plan.items}
     # 1000005: no reference, but the exact amount and the buyer's name, and no other open order
@@ -126,7 +126,7 @@ def test_confirming_every_decided_match_validates_those_orders(orders):
     assert methods == {"bank_transfer"}
     assert attendees == 2 + 1 + 3 + 1 + 1 + 1 + 1
     assert order(orders, 1000008).status == "awaiting_payment"  # a partial payment: a person confirms
-    report = statement_report(orders, statement_id).set_index("currency")
+    report = statement_report(orders, statement_id, principal=FINANCE).set_index("currency")
     assert report.loc["EUR", "received"] == D("1816.00")
     assert report.loc["EUR", "matched"] == D("1266.00")
     assert report.loc["EUR", "unmatched"] == D("550.00")
@@ -149,7 +149,7 @@ def test_an_underpayment_is_recorded_and_leaves_a_balance_due(orders):
         D("30.00"),
     )
     assert transaction(orders, statement_id, 8).status == "matched"
-    report = statement_report(orders, statement_id).set_index("currency")
+    report = statement_report(orders, statement_id, principal=FINANCE).set_index("currency")
     assert report.loc["EUR", "matched"] == D("50.00")
 
 
@@ -157,7 +157,7 @@ def test_an_overpayment_pays_the_order_and_keeps_the_excess_unallocated(orders):
     statement_id = imported(orders)
     line = transaction(orders, statement_id, 9)
     with unit_of_work(orders) as session:
-        best = suggestions(session, [session.get(BankTransaction, line.id)])[line.id][0]
+        best = suggestions(session, [session.get(BankTransaction, line.id)], principal=FINANCE)[line.id][0]
         confirm_match(
             session,
             actor=FINANCE,
@@ -167,7 +167,7 @@ def test_an_overpayment_pays_the_order_and_keeps_the_excess_unallocated(orders):
     assert order(orders, 1000009).status == "paid"
     after = transaction(orders, statement_id, 9)
     assert (after.status, after.allocated) == ("partial", D("450.00"))
-    report = statement_report(orders, statement_id).set_index("currency")
+    report = statement_report(orders, statement_id, principal=FINANCE).set_index("currency")
     assert report.loc["EUR", "partially_matched"] == D("450.00")
 
 

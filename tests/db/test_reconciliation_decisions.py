@@ -158,7 +158,7 @@ def test_confirming_decided_matches_pays_them_and_reports_it(world):
     assert order_of(world, 2000002) == ("awaiting_payment", D("0.00"), 0, 0)  # partial: a person decides
     assert order_of(world, 2000006) == ("awaiting_payment", D("0.00"), 0, 0)  # CHF for a EUR order
     with unit_of_work(world) as session:
-        assert plan_decided(session, statement_id).lines == 0  # nothing left to confirm
+        assert plan_decided(session, statement_id, principal=FINANCE).lines == 0  # nothing left to confirm
 
 
 def test_a_decided_line_whose_order_was_paid_since_is_skipped_and_reported(world):

@@ -119,7 +119,7 @@ def test_the_proposals_rank_the_invoiced_order_first_with_the_documents_reason(w
     statement_id = imported(world, [("120.00", "Karl Fremder", "Facture F2026-00001")])
     with unit_of_work(world) as session:
         lines = list(session.scalars(select(BankTransaction).where(BankTransaction.statement_id == statement_id)))
-        [best, *_others] = suggestions(session, lines)[lines[0].id]
+        [best, *_others] = suggestions(session, lines, principal=FINANCE)[lines[0].id]
     assert (best.order_numbers, best.by_reference, best.decided) == ((3000001,), True, True)
     assert (
         "invoice {document} of order {number} in the reference",

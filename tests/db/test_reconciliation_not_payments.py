@@ -57,7 +57,9 @@ def statement(engine):
 def test_suggestions_leave_out_outgoing_and_zero_lines(statement):
     engine, _statement_id, lines, _order_id = statement
     with unit_of_work(engine) as session:
-        ranked = suggestions(session, list(session.scalars(select(BankTransaction).order_by(BankTransaction.id))))
+        ranked = suggestions(
+            session, list(session.scalars(select(BankTransaction).order_by(BankTransaction.id))), principal=FINANCE
+        )
         best = {line: [s.order_numbers for s in ranked.get(tid, [])][:1] for line, tid in lines.items()}
     assert best == {2: [(3000001,)], 3: [], 4: []}
 
@@ -65,7 +67,7 @@ def test_suggestions_leave_out_outgoing_and_zero_lines(statement):
 def test_the_bulk_plan_holds_only_the_incoming_line(statement):
     engine, statement_id, lines, order_id = statement
     with unit_of_work(engine) as session:
-        plan = plan_decided(session, statement_id)
+        plan = plan_decided(session, statement_id, principal=FINANCE)
     assert [(tid, pairs) for tid, _line, _cur, pairs in plan.items] == [(lines[2], [(order_id, Decimal("120.00"))])]
 
 

@@ -87,7 +87,7 @@ def test_each_line_gets_its_expected_order_decided_or_left_to_a_person(statement
             .where(BankTransaction.statement_id == statement_id)
             .order_by(BankTransaction.line_number)
         ).all()
-        ranked = suggestions(session, list(lines))
+        ranked = suggestions(session, list(lines), principal=FINANCE)
         got = [
             (
                 line.payer,
@@ -102,7 +102,7 @@ def test_each_line_gets_its_expected_order_decided_or_left_to_a_person(statement
 def test_the_dry_run_plans_exactly_the_decided_lines(statement):
     engine, statement_id = statement
     with unit_of_work(engine) as session:
-        plan = plan_decided(session, statement_id)
+        plan = plan_decided(session, statement_id, principal=FINANCE)
         numbers = {r.id: r.number for r in session.execute(select(Order.id, Order.number))}
     assert sorted(numbers[pairs[0][0]] for *_rest, pairs in plan.items) == sorted(
         number for *_, number, decided in LINES if decided

@@ -93,7 +93,7 @@ def test_the_bulk_plan_leaves_out_lines_linked_by_the_amount_alone(world):  # no
         (4, "matched", 2000003, False),
     ]
     with unit_of_work(world) as session:
-        plan = plan_decided(session, statement_id)
+        plan = plan_decided(session, statement_id, principal=FINANCE)
     assert [line for _t, line, _c, _p in plan.items] == [2]
     with unit_of_work(world) as session:
         report = confirm_decided(session, actor=FINANCE, statement_id=statement_id)
@@ -120,7 +120,7 @@ def test_the_possible_order_is_refused_as_a_proposal_but_may_be_assigned_by_hand
     with pytest.raises(TransitionRefused, match="Line 2 proposes no payment"), unit_of_work(world) as session:
         confirm_line(session, actor=FINANCE, transaction_id=transaction_id)
     with unit_of_work(world) as session:  # what the page's "Assign by hand" does
-        order = find_order_by_number(session, 2000003)
+        order = find_order_by_number(session, 2000003, actor=FINANCE)
         confirm_match(session, actor=FINANCE, transaction_id=transaction_id, allocations=[(order.id, D("96.00"))])
     with unit_of_work(world) as session:
         order = session.scalars(select(Order).where(Order.number == 2000003)).one()
