@@ -55,7 +55,9 @@ else:
         for spec in role_pages
     }
     sections = {
-        _(section): [pages[spec.url_path] for spec in specs] for section, specs in sections_for(user["role"]).items()
+        _(section): [pages[spec.url_path] for spec in specs if spec.url_path in pages]
+        for section, specs in sections_for(user["role"]).items()
+        if any(spec.url_path in pages for spec in specs)
     }
     home = (
         pages[SECURITY_PATH] if obliged else next((pages[spec.url_path] for spec in role_pages if spec.default), None)

@@ -62,6 +62,8 @@ if not status.enrolled:
     else:
         st.info(_("Two-factor sign-in is off for your account."), icon=":material/shield:")
     enrolment_panel(actor, prefix=PREFIX, source=source, on_confirmed=_keep_codes)
+    if status.required:
+        st.stop()  # nothing else of the app, this page included, before the enrolment
 else:
     st.success(
         _("Two-factor sign-in is on since {when}.").format(when=local_time(status.enabled_at)),
