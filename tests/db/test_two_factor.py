@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from orders_core import auth, audit, totp, two_factor
+from orders_core import audit, auth, totp, two_factor
 from orders_core.db import unit_of_work
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.i18n import as_utc
