@@ -145,9 +145,7 @@ def test_a_recovery_code_signs_in_once(engine, people, clock):
     assert methods == ["recovery code", "recovery code", "recovery code"]
 
 
-def test_wrong_codes_count_like_wrong_passwords_and_the_right_password_gives_no_fresh_attempts(
-    engine, people, clock
-):
+def test_wrong_codes_count_like_wrong_passwords_and_the_right_password_gives_no_fresh_attempts(engine, people, clock):
     secret, _codes = enrol(engine, people["finance"])
     for _attempt in range(auth.FREE_ATTEMPTS):
         pending = password_step(engine, "fin@example.org").pending  # the password is known...
