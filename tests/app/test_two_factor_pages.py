@@ -185,3 +185,40 @@ def test_other_roles_see_no_obligation_switch(accounts):
 def test_sign_in_page_still_signs_in_with_the_password_alone_without_two_factor(accounts, engine):
     at = password_step("finance@example.com")
     assert [info.value for info in at.info] == ["Signing you in…"]
+
+
+def test_an_enrolled_user_makes_new_recovery_codes_then_turns_it_off_with_one(accounts, engine):
+    secret = enrol(engine, accounts["finance"], "finance@example.com", "finance")
+    user = {"email": "finance@example.com", "role": "finance"}
+    at = open_page("pages/account_security.py", user)
+    at.text_input(key="security.regenerate_code").input("000000")
+    at = submit_form(at, "Make new recovery codes")
+    assert [error.value for error in at.error][0].startswith("This code is not right.")
+    at.text_input(key="security.regenerate_code").input(totp.code_at(secret, now()))
+    at = submit_form(at, "Make new recovery codes")
+    assert not at.exception and not at.error
+    [codes] = [block.value for block in at.code]
+    at = at.button(key="security.codes_saved").click().run()
+    at.text_input(key="security.disable_code").input(codes.splitlines()[0])
+    at = submit_form(at, "Turn off")
+    assert not at.exception and not at.error
+    assert [success.value for success in at.success] == ["Two-factor sign-in is off."]
+    assert [info.value for info in at.info] == ["Two-factor sign-in is off for your account."]
+    with unit_of_work(engine) as session:
+        changes = [e.details["change"] for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert changes == ["enrolled", "recovery codes regenerated", "disabled"]
+
+
+def test_the_code_step_speaks_french(accounts, engine, monkeypatch):
+    monkeypatch.setenv("ORDERS_LOCALE", "fr")
+    enrol(engine, accounts["finance"], "finance@example.com", "finance")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="sign_in.email").input("finance@example.com")
+    at.text_input(key="sign_in.password").input(PASSWORD)
+    at = submit_form(at, "Se connecter")
+    assert [field.label for field in at.text_input] == ["Code d'authentification"]
+    at.text_input(key="sign_in.code").input("111111")
+    at = submit_form(at, "Vérifier")
+    assert [error.value for error in at.error] == [
+        "Code erroné, ou trop de tentatives. Réessayez, ou attendez 15 minutes."
+    ]
