@@ -84,6 +84,7 @@ def signed_in_user_of(session: Session, user: User) -> SignedInUser:
 
 CODE_STEP = "code"  # the password was right; the authenticator's code (or a recovery code) is next
 ENROL_STEP = "enrol"  # the password was right; the role is obliged to enrol first
+ENROLMENT_PROOF_LIFETIME = timedelta(minutes=15)  # an enrolment at sign-in proves the second factor this long
 
 
 @dataclass(frozen=True)
@@ -276,8 +277,12 @@ def finish_enrolled_sign_in(
 ) -> AuthResult:
     """The end of an `ENROL_STEP` sign-in, once the enrolment is confirmed: the session may start
     if the account is still active and enrolled."""
+    now = as_utc(now or datetime.now(UTC))
     user = session.scalar(select(User).where(User.id == pending.user_id).with_for_update())
     if user is None or not user.active or not two_factor.is_enrolled(user):
+        return AuthResult(None, failure_message())
+    if now - as_utc(user.totp_enabled_at or now) > ENROLMENT_PROOF_LIFETIME:
+        # Not the enrolment this sign-in just made (that one is minutes old): ask for a code instead.
         return AuthResult(None, failure_message())
     method = two_factor.METHOD_TOTP
     return AuthResult(finish_sign_in(session, user=user, email=pending.email, source=source, method=method, now=now))

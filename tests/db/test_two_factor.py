@@ -212,6 +212,8 @@ def test_the_obligation_sends_admins_and_finance_to_enrolment_not_marketers(engi
     enrol(engine, people["finance"])
     done = run(engine, lambda s: auth.finish_enrolled_sign_in(s, pending=result.pending, source=HOME))
     assert done.ok and done.user.role == "finance"
+    clock.shift(auth.ENROLMENT_PROOF_LIFETIME + timedelta(seconds=1))  # an old enrolment proves nothing now
+    assert not run(engine, lambda s: auth.finish_enrolled_sign_in(s, pending=result.pending, source=HOME)).ok
     assert not run(engine, lambda s: two_factor.must_enrol_id(s, people["finance"].user_id))
     run(engine, lambda s: two_factor.set_required(s, actor=admin, required=False))
     assert not run(engine, lambda s: two_factor.must_enrol_id(s, admin.user_id))
