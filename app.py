@@ -12,7 +12,7 @@ import streamlit as st
 from orders_core.i18n import _
 from ui import shell
 from ui.guard import routed
-from ui.registry import PAGES, pages_for, sections_for
+from ui.registry import PAGES, SECURITY_PATH, pages_for, sections_for
 
 shell.apply_locale()
 # An emoji favicon is drawn in the page (a data: URL); a :material/...: one would be fetched from
@@ -45,7 +45,9 @@ if user is None:
     ]
     st.navigation(sign_in, position="hidden").run()
 else:
-    role_pages = pages_for(user["role"])
+    # Issue 17: an obliged role without two-factor sign-in reaches only its Account security page.
+    obliged = shell.must_enrol(user)
+    role_pages = [spec for spec in pages_for(user["role"]) if not obliged or spec.url_path == SECURITY_PATH]
     pages = {
         spec.url_path: st.Page(
             spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path, default=spec.default
@@ -53,14 +55,19 @@ else:
         for spec in role_pages
     }
     sections = {
-        _(section): [pages[spec.url_path] for spec in specs] for section, specs in sections_for(user["role"]).items()
+        _(section): [pages[spec.url_path] for spec in specs if spec.url_path in pages]
+        for section, specs in sections_for(user["role"]).items()
+        if any(spec.url_path in pages for spec in specs)
     }
-    home = next((pages[spec.url_path] for spec in role_pages if spec.default), None)
+    home = (
+        pages[SECURITY_PATH] if obliged else next((pages[spec.url_path] for spec in role_pages if spec.default), None)
+    )
+    stand_in = shell.enrolment_first_page if obliged else shell.unavailable_page
     # The other pages of the app keep their address, hidden from the menu: a link to one of them
     # says that the role may not see it (never runs its file) instead of "Page not found".
     next(iter(sections.values())).extend(
         st.Page(
-            partial(shell.unavailable_page, title=spec.title, home=home),
+            partial(stand_in, spec.title, home),
             title=_(spec.title),
             icon=":material/block:",
             url_path=spec.url_path,

@@ -13,7 +13,15 @@ lock always ends by itself.
 
 The app only uses `AuthResult.user` (a `SignedInUser`, plain values) and the session tokens of
 `orders_core.sessions`. An OIDC provider (`st.login`) could replace the password check by mapping
-`st.user.email` to a `SignedInUser` with `user_for_email`."""
+`st.user.email` to a `SignedInUser` with `user_for_email`.
+
+Two-factor sign-in (issue 17, orders_core/two_factor.py): for an account with an authenticator
+app, the right password gives a `PendingSignIn` (step "code") instead of a user, and
+`verify_second_factor` completes it; a wrong code is a failure counted exactly like a wrong
+password, and the failure count is only cleared once the code is right (knowing the password buys
+no fresh attempts at the code). An account whose role is obliged and that is not enrolled gets a
+`PendingSignIn` with step "enrol": its session starts only once `finish_sign_in` follows a
+confirmed enrolment. Every sign-in and every failed one is audited in the attempt's transaction."""
 
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from orders_core import audit, two_factor
 from orders_core.i18n import _, as_utc
 from orders_core.models import SignInFailure, User, UserEvent
 from orders_core.passwords import MAX_PASSWORD_LENGTH, hash_password, verify_password
@@ -80,12 +89,31 @@ def signed_in_user_of(session: Session, user: User) -> SignedInUser:
     return SignedInUser.from_row(user, event_scope(session, user.id, user.all_events))
 
 
+CODE_STEP = "code"  # the password was right; the authenticator's code (or a recovery code) is next
+ENROL_STEP = "enrol"  # the password was right; the role is obliged to enrol first
+ENROLMENT_PROOF_LIFETIME = timedelta(minutes=15)  # an enrolment at sign-in proves the second factor this long
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """A sign-in whose password was right and whose session waits for the second factor."""
+
+    user_id: int
+    email: str  # as typed (normalized): the failure counter's and the audit's subject
+    role: str
+    step: str  # CODE_STEP or ENROL_STEP
+
+    def as_session(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
 class AuthResult:
     """The outcome of a sign-in attempt; `message` is translated and says nothing about why."""
 
     user: SignedInUser | None
     message: str = ""
+    pending: PendingSignIn | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,6 +122,12 @@ class AuthResult:
 
 def failure_message() -> str:
     return _("Wrong email or password, or too many attempts. Try again, or wait {minutes} minutes.").format(
+        minutes=int(LONGEST_WAIT.total_seconds() // 60)
+    )
+
+
+def code_failure_message() -> str:
+    return _("Wrong code, or too many attempts. Try again, or wait {minutes} minutes.").format(
         minutes=int(LONGEST_WAIT.total_seconds() // 60)
     )
 
@@ -170,11 +204,95 @@ def authenticate(
     fits = len(password) <= MAX_PASSWORD_LENGTH  # a longer one was never accepted as a password
     matches = verify_password(known_hash if fits else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH]) and fits
     if user is not None and user.active and matches and not locked:
+        if two_factor.is_enrolled(user):
+            # The failure count stays until the code is right.
+            return AuthResult(None, pending=PendingSignIn(user.id, email, user.role, CODE_STEP))
         session.delete(failure)
-        user.last_login_at = now
-        return AuthResult(signed_in_user_of(session, user))
+        if two_factor.must_enrol(session, user):
+            return AuthResult(None, pending=PendingSignIn(user.id, email, user.role, ENROL_STEP))
+        return AuthResult(finish_sign_in(session, user=user, email=email, source=source, method="password", now=now))
     _record_failure(failure, now, locked)
+    reason = "waiting" if locked else "unknown account" if user is None else "deactivated" if not user.active else ""
+    _audit_failure(session, email, source, two_factor.METHOD_PASSWORD, reason or "wrong password", now)
     return AuthResult(None, failure_message())
+
+
+def _audit_failure(session: Session, email: str, source: str, method: str, reason: str, now: datetime) -> None:
+    audit.record(
+        session,
+        actor=email or "?",
+        action=audit.SIGN_IN_FAILED,
+        subject=email,
+        details={"method": method, "reason": reason},
+        source=source,
+        now=now,
+    )
+
+
+def finish_sign_in(
+    session: Session, *, user: User, email: str, source: str | None, method: str, now: datetime | None = None
+) -> SignedInUser:
+    """The identity is proven (password, then the second factor when there is one): note the
+    sign-in on the account and in the audit; returns who signs in (the caller issues the ticket)."""
+    now = as_utc(now or datetime.now(UTC))
+    user.last_login_at = now
+    audit.record(
+        session,
+        actor=user.email,
+        action=audit.SIGN_IN,
+        subject=email,
+        details={"method": method},
+        source=(source or LOCAL_SOURCE)[:64],
+        now=now,
+    )
+    return signed_in_user_of(session, user)
+
+
+def verify_second_factor(
+    session: Session,
+    *,
+    pending: PendingSignIn,
+    code: str,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> AuthResult:
+    """The second step of a `CODE_STEP` sign-in: the authenticator's code or an unused recovery
+    code. A wrong code counts as a failure of the (email, address) pair, as a wrong password does,
+    and the same waits apply; returns, never raises (commit on failure too)."""
+    now = as_utc(now or datetime.now(UTC))
+    source = (source or LOCAL_SOURCE)[:64]
+    user = session.scalar(select(User).where(User.id == pending.user_id).with_for_update())
+    failure = _failure_row(session, pending.email, source, now)
+    locked = failure.locked_until is not None and as_utc(failure.locked_until) > now
+    method = None
+    if user is not None and user.active and normalize_email(user.email) == pending.email and not locked:
+        method = two_factor.check_code(session, user=user, code=code, now=now)
+    if user is not None and method is not None:
+        session.delete(failure)
+        return AuthResult(
+            finish_sign_in(session, user=user, email=pending.email, source=source, method=method, now=now)
+        )
+    _record_failure(failure, now, locked)
+    typed = "".join((code or "").split())
+    kind = two_factor.METHOD_TOTP if typed.isdigit() else two_factor.METHOD_RECOVERY
+    _audit_failure(session, pending.email, source, kind, "waiting" if locked else "wrong code", now)
+    return AuthResult(None, code_failure_message())
+
+
+def finish_enrolled_sign_in(
+    session: Session, *, pending: PendingSignIn, source: str | None = None, now: datetime | None = None
+) -> AuthResult:
+    """The end of an `ENROL_STEP` sign-in, once the enrolment is confirmed: the session may start
+    if the account is still active and enrolled."""
+    now = as_utc(now or datetime.now(UTC))
+    user = session.scalar(select(User).where(User.id == pending.user_id).with_for_update())
+    if user is None or not user.active or not two_factor.is_enrolled(user):
+        return AuthResult(None, failure_message())
+    if now - as_utc(user.totp_enabled_at or now) > ENROLMENT_PROOF_LIFETIME:
+        # Not the enrolment this sign-in just made (that one is minutes old): ask for a code instead.
+        return AuthResult(None, failure_message())
+    method = two_factor.METHOD_TOTP
+    return AuthResult(finish_sign_in(session, user=user, email=pending.email, source=source, method=method, now=now))
 
 
 def waits_by_email(session: Session, now: datetime) -> dict[str, datetime]:

@@ -147,6 +147,17 @@ def cmd_users_bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_reset_two_factor(args: argparse.Namespace) -> int:
+    """The last resort when no administrator can sign in (lost phone, no recovery code left)."""
+    from orders_core.permissions import SYSTEM_ACTOR
+    from orders_core.two_factor import reset
+
+    with db.unit_of_work(_engine(args)) as session:
+        reset(session, actor=SYSTEM_ACTOR, email=args.email, source="command line")
+    print(f"two-factor sign-in turned off for {args.email.strip().lower()}")
+    return 0
+
+
 def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Deliver due emails once, or keep polling with --watch (Ctrl-C stops between runs)."""
     from orders_core.emails.schedule import RetrySchedule, lease_from_env
@@ -306,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bootstrap.add_argument("--email", default="admin@demo.example")
     bootstrap.set_defaults(handler=cmd_users_bootstrap)
+    reset_two_factor = user_commands.add_parser(
+        "reset-2fa",
+        help="turn off a user's two-factor sign-in",
+        description="Turn off a user's two-factor sign-in (a lost phone and no recovery code left); "
+        "a role the obligation applies to sets it up again at its next sign-in. Audited.",
+    )
+    reset_two_factor.add_argument("email")
+    reset_two_factor.set_defaults(handler=cmd_users_reset_two_factor)
     outbox = commands.add_parser("outbox", help="deliver the queued emails", description="The email outbox.")
     outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="COMMAND", required=True)
     send = outbox_commands.add_parser(

@@ -67,7 +67,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "personal.view": frozenset({ADMIN, EVENT_MANAGER, FINANCE, SYSTEM}),
     "personal.erase": frozenset({ADMIN}),
     "audit.view": frozenset({ADMIN}),
-    "security.manage": frozenset({ADMIN}),  # the two-factor obligation
+    # The two-factor obligation and resets; system: `orders users reset-2fa` on the command line.
+    "security.manage": frozenset({ADMIN, SYSTEM}),
 }
 
 

@@ -10,6 +10,7 @@ from orders_core.i18n import N_
 from orders_core.permissions import roles_with
 
 ROOT = Path(__file__).resolve().parent.parent
+SECURITY_PATH = "account-security"  # two-factor sign-in: where an obliged user is sent first
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,14 @@ PAGES: list[PageSpec] = [
         capability="catalogue.manage",
     ),
     PageSpec(
+        "pages/account_security.py",
+        N_("Account security"),
+        ":material/shield_lock:",
+        SECURITY_PATH,
+        N_("Account"),
+        capability="account.preferences",
+    ),
+    PageSpec(
         "pages/discount_codes.py",
         N_("Discount codes"),
         ":material/percent:",
@@ -167,7 +176,15 @@ PAGES: list[PageSpec] = [
 
 
 # The order of the sections in the sidebar, whatever the order pages were added in.
-SECTION_ORDER = (N_("Sales"), N_("Orders"), N_("Dashboards"), N_("Finance"), N_("Catalogue"), N_("Administration"))
+SECTION_ORDER = (
+    N_("Sales"),
+    N_("Orders"),
+    N_("Dashboards"),
+    N_("Finance"),
+    N_("Catalogue"),
+    N_("Administration"),
+    N_("Account"),
+)
 
 
 def pages_for(role: str) -> list[PageSpec]:

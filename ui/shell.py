@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from orders_core import auth, sessions
+from orders_core import auth, sessions, two_factor
+from orders_core.db import read_only
 from orders_core.i18n import LANGUAGES, _, default_locale, set_locale
 from orders_core.permissions import ROLE_LABELS
+from ui import sign_in_steps
 from ui.browser import send_browser_to
 from ui.data import engine
 from ui.session import TOKEN_KEY, USER_KEY
@@ -106,7 +108,7 @@ def sign_out() -> None:
     send_browser_to(base_path() + SESSION_END)
 
 
-def _client_address() -> str | None:
+def client_address() -> str | None:
     """The browser's address as the server saw it (None on the server's own machine)."""
     address = st.context.ip_address
     return address if isinstance(address, str) and address else None
@@ -121,13 +123,30 @@ def _asked_address(asked_page: str) -> str:
 
 def _authenticate(session, email: str, password: str) -> tuple[auth.AuthResult, str | None]:
     """Check the password; on success, the one-time ticket that lets the browser get its cookie."""
-    result = auth.authenticate(session, email=email, password=password, source=_client_address())
+    result = auth.authenticate(session, email=email, password=password, source=client_address())
     return result, (sessions.issue_ticket(session, user_id=result.user.id) if result.ok else None)
 
 
+def _send_to_session_start(ticket: str, asked_page: str) -> None:
+    # The cookie is HttpOnly: only a route can set it. The browser takes the one-time ticket
+    # there and comes back to the page it asked for, signed in (and so do its other tabs).
+    st.info(_("Signing you in…"), icon=":material/login:")
+    send_browser_to(
+        f"{base_path()}{SESSION_START}?" + urlencode({"ticket": ticket, "next": _asked_address(asked_page)})
+    )
+
+
 def sign_in_page(asked_page: str = "") -> None:
-    """The only page of a signed-out session; `asked_page` is the url_path it stands in for."""
+    """The only page of a signed-out session; `asked_page` is the url_path it stands in for.
+    After the right password, an account with two-factor sign-in (or obliged to enrol) goes on to
+    the second step (ui/sign_in_steps.py) before its session starts."""
     language_switch()
+    waiting = sign_in_steps.pending()
+    if waiting is not None:
+        sign_in_steps.second_step(
+            waiting, source=client_address(), signed_in=lambda ticket: _send_to_session_start(ticket, asked_page)
+        )
+        return
     st.title(_("Sign in"))
     st.caption(_("Orders back-office of the event ticketing platform."))
     with st.form("sign_in.form"):
@@ -146,16 +165,34 @@ def sign_in_page(asked_page: str = "") -> None:
     if outcome is None:
         return
     result, ticket = outcome
+    if result.pending is not None:
+        del st.session_state["sign_in.password"]
+        sign_in_steps.remember(result.pending)
+        st.rerun()
     if ticket is None:
         st.error(result.message)
         return
     del st.session_state["sign_in.password"]  # this browser session lingers a while: not with it
-    # The cookie is HttpOnly: only a route can set it. The browser takes the one-time ticket
-    # there and comes back to the page it asked for, signed in (and so do its other tabs).
-    st.info(_("Signing you in…"), icon=":material/login:")
-    send_browser_to(
-        f"{base_path()}{SESSION_START}?" + urlencode({"ticket": ticket, "next": _asked_address(asked_page)})
+    _send_to_session_start(ticket, asked_page)
+
+
+def must_enrol(user: dict) -> bool:
+    """Whether this signed-in user must set up two-factor sign-in before any other page (an obliged
+    role, e.g. since an administrator turned the obligation on): one read, for those roles only."""
+    if user.get("role") not in two_factor.MANDATORY_ROLES:
+        return False
+    with read_only(engine()) as session:
+        return two_factor.must_enrol_id(session, int(user["id"]))
+
+
+def enrolment_first_page(title: str, security) -> None:
+    """Stands in for every page while an obliged user has not set up two-factor sign-in."""
+    st.title(_(title))
+    st.warning(
+        _("Two-factor sign-in is mandatory for your role: set up an authenticator app to continue."),
+        icon=":material/shield_lock:",
     )
+    st.page_link(security, label=_("Set up two-factor sign-in"), icon=":material/shield_lock:")
 
 
 def unavailable_page(title: str, home) -> None:

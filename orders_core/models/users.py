@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -38,6 +39,8 @@ class User(Base):
     # Issue 17: an authenticator app (TOTP, RFC 6238) once enrolled; recovery codes below.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[UtcTime | None]
+    # The 30-second step of the last code accepted: a code is accepted once (RFC 6238 §5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class UserEvent(Base):
