@@ -75,6 +75,7 @@ def test_the_right_password_signs_in_and_records_the_time(engine, account, clock
         "email": "fiona@example.com",
         "role": "finance",
         "name": "Fiona Nance",
+        "event_ids": None,
     }
     assert auth.as_utc(stored(engine, account).last_login_at) == T0
     assert failures_of(engine, "fiona@example.com", HOME) is None  # nothing left behind by a success
