@@ -79,7 +79,7 @@ def _value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return " / ".join(_value(v) for v in value)
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return _("Yes") if value else _("No")
     return "—" if value is None else str(value)
 
 
