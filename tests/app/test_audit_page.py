@@ -162,3 +162,30 @@ def test_the_erasure_is_refused_while_an_order_awaits_payment(buyer, engine):
         f"Refused: order {owing} still awaits payment. Erase once it is paid or cancelled."
     ]
     assert all(b.key != "audit.erasure.erase" for b in at.button)
+
+
+def test_an_erased_orders_page_shows_the_pseudonym_never_the_old_values(buyer, engine):
+    from orders_core.models import OrderHistory
+    from orders_core.services.erasure import erase_buyer
+
+    with unit_of_work(engine) as session:
+        order_id = session.scalar(select(Order.id).where(Order.number == buyer["paid"]))
+        session.add(
+            OrderHistory(
+                order_id=order_id,
+                at=datetime(2026, 11, 30, tzinfo=UTC),
+                actor="admin@example.org",
+                action="modified",
+                details={"buyer_email": {"old": "jeanne@old.example", "new": "jeanne@example.org"}},
+            )
+        )
+    with unit_of_work(engine) as session:
+        result = erase_buyer(
+            session, actor=Actor("admin@example.org", "admin"), email="jeanne@example.org", reason="Asked"
+        )
+    at = open_page(str(ROOT / "pages" / "order_detail.py"), ADMIN, query={"order": str(buyer["paid"])})
+    assert not at.exception
+    shown = " ".join(e.value for kind in ("markdown", "caption", "text") for e in getattr(at, kind))
+    assert "jeanne" not in shown.lower()
+    assert f"Personal data erased by Admin: the buyer is now {result.pseudonym}." in shown
+    assert result.pseudonym in shown
