@@ -24,6 +24,7 @@ WHAT_LABELS: dict[str, str] = {
     "finance_orders": N_("Orders with tax per rate"),
     "reconciliation_report": N_("Reconciliation report"),
     "audit": N_("Audit trail"),
+    "e_tickets": N_("E-tickets"),
 }
 DETAIL_LABELS: dict[str, str] = {
     "what": N_("what"),
@@ -73,6 +74,16 @@ def action_label(action: str) -> str:
     return _(label) if label else action
 
 
+def what_label(what: Any) -> str:
+    """What was exported, in words ("Orders", "Dashboard data: sales_by_day")."""
+    text = str(what)
+    if text in WHAT_LABELS:
+        return _(WHAT_LABELS[text])
+    if text.startswith("dashboard_"):
+        return _("Dashboard data: {name}").format(name=text.removeprefix("dashboard_"))
+    return text
+
+
 def _value(value: Any) -> str:
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={_value(v)}" for k, v in value.items()) or "—"
@@ -91,6 +102,6 @@ def details_text(details: Any) -> str:
     parts = []
     for key, value in details.items():
         label = _(DETAIL_LABELS[key]) if key in DETAIL_LABELS else str(key)
-        shown = _(WHAT_LABELS[value]) if key == "what" and value in WHAT_LABELS else _value(value)
+        shown = what_label(value) if key == "what" else _value(value)
         parts.append(f"{label}: {shown}")
     return " · ".join(parts)
