@@ -5,7 +5,7 @@ phone, company, address, VAT number, custom-field answers; the address, names an
 team's notes), of their holders (order items and attendees), and of the outbox emails of those
 orders or to that address (recipient, name, body; a queued email is never sent), by a random
 pseudonym (orders_core/erasure.py). Holders with that address in other buyers' orders are erased
-too (those rows only). The search text (`search_folded`) follows by the database's triggers.
+too (those rows only). Wizard drafts of those orders, or naming the address, are deleted. The search text (`search_folded`) follows by the database's triggers.
 
 What stays (legal retention, and the money's history): amounts, lines, statuses, payments,
 refunds, issued invoices and credit notes (immutable documents, with their PDFs), and the order
@@ -24,13 +24,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from orders_core import audit, erasure, history
 from orders_core.errors import InvalidInput, NotAllowed, TransitionRefused
 from orders_core.i18n import _, ngettext
-from orders_core.models import Attendee, FieldValue, Order, OrderItem, OutboxEmail
+from orders_core.models import Attendee, FieldValue, Order, OrderItem, OutboxEmail, WizardDraft
 from orders_core.permissions import Actor, require
 from orders_core.services.guards import clean_reason
 from orders_core.status import OutboxStatus
@@ -120,6 +120,13 @@ def erase_buyer(
         .where(FieldValue.order_id.in_(ids))
         .values(value="")
         .execution_options(synchronize_session=False)
+    )
+    # A wizard's draft of these orders (or of a new order naming the address) holds the old
+    # values in its JSON: it goes (a modify draft is stale anyway, the order's version moved on).
+    session.execute(
+        delete(WizardDraft).where(
+            or_(WizardDraft.order_id.in_(ids), func.lower(WizardDraft.state).contains(address, autoescape=True))
+        )
     )
     emails = list(
         session.scalars(

@@ -27,6 +27,7 @@ from orders_core.models import (
     OutboxEmail,
     Payment,
     Refund,
+    WizardDraft,
 )
 from orders_core.permissions import Actor
 from orders_core.services.erasure import erase_buyer
@@ -38,7 +39,7 @@ ADMIN = Actor("admin@example.org", "admin")
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 EMAIL = "Jeanne.Doe@Example.org"
 PERSON = ("jeanne.doe@example.org", "Jeanne", "Doe", "+33 6 12 34 56 78", "Doe Conseil", "12 rue des Lilas")
-TABLES = ("orders", "order_items", "attendees", "outbox_emails", "field_values")
+TABLES = ("orders", "order_items", "attendees", "outbox_emails", "field_values", "wizard_drafts")
 
 
 @pytest.fixture
@@ -99,6 +100,19 @@ def buyer(engine):
         session.add(field)
         session.flush()
         session.add(FieldValue(order_id=first.id, order_item_id=None, field_id=field.id, value="vegetarian, Jeanne"))
+        # a modify draft of her order and a new-order draft naming her: both hold her values
+        for order_id in (first.id, None):
+            session.add(
+                WizardDraft(
+                    token=f"draft-{order_id}",
+                    user_email="em@example.org",
+                    state='{"buyer": {"email": "Jeanne.Doe@example.org"}}',
+                    order_id=order_id,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        session.add(WizardDraft(token="other", user_email="em@example.org", state="{}", created_at=NOW, updated_at=NOW))
         # an old history entry holding personal values (append-only: stays in the database)
         session.add(
             OrderHistory(
@@ -170,6 +184,7 @@ def test_erasing_replaces_every_personal_value_by_a_pseudonym(engine, buyer):
             assert email.recipient == f"erased-{token}@invalid" and email.body_html is None
             assert email.body_text == erasure.ERASED_BODY
             assert email.status in ("sent", "failed")  # the queued one is never sent
+        assert conn.execute(select(WizardDraft.token)).scalars().all() == ["other"]
     assert _money_of(engine) == money  # amounts, payments, refunds, invoices: as they were
 
 
