@@ -189,3 +189,19 @@ def test_an_erased_orders_page_shows_the_pseudonym_never_the_old_values(buyer, e
     assert "jeanne" not in shown.lower()
     assert f"Personal data erased by Admin: the buyer is now {result.pseudonym}." in shown
     assert result.pseudonym in shown
+
+
+def test_an_administrator_of_some_events_only_is_refused_the_trail_and_the_erasure(trail, engine):
+    from orders_core.models import User, UserEvent
+    from tests.app.conftest import signed_in_account
+
+    scoped = {"email": "scoped-admin@example.org", "role": "admin", "name": "Scoped"}
+    account = signed_in_account(scoped)
+    with unit_of_work(engine) as session:
+        event = make_event(session, name="Gala")
+        session.get(User, account["id"]).all_events = False
+        session.add(UserEvent(user_id=account["id"], event_id=event.id))
+    at = page(scoped)
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The audit trail is for administrators of every event."]
+    assert not at.dataframe and not at.get("download_button")
