@@ -126,3 +126,29 @@ def test_the_filters_of_an_address_leave_out_language_zone_and_separator():
 
     params = Params({"status": ["paid", "cancelled"], "q": ["ada"], "tz": ["UTC"], "lang": ["fr"], "sep": ["comma"]})
     assert filters_of(params) == {"status": ["paid", "cancelled"], "q": "ada"}
+
+
+def test_the_invoices_zip_and_the_sales_journal_are_audited(engine, db_url, monkeypatch):
+    from tests.factories import make_seller_settings
+    from web.documents import invoices_zip, sales_journal_csv
+
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    with unit_of_work(engine) as session:
+        make_seller_settings(session)
+        event = make_event(session, name="Gala")
+        tariff = make_tariff(session, event)
+        for _ in range(2):
+            make_order(session, event, [(tariff, 1)], status="paid")  # paying issues the invoice
+    token = _cookie(engine, "finance")
+    status, csv_body = _get(sales_journal_csv, "/documents/sales-journal.csv", "kind=invoice&tz=UTC", token)
+    assert status == 200, csv_body
+    status, body = _get(invoices_zip, "/documents/invoices.zip", "kind=invoice&tz=UTC", token)
+    assert status == 200 and body[:2] == b"PK"
+    journal, archive = _entries(engine)
+    assert (journal.subject, journal.details["format"], journal.details["filters"]) == (
+        "sales_journal",
+        "csv",
+        {"kind": "invoice"},
+    )
+    assert journal.details["rows"] == csv_body.count(b"\n") - 1 >= 1
+    assert archive.details == {"what": "invoices_zip", "filters": {"kind": "invoice"}, "rows": 2, "format": "zip"}
