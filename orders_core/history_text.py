@@ -208,6 +208,14 @@ def _note_added(entry: Entry) -> list[str]:
     return [_("Note added by {actor}: {note}").format(actor=entry.actor, note=text(entry.details.get("note")))]
 
 
+def _personal_data_erased(entry: Entry) -> list[str]:
+    """Issue 17: the buyer's and holders' personal data replaced by a pseudonym."""
+    head = _("Personal data erased by {actor}: the buyer is now {pseudonym}").format(
+        actor=entry.actor, pseudonym=text(entry.details.get("pseudonym"))
+    )
+    return [head + ".", *reason_sentences(entry)]
+
+
 def _invoice_issued(entry: Entry) -> list[str]:
     return [
         _("Invoice {number} issued by {actor}.").format(number=text(entry.details.get("number")), actor=entry.actor)
@@ -269,4 +277,5 @@ BUILDERS: dict[str, Builder] = {
     "invoice_issued": _invoice_issued,
     "credit_note_issued": _credit_note_issued,
     "follow_up_cleared": _status_builder(N_("Follow-up cleared by {actor}")),
+    "personal_data_erased": _personal_data_erased,
 }

@@ -14,6 +14,7 @@ from ui.charts import grouped_bars, period_label, stacked_over_time
 from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
+from ui.exports import audited_download
 from ui.finance_due import render_due_receivables
 from ui.guard import require_router
 from ui.saved_views import render_saved_views
@@ -270,13 +271,22 @@ if can("orders.export"):
                 ngettext("{rows} row ready.", "{rows} rows ready.", len(data)).format(rows=format_number(len(data)))
             )
             left, right = st.columns(2)
-            left.download_button(
-                _("Download CSV"), to_csv(data), file_name=f"{name}.csv", mime="text/csv", key=f"{PAGE}.csv"
+            audit = {"what": f"finance_{kind}", "rows": len(data), "filters": filters}
+            audited_download(
+                _("Download CSV"),
+                to_csv(data),
+                file_name=f"{name}.csv",
+                mime="text/csv",
+                key=f"{PAGE}.csv",
+                container=left,
+                **audit,
             )
-            right.download_button(
+            audited_download(
                 _("Download XLSX"),
                 to_xlsx(data, kind),
                 file_name=f"{name}.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"{PAGE}.xlsx",
+                container=right,
+                **audit,
             )

@@ -1,9 +1,11 @@
 """One order, reached from the grid or by URL (`?order=1234567`); or one attendee record
 (`?attendee=42`), with the order it came from."""
 
+import pandas as pd
 import streamlit as st
 
 from orders_core.custom_fields import display_value
+from orders_core.erasure import redact_history
 from orders_core.history_text import describe
 from orders_core.i18n import _, get_locale
 from orders_core.status import TARIFF_KIND_LABELS, TariffKind
@@ -235,7 +237,9 @@ def _order_view(number: int) -> None:
     with tabs[6]:
         if detail.history.empty:
             st.caption(_("No history yet."))
-        for entry in detail.history.itertuples():  # sentences in the viewer's language (issue 18 item 6)
+        # An erased buyer's old values read as the pseudonym (issue 17: orders_core/erasure.py).
+        history = pd.DataFrame(redact_history(detail.history.to_dict("records")), columns=detail.history.columns)
+        for entry in history.itertuples():  # sentences in the viewer's language (issue 18 item 6)
             headline, *rest = describe(
                 entry.action,
                 entry.details,

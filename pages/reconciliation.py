@@ -41,6 +41,7 @@ from orders_core.reconciliation.states import STATUS_LABELS, TransactionStatus, 
 from queries.dashboards.export import to_csv
 from queries.reconciliation import classification_counts, classified_lines, decided_plan, statement_report, statements
 from ui.data import cached_query
+from ui.exports import audited_download
 from ui.format import counted
 from ui.guard import require_router
 from ui.params import parse_number
@@ -235,12 +236,15 @@ for row in report.itertuples():
     if row.paid_out:
         st.metric(_("Paid out ({currency})").format(currency=row.currency), format_money(row.paid_out, row.currency))
 if not report.empty and can("orders.export"):
-    st.download_button(
+    audited_download(
         _("Export the report (CSV)"),
         to_csv(report, separator=";"),
         file_name=f"reconciliation-{statement_id}.csv",
         mime="text/csv",
         key="reconciliation.export",
+        what="reconciliation_report",
+        rows=len(report),
+        filters={"statement_id": statement_id},
     )
 
 st.subheader(_("Lines"))

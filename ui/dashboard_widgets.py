@@ -11,6 +11,7 @@ import streamlit as st
 from orders_core.i18n import _, format_money, format_share
 from queries.dashboards.export import to_csv
 from ui.charts import number_separators
+from ui.exports import audited_download
 from ui.session import can
 
 
@@ -52,12 +53,14 @@ def data_behind(
     with st.expander(_("Data")):
         st.dataframe(display, hide_index=True, width="stretch", column_config=column_config or {})
         if can("orders.export"):
-            st.download_button(
+            audited_download(
                 _("Download CSV"),
                 to_csv(df),
                 file_name=f"{file_name}.csv",
                 mime="text/csv",
                 key=key or f"csv.{file_name}",
+                what=f"dashboard_{file_name}",
+                rows=len(df),
             )
 
 

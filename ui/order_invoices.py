@@ -19,6 +19,7 @@ from orders_core.inputs import NOTE_LIMIT
 from orders_core.models import Invoice
 from queries.invoices import order_documents
 from ui.data import cached_query
+from ui.exports import audited_download
 from ui.format import money
 from ui.session import can, current_actor
 from ui.text import md
@@ -71,14 +72,17 @@ def _document_row(doc: Any) -> None:
         if doc.kind == "credit_note" and doc.reason:
             text.caption(_("Reason: {reason}").format(reason=md(doc.reason)))
         if doc.has_pdf:
-            button.download_button(
+            audited_download(
                 _("Download PDF"),
-                data=_pdf_reader(int(doc.id)),
+                _pdf_reader(int(doc.id)),
                 file_name=_file_name(doc),
                 mime="application/pdf",
                 key=f"order_invoices.download.{doc.id}",
                 icon=":material/download:",
-                on_click="ignore",
+                container=button,
+                what="invoice_pdf",
+                rows=1,
+                filters={"invoice_id": int(doc.id)},
             )
         elif button.button(_("Prepare PDF"), key=f"order_invoices.render.{doc.id}", icon=":material/picture_as_pdf:"):
             _render_pdf(int(doc.id))

@@ -53,6 +53,14 @@ PAGES: list[PageSpec] = [
         capability="users.manage",
     ),
     PageSpec(
+        "pages/audit.py",
+        N_("Audit"),
+        ":material/policy:",
+        "audit",
+        N_("Administration"),
+        capability="audit.view",
+    ),
+    PageSpec(
         "pages/pending_invoices.py",
         N_("Pending invoice orders"),
         ":material/pending_actions:",

@@ -27,6 +27,7 @@ from orders_core import db, sessions
 from orders_core.errors import NotAllowed, OrderError
 from orders_core.i18n import DEFAULT_TIMEZONE, LANGUAGES, _, is_timezone, set_locale
 from orders_core.permissions import Actor
+from web.export_audit import RowCount, audited, counting_lines, filters_of, record_now
 
 DOCUMENT_PDF = "/documents/{invoice_id:int}.pdf"
 INVOICES_ZIP = "/documents/invoices.zip"
@@ -103,6 +104,7 @@ def document_download(request: Request) -> Response:
         return _refused(refused.message, 403)
     except OrderError as error:  # seller settings gone incomplete cannot stop a stored PDF; anything else
         return _refused(error.message, 400)
+    record_now(actor=actor, what="invoice_pdf", filters={"invoice_id": invoice_id}, format="pdf", rows=1)
     return Response(pdf, media_type="application/pdf", headers=_headers(file_name))
 
 
@@ -160,7 +162,15 @@ def invoices_zip(request: Request) -> Response:
         return _refused(_("No document matches these filters."), 404)
     if len(ids) > MAX_ZIP_DOCUMENTS:
         return _refused(too_many_message(len(ids)), 413)
-    return StreamingResponse(zip_pieces(ids, actor), media_type="application/zip", headers=_headers("invoices.zip"))
+    pieces = audited(
+        zip_pieces(ids, actor),
+        actor=actor,
+        what="invoices_zip",
+        filters=filters_of(request.query_params),
+        format="zip",
+        rows=len(ids),
+    )
+    return StreamingResponse(pieces, media_type="application/zip", headers=_headers("invoices.zip"))
 
 
 def too_many_message(count: int) -> str:
@@ -184,4 +194,13 @@ def sales_journal_csv(request: Request) -> Response:
         )
     except NotAllowed as refused:
         return _refused(refused.message, 403)
+    rows = RowCount()
+    pieces = audited(
+        counting_lines(pieces, rows),
+        actor=actor,
+        what="sales_journal",
+        filters=filters_of(request.query_params),
+        format="csv",
+        rows=rows,
+    )
     return StreamingResponse(pieces, media_type="text/csv; charset=utf-8", headers=_headers("sales-journal.csv"))

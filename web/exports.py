@@ -18,6 +18,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from orders_core import db, sessions
 from orders_core.errors import NotAllowed
 from orders_core.i18n import DEFAULT_TIMEZONE, LANGUAGES, _, is_timezone, set_locale
+from web.export_audit import RowCount, audited, filters_of
 
 ORDERS_CSV = "/export/orders.csv"
 ATTENDEES_CSV = "/export/attendees.csv"  # issue 18: the Attendees page's filtered set
@@ -65,12 +66,16 @@ def orders_export(request: Request) -> Response:
     zone = params.get("tz", "")
     filters = view_from_params(params, zone if is_timezone(zone) else DEFAULT_TIMEZONE).filters
     actor = user.principal
+    rows, audit = RowCount(), {"actor": actor, "what": "orders", "filters": filters_of(params)}
     try:
         if request.url.path.endswith(".xlsx"):
-            return _download(xlsx_stream(engine, filters, actor=actor), XLSX_TYPE, "orders.xlsx")
+            pieces = audited(
+                xlsx_stream(engine, filters, actor=actor, progress=rows), **audit, format="xlsx", rows=rows
+            )
+            return _download(pieces, XLSX_TYPE, "orders.xlsx")
         separator = "," if params.get("sep") == "comma" else ";"
-        pieces = csv_stream(engine, filters, actor=actor, separator=separator)
-        return _download(pieces, "text/csv; charset=utf-8", "orders.csv")
+        pieces = csv_stream(engine, filters, actor=actor, separator=separator, progress=rows)
+        return _download(audited(pieces, **audit, format="csv", rows=rows), "text/csv; charset=utf-8", "orders.csv")
     except NotAllowed as refusal:
         return _refused(refusal.message, 403)
 
@@ -106,11 +111,13 @@ def attendees_export(request: Request) -> Response:
     zone = params.get("tz", "")
     timezone = zone if is_timezone(zone) else DEFAULT_TIMEZONE
     actor = user.principal
+    rows, audit = RowCount(), {"actor": actor, "what": "attendees", "filters": filters_of(params)}
     try:
         if request.url.path.endswith(".xlsx"):
-            return _download(xlsx_stream(engine, filters, actor=actor, timezone=timezone), XLSX_TYPE, "attendees.xlsx")
+            pieces = xlsx_stream(engine, filters, actor=actor, timezone=timezone, progress=rows)
+            return _download(audited(pieces, **audit, format="xlsx", rows=rows), XLSX_TYPE, "attendees.xlsx")
         separator = "," if params.get("sep") == "comma" else ";"
-        pieces = csv_stream(engine, filters, actor=actor, timezone=timezone, separator=separator)
-        return _download(pieces, "text/csv; charset=utf-8", "attendees.csv")
+        pieces = csv_stream(engine, filters, actor=actor, timezone=timezone, separator=separator, progress=rows)
+        return _download(audited(pieces, **audit, format="csv", rows=rows), "text/csv; charset=utf-8", "attendees.csv")
     except NotAllowed as refusal:
         return _refused(refusal.message, 403)

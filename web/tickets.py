@@ -16,6 +16,7 @@ from orders_core import db, sessions
 from orders_core.errors import NotAllowed, OrderError
 from orders_core.i18n import LANGUAGES, _, set_locale
 from orders_core.permissions import Actor, require
+from web.export_audit import record_now
 
 TICKET_PDF = "/tickets/{attendee_id:int}.pdf"
 ORDER_TICKETS_PDF = "/tickets/order/{number:int}.pdf"
@@ -72,7 +73,9 @@ def ticket_download(request: Request) -> Response:
     try:
         with db.read_only(db.get_engine(db.database_url())) as session:
             ticket = ticket_of(session, request.path_params["attendee_id"], principal=actor)
-        return _pdf(render_tickets_pdf([ticket]), ticket_filename(ticket))
+        pdf = render_tickets_pdf([ticket])
+        record_now(actor=actor, what="e_tickets", filters=dict(request.path_params), format="pdf", rows=1)
+        return _pdf(pdf, ticket_filename(ticket))
     except OrderError as refusal:
         return _refused(refusal.message, 404)
 
@@ -94,6 +97,8 @@ def order_tickets_download(request: Request) -> Response:
             if order_id is None:
                 return _refused(_("No order with number {number}.").format(number=number), 404)
             tickets = tickets_of_order(session, order_id, principal=actor)
-        return _pdf(render_tickets_pdf(tickets), order_tickets_filename(number))
+        pdf = render_tickets_pdf(tickets)
+        record_now(actor=actor, what="e_tickets", filters={"number": number}, format="pdf", rows=len(tickets))
+        return _pdf(pdf, order_tickets_filename(number))
     except OrderError as refusal:
         return _refused(refusal.message, 404)

@@ -195,6 +195,7 @@ PAGES_OF_THE_ISSUE = {
         "Events",
         "Tariffs",
         "Discount codes",
+        "Audit",
     },
     "event_manager": ORDERS
     | {"Attendees", "Invoices", "New order", "Sales dashboard", "Events", "Tariffs", "Discount codes"},

@@ -1,0 +1,57 @@
+"""Issue 17: the one way a page hands out a file of orders' or people's data. The download button
+records the export in the audit trail (who, when, what, filters, rows, format) when it is
+clicked, through `orders_core.services.export_audit.record_export`; the streamed downloads
+(web/exports.py, web/documents.py) record theirs in their route (web/export_audit.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from orders_core.services.export_audit import record_export
+from ui.session import current_actor
+from ui.transactions import run_service
+
+
+def record_download(*, what: str, filters: dict[str, Any] | None, rows: int | None, format: str) -> None:
+    """Write the audit entry of one download now (no rerun, the cached reads kept)."""
+    actor = current_actor()
+    run_service(
+        lambda session: record_export(
+            session, actor=actor, what=what, filters=filters, rows=rows, format=format, source="app"
+        ),
+        rerun=False,
+        changes_reads=False,
+    )
+
+
+def audited_download(
+    label: str,
+    data: Any,
+    *,
+    file_name: str,
+    mime: str,
+    key: str,
+    what: str,
+    rows: int | None,
+    filters: dict[str, Any] | None = None,
+    container: Any = None,
+    **button: Any,
+) -> bool:
+    """`st.download_button` (in `container`, the page by default) whose click is audited. The
+    format is the file name's extension."""
+    place = container if container is not None else st
+    file_format = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    return bool(
+        place.download_button(
+            label,
+            data,
+            file_name=file_name,
+            mime=mime,
+            key=key,
+            on_click=record_download,
+            kwargs={"what": what, "filters": filters, "rows": rows, "format": file_format},
+            **button,
+        )
+    )
