@@ -39,7 +39,9 @@ ORDER_PERSONAL_COLUMNS = (
     "vat_number",
 )
 HOLDER_PERSONAL_COLUMNS = ("holder_first_name", "holder_last_name", "holder_email", "first_name", "last_name", "email")
-PERSONAL_COLUMNS = frozenset(ORDER_PERSONAL_COLUMNS + HOLDER_PERSONAL_COLUMNS)
+# The search text the database folds from those columns (migration 0023): personal too.
+FOLDED_COLUMNS = ("search_folded",)
+PERSONAL_COLUMNS = frozenset(ORDER_PERSONAL_COLUMNS + HOLDER_PERSONAL_COLUMNS + FOLDED_COLUMNS)
 
 
 class _HasEvent(Protocol):
@@ -53,7 +55,8 @@ def event_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
         return true()
     if not principal.event_ids:
         return false()
-    return column.in_(sorted(principal.event_ids))
+    condition: ColumnElement[bool] = column.in_(sorted(principal.event_ids))
+    return condition
 
 
 def order_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
@@ -62,7 +65,8 @@ def order_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
         return true()
     from orders_core.models import Order
 
-    return column.in_(select(Order.id).where(event_condition(Order.event_id, principal)))
+    condition: ColumnElement[bool] = column.in_(select(Order.id).where(event_condition(Order.event_id, principal)))
+    return condition
 
 
 def require_event(principal: Actor, event_id: int | None) -> None:
@@ -95,8 +99,15 @@ def personal(column: Any, principal: Actor, label: str | None = None) -> ColumnE
     """A personal-data column as the principal may read it: itself, or the mask (same label)."""
     name = label or column.key
     if principal.sees_personal_data:
-        return column.label(name)
+        readable: ColumnElement[Any] = column.label(name)
+        return readable
     return literal(MASK).label(name)
+
+
+def table_columns(table: Any, principal: Actor) -> list[ColumnElement[Any]]:
+    """Every column of a table (`Model.__table__`), its personal ones (PERSONAL_COLUMNS) masked
+    for a principal who may not see people: a whole row read the way `personal` reads one."""
+    return [personal(c, principal) if c.key in PERSONAL_COLUMNS else c for c in table.c]
 
 
 def mask_value(value: Any, principal: Actor) -> Any:
