@@ -6,6 +6,7 @@ import streamlit as st
 from orders_core.custom_fields import display_value
 from orders_core.history_text import describe
 from orders_core.i18n import _, get_locale
+from orders_core.scope import MASK
 from orders_core.status import TARIFF_KIND_LABELS, TariffKind
 from queries.order_detail import UTM_FIELDS, attendee_record, order_detail
 from queries.order_lookup import lookup_order
@@ -159,7 +160,7 @@ def _order_view(number: int) -> None:
                     label=values[label_key],
                     holder=values["holder"].fillna(""),
                     value=[  # a choice by its label (issue 18: `gluten_free` was shown)
-                        display_value(t, v, o)
+                        v if v == MASK else display_value(t, v, o)  # issue 17: masked for a marketer
                         for t, v, o in zip(values["field_type"], values["value"], values["options"], strict=True)
                     ],
                 )[["label", "holder", "value"]],

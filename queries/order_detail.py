@@ -121,6 +121,7 @@ def order_detail(engine: Engine, number: int, *, principal: Actor) -> OrderDetai
                 FormField.field_type,
                 FormField.options,
             )
+            .select_from(FieldValue)
             .join(FormField, FormField.id == FieldValue.field_id)
             .outerjoin(OrderItem, OrderItem.id == FieldValue.order_item_id)
             .where(FieldValue.order_id == order_id)

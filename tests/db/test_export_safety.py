@@ -23,8 +23,6 @@ from queries.export import csv_stream, export_csv, export_xlsx, xlsx_stream
 from queries.grid import GridFilters
 from tests.factories import make_event, make_order, make_tariff
 
-EVERY_EVENT = Actor("admin@example.org", "admin")  # issue 17: a principal of every event
-
 EXPORTER = Actor("finance@example.org", "finance")
 MARKETER = Actor("marketer@example.org", "marketer")
 HOSTILE = {
