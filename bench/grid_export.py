@@ -18,7 +18,7 @@ DATABASES = {"postgresql", "sqlite"}
 def csv_all_rows(engine: Engine) -> None:
     with open(os.devnull, "wb") as sink:
         export_csv(
-            engine, GridFilters(include_deleted=True, timezone="Europe/Paris"), sink, actor=Actor("bench", ADMIN)
+            engine, GridFilters(include_deleted=True, timezone="Europe/Paris"), sink, principal=Actor("bench", ADMIN)
         )
 
 

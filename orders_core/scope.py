@@ -40,7 +40,9 @@ ORDER_PERSONAL_COLUMNS = (
     "vat_number",
 )
 HOLDER_PERSONAL_COLUMNS = ("holder_first_name", "holder_last_name", "holder_email", "first_name", "last_name", "email")
-PERSONAL_COLUMNS = frozenset(ORDER_PERSONAL_COLUMNS + HOLDER_PERSONAL_COLUMNS)
+# The search text the database folds from those columns (migration 0023): personal too.
+FOLDED_COLUMNS = ("search_folded",)
+PERSONAL_COLUMNS = frozenset(ORDER_PERSONAL_COLUMNS + HOLDER_PERSONAL_COLUMNS + FOLDED_COLUMNS)
 
 
 class _HasEvent(Protocol):
@@ -101,6 +103,12 @@ def personal(column: Any, principal: Actor, label: str | None = None) -> ColumnE
     name = label or column.key
     shown: ColumnElement[Any] = column.label(name) if principal.sees_personal_data else literal(MASK).label(name)
     return shown
+
+
+def table_columns(table: Any, principal: Actor) -> list[ColumnElement[Any]]:
+    """Every column of a table (`Model.__table__`), its personal ones (PERSONAL_COLUMNS) masked
+    for a principal who may not see people: a whole row read the way `personal` reads one."""
+    return [personal(c, principal) if c.key in PERSONAL_COLUMNS else c for c in table.c]
 
 
 def mask_value(value: Any, principal: Actor) -> Any:

@@ -8,6 +8,7 @@ from orders_core.custom_fields import display_value
 from orders_core.erasure import redact_history
 from orders_core.history_text import describe
 from orders_core.i18n import _, get_locale
+from orders_core.scope import MASK
 from orders_core.status import TARIFF_KIND_LABELS, TariffKind
 from queries.order_detail import UTM_FIELDS, attendee_record, order_detail
 from queries.order_lookup import lookup_order
@@ -26,13 +27,16 @@ from ui.order_notes import render_order_notes
 from ui.order_reminders import render_order_reminders
 from ui.order_tickets import render_order_tickets
 from ui.params import number_param
-from ui.session import order_actions
+from ui.session import current_actor, order_actions
 from ui.text import md
 from ui.timezone import local_time, user_timezone
 
 require_router()
 
 GRID_PAGE = "pages/orders.py"
+# Issue 17: a marketer never sees people, so a name or an email finds nothing (a match would say
+# who bought).
+SEARCH_WITHOUT_PEOPLE = _("Your role sees no personal data: search by order number or discount code only.")
 
 
 def _attendee_view(attendee_id: int) -> None:
@@ -158,7 +162,7 @@ def _order_view(number: int) -> None:
                     label=values[label_key],
                     holder=values["holder"].fillna(""),
                     value=[  # a choice by its label (issue 18: `gluten_free` was shown)
-                        display_value(t, v, o)
+                        v if v == MASK else display_value(t, v, o)  # issue 17: masked for a marketer
                         for t, v, o in zip(values["field_type"], values["value"], values["options"], strict=True)
                     ],
                 )[["label", "holder", "value"]],
@@ -270,13 +274,17 @@ def _lookup_field() -> None:
         typed = typed_column.text_input(
             _("Find an order"),
             key="order_detail.lookup_text",
-            placeholder=_("Order number, buyer or holder name, email or company"),
+            placeholder=_("Order number, buyer or holder name, email or company")
+            if current_actor().sees_personal_data
+            else _("Order number or discount code"),
+            help=None if current_actor().sees_personal_data else SEARCH_WITHOUT_PEOPLE,
         )
         submitted = button_column.form_submit_button(_("Open"), key="order_detail.lookup_open")
     typed = (typed or "").strip()
     if not submitted or not typed:
         return
-    found = lookup_order(engine(), typed)  # a one-off action: never a cached, stale answer
+    # a one-off action: never a cached, stale answer; the signed-in user's events only
+    found = lookup_order(engine(), typed, principal=current_actor())
     if found.number is not None:
         st.query_params.from_dict({"order": str(found.number)})
         st.rerun()

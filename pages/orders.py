@@ -24,7 +24,7 @@ from ui.grid_display import clicked_order, column_config, display_frame, link, s
 from ui.grid_state import view_from_params, view_to_params, with_filters
 from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
-from ui.session import can
+from ui.session import can, current_actor
 from ui.timezone import user_timezone
 from web.exports import export_url
 
@@ -47,6 +47,7 @@ timezone = user_timezone()
 view = view_from_params(st.query_params.to_dict(), timezone)
 f = view.filters
 choices = cached_query(filter_choices)
+sees_people = current_actor().sees_personal_data
 event_names = dict(choices["events"])
 
 # --- filters -----------------------------------------------------------------------------------
@@ -54,7 +55,11 @@ search = st.text_input(
     _("Search"),
     value=f.search,
     key="orders.search",
-    placeholder=_("Order number (7 digits), buyer name, email, company or holder name"),
+    placeholder=_("Order number (7 digits), buyer name, email, company or holder name")
+    if sees_people
+    else _("Order number (7 digits) or discount code"),
+    # Issue 17: a marketer's search never matches people (a match would say who bought).
+    help=None if sees_people else _("Your role sees no personal data: search by order number or discount code only."),
 )
 group = st.segmented_control(
     _("Quick filter"),

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, literal_column, select, tuple_
+from sqlalchemy import Connection, Engine, false, func, literal_column, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from orders_core.models import Attendee, Event, Order, OrderItem, OrderLine, Tariff
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition, personal
 from orders_core.status import Status, TariffKind
 from queries.grid_search import like_pattern
 from queries.sql import AnySelect
@@ -78,10 +80,14 @@ class AttendeeFilters:
         )
 
 
-def _conditions(filters: AttendeeFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Attendee.event_id == filters.event_id]
-    if filters.search:
-        conditions.append(SEARCHED.like(func.orders_fold(like_pattern(filters.search)), escape="\\"))
+def _conditions(filters: AttendeeFilters, principal: Actor) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Attendee.event_id == filters.event_id,
+        event_condition(Attendee.event_id, principal),
+    ]
+    if filters.search:  # never a match on what the principal may not read (names, emails)
+        found = SEARCHED.like(func.orders_fold(like_pattern(filters.search)), escape="\\")
+        conditions.append(found if principal.sees_personal_data else false())
     if filters.tariff_ids:
         conditions.append(OrderLine.tariff_id.in_(filters.tariff_ids))
     if filters.statuses:
@@ -130,13 +136,14 @@ def _sort_key(filters: AttendeeFilters) -> tuple[Any, ...]:
     return (first, Attendee.first_name, Attendee.id)
 
 
-def _rows(filters: AttendeeFilters, only: Any = None) -> AnySelect:
-    """The page's columns, for every filtered attendee (or those of the subquery `only`)."""
+def _rows(filters: AttendeeFilters, principal: Actor, only: Any = None) -> AnySelect:
+    """The page's columns, for every filtered attendee (or those of the subquery `only`); names
+    and email masked for a principal who may not see people."""
     query = select(
         Attendee.id,
-        Attendee.first_name,
-        Attendee.last_name,
-        Attendee.email,
+        personal(Attendee.first_name, principal),
+        personal(Attendee.last_name, principal),
+        personal(Attendee.email, principal),
         OrderLine.name.label("tariff"),
         Attendee.registered_at,
         Attendee.cancelled_at,
@@ -147,7 +154,7 @@ def _rows(filters: AttendeeFilters, only: Any = None) -> AnySelect:
     if only is not None:
         query = query.join(only, only.c.id == Attendee.id)
     query = _joined(query, filters, all_joins=True)
-    return query if only is not None else query.where(*_conditions(filters))
+    return query if only is not None else query.where(*_conditions(filters, principal))
 
 
 def _ordered(query: AnySelect) -> AnySelect:
@@ -175,51 +182,65 @@ def attendee_page(
     after: tuple[str, str, int] | None = None,
     offset: int = 0,
     limit: int = DEFAULT_PAGE_SIZE,
+    principal: Actor,
 ) -> pd.DataFrame:
     """One page of the filtered attendees in name order (COLUMNS). `after` (the previous page's
     last row: last name, first name, id) pages by keyset; else `offset` rows are skipped."""
     filters = filters.cleaned()
     # The page's ids first, with only the joins the filters need (an OFFSET then skips index
     # entries, not joined rows), then their columns.
-    ids = _joined(select(Attendee.id).select_from(Attendee), filters, all_joins=False).where(*_conditions(filters))
+    ids = _joined(select(Attendee.id).select_from(Attendee), filters, all_joins=False).where(
+        *_conditions(filters, principal)
+    )
     if after is not None:
         ids = ids.where(tuple_(Attendee.last_name, Attendee.first_name, Attendee.id) > tuple_(*after))
     elif offset:
         ids = ids.offset(offset)
     page = ids.order_by(*_sort_key(filters)).limit(limit).subquery("page")
     with _connect(engine) as conn:
-        return _frame(list(conn.execute(_ordered(_rows(filters, only=page)))))
+        return _frame(list(conn.execute(_ordered(_rows(filters, principal, only=page)))))
 
 
-def attendee_count(engine: Engine, filters: AttendeeFilters) -> int:
+def attendee_count(engine: Engine, filters: AttendeeFilters, *, principal: Actor) -> int:
     """How many attendees the filters keep (every page together)."""
     filters = filters.cleaned()
     query = _joined(select(func.count()).select_from(Attendee), filters, all_joins=False)
     with _connect(engine) as conn:
-        return int(conn.execute(query.where(*_conditions(filters))).scalar_one())
+        return int(conn.execute(query.where(*_conditions(filters, principal))).scalar_one())
 
 
-def attendee_chunks(engine: Engine, filters: AttendeeFilters, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
+def attendee_chunks(
+    engine: Engine, filters: AttendeeFilters, chunk_size: int, *, principal: Actor
+) -> Iterator[list[dict[str, Any]]]:
     """Every filtered attendee in name order, as plain dicts, `chunk_size` at a time from a
     server-side cursor (the exports)."""
     filters = filters.cleaned()
     with _connect(engine).execution_options(stream_results=True, yield_per=chunk_size) as conn:
-        for partition in conn.execute(_ordered(_rows(filters))).partitions(chunk_size):
+        for partition in conn.execute(_ordered(_rows(filters, principal))).partitions(chunk_size):
             yield [dict(row._mapping) for row in partition]
 
 
-def attendee_events(engine: Engine) -> list[dict[str, Any]]:
-    """The events to choose from, the next ones first: id, name, timezone."""
-    query = select(Event.id, Event.name, Event.timezone).order_by(Event.starts_at.desc(), Event.id.desc())
+def attendee_events(engine: Engine, *, principal: Actor) -> list[dict[str, Any]]:
+    """The principal's events to choose from, the next ones first: id, name, timezone."""
+    query = (
+        select(Event.id, Event.name, Event.timezone)
+        .where(event_condition(Event.id, principal))
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+    )
     with _connect(engine) as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def attendee_tariffs(engine: Engine, event_id: int) -> list[dict[str, Any]]:
-    """The event's badge and ticket tariffs (those that register attendees): id, name."""
+def attendee_tariffs(engine: Engine, event_id: int, *, principal: Actor) -> list[dict[str, Any]]:
+    """The event's badge and ticket tariffs (those that register attendees): id, name (none for
+    an event outside the principal's scope)."""
     query = (
         select(Tariff.id, Tariff.name)
-        .where(Tariff.event_id == event_id, Tariff.kind.in_([TariffKind.BADGE, TariffKind.TICKET]))
+        .where(
+            Tariff.event_id == event_id,
+            event_condition(Tariff.event_id, principal),
+            Tariff.kind.in_([TariffKind.BADGE, TariffKind.TICKET]),
+        )
         .order_by(Tariff.name, Tariff.id)
     )
     with _connect(engine) as conn:

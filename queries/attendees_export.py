@@ -1,7 +1,8 @@
 """The Attendees page's exports (issue 18): exactly the filtered attendees of one event, as CSV
 (UTF-8 with BOM, `;` and Excel's French reading by default, or `,`) or XLSX, streamed in pieces
 like the grid's exports (queries/export.py, whose streaming and spooling it shares). Only roles
-with `attendees.export` may export: both streams refuse any other actor before reading a row.
+with `attendees.export` may export: both streams refuse any other principal before reading a row;
+an event outside the principal's scope exports no row (issue 17).
 Every text cell goes through `queries.cells.safe_text` (never a formula); dates are in the
 chosen timezone, which the headers name."""
 
@@ -41,16 +42,17 @@ class _Export:
     translated header and labels, the total for the progress callback."""
 
     def __init__(
-        self, engine: Engine, filters: AttendeeFilters, actor: Actor, timezone: str, progress: Progress | None
+        self, engine: Engine, filters: AttendeeFilters, principal: Actor, timezone: str, progress: Progress | None
     ):
-        require(actor, EXPORT)
+        require(principal, EXPORT)
         self.engine, self.filters, self.zone = engine, filters.cleaned(), ZoneInfo(timezone)
+        self.principal = principal
         self.header = [safe_text(_(title).format(zone=timezone)) for _key, title in COLUMNS]
         self.keys = [key for key, _title in COLUMNS]
         self.status = {s.value: _(label) for s, label in STATUS_LABELS.items()}
         self.registered, self.cancelled = _("Registered"), _("Cancelled")
         self.progress = progress
-        self.total = attendee_count(engine, self.filters) if progress else 0
+        self.total = attendee_count(engine, self.filters, principal=principal) if progress else 0
         self.done = 0
 
     def _display(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +64,7 @@ class _Export:
         return record
 
     def chunks(self, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
-        for chunk in attendee_chunks(self.engine, self.filters, chunk_size):
+        for chunk in attendee_chunks(self.engine, self.filters, chunk_size, principal=self.principal):
             yield [self._display(record) for record in chunk]
             self.done += len(chunk)
             if self.progress:
@@ -91,17 +93,17 @@ def csv_stream(
     engine: Engine,
     filters: AttendeeFilters,
     *,
-    actor: Actor,
+    principal: Actor,
     timezone: str,
     separator: str = ";",
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> Iterator[bytes]:
-    """The filtered attendees as CSV in pieces; refuses at once (`NotAllowed`) an actor without
+    """The filtered attendees as CSV in pieces; refuses at once (`NotAllowed`) a principal without
     `attendees.export`."""
     if separator not in (";", ","):
         raise ValueError("separator must be ';' or ','")
-    return _csv_pieces(_Export(engine, filters, actor, timezone, progress), separator, chunk_size)
+    return _csv_pieces(_Export(engine, filters, principal, timezone, progress), separator, chunk_size)
 
 
 def _write_xlsx(export: _Export, out: BinaryIO, chunk_size: int, workdir: str) -> None:
@@ -137,11 +139,11 @@ def xlsx_stream(
     engine: Engine,
     filters: AttendeeFilters,
     *,
-    actor: Actor,
+    principal: Actor,
     timezone: str,
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> Iterator[bytes]:
-    """The filtered attendees as an XLSX workbook in pieces; refuses at once (`NotAllowed`) an
-    actor without `attendees.export`. Texts are texts, never formulas."""
-    return _xlsx_pieces(_Export(engine, filters, actor, timezone, progress), chunk_size)
+    """The filtered attendees as an XLSX workbook in pieces; refuses at once (`NotAllowed`) a
+    principal without `attendees.export`. Texts are texts, never formulas."""
+    return _xlsx_pieces(_Export(engine, filters, principal, timezone, progress), chunk_size)

@@ -14,14 +14,18 @@ from sqlalchemy import Connection, Engine, select
 from orders_core.custom_fields import ORDER_FORMS, display_value
 from orders_core.i18n import get_locale
 from orders_core.models import FieldValue, FormField
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition, mask_value, order_condition
 
 
-def custom_columns(bind: Engine | Connection, event_ids: Sequence[int] | None = None) -> list[tuple[str, str]]:
+def custom_columns(
+    bind: Engine | Connection, event_ids: Sequence[int] | None = None, *, principal: Actor
+) -> list[tuple[str, str]]:
     """[(column key "form.key", label in the current language)] of the events' order-level fields,
-    in form and position order (all events when `event_ids` is None)."""
+    in form and position order (all the principal's events when `event_ids` is None)."""
     query = (
         select(FormField.form, FormField.key, FormField.label_en, FormField.label_fr)
-        .where(FormField.form.in_(ORDER_FORMS))
+        .where(FormField.form.in_(ORDER_FORMS), event_condition(FormField.event_id, principal))
         .order_by(FormField.form, FormField.position, FormField.id)
     )
     if event_ids is not None:
@@ -34,8 +38,12 @@ def custom_columns(bind: Engine | Connection, event_ids: Sequence[int] | None = 
     return list(columns.items())
 
 
-def custom_values_of(bind: Engine | Connection, order_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """order id -> {column key: value as displayed} for these orders' order-level values."""
+def custom_values_of(
+    bind: Engine | Connection, order_ids: Sequence[int], *, principal: Actor
+) -> dict[int, dict[str, str]]:
+    """order id -> {column key: value as displayed} for these orders' order-level values (of the
+    principal's events; masked for a principal who may not see people: a form's answers are the
+    buyer's own words about themselves)."""
     result: dict[int, dict[str, str]] = {}
     if not order_ids:
         return result
@@ -46,11 +54,12 @@ def custom_values_of(bind: Engine | Connection, order_ids: Sequence[int]) -> dic
             FieldValue.order_id.in_(list(order_ids)),
             FieldValue.order_item_id.is_(None),
             FormField.form.in_(ORDER_FORMS),
+            order_condition(FieldValue.order_id, principal),
         )
     )
     with _connection(bind) as conn:
         for order_id, form, key, field_type, value in conn.execute(query):
-            result.setdefault(order_id, {})[f"{form}.{key}"] = display_value(field_type, value)
+            result.setdefault(order_id, {})[f"{form}.{key}"] = mask_value(display_value(field_type, value), principal)
     return result
 
 

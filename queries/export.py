@@ -1,7 +1,8 @@
 """Exports of exactly the grid's filtered set (all pages): CSV for French Excel (UTF-8 with BOM,
 `;` and decimal comma by default, or `,` and decimal point) and XLSX with real numeric money
 cells. Only roles with `orders.export` may export: `csv_stream` and `xlsx_stream` refuse any
-other actor before reading a row.
+other principal before reading a row. Issue 17: the principal's events only, and the buyer's
+names, email and company masked for a principal who may not see people (as in the grid).
 
 Streaming, no leftover file, no full copy in memory:
 - CSV: rows come from a server-side cursor in chunks; each chunk is encoded and yielded as it
@@ -33,6 +34,7 @@ from orders_core.i18n import N_, _, as_utc
 from orders_core.models import Event, Order, OrderLine
 from orders_core.payment_state import PAYMENT_STATE_LABELS, balance_due
 from orders_core.permissions import Actor, require
+from orders_core.scope import personal
 from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
 from queries.cells import safe_cell, safe_text
 from queries.custom_values import custom_columns, custom_values_of
@@ -85,15 +87,15 @@ def headers(timezone: str | None = None) -> list[str]:
     ]
 
 
-def _query(filters: GridFilters) -> AnySelect:
+def _query(filters: GridFilters, principal: Actor) -> AnySelect:
     lines = select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
     return (
         select(
             Order.number,
             lines.label("lines"),
-            Order.buyer_first_name,
-            Order.buyer_last_name,
-            Order.buyer_email,
+            personal(Order.buyer_first_name, principal),
+            personal(Order.buyer_last_name, principal),
+            personal(Order.buyer_email, principal),
             Order.discount_code,
             Order.payment_mode,
             Order.status,
@@ -109,7 +111,7 @@ def _query(filters: GridFilters) -> AnySelect:
             Order.due_date,
             Event.name.label("event_name"),
             Order.source,
-            Order.company_name,
+            personal(Order.company_name, principal),
             Order.utm_source,
             Order.utm_medium,
             Order.utm_campaign,
@@ -117,17 +119,19 @@ def _query(filters: GridFilters) -> AnySelect:
             Order.id.label("order_id"),
         )
         .join(Event, Event.id == Order.event_id)
-        .where(*filter_conditions(filters))
+        .where(*filter_conditions(filters, principal=principal))
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
 
 
-def export_chunks(engine: Engine, filters: GridFilters, chunk_size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+def export_chunks(
+    engine: Engine, filters: GridFilters, chunk_size: int = CHUNK, *, principal: Actor
+) -> Iterator[list[dict[str, Any]]]:
     """The filtered orders, newest first, as lists of at most `chunk_size` rows (dicts keyed as
     COLUMNS, money Decimal, balance_due computed exactly, `custom`: the order's custom form values
     by column key). Server-side cursor: bounded memory."""
     with engine.connect() as conn, engine.connect() as values_conn:
-        result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(_query(filters))
+        result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(_query(filters, principal))
         for partition in result.mappings().partitions(chunk_size):
             rows = []
             for row in partition:
@@ -135,15 +139,16 @@ def export_chunks(engine: Engine, filters: GridFilters, chunk_size: int = CHUNK)
                 paid = record["amount_paid"] + (record.pop("refunded") or 0)
                 record["balance_due"] = balance_due(total=record["total_ttc"], paid=paid)
                 rows.append(record)
-            custom = custom_values_of(values_conn, [r["order_id"] for r in rows])
+            custom = custom_values_of(values_conn, [r["order_id"] for r in rows], principal=principal)
             for record in rows:
                 record["custom"] = custom.get(record["order_id"], {})
             yield rows
 
 
-def _custom_columns(engine: Engine, filters: GridFilters) -> list[tuple[str, str]]:
-    """The custom form fields of the exported events (all events when not filtered by event)."""
-    return custom_columns(engine, list(filters.event_ids) or None)
+def _custom_columns(engine: Engine, filters: GridFilters, principal: Actor) -> list[tuple[str, str]]:
+    """The custom form fields of the exported events (all the principal's events when not
+    filtered by event)."""
+    return custom_columns(engine, list(filters.event_ids) or None, principal=principal)
 
 
 class _Labels:
@@ -171,28 +176,28 @@ def _display(record: dict[str, Any], labels: _Labels, zone: ZoneInfo) -> dict[st
     return record
 
 
-def _total(engine: Engine, filters: GridFilters) -> int:
-    return grid_count_and_totals(engine, filters)[0]
+def _total(engine: Engine, filters: GridFilters, principal: Actor) -> int:
+    return grid_count_and_totals(engine, filters, principal=principal)[0]
 
 
 class _Export:
     """What an export needs before its first row, computed in the caller's context (locale):
     the translated header and labels, the custom columns, the total for the progress bar."""
 
-    def __init__(self, engine: Engine, filters: GridFilters, actor: Actor, progress: Progress | None):
-        require(actor, EXPORT)
-        self.engine, self.filters = engine, filters
-        self.extra = _custom_columns(engine, filters)
+    def __init__(self, engine: Engine, filters: GridFilters, principal: Actor, progress: Progress | None):
+        require(principal, EXPORT)
+        self.engine, self.filters, self.principal = engine, filters, principal
+        self.extra = _custom_columns(engine, filters, principal)
         self.header = [safe_text(title) for title in headers(filters.timezone) + [label for _key, label in self.extra]]
         self.labels, self.zone = _Labels(), ZoneInfo(filters.timezone)
         self.keys = [key for key, _label in COLUMNS]
         self.progress = progress
-        self.total = _total(engine, filters) if progress else 0
+        self.total = _total(engine, filters, principal) if progress else 0
         self.done = 0
 
     def chunks(self, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
         """The rows ready to write (labels, local dates), one chunk at a time; counts them."""
-        for chunk in export_chunks(self.engine, self.filters, chunk_size):
+        for chunk in export_chunks(self.engine, self.filters, chunk_size, principal=self.principal):
             yield [_display(record, self.labels, self.zone) for record in chunk]
             self.done += len(chunk)
             if self.progress:
@@ -243,17 +248,17 @@ def csv_stream(
     engine: Engine,
     filters: GridFilters,
     *,
-    actor: Actor,
+    principal: Actor,
     separator: str = ";",
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> Iterator[bytes]:
     """The filtered set as CSV (UTF-8 with BOM), in pieces of one chunk of rows each. Refuses at
-    once (`NotAllowed`) an actor without `orders.export`. With `;` numbers use a decimal comma
+    once (`NotAllowed`) a principal without `orders.export`. With `;` numbers use a decimal comma
     (French Excel), with `,` a decimal point. Dates are in the filters' timezone."""
     if separator not in (";", ","):
         raise ValueError("separator must be ';' or ','")
-    return _csv_pieces(_Export(engine, filters, actor, progress), separator, chunk_size)
+    return _csv_pieces(_Export(engine, filters, principal, progress), separator, chunk_size)
 
 
 def export_csv(
@@ -261,13 +266,13 @@ def export_csv(
     filters: GridFilters,
     out: BinaryIO,
     *,
-    actor: Actor,
+    principal: Actor,
     separator: str = ";",
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> int:
     """`csv_stream` written to a binary stream; returns the row count."""
-    export = _Export(engine, filters, actor, progress)
+    export = _Export(engine, filters, principal, progress)
     if separator not in (";", ","):
         raise ValueError("separator must be ';' or ','")
     for piece in _csv_pieces(export, separator, chunk_size):
@@ -349,14 +354,14 @@ def xlsx_stream(
     engine: Engine,
     filters: GridFilters,
     *,
-    actor: Actor,
+    principal: Actor,
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> Iterator[bytes]:
     """The filtered set as an XLSX workbook, in pieces (see the module's docstring for where it
-    is assembled). Refuses at once (`NotAllowed`) an actor without `orders.export`. Money cells
+    is assembled). Refuses at once (`NotAllowed`) a principal without `orders.export`. Money cells
     are numbers with their currency's format; texts are texts, never formulas."""
-    return _xlsx_pieces(_Export(engine, filters, actor, progress), chunk_size)
+    return _xlsx_pieces(_Export(engine, filters, principal, progress), chunk_size)
 
 
 def export_xlsx(
@@ -364,12 +369,12 @@ def export_xlsx(
     filters: GridFilters,
     out: BinaryIO,
     *,
-    actor: Actor,
+    principal: Actor,
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
 ) -> int:
     """`xlsx_stream` written to a binary stream; returns the row count."""
-    export = _Export(engine, filters, actor, progress)
+    export = _Export(engine, filters, principal, progress)
     for piece in _xlsx_pieces(export, chunk_size):
         out.write(piece)
     return export.done

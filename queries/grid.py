@@ -30,10 +30,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from orders_core.models import DiscountCode, Event, Order, OrderLine, OrderSummary
 from orders_core.payment_state import balance_due
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition, personal
 from orders_core.status import STATUS_GROUPS
 from queries.due import today_in
 from queries.due_dates import overdue_condition
-from queries.grid_search import search_ids
+from queries.grid_search import code_search_ids, search_ids
 from queries.sql import AnySelect, money_sum, refunded_sum
 
 ORDER_NUMBER = re.compile(r"^\s*#?(\d{7})\s*$")
@@ -132,20 +134,29 @@ def day_bounds(first: date | None, last: date | None, timezone: str) -> tuple[da
 
 
 def filter_conditions(
-    filters: GridFilters, *, on: type[Order] | type[OrderSummary] = Order, with_created: bool = True
+    filters: GridFilters,
+    *,
+    principal: Actor,
+    on: type[Order] | type[OrderSummary] = Order,
+    with_created: bool = True,
 ) -> list[ColumnElement[bool]]:
     """The one translation of the grid's filters into SQL. On `orders` (the default): the WHERE
     of the page, of the direct count and totals and of the export. On `order_summary`: the same
     dimensions for the count and totals of the whole UTC days of the created range (only for the
     filters that table can serve, see summary_can_serve). `with_created=False` leaves the created
-    range out (the caller adds the partial days at its edges)."""
+    range out (the caller adds the partial days at its edges).
+
+    Issue 17: the principal's events only, always (on `order_summary` too: it is keyed by event);
+    a principal who may not see people (marketer) searches order numbers and discount codes only,
+    never names or emails (a match would confirm who bought)."""
     summary = on is OrderSummary
     if summary and not summary_can_serve(filters):
         raise ValueError("order_summary cannot serve a search, a discount code or a payment date")
+    scope = event_condition(on.event_id, principal)
     number = filters.order_number()
-    if number is not None:  # a number finds its order whatever else is chosen
-        return [Order.number == number]
-    conditions: list[ColumnElement[bool]] = []
+    if number is not None:  # a number finds its order whatever else is chosen (in scope)
+        return [Order.number == number, scope]
+    conditions: list[ColumnElement[bool]] = [scope]
     statuses = filters.effective_statuses()
     if statuses is not None:
         conditions.append(on.status.in_(statuses) if statuses else false())
@@ -177,7 +188,8 @@ def filter_conditions(
     conditions.extend(_range(Order.paid_at, paid_start, paid_end))
     text_ = filters.search_text()
     if text_:
-        conditions.append(Order.id.in_(search_ids(text_)))
+        found = search_ids(text_) if principal.sees_personal_data else code_search_ids(text_)
+        conditions.append(Order.id.in_(found))
     if filters.follow_up_due:  # the partial index ix_orders_follow_up_on
         conditions.append(Order.follow_up_on <= today_in(filters.timezone))
     return conditions
@@ -242,11 +254,13 @@ def grid_page(
     after: tuple[Any, ...] | None = None,
     offset: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE,
+    principal: Actor,
 ) -> pd.DataFrame:
     """One page of the filtered, sorted orders (GRID_COLUMNS; money as Decimal). Give `after`
-    (see cursor_after) for the next page by keyset, or an `offset` for a page opened by number."""
+    (see cursor_after) for the next page by keyset, or an `offset` for a page opened by number.
+    The principal's events only; names, emails and company masked for a marketer."""
     column, descending = SORTS[sort]
-    conditions = filter_conditions(filters)
+    conditions = filter_conditions(filters, principal=principal)
     if after is not None:
         conditions.append(_keyset(sort, after))
     order_by = [column.desc(), Order.id.desc()] if descending else [column.asc(), Order.id.asc()]
@@ -264,9 +278,9 @@ def grid_page(
             Order.id,
             Order.number,
             lines.label("lines"),
-            Order.buyer_first_name,
-            Order.buyer_last_name,
-            Order.buyer_email,
+            personal(Order.buyer_first_name, principal),
+            personal(Order.buyer_last_name, principal),
+            personal(Order.buyer_email, principal),
             Order.discount_code,
             Order.payment_mode,
             Order.status,
@@ -280,7 +294,7 @@ def grid_page(
             Event.name.label("event_name"),
             Event.timezone.label("event_timezone"),
             Order.source,
-            Order.company_name,
+            personal(Order.company_name, principal),
             Order.amount_paid,
             refunded_sum().label("refunded"),
             Order.payment_state,
@@ -324,14 +338,15 @@ def summary_can_serve(filters: GridFilters) -> bool:
 TOTALS_COLUMNS = ["currency", "orders", "total_ht", "total_ttc"]
 
 
-def grid_count_and_totals(engine: Engine, filters: GridFilters) -> tuple[int, pd.DataFrame]:
+def grid_count_and_totals(engine: Engine, filters: GridFilters, *, principal: Actor) -> tuple[int, pd.DataFrame]:
     """The number of orders of the whole filtered set and, per currency, their count and totals
-    HT / TTC (Decimal, exact). Never adds two currencies together."""
+    HT / TTC (Decimal, exact). Never adds two currencies together. The principal's events only
+    (the summary table is keyed by event, so its fast path filters them too)."""
     with engine.connect() as conn:
         if summary_can_serve(filters):
-            parts = _totals_from_summary(conn, filters)
+            parts = _totals_from_summary(conn, filters, principal)
         else:
-            parts = [conn.execute(_direct_totals(filter_conditions(filters))).all()]
+            parts = [conn.execute(_direct_totals(filter_conditions(filters, principal=principal))).all()]
     merged: dict[str, list[Any]] = {}
     for rows in parts:
         for currency, count, ht, ttc in rows:
@@ -353,11 +368,11 @@ def _direct_totals(conditions: list[ColumnElement[Any]]) -> AnySelect:
     )
 
 
-def _totals_from_summary(conn: Connection, filters: GridFilters) -> list[Any]:
+def _totals_from_summary(conn: Connection, filters: GridFilters, principal: Actor) -> list[Any]:
     """Whole UTC days from the summary; the partial days at either end of the range directly."""
     start, end = day_bounds(filters.created_from, filters.created_to, filters.timezone)
     first_full, end_full = _whole_days(start, end)
-    base = filter_conditions(filters, with_created=False)
+    base = filter_conditions(filters, principal=principal, with_created=False)
     if first_full and end_full and first_full >= end_full:
         # The range lies within less than two UTC days: count it directly, by index.
         return [conn.execute(_direct_totals([*base, *_range(Order.created_at, start, end)])).all()]
@@ -369,7 +384,7 @@ def _totals_from_summary(conn: Connection, filters: GridFilters) -> list[Any]:
     s = OrderSummary
     rows = conn.execute(
         select(s.currency, func.sum(s.orders), func.sum(s.total_ht_cents), func.sum(s.total_ttc_cents))
-        .where(*filter_conditions(filters, on=OrderSummary))
+        .where(*filter_conditions(filters, principal=principal, on=OrderSummary))
         .group_by(s.currency)
     ).all()
     parts.append([(c, n, _from_cents(ht), _from_cents(ttc)) for c, n, ht, ttc in rows])
@@ -390,17 +405,33 @@ def _floor_day(instant: datetime) -> datetime:
     return datetime.combine(instant.date(), time.min, UTC)
 
 
-def order_id_for_number(engine: Engine, number: int) -> int | None:
-    """The id of the order with that number (deleted or not), or None."""
+def order_id_for_number(engine: Engine, number: int, *, principal: Actor) -> int | None:
+    """The id of the order with that number (deleted or not), or None (also for an order of an
+    event outside the principal's scope)."""
     with engine.connect() as conn:
-        return conn.execute(select(Order.id).where(Order.number == number)).scalar()
+        return conn.execute(
+            select(Order.id).where(Order.number == number, event_condition(Order.event_id, principal))
+        ).scalar()
 
 
-def filter_choices(engine: Engine) -> dict[str, list[Any]]:
-    """What the filter widgets offer: events (id, name) and the discount codes in use."""
+def filter_choices(engine: Engine, *, principal: Actor) -> dict[str, list[Any]]:
+    """What the filter widgets offer: the principal's events (id, name) and their discount codes."""
     with engine.connect() as conn:
-        events = conn.execute(select(Event.id, Event.name).order_by(Event.starts_at.desc(), Event.id)).all()
-        codes = conn.execute(select(DiscountCode.code).distinct().order_by(DiscountCode.code)).scalars().all()
+        events = conn.execute(
+            select(Event.id, Event.name)
+            .where(event_condition(Event.id, principal))
+            .order_by(Event.starts_at.desc(), Event.id)
+        ).all()
+        codes = (
+            conn.execute(
+                select(DiscountCode.code)
+                .where(event_condition(DiscountCode.event_id, principal))
+                .distinct()
+                .order_by(DiscountCode.code)
+            )
+            .scalars()
+            .all()
+        )
     return {"events": [(int(i), n) for i, n in events], "codes": list(codes)}
 
 

@@ -54,6 +54,19 @@ def document_number_variants(text_: str) -> tuple[str, str, str]:
     return typed, typed.upper(), typed.lower()
 
 
+def code_search_ids(text_: str) -> CompoundSelect[tuple[int]]:
+    """Issue 17, for a principal who may not see people (marketers): the orders whose discount
+    code is the text (any case), or that an invoice or credit note of that number belongs to.
+    Never a name, an email or a company: a match there would confirm who bought."""
+    typed = text_.strip()
+    return union(
+        select(Order.id.label("id")).where(Order.discount_code == typed.upper()),
+        select(Invoice.order_id.label("id")).where(
+            or_(*(Invoice.number == v for v in document_number_variants(text_)))
+        ),
+    )
+
+
 def search_ids(text_: str) -> CompoundSelect[tuple[int]]:
     """The ids of the orders whose buyer (names, email, company) or one holder (names) contains
     every word of `text_`, ignoring case and accents, or that an invoice or credit note of that

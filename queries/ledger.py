@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from orders_core.emails.choices import REFUND_TEMPLATE_KINDS, list_templates
 from orders_core.models import Order, Payment, Refund
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition, mask_value, order_condition
 
 COLUMNS = ["kind", "at", "method", "amount", "currency", "reference", "recorded_by", "reason", "balance"]
 
@@ -23,9 +25,10 @@ def _exact(value: object) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def order_ledger(engine: Engine, order_id: int) -> pd.DataFrame:
+def order_ledger(engine: Engine, order_id: int, *, principal: Actor) -> pd.DataFrame:
     """kind ('payment' | 'refund'), at, method, signed amount, currency, reference, recorded_by,
-    reason (refunds), balance (amount kept after this row)."""
+    reason (refunds), balance (amount kept after this row). No row for an order of an event
+    outside the principal's scope."""
     payments = select(
         literal("payment").label("kind"),
         Payment.received_at.label("at"),
@@ -36,7 +39,7 @@ def order_ledger(engine: Engine, order_id: int) -> pd.DataFrame:
         Payment.recorded_by,
         literal("").label("reason"),
         Payment.id.label("row_id"),
-    ).where(Payment.order_id == order_id)
+    ).where(Payment.order_id == order_id, order_condition(Payment.order_id, principal))
     refunds = select(
         literal("refund").label("kind"),
         Refund.refunded_at.label("at"),
@@ -47,7 +50,7 @@ def order_ledger(engine: Engine, order_id: int) -> pd.DataFrame:
         Refund.recorded_by,
         Refund.reason,
         Refund.id.label("row_id"),
-    ).where(Refund.order_id == order_id)
+    ).where(Refund.order_id == order_id, order_condition(Refund.order_id, principal))
     ledger = union_all(payments, refunds).subquery()
     with engine.connect() as conn:
         rows = conn.execute(select(ledger).order_by(ledger.c.at, ledger.c.kind, ledger.c.row_id)).all()
@@ -62,30 +65,35 @@ def order_ledger(engine: Engine, order_id: int) -> pd.DataFrame:
     return pd.DataFrame(records, columns=COLUMNS)
 
 
-def order_buyers(engine: Engine, order_ids: tuple[int, ...]) -> dict[int, str]:
+def order_buyers(engine: Engine, order_ids: tuple[int, ...], *, principal: Actor) -> dict[int, str]:
     """order number -> its buyer ("First Last · Company"), for the orders of a selection (the
-    bulk refund of the excess shows who each refund goes to). Read-only."""
+    bulk refund of the excess shows who each refund goes to). Read-only. The principal's events
+    only; the buyer masked for a principal who may not see people."""
     if not order_ids:
         return {}
     query = select(Order.number, Order.buyer_first_name, Order.buyer_last_name, Order.company_name).where(
-        Order.id.in_(order_ids)
+        Order.id.in_(order_ids), event_condition(Order.event_id, principal)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     buyers = {}
     for row in rows:
         name = f"{row.buyer_first_name} {row.buyer_last_name}".strip()
-        buyers[int(row.number)] = " · ".join(part for part in (name, row.company_name or "") if part)
+        buyers[int(row.number)] = mask_value(
+            " · ".join(part for part in (name, row.company_name or "") if part), principal
+        )
     return buyers
 
 
-def refund_templates(engine: Engine, event_id: int) -> list[dict[str, Any]]:
+def refund_templates(engine: Engine, event_id: int, *, principal: Actor) -> list[dict[str, Any]]:
     """The templates the refund email may use besides its built-in text (REFUND_TEMPLATE_KINDS):
     refund templates, then "order changed" ones, each the event's first, then the global ones:
-    id, name, language, kind."""
+    id, name, language, kind. An event outside the principal's scope has none of its own (the
+    global ones only, as for an event that does not exist)."""
+    scoped_event = event_id if principal.sees_event(event_id) else None
     with Session(engine) as session:
         return [
             {"id": t.id, "name": t.name, "language": t.language, "kind": kind}
             for kind in REFUND_TEMPLATE_KINDS
-            for t in list_templates(session, event_id, kind)
+            for t in list_templates(session, scoped_event, kind)
         ]

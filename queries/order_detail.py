@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, literal, select
 
 from orders_core.models import (
     Attendee,
@@ -24,14 +24,19 @@ from orders_core.models import (
     User,
 )
 from orders_core.order_rules import OrderFacts
+from orders_core.permissions import Actor
+from orders_core.scope import MASK, event_condition, personal, table_columns
 from queries.sql import AnySelect, refunded_sum
 
 CANCELLED_COLUMNS = ["attendee_id", "first_name", "last_name", "cancelled_at"]
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
-def order_facts(engine: Engine, *, number: int | None = None, order_id: int | None = None) -> OrderFacts | None:
-    """The facts `orders_core.order_rules` decides from, for the order with that number (or id)."""
+def order_facts(
+    engine: Engine, *, number: int | None = None, order_id: int | None = None, principal: Actor
+) -> OrderFacts | None:
+    """The facts `orders_core.order_rules` decides from, for the order with that number (or id);
+    None for no such order, or one of an event outside the principal's scope."""
     query = select(
         Order.number,
         Order.status,
@@ -44,6 +49,7 @@ def order_facts(engine: Engine, *, number: int | None = None, order_id: int | No
         refunded_sum().label("refunded"),
     )
     query = query.where(Order.number == number) if number is not None else query.where(Order.id == order_id)
+    query = query.where(event_condition(Order.event_id, principal))
     with engine.connect() as conn:
         row = conn.execute(query).first()
     if row is None:
@@ -77,14 +83,22 @@ class OrderDetail:
     cancelled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CANCELLED_COLUMNS))
 
 
-def order_detail(engine: Engine, number: int) -> OrderDetail | None:
-    """The order with that number (deleted or not) and all of its tabs, or None."""
+def order_detail(engine: Engine, number: int, *, principal: Actor) -> OrderDetail | None:
+    """The order with that number (deleted or not) and all of its tabs, or None (also for an
+    order of an event outside the principal's scope: it reads as one that does not exist). For a
+    principal who may not see people (marketer), the buyer's and holders' names, emails, phone,
+    address, company, VAT number, custom form answers and email recipients are masked, and the
+    history keeps its headlines without their details (which name holders)."""
     with engine.connect() as conn:
         row = (
             conn.execute(
-                select(Order.__table__, Event.name.label("event_name"), Event.timezone.label("event_timezone"))
+                select(
+                    *table_columns(Order.__table__, principal),
+                    Event.name.label("event_name"),
+                    Event.timezone.label("event_timezone"),
+                )
                 .join(Event, Event.id == Order.event_id)
-                .where(Order.number == number)
+                .where(Order.number == number, event_condition(Order.event_id, principal))
             )
             .mappings()
             .first()
@@ -102,11 +116,12 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
                 FormField.form,
                 FormField.label_en,
                 FormField.label_fr,
-                (OrderItem.holder_first_name + " " + OrderItem.holder_last_name).label("holder"),
-                FieldValue.value,
+                personal(OrderItem.holder_first_name + " " + OrderItem.holder_last_name, principal, "holder"),
+                personal(FieldValue.value, principal, "value"),
                 FormField.field_type,
                 FormField.options,
             )
+            .select_from(FieldValue)
             .join(FormField, FormField.id == FieldValue.field_id)
             .outerjoin(OrderItem, OrderItem.id == FieldValue.order_item_id)
             .where(FieldValue.order_id == order_id)
@@ -120,9 +135,9 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
                 OrderItem.id,
                 OrderLine.name,
                 OrderLine.kind,
-                OrderItem.holder_first_name,
-                OrderItem.holder_last_name,
-                OrderItem.holder_email,
+                personal(OrderItem.holder_first_name, principal),
+                personal(OrderItem.holder_last_name, principal),
+                personal(OrderItem.holder_email, principal),
                 OrderItem.seat,
                 OrderItem.delivery_mode,
                 Attendee.id,
@@ -190,7 +205,7 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
                 OrderHistory.at,
                 OrderHistory.actor,
                 OrderHistory.action,
-                OrderHistory.details,
+                OrderHistory.details if principal.sees_personal_data else literal(MASK).label("details"),
                 OrderHistory.reason,
                 func.coalesce(func.nullif(User.full_name, ""), OrderHistory.actor).label("actor_name"),
             )
@@ -204,7 +219,7 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
                 OutboxEmail.id,
                 OutboxEmail.created_at,
                 OutboxEmail.kind,
-                OutboxEmail.recipient,
+                personal(OutboxEmail.recipient, principal),
                 OutboxEmail.subject,
                 OutboxEmail.status,
                 OutboxEmail.attempts,
@@ -216,7 +231,12 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
             ["email_id", "created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error"],
         )
         cancelled = frame(
-            select(Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.cancelled_at)
+            select(
+                Attendee.id,
+                personal(Attendee.first_name, principal),
+                personal(Attendee.last_name, principal),
+                Attendee.cancelled_at,
+            )
             .where(Attendee.order_id == order_id, Attendee.cancelled_at.is_not(None))
             .order_by(Attendee.cancelled_at, Attendee.id),
             CANCELLED_COLUMNS,
@@ -224,17 +244,19 @@ def order_detail(engine: Engine, number: int) -> OrderDetail | None:
     return OrderDetail(order, custom_fields, items, lines, payments, history, emails, cancelled)
 
 
-def attendee_record(engine: Engine, attendee_id: int) -> dict[str, Any] | None:
+def attendee_record(engine: Engine, attendee_id: int, *, principal: Actor) -> dict[str, Any] | None:
     """The attendee, its event, and the order it came from: number, status and whether that
-    order was deleted (`order_deleted`), or order_number None when it has no order."""
+    order was deleted (`order_deleted`), or order_number None when it has no order. None for no
+    such attendee or one of an event outside the principal's scope; names and email masked for a
+    principal who may not see people."""
     with engine.connect() as conn:
         row = (
             conn.execute(
                 select(
                     Attendee.id,
-                    Attendee.first_name,
-                    Attendee.last_name,
-                    Attendee.email,
+                    personal(Attendee.first_name, principal),
+                    personal(Attendee.last_name, principal),
+                    personal(Attendee.email, principal),
                     Attendee.registered_at,
                     Attendee.event_id,
                     Event.name.label("event_name"),
@@ -250,7 +272,7 @@ def attendee_record(engine: Engine, attendee_id: int) -> dict[str, Any] | None:
                 .outerjoin(Order, Order.id == Attendee.order_id)
                 .outerjoin(OrderItem, OrderItem.id == Attendee.order_item_id)
                 .outerjoin(OrderLine, OrderLine.id == OrderItem.order_line_id)
-                .where(Attendee.id == attendee_id)
+                .where(Attendee.id == attendee_id, event_condition(Attendee.event_id, principal))
             )
             .mappings()
             .first()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from orders_core.models import Invoice, Order
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition
 from queries.grid import GridFilters, filter_conditions
 
 MAX_NUMBER = 2**31 - 1  # an INTEGER column: nothing past this names an order
@@ -36,17 +38,20 @@ def typed_number(typed: str) -> int | None:
     return number if 0 < number <= MAX_NUMBER else None
 
 
-def lookup_order(engine: Engine, typed: str) -> Lookup:
-    """Find the order a user typed into the lookup field (see the module's docstring)."""
+def lookup_order(engine: Engine, typed: str, *, principal: Actor) -> Lookup:
+    """Find the order a user typed into the lookup field (see the module's docstring), among the
+    principal's events only: another event's order is not found, exactly as an unknown number.
+    A principal who may not see people finds by number or discount code only (the grid's rule)."""
     number = typed_number(typed)
+    in_scope = event_condition(Order.event_id, principal)
     with engine.connect() as conn:
         if number is not None:
-            found = conn.execute(select(Order.number).where(Order.number == number)).scalar()
+            found = conn.execute(select(Order.number).where(Order.number == number, in_scope)).scalar()
             if found is None:
                 found = conn.execute(
                     select(Order.number)
                     .join(Invoice, Invoice.order_id == Order.id)
-                    .where(Invoice.number == typed.strip().removeprefix("#").strip())
+                    .where(Invoice.number == typed.strip().removeprefix("#").strip(), in_scope)
                 ).scalar()
             return Lookup(number=found, asked_number=number)
         if not typed.strip():
@@ -54,7 +59,7 @@ def lookup_order(engine: Engine, typed: str) -> Lookup:
         numbers = (
             conn.execute(
                 select(Order.number)
-                .where(*filter_conditions(GridFilters(search=typed.strip())))
+                .where(*filter_conditions(GridFilters(search=typed.strip()), principal=principal))
                 .order_by(Order.created_at.desc(), Order.id.desc())
                 .limit(2)
             )

@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session
 from orders_core.documents.seller import missing_settings, seller_settings
 from orders_core.models import BankTransaction, Order, OutboxEmail
 from orders_core.payment_state import PaymentState
-from orders_core.permissions import role_may
+from orders_core.permissions import Actor, role_may
+from orders_core.scope import event_condition, order_condition
 from orders_core.status import OPEN_BANK_STATUSES, OutboxStatus, Status
 from queries.grid import GridFilters, filter_conditions
 from queries.sql import money_sum
 
 
-def orders_by_status(engine: Engine) -> pd.DataFrame:
-    """One row per (status, currency) of the orders not deleted: count and totals HT / TTC.
-    Money stays Decimal (object columns): never summed across currencies."""
+def orders_by_status(engine: Engine, *, principal: Actor) -> pd.DataFrame:
+    """One row per (status, currency) of the principal's orders not deleted: count and totals
+    HT / TTC. Money stays Decimal (object columns): never summed across currencies."""
     query = (
         select(
             Order.status,
@@ -31,7 +32,7 @@ def orders_by_status(engine: Engine) -> pd.DataFrame:
             money_sum(Order.total_ttc).label("total_ttc"),
             money_sum(Order.amount_paid).label("amount_paid"),
         )
-        .where(Order.deleted_at.is_(None))
+        .where(Order.deleted_at.is_(None), event_condition(Order.event_id, principal))
         .group_by(Order.status, Order.currency)
         .order_by(Order.currency, Order.status)
     )
@@ -117,23 +118,34 @@ def todo_filters(key: str, timezone: str) -> GridFilters:
     return replace(TODO_GRID_ITEMS[key][1], timezone=timezone)
 
 
-def todo_keys(role: str) -> list[str]:
+# Items that belong to no event (bank statement lines before they are matched): counted for a
+# principal of every event only.
+EVERY_EVENT_ITEMS = frozenset({"statement_lines"})
+
+
+def todo_keys(role: str, *, all_events: bool = True) -> list[str]:
     """The items a role can act on, in the list's order (a marketer acts on none)."""
     capabilities = {**{k: c for k, (c, _f) in TODO_GRID_ITEMS.items()}, **TODO_OTHER_ITEMS}
-    return [key for key in TODO_ORDER if role_may(role, capabilities[key])]
+    return [
+        key for key in TODO_ORDER if role_may(role, capabilities[key]) and (all_events or key not in EVERY_EVENT_ITEMS)
+    ]
 
 
-def todo_list(engine: Engine, role: str, timezone: str = "UTC") -> list[Todo]:
+def todo_list(engine: Engine, role: str, timezone: str = "UTC", *, principal: Actor) -> list[Todo]:
     """The to-do list of a role: one count per item it can act on (zero included: the page decides
     how to show them). Each count is one indexed query: the partial indexes on due and follow-up
     dates, the balance-due index, the status index, the outbox's status index; `refund_due` reads
-    payment_state, which has no index of its own; `seller_settings` reads the one settings row."""
+    payment_state, which has no index of its own; `seller_settings` reads the one settings row.
+    Issue 17: the counts are of the principal's events; unmatched statement lines, which belong
+    to no event, only for a principal of every event."""
     items = []
     with engine.connect() as conn:
-        for key in todo_keys(role):
+        for key in todo_keys(role, all_events=principal.all_events):
             if key in TODO_GRID_ITEMS:
                 filters = todo_filters(key, timezone)
-                orders = conn.execute(select(func.count()).select_from(Order).where(*filter_conditions(filters)))
+                orders = conn.execute(
+                    select(func.count()).select_from(Order).where(*filter_conditions(filters, principal=principal))
+                )
                 items.append(Todo(key, int(orders.scalar_one()), grid=filters))
             elif key == "statement_lines":
                 # money still to place: a zero line (classified "ignored") leaves nothing to do
@@ -147,7 +159,12 @@ def todo_list(engine: Engine, role: str, timezone: str = "UTC") -> list[Todo]:
                 items.append(Todo(key, int(count), page="pages/reconciliation.py", params=params))
             elif key == "failed_emails":
                 count = conn.execute(
-                    select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == OutboxStatus.FAILED.value)
+                    select(func.count())
+                    .select_from(OutboxEmail)
+                    .where(
+                        OutboxEmail.status == OutboxStatus.FAILED.value,
+                        order_condition(OutboxEmail.order_id, principal),
+                    )
                 ).scalar_one()
                 items.append(
                     Todo(key, int(count), page="pages/emails.py", params=(("status", OutboxStatus.FAILED.value),))

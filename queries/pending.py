@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 from orders_core.i18n import as_utc
 from orders_core.models import Event, Order, Refund
 from orders_core.payment_state import PaymentState, balance_due
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition, mask_value, personal
 from orders_core.status import PaymentMode, Status
 from queries.sql import money_sum, refunded_sum
 
@@ -57,8 +59,8 @@ def receivable() -> ColumnElement[bool]:
     return or_(awaiting_invoice(), owing_balance())
 
 
-def _pending_filter(event_id: int | None) -> list[ColumnElement[bool]]:
-    conditions = [receivable(), Order.deleted_at.is_(None)]
+def _pending_filter(event_id: int | None, principal: Actor) -> list[ColumnElement[bool]]:
+    conditions = [receivable(), Order.deleted_at.is_(None), event_condition(Order.event_id, principal)]
     if event_id is not None:
         conditions.append(Order.event_id == event_id)
     return conditions
@@ -68,18 +70,21 @@ def _money(value: float | Decimal | int | str) -> Decimal:
     return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value)
 
 
-def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: int = 5000) -> pd.DataFrame:
+def pending_invoice_orders(
+    engine: Engine, event_id: int | None = None, limit: int = 5000, *, principal: Actor
+) -> pd.DataFrame:
     """Invoice orders awaiting payment and orders owing a balance, oldest first, with their age
-    in days, balance due, status and payment state. Money columns hold Decimals (display only)."""
+    in days, balance due, status and payment state. Money columns hold Decimals (display only).
+    The principal's events only; the buyer masked for a principal who may not see people."""
     query = (
         select(
             Order.id,
             Order.number,
             Event.name.label("event_name"),
-            Order.buyer_first_name,
-            Order.buyer_last_name,
-            Order.company_name,
-            Order.buyer_email,
+            personal(Order.buyer_first_name, principal),
+            personal(Order.buyer_last_name, principal),
+            personal(Order.company_name, principal),
+            personal(Order.buyer_email, principal),
             Order.currency,
             Order.total_ttc,
             Order.amount_paid,
@@ -91,7 +96,7 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
             Order.due_date,
         )
         .join(Event, Event.id == Order.event_id)
-        .where(*_pending_filter(event_id))
+        .where(*_pending_filter(event_id, principal))
         .order_by(Order.created_at, Order.id)
         .limit(limit)
     )
@@ -107,7 +112,7 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
                 id=row.id,
                 number=row.number,
                 event_name=row.event_name,
-                buyer=f"{row.buyer_first_name} {row.buyer_last_name}".strip(),
+                buyer=mask_value(f"{row.buyer_first_name} {row.buyer_last_name}".strip(), principal),
                 company_name=row.company_name,
                 buyer_email=row.buyer_email,
                 currency=row.currency,
@@ -125,7 +130,7 @@ def pending_invoice_orders(engine: Engine, event_id: int | None = None, limit: i
     return pd.DataFrame(records, columns=PENDING_COLUMNS)
 
 
-def pending_totals(engine: Engine, event_id: int | None = None) -> pd.DataFrame:
+def pending_totals(engine: Engine, event_id: int | None = None, *, principal: Actor) -> pd.DataFrame:
     """Per currency: how many orders wait and how much they still owe (never added across currencies)."""
     query = (
         select(
@@ -134,7 +139,7 @@ def pending_totals(engine: Engine, event_id: int | None = None) -> pd.DataFrame:
             money_sum(Order.total_ttc).label("total_ttc"),
             money_sum(Order.amount_paid).label("amount_paid"),
         )
-        .where(*_pending_filter(event_id))
+        .where(*_pending_filter(event_id, principal))
         .group_by(Order.currency)
         .order_by(Order.currency)
     )
@@ -142,7 +147,7 @@ def pending_totals(engine: Engine, event_id: int | None = None) -> pd.DataFrame:
     refunds = (
         select(Order.currency, money_sum(Refund.amount))
         .join(Refund, Refund.order_id == Order.id)
-        .where(*_pending_filter(event_id))
+        .where(*_pending_filter(event_id, principal))
         .group_by(Order.currency)
     )
     with engine.connect() as conn:
@@ -161,12 +166,12 @@ def pending_totals(engine: Engine, event_id: int | None = None) -> pd.DataFrame:
     )
 
 
-def pending_events(engine: Engine) -> list[tuple[int, str]]:
-    """Events that have orders waiting for money, for the page's filter."""
+def pending_events(engine: Engine, *, principal: Actor) -> list[tuple[int, str]]:
+    """The principal's events that have orders waiting for money, for the page's filter."""
     query = (
         select(Event.id, Event.name)
         .join(Order, Order.event_id == Event.id)
-        .where(*_pending_filter(None))
+        .where(*_pending_filter(None, principal))
         .group_by(Event.id, Event.name)
         .order_by(Event.name)
     )

@@ -11,13 +11,16 @@ from sqlalchemy import Engine, select
 
 from orders_core.i18n import as_utc
 from orders_core.models import Event, Order, OutboxEmail, PaymentReminder, ReminderLadderStep
+from orders_core.permissions import Actor
 from orders_core.reminders import Ladder, ReminderStep, is_paused, local_now, next_step, owed
+from orders_core.scope import event_condition
 
 
-def reminder_ladder(engine: Engine, event_id: int) -> Ladder:
-    """The event's ladder (the default one until it is edited)."""
+def reminder_ladder(engine: Engine, event_id: int, *, principal: Actor) -> Ladder:
+    """The event's ladder (the default one until it is edited; the default one too for an event
+    outside the principal's scope, as for an event that does not exist)."""
     query = select(ReminderLadderStep.step, ReminderLadderStep.offset_days, ReminderLadderStep.enabled).where(
-        ReminderLadderStep.event_id == event_id
+        ReminderLadderStep.event_id == event_id, event_condition(ReminderLadderStep.event_id, principal)
     )
     with engine.connect() as conn:
         return Ladder.from_rows((r.step, r.offset_days, r.enabled) for r in conn.execute(query))
@@ -40,8 +43,11 @@ class OrderReminders:
     next_step: ReminderStep | None
 
 
-def order_reminders(engine: Engine, order_id: int, now: datetime | None = None) -> OrderReminders | None:
-    """The order's reminders; None when there is no such order."""
+def order_reminders(
+    engine: Engine, order_id: int, now: datetime | None = None, *, principal: Actor
+) -> OrderReminders | None:
+    """The order's reminders; None when there is no such order (or it is of an event outside the
+    principal's scope)."""
     with engine.connect() as conn:
         row = conn.execute(
             select(
@@ -57,7 +63,7 @@ def order_reminders(engine: Engine, order_id: int, now: datetime | None = None) 
                 Event.timezone,
             )
             .join(Event, Event.id == Order.event_id)
-            .where(Order.id == order_id)
+            .where(Order.id == order_id, event_condition(Order.event_id, principal))
         ).one_or_none()
         if row is None:
             return None
@@ -70,7 +76,7 @@ def order_reminders(engine: Engine, order_id: int, now: datetime | None = None) 
                 .order_by(PaymentReminder.sent_at, PaymentReminder.id)
             )
         ]
-    ladder = reminder_ladder(engine, row.event_id)
+    ladder = reminder_ladder(engine, row.event_id, principal=principal)
     today = local_now(now or datetime.now(UTC), row.timezone).date()
     return OrderReminders(
         order_id=row.id,

@@ -10,19 +10,22 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from orders_core.models import Seat, SeatAssignment
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition
 from orders_core.seating import ROW_WEIGHT, SECTION_WEIGHT, row_order
 
 COLUMNS = ["label", "section", "row", "number", "row_index", "sold", "own"]
 FREE_CHOICES = 300  # a picker lists the nearest free seats, not a 100,000-seat plan
 
 
-def seat_plan(engine: Engine, event_id: int, order_id: int | None = None) -> pd.DataFrame:
+def seat_plan(engine: Engine, event_id: int, order_id: int | None = None, *, principal: Actor) -> pd.DataFrame:
     """Every seat of the event's plan: label, section, row, number, the row's position in its
-    section (0 = first), `sold` (held by a live order) and `own` (held by `order_id`)."""
+    section (0 = first), `sold` (held by a live order) and `own` (held by `order_id`). An event
+    outside the principal's scope has no plan (as one that does not exist)."""
     query = (
         select(Seat.label, Seat.section, Seat.row, Seat.number, SeatAssignment.order_id)
         .outerjoin(SeatAssignment, SeatAssignment.seat_id == Seat.id)
-        .where(Seat.event_id == event_id)
+        .where(Seat.event_id == event_id, event_condition(Seat.event_id, principal))
     )
     with engine.connect() as conn:
         # Plain tuples: pandas probes a Row's attributes one by one (2 s at 100,000 seats).
@@ -41,8 +44,9 @@ def seat_plan(engine: Engine, event_id: int, order_id: int | None = None) -> pd.
     return frame.sort_values(["section", "row_index", "number"])[COLUMNS].reset_index(drop=True)
 
 
-def plan_summary(engine: Engine, event_id: int) -> pd.DataFrame:
-    """Per section: rows, seats and seats sold (the catalogue's view of the plan)."""
+def plan_summary(engine: Engine, event_id: int, *, principal: Actor) -> pd.DataFrame:
+    """Per section: rows, seats and seats sold (the catalogue's view of the plan); none for an
+    event outside the principal's scope."""
     query = (
         select(
             Seat.section,
@@ -51,7 +55,7 @@ def plan_summary(engine: Engine, event_id: int) -> pd.DataFrame:
             func.count(SeatAssignment.id).label("sold"),
         )
         .outerjoin(SeatAssignment, SeatAssignment.seat_id == Seat.id)
-        .where(Seat.event_id == event_id)
+        .where(Seat.event_id == event_id, event_condition(Seat.event_id, principal))
         .group_by(Seat.section)
         .order_by(Seat.section)
     )

@@ -70,11 +70,11 @@ def orders_export(request: Request) -> Response:
     try:
         if request.url.path.endswith(".xlsx"):
             pieces = audited(
-                xlsx_stream(engine, filters, actor=actor, progress=rows), **audit, format="xlsx", rows=rows
+                xlsx_stream(engine, filters, principal=actor, progress=rows), **audit, format="xlsx", rows=rows
             )
             return _download(pieces, XLSX_TYPE, "orders.xlsx")
         separator = "," if params.get("sep") == "comma" else ";"
-        pieces = csv_stream(engine, filters, actor=actor, separator=separator, progress=rows)
+        pieces = csv_stream(engine, filters, principal=actor, separator=separator, progress=rows)
         return _download(audited(pieces, **audit, format="csv", rows=rows), "text/csv; charset=utf-8", "orders.csv")
     except NotAllowed as refusal:
         return _refused(refusal.message, 403)
@@ -114,10 +114,10 @@ def attendees_export(request: Request) -> Response:
     rows, audit = RowCount(), {"actor": actor, "what": "attendees", "filters": filters_of(params)}
     try:
         if request.url.path.endswith(".xlsx"):
-            pieces = xlsx_stream(engine, filters, actor=actor, timezone=timezone, progress=rows)
+            pieces = xlsx_stream(engine, filters, principal=actor, timezone=timezone, progress=rows)
             return _download(audited(pieces, **audit, format="xlsx", rows=rows), XLSX_TYPE, "attendees.xlsx")
         separator = "," if params.get("sep") == "comma" else ";"
-        pieces = csv_stream(engine, filters, actor=actor, timezone=timezone, separator=separator, progress=rows)
+        pieces = csv_stream(engine, filters, principal=actor, timezone=timezone, separator=separator, progress=rows)
         return _download(audited(pieces, **audit, format="csv", rows=rows), "text/csv; charset=utf-8", "attendees.csv")
     except NotAllowed as refusal:
         return _refused(refusal.message, 403)

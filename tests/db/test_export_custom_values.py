@@ -43,7 +43,7 @@ def build(engine):
 def test_the_csv_export_has_a_column_per_custom_field_with_each_order_value(engine):
     with_value, without_value = build(engine)
     out = io.BytesIO()
-    export_csv(engine, GridFilters(), out, actor=EXPORTER)
+    export_csv(engine, GridFilters(), out, principal=EXPORTER)
     frame = pd.read_csv(io.BytesIO(out.getvalue()), sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     by_number = frame.set_index(frame.columns[0])
     assert by_number.loc[str(with_value), "Job title"] == "CTO"
@@ -53,7 +53,7 @@ def test_the_csv_export_has_a_column_per_custom_field_with_each_order_value(engi
 def test_the_xlsx_export_has_the_custom_column_too(engine):
     with_value, _ = build(engine)
     out = io.BytesIO()
-    export_xlsx(engine, GridFilters(), out, actor=EXPORTER)
+    export_xlsx(engine, GridFilters(), out, principal=EXPORTER)
     sheet = load_workbook(io.BytesIO(out.getvalue()), read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     column = rows[0].index("Job title")

@@ -46,7 +46,7 @@ def hostile(engine):
 
 def csv_rows(engine, separator=",") -> list[list[str]]:
     out = io.BytesIO()
-    export_csv(engine, GridFilters(), out, actor=EXPORTER, separator=separator)
+    export_csv(engine, GridFilters(), out, principal=EXPORTER, separator=separator)
     return list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig")), delimiter=separator))
 
 
@@ -65,10 +65,10 @@ def test_the_cell_rule_prefixes_formula_starts_and_drops_control_characters():
 
 def test_a_marketer_is_refused_every_export_before_a_row_is_read(engine, hostile):
     for call in (
-        lambda: csv_stream(engine, GridFilters(), actor=MARKETER),
-        lambda: xlsx_stream(engine, GridFilters(), actor=MARKETER),
-        lambda: export_csv(engine, GridFilters(), io.BytesIO(), actor=MARKETER),
-        lambda: export_xlsx(engine, GridFilters(), io.BytesIO(), actor=MARKETER),
+        lambda: csv_stream(engine, GridFilters(), principal=MARKETER),
+        lambda: xlsx_stream(engine, GridFilters(), principal=MARKETER),
+        lambda: export_csv(engine, GridFilters(), io.BytesIO(), principal=MARKETER),
+        lambda: export_xlsx(engine, GridFilters(), io.BytesIO(), principal=MARKETER),
     ):
         with pytest.raises(NotAllowed, match="does not allow"):
             call()
@@ -89,7 +89,7 @@ def test_csv_cells_that_would_run_as_formulas_are_written_as_text(engine, hostil
 
 def test_xlsx_keeps_texts_as_texts_and_money_as_numbers(engine, hostile):
     out = io.BytesIO()
-    assert export_xlsx(engine, GridFilters(), out, actor=EXPORTER) == 1
+    assert export_xlsx(engine, GridFilters(), out, principal=EXPORTER) == 1
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     header = [cell.value for cell in sheet[1]]
     cells = {title: sheet.cell(row=2, column=index + 1) for index, title in enumerate(header)}
@@ -109,7 +109,7 @@ def test_the_csv_stream_yields_one_piece_per_chunk_of_rows(engine):
         tariff = make_tariff(session, event)
         for _ in range(5):
             make_order(session, event, [(tariff, 1)])
-    pieces = list(csv_stream(engine, GridFilters(), actor=EXPORTER, separator=",", chunk_size=2))
+    pieces = list(csv_stream(engine, GridFilters(), principal=EXPORTER, separator=",", chunk_size=2))
     assert len(pieces) == 3  # 2 + 2 + 1 rows; the header and BOM ride with the first piece
     assert pieces[0].startswith(b"\xef\xbb\xbfOrder number,")
     assert [piece.count(b"\r\n") for piece in pieces] == [3, 2, 1]
@@ -119,7 +119,7 @@ def test_the_xlsx_stream_leaves_no_file_behind(engine, hostile, tmp_path, monkey
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(scratch))
-    pieces = xlsx_stream(engine, GridFilters(), actor=EXPORTER)
+    pieces = xlsx_stream(engine, GridFilters(), principal=EXPORTER)
     assert b"".join(pieces)[:2] == b"PK"
     assert list(scratch.iterdir()) == []
 

@@ -518,6 +518,8 @@ from hypothesis import strategies as st  # noqa: E402
 from orders_core.models import DiscountCodeTariff  # noqa: E402
 from tests.unit.test_order_totals_properties import half_up  # noqa: E402
 
+EVERY_EVENT = Actor("admin@example.org", "admin")  # issue 17: a principal of every event
+
 tariff_specs = st.lists(
     st.tuples(st.integers(0, 100_000), st.sampled_from(["0", "5.5", "14.975", "20"]), st.integers(1, 5), st.booleans()),
     min_size=1,
@@ -618,5 +620,10 @@ def test_custom_values_come_out_as_export_columns(engine, catalogue):
             label_fr="Nom du badge",
         )
     order_id, _ = create(engine, catalogue, custom_values={job.id: "CTO", vip.id: True})
-    assert custom_columns(engine, [catalogue["event"]]) == [("buyer.job_title", "Job title"), ("order.vip", "VIP")]
-    assert custom_values_of(engine, [order_id]) == {order_id: {"buyer.job_title": "CTO", "order.vip": "Yes"}}
+    assert custom_columns(engine, [catalogue["event"]], principal=EVERY_EVENT) == [
+        ("buyer.job_title", "Job title"),
+        ("order.vip", "VIP"),
+    ]
+    assert custom_values_of(engine, [order_id], principal=EVERY_EVENT) == {
+        order_id: {"buyer.job_title": "CTO", "order.vip": "Yes"}
+    }

@@ -14,12 +14,15 @@ from orders_core.db import unit_of_work
 from orders_core.documents.seller import MANDATORY
 from orders_core.emails.outbox import queue_email
 from orders_core.models import BankStatement, BankTransaction, Order, OutboxEmail
+from orders_core.permissions import Actor
 from queries.due import today_in
 from queries.export import export_chunks
 from queries.grid import GridFilters, grid_count_and_totals, grid_page
 from queries.overview import todo_keys, todo_list
 from tests.factories import make_event, make_order, make_seller_settings, make_tariff
 from ui.grid_state import GridView, view_from_params, view_to_params
+
+EVERY_EVENT = Actor("admin@example.org", "admin")  # issue 17: a principal of every event
 
 TIMEZONE = "Pacific/Kiritimati"  # UTC+14: "today" there is not UTC's today half of the time
 
@@ -109,7 +112,7 @@ EXPECTED_ORDERS = {
 
 def test_each_count_is_exact_and_each_link_lists_exactly_those_orders(engine, todo):
     numbers, statement_id = todo
-    items = {item.key: item for item in todo_list(engine, "admin", TIMEZONE)}
+    items = {item.key: item for item in todo_list(engine, "admin", TIMEZONE, principal=EVERY_EVENT)}
     assert list(items) == [
         "overdue",
         "balance_due",
@@ -127,16 +130,18 @@ def test_each_count_is_exact_and_each_link_lists_exactly_those_orders(engine, to
         opened = view_from_params(view_to_params(GridView(filters=item.grid)), TIMEZONE).filters
         assert opened == item.grid, key
         assert item.count == len(wanted), key
-        assert set(grid_page(engine, opened, page_size=100)["number"]) == wanted, key
-        assert grid_count_and_totals(engine, opened)[0] == len(wanted), key
-        assert {row["number"] for chunk in export_chunks(engine, opened) for row in chunk} == wanted, key
+        assert set(grid_page(engine, opened, page_size=100, principal=EVERY_EVENT)["number"]) == wanted, key
+        assert grid_count_and_totals(engine, opened, principal=EVERY_EVENT)[0] == len(wanted), key
+        assert {
+            row["number"] for chunk in export_chunks(engine, opened, principal=EVERY_EVENT) for row in chunk
+        } == wanted, key
     assert (items["statement_lines"].count, items["statement_lines"].page) == (3, "pages/reconciliation.py")
     assert dict(items["statement_lines"].params) == {"statement": str(statement_id)}
     assert (items["failed_emails"].count, dict(items["failed_emails"].params)) == (1, {"status": "failed"})
 
 
 def test_the_link_parameters_are_the_grids_own(engine, todo):
-    items = {item.key: item for item in todo_list(engine, "admin", TIMEZONE)}
+    items = {item.key: item for item in todo_list(engine, "admin", TIMEZONE, principal=EVERY_EVENT)}
     params = {key: view_to_params(GridView(filters=items[key].grid)) for key in EXPECTED_ORDERS}
     assert params == {
         "overdue": {"overdue": "1"},
@@ -157,11 +162,11 @@ def test_the_link_parameters_are_the_grids_own(engine, todo):
 )
 def test_each_role_sees_only_the_items_it_can_act_on(engine, todo, role, keys):
     assert todo_keys(role) == keys
-    assert [item.key for item in todo_list(engine, role, TIMEZONE)] == keys
+    assert [item.key for item in todo_list(engine, role, TIMEZONE, principal=EVERY_EVENT)] == keys
 
 
 def test_an_empty_database_has_nothing_to_do_but_the_seller_settings(engine):
-    items = todo_list(engine, "admin", "UTC")
+    items = todo_list(engine, "admin", "UTC", principal=EVERY_EVENT)
     # Every mandatory setting but the two number patterns, which have defaults.
     assert [item.count for item in items] == [0] * 7 + [len(MANDATORY) - 2]
     assert (items[-1].key, items[-1].page) == ("seller_settings", "pages/seller_settings.py")
@@ -170,16 +175,16 @@ def test_an_empty_database_has_nothing_to_do_but_the_seller_settings(engine):
 def test_the_seller_settings_item_counts_the_missing_settings_and_goes_with_the_last_one(engine):
     with unit_of_work(engine) as session:
         make_seller_settings(session, iban="", bic="")
-    assert [(i.key, i.count) for i in todo_list(engine, "admin", "UTC") if i.key == "seller_settings"] == [
-        ("seller_settings", 2)
-    ]
+    assert [
+        (i.key, i.count) for i in todo_list(engine, "admin", "UTC", principal=EVERY_EVENT) if i.key == "seller_settings"
+    ] == [("seller_settings", 2)]
     with unit_of_work(engine) as session:
         make_seller_settings(session)
-    assert todo_list(engine, "admin", "UTC")[-1].count == 0
+    assert todo_list(engine, "admin", "UTC", principal=EVERY_EVENT)[-1].count == 0
 
 
 def test_the_follow_up_filter_counts_today_in_the_users_timezone(engine, todo):
     numbers, _statement = todo
-    due = set(grid_page(engine, GridFilters(follow_up_due=True, timezone=TIMEZONE))["number"])
+    due = set(grid_page(engine, GridFilters(follow_up_due=True, timezone=TIMEZONE), principal=EVERY_EVENT)["number"])
     assert due == {numbers["follow_up_today"], numbers["follow_up_past"]}
     assert numbers["follow_up_later"] not in due
