@@ -118,7 +118,7 @@ def _both(fn: Any) -> Any:
     return call
 
 
-NO_TEXT = "counts without any event text, currency or name: the values are asserted in tests/db"
+NO_TEXT = "counts without any event text, currency or name: values asserted in tests/db/test_scoped_reports.py"
 
 # --- dashboards --------------------------------------------------------------------------------
 read(filters.event_choices, lambda c: filters.event_choices(c.engine, principal=c.principal))
@@ -217,7 +217,7 @@ read(
     emails.outbox_counts,
     lambda c: emails.outbox_counts(c.engine, principal=c.principal),
     control=False,
-    why="counts per status; the values for a scoped principal are asserted in tests/db",
+    why="counts per status; values for a scoped principal asserted in tests/db/test_scoped_reports.py",
 )
 read(
     emails.email_message,
