@@ -261,7 +261,7 @@ if can("orders.export"):
             data = cached_query(
                 finance.payments_export if kind == "payments" else finance.orders_tax_export,
                 filters,
-                actor=current_actor(),
+                principal=current_actor(),
             )
         if data.empty:
             empty_state(_("Nothing to export for these filters."))

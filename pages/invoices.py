@@ -54,7 +54,7 @@ timezone = user_timezone()
 asked = filters_from_params(st.query_params.get_all, timezone)
 
 # --- filters -----------------------------------------------------------------------------------
-events = dict(cached_query(invoice_events, actor=actor))
+events = dict(cached_query(invoice_events, principal=actor))
 first, second, third = st.columns(3)
 search = first.text_input(
     _("Document number"),
@@ -100,7 +100,7 @@ params = filters_to_params(filters)
 st.query_params.from_dict(params)  # the address shows what is shown
 
 # --- totals, per currency ------------------------------------------------------------------------
-totals = cached_query(invoice_totals, filters, actor=actor)
+totals = cached_query(invoice_totals, filters, principal=actor)
 count = int(totals["documents"].sum()) if not totals.empty else 0
 if count == 0:
     st.info(
@@ -142,7 +142,7 @@ st.dataframe(
 )
 
 with st.expander(_("VAT per rate")):
-    vat = cached_query(vat_totals, filters, actor=actor)
+    vat = cached_query(vat_totals, filters, principal=actor)
     st.dataframe(
         pd.DataFrame(
             {
@@ -162,7 +162,7 @@ with st.expander(_("VAT per rate")):
     st.caption(_("Credit notes are netted; each currency apart."))
 
 # --- the documents -------------------------------------------------------------------------------
-rows = cached_query(invoice_list, filters, actor=actor)
+rows = cached_query(invoice_list, filters, principal=actor)
 base = base_path()
 shown = pd.DataFrame(
     {

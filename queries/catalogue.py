@@ -1,6 +1,9 @@
 """Read side of the catalogue (issue 7): events, tariffs with sold / awaiting / remaining units,
 discount codes with uses and revenue given away, the catalogue log; and the sellable tariffs the
-order wizard offers."""
+order wizard offers.
+
+Scope (issue 17): every function takes the principal and reads only their events; an event
+outside the scope reads like one that does not exist (no row, no tariff, no code)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from orders_core.models import (
     OrderLine,
     Tariff,
 )
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition
 from orders_core.status import AWAITING_STATUSES, NOT_A_USE, SOLD_STATUSES
 from queries.sql import money_sum
 
@@ -91,29 +96,33 @@ def _frame(rows: Iterable[Any], columns: list[str], times: Iterable[str] = ()) -
     return frame
 
 
-def events_list(engine: Engine, *, include_archived: bool = False) -> pd.DataFrame:
-    """Events by start date, with their number of tariffs and orders (not deleted)."""
+def events_list(engine: Engine, *, principal: Actor, include_archived: bool = False) -> pd.DataFrame:
+    """The principal's events by start date, with their number of tariffs and orders (not deleted)."""
     tariffs = select(func.count()).where(Tariff.event_id == Event.id).scalar_subquery()
     orders = select(func.count()).where(Order.event_id == Event.id, Order.deleted_at.is_(None)).scalar_subquery()
-    query = select(
-        Event.id,
-        Event.name,
-        Event.starts_at,
-        Event.ends_at,
-        Event.timezone,
-        Event.currency,
-        Event.language,
-        Event.seated,
-        Event.community,
-        Event.bank_details,
-        Event.venue,
-        Event.payment_terms_days,
-        Event.payment_due_days_before_event,
-        Event.expire_after_days,
-        Event.archived_at,
-        tariffs.label("tariffs"),
-        orders.label("orders"),
-    ).order_by(Event.starts_at, Event.id)
+    query = (
+        select(
+            Event.id,
+            Event.name,
+            Event.starts_at,
+            Event.ends_at,
+            Event.timezone,
+            Event.currency,
+            Event.language,
+            Event.seated,
+            Event.community,
+            Event.bank_details,
+            Event.venue,
+            Event.payment_terms_days,
+            Event.payment_due_days_before_event,
+            Event.expire_after_days,
+            Event.archived_at,
+            tariffs.label("tariffs"),
+            orders.label("orders"),
+        )
+        .where(event_condition(Event.id, principal))
+        .order_by(Event.starts_at, Event.id)
+    )
     if not include_archived:
         query = query.where(Event.archived_at.is_(None))
     with engine.connect() as conn:
@@ -127,16 +136,17 @@ def events_list(engine: Engine, *, include_archived: bool = False) -> pd.DataFra
     return frame
 
 
-def event_row(engine: Engine, event_id: int) -> dict[str, Any] | None:
-    """One event's fields as a plain dict (for the edit form), or None."""
-    frame = events_list(engine, include_archived=True)
+def event_row(engine: Engine, event_id: int, *, principal: Actor) -> dict[str, Any] | None:
+    """One event's fields as a plain dict (for the edit form), or None (also outside the scope)."""
+    frame = events_list(engine, principal=principal, include_archived=True)
     match = frame[frame["id"] == event_id]
     return None if match.empty else {str(k): v for k, v in match.iloc[0].to_dict().items()}
 
 
-def tariffs_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
+def tariffs_of_event(engine: Engine, event_id: int, *, principal: Actor) -> pd.DataFrame:
     """The event's tariffs with sold (paid) units, units awaiting payment, remaining capacity
-    (capacity - sold - awaiting; None when unlimited) and how many order lines use them."""
+    (capacity - sold - awaiting; None when unlimited) and how many order lines use them. No row
+    for an event outside the principal's scope."""
     held = (
         select(
             OrderLine.tariff_id,
@@ -169,7 +179,7 @@ def tariffs_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
         )
         .outerjoin(held, held.c.tariff_id == Tariff.id)
         .outerjoin(lines, lines.c.tariff_id == Tariff.id)
-        .where(Tariff.event_id == event_id)
+        .where(Tariff.event_id == event_id, event_condition(Tariff.event_id, principal))
         .order_by(Tariff.id)
     )
     with engine.connect() as conn:
@@ -188,12 +198,12 @@ def tariffs_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
     return frame.astype({"capacity": "Int64", "remaining": "Int64"})
 
 
-def sellable_tariffs(engine: Engine, event_id: int, at: datetime | None = None) -> pd.DataFrame:
+def sellable_tariffs(engine: Engine, event_id: int, at: datetime | None = None, *, principal: Actor) -> pd.DataFrame:
     """What the order wizard may sell at `at` (default now): ACTIVE tariffs of the event whose
     sales window contains `at`, with remaining capacity (unlimited, or more than zero units).
     Same columns as `tariffs_of_event`."""
     at = as_utc(at) if at else datetime.now(UTC)
-    frame = tariffs_of_event(engine, event_id)
+    frame = tariffs_of_event(engine, event_id, principal=principal)
     if frame.empty:
         return frame
     keep = [
@@ -208,10 +218,12 @@ def sellable_tariffs(engine: Engine, event_id: int, at: datetime | None = None) 
     return frame[keep].reset_index(drop=True)
 
 
-def discount_codes_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
+def discount_codes_of_event(engine: Engine, event_id: int, *, principal: Actor) -> pd.DataFrame:
     """The event's codes with `uses` (orders with the code, not deleted, cancelled or failed),
     `paid_uses`, their applicable `tariff_ids` (empty = all) and `given_away`: {currency: Decimal},
-    the sum of the discount amounts of the paid orders' lines, exact and per currency."""
+    the sum of the discount amounts of the paid orders' lines, exact and per currency. No row for an
+    event outside the principal's scope."""
+    of_event = (DiscountCode.event_id == event_id, event_condition(DiscountCode.event_id, principal))
     code_match = and_(
         Order.event_id == DiscountCode.event_id,
         func.upper(Order.discount_code) == DiscountCode.code,
@@ -224,21 +236,21 @@ def discount_codes_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
             func.sum(case((Order.status.in_(SOLD_STATUSES), 1), else_=0)).label("paid_uses"),
         )
         .join(Order, code_match)
-        .where(DiscountCode.event_id == event_id, Order.status.notin_(NOT_A_USE))
+        .where(*of_event, Order.status.notin_(NOT_A_USE))
         .group_by(DiscountCode.id)
     )
     given = (
         select(DiscountCode.id, Order.currency, money_sum(OrderLine.discount_amount))
         .join(Order, code_match)
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(DiscountCode.event_id == event_id, Order.status.in_(SOLD_STATUSES))
+        .where(*of_event, Order.status.in_(SOLD_STATUSES))
         .group_by(DiscountCode.id, Order.currency)
     )
-    codes = select(DiscountCode).where(DiscountCode.event_id == event_id).order_by(DiscountCode.code)
+    codes = select(DiscountCode).where(*of_event).order_by(DiscountCode.code)
     links = (
         select(DiscountCodeTariff.discount_code_id, DiscountCodeTariff.tariff_id)
         .join(DiscountCode, DiscountCode.id == DiscountCodeTariff.discount_code_id)
-        .where(DiscountCode.event_id == event_id)
+        .where(*of_event)
     )
     with engine.connect() as conn:
         use_counts = {r.code_id: (int(r.uses), int(r.paid_uses or 0)) for r in conn.execute(uses)}
@@ -261,9 +273,18 @@ def discount_codes_of_event(engine: Engine, event_id: int) -> pd.DataFrame:
     return _frame(rows, CODE_COLUMNS, ("valid_from", "valid_until"))
 
 
-def catalogue_history(engine: Engine, *, event_id: int | None = None, limit: int = 500) -> pd.DataFrame:
-    """The catalogue log, newest first (of one event and its tariffs and codes, or of everything)."""
-    query = select(CatalogueHistory).order_by(CatalogueHistory.at.desc(), CatalogueHistory.id.desc()).limit(limit)
+def catalogue_history(
+    engine: Engine, *, principal: Actor, event_id: int | None = None, limit: int = 500
+) -> pd.DataFrame:
+    """The catalogue log, newest first (of one event and its tariffs and codes, or of everything
+    the principal may see: their events'; the entries of no event, such as the seller settings,
+    only for a principal of every event)."""
+    query = (
+        select(CatalogueHistory)
+        .where(event_condition(CatalogueHistory.event_id, principal))
+        .order_by(CatalogueHistory.at.desc(), CatalogueHistory.id.desc())
+        .limit(limit)
+    )
     if event_id is not None:
         query = query.where(or_(CatalogueHistory.event_id == event_id))
     with engine.connect() as conn:

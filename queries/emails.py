@@ -1,5 +1,11 @@
 """Read side of the emails: the outbox with its filters, one email, an order's emails, the
-templates. SQLAlchemy Core -> DataFrames / plain dicts; no Streamlit."""
+templates. SQLAlchemy Core -> DataFrames / plain dicts; no Streamlit.
+
+Scope (issue 17): an email of an order is the order's event's. A principal of some events reads
+the emails of their events' orders only; an email tied to no order (a test send, an account
+email) names no event, so it is the organisation's and only a principal of every event reads it.
+Templates: the global ones (no event) are the organisation's wording, read by every principal;
+an event's own templates only by a principal of that event."""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, true
 
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition
 
 OUTBOX_COLUMNS = [
     "id",
@@ -27,6 +35,18 @@ OUTBOX_COLUMNS = [
 ]
 
 
+def _email_in_scope(principal: Actor) -> ColumnElement[bool]:
+    """The outbox rows the principal may read (the module's docstring): the emails of orders of
+    their events; those of no order only for a principal of every event. Needs `Order` joined."""
+    if principal.all_events:
+        return true()
+    return and_(OutboxEmail.order_id.is_not(None), event_condition(Order.event_id, principal))
+
+
+def _template_in_scope(principal: Actor) -> ColumnElement[bool]:
+    return or_(EmailTemplate.event_id.is_(None), event_condition(EmailTemplate.event_id, principal))
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -34,6 +54,7 @@ def _day_start(day: date) -> datetime:
 def outbox(
     engine: Engine,
     *,
+    principal: Actor,
     statuses: tuple[str, ...] = (),
     kinds: tuple[str, ...] = (),
     order_number: int | None = None,
@@ -59,6 +80,7 @@ def outbox(
             Order.number.label("order_number"),
         )
         .outerjoin(Order, Order.id == OutboxEmail.order_id)
+        .where(_email_in_scope(principal))
         .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
         .limit(limit)
     )
@@ -82,17 +104,24 @@ def outbox(
     return frame
 
 
-def outbox_counts(engine: Engine) -> dict[str, int]:
-    """How many emails in each status (every status present, zero when none)."""
+def outbox_counts(engine: Engine, *, principal: Actor) -> dict[str, int]:
+    """How many emails the principal may read in each status (every status present, zero when none)."""
+    query = (
+        select(OutboxEmail.status, func.count())
+        .outerjoin(Order, Order.id == OutboxEmail.order_id)
+        .where(_email_in_scope(principal))
+        .group_by(OutboxEmail.status)
+    )
     with engine.connect() as conn:
-        rows = conn.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all()
+        rows = conn.execute(query).all()
     counts = {"queued": 0, "sending": 0, "sent": 0, "failed": 0}
     counts.update(dict(rows))
     return counts
 
 
-def email_message(engine: Engine, email_id: int) -> dict[str, Any] | None:
-    """One email as stored, with its order number and event timezone, or None."""
+def email_message(engine: Engine, email_id: int, *, principal: Actor) -> dict[str, Any] | None:
+    """One email as stored, with its order number and event timezone, or None (also when the
+    principal may not read it)."""
     with engine.connect() as conn:
         row = (
             conn.execute(
@@ -100,7 +129,7 @@ def email_message(engine: Engine, email_id: int) -> dict[str, Any] | None:
                 .select_from(OutboxEmail.__table__)
                 .outerjoin(Order, Order.id == OutboxEmail.order_id)
                 .outerjoin(Event, Event.id == Order.event_id)
-                .where(OutboxEmail.id == email_id)
+                .where(OutboxEmail.id == email_id, _email_in_scope(principal))
             )
             .mappings()
             .first()
@@ -108,8 +137,8 @@ def email_message(engine: Engine, email_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def order_emails(engine: Engine, order_id: int) -> pd.DataFrame:
-    """The emails of one order, newest first."""
+def order_emails(engine: Engine, order_id: int, *, principal: Actor) -> pd.DataFrame:
+    """The emails of one order, newest first (none for an order outside the scope)."""
     query = (
         select(
             OutboxEmail.id,
@@ -122,7 +151,8 @@ def order_emails(engine: Engine, order_id: int) -> pd.DataFrame:
             OutboxEmail.sent_at,
             OutboxEmail.last_error,
         )
-        .where(OutboxEmail.order_id == order_id)
+        .join(Order, Order.id == OutboxEmail.order_id)
+        .where(OutboxEmail.order_id == order_id, event_condition(Order.event_id, principal))
         .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
     )
     with engine.connect() as conn:
@@ -133,14 +163,15 @@ def order_emails(engine: Engine, order_id: int) -> pd.DataFrame:
     )
 
 
-def order_summary(engine: Engine, order_id: int) -> dict[str, Any] | None:
-    """What the order's email panel needs to decide which buttons to offer."""
+def order_summary(engine: Engine, order_id: int, *, principal: Actor) -> dict[str, Any] | None:
+    """What the order's email panel needs to decide which buttons to offer (None: no such order
+    in the scope)."""
     with engine.connect() as conn:
         row = (
             conn.execute(
                 select(Order.id, Order.number, Order.status, Order.deleted_at, Order.buyer_email, Event.timezone)
                 .join(Event, Event.id == Order.event_id)
-                .where(Order.id == order_id)
+                .where(Order.id == order_id, event_condition(Order.event_id, principal))
             )
             .mappings()
             .first()
@@ -148,8 +179,9 @@ def order_summary(engine: Engine, order_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def templates(engine: Engine, *, scope: str = "all", event_id: int | None = None) -> pd.DataFrame:
-    """Templates: `scope` all / global / event (then of `event_id`), by event, kind, language, name."""
+def templates(engine: Engine, *, principal: Actor, scope: str = "all", event_id: int | None = None) -> pd.DataFrame:
+    """Templates the principal may read: `scope` all / global / event (then of `event_id`), by
+    event, kind, language, name."""
     query = (
         select(
             EmailTemplate.id,
@@ -163,6 +195,7 @@ def templates(engine: Engine, *, scope: str = "all", event_id: int | None = None
             EmailTemplate.updated_at,
         )
         .outerjoin(Event, Event.id == EmailTemplate.event_id)
+        .where(_template_in_scope(principal))
         .order_by(
             EmailTemplate.event_id.is_not(None),
             Event.name,
@@ -185,27 +218,41 @@ def templates(engine: Engine, *, scope: str = "all", event_id: int | None = None
     return frame
 
 
-def template(engine: Engine, template_id: int) -> dict[str, Any] | None:
+def template(engine: Engine, template_id: int, *, principal: Actor) -> dict[str, Any] | None:
+    """One template as stored, or None (also an event's template outside the scope)."""
+    query = select(*EmailTemplate.__table__.c).where(EmailTemplate.id == template_id, _template_in_scope(principal))
     with engine.connect() as conn:
-        row = conn.execute(select(*EmailTemplate.__table__.c).where(EmailTemplate.id == template_id)).mappings().first()
+        row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 
-def events(engine: Engine) -> pd.DataFrame:
-    """Events for the template scope choice, newest first."""
+def events(engine: Engine, *, principal: Actor) -> pd.DataFrame:
+    """The principal's events for the template scope choice, newest first."""
+    query = (
+        select(Event.id, Event.name, Event.language)
+        .where(event_condition(Event.id, principal))
+        .order_by(Event.starts_at.desc())
+    )
     with engine.connect() as conn:
-        rows = conn.execute(select(Event.id, Event.name, Event.language).order_by(Event.starts_at.desc())).all()
+        rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=["id", "name", "language"])
 
 
-def order_id_by_number(engine: Engine, number: int) -> int | None:
+def order_id_by_number(engine: Engine, number: int, *, principal: Actor) -> int | None:
+    """The id of the order with this number, or None (also outside the scope)."""
+    query = select(Order.id).where(Order.number == number, event_condition(Order.event_id, principal))
     with engine.connect() as conn:
-        return conn.scalar(select(Order.id).where(Order.number == number))
+        return conn.scalar(query)
 
 
-def latest_order_id(engine: Engine, event_id: int | None = None) -> int | None:
-    """A real order to preview a template with: the newest of the event (or of any event)."""
-    query = select(Order.id).where(Order.deleted_at.is_(None)).order_by(Order.created_at.desc(), Order.id.desc())
+def latest_order_id(engine: Engine, event_id: int | None = None, *, principal: Actor) -> int | None:
+    """A real order to preview a template with: the newest of the event (or of any of the
+    principal's events)."""
+    query = (
+        select(Order.id)
+        .where(Order.deleted_at.is_(None), event_condition(Order.event_id, principal))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    )
     if event_id is not None:
         query = query.where(Order.event_id == event_id)
     with engine.connect() as conn:

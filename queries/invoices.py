@@ -12,8 +12,9 @@ Credit notes store negative amounts, so a total per currency over invoices and c
 what the buyers owe after corrections. Totals are never summed across currencies.
 
 Every function takes the principal: only roles with `invoices.view` read documents (marketers
-never do: documents carry buyers' names and addresses). There is no per-user event scope in this
-codebase yet; when there is, it belongs in `_conditions`, the one place every read goes through."""
+never do: documents carry buyers' names and addresses), and only the documents of orders of the
+principal's events (issue 17): `_conditions` applies the scope, a document of another event
+reads like one that does not exist, and the event choice lists only the principal's events."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from orders_core.i18n import DEFAULT_TIMEZONE, as_utc, is_timezone
 from orders_core.models import Event, Invoice, InvoiceFile, Order
 from orders_core.payment_state import PaymentState
 from orders_core.permissions import Actor, require
+from orders_core.scope import event_condition
 from queries.sql import money_sum
 
 VIEW = "invoices.view"
@@ -111,9 +113,10 @@ def _day_start(day: date, zone: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-def _conditions(filters: InvoiceFilters) -> list[ColumnElement[bool]]:
+def _conditions(filters: InvoiceFilters, principal: Actor) -> list[ColumnElement[bool]]:
+    """The filters' conditions and the principal's scope, over `Invoice` joined to its `Order`."""
     f = filters.cleaned()
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [event_condition(Order.event_id, principal)]
     if f.search:
         escaped = f.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(func.lower(Invoice.number).like(f"%{escaped}%", escape="\\"))
@@ -193,17 +196,17 @@ def _documents(engine: Engine, conditions: list[ColumnElement[bool]], limit: int
 
 
 def invoice_list(
-    engine: Engine, filters: InvoiceFilters, *, actor: Actor, limit: int | None = PAGE_ROWS
+    engine: Engine, filters: InvoiceFilters, *, principal: Actor, limit: int | None = PAGE_ROWS
 ) -> pd.DataFrame:
     """The filtered documents, newest first (at most `limit`): DOCUMENT_COLUMNS, money as Decimal."""
-    require(actor, VIEW)
-    return _documents(engine, _conditions(filters), limit)
+    require(principal, VIEW)
+    return _documents(engine, _conditions(filters, principal), limit)
 
 
-def invoice_totals(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> pd.DataFrame:
+def invoice_totals(engine: Engine, filters: InvoiceFilters, *, principal: Actor) -> pd.DataFrame:
     """Per currency over the whole filtered set: the number of documents and the exact sums of
     HT, VAT and TTC (credit notes count negative). One row a currency, never a grand total."""
-    require(actor, VIEW)
+    require(principal, VIEW)
     query = (
         select(
             Invoice.currency,
@@ -213,7 +216,7 @@ def invoice_totals(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> 
             money_sum(Invoice.total_ttc).label("total_ttc"),
         )
         .join(Order, Order.id == Invoice.order_id)
-        .where(*_conditions(filters))
+        .where(*_conditions(filters, principal))
         .group_by(Invoice.currency)
         .order_by(Invoice.currency)
     )
@@ -222,39 +225,47 @@ def invoice_totals(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> 
     return pd.DataFrame([row._asdict() for row in rows], columns=TOTAL_COLUMNS)
 
 
-def invoice_ids(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> list[int]:
+def invoice_ids(engine: Engine, filters: InvoiceFilters, *, principal: Actor) -> list[int]:
     """The ids of every filtered document, oldest first (what the ZIP of PDFs holds)."""
-    require(actor, VIEW)
+    require(principal, VIEW)
     query = (
         select(Invoice.id)
         .join(Order, Order.id == Invoice.order_id)
-        .where(*_conditions(filters))
+        .where(*_conditions(filters, principal))
         .order_by(Invoice.issued_at, Invoice.id)
     )
     with engine.connect() as conn:
         return list(conn.scalars(query))
 
 
-def order_documents(engine: Engine, order_id: int, *, actor: Actor) -> pd.DataFrame:
+def order_documents(engine: Engine, order_id: int, *, principal: Actor) -> pd.DataFrame:
     """The order's invoices and credit notes, oldest first (the order page's Invoices tab)."""
-    require(actor, VIEW)
-    return _documents(engine, [Invoice.order_id == order_id], None).iloc[::-1].reset_index(drop=True)
+    require(principal, VIEW)
+    conditions = [Invoice.order_id == order_id, event_condition(Order.event_id, principal)]
+    return _documents(engine, conditions, None).iloc[::-1].reset_index(drop=True)
 
 
-def document_order(engine: Engine, invoice_id: int, *, actor: Actor) -> int | None:
+def document_order(engine: Engine, invoice_id: int, *, principal: Actor) -> int | None:
     """The order a document belongs to, or None when there is no such document (the download
     route checks it the way it checks any read: a document out of reach does not exist)."""
-    require(actor, VIEW)
+    require(principal, VIEW)
     with engine.connect() as conn:
-        return conn.scalar(select(Invoice.order_id).where(Invoice.id == invoice_id))
+        return conn.scalar(
+            select(Invoice.order_id)
+            .join(Order, Order.id == Invoice.order_id)
+            .where(Invoice.id == invoice_id, event_condition(Order.event_id, principal))
+        )
 
 
-def invoice_events(engine: Engine, *, actor: Actor) -> list[tuple[int, str]]:
-    """The events that have documents, by name: the Invoices page's event choice."""
-    require(actor, VIEW)
+def invoice_events(engine: Engine, *, principal: Actor) -> list[tuple[int, str]]:
+    """The principal's events that have documents, by name: the Invoices page's event choice."""
+    require(principal, VIEW)
     query = (
         select(Event.id, Event.name)
-        .where(exists(select(Invoice.id).join(Order, Order.id == Invoice.order_id).where(Order.event_id == Event.id)))
+        .where(
+            event_condition(Event.id, principal),
+            exists(select(Invoice.id).join(Order, Order.id == Invoice.order_id).where(Order.event_id == Event.id)),
+        )
         .order_by(Event.name, Event.id)
     )
     with engine.connect() as conn:

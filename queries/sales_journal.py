@@ -41,22 +41,23 @@ MONEY = ("total_ht", "total_tax", "total_ttc")
 CHUNK = 5_000
 
 
-def _lines_summed(filters: InvoiceFilters, *columns: Any) -> AnySelect:
+def _lines_summed(filters: InvoiceFilters, principal: Actor, *columns: Any) -> AnySelect:
     """`columns` then HT, VAT and TTC summed over the lines of the filtered documents (the caller
     groups): the journal and its per-rate totals read the same rows."""
     return (
         select(*columns, *(money_sum(getattr(InvoiceLine, key)).label(key) for key in MONEY))
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
         .join(Order, Order.id == Invoice.order_id)
-        .where(*_conditions(filters))
+        .where(*_conditions(filters, principal))
     )
 
 
-def _query(filters: InvoiceFilters) -> AnySelect:
+def _query(filters: InvoiceFilters, principal: Actor) -> AnySelect:
     company = func.nullif(Invoice.buyer["company"].as_string(), "")
     return (
         _lines_summed(
             filters,
+            principal,
             Invoice.id,
             Invoice.issued_at,
             Invoice.number,
@@ -72,11 +73,13 @@ def _query(filters: InvoiceFilters) -> AnySelect:
     )
 
 
-def _chunks(engine: Engine, filters: InvoiceFilters, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
+def _chunks(
+    engine: Engine, filters: InvoiceFilters, principal: Actor, chunk_size: int
+) -> Iterator[list[dict[str, Any]]]:
     """The journal's records (JOURNAL_COLUMNS), a chunk at a time from a server-side cursor."""
     zone = ZoneInfo(filters.cleaned().timezone)
     with engine.connect() as conn:
-        result = conn.execution_options(yield_per=chunk_size).execute(_query(filters))
+        result = conn.execution_options(yield_per=chunk_size).execute(_query(filters, principal))
         for rows in result.partitions():
             yield [
                 {
@@ -94,11 +97,11 @@ def _chunks(engine: Engine, filters: InvoiceFilters, chunk_size: int) -> Iterato
             ]
 
 
-def sales_journal(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> pd.DataFrame:
+def sales_journal(engine: Engine, filters: InvoiceFilters, *, principal: Actor) -> pd.DataFrame:
     """JOURNAL_COLUMNS, oldest document first then by rate: the issue date is the calendar day
     in the filters' zone, the rate and amounts exact Decimals."""
-    require(actor, VIEW)
-    records = [record for chunk in _chunks(engine, filters, CHUNK) for record in chunk]
+    require(principal, VIEW)
+    records = [record for chunk in _chunks(engine, filters, principal, CHUNK) for record in chunk]
     return pd.DataFrame(records, columns=JOURNAL_COLUMNS)
 
 
@@ -120,27 +123,29 @@ def _row(record: dict[str, Any], decimal_comma: bool) -> list[str]:
 
 
 def journal_csv(
-    engine: Engine, filters: InvoiceFilters, *, actor: Actor, separator: str = ";", chunk_size: int = CHUNK
+    engine: Engine, filters: InvoiceFilters, *, principal: Actor, separator: str = ";", chunk_size: int = CHUNK
 ) -> Iterator[bytes]:
     """The journal as CSV pieces, one a chunk of rows, streamed from the database; refuses at once
     (`NotAllowed`) a role without `invoices.view`, before reading a row."""
     if separator not in (";", ","):
         raise ValueError("separator must be ';' or ','")
-    require(actor, VIEW)
+    require(principal, VIEW)
     decimal_comma = separator == ";"
-    rows = ([_row(record, decimal_comma) for record in chunk] for chunk in _chunks(engine, filters, chunk_size))
+    rows = (
+        [_row(record, decimal_comma) for record in chunk] for chunk in _chunks(engine, filters, principal, chunk_size)
+    )
     return csv_pieces([safe_text(_(h)) for h in HEADERS], rows, separator)
 
 
 VAT_COLUMNS = ["currency", "tax_rate", "total_ht", "total_tax", "total_ttc"]
 
 
-def vat_totals(engine: Engine, filters: InvoiceFilters, *, actor: Actor) -> pd.DataFrame:
+def vat_totals(engine: Engine, filters: InvoiceFilters, *, principal: Actor) -> pd.DataFrame:
     """The journal's sums per currency and VAT rate (credit notes netted): what the VAT return
     of the period takes, exact Decimals, one row per (currency, rate), never across currencies."""
-    require(actor, VIEW)
+    require(principal, VIEW)
     query = (
-        _lines_summed(filters, Invoice.currency, InvoiceLine.tax_rate)
+        _lines_summed(filters, principal, Invoice.currency, InvoiceLine.tax_rate)
         .group_by(Invoice.currency, InvoiceLine.tax_rate)
         .order_by(Invoice.currency, InvoiceLine.tax_rate)
     )

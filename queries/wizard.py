@@ -1,5 +1,9 @@
 """Read side of the order wizard and of the "add a ticket" / "record payment" actions: plain
-values (dicts, lists, dataclasses) the pages draw from. Nothing here writes."""
+values (dicts, lists, dataclasses) the pages draw from. Nothing here writes.
+
+Scope (issue 17): the wizard offers only the principal's events, their tariffs, fields and
+templates; an order or an event outside the scope reads like one that does not exist (None, no
+row, or the "does not exist" refusal of a quote)."""
 
 from __future__ import annotations
 
@@ -16,15 +20,18 @@ from orders_core.delivery import usual_delivery_mode
 from orders_core.emails.choices import list_templates
 from orders_core.i18n import as_utc
 from orders_core.models import Event, FieldValue, Order, OrderItem, OrderLine
+from orders_core.permissions import Actor
 from orders_core.quote import Quote, quote_order
+from orders_core.scope import event_condition, require_event
 from orders_core.status import ADMITTING_KINDS
 from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 
 
-def wizard_events(engine: Engine) -> list[dict[str, Any]]:
-    """Events an order can be created for (not archived): id, name, currency, seated, language,
-    timezone, start and payment terms (days after the order, before the event, expiry)."""
-    frame = events_list(engine)
+def wizard_events(engine: Engine, *, principal: Actor) -> list[dict[str, Any]]:
+    """The principal's events an order can be created for (not archived): id, name, currency,
+    seated, language, timezone, start and payment terms (days after the order, before the event,
+    expiry)."""
+    frame = events_list(engine, principal=principal)
     return [
         {
             "id": int(r["id"]),
@@ -40,25 +47,31 @@ def wizard_events(engine: Engine) -> list[dict[str, Any]]:
     ]
 
 
-def wizard_tariffs(engine: Engine, event_id: int, keep_ids: Sequence[int] = ()) -> pd.DataFrame:
+def wizard_tariffs(engine: Engine, event_id: int, keep_ids: Sequence[int] = (), *, principal: Actor) -> pd.DataFrame:
     """The tariffs step 1 offers: sellable now, plus those the modified order already holds."""
-    sellable = sellable_tariffs(engine, event_id)
+    sellable = sellable_tariffs(engine, event_id, principal=principal)
     if keep_ids:
-        every = tariffs_of_event(engine, event_id)
+        every = tariffs_of_event(engine, event_id, principal=principal)
         held = every[every["id"].isin(list(keep_ids)) & ~every["id"].isin(sellable["id"])]
         sellable = pd.concat([sellable, held]).sort_values("id").reset_index(drop=True) if not held.empty else sellable
     return sellable
 
 
 def event_fields(
-    engine: Engine, event_id: int, forms: Sequence[str] = FORMS, *, include_inactive: bool = False
+    engine: Engine, event_id: int, forms: Sequence[str] = FORMS, *, principal: Actor, include_inactive: bool = False
 ) -> list[FieldSpec]:
+    """The event's form fields (none for an event outside the principal's scope)."""
+    if not principal.sees_event(event_id):
+        return []  # checked on the id before any read: another event's fields do not exist
     with Session(engine) as session:
         return fields_of(session, event_id, forms, include_inactive=include_inactive)
 
 
-def payment_templates(engine: Engine, event_id: int) -> list[dict[str, Any]]:
-    """The payment-details templates usable for the event (its own first): id, name, language."""
+def payment_templates(engine: Engine, event_id: int, *, principal: Actor) -> list[dict[str, Any]]:
+    """The payment-details templates usable for the event (its own first): id, name, language.
+    Nothing for an event outside the principal's scope."""
+    if not principal.sees_event(event_id):
+        return []
     with Session(engine) as session:
         return [
             {"id": t.id, "name": t.name, "language": t.language, "global": t.is_global}
@@ -69,6 +82,7 @@ def payment_templates(engine: Engine, event_id: int) -> list[dict[str, Any]]:
 def live_quote(
     engine: Engine,
     *,
+    principal: Actor,
     event_id: int,
     quantities: Mapping[str, Any],
     codes: Sequence[str] = (),
@@ -79,7 +93,9 @@ def live_quote(
     strict: bool = False,
 ) -> Quote:
     """The wizard's live totals (no lock; the save checks again under locks). `strict` refuses
-    a selection mixing currencies, as saving would."""
+    a selection mixing currencies, as saving would. An event outside the principal's scope is
+    refused as one that does not exist."""
+    require_event(principal, event_id)
     with Session(engine) as session:
         return quote_order(
             session,
@@ -104,11 +120,16 @@ def _custom(values: Sequence[tuple[Any, ...]], field_types: Mapping[int, str]) -
     return result
 
 
-def order_for_edit(engine: Engine, number: int) -> dict[str, Any] | None:
+def order_for_edit(engine: Engine, number: int, *, principal: Actor) -> dict[str, Any] | None:
     """The order as the wizard's plain state: ids, version, quantities, code, buyer, holders
-    (tariff id -> list, in unit order) and custom values. None when there is no such (non-deleted) order."""
+    (tariff id -> list, in unit order) and custom values. None when there is no such (non-deleted)
+    order among the principal's events."""
     with Session(engine) as session:
-        order = session.scalars(select(Order).where(Order.number == number, Order.deleted_at.is_(None))).one_or_none()
+        order = session.scalars(
+            select(Order).where(
+                Order.number == number, Order.deleted_at.is_(None), event_condition(Order.event_id, principal)
+            )
+        ).one_or_none()
         if order is None:
             return None
         quantities: dict[str, int] = {}
@@ -159,12 +180,15 @@ def order_for_edit(engine: Engine, number: int) -> dict[str, Any] | None:
         }
 
 
-def add_ticket_context(engine: Engine, number: int) -> dict[str, Any] | None:
+def add_ticket_context(engine: Engine, number: int, *, principal: Actor) -> dict[str, Any] | None:
     """What the "Add a ticket" and "Record payment" forms need beyond the order's facts
     (`queries.order_detail.order_facts`): ids, version, seats already in the order, its usual
-    delivery mode and the badge/ticket tariffs of its event."""
+    delivery mode and the badge/ticket tariffs of its event. None when there is no such order
+    among the principal's events."""
     with Session(engine) as session:
-        order = session.scalars(select(Order).where(Order.number == number)).one_or_none()
+        order = session.scalars(
+            select(Order).where(Order.number == number, event_condition(Order.event_id, principal))
+        ).one_or_none()
         if order is None:
             return None
         event = session.get_one(Event, order.event_id)
@@ -187,7 +211,7 @@ def add_ticket_context(engine: Engine, number: int) -> dict[str, Any] | None:
             "delivery_mode": usual_delivery_mode(session, order.id),
             "paid_at": as_utc(order.paid_at) if isinstance(order.paid_at, datetime) else None,
         }
-    tariffs = sellable_tariffs(engine, order.event_id)
+    tariffs = sellable_tariffs(engine, order.event_id, principal=principal)
     context["tariffs"] = [
         {
             "id": int(t["id"]),

@@ -34,6 +34,8 @@ from orders_core.status import ADMITTING_KINDS
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 TESTS = Actor("tests", "finance")
 PROVIDER = Actor("payment provider", "system")
+# Issue 17: every query takes a principal; this one is an administrator of every event.
+EVERYONE = Actor("admin@example.org", "admin")
 _sequence = count(1)
 
 

@@ -210,7 +210,7 @@ def render_order_invoices(order: dict) -> None:
         st.info(_("Invoices are shown to finance, event managers and administrators."))
         return
     show_notice(DONE)
-    documents: pd.DataFrame = cached_query(order_documents, int(order["id"]), actor=current_actor())
+    documents: pd.DataFrame = cached_query(order_documents, int(order["id"]), principal=current_actor())
     if documents.empty:
         st.info(_("No invoice or credit note for this order yet."))
     for doc in documents.itertuples():

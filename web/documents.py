@@ -97,7 +97,7 @@ def document_download(request: Request) -> Response:
     invoice_id = int(request.path_params["invoice_id"])
     engine = db.get_engine(db.database_url())
     try:
-        if document_order(engine, invoice_id, actor=actor) is None:
+        if document_order(engine, invoice_id, principal=actor) is None:
             return _refused(_("This invoice does not exist."), 404)
         pdf, file_name = _pdf_of(invoice_id, actor)
     except NotAllowed as refused:
@@ -155,7 +155,7 @@ def invoices_zip(request: Request) -> Response:
         assert refusal is not None
         return refusal
     try:
-        ids = invoice_ids(db.get_engine(db.database_url()), _range_filters(request), actor=actor)
+        ids = invoice_ids(db.get_engine(db.database_url()), _range_filters(request), principal=actor)
     except NotAllowed as refused:
         return _refused(refused.message, 403)
     if not ids:
@@ -190,7 +190,7 @@ def sales_journal_csv(request: Request) -> Response:
     separator = "," if request.query_params.get("sep") == "comma" else ";"
     try:
         pieces = journal_csv(
-            db.get_engine(db.database_url()), _range_filters(request), actor=actor, separator=separator
+            db.get_engine(db.database_url()), _range_filters(request), principal=actor, separator=separator
         )
     except NotAllowed as refused:
         return _refused(refused.message, 403)

@@ -17,7 +17,9 @@ from sqlalchemy import ColumnElement, Engine, case, func, literal, select
 
 from orders_core.models import Order
 from orders_core.payment_terms import OWING_STATES
-from queries.dashboards.filters import DashboardFilters, as_day, cents_sum, money, rows_of
+from orders_core.permissions import Actor
+from orders_core.scope import personal
+from queries.dashboards.filters import DashboardFilters, as_day, cents_sum, events_of, money, rows_of
 from queries.due import open_invoice
 
 NO_DUE_DATE = "no_due_date"
@@ -37,11 +39,8 @@ BUCKET_ORDER = [key for key, _low, _high in DUE_BUCKETS] + [NO_DUE_DATE]
 CASH_WEEKS = 12
 
 
-def _conditions(filters: DashboardFilters) -> list[ColumnElement[bool]]:
-    conditions = [open_invoice()]
-    if filters.event_ids:
-        conditions.append(Order.event_id.in_(filters.event_ids))
-    return conditions
+def _conditions(filters: DashboardFilters, principal: Actor) -> list[ColumnElement[bool]]:
+    return [open_invoice(), *events_of(Order.event_id, filters, principal)]
 
 
 def _cents_due() -> ColumnElement[Any]:
@@ -59,7 +58,7 @@ def due_bucket(due: date | None, today: date) -> str:
     return NOT_DUE
 
 
-def receivables_by_due_date(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def receivables_by_due_date(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per age bucket (not due, 1-30, 31-60, 61-90, >90 days past the due date, no due date) and
     currency: the open invoices and the amount they still owe."""
     today = filters.today
@@ -75,7 +74,7 @@ def receivables_by_due_date(engine: Engine, filters: DashboardFilters) -> pd.Dat
     # parameters in SELECT and GROUP BY.
     open_rows = (
         select(bucket.label("bucket"), Order.currency.label("currency"), _cents_due().label("cents"))
-        .where(*_conditions(filters))
+        .where(*_conditions(filters, principal))
         .subquery("open_invoices")
     )
     query = select(open_rows.c.bucket, open_rows.c.currency, func.count(), cents_sum(open_rows.c.cents)).group_by(
@@ -94,7 +93,7 @@ def grid_link(email: str) -> str:
     return "/orders?" + urlencode({"mode": "invoice", "paystate": ",".join(OWING_STATES), "q": email})
 
 
-def top_debtors(engine: Engine, filters: DashboardFilters, limit: int = 10) -> pd.DataFrame:
+def top_debtors(engine: Engine, filters: DashboardFilters, limit: int = 10, *, principal: Actor) -> pd.DataFrame:
     """Per currency, the `limit` buyers (one email, one company) whose open invoices owe the most:
     amount, number of orders, oldest due date; most owed first."""
     email = func.lower(Order.buyer_email)
@@ -113,17 +112,17 @@ def top_debtors(engine: Engine, filters: DashboardFilters, limit: int = 10) -> p
             .over(partition_by=Order.currency, order_by=(owed.desc(), email, Order.company_name))
             .label("rank"),
         )
-        .where(*_conditions(filters))
+        .where(*_conditions(filters, principal))
         .group_by(Order.currency, Order.company_name, email)
         .subquery("debtors")
     )
     query = (
         select(
             grouped.c.currency,
-            grouped.c.company,
-            grouped.c.email,
-            grouped.c.first_name,
-            grouped.c.last_name,
+            personal(grouped.c.company, principal),
+            personal(grouped.c.email, principal),
+            personal(grouped.c.first_name, principal),
+            personal(grouped.c.last_name, principal),
             grouped.c.orders,
             grouped.c.cents,
             grouped.c.oldest_due,
@@ -149,7 +148,9 @@ def top_debtors(engine: Engine, filters: DashboardFilters, limit: int = 10) -> p
     )
 
 
-def expected_cash(engine: Engine, filters: DashboardFilters, weeks: int = CASH_WEEKS) -> pd.DataFrame:
+def expected_cash(
+    engine: Engine, filters: DashboardFilters, weeks: int = CASH_WEEKS, *, principal: Actor
+) -> pd.DataFrame:
     """Per week (from its Monday) and currency, what open invoices are due to pay, from their due
     dates: the overdue amounts are one `overdue` row (never spread into the future), the weeks
     after the first `weeks` one `later` row. Invoices without a due date are left out (the ageing
@@ -159,7 +160,7 @@ def expected_cash(engine: Engine, filters: DashboardFilters, weeks: int = CASH_W
     horizon = monday + timedelta(weeks=weeks)
     query = (
         select(Order.due_date, Order.currency, func.count(), cents_sum(_cents_due()))
-        .where(*_conditions(filters), Order.due_date.is_not(None))
+        .where(*_conditions(filters, principal), Order.due_date.is_not(None))
         .group_by(Order.due_date, Order.currency)
     )
     totals: dict[tuple[str, date | None, str], list[int]] = {}

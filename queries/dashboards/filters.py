@@ -11,6 +11,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, FromClause, false, func, select
 
+from orders_core.permissions import Actor
+from orders_core.scope import event_condition
 from queries.sql import CENT, AnySelect
 
 GRANULARITIES = ("day", "week", "month")
@@ -53,20 +55,31 @@ class DashboardFilters:
         )
 
 
+def events_of(column: Any, filters: DashboardFilters, principal: Actor) -> list[ColumnElement[bool]]:
+    """The event conditions of a dashboard query on `column` (an event id): the filter's events,
+    if any, always within the principal's scope (a filter naming an event outside it finds
+    nothing there; no filter means every event of the principal)."""
+    conditions = [event_condition(column, principal)]
+    if filters.event_ids:
+        conditions.append(column.in_(filters.event_ids))
+    return conditions
+
+
 def where_facts(
     query: AnySelect,
     table: FromClause,
     filters: DashboardFilters,
     *,
+    principal: Actor,
     dated: bool = True,
     start: date | None = None,
     end: date | None = None,
 ) -> AnySelect:
-    """Restrict a query over a summary table to the filters (deleted orders left out)."""
+    """Restrict a query over a summary table (every one carries `event_id`) to the filters and
+    the principal's events (deleted orders left out)."""
     if dated:
         query = query.where(table.c.day >= (start or filters.start), table.c.day <= (end or filters.end))
-    if filters.event_ids:
-        query = query.where(table.c.event_id.in_(filters.event_ids))
+    query = query.where(*events_of(table.c.event_id, filters, principal))
     if "deleted" in table.c:
         query = query.where(table.c.deleted == false())
     return query
@@ -109,11 +122,15 @@ def change(current: Decimal | int, previous: Decimal | int) -> float | None:
     return float(round((Decimal(current) - Decimal(previous)) / Decimal(previous), 4))
 
 
-def event_choices(engine: Engine) -> pd.DataFrame:
-    """Events for the filter widget: id, name, currency, newest first."""
+def event_choices(engine: Engine, *, principal: Actor) -> pd.DataFrame:
+    """The principal's events for the filter widget: id, name, currency, newest first."""
     from orders_core.models import Event
 
-    query = select(Event.id, Event.name, Event.currency).order_by(Event.starts_at.desc(), Event.id)
+    query = (
+        select(Event.id, Event.name, Event.currency)
+        .where(event_condition(Event.id, principal))
+        .order_by(Event.starts_at.desc(), Event.id)
+    )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["id", "name", "currency"])

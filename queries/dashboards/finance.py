@@ -18,6 +18,7 @@ from sqlalchemy import Engine, case, func, literal, select
 from orders_core.i18n import as_utc
 from orders_core.models import DashOrderFact, DashPaymentFact, DashRefundFact, Event, Order, OrderLine, Payment, Refund
 from orders_core.permissions import Actor, require
+from orders_core.scope import personal
 from orders_core.status import PaymentMode, Status
 from queries.dashboards import due as by_due_date  # receivables by due date (issue 15)
 from queries.dashboards.filters import (
@@ -25,6 +26,7 @@ from queries.dashboards.filters import (
     as_day,
     bucket_of,
     cents_sum,
+    events_of,
     money,
     rows_of,
     summed,
@@ -54,18 +56,19 @@ def order_link(number: int) -> str:
     return f"/order?order={number}"
 
 
-def _receivable_facts(filters: DashboardFilters) -> AnySelect:
+def _receivable_facts(filters: DashboardFilters, principal: Actor) -> AnySelect:
     return where_facts(
         select(
             F.c.day, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents - F.c.amount_paid_cents)
         ).where(F.c.status == AWAITING, F.c.payment_mode == INVOICE),
         F,
         filters,
+        principal=principal,
         dated=False,
     ).group_by(F.c.day, F.c.currency)
 
 
-def _balance_rows(filters: DashboardFilters) -> AnySelect:
+def _balance_rows(filters: DashboardFilters, principal: Actor) -> AnySelect:
     """The orders owing a balance that the invoice facts do not count (the partial index
     `ix_orders_balance_due` finds them): (created_at, currency, 1, cents due)."""
     refunded = refunded_sum(in_sql=True)  # total - payments: the one balance rule
@@ -74,16 +77,16 @@ def _balance_rows(filters: DashboardFilters) -> AnySelect:
         Order.currency,
         literal(1),
         func.round((Order.total_ttc - Order.amount_paid - refunded) * 100),
-    ).where(owing_balance(), ~awaiting_invoice(), Order.deleted_at.is_(None))
-    if filters.event_ids:
-        query = query.where(Order.event_id.in_(filters.event_ids))
+    ).where(
+        owing_balance(), ~awaiting_invoice(), Order.deleted_at.is_(None), *events_of(Order.event_id, filters, principal)
+    )
     return query
 
 
-def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def receivables_by_age(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per age bucket and currency: orders finance waits money for (invoices awaiting payment,
     balances due) and the amount due."""
-    rows = rows_of(engine, _receivable_facts(filters)) + rows_of(engine, _balance_rows(filters))
+    rows = rows_of(engine, _receivable_facts(filters, principal)) + rows_of(engine, _balance_rows(filters, principal))
     totals = summed(rows, lambda r: (age_bucket((filters.today - as_day(r[0])).days), r[1]), 2)
     position = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
     ordered = sorted(totals.items(), key=lambda kv: (kv[0][1], position[kv[0][0]]))
@@ -92,7 +95,9 @@ def receivables_by_age(engine: Engine, filters: DashboardFilters) -> pd.DataFram
     return pd.DataFrame(rows, columns=["bucket", "currency", "orders", "amount_due"])
 
 
-def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 100) -> pd.DataFrame:
+def oldest_receivables(
+    engine: Engine, filters: DashboardFilters, limit: int = 100, *, principal: Actor
+) -> pd.DataFrame:
     """The `limit` oldest orders finance waits money for (invoices awaiting payment, balances
     due), oldest first, with their age, amount due and a link to the order (the status +
     created_at index and the balance-due partial index)."""
@@ -100,22 +105,20 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
         select(
             Order.number,
             Event.name,
-            Order.buyer_first_name,
-            Order.buyer_last_name,
-            Order.buyer_email,
-            Order.company_name,
+            personal(Order.buyer_first_name, principal),
+            personal(Order.buyer_last_name, principal),
+            personal(Order.buyer_email, principal),
+            personal(Order.company_name, principal),
             Order.currency,
             Order.total_ttc,
             Order.amount_paid + refunded_sum(in_sql=True),  # the payments (the balance rule)
             Order.created_at,
         )
         .join(Event, Event.id == Order.event_id)
-        .where(receivable(), Order.deleted_at.is_(None))
+        .where(receivable(), Order.deleted_at.is_(None), *events_of(Order.event_id, filters, principal))
         .order_by(Order.created_at, Order.id)
         .limit(limit)
     )
-    if filters.event_ids:
-        query = query.where(Order.event_id.in_(filters.event_ids))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     columns = [
@@ -156,7 +159,9 @@ def oldest_receivables(engine: Engine, filters: DashboardFilters, limit: int = 1
     return pd.DataFrame(records, columns=columns)
 
 
-def _movements(engine: Engine, filters: DashboardFilters, *keys: str) -> dict[tuple[Any, ...], list[int]]:
+def _movements(
+    engine: Engine, filters: DashboardFilters, principal: Actor, *keys: str
+) -> dict[tuple[Any, ...], list[int]]:
     """Per `keys` (columns shared by the payment and refund facts: day, method, currency) for
     the days in the range: [payments, amount received in cents, refunds, amount refunded in
     cents]. Refunds are dated by the day the money went back, payments by the day it came in."""
@@ -164,7 +169,7 @@ def _movements(engine: Engine, filters: DashboardFilters, *keys: str) -> dict[tu
     for table, count, offset in ((P, P.c.payments, 0), (R, R.c.refunds, 2)):
         columns = [table.c[k] for k in keys]
         query = where_facts(
-            select(*columns, func.sum(count), cents_sum(table.c.amount_cents)), table, filters
+            select(*columns, func.sum(count), cents_sum(table.c.amount_cents)), table, filters, principal=principal
         ).group_by(*columns)
         for row in rows_of(engine, query):
             key = tuple(row[: len(keys)])
@@ -185,23 +190,23 @@ def _movement_row(figures: list[int]) -> tuple[int, Decimal, int, Decimal, Decim
     return payments, money(received), refunds, money(refunded), money(received - refunded)
 
 
-def payments_by_day(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def payments_by_day(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per time bucket, method and currency: payments received and their amount, refunds made
     and their amount, and the net (received - refunded)."""
-    totals = _movements(engine, filters, "day", "method", "currency")
+    totals = _movements(engine, filters, principal, "day", "method", "currency")
     rows = [(*k, *_movement_row(v)) for k, v in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1]))]
     return pd.DataFrame(rows, columns=["bucket", "method", "currency", *MOVEMENT_COLUMNS])
 
 
-def payments_by_method(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def payments_by_method(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per method and currency, in the range: payments received and their amount, refunds made
     and their amount, and the net (received - refunded)."""
-    totals = _movements(engine, filters, "method", "currency")
+    totals = _movements(engine, filters, principal, "method", "currency")
     rows = [(*k, *_movement_row(v)) for k, v in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
     return pd.DataFrame(rows, columns=["method", "currency", *MOVEMENT_COLUMNS])
 
 
-def reconciliation(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def reconciliation(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per currency, for the orders created in the range that were billed (paid or awaiting
     payment): billed TTC, paid on them net of refunds, and the balance still due (what the
     awaiting orders and the paid orders owing a balance still owe; money refunded on an order
@@ -218,17 +223,20 @@ def reconciliation(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
         ).where(F.c.status.in_(billed_statuses)),
         F,
         filters,
+        principal=principal,
     ).group_by(F.c.currency)
     totals: dict[str, list[int]] = {}
     for currency, orders, ttc, paid, due in rows_of(engine, billed):
         totals[currency] = [int(orders or 0), int(ttc or 0), int(paid or 0), 0, 0, int(due or 0)]
     start, end = _range(filters)
-    balances = _balance_rows(filters).where(
+    balances = _balance_rows(filters, principal).where(
         Order.status == Status.PAID, Order.created_at >= start, Order.created_at < end
     )
     for _created, currency, _one, cents in rows_of(engine, balances):
         totals.setdefault(currency, [0, 0, 0, 0, 0, 0])[5] += int(cents or 0)
-    for (currency,), (_payments, received, _refunds, refunded) in _movements(engine, filters, "currency").items():
+    for (currency,), (_payments, received, _refunds, refunded) in _movements(
+        engine, filters, principal, "currency"
+    ).items():
         figures = totals.setdefault(currency, [0, 0, 0, 0, 0, 0])
         figures[3], figures[4] = received, refunded
     rows = [
@@ -279,12 +287,12 @@ EXPORT_COLUMNS = [
 ]
 
 
-def payments_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) -> pd.DataFrame:
+def payments_export(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Accounting export: every movement of money in the range, in date order: payments received
     (`kind` payment, amount positive) and refunds made (`kind` refund, amount negative), so the
     amounts of a currency sum to its net received. Only for roles with `orders.export`
     (`NotAllowed` otherwise)."""
-    require(actor, "orders.export")
+    require(principal, "orders.export")
     start, end = _range(filters)
     payments = select(
         Payment.received_at,
@@ -296,8 +304,8 @@ def payments_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) 
         Payment.amount,
         Payment.reference,
         literal(""),
-        Order.company_name,
-        Order.buyer_email,
+        personal(Order.company_name, principal),
+        personal(Order.buyer_email, principal),
     ).where(Payment.received_at >= start, Payment.received_at < end)
     refunds = select(
         Refund.refunded_at,
@@ -309,15 +317,14 @@ def payments_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) 
         Refund.amount,
         Refund.reference,
         Refund.reason,
-        Order.company_name,
-        Order.buyer_email,
+        personal(Order.company_name, principal),
+        personal(Order.buyer_email, principal),
     ).where(Refund.refunded_at >= start, Refund.refunded_at < end)
     records = []
     with engine.connect() as conn:
         for kind, sign, query, row_table in (("payment", 1, payments, Payment), ("refund", -1, refunds, Refund)):
             query = query.join(Order, Order.id == row_table.order_id).join(Event, Event.id == Order.event_id)
-            if filters.event_ids:
-                query = query.where(Order.event_id.in_(filters.event_ids))
+            query = query.where(*events_of(Order.event_id, filters, principal))
             for at, row_id, number, event, method, currency, amount, *rest in conn.execute(query):
                 signed = (sign * Decimal(str(amount))).quantize(CENT)  # SQLite hands NUMERIC back as float
                 records.append((as_utc(at), kind, row_id, number, event, method, currency, signed, *rest))
@@ -330,10 +337,10 @@ def _rate(value: Decimal | float | str) -> Decimal:
     return Decimal(f"{Decimal(str(value)).quantize(Decimal('0.001')).normalize():f}")
 
 
-def orders_tax_export(engine: Engine, filters: DashboardFilters, *, actor: Actor) -> pd.DataFrame:
+def orders_tax_export(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Accounting export: billed orders (paid or awaiting payment) created in the range, one
     row per order and tax rate, with HT, tax and TTC. Only for roles with `orders.export`."""
-    require(actor, "orders.export")
+    require(principal, "orders.export")
     start, end = _range(filters)
     query = (
         select(
@@ -356,6 +363,7 @@ def orders_tax_export(engine: Engine, filters: DashboardFilters, *, actor: Actor
             Order.created_at < end,
             Order.deleted_at.is_(None),
             Order.status.in_((Status.PAID.value, AWAITING)),
+            *events_of(Order.event_id, filters, principal),
         )
         .group_by(
             Order.id,
@@ -371,8 +379,6 @@ def orders_tax_export(engine: Engine, filters: DashboardFilters, *, actor: Actor
         )
         .order_by(Order.created_at, Order.id, OrderLine.tax_rate)
     )
-    if filters.event_ids:
-        query = query.where(Order.event_id.in_(filters.event_ids))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     records = [
@@ -398,10 +404,10 @@ def orders_tax_export(engine: Engine, filters: DashboardFilters, *, actor: Actor
     )
 
 
-def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.DataFrame]:
+def page_queries(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> dict[str, pd.DataFrame]:
     """Everything the finance page shows on load (the exports run on demand)."""
     return {
-        name: fn(engine, filters)
+        name: fn(engine, filters, principal=principal)
         for name, fn in (
             ("by_due_date", by_due_date.receivables_by_due_date),
             ("top_debtors", by_due_date.top_debtors),

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from orders_core.models import DashUtmFact
+from orders_core.permissions import Actor
 from queries.dashboards.filters import (
     DashboardFilters,
     as_day,
@@ -35,7 +36,12 @@ def _with_rates(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def utm_breakdown(
-    engine: Engine, filters: DashboardFilters, source: str | None = None, medium: str | None = None
+    engine: Engine,
+    filters: DashboardFilters,
+    source: str | None = None,
+    medium: str | None = None,
+    *,
+    principal: Actor,
 ) -> pd.DataFrame:
     """One drill-down level per currency: sources; the mediums of `source`; or the campaigns
     of `source` + `medium`. Orders, paid orders, conversion rate (paid / orders), TTC revenue."""
@@ -45,20 +51,23 @@ def utm_breakdown(
         query = query.where(U.c.utm_source == source)
     if medium is not None:
         query = query.where(U.c.utm_medium == medium)
-    query = where_facts(query, U, filters).group_by(level, U.c.currency).order_by(U.c.currency, level)
+    query = (
+        where_facts(query, U, filters, principal=principal).group_by(level, U.c.currency).order_by(U.c.currency, level)
+    )
     df = frame(
         engine, query, [level.name, "currency", "orders", "paid_orders", "revenue_ttc"], money_columns=("revenue_ttc",)
     )
     return _with_rates(df)[[level.name, "currency", *_FIGURES]]
 
 
-def utm_tree(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def utm_tree(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Every (source, medium, campaign) and currency with its figures: the whole drill-down."""
     query = (
         where_facts(
             select(*[U.c[c] for c in LEVELS], U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue),
             U,
             filters,
+            principal=principal,
         )
         .group_by(*[U.c[c] for c in LEVELS], U.c.currency)
         .order_by(U.c.currency, *[U.c[c] for c in LEVELS])
@@ -69,12 +78,13 @@ def utm_tree(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     return _with_rates(df)[[*LEVELS, "currency", *_FIGURES]]
 
 
-def utm_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def utm_over_time(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per time bucket, source and currency: orders, paid orders, TTC revenue."""
     query = where_facts(
         select(U.c.day, U.c.utm_source, U.c.currency, func.sum(U.c.orders), func.sum(_paid), _revenue),
         U,
         filters,
+        principal=principal,
     ).group_by(U.c.day, U.c.utm_source, U.c.currency)
     totals = summed(rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), r[1], r[2]), 3)
     rows = [
@@ -105,10 +115,10 @@ def top_sources_over_time(over_time: pd.DataFrame, top: int = TOP_SOURCES) -> pd
     return df.sort_values(["bucket", "rank"], ignore_index=True)[columns]
 
 
-def top_campaigns(engine: Engine, filters: DashboardFilters, limit: int = 10) -> pd.DataFrame:
+def top_campaigns(engine: Engine, filters: DashboardFilters, limit: int = 10, *, principal: Actor) -> pd.DataFrame:
     """The `limit` campaigns earning most per currency (then most paid orders); orders without
     a campaign left out."""
-    tree = utm_tree(engine, filters)
+    tree = utm_tree(engine, filters, principal=principal)
     tree = tree[tree["utm_campaign"] != ""]
     if tree.empty:
         return tree.assign(rank=pd.Series(dtype="int64"))
@@ -120,7 +130,7 @@ def top_campaigns(engine: Engine, filters: DashboardFilters, limit: int = 10) ->
     return tree[tree["rank"] <= limit].drop(columns="_cents").reset_index(drop=True)
 
 
-def campaign_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def campaign_codes(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Campaign x discount code per currency: which codes each campaign's buyers used."""
     query = (
         where_facts(
@@ -129,6 +139,7 @@ def campaign_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
             ).where((U.c.utm_campaign != "") | (U.c.discount_code != "")),
             U,
             filters,
+            principal=principal,
         )
         .group_by(U.c.utm_campaign, U.c.discount_code, U.c.currency)
         .order_by(U.c.currency, U.c.utm_campaign, U.c.discount_code)
@@ -142,10 +153,10 @@ def campaign_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     return _with_rates(df)[["utm_campaign", "discount_code", "currency", *_FIGURES]]
 
 
-def utm_coverage(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def utm_coverage(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """One row: orders, orders with any UTM value, without any, and the share without."""
     without = case(((U.c.utm_source == "") & (U.c.utm_medium == "") & (U.c.utm_campaign == ""), U.c.orders), else_=0)
-    query = where_facts(select(func.sum(U.c.orders), func.sum(without)), U, filters)
+    query = where_facts(select(func.sum(U.c.orders), func.sum(without)), U, filters, principal=principal)
     with engine.connect() as conn:
         total, missing = conn.execute(query).one()
     total, missing = int(total or 0), int(missing or 0)
@@ -155,13 +166,14 @@ def utm_coverage(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     )
 
 
-def abandoned_by_source(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def abandoned_by_source(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per UTM source: orders, carts never completed, and the abandonment rate."""
     query = (
         where_facts(
             select(U.c.utm_source, func.sum(U.c.orders), func.sum(_abandoned)),
             U,
             filters,
+            principal=principal,
         )
         .group_by(U.c.utm_source)
         .order_by(U.c.utm_source)
@@ -172,10 +184,10 @@ def abandoned_by_source(engine: Engine, filters: DashboardFilters) -> pd.DataFra
     return df
 
 
-def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.DataFrame]:
+def page_queries(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> dict[str, pd.DataFrame]:
     """Everything the marketing page shows on load (the benchmark runs this)."""
     return {
-        name: fn(engine, filters)
+        name: fn(engine, filters, principal=principal)
         for name, fn in (
             ("sources", utm_breakdown),
             ("tree", utm_tree),

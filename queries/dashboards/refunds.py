@@ -11,10 +11,11 @@ import pandas as pd
 from sqlalchemy import BigInteger, Engine, cast, func, select
 
 from orders_core.models import Order, Refund
-from queries.dashboards.filters import DashboardFilters, money
+from orders_core.permissions import Actor
+from queries.dashboards.filters import DashboardFilters, events_of, money
 
 
-def refunds_by_method(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def refunds_by_method(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per method and currency: refunds made in the range (UTC days) and their amount."""
     start = datetime.combine(filters.start, time(0), tzinfo=UTC)
     end = datetime.combine(filters.end + timedelta(days=1), time(0), tzinfo=UTC)
@@ -22,12 +23,15 @@ def refunds_by_method(engine: Engine, filters: DashboardFilters) -> pd.DataFrame
     query = (
         select(Refund.method, Refund.currency, func.count(), cents)
         .join(Order, Order.id == Refund.order_id)
-        .where(Refund.refunded_at >= start, Refund.refunded_at < end, Order.deleted_at.is_(None))
+        .where(
+            Refund.refunded_at >= start,
+            Refund.refunded_at < end,
+            Order.deleted_at.is_(None),
+            *events_of(Order.event_id, filters, principal),
+        )
         .group_by(Refund.method, Refund.currency)
         .order_by(Refund.currency, Refund.method)
     )
-    if filters.event_ids:
-        query = query.where(Order.event_id.in_(filters.event_ids))
     with engine.connect() as conn:
         rows = [(str(m), c, int(n), money(a)) for m, c, n, a in conn.execute(query)]
     return pd.DataFrame(rows, columns=["method", "currency", "refunds", "amount"])

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, case, false, func, select
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from orders_core.models import DashLineFact, DashOrderFact, Tariff
+from orders_core.permissions import Actor
 from orders_core.status import ADMITTING_KINDS, AWAITING_STATUSES, STATUS_GROUPS, Status
 from queries.dashboards.filters import (
     DashboardFilters,
@@ -22,6 +23,7 @@ from queries.dashboards.filters import (
     bucket_of,
     cents_sum,
     change,
+    events_of,
     frame,
     money,
     ratio,
@@ -42,7 +44,7 @@ def status_group(status: str) -> str:
     return _GROUP_OF.get(status, "other")
 
 
-def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def headline(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per period (today, this week, the filtered period) and currency: orders, paid orders,
     revenue HT / TTC (paid orders' totals) and received TTC (paid on the period's orders, net of
     refunds), with the previous period's figures and the relative change."""
@@ -67,6 +69,7 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
         ),
         F,
         filters,
+        principal=principal,
         start=first,
         end=last,
     ).group_by(F.c.day, F.c.currency)
@@ -121,12 +124,13 @@ def headline(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     )
 
 
-def sales_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def sales_over_time(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per time bucket (filters.granularity), status group and currency: orders and TTC total."""
     query = where_facts(
         select(F.c.day, F.c.status, F.c.currency, func.sum(F.c.orders), cents_sum(F.c.total_ttc_cents)),
         F,
         filters,
+        principal=principal,
     ).group_by(F.c.day, F.c.status, F.c.currency)
     totals = summed(
         rows_of(engine, query), lambda r: (bucket_of(as_day(r[0]), filters.granularity), status_group(r[1]), r[2]), 2
@@ -135,7 +139,7 @@ def sales_over_time(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bucket", "status_group", "currency", "orders", "total_ttc"])
 
 
-def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def tariff_sales(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Badges and tickets per tariff, all time (capacity is for the whole event): units sold
     (paid orders), units reserved (orders pending payment or validation), capacity, what
     remains, fill rate, and TTC revenue of the paid units."""
@@ -148,11 +152,9 @@ def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
             func.sum(case((L.c.status.in_(active), L.c.quantity), else_=0)).label("reserved"),
             cents_sum(case((L.c.status == PAID, L.c.total_ttc_cents), else_=0)).label("cents"),
         )
-        .where(L.c.deleted == false(), L.c.kind.in_(admitting))
+        .where(L.c.deleted == false(), L.c.kind.in_(admitting), *events_of(L.c.event_id, filters, principal))
         .group_by(L.c.tariff_id)
     )
-    if filters.event_ids:
-        query_sold = query_sold.where(L.c.event_id.in_(filters.event_ids))
     sold = query_sold.subquery()
     query = (
         select(
@@ -167,11 +169,9 @@ def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
             func.coalesce(sold.c.cents, 0),
         )
         .outerjoin(sold, sold.c.tariff_id == Tariff.id)
-        .where(Tariff.kind.in_(admitting))
+        .where(Tariff.kind.in_(admitting), *events_of(Tariff.event_id, filters, principal))
         .order_by(Tariff.event_id, Tariff.id)
     )
-    if filters.event_ids:
-        query = query.where(Tariff.event_id.in_(filters.event_ids))
     df = frame(
         engine,
         query,
@@ -186,11 +186,11 @@ def tariff_sales(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     return df
 
 
-def orders_by_status(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def orders_by_status(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Orders created in the range per status (every status, zero included), with their share of
     all the orders created. Not a funnel: an order's status is where it ended, not a stage every
     paid order went through, and no table records the carts started (issue 18)."""
-    query = where_facts(select(F.c.status, func.sum(F.c.orders)), F, filters).group_by(F.c.status)
+    query = where_facts(select(F.c.status, func.sum(F.c.orders)), F, filters, principal=principal).group_by(F.c.status)
     with engine.connect() as conn:
         counts = {status: int(n) for status, n in conn.execute(query)}
     created = sum(counts.values())
@@ -204,7 +204,9 @@ def paid_share(by_status: pd.DataFrame) -> float | None:
     return None if share is None or pd.isna(share) else float(share)
 
 
-def _split(engine: Engine, filters: DashboardFilters, column: KeyedColumnElement[Any], name: str) -> pd.DataFrame:
+def _split(
+    engine: Engine, filters: DashboardFilters, column: KeyedColumnElement[Any], name: str, principal: Actor
+) -> pd.DataFrame:
     query = (
         where_facts(
             select(
@@ -217,6 +219,7 @@ def _split(engine: Engine, filters: DashboardFilters, column: KeyedColumnElement
             ),
             F,
             filters,
+            principal=principal,
         )
         .group_by(column, F.c.currency)
         .order_by(F.c.currency, column)
@@ -229,20 +232,20 @@ def _split(engine: Engine, filters: DashboardFilters, column: KeyedColumnElement
     )
 
 
-def payment_modes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def payment_modes(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per payment mode and currency: orders, paid orders, revenue HT / TTC."""
-    return _split(engine, filters, F.c.payment_mode, "payment_mode")
+    return _split(engine, filters, F.c.payment_mode, "payment_mode", principal)
 
 
-def sources(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def sources(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Organiser (back-office) vs online orders, per currency."""
-    return _split(engine, filters, F.c.source, "source")
+    return _split(engine, filters, F.c.source, "source", principal)
 
 
-def discount_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
+def discount_codes(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> pd.DataFrame:
     """Per code and currency: orders using it, paid ones, their TTC revenue, and the amount
     given away (HT discounts of the paid orders' lines)."""
-    used = _split(engine, filters, F.c.discount_code, "discount_code")
+    used = _split(engine, filters, F.c.discount_code, "discount_code", principal)
     used = used[used["discount_code"] != ""]
     query = where_facts(
         select(L.c.discount_code, L.c.currency, cents_sum(L.c.discount_cents)).where(
@@ -250,6 +253,7 @@ def discount_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
         ),
         L,
         filters,
+        principal=principal,
     ).group_by(L.c.discount_code, L.c.currency)
     given = frame(engine, query, ["discount_code", "currency", "given_away"], money_columns=("given_away",))
     df = used.merge(given, on=["discount_code", "currency"], how="left")
@@ -261,10 +265,10 @@ def discount_codes(engine: Engine, filters: DashboardFilters) -> pd.DataFrame:
     )
 
 
-def page_queries(engine: Engine, filters: DashboardFilters) -> dict[str, pd.DataFrame]:
+def page_queries(engine: Engine, filters: DashboardFilters, *, principal: Actor) -> dict[str, pd.DataFrame]:
     """Everything the sales page shows (the benchmark runs this)."""
     return {
-        name: fn(engine, filters)
+        name: fn(engine, filters, principal=principal)
         for name, fn in (
             ("headline", headline),
             ("over_time", sales_over_time),

@@ -17,7 +17,7 @@ from orders_core.services.lifecycle import cancel_orders
 from orders_core.services.order_changes import add_tickets, record_balance_payment
 from queries.dashboards import DashboardFilters, finance
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
-from tests.factories import NOW, make_event, make_order, make_tariff
+from tests.factories import EVERYONE, NOW, make_event, make_order, make_tariff
 
 EVERY_EVENT = Actor("admin@example.org", "admin")  # issue 17: a principal of every event
 
@@ -88,13 +88,13 @@ def test_the_pending_list_shows_a_balance_due_after_added_tickets_and_a_part_pay
 
 def test_the_receivables_age_a_balance_due_with_the_invoices(engine, orders):
     filters = DashboardFilters(today=NOW.date())
-    ages = finance.receivables_by_age(engine, filters)
+    ages = finance.receivables_by_age(engine, filters, principal=EVERYONE)
     assert [(r.bucket, r.currency, r.orders, r.amount_due) for r in ages.itertuples()] == [
         ("0-15", "EUR", 1, D("120.00")),
         ("16-30", "EUR", 1, D("140.00")),
         ("31-60", "EUR", 1, D("120.00")),
     ]
-    oldest = finance.oldest_receivables(engine, filters)
+    oldest = finance.oldest_receivables(engine, filters, principal=EVERYONE)
     assert list(oldest["number"]) == [orders[n][1] for n in ("balance", "part", "waiting")]
     assert list(oldest["amount_due"]) == [D("120.00"), D("140.00"), D("120.00")]
 
@@ -103,13 +103,13 @@ def test_a_settled_balance_leaves_the_pending_list_and_the_receivables(engine, o
     with unit_of_work(engine) as session:
         record_balance_payment(session, actor=FINANCE, order_id=orders["balance"][0], method="cheque", amount="120.00")
     assert orders["balance"][1] not in set(pending_invoice_orders(engine, principal=EVERY_EVENT)["number"])
-    ages = finance.receivables_by_age(engine, DashboardFilters(today=NOW.date()))
+    ages = finance.receivables_by_age(engine, DashboardFilters(today=NOW.date()), principal=EVERYONE)
     assert "31-60" not in set(ages["bucket"])
 
 
 def test_the_reconciliation_balance_due_counts_a_balance_after_added_tickets(engine, orders):
     filters = DashboardFilters(start=(NOW - timedelta(days=60)).date(), end=NOW.date(), today=NOW.date())
-    eur = finance.reconciliation(engine, filters).set_index("currency").loc["EUR"]
+    eur = finance.reconciliation(engine, filters, principal=EVERYONE).set_index("currency").loc["EUR"]
     assert (eur["billed_orders"], eur["billed_ttc"], eur["paid_on_billed"], eur["balance_due"]) == (
         4,
         D("720.00"),

@@ -19,7 +19,7 @@ from queries.catalogue import (
     sellable_tariffs,
     tariffs_of_event,
 )
-from tests.factories import NOW, make_code, make_event, make_order, make_tariff
+from tests.factories import EVERYONE, NOW, make_code, make_event, make_order, make_tariff
 
 ADMIN = Actor("admin@example.org", "admin")
 
@@ -46,7 +46,7 @@ def _build(engine):
 
 def test_tariffs_show_sold_awaiting_and_remaining_units(engine):
     event_id, badge_id, lunch_id, _ = _build(engine)
-    frame = tariffs_of_event(engine, event_id).set_index("id")
+    frame = tariffs_of_event(engine, event_id, principal=EVERYONE).set_index("id")
     assert frame.loc[badge_id, ["sold", "awaiting", "remaining", "capacity"]].tolist() == [3, 5, 12, 20]
     assert frame.loc[lunch_id, ["sold", "awaiting"]].tolist() == [3, 0]
     assert pd.isna(frame.loc[lunch_id, "remaining"]) and pd.isna(frame.loc[lunch_id, "capacity"])
@@ -57,7 +57,7 @@ def test_tariffs_show_sold_awaiting_and_remaining_units(engine):
 
 def test_codes_show_uses_paid_uses_and_exact_revenue_given_away(engine):
     event_id, *_ = _build(engine)
-    frame = discount_codes_of_event(engine, event_id).set_index("code")
+    frame = discount_codes_of_event(engine, event_id, principal=EVERYONE).set_index("code")
     # TEN: 2 paid + 1 awaiting count as uses; cancelled and deleted orders do not.
     assert frame.loc["TEN", ["uses", "paid_uses"]].tolist() == [3, 2]
     # 10 % of (200 + 37.05) and of 100: 20.00 + 3.71 (rounded per line) + 10.00
@@ -80,19 +80,19 @@ def test_sellable_tariffs_are_active_in_their_window_with_capacity_left(engine):
         make_order(session, event, [(full, 2)], status="paid")
         make_tariff(session, event, name="One left", capacity=3)
         event_id, open_id = event.id, open_.id
-    frame = sellable_tariffs(engine, event_id, NOW)
+    frame = sellable_tariffs(engine, event_id, NOW, principal=EVERYONE)
     assert frame["name"].tolist() == ["Open", "One left"]
     assert frame["id"].iloc[0] == open_id
 
 
 def test_events_list_hides_archived_events_unless_asked(engine):
     event_id, _, _, archived_id = _build(engine)
-    listed = events_list(engine)
+    listed = events_list(engine, principal=EVERYONE)
     assert listed["id"].tolist() == [event_id]
     assert listed.iloc[0][["tariffs", "orders"]].tolist() == [2, 6]
-    assert set(events_list(engine, include_archived=True)["id"]) == {event_id, archived_id}
-    assert event_row(engine, archived_id)["name"] == "Old"
-    assert event_row(engine, 999_999) is None
+    assert set(events_list(engine, include_archived=True, principal=EVERYONE)["id"]) == {event_id, archived_id}
+    assert event_row(engine, archived_id, principal=EVERYONE)["name"] == "Old"
+    assert event_row(engine, 999_999, principal=EVERYONE) is None
 
 
 def test_the_history_lists_changes_of_one_event_newest_first(engine):
@@ -102,8 +102,8 @@ def test_the_history_lists_changes_of_one_event_newest_first(engine):
         catalogue.update_tariff(session, actor=ADMIN, tariff_id=badge_id, unit_price_ht=Decimal("90"))
         catalogue.update_event(session, actor=ADMIN, event_id=event_id, name="Lyon Conf 2027")
         catalogue.update_event(session, actor=ADMIN, event_id=other, name="Elsewhere")
-    log = catalogue_history(engine, event_id=event_id)
+    log = catalogue_history(engine, event_id=event_id, principal=EVERYONE)
     assert log["entity"].tolist() == ["event", "tariff"]
     assert log.iloc[1]["details"] == {"unit_price_ht": {"old": "100.00", "new": "90.00"}}
     assert log.iloc[0]["actor"] == "admin@example.org"
-    assert len(catalogue_history(engine)) == 3
+    assert len(catalogue_history(engine, principal=EVERYONE)) == 3

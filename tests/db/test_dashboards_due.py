@@ -14,7 +14,7 @@ from orders_core.db import unit_of_work
 from orders_core.models import Order
 from queries.dashboards import DashboardFilters
 from queries.dashboards.due import expected_cash, receivables_by_due_date, top_debtors
-from tests.factories import make_event, make_order, make_tariff
+from tests.factories import EVERYONE, make_event, make_order, make_tariff
 
 TODAY = date(2026, 11, 20)
 FILTERS = DashboardFilters((), date(2026, 11, 1), TODAY, "day", TODAY)
@@ -74,7 +74,7 @@ def book(engine):
 
 
 def test_ageing_by_due_date_per_currency(engine, book):
-    ages = receivables_by_due_date(engine, FILTERS)
+    ages = receivables_by_due_date(engine, FILTERS, principal=EVERYONE)
     assert [tuple(r) for r in ages.itertuples(index=False)] == [
         ("not_due", "EUR", 3, D("360.00")),
         ("1-30", "EUR", 3, D("340.00")),
@@ -89,14 +89,14 @@ def test_ageing_by_due_date_per_currency(engine, book):
 def test_the_event_filter_keeps_its_currency_only(engine, book):
     _numbers, usd = book
     filters = DashboardFilters((usd,), date(2026, 11, 1), TODAY, "day", TODAY)
-    assert [tuple(r) for r in receivables_by_due_date(engine, filters).itertuples(index=False)] == [
+    assert [tuple(r) for r in receivables_by_due_date(engine, filters, principal=EVERYONE).itertuples(index=False)] == [
         ("not_due", "USD", 1, D("55.00"))
     ]
-    assert list(expected_cash(engine, filters)["currency"]) == ["USD"]
+    assert list(expected_cash(engine, filters, principal=EVERYONE)["currency"]) == ["USD"]
 
 
 def test_the_buyers_who_owe_most_come_first_per_currency(engine, book):
-    debtors = top_debtors(engine, FILTERS)
+    debtors = top_debtors(engine, FILTERS, principal=EVERYONE)
     eur = debtors[debtors["currency"] == "EUR"]
     assert len(eur) == 9  # ten open EUR invoices, two of them Acme's (one email, two spellings)
     first = eur.iloc[0]
@@ -110,12 +110,12 @@ def test_the_buyers_who_owe_most_come_first_per_currency(engine, book):
     assert first["link"] == "/orders?mode=invoice&paystate=unpaid%2Cpartially_paid&q=accounts%40acme.example"
     assert eur.iloc[-1]["amount_due"] == D("100.00")
     assert list(debtors[debtors["currency"] == "USD"]["amount_due"]) == [D("55.00")]
-    limited = top_debtors(engine, FILTERS, limit=2)
+    limited = top_debtors(engine, FILTERS, limit=2, principal=EVERYONE)
     assert list(limited["currency"]) == ["EUR", "EUR", "USD"]
 
 
 def test_expected_cash_per_week_keeps_overdue_apart(engine, book):
-    cash = expected_cash(engine, FILTERS)
+    cash = expected_cash(engine, FILTERS, principal=EVERYONE)
     assert [tuple(r) for r in cash.itertuples(index=False)] == [
         ("overdue", None, "EUR", 6, D("700.00")),
         ("2026-11-16", date(2026, 11, 16), "EUR", 1, D("120.00")),
@@ -126,6 +126,6 @@ def test_expected_cash_per_week_keeps_overdue_apart(engine, book):
 
 
 def test_nothing_open_gives_empty_tables(engine):
-    assert receivables_by_due_date(engine, FILTERS).empty
-    assert top_debtors(engine, FILTERS).empty
-    assert expected_cash(engine, FILTERS).empty
+    assert receivables_by_due_date(engine, FILTERS, principal=EVERYONE).empty
+    assert top_debtors(engine, FILTERS, principal=EVERYONE).empty
+    assert expected_cash(engine, FILTERS, principal=EVERYONE).empty

@@ -17,6 +17,7 @@ from orders_core.permissions import Actor
 from orders_core.services.refunds import record_refund
 from queries.dashboards import finance, sales
 from tests.dashboard_dataset import FILTERS, at, build
+from tests.factories import EVERYONE
 
 D = Decimal
 FINANCE = Actor("finance@example.org", "finance")
@@ -46,7 +47,7 @@ def data(engine):
 
 
 def test_payments_per_method_show_payments_refunds_and_net_per_currency(engine, data):
-    df = finance.payments_by_method(engine, FILTERS)
+    df = finance.payments_by_method(engine, FILTERS, principal=EVERYONE)
     assert [(r.method, r.currency, r.payments, r.amount, r.refunds, r.refunded, r.net) for r in df.itertuples()] == [
         ("bank_transfer", "EUR", 1, D("120.00"), 1, D("141.48"), D("-21.48")),
         ("card", "EUR", 0, D("0.00"), 1, D("40.00"), D("-40.00")),
@@ -56,25 +57,27 @@ def test_payments_per_method_show_payments_refunds_and_net_per_currency(engine, 
 
 
 def test_payments_per_day_date_a_refund_by_the_day_the_money_went_back(engine, data):
-    df = finance.payments_by_day(engine, FILTERS)
+    df = finance.payments_by_day(engine, FILTERS, principal=EVERYONE)
     rows = {
         (r.bucket, r.method, r.currency): (r.payments, r.amount, r.refunds, r.refunded, r.net) for r in df.itertuples()
     }
     assert rows[(date(2026, 11, 19), "bank_transfer", "EUR")] == (1, D("120.00"), 1, D("141.48"), D("-21.48"))
     assert rows[(date(2026, 11, 20), "card", "EUR")] == (0, D("0.00"), 1, D("40.00"), D("-40.00"))
     assert rows[(date(2026, 11, 20), "cheque", "USD")] == (1, D("110.00"), 1, D("30.00"), D("80.00"))
-    weeks = finance.payments_by_day(engine, FILTERS.__class__((), FILTERS.start, FILTERS.end, "month", FILTERS.today))
+    weeks = finance.payments_by_day(
+        engine, FILTERS.__class__((), FILTERS.start, FILTERS.end, "month", FILTERS.today), principal=EVERYONE
+    )
     assert sum(weeks[weeks["currency"] == "EUR"]["net"]) == D("320.00")
 
 
 def test_a_refund_outside_the_range_is_not_counted(engine, data):
     before = FILTERS.__class__((), date(2026, 11, 1), date(2026, 11, 18), "day", FILTERS.today)
-    df = finance.payments_by_method(engine, before)
+    df = finance.payments_by_method(engine, before, principal=EVERYONE)
     assert [(r.method, r.currency, r.refunds, r.net) for r in df.itertuples()] == [("online", "EUR", 0, D("141.48"))]
 
 
 def test_reconciliation_shows_received_refunded_and_net_per_currency(engine, data):
-    df = finance.reconciliation(engine, FILTERS).set_index("currency")
+    df = finance.reconciliation(engine, FILTERS, principal=EVERYONE).set_index("currency")
     assert tuple(df.loc["EUR", ["billed_orders", "billed_ttc", "paid_on_billed", "balance_due"]]) == (
         3,
         D("741.48"),
@@ -91,7 +94,7 @@ def test_reconciliation_shows_received_refunded_and_net_per_currency(engine, dat
 
 
 def test_accounting_export_lists_refunds_as_negative_amounts_that_sum_to_the_net(engine, data):
-    df = finance.payments_export(engine, FILTERS, actor=FINANCE)
+    df = finance.payments_export(engine, FILTERS, principal=FINANCE)
     refunds = df[df["kind"] == "refund"]
     assert sorted((r.order_number, r.method, r.amount, r.reason) for r in refunds.itertuples()) == sorted(
         [
@@ -107,7 +110,7 @@ def test_accounting_export_lists_refunds_as_negative_amounts_that_sum_to_the_net
 
 
 def test_sales_revenue_counts_what_was_sold_and_received_what_was_kept(engine, data):
-    df = sales.headline(engine, FILTERS)
+    df = sales.headline(engine, FILTERS, principal=EVERYONE)
     eur = df[(df["period"] == "period") & (df["currency"] == "EUR")].iloc[0]
     assert (eur["revenue_ttc"], eur["received_ttc"]) == (D("381.48"), D("200.00"))
     usd = df[(df["period"] == "period") & (df["currency"] == "USD")].iloc[0]
@@ -133,7 +136,7 @@ def test_an_order_moved_to_another_event_moves_its_refunds_in_the_summary(engine
     with engine.connect() as conn:
         assert check_database(conn, only=["dash_refund_facts_match_base_tables"]) == []
     usd_only = FILTERS.__class__((data["usd"],), FILTERS.start, FILTERS.end, "day", FILTERS.today)
-    df = finance.payments_by_method(engine, usd_only)
+    df = finance.payments_by_method(engine, usd_only, principal=EVERYONE)
     assert _refunds(df) == {("card", "EUR"): D("40.00"), ("cheque", "USD"): D("30.00")}
 
 

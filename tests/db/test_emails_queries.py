@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from orders_core.db import unit_of_work
 from orders_core.emails.outbox import queue_email
 from queries.emails import order_emails, outbox, outbox_counts
-from tests.factories import make_event, make_order, make_tariff
+from tests.factories import EVERYONE, make_event, make_order, make_tariff
 
 
 def test_the_outbox_filters_combine_and_list_newest_first(engine):
@@ -24,15 +24,20 @@ def test_the_outbox_filters_combine_and_list_newest_first(engine):
         ids = {"a": a.id, "b": b.id, "c": c.id}
         numbers = {"first": first.number, "second": second.number, "second_id": second.id}
 
-    assert list(outbox(engine)["id"]) == [ids["c"], ids["b"], ids["a"]]
-    assert list(outbox(engine, statuses=("failed",))["id"]) == [ids["c"]]
-    assert list(outbox(engine, kinds=("payment_details", "tickets"))["id"]) == [ids["c"], ids["a"]]
-    assert list(outbox(engine, order_number=numbers["second"])["id"]) == [ids["c"], ids["b"]]
-    assert list(outbox(engine, recipient="noel@")["id"]) == [ids["c"], ids["b"]]
-    assert list(outbox(engine, created_from=date(2026, 11, 2), created_to=date(2026, 11, 2))["id"]) == [ids["b"]]
-    assert list(outbox(engine, created_to=date(2026, 11, 1))["id"]) == [ids["a"]]
-    assert outbox(engine, statuses=("sent",)).empty
-    frame = outbox(engine, statuses=("failed",))
+    assert list(outbox(engine, principal=EVERYONE)["id"]) == [ids["c"], ids["b"], ids["a"]]
+    assert list(outbox(engine, statuses=("failed",), principal=EVERYONE)["id"]) == [ids["c"]]
+    assert list(outbox(engine, kinds=("payment_details", "tickets"), principal=EVERYONE)["id"]) == [ids["c"], ids["a"]]
+    assert list(outbox(engine, order_number=numbers["second"], principal=EVERYONE)["id"]) == [ids["c"], ids["b"]]
+    assert list(outbox(engine, recipient="noel@", principal=EVERYONE)["id"]) == [ids["c"], ids["b"]]
+    assert list(
+        outbox(engine, created_from=date(2026, 11, 2), created_to=date(2026, 11, 2), principal=EVERYONE)["id"]
+    ) == [ids["b"]]
+    assert list(outbox(engine, created_to=date(2026, 11, 1), principal=EVERYONE)["id"]) == [ids["a"]]
+    assert outbox(engine, statuses=("sent",), principal=EVERYONE).empty
+    frame = outbox(engine, statuses=("failed",), principal=EVERYONE)
     assert frame.loc[0, "order_number"] == numbers["second"] and frame.loc[0, "last_error"] == "SMTP 550"
-    assert outbox_counts(engine) == {"queued": 2, "sending": 0, "sent": 0, "failed": 1}
-    assert list(order_emails(engine, numbers["second_id"])["kind"]) == ["tickets", "order_confirmation"]
+    assert outbox_counts(engine, principal=EVERYONE) == {"queued": 2, "sending": 0, "sent": 0, "failed": 1}
+    assert list(order_emails(engine, numbers["second_id"], principal=EVERYONE)["kind"]) == [
+        "tickets",
+        "order_confirmation",
+    ]

@@ -128,7 +128,7 @@ def test_the_accounting_exports_refuse_a_marketer(engine):
     filters = DashboardFilters()
     for export in (finance.payments_export, finance.orders_tax_export):
         with pytest.raises(NotAllowed):
-            export(engine, filters, actor=MARKETER)
+            export(engine, filters, principal=MARKETER)
 
 
 def test_accounting_files_neutralise_formulas_and_keep_money_numeric():

@@ -70,11 +70,11 @@ def documents(engine):
 
 
 def numbers(engine, **filters) -> list[str]:
-    return list(invoice_list(engine, InvoiceFilters(timezone="Europe/Paris", **filters), actor=FINANCE)["number"])
+    return list(invoice_list(engine, InvoiceFilters(timezone="Europe/Paris", **filters), principal=FINANCE)["number"])
 
 
 def test_every_document_is_listed_newest_first_with_its_status_and_what_it_corrects(engine, documents):
-    rows = invoice_list(engine, InvoiceFilters(), actor=FINANCE)
+    rows = invoice_list(engine, InvoiceFilters(), principal=FINANCE)
     assert list(rows["number"]) == ["A2026-00001", "F2026-00003", "F2026-00002", "F2026-00001"]
     assert list(rows["status"]) == ["credit_note", "credited", "paid", "unpaid"]
     assert list(rows["corrects_number"].fillna("")) == ["F2026-00003", "", "", ""]
@@ -94,7 +94,7 @@ def test_issue_dates_are_calendar_days_of_the_chosen_zone(engine, documents):
     new_york = invoice_list(
         engine,
         InvoiceFilters(issued_to=date(2026, 11, 30), timezone="America/New_York"),
-        actor=FINANCE,
+        principal=FINANCE,
     )
     assert list(new_york["number"]) == ["F2026-00001"]
     assert numbers(engine, issued_from=date(2026, 12, 2)) == ["A2026-00001", "F2026-00003", "F2026-00002"]
@@ -117,14 +117,14 @@ def test_event_and_kind_filters(engine, documents):
     assert numbers(engine, event_id=documents["paris"], kind="invoice") == ["F2026-00002", "F2026-00001"]
     assert numbers(engine, kind="credit_note") == ["A2026-00001"]
     assert numbers(engine, kind="nonsense", status="nonsense") == numbers(engine)  # unknown values are ignored
-    assert invoice_events(engine, actor=FINANCE) == [
+    assert invoice_events(engine, principal=FINANCE) == [
         (documents["london"], "London Forum"),
         (documents["paris"], "Paris Summit"),
     ]
 
 
 def test_totals_are_exact_and_kept_apart_per_currency(engine, documents):
-    totals = invoice_totals(engine, InvoiceFilters(), actor=FINANCE).set_index("currency")
+    totals = invoice_totals(engine, InvoiceFilters(), principal=FINANCE).set_index("currency")
     assert list(totals.index) == ["EUR", "GBP"]
     eur, gbp = totals.loc["EUR"], totals.loc["GBP"]
     assert (eur["documents"], eur["total_ht"], eur["total_tax"], eur["total_ttc"]) == (
@@ -135,7 +135,7 @@ def test_totals_are_exact_and_kept_apart_per_currency(engine, documents):
     )
     # the credit note nets the invoice it corrects
     assert (gbp["documents"], gbp["total_ht"], gbp["total_ttc"]) == (2, Decimal("0.00"), Decimal("0.00"))
-    paid = invoice_totals(engine, InvoiceFilters(status="paid"), actor=FINANCE)
+    paid = invoice_totals(engine, InvoiceFilters(status="paid"), principal=FINANCE)
     assert paid.to_dict("records") == [
         {
             "currency": "EUR",
@@ -148,7 +148,7 @@ def test_totals_are_exact_and_kept_apart_per_currency(engine, documents):
 
 
 def test_the_sales_journal_has_a_row_per_document_and_vat_rate_with_exact_sums(engine, documents):
-    journal = sales_journal(engine, InvoiceFilters(), actor=FINANCE)
+    journal = sales_journal(engine, InvoiceFilters(), principal=FINANCE)
     rows = [
         (r["number"], r["tax_rate"], r["total_ht"], r["total_tax"], r["total_ttc"]) for r in journal.to_dict("records")
     ]
@@ -164,23 +164,23 @@ def test_the_sales_journal_has_a_row_per_document_and_vat_rate_with_exact_sums(e
 
 
 def test_the_journal_csv_is_for_french_excel_and_never_holds_a_formula(engine, documents):
-    text = b"".join(journal_csv(engine, InvoiceFilters(), actor=FINANCE)).decode("utf-8")
+    text = b"".join(journal_csv(engine, InvoiceFilters(), principal=FINANCE)).decode("utf-8")
     lines = text.lstrip("\ufeff").splitlines()
     assert lines[0] == "Date;Document number;Kind;Buyer;Currency;VAT rate (%);Total excl. tax;VAT;Total incl. tax"
     assert lines[1] == "2026-12-01;F2026-00001;Invoice;'=HYPERLINK(1);EUR;20;300,00;60,00;360,00"
     assert lines[2] == "2026-12-05;F2026-00002;Invoice;Ada Lovelace;EUR;5,5;20,00;1,10;21,10"
     assert lines[5] == "2026-12-05;A2026-00001;Credit note;Ada Lovelace;GBP;20;-80,00;-16,00;-96,00"
-    comma = b"".join(journal_csv(engine, InvoiceFilters(kind="credit_note"), actor=FINANCE, separator=","))
+    comma = b"".join(journal_csv(engine, InvoiceFilters(kind="credit_note"), principal=FINANCE, separator=","))
     assert comma.decode("utf-8").lstrip("\ufeff").splitlines()[1].endswith(",GBP,20,-80.00,-16.00,-96.00")
 
 
 def test_an_order_lists_its_documents_oldest_first(engine, documents):
     gbp = documents["orders"][2]
-    rows = order_documents(engine, gbp, actor=MANAGER)
+    rows = order_documents(engine, gbp, principal=MANAGER)
     assert list(rows["number"]) == ["F2026-00003", "A2026-00001"]
-    assert document_order(engine, documents["ids"][3], actor=MANAGER) == gbp
-    assert document_order(engine, 999_999, actor=MANAGER) is None
-    assert invoice_ids(engine, InvoiceFilters(event_id=documents["london"]), actor=FINANCE) == list(
+    assert document_order(engine, documents["ids"][3], principal=MANAGER) == gbp
+    assert document_order(engine, 999_999, principal=MANAGER) is None
+    assert invoice_ids(engine, InvoiceFilters(event_id=documents["london"]), principal=FINANCE) == list(
         documents["ids"][2:]
     )
 
@@ -188,13 +188,13 @@ def test_an_order_lists_its_documents_oldest_first(engine, documents):
 @pytest.mark.parametrize(
     "read",
     [
-        lambda engine: invoice_list(engine, InvoiceFilters(), actor=MARKETER),
-        lambda engine: invoice_totals(engine, InvoiceFilters(), actor=MARKETER),
-        lambda engine: sales_journal(engine, InvoiceFilters(), actor=MARKETER),
-        lambda engine: vat_totals(engine, InvoiceFilters(), actor=MARKETER),
-        lambda engine: journal_csv(engine, InvoiceFilters(), actor=MARKETER),
-        lambda engine: order_documents(engine, 1, actor=MARKETER),
-        lambda engine: document_order(engine, 1, actor=MARKETER),
+        lambda engine: invoice_list(engine, InvoiceFilters(), principal=MARKETER),
+        lambda engine: invoice_totals(engine, InvoiceFilters(), principal=MARKETER),
+        lambda engine: sales_journal(engine, InvoiceFilters(), principal=MARKETER),
+        lambda engine: vat_totals(engine, InvoiceFilters(), principal=MARKETER),
+        lambda engine: journal_csv(engine, InvoiceFilters(), principal=MARKETER),
+        lambda engine: order_documents(engine, 1, principal=MARKETER),
+        lambda engine: document_order(engine, 1, principal=MARKETER),
     ],
 )
 def test_a_marketer_reads_no_document(engine, documents, read):
@@ -203,7 +203,7 @@ def test_a_marketer_reads_no_document(engine, documents, read):
 
 
 def test_vat_totals_sum_each_rate_of_each_currency_apart(engine, documents):
-    totals = vat_totals(engine, InvoiceFilters(), actor=FINANCE)
+    totals = vat_totals(engine, InvoiceFilters(), principal=FINANCE)
     assert totals.to_dict("records") == [
         {
             "currency": "EUR",
