@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
-from orders_core import db, sessions
+from orders_core import db, replica, sessions
 from orders_core.errors import NotAllowed, OrderError
 from orders_core.i18n import DEFAULT_TIMEZONE, LANGUAGES, _, is_timezone, set_locale
 from orders_core.permissions import Actor
@@ -155,7 +155,7 @@ def invoices_zip(request: Request) -> Response:
         assert refusal is not None
         return refusal
     try:
-        ids = invoice_ids(db.get_engine(db.database_url()), _range_filters(request), principal=actor)
+        ids = invoice_ids(db.get_engine(replica.reads_url()), _range_filters(request), principal=actor)
     except NotAllowed as refused:
         return _refused(refused.message, 403)
     if not ids:
@@ -190,7 +190,7 @@ def sales_journal_csv(request: Request) -> Response:
     separator = "," if request.query_params.get("sep") == "comma" else ";"
     try:
         pieces = journal_csv(
-            db.get_engine(db.database_url()), _range_filters(request), principal=actor, separator=separator
+            db.get_engine(replica.reads_url()), _range_filters(request), principal=actor, separator=separator
         )
     except NotAllowed as refused:
         return _refused(refused.message, 403)

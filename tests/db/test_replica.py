@@ -32,7 +32,7 @@ from tests.conftest import (
     drop_pg_database,
     pg_app_url,
 )
-from tests.factories import NOW, make_event, make_order, make_tariff
+from tests.factories import EVERYONE, NOW, make_event, make_order, make_tariff
 
 pytestmark = pytest.mark.usefixtures("postgres_server")
 REPLICATION_LINE = "host replication all 127.0.0.1/32 trust"
@@ -119,23 +119,23 @@ def _orders(engine: Engine, count: int, *, event_name: str = "Replicated festiva
 
 
 def _numbers(engine: Engine) -> list[int]:
-    return sorted(int(n) for n in grid_page(engine, GridFilters())["number"])
+    return sorted(int(n) for n in grid_page(engine, GridFilters(), principal=EVERYONE)["number"])
 
 
 def test_the_grid_and_a_dashboard_read_from_the_replica_and_a_write_on_the_primary_arrives(primary_and_replica):
     primary, standby = (db.get_engine(url) for url in primary_and_replica)
     _orders(primary, 3)
     wait_for_replay(primary, standby)
-    assert grid_count_and_totals(standby, GridFilters())[0] == 3
+    assert grid_count_and_totals(standby, GridFilters(), principal=EVERYONE)[0] == 3
     assert _numbers(standby) == _numbers(primary) and len(_numbers(primary)) == 3
     filters = DashboardFilters(start=NOW.date() - timedelta(days=10), end=NOW.date(), today=NOW.date())
-    assert headline(standby, filters).equals(headline(primary, filters))
+    assert headline(standby, filters, principal=EVERYONE).equals(headline(primary, filters, principal=EVERYONE))
     with pytest.raises(DBAPIError, match="read-only transaction"), standby.begin() as conn:
         conn.execute(text("UPDATE orders SET notes = 'written on the replica'"))
 
     _orders(primary, 1, event_name="Written after")
     wait_for_replay(primary, standby)
-    assert grid_count_and_totals(standby, GridFilters())[0] == 4
+    assert grid_count_and_totals(standby, GridFilters(), principal=EVERYONE)[0] == 4
     assert _numbers(standby) == _numbers(primary)
 
 
@@ -149,13 +149,13 @@ def test_reads_stay_on_the_primary_until_the_replica_has_replayed_this_process_w
         replica.note_write(primary)
         reads = replica.reads_url()
         assert reads == primary_url
-        assert grid_count_and_totals(db.get_engine(reads), GridFilters())[0] == 2  # the write is seen
-        assert grid_count_and_totals(standby, GridFilters())[0] == 0  # the replica has not replayed it
+        assert grid_count_and_totals(db.get_engine(reads), GridFilters(), principal=EVERYONE)[0] == 2  # the write is seen
+        assert grid_count_and_totals(standby, GridFilters(), principal=EVERYONE)[0] == 0  # the replica has not replayed it
     finally:
         _admin("SELECT pg_wal_replay_resume()", port=standby.url.port)
     wait_for_replay(primary, standby)
     assert replica.reads_url() == replica_url
-    assert grid_count_and_totals(standby, GridFilters())[0] == 2
+    assert grid_count_and_totals(standby, GridFilters(), principal=EVERYONE)[0] == 2
 
 
 def test_a_replica_that_does_not_answer_sends_reads_to_the_primary(monkeypatch, pg_template):
