@@ -61,6 +61,10 @@ def void_tickets(
         if not ids:
             continue
         for _part, condition in guards.id_chunks(session, cast(Any, column), list(ids)):
+            # the callers locked their orders in scope; another event's ticket does not exist
+            outside = select(Attendee.id).where(condition, ~scope.event_condition(Attendee.event_id, actor))
+            if not actor.all_events and session.scalar(outside.limit(1)) is not None:
+                raise InvalidInput(_("This attendee does not exist."))
             source = select(
                 Attendee.id,
                 Attendee.ticket_secret,
