@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from orders_core import audit, sessions
+from orders_core import audit, scope, sessions
 from orders_core.auth import forget_failures, normalize_email, waits_by_email
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.i18n import _, ngettext
@@ -149,6 +149,13 @@ def clean_event_scope(session: Session, *, actor: Actor, event_ids: object) -> t
             )
         )
     return tuple(sorted(ids))
+
+
+def event_choices(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """The events an administrator may give (their own scope), as (id, name), by name."""
+    require(actor, "users.manage")
+    query = select(Event.id, Event.name).where(scope.event_condition(Event.id, actor)).order_by(Event.name, Event.id)
+    return [(row.id, row.name) for row in session.execute(query)]
 
 
 def _write_scope(session: Session, user: User, event_ids: tuple[int, ...] | None) -> None:

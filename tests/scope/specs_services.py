@@ -566,6 +566,7 @@ write(
     ),
     why="someone else's view: only its owner deletes it, whatever the scope",
 )
+read(users.event_choices, lambda c: users.event_choices(c.session, actor=c.principal))
 write(
     users.clean_event_scope,
     lambda c: users.clean_event_scope(c.session, actor=c.principal, event_ids=[c.world.theirs.event_id]),
