@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from orders_core import sessions
 from orders_core.auth import event_scope
 from orders_core.db import unit_of_work
 from orders_core.errors import InvalidInput, NotAllowed
@@ -182,3 +183,15 @@ def test_list_users_shows_each_scope(engine, world):
     with unit_of_work(engine) as session:
         listed = {u.email: u.event_ids for u in users.list_users(session, actor=admin(world))}
     assert listed == {"ada@example.com": None, "eve@example.com": (world["zurich"],)}
+
+
+def test_an_open_session_follows_a_scope_change_at_its_next_action(engine, world):
+    with unit_of_work(engine) as session:
+        eve = users.add_user(session, actor=admin(world), email="eve@example.com", role="finance", password=PASSWORD)
+        eve_id = eve.id
+        token = sessions.start_session(session, user_id=eve_id).token
+    assert sessions.resume(engine, token).event_ids is None
+    with unit_of_work(engine) as session:
+        users.set_event_scope(session, actor=admin(world), user_id=eve_id, event_ids=[world["zurich"]])
+    resumed = sessions.resume(engine, token)  # the same browser session, not signed out
+    assert resumed is not None and resumed.event_ids == (world["zurich"],)
