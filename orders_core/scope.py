@@ -88,10 +88,11 @@ def require_row(principal: Actor, event_id: int | None, missing: str) -> None:
         raise InvalidInput(missing)
 
 
-def require_events(principal: Actor, event_ids: Iterable[int]) -> None:
-    """Several events (a user's scope being given, a filter): each must be the principal's."""
-    for event_id in event_ids:
-        require_event(principal, event_id)
+def require_all_events(principal: Actor) -> None:
+    """What every event shares (a global email template...) is changed only by a principal of
+    every event: a scoped one would change the other events' too."""
+    if not principal.all_events:
+        raise NotAllowed(_("Only a user of every event can change what every event shares."))
 
 
 def unknown_order_message(number: int | str) -> str:

@@ -16,7 +16,7 @@ from orders_core.emails.defaults import DEFAULTS, KINDS
 from orders_core.emails.labels import KIND_LABELS  # noqa: F401  (re-exported for pages)
 from orders_core.emails.outbox import LANGUAGES, order_context, sample_context
 from orders_core.emails.render import Rendered, render
-from orders_core.errors import InvalidInput, NotAllowed
+from orders_core.errors import InvalidInput
 from orders_core.i18n import _
 from orders_core.inputs import clean_id
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
@@ -52,8 +52,8 @@ def _clean(
         raise InvalidInput(_("Unknown email kind: {kind}.").format(kind=kind))
     if language not in LANGUAGES:
         raise InvalidInput(_("The language must be English or French."))
-    if event_id is None and not actor.all_events:
-        raise NotAllowed(_("Only a user of every event can change a template shared by every event."))
+    if event_id is None:  # a template shared by every event
+        scope.require_all_events(actor)
     if event_id is not None:
         event_id = clean_id(event_id, missing=_("This event does not exist."))
         if not actor.sees_event(event_id) or session.get(Event, event_id) is None:
