@@ -68,6 +68,22 @@ def _get(session: Session, user_id: int) -> User:
     return user
 
 
+def _within(actor: Actor, event_ids: tuple[int, ...] | None) -> bool:
+    """Is an account of this scope within the actor's own (so the actor may manage it)?"""
+    if actor.all_events:
+        return True
+    return event_ids is not None and all(actor.sees_event(e) for e in event_ids)
+
+
+def _managed(session: Session, actor: Actor, user_id: int) -> User:
+    """The account, locked, refused to a scoped administrator when it reaches beyond their events
+    (changing its role, password or events would widen their own reach)."""
+    user = _get(session, user_id)
+    if not _within(actor, user_scope(session, user.id)):
+        raise NotAllowed(_("Only an administrator of every event can change this user."))
+    return user
+
+
 def _other_active_admins(session: Session, user: User) -> int:
     # Locks every active admin row, so two admins demoting each other at once are serialized.
     ids = session.scalars(
@@ -210,7 +226,7 @@ def set_event_scope(
     at their next rerun. The last active administrator of every event keeps every event, and
     nobody changes their own scope."""
     require(actor, "users.manage")
-    user = _get(session, user_id)
+    user = _managed(session, actor, user_id)
     events = clean_event_scope(session, actor=actor, event_ids=event_ids)
     if actor.user_id == user.id or normalize_email(actor.email) == user.email:
         raise InvalidInput(_("You cannot change your own events: ask another administrator."))
@@ -223,10 +239,6 @@ def set_event_scope(
                 "{email} is the last active administrator of every event: give another administrator every event first."
             ).format(email=user.email)
         )
-    if not actor.all_events and old is None:  # a scoped administrator never narrows a wider account
-        raise NotAllowed(_("Only an administrator of every event can change the events of a user of every event."))
-    if not actor.all_events and any(not actor.sees_event(e) for e in old or ()):
-        raise NotAllowed(_("Only an administrator of every event can change the events of this user."))
     _write_scope(session, user, events)
     details = {"events": {"old": _scope_detail(session, old), "new": _scope_detail(session, events)}}
     _audit(session, actor, audit.SCOPE_CHANGED, user, details)
@@ -237,7 +249,7 @@ def change_role(session: Session, *, actor: Actor, user_id: int, role: str) -> U
     """Give an account another role; the last active administrator keeps theirs."""
     require(actor, "users.manage")
     _check_role(role)
-    user = _get(session, user_id)
+    user = _managed(session, actor, user_id)
     if user.role == ADMIN and role != ADMIN and user.active and not _other_active_admins(session, user):
         raise InvalidInput(
             _("{email} is the last active administrator: make someone else an administrator first.").format(
@@ -261,7 +273,7 @@ def change_role(session: Session, *, actor: Actor, user_id: int, role: str) -> U
 def deactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
     """Stop an account from signing in (its open sessions end at their next action)."""
     require(actor, "users.manage")
-    user = _get(session, user_id)
+    user = _managed(session, actor, user_id)
     if normalize_email(actor.email) == user.email:
         raise InvalidInput(_("You cannot deactivate your own account."))
     if user.role == ADMIN and user.active and not _other_active_admins(session, user):
@@ -285,7 +297,7 @@ def deactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
 def reactivate_user(session: Session, *, actor: Actor, user_id: int) -> User:
     """Let a deactivated account sign in again, with no wait left from failed attempts."""
     require(actor, "users.manage")
-    user = _get(session, user_id)
+    user = _managed(session, actor, user_id)
     was_active = bool(user.active)
     user.active = True
     forget_failures(session, user.email)
@@ -298,7 +310,7 @@ def reset_password(session: Session, *, actor: Actor, user_id: int, password: st
     """Set a new password (a generated one when none is given), end every session of the account,
     lift its waits, and return the password so it can be shown once to the administrator."""
     require(actor, "users.manage")
-    user = _get(session, user_id)
+    user = _managed(session, actor, user_id)
     password = password or generate_password()
     check_password_policy(password, email=user.email, name=user.full_name)
     user.password_hash = hash_password(password)
@@ -333,4 +345,6 @@ def list_users(session: Session, *, actor: Actor) -> list[UserSummary]:
             event_ids=None if u.all_events else tuple(scopes.get(u.id, ())),
         )
         for u in rows
+        # a scoped administrator lists the accounts of their events (and their own)
+        if u.id == actor.user_id or _within(actor, None if u.all_events else tuple(scopes.get(u.id, ())))
     ]

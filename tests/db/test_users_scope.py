@@ -129,7 +129,20 @@ def test_the_last_admin_of_every_event_keeps_every_event(engine, world):
     with pytest.raises(InvalidInput), unit_of_work(engine) as session:
         users.change_role(session, actor=root, user_id=bea_id, role="finance")
     with pytest.raises(InvalidInput), unit_of_work(engine) as session:
-        users.deactivate_user(session, actor=ada, user_id=bea_id)
+        users.deactivate_user(session, actor=root, user_id=bea_id)
+    # a scoped admin manages only the accounts within their events: not Bea (every event)
+    for service, extra in (
+        (users.deactivate_user, {}),
+        (users.reset_password, {}),
+        (users.change_role, {"role": "finance"}),
+        (users.set_event_scope, {"event_ids": [world["montreal"]]}),
+    ):
+        with pytest.raises(NotAllowed) as refused, unit_of_work(engine) as session:
+            service(session, actor=ada, user_id=bea_id, **extra)
+        assert refused.value.message == "Only an administrator of every event can change this user."
+    with unit_of_work(engine) as session:
+        listed = [u.email for u in users.list_users(session, actor=ada)]
+    assert listed == ["ada@example.com"]  # Bea reaches beyond Ada's events
     # a scoped admin grants only their own events, never every event
     with pytest.raises(NotAllowed), unit_of_work(engine) as session:
         users.add_user(session, actor=ada, email="x@example.com", role="finance", password=PASSWORD)
