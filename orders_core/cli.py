@@ -18,6 +18,8 @@ from orders_core import db
 from orders_core.permissions import ADMIN, ROLES
 
 if TYPE_CHECKING:  # imported lazily at run time: each command loads only what it uses
+    from sqlalchemy.orm import Session
+
     from orders_core.emails.sender import SendReport
     from orders_core.emails.transports import Transport
 
@@ -121,9 +123,42 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     with db.unit_of_work(_engine(args)) as session:
         user = add_user(
-            session, actor=SYSTEM_ACTOR, email=args.email, role=args.role, password=password, full_name=args.name
+            session,
+            actor=SYSTEM_ACTOR,
+            email=args.email,
+            role=args.role,
+            password=password,
+            full_name=args.name,
+            event_ids=args.event or None,
         )
-    print(f"user {user.email} added with role {user.role}")
+        events = _events_text(session, None if user.all_events else args.event)
+    print(f"user {user.email} added with role {user.role}, {events}")
+    return 0
+
+
+def _events_text(session: Session, event_ids: list[int] | None) -> str:
+    """ "all events", or "events 3 (Montréal festival), 4 (...)" for a command's summary line."""
+    from sqlalchemy import select
+
+    from orders_core.models import Event
+
+    if event_ids is None:
+        return "all events"
+    names = {row.id: row.name for row in session.execute(select(Event.id, Event.name).where(Event.id.in_(event_ids)))}
+    shown = ", ".join(f"{event_id} ({names.get(event_id, '?')})" for event_id in sorted(set(event_ids)))
+    return f"event{'s' if len(set(event_ids)) > 1 else ''} {shown}"
+
+
+def cmd_users_scope(args: argparse.Namespace) -> int:
+    from orders_core.permissions import SYSTEM_ACTOR
+    from orders_core.services.users import find_user, set_event_scope
+
+    event_ids = None if args.all_events else args.event
+    with db.unit_of_work(_engine(args)) as session:
+        user = find_user(session, actor=SYSTEM_ACTOR, email=args.email)
+        set_event_scope(session, actor=SYSTEM_ACTOR, user_id=user.id, event_ids=event_ids)
+        events = _events_text(session, event_ids)
+    print(f"user {user.email} now sees {events}")
     return 0
 
 
@@ -308,7 +343,25 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.add_argument("--name", default="", help="full name shown in the app")
+    add.add_argument(
+        "--event",
+        type=int,
+        action="append",
+        metavar="ID",
+        help="an event the user sees and acts on (repeat for several); without --event: all events",
+    )
     add.set_defaults(handler=cmd_users_add)
+    scope = user_commands.add_parser(
+        "scope",
+        help="set the events a user sees",
+        description="Set the events a user sees and acts on: a list of events (--event ID, repeated) or all "
+        "events (--all-events). Open sessions of the user follow at their next action.",
+    )
+    scope.add_argument("email")
+    which = scope.add_mutually_exclusive_group(required=True)
+    which.add_argument("--event", type=int, action="append", metavar="ID", help="an event id (repeat for several)")
+    which.add_argument("--all-events", action="store_true", help="every event, present and future")
+    scope.set_defaults(handler=cmd_users_scope)
     bootstrap = user_commands.add_parser(
         "bootstrap",
         help="create a demo admin when there is no user",

@@ -46,8 +46,10 @@ PERSONAL_COLUMNS = frozenset(ORDER_PERSONAL_COLUMNS + HOLDER_PERSONAL_COLUMNS + 
 
 
 class _HasEvent(Protocol):
-    event_id: int
-    number: int
+    @property
+    def event_id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
 
 
 def event_condition(column: Any, principal: Actor) -> ColumnElement[bool]:
@@ -76,6 +78,28 @@ def require_event(principal: Actor, event_id: int | None) -> None:
     """Refuse an event outside the scope as if it did not exist."""
     if event_id is not None and not principal.sees_event(event_id):
         raise InvalidInput(_("Event {id} does not exist.").format(id=event_id))
+
+
+def sees_row(principal: Actor, event_id: int | None) -> bool:
+    """May the principal change a row of this event? A row of no event (a template shared by
+    every event) is shared by everyone's events: only a principal of every event changes it."""
+    if event_id is None:
+        return principal.all_events
+    return principal.sees_event(event_id)
+
+
+def require_row(principal: Actor, event_id: int | None, missing: str) -> None:
+    """Refuse a row (tariff, code, form field, template, order...) outside the scope with the
+    message of a row that does not exist (`missing`)."""
+    if not sees_row(principal, event_id):
+        raise InvalidInput(missing)
+
+
+def require_all_events(principal: Actor) -> None:
+    """What every event shares (a global email template...) is changed only by a principal of
+    every event: a scoped one would change the other events' too."""
+    if not principal.all_events:
+        raise NotAllowed(_("Only a user of every event can change what every event shares."))
 
 
 def unknown_order_message(number: int | str) -> str:

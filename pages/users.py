@@ -1,4 +1,4 @@
-"""Users (administrators): add accounts, change roles, deactivate, reset passwords."""
+"""Users (administrators): add accounts, change roles and events, deactivate, reset passwords."""
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +18,7 @@ require_router()
 NEW_PASSWORD = "users.new_password"  # (email, password) shown once, then forgotten
 CONFIRM_DEACTIVATE = "users.confirm_deactivate"  # id of the account awaiting confirmation
 DONE = "users.done"  # a success message carried over the rerun
+PENDING_SCOPE = "users.pending_scope"  # (user id, event ids or None) awaiting confirmation
 
 
 def role_label(role: str) -> str:
@@ -46,6 +47,30 @@ if shown := st.session_state.pop(NEW_PASSWORD, None):
     st.code(password, language=None)
 
 people = read(lambda session: accounts.list_users(session, actor=current_actor())) or []
+event_names: dict[int, str] = dict(read(lambda session: accounts.event_choices(session, actor=current_actor())) or [])
+
+
+def events_text(event_ids) -> str:
+    """ "All events", or the names of the events (an event the admin does not see: its id)."""
+    if event_ids is None:
+        return _("All events")
+    if not event_ids:
+        return _("No event")
+    return ", ".join(event_names.get(e, f"#{e}") for e in event_ids)
+
+
+def scope_inputs(prefix: str, current) -> tuple[bool, list[int]]:
+    """The all-events toggle and the events list; returns (all events, chosen ids)."""
+    every = st.toggle(_("All events"), value=current is None, key=f"{prefix}_all")
+    chosen = st.multiselect(
+        _("Events"),
+        list(event_names),
+        default=[e for e in (current or ()) if e in event_names],
+        format_func=lambda e: event_names[e],
+        key=f"{prefix}_events",
+        help=_("The user sees and acts on these events only (orders, exports, dashboards, catalogue...)."),
+    )
+    return every, chosen
 
 
 def status_of(person) -> str:
@@ -61,6 +86,7 @@ table = pd.DataFrame(
         "email": [p.email for p in people],
         "name": [p.full_name for p in people],
         "role": [role_label(p.role) for p in people],
+        "events": [events_text(p.event_ids) for p in people],
         "status": [status_of(p) for p in people],
         "last_login": [local_time(p.last_login_at) for p in people],
     }
@@ -73,6 +99,7 @@ st.dataframe(
         "email": _("Email"),
         "name": _("Name"),
         "role": _("Role"),
+        "events": _("Events"),
         "status": _("Status"),
         "last_login": _("Last sign-in"),
     },
@@ -84,6 +111,7 @@ with add_tab, st.form("users.add", clear_on_submit=True):
     email = st.text_input(_("Email"), key="users.add_email")
     name = st.text_input(_("Full name"), key="users.add_name")
     role = st.selectbox(_("Role"), ROLES, format_func=role_label, key="users.add_role")
+    add_every, add_events = scope_inputs("users.add", None)
     password = st.text_input(
         _("Password"),
         type="password",
@@ -101,6 +129,7 @@ with add_tab, st.form("users.add", clear_on_submit=True):
             role=role,
             password=generated,
             full_name=name,
+            event_ids=None if add_every else add_events,
             success=lambda user: _("{email} can now sign in as {role}.").format(
                 email=md(user.email), role=role_label(role)
             ),
@@ -169,4 +198,37 @@ with change_tab:
             st.caption(_("Deactivated accounts keep their history but cannot sign in."))
             if st.button(_("Deactivate…"), key="users.deactivate"):
                 st.session_state[CONFIRM_DEACTIVATE] = person.id
+                st.rerun()
+
+    with st.container(border=True):
+        st.markdown(f"**{_('Events')}**")
+        st.caption(_("Now: {events}").format(events=md(events_text(person.event_ids))))
+        pending = st.session_state.get(PENDING_SCOPE)
+        if pending and pending[0] == person.id:
+            wanted = pending[1]
+            st.warning(
+                _("{email} will see: {new} (now: {old}). Their open sessions follow at their next action.").format(
+                    email=md(person.email), new=md(events_text(wanted)), old=md(events_text(person.event_ids))
+                )
+            )
+            yes, no = st.columns(2)
+            if yes.button(_("Save the events"), key="users.scope_confirm", type="primary"):
+                st.session_state.pop(PENDING_SCOPE, None)
+                act(
+                    accounts.set_event_scope,
+                    user_id=person.id,
+                    event_ids=wanted,
+                    success=_("{email} now sees: {events}.").format(
+                        email=md(person.email), events=md(events_text(wanted))
+                    ),
+                )
+            if no.button(_("Cancel"), key="users.scope_cancel"):
+                st.session_state.pop(PENDING_SCOPE, None)
+                st.rerun()
+        else:
+            every, chosen = scope_inputs(f"users.scope_{person.id}", person.event_ids)
+            wanted = None if every else sorted(chosen)
+            unchanged = wanted == (None if person.event_ids is None else sorted(person.event_ids))
+            if st.button(_("Change the events…"), key="users.scope", disabled=unchanged):
+                st.session_state[PENDING_SCOPE] = (person.id, wanted)
                 st.rerun()

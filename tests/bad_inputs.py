@@ -257,6 +257,7 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     "deactivate_user": (users.deactivate_user, lambda w: dict(user_id=w.user)),
     "reactivate_user": (users.reactivate_user, lambda w: dict(user_id=w.user)),
     "reset_password": (users.reset_password, lambda w: dict(user_id=w.user, password="a new long pass phrase")),
+    "set_event_scope": (users.set_event_scope, lambda w: dict(user_id=w.user, event_ids=[w.event])),
     "validate_orders": (
         validation.validate_orders,
         lambda w: dict(order_ids=[w.awaiting], method="bank_transfer", received_at=TODAY, reference="VIR"),
@@ -291,6 +292,11 @@ NAN, INF, E400 = "NaN", "Infinity", "1e400"
 # (service, the one bad argument (or a function of the world giving it), what the user reads)
 CASES: list[tuple[str, Any, str]] = [
     ("create_event", dict(name=NUL), "The name contains a NUL character, which cannot be stored."),
+    ("set_event_scope", dict(event_ids=["abc"]), "“abc” is not an event id."),
+    ("set_event_scope", dict(event_ids=[HUGE]), "“100000000000000000000” is not an event id."),
+    ("set_event_scope", dict(event_ids=[]), "Choose at least one event, or every event."),
+    ("set_event_scope", dict(event_ids=[NUL]), "is not an event id."),
+    ("set_event_scope", dict(user_id="abc"), "No user with the id abc."),
     ("create_event", dict(name=LONG), "The event name is too long (200 characters at most)."),
     ("create_event", dict(name=BLANK), "The event needs a name."),
     ("create_event", dict(bank_details=LONG), "The bank details text is too long: 100000 characters, at most 10000."),

@@ -266,7 +266,7 @@ def _pay(session: Session, order: Order, method: str) -> None:
     received = min(as_utc(order.created_at) + timedelta(hours=1), datetime.now(UTC))
     session.flush()
     if order.total_ttc == 0:
-        row = guards.lock_orders(session, [order.id])[order.id]
+        row = guards.lock_orders(session, [order.id], actor=TESTS)[order.id]
         confirm_payments(
             session,
             actor=TESTS,

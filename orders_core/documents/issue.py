@@ -278,9 +278,7 @@ def issue_invoice(session: Session, *, actor: Actor, order_id: int, now: datetim
     """Finance asks for the invoice of an order that has none standing (an order paid online, or
     "on request" in the seller settings)."""
     require(actor, "invoices.issue")
-    order = lock_by_id(session, Order, order_id, _("This order does not exist."))
-    if not actor.sees_event(order.event_id):
-        raise InvalidInput(_("This order does not exist."))
+    order = lock_by_id(session, Order, order_id, _("This order does not exist."), actor=actor)
     if order.deleted_at is not None or order.status in NOT_BILLED:
         raise TransitionRefused(_("Order {number} bills nothing: no invoice is issued.").format(number=order.number))
     current = standing_invoice(session, order.id)
@@ -307,9 +305,7 @@ def issue_credit_note(
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.kind != "invoice":
         raise InvalidInput(_("This invoice does not exist."))
-    order = lock_by_id(session, Order, invoice.order_id, _("This order does not exist."))
-    if not actor.sees_event(order.event_id):
-        raise InvalidInput(_("This invoice does not exist."))
+    lock_by_id(session, Order, invoice.order_id, _("This invoice does not exist."), actor=actor)
     return credit_note_for(session, invoice, actor=actor, reason=why, quantities=quantities, now=now)
 
 

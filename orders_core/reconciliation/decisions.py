@@ -21,7 +21,6 @@ from orders_core.reconciliation.bulk_plan import BulkPlan, known_statement, plan
 from orders_core.reconciliation.classes import allocations, proposes_payment, proposes_refund
 from orders_core.reconciliation.classify import Progress, classify_statement
 from orders_core.reconciliation.service import _locked_transaction, confirm_match
-from orders_core.scope import refuse_outside_scope
 from orders_core.services.guards import OrderRow, lock_orders
 from orders_core.services.ledger import status_refusal
 from orders_core.status import BankDirection, BankLineClass, BankTransactionStatus, PaymentMethod
@@ -91,7 +90,7 @@ def confirm_refund_line(session: Session, *, actor: Actor, transaction_id: int) 
         # Refunds are append-only (the app's role may not lock them): the order is locked, and the
         # unique refund_id of bank_refund_allocations refuses a second match.
         refund = session.scalars(select(Refund).where(Refund.id == stored.refund_id)).one()
-        lock_orders(session, [refund.order_id])
+        lock_orders(session, [refund.order_id], actor=actor)
         taken = session.scalar(select(BankRefundAllocation.id).where(BankRefundAllocation.refund_id == refund.id))
         if taken is not None or Decimal(str(refund.amount)) != amount or refund.currency != transaction.currency:
             raise TransitionRefused(
@@ -137,7 +136,7 @@ def confirm_refund_line(session: Session, *, actor: Actor, transaction_id: int) 
     transaction.updated_at = now
     session.flush()
     classify_statement(session, transaction.statement_id, transaction_ids=[transaction.id])
-    number = lock_orders(session, [order_id], lock=False)[order_id].number
+    number = lock_orders(session, [order_id], actor=actor, lock=False)[order_id].number
     return RefundLineOutcome(transaction.id, refund_id, number, amount, transaction.currency, recorded)
 
 
@@ -152,8 +151,7 @@ def confirm_decided(session: Session, *, actor: Actor, statement_id: int, dry_ru
     require(actor, "reconciliation.manage")
     plan = plan_decided(session, statement_id, principal=actor)
     order_ids = sorted({order_id for *_rest, pairs in plan.items for order_id, _a in pairs})
-    rows = lock_orders(session, order_ids, lock=not dry_run) if order_ids else {}
-    refuse_outside_scope(actor, list(rows.values()))  # type: ignore[arg-type]  # OrderRow is frozen
+    rows = lock_orders(session, order_ids, actor=actor, lock=not dry_run, bulk=True) if order_ids else {}
     if dry_run:
         return plan
     done = BulkPlan(dry_run=False)
@@ -170,7 +168,7 @@ def confirm_decided(session: Session, *, actor: Actor, statement_id: int, dry_ru
             done.skipped.append((line, why))
             continue
         confirm_match(session, actor=actor, transaction_id=transaction_id, allocations=pairs)
-        rows.update(lock_orders(session, [order_id for order_id, _a in pairs]))
+        rows.update(lock_orders(session, [order_id for order_id, _a in pairs], actor=actor, bulk=True))
         done.add(transaction_id, line, currency, pairs)
     return done
 

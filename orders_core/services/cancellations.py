@@ -149,7 +149,7 @@ def cancel_tickets(
     if not items and not product_units:
         raise InvalidInput(_("Choose at least one ticket or product to cancel."))
     ids = guards.order_ids([order_id])
-    row = guards.lock_orders(session, ids, lock=not dry_run)[ids[0]]
+    row = guards.lock_orders(session, ids, actor=actor, lock=not dry_run)[ids[0]]
     if row.deleted_at is not None:
         raise TransitionRefused(_("Order {number} is deleted: restore it first.").format(number=row.number))
     if row.status != Status.PAID:

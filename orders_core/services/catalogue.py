@@ -19,7 +19,7 @@ from orders_core.errors import InvalidInput
 from orders_core.history import change
 from orders_core.i18n import LANGUAGES, _
 from orders_core.inputs import clean_text
-from orders_core.models import Event, Tariff
+from orders_core.models import Event, Tariff, UserEvent
 from orders_core.payment_terms import TERM_FIELDS, Terms, check_terms, clean_terms
 from orders_core.permissions import Actor, require
 from orders_core.seating import event_has_sold_seats
@@ -160,6 +160,8 @@ def create_event(
     event = Event(**values, archived_at=None, created_at=datetime.now(UTC))
     session.add(event)
     session.flush()
+    if not actor.all_events and actor.user_id is not None:  # a scoped creator keeps seeing what they made
+        session.add(UserEvent(user_id=actor.user_id, event_id=event.id))
     log(
         session,
         actor=actor,
@@ -179,7 +181,7 @@ def update_event(
     The currency cannot change once the event has orders; without orders, its tariffs follow."""
     require(actor, CAPABILITY)
     values = _clean_event(fields)
-    event = get_event(session, event_id, lock=True)
+    event = get_event(session, event_id, actor=actor, lock=True)
     check_window(values.get("starts_at", event.starts_at), values.get("ends_at", event.ends_at), what=_("Event dates"))
     check_terms(Terms(*(values.get(name, getattr(event, name)) for name in TERM_FIELDS)))
     changes = diff(event, values)
@@ -223,7 +225,7 @@ def archive_event(
 ) -> Event:
     """Archive (hide from selectors) or bring back an event; its orders are untouched."""
     require(actor, CAPABILITY)
-    event = get_event(session, event_id, lock=True)
+    event = get_event(session, event_id, actor=actor, lock=True)
     if archived == (event.archived_at is not None):
         raise InvalidInput(
             _("{event} is already archived.").format(event=event.name)

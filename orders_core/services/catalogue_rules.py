@@ -10,6 +10,7 @@ from typing import Any, overload
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.errors import InvalidInput
 from orders_core.history import change
 from orders_core.i18n import N_, _
@@ -96,8 +97,11 @@ def check_window(start: datetime | None, end: datetime | None, *, what: str) -> 
         raise InvalidInput(_("{what}: the start must be before the end.").format(what=what))
 
 
-def get_event(session: Session, event_id: int, *, lock: bool = False) -> Event:
+def get_event(session: Session, event_id: int, *, actor: Actor, lock: bool = False) -> Event:
+    """The event, for a change the actor makes to it or its catalogue: an event outside the
+    actor's scope does not exist (scope.require_event)."""
     event_id = clean_id(event_id, missing=_("Event {id} does not exist.").format(id=str(event_id)[:30]))
+    scope.require_event(actor, event_id)
     query = select(Event).where(Event.id == event_id)
     event = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if event is None:

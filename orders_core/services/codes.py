@@ -49,8 +49,10 @@ def _orders_with(session: Session, code: DiscountCode) -> int:
     )
 
 
-def _get_code(session: Session, code_id: int) -> DiscountCode:
-    return lock_by_id(session, DiscountCode, code_id, _("Discount code {id} does not exist.").format(id=code_id))
+def _get_code(session: Session, code_id: int, actor: Actor) -> DiscountCode:
+    return lock_by_id(
+        session, DiscountCode, code_id, _("Discount code {id} does not exist.").format(id=code_id), actor=actor
+    )
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def create_code(
     )
     _check_kind(values["percent_off"], values["amount_off"])
     check_window(values["valid_from"], values["valid_until"], what=_("Validity dates"))
-    event = get_event(session, event_id, lock=True)
+    event = get_event(session, event_id, actor=actor, lock=True)
     _check_unique(session, event.id, values["code"])
     ids = _check_tariffs(session, event.id, tariff_ids)
     found = DiscountCode(event_id=event.id, created_at=datetime.now(UTC), **values)
@@ -176,7 +178,7 @@ def update_code(
     A code already used by orders keeps its text (orders refer to it by text)."""
     require(actor, CAPABILITY)
     values = _clean(fields)
-    found = _get_code(session, code_id)
+    found = _get_code(session, code_id, actor)
     percent = values.get("percent_off", found.percent_off)
     amount = values.get("amount_off", found.amount_off)
     if "percent_off" in values and values["percent_off"] is not None and "amount_off" not in values:
@@ -239,7 +241,7 @@ def set_code_active(
 ) -> DiscountCode:
     """Activate or deactivate a code; orders that used it keep their discount."""
     require(actor, CAPABILITY)
-    found = _get_code(session, code_id)
+    found = _get_code(session, code_id, actor)
     if found.active == active:
         raise InvalidInput(
             (_("The code {code} is already active.") if active else _("The code {code} is already inactive.")).format(
@@ -264,7 +266,7 @@ def set_code_active(
 def delete_code(session: Session, *, actor: Actor, code_id: int, reason: str | None = None) -> None:
     """Delete a code no order ever used (any order, even cancelled or deleted)."""
     require(actor, CAPABILITY)
-    found = _get_code(session, code_id)
+    found = _get_code(session, code_id, actor)
     used = _orders_with(session, found)
     if used:
         raise InvalidInput(

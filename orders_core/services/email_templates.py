@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.emails.choices import TemplateChoice, list_templates  # noqa: F401  (re-exported for pages)
 from orders_core.emails.defaults import DEFAULTS, KINDS
 from orders_core.emails.labels import KIND_LABELS  # noqa: F401  (re-exported for pages)
@@ -38,6 +39,7 @@ def check_template(*, subject: str, body: str, is_html: bool, language: str = "e
 def _clean(
     session: Session,
     *,
+    actor: Actor,
     event_id: int | None,
     kind: str,
     language: str,
@@ -50,8 +52,12 @@ def _clean(
         raise InvalidInput(_("Unknown email kind: {kind}.").format(kind=kind))
     if language not in LANGUAGES:
         raise InvalidInput(_("The language must be English or French."))
-    if event_id is not None and session.get(Event, clean_id(event_id, missing=_("This event does not exist."))) is None:
-        raise InvalidInput(_("This event does not exist."))
+    if event_id is None:  # a template shared by every event
+        scope.require_all_events(actor)
+    if event_id is not None:
+        event_id = clean_id(event_id, missing=_("This event does not exist."))
+        if not actor.sees_event(event_id) or session.get(Event, event_id) is None:
+            raise InvalidInput(_("This event does not exist."))
     name = name.strip()
     if not name:
         raise InvalidInput(_("The template needs a name."))
@@ -86,7 +92,15 @@ def create_template(
     """Add a template (global when `event_id` is None); refused with the reason if it does not render."""
     require(actor, "emails.templates")
     values = _clean(
-        session, event_id=event_id, kind=kind, language=language, name=name, subject=subject, body=body, is_html=is_html
+        session,
+        actor=actor,
+        event_id=event_id,
+        kind=kind,
+        language=language,
+        name=name,
+        subject=subject,
+        body=body,
+        is_html=is_html,
     )
     template = EmailTemplate(**values, updated_at=datetime.now(UTC))
     session.add(template)
@@ -94,8 +108,10 @@ def create_template(
     return template
 
 
-def _locked(session: Session, template_id: int) -> EmailTemplate:
-    return lock_by_id(session, EmailTemplate, template_id, _("This email template does not exist (any more)."))
+def _locked(session: Session, template_id: int, actor: Actor) -> EmailTemplate:
+    return lock_by_id(
+        session, EmailTemplate, template_id, _("This email template does not exist (any more)."), actor=actor
+    )
 
 
 def update_template(
@@ -113,9 +129,17 @@ def update_template(
 ) -> EmailTemplate:
     """Change a template; emails already queued keep the text they were rendered with."""
     require(actor, "emails.templates")
-    template = _locked(session, template_id)
+    template = _locked(session, template_id, actor)
     values = _clean(
-        session, event_id=event_id, kind=kind, language=language, name=name, subject=subject, body=body, is_html=is_html
+        session,
+        actor=actor,
+        event_id=event_id,
+        kind=kind,
+        language=language,
+        name=name,
+        subject=subject,
+        body=body,
+        is_html=is_html,
     )
     for key, value in values.items():
         setattr(template, key, value)
@@ -127,7 +151,7 @@ def update_template(
 def delete_template(session: Session, *, actor: Actor, template_id: int) -> None:
     """Delete a template; the outbox keeps the emails rendered from it (their link is cleared)."""
     require(actor, "emails.templates")
-    template = _locked(session, template_id)
+    template = _locked(session, template_id, actor)
     session.execute(update(OutboxEmail).where(OutboxEmail.template_id == template.id).values(template_id=None))
     session.delete(template)
     session.flush()
@@ -154,7 +178,7 @@ def preview_template(
     if order_id is None:
         return check_template(subject=subject, body=body, is_html=is_html, language=language or "en")
     order = session.get(Order, order_id)
-    if order is None:
+    if order is None or not scope.sees_row(actor, order.event_id):
         raise InvalidInput(_("This order does not exist."))
     # amounts and dates formatted in the template's language (sending uses the order's)
     context = order_context(session, order, language=language if language in LANGUAGES else None)

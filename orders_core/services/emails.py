@@ -8,22 +8,23 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.emails.labels import EMAIL_STATUS_LABELS, may_retry
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import record
 from orders_core.i18n import _
 from orders_core.inputs import clean_id, clean_ids
-from orders_core.models import Order, OrderItem, OutboxEmail
+from orders_core.models import EmailTemplate, Order, OrderItem, OutboxEmail
 from orders_core.permissions import Actor, require
 from orders_core.services.guards import lock_by_id
 from orders_core.status import NOT_CONFIRMABLE, OutboxStatus
 
 
-def _order(session: Session, order_id: int) -> Order:
+def _order(session: Session, order_id: int, actor: Actor) -> Order:
     order_id = clean_id(order_id, missing=_("This order does not exist."))
     order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one_or_none()
-    if order is None:
+    if order is None or not scope.sees_row(actor, order.event_id):
         raise InvalidInput(_("This order does not exist."))
     if order.deleted_at is not None:
         raise TransitionRefused(
@@ -36,7 +37,12 @@ def _order(session: Session, order_id: int) -> Order:
 
 def _resend(session: Session, *, actor: Actor, order: Order, kind: str, template_id: int | None) -> OutboxEmail:
     if template_id is not None:
-        template_id = clean_id(template_id, missing=_("This email template does not exist (any more)."))
+        missing = _("This email template does not exist (any more).")
+        template_id = clean_id(template_id, missing=missing)
+        template = session.get(EmailTemplate, template_id)
+        # The order's event's template or a shared one: another event's is one that does not exist.
+        if template is None or template.event_id not in (None, order.event_id):
+            raise InvalidInput(missing)
     email = queue_email(session, order=order, kind=kind, template_id=template_id)
     record(
         session,
@@ -53,7 +59,7 @@ def resend_confirmation(
 ) -> OutboxEmail:
     """Queue the order confirmation again, to the buyer."""
     require(actor, "emails.resend")
-    order = _order(session, order_id)
+    order = _order(session, order_id, actor)
     if order.status in NOT_CONFIRMABLE:
         raise TransitionRefused(
             _("Order {number} is not confirmed (its status does not allow a confirmation).").format(number=order.number)
@@ -64,7 +70,7 @@ def resend_confirmation(
 def resend_tickets(session: Session, *, actor: Actor, order_id: int, template_id: int | None = None) -> OutboxEmail:
     """Queue the tickets again, to the buyer; only a paid order has tickets."""
     require(actor, "emails.resend")
-    order = _order(session, order_id)
+    order = _order(session, order_id, actor)
     if order.status != "paid":
         raise TransitionRefused(
             _("Order {number} is not paid: it has no tickets to send yet.").format(number=order.number)
@@ -78,7 +84,7 @@ def retry_email(session: Session, *, actor: Actor, email_id: int, now: datetime 
     """Put a failed email back in the queue, due at once, with a fresh set of attempts and a fresh
     retry window; it keeps its Message-ID."""
     require(actor, "emails.outbox")
-    email = lock_by_id(session, OutboxEmail, email_id, _("This email does not exist."))
+    email = lock_by_id(session, OutboxEmail, email_id, _("This email does not exist."), actor=actor)
     if not may_retry(email.status):
         raise TransitionRefused(
             _("Only a failed email can be retried (this one is {status}).").format(

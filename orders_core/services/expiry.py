@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.emails.outbox import queue_email
+from orders_core.errors import InvalidInput
 from orders_core.models import Event, Order, Payment
 from orders_core.payment_terms import has_expired, local_day
 from orders_core.permissions import Actor, require
@@ -40,6 +42,8 @@ def expire_order(session: Session, *, actor: Actor, order_id: int, now: datetime
     ).one_or_none()
     if order is None:  # held by another worker (or gone): that one decides
         return False
+    if not actor.sees_event(order.event_id):  # another event's order is one that does not exist
+        raise InvalidInput(scope.unknown_order_message(order_id))
     event = session.get_one(Event, order.event_id)
     today = local_day(now, event.timezone)
     received = session.scalar(select(exists().where(Payment.order_id == order.id, Payment.amount > 0)))

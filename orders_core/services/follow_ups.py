@@ -22,8 +22,8 @@ EARLIEST = date(2000, 1, 1)
 HORIZON = timedelta(days=3660)
 
 
-def _lock(session: Session, order_id: int) -> Order:
-    order = lock_by_id(session, Order, order_id, _("This order does not exist."))
+def _lock(session: Session, order_id: int, actor: Actor) -> Order:
+    order = lock_by_id(session, Order, order_id, _("This order does not exist."), actor=actor)
     if order.deleted_at is not None:
         raise TransitionRefused(
             _("Order {number} is deleted: restore it before planning a follow-up.").format(number=order.number)
@@ -40,7 +40,7 @@ def set_follow_up(
     now = now or datetime.now(UTC)
     day = clean_date(on, label=_("The follow-up date"), earliest=EARLIEST, latest=now.date() + HORIZON)
     text = clean_text(note, label=_("The follow-up note"), limit=FOLLOW_UP_NOTE_LIMIT)
-    order = _lock(session, order_id)
+    order = _lock(session, order_id, actor)
     if order.follow_up_on == day and order.follow_up_note == text:
         return order
     details: dict[str, object] = {}
@@ -58,7 +58,7 @@ def clear_follow_up(session: Session, *, actor: Actor, order_id: int, now: datet
     """Remove the order's follow-up (done, or no longer needed); an order without one is left as is."""
     require(actor, "orders.notes")
     now = now or datetime.now(UTC)
-    order = _lock(session, order_id)
+    order = _lock(session, order_id, actor)
     if order.follow_up_on is None and not order.follow_up_note:
         return order
     details = {

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.custom_fields import (
     CHOICE_TYPES,
     FIELD_TYPES,
@@ -75,8 +76,10 @@ def _clean_definition(
     return label_en, label_fr, clean_options
 
 
-def _get_field(session: Session, field_id: int) -> FormField:
-    return lock_by_id(session, FormField, field_id, _("Form field {id} does not exist.").format(id=field_id))
+def _get_field(session: Session, field_id: int, actor: Actor) -> FormField:
+    return lock_by_id(
+        session, FormField, field_id, _("Form field {id} does not exist.").format(id=field_id), actor=actor
+    )
 
 
 def add_field(
@@ -94,7 +97,7 @@ def add_field(
 ) -> FieldSpec:
     """Add a field at the end of an event's form."""
     require(actor, "forms.manage")
-    get_event(session, event_id)
+    scope.require_event(actor, get_event(session, event_id).id)  # another event does not exist
     if form not in FORMS:
         raise InvalidInput(_("Unknown form {form}.").format(form=form))
     label_en, label_fr, clean_options = _clean_definition(field_type, label_en, label_fr, options)
@@ -139,7 +142,7 @@ def edit_field(
 ) -> FieldSpec:
     """Change a field's labels, required flag and options; its type only while it holds no value."""
     require(actor, "forms.manage")
-    field = _get_field(session, field_id)
+    field = _get_field(session, field_id, actor)
     new_type = field_type or field.field_type
     if new_type != field.field_type and session.scalar(
         select(func.count(FieldValue.id)).where(FieldValue.field_id == field.id)
@@ -157,7 +160,7 @@ def edit_field(
 def move_field(session: Session, *, actor: Actor, field_id: int, offset: int) -> None:
     """Move a field up (offset -1) or down (+1) in its form."""
     require(actor, "forms.manage")
-    field = _get_field(session, field_id)
+    field = _get_field(session, field_id, actor)
     offset = clean_int(offset, label=_("The move"), minimum=-1000, maximum=1000)
     siblings = list(
         session.scalars(
@@ -180,6 +183,6 @@ def move_field(session: Session, *, actor: Actor, field_id: int, offset: int) ->
 def set_field_active(session: Session, *, actor: Actor, field_id: int, active: bool) -> None:
     """Deactivate (hide from the forms, keep stored values) or reactivate a field."""
     require(actor, "forms.manage")
-    field = _get_field(session, field_id)
+    field = _get_field(session, field_id, actor)
     field.active = bool(active)
     session.flush()

@@ -14,10 +14,11 @@ from sqlalchemy import ColumnElement, Integer, any_, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from orders_core import scope
 from orders_core.errors import InvalidInput, OrderError, TransitionRefused
 from orders_core.i18n import _, as_utc, ngettext
 from orders_core.inputs import _as_id, clean_id, clean_text
-from orders_core.models import Base, Order, Refund
+from orders_core.models import Base, Event, Order, Refund
 from orders_core.order_rules import require_payment_method
 from orders_core.payment_state import balance_due, refund_due
 from orders_core.permissions import Actor
@@ -179,10 +180,16 @@ _COLUMNS = (
 )
 
 
-def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> dict[int, OrderRow]:
+def lock_orders(
+    session: Session, ids: Sequence[int], *, actor: Actor, lock: bool = True, bulk: bool = False
+) -> dict[int, OrderRow]:
     """Lock the orders (FOR UPDATE on PostgreSQL, in id order; SQLite's unit of work already
     holds the write lock) and return them by id. Unknown ids are refused as a whole: they mean
-    a stale or forged request, not an order to report on. `lock=False` is for dry runs."""
+    a stale or forged request, not an order to report on. `lock=False` is for dry runs.
+
+    Scope (domain rule 16): for a single-order service (`bulk=False`) an order outside the
+    actor's events is an unknown id (same message); a bulk action on a selection (`bulk=True`)
+    is refused as a whole, naming the orders outside the scope (scope.refuse_outside_scope)."""
     rows: dict[int, OrderRow] = {}
     for _part, condition in id_chunks(session, Order.id, ids):
         query = select(*_COLUMNS).where(condition).order_by(Order.id)
@@ -202,6 +209,8 @@ def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> d
                 row.payment_state,
                 _money(row.refunded),
             )
+    if not bulk:
+        rows = {i: row for i, row in rows.items() if actor.sees_event(row.event_id)}
     missing = [i for i in ids if i not in rows]
     if missing:
         shown = ", ".join(str(i) for i in missing[:5]) + ("…" if len(missing) > 5 else "")
@@ -212,6 +221,7 @@ def lock_orders(session: Session, ids: Sequence[int], *, lock: bool = True) -> d
                 len(missing),
             ).format(ids=shown)
         )
+    scope.refuse_outside_scope(actor, rows)
     return rows
 
 
@@ -258,13 +268,28 @@ def refuse_one(reason: str | None) -> None:
         raise TransitionRefused(reason)
 
 
-def lock_by_id(session: Session, model: type[M], row_id: int, missing: str) -> M:
+def lock_by_id(session: Session, model: type[M], row_id: int, missing: str, *, actor: Actor) -> M:
     """The row of `model` with this id, locked until the transaction ends (FOR UPDATE on
     PostgreSQL; SQLite's unit of work already holds the write lock). `missing` is the message
-    when there is no such row."""
+    when there is no such row, or when the row belongs to an event outside the actor's scope
+    (an event itself, or a row naming its event or its order)."""
     row_id = clean_id(row_id, missing=missing)
     id_column = cast(Any, model).id  # every model locked by id has an `id` primary key
     row = session.scalars(select(model).where(id_column == row_id).with_for_update()).one_or_none()
     if row is None:
         raise InvalidInput(missing)
+    scope.require_row(actor, event_of(session, row), missing)
     return row
+
+
+def event_of(session: Session, row: Any) -> int | None:
+    """The event a row belongs to: an event is its own, a tariff / code / form field / template
+    names it, an order's email or draft goes through its order (None: shared by every event)."""
+    if isinstance(row, Event):
+        return row.id
+    if hasattr(row, "event_id"):
+        return cast(int | None, row.event_id)
+    order_id = getattr(row, "order_id", None)
+    if order_id is None:
+        return None
+    return session.scalar(select(Order.event_id).where(Order.id == order_id))

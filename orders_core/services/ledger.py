@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from orders_core import bulk, inputs
+from orders_core import bulk, inputs, scope
 from orders_core.documents.automatic import after_paid
 from orders_core.errors import ConflictError, InvalidInput
 from orders_core.history import change
@@ -185,7 +185,7 @@ def confirm_payment(
     received = guards.clean_received_at(received_at, now=now)
     reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     ids = guards.order_ids([order_id])
-    row = guards.lock_orders(session, ids)[ids[0]]
+    row = guards.lock_orders(session, ids, actor=actor)[ids[0]]
     # A double click (or a second finance user) finds the first payment under the lock.
     twin = (
         None
@@ -240,6 +240,7 @@ def confirm_payments(
     only for the demo loader's past orders, whose confirmations went out long ago."""
     if not incoming:
         return []
+    scope.refuse_outside_scope(actor, [p.row for p in incoming])  # the callers locked them in scope
     ids = [p.row.id for p in incoming]
     if len(set(ids)) != len(ids):
         raise InvalidInput(_("One payment per order in one action."))

@@ -53,9 +53,9 @@ class ActionResult:
     refused: list[Refusal] = field(default_factory=list)
 
 
-def _one(session: Session, order_id: int) -> OrderRow:
+def _one(session: Session, order_id: int, actor: Actor) -> OrderRow:
     ids = guards.order_ids([order_id])
-    return guards.lock_orders(session, ids)[ids[0]]
+    return guards.lock_orders(session, ids, actor=actor)[ids[0]]
 
 
 def _set_status(session: Session, row: OrderRow, target: Status, now: datetime) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _change_one_status(
     """A status change of one order without money involved (reject, payment failed): checked,
     locked, written and recorded in history."""
     reason = guards.clean_reason(reason, required=False)
-    row = _one(session, order_id)
+    row = _one(session, order_id, actor)
     guards.refuse_one(guards.refusal_for(row, target, allowed_from=allowed_from, action=refused_as))
     now = datetime.now(UTC)
     details = _set_status(session, row, target, now)
@@ -125,7 +125,7 @@ def approve_order(
     a validation. An online order's balance is recorded as paid online; an invoice order with a
     balance needs the offline `method` and `received_at` of its payment."""
     require(actor, "orders.approve")
-    row = _one(session, order_id)
+    row = _one(session, order_id, actor)
     guards.refuse_one(guards.refusal_for(row, Status.PAID, allowed_from=(Status.PENDING_ADMIN,), action=_("approved")))
     now = datetime.now(UTC)
     if row.balance > 0 and method is None and row.payment_mode != "online":
@@ -167,7 +167,7 @@ def cancel_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
     require(actor, "orders.cancel")
     reason = guards.clean_reason(reason, required=True)
     ids = guards.order_ids(order_ids)
-    rows = guards.lock_orders(session, ids)
+    rows = guards.lock_orders(session, ids, actor=actor, bulk=True)
     now = datetime.now(UTC)
     result = ActionResult()
     cancelled: list[int] = []
@@ -192,7 +192,7 @@ def delete_orders(session: Session, *, actor: Actor, order_ids: Iterable[int], r
     require(actor, "orders.delete")
     reason = guards.clean_reason(reason, required=True)
     ids = guards.order_ids(order_ids)
-    rows = guards.lock_orders(session, ids)
+    rows = guards.lock_orders(session, ids, actor=actor, bulk=True)
     now = datetime.now(UTC)
     result = ActionResult()
     deleted: list[int] = []
@@ -223,7 +223,7 @@ def restore_order(session: Session, *, actor: Actor, order_id: int, reason: str 
     """An admin brings a soft-deleted order back, as it was."""
     require(actor, "orders.restore")
     reason = guards.clean_reason(reason, required=False)
-    row = _one(session, order_id)
+    row = _one(session, order_id, actor)
     if row.deleted_at is None:
         raise TransitionRefused(_("Order {number} is not deleted.").format(number=row.number))
     now = datetime.now(UTC)
@@ -269,7 +269,7 @@ def confirm_online(
     `online` settlement payment (its transaction id as reference), attendees and confirmation."""
     require(actor, "orders.provider_callback")
     reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
-    row = _one(session, order_id)
+    row = _one(session, order_id, actor)
     guards.refuse_one(
         guards.refusal_for(row, Status.PAID, allowed_from=(Status.PENDING_ONLINE,), action=_("confirmed"))
     )

@@ -24,7 +24,7 @@ def add_note(session: Session, *, actor: Actor, order_id: int, text: str, now: d
     require(actor, "orders.notes")
     now = now or datetime.now(UTC)
     note = clean_text(text, label=_("The note"), limit=NOTE_LIMIT, required=True)
-    order = lock_by_id(session, Order, order_id, _("This order does not exist."))
+    order = lock_by_id(session, Order, order_id, _("This order does not exist."), actor=actor)
     if order.deleted_at is not None:
         raise TransitionRefused(
             _("Order {number} is deleted: restore it before adding a note.").format(number=order.number)

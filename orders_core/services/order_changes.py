@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from orders_core import history
+from orders_core import history, scope
 from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, fields_of, validate_values
 from orders_core.delivery import usual_delivery_mode
 from orders_core.documents.automatic import after_modified
@@ -47,11 +47,11 @@ from orders_core.services.order_creation import (
 from orders_core.status import ADMITTING_KINDS, DeliveryMode, PaymentMethod, PaymentMode, Source, Status, can_transition
 
 
-def lock_order(session: Session, order_id: int) -> Order:
+def lock_order(session: Session, order_id: int, actor: Actor) -> Order:
     missing = _("Order {id} does not exist or has been deleted.").format(id=str(order_id)[:30])
     order_id = clean_id(order_id, missing=missing)
     order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one_or_none()
-    if order is None or order.deleted_at is not None:
+    if order is None or order.deleted_at is not None or not scope.sees_row(actor, order.event_id):
         raise InvalidInput(_("Order {id} does not exist or has been deleted.").format(id=order_id))
     return order
 
@@ -88,7 +88,7 @@ def modify_order(
     every changed field (old and new), version bumped; refused if the order changed meanwhile."""
     require(actor, "orders.modify")
     now = as_utc(at) if at else datetime.now(UTC)
-    order = lock_order(session, order_id)
+    order = lock_order(session, order_id, actor)
     check_version(order, expected_version)
     if order.status in (Status.PAID, Status.CANCELLED):
         hint = (
@@ -251,7 +251,7 @@ def add_tickets(
     due) and the new holders become attendees once a payment settles it. Never removes anything."""
     require(actor, "orders.add_tickets")
     now = as_utc(at) if at else datetime.now(UTC)
-    order = lock_order(session, order_id)
+    order = lock_order(session, order_id, actor)
     check_version(order, expected_version)
     check_can_add_tickets(order)
     # The payments so far, read before this change touches the order (a query flushes the session).
@@ -262,7 +262,7 @@ def add_tickets(
     quantity = clean_quantity(quantity)
     if quantity < 1:
         raise InvalidInput(_("Add at least one ticket."))
-    tariff = lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id))
+    tariff = lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id), actor=actor)
     check_tariff_on_sale(tariff, order.event_id, now)
     if tariff.kind not in ADMITTING_KINDS:
         raise InvalidInput(_("Only badges and tickets can be added to a paid order."))
@@ -392,7 +392,7 @@ def record_balance_payment(
     method = guards.clean_method(method, allowed=tuple(PaymentMethod))
     amount = clean_amount(amount)
     reference = clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
-    order = lock_order(session, order_id)
+    order = lock_order(session, order_id, actor)
     if order.status != Status.PAID:
         raise TransitionRefused(
             _("Order {number} is not validated: validate it instead of recording a balance.").format(

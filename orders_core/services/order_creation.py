@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from orders_core import history
+from orders_core import history, scope
 from orders_core.custom_fields import BUYER_FIELDS, ORDER_FORMS, FieldSpec, fields_of, is_valid_email, validate_values
 from orders_core.documents.automatic import after_invoice_order_placed
 from orders_core.emails.outbox import queue_email
@@ -266,7 +266,7 @@ def settle(session: Session, order: Order, *, actor: Actor, choice: PaymentChoic
             from_statuses=(*PAYABLE, Status.PENDING_ADMIN),  # the caller checked the transition
         )
     else:
-        row = guards.lock_orders(session, [order.id])[order.id]
+        row = guards.lock_orders(session, [order.id], actor=actor)[order.id]
         incoming = Incoming(row, Decimal("0.00"), PaymentMethod.OTHER.value, now, "")
         confirm_payments(session, actor=actor, incoming=[incoming], action="validated", now=now)
     session.refresh(order)
@@ -291,6 +291,7 @@ def create_order(
     require(actor, "orders.create")
     now = as_utc(at) if at else datetime.now(UTC)
     event: Event = get_event(session, event_id)
+    scope.require_event(actor, event.id)  # another event is one that does not exist
     quote = quote_order(session, event_id=event_id, quantities=quantities, codes=codes, at=now, lock=True)
     clean = clean_buyer(buyer)
     order_values = validate_values(fields_of(session, event_id, ORDER_FORMS), custom_values or {})

@@ -82,7 +82,7 @@ def record_refund(
     reason = guards.clean_reason(reason, required=True)
     reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     ids = guards.order_ids([order_id])
-    row = guards.lock_orders(session, ids)[ids[0]]
+    row = guards.lock_orders(session, ids, actor=actor)[ids[0]]
     template = refund_template(session, template_id, row.event_id) if send_email else None
     if row.deleted_at is not None:
         raise TransitionRefused(_("Order {number} is deleted: restore it first.").format(number=row.number))
@@ -247,7 +247,7 @@ def refund_excess(
     reason = guards.clean_reason(reason, required=not dry_run) or ""
     reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
     ids = guards.order_ids(order_ids)
-    rows = guards.lock_orders(session, ids, lock=not dry_run)
+    rows = guards.lock_orders(session, ids, actor=actor, lock=not dry_run, bulk=True)
     result = ExcessRefunds(dry_run, [], [])
     overpaid = []
     for order_id in ids:

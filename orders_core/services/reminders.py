@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.emails.outbox import queue_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import change, record
@@ -64,7 +65,7 @@ def set_reminder_ladder(
     """Replace the event's ladder with `steps` {step: (enabled, offset in days)}; written to the
     catalogue log. Steps already sent to an order are not sent again."""
     require(actor, "catalogue.manage")
-    event = lock_by_id(session, Event, event_id, _("This event does not exist."))
+    event = lock_by_id(session, Event, event_id, _("This event does not exist."), actor=actor)
     ladder = clean_ladder(steps)
     before = event_ladder(session, event.id)
     now = now or datetime.now(UTC)
@@ -99,10 +100,10 @@ def _describe(step: object) -> str:
     return f"{offset:+d} d" + ("" if getattr(step, "enabled", False) else " (off)")
 
 
-def _locked_order(session: Session, order_id: object) -> Order:
+def _locked_order(session: Session, order_id: object, actor: Actor) -> Order:
     order_id = clean_id(order_id, missing=_("This order does not exist."))
     order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one_or_none()
-    if order is None:
+    if order is None or not scope.sees_row(actor, order.event_id):
         raise InvalidInput(_("This order does not exist."))
     return order
 
@@ -154,7 +155,7 @@ def send_next_reminder(
     """Finance's "send the next reminder now": the first step of the event's ladder past the last
     one sent, whatever its day and even during a pause (a person chose to)."""
     require(actor, "orders.reminders")
-    order = _locked_order(session, order_id)
+    order = _locked_order(session, order_id, actor)
     if reason := _refusal(order):
         raise TransitionRefused(reason)
     now = now or datetime.now(UTC)
@@ -183,7 +184,7 @@ def send_due_reminder(
     (or a later one) was already sent. None when nothing is due (checked again under the lock)."""
     require(actor, "reminders.schedule")
     now = now or datetime.now(UTC)
-    order = _locked_order(session, order_id)
+    order = _locked_order(session, order_id, actor)
     if _refusal(order) or order.due_date is None:
         return None
     event = session.get_one(Event, order.event_id)
@@ -209,7 +210,7 @@ def pause_reminders(
     if not isinstance(until, date) or isinstance(until, datetime):
         raise InvalidInput(_("Give the date reminders are paused until."))
     text = clean_text(note, label=_("The note"), limit=MAX_PAUSE_NOTE, required=True)
-    order = _locked_order(session, order_id)
+    order = _locked_order(session, order_id, actor)
     if reason := _refusal(order):
         raise TransitionRefused(reason)
     event = session.get_one(Event, order.event_id)
@@ -235,7 +236,7 @@ def pause_reminders(
 def resume_reminders(session: Session, *, actor: Actor, order_id: int) -> Order:
     """End a pause now: the ladder's due step leaves with the worker's next run."""
     require(actor, "orders.reminders")
-    order = _locked_order(session, order_id)
+    order = _locked_order(session, order_id, actor)
     if order.reminders_paused_until is None:
         raise TransitionRefused(_("Reminders are not paused on order {number}.").format(number=order.number))
     record(

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.i18n import _
 from orders_core.inputs import clean_id
@@ -31,6 +32,13 @@ def _clean_params(params: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _events_of(params: dict[str, Any] | None) -> list[int]:
+    """The event ids a view's filters name (`event=12&event=13`); what is not an id is ignored."""
+    value = (params or {}).get("event")
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    return [int(v) for v in values if str(v).strip().isdigit()]
+
+
 def save_view(
     session: Session, *, actor: Actor, page: str, name: str, params: dict[str, Any], shared: bool = False
 ) -> int:
@@ -43,6 +51,9 @@ def save_view(
         raise InvalidInput(_("A view name has at most {count} characters.").format(count=MAX_NAME))
     if not page:
         raise InvalidInput(_("A view belongs to a page."))
+    clean = _clean_params(params)
+    for event_id in _events_of(clean):  # a view of another event's orders is one of an unknown event
+        scope.require_event(actor, event_id)
     view = session.scalars(
         select(SavedView)
         .where(SavedView.user_email == actor.email, SavedView.page == page, SavedView.name == name)
@@ -51,7 +62,7 @@ def save_view(
     if view is None:
         view = SavedView(user_email=actor.email, role=actor.role, page=page, name=name, created_at=datetime.now(UTC))
         session.add(view)
-    view.params = _clean_params(params)
+    view.params = clean
     view.shared_with_role = bool(shared)
     view.role = actor.role
     session.flush()
@@ -84,6 +95,8 @@ def visible_views(session: Session, *, actor: Actor, page: str) -> list[dict[str
             ),
         )
     ).all()
+    # Someone else's shared view filtering on an event outside the actor's scope is not shown.
+    views = [v for v in views if v.user_email == actor.email or all(map(actor.sees_event, _events_of(v.params)))]
     rows = [
         dict(
             id=v.id,

@@ -27,8 +27,8 @@ MAX_SEATS_PER_ROW = 500
 MAX_PLAN = 100_000
 
 
-def _seated_event(session: Session, event_id: int) -> Event:
-    event = get_event(session, event_id, lock=True)
+def _seated_event(session: Session, event_id: int, actor: Actor) -> Event:
+    event = get_event(session, event_id, actor=actor, lock=True)
     if not event.seated:
         raise InvalidInput(
             _("{event} is not seated: tick “Reserved seating” in its settings first.").format(event=event.name)
@@ -65,7 +65,7 @@ def add_seats(
     if first + per_row - 1 > MAX_NUMBER:
         raise InvalidInput(_("Seat numbers go from 1 to {most}.").format(most=MAX_NUMBER))
     reason = _clean_reason(reason)
-    event = _seated_event(session, event_id)
+    event = _seated_event(session, event_id, actor)
     count = len(row_names) * per_row
     existing = session.scalar(select(func.count()).select_from(Seat).where(Seat.event_id == event.id)) or 0
     if existing + count > MAX_PLAN:
@@ -129,7 +129,7 @@ def remove_seats(
     section = clean_section(section)
     row_names = parse_rows(rows) if (rows or "").strip() else None
     reason = _clean_reason(reason)
-    event = _seated_event(session, event_id)
+    event = _seated_event(session, event_id, actor)
     where = [Seat.event_id == event.id, Seat.section == section]
     if row_names is not None:
         where.append(Seat.row.in_(row_names))

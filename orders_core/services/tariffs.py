@@ -58,8 +58,8 @@ def units_held(session: Session, tariff_id: int) -> tuple[int, int]:
     return sold, sum(int(n) for status, n in rows if status in AWAITING_STATUSES)
 
 
-def _get_tariff(session: Session, tariff_id: int) -> Tariff:
-    return lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id))
+def _get_tariff(session: Session, tariff_id: int, actor: Actor) -> Tariff:
+    return lock_by_id(session, Tariff, tariff_id, _("Tariff {id} does not exist.").format(id=tariff_id), actor=actor)
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def create_tariff(
         )
     )
     check_window(values["sales_start"], values["sales_end"], what=_("Sales window"))
-    event = get_event(session, event_id, lock=True)
+    event = get_event(session, event_id, actor=actor, lock=True)
     tariff = Tariff(event_id=event.id, currency=event.currency, created_at=datetime.now(UTC), **values)
     session.add(tariff)
     session.flush()
@@ -168,7 +168,7 @@ def update_tariff(
     their own prices: a new price applies to new orders only."""
     require(actor, CAPABILITY)
     values = _clean(fields)
-    tariff = _get_tariff(session, tariff_id)
+    tariff = _get_tariff(session, tariff_id, actor)
     check_window(
         values.get("sales_start", tariff.sales_start), values.get("sales_end", tariff.sales_end), what=_("Sales window")
     )
@@ -198,7 +198,7 @@ def set_tariff_active(
 ) -> Tariff:
     """Activate or deactivate (stop selling) a tariff; existing orders keep it."""
     require(actor, CAPABILITY)
-    tariff = _get_tariff(session, tariff_id)
+    tariff = _get_tariff(session, tariff_id, actor)
     if tariff.active == active:
         raise InvalidInput(
             (_("{tariff} is already active.") if active else _("{tariff} is already inactive.")).format(
@@ -223,7 +223,7 @@ def set_tariff_active(
 def delete_tariff(session: Session, *, actor: Actor, tariff_id: int, reason: str | None = None) -> None:
     """Delete a tariff that was never ordered (any order, even deleted or cancelled)."""
     require(actor, CAPABILITY)
-    tariff = _get_tariff(session, tariff_id)
+    tariff = _get_tariff(session, tariff_id, actor)
     lines = session.scalar(select(func.count()).select_from(OrderLine).where(OrderLine.tariff_id == tariff.id))
     if lines:
         raise InvalidInput(

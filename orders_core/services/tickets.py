@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import DateTime, String, Table, exists, insert, literal, select
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.custom_fields import is_valid_email
 from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.history import change, record
@@ -60,6 +61,10 @@ def void_tickets(
         if not ids:
             continue
         for _part, condition in guards.id_chunks(session, cast(Any, column), list(ids)):
+            # the callers locked their orders in scope; another event's ticket does not exist
+            outside = select(Attendee.id).where(condition, ~scope.event_condition(Attendee.event_id, actor))
+            if not actor.all_events and session.scalar(outside.limit(1)) is not None:
+                raise InvalidInput(_("This attendee does not exist."))
             source = select(
                 Attendee.id,
                 Attendee.ticket_secret,
@@ -104,7 +109,7 @@ def change_holder(
     if order_id is not None:
         order = session.scalars(select(Order).where(Order.id == order_id).with_for_update()).one()
     attendee = session.scalars(select(Attendee).where(Attendee.id == attendee_id).with_for_update()).one_or_none()
-    if attendee is None:
+    if attendee is None or not scope.sees_row(actor, attendee.event_id):
         raise InvalidInput(_("This attendee does not exist."))
     if order is not None:
         if order.deleted_at is not None:

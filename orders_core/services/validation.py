@@ -71,7 +71,7 @@ def validate_orders(
     method = guards.clean_method(method)
     received = guards.clean_received_at(received_at, now=now)
     reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
-    rows = guards.lock_orders(session, ids, lock=not dry_run)
+    rows = guards.lock_orders(session, ids, actor=actor, lock=not dry_run, bulk=True)
     result = ValidationResult(dry_run=dry_run)
     ready: list[OrderRow] = []
     for order_id in ids:

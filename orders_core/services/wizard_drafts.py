@@ -20,9 +20,10 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, select, true
 from sqlalchemy.orm import Session
 
+from orders_core import scope
 from orders_core.db import unit_of_work
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
@@ -91,7 +92,7 @@ def save_draft(session: Session, *, actor: Actor, token: str, state: str, order_
     order_id = _require(actor, order_id)
     token, state = _clean_token(token), _clean_state(state)
     if order_id is not None:
-        lock_orders(session, [order_id], lock=False)  # an unknown order is refused
+        lock_orders(session, [order_id], actor=actor, lock=False)  # an unknown order is refused
     now = datetime.now(UTC)
     draft = session.scalars(select(WizardDraft).where(WizardDraft.token == token).with_for_update()).first()
     if draft is None:
@@ -113,6 +114,8 @@ def discard_draft(session: Session, *, actor: Actor, token: str, order_id: int |
     wizard abandoned); False when there was none (already deleted, purged, or never saved)."""
     order_id = _require(actor, order_id)
     token = _clean_token(token)
+    if order_id is not None:
+        lock_orders(session, [order_id], actor=actor, lock=False)  # unknown, or another event's
     result = session.execute(
         delete(WizardDraft).where(
             WizardDraft.token == token, WizardDraft.user_email == actor.email, _same_order(order_id)
@@ -135,6 +138,8 @@ def load_draft(session: Session, *, actor: Actor, token: str, order_id: int | No
             WizardDraft.token == token,
             WizardDraft.user_email == actor.email,
             _same_order(order_id),
+            # another event's order has no draft (a new order's draft names no order)
+            true() if order_id is None else scope.order_condition(WizardDraft.order_id, actor),
             WizardDraft.updated_at >= _fresh_after(datetime.now(UTC)),
         )
     )

@@ -98,6 +98,14 @@ NOT_WRITE_SERVICES = {
     "payment_refusal": "a guard",
     "void_tickets": "a step of change_holder and the cancellation services (issue 21)",
     "void_cancelled": "a step of the cancellation services, inside their transaction (issue 21)",
+    # issue 17: the guards that load in the actor's scope, and the reads of the Users page / CLI
+    "lock_orders": "a guard: locks the orders in the actor's scope for the calling service",
+    "lock_by_id": "a guard: locks one row in the actor's scope for the calling service",
+    "lock_order": "a guard of modify_order / add_tickets / record_balance_payment",
+    "get_event": "a guard of the catalogue services",
+    "clean_event_scope": "a guard of add_user / set_event_scope (their cases check it)",
+    "event_choices": "a read",
+    "find_user": "a read",
 }
 
 

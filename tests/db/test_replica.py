@@ -149,8 +149,12 @@ def test_reads_stay_on_the_primary_until_the_replica_has_replayed_this_process_w
         replica.note_write(primary)
         reads = replica.reads_url()
         assert reads == primary_url
-        assert grid_count_and_totals(db.get_engine(reads), GridFilters(), principal=EVERYONE)[0] == 2  # the write is seen
-        assert grid_count_and_totals(standby, GridFilters(), principal=EVERYONE)[0] == 0  # the replica has not replayed it
+        assert (
+            grid_count_and_totals(db.get_engine(reads), GridFilters(), principal=EVERYONE)[0] == 2
+        )  # the write is seen
+        assert (
+            grid_count_and_totals(standby, GridFilters(), principal=EVERYONE)[0] == 0
+        )  # the replica has not replayed it
     finally:
         _admin("SELECT pg_wal_replay_resume()", port=standby.url.port)
     wait_for_replay(primary, standby)
