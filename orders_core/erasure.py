@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 
 from orders_core.models import Order
 from orders_core.payment_state import PaymentState
+from orders_core.scope import PERSONAL_COLUMNS
 from orders_core.status import Status
 
 HISTORY_ACTION = "personal_data_erased"
@@ -35,26 +36,11 @@ ERASED_BODY = "[erased at the recipient's request]"
 # Awaiting money: the buyer must stay reachable until it is paid or cancelled.
 OWING_STATUSES = (Status.AWAITING_PAYMENT, Status.PENDING_ADMIN, Status.PENDING_ONLINE)
 # Keys of history details whose texts are about a person (see the module's docstring).
-PERSONAL_KEYS = frozenset(
+PERSONAL_KEYS = PERSONAL_COLUMNS | frozenset(
     {
         "buyer",
-        "buyer_first_name",
-        "buyer_last_name",
-        "buyer_email",
-        "buyer_phone",
-        "company_name",
-        "billing_address",
-        "billing_postcode",
-        "billing_city",
-        "vat_number",
         "holder",
         "holders",
-        "holder_first_name",
-        "holder_last_name",
-        "holder_email",
-        "first_name",
-        "last_name",
-        "email",
         "name",
         "phone",
         "recipient",

@@ -25,6 +25,7 @@ from orders_core.services import (
     codes,
     email_templates,
     emails,
+    erasure,
     expiry,
     follow_ups,
     forms,
@@ -134,6 +135,7 @@ def _buyer(**overrides) -> dict[str, Any]:
 
 # service name -> (function, valid arguments built from the world)
 SERVICES: dict[str, tuple[Any, Any]] = {
+    "erase_buyer": (erasure.erase_buyer, lambda w: dict(email="nobody@example.org", reason="Asked by email")),
     "create_event": (catalogue.create_event, lambda w: dict(name="Gala", starts_at=LATER)),
     "update_event": (catalogue.update_event, lambda w: dict(event_id=w.event, name="Gala")),
     "archive_event": (catalogue.archive_event, lambda w: dict(event_id=w.event, reason="over")),
@@ -291,6 +293,8 @@ NAN, INF, E400 = "NaN", "Infinity", "1e400"
 
 # (service, the one bad argument (or a function of the world giving it), what the user reads)
 CASES: list[tuple[str, Any, str]] = [
+    ("erase_buyer", dict(reason=NUL), "The reason contains a NUL character, which cannot be stored."),
+    ("erase_buyer", dict(email="not an address"), "Type the buyer's email address."),
     ("create_event", dict(name=NUL), "The name contains a NUL character, which cannot be stored."),
     ("set_event_scope", dict(event_ids=["abc"]), "“abc” is not an event id."),
     ("set_event_scope", dict(event_ids=[HUGE]), "“100000000000000000000” is not an event id."),
