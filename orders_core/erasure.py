@@ -25,8 +25,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
 
+from orders_core.errors import NotAllowed
+from orders_core.i18n import _
 from orders_core.models import Order
 from orders_core.payment_state import PaymentState
+from orders_core.permissions import Actor, require
 from orders_core.scope import PERSONAL_COLUMNS
 from orders_core.status import Status
 
@@ -123,3 +126,11 @@ def redact_history(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else row
         for row in rows
     ]
+
+
+def require_eraser(actor: Actor) -> None:
+    """Administrators of every event only: an erasure reaches every event the address bought for
+    (the preview on the Audit page and the service both ask here)."""
+    require(actor, "personal.erase")
+    if not actor.all_events:
+        raise NotAllowed(_("Only an administrator of every event may erase personal data."))

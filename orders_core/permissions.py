@@ -67,6 +67,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "personal.view": frozenset({ADMIN, EVENT_MANAGER, FINANCE, SYSTEM}),
     "personal.erase": frozenset({ADMIN}),
     "audit.view": frozenset({ADMIN}),
+    # Every signed-in role's downloads are recorded (the export itself checks its own capability).
+    "audit.record_export": frozenset({ADMIN, EVENT_MANAGER, FINANCE, MARKETER}),
     # The two-factor obligation and resets; system: `orders users reset-2fa` on the command line.
     "security.manage": frozenset({ADMIN, SYSTEM}),
 }

@@ -18,7 +18,6 @@ from orders_core.errors import NotAllowed
 from orders_core.i18n import _, is_timezone
 from orders_core.models import Attendee, AuditEntry, Event, Order, OrderHistory, OrderItem, OutboxEmail
 from orders_core.permissions import Actor, require
-from orders_core.services.erasure import require_eraser
 
 COLUMNS = ["id", "at", "actor", "action", "subject", "details", "source"]
 LIMIT = 500
@@ -108,7 +107,7 @@ class ErasurePreview:
 
 def erasure_preview(engine: Engine, email: str, *, principal: Actor) -> ErasurePreview:
     """The orders, events, holders and emails of this buyer, and the orders still owed."""
-    require_eraser(principal)
+    erasure.require_eraser(principal)
     address = erasure.normalized_email(email)
     buyer = erasure.buyer_condition(address)
     ids = select(Order.id).where(buyer).scalar_subquery()

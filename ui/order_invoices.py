@@ -39,11 +39,13 @@ def kind_label(kind: str) -> str:
 
 def _pdf_reader(invoice_id: int) -> Callable[[], bytes]:
     """The stored PDF's bytes, read when the button is clicked (Streamlit calls it on its own
-    thread, outside the script run). The button shows only once the PDF is stored, so this is a
-    read: `document_pdf` hands back the stored bytes."""
+    thread, outside the script run: the principal is taken now, while the session is at hand).
+    The button shows only once the PDF is stored, so this is a read: `document_pdf` hands back
+    the stored bytes."""
+    principal = current_actor()
 
     def pdf() -> bytes:
-        return read(lambda session: document_pdf(session, invoice_id, principal=current_actor())) or b""
+        return read(lambda session: document_pdf(session, invoice_id, principal=principal)) or b""
 
     return pdf
 

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from orders_core import auth, sessions, two_factor
-from orders_core.db import read_only
 from orders_core.i18n import LANGUAGES, _, default_locale, set_locale
 from orders_core.permissions import ROLE_LABELS
 from ui import sign_in_steps
@@ -19,7 +18,7 @@ from ui.data import engine
 from ui.session import TOKEN_KEY, USER_KEY
 from ui.text import md
 from ui.timezone import timezone_switch
-from ui.transactions import run_service
+from ui.transactions import read, run_service
 from web.session_routes import SESSION_END, SESSION_START, base_path
 
 LOCALE_KEY = "ui.locale"  # the chosen language, for the whole browser session
@@ -181,8 +180,7 @@ def must_enrol(user: dict) -> bool:
     role, e.g. since an administrator turned the obligation on): one read, for those roles only."""
     if user.get("role") not in two_factor.MANDATORY_ROLES:
         return False
-    with read_only(engine()) as session:
-        return two_factor.must_enrol_id(session, int(user["id"]))
+    return bool(read(lambda session: two_factor.must_enrol_id(session, int(user["id"]))))
 
 
 def enrolment_first_page(title: str, security) -> None:

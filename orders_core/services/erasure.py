@@ -28,10 +28,10 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from orders_core import audit, erasure, history
-from orders_core.errors import InvalidInput, NotAllowed, TransitionRefused
+from orders_core.errors import InvalidInput, TransitionRefused
 from orders_core.i18n import _, ngettext
 from orders_core.models import Attendee, FieldValue, Order, OrderItem, OutboxEmail, WizardDraft
-from orders_core.permissions import Actor, require
+from orders_core.permissions import Actor
 from orders_core.services.guards import clean_reason
 from orders_core.status import OutboxStatus
 
@@ -44,13 +44,6 @@ class ErasureResult:
     emails: int
 
 
-def require_eraser(actor: Actor) -> None:
-    """Administrators of every event only: an erasure reaches every event the address bought for."""
-    require(actor, "personal.erase")
-    if not actor.all_events:
-        raise NotAllowed(_("Only an administrator of every event may erase personal data."))
-
-
 def _scrub(text: str, olds: list[str], name: str) -> str:
     for old in olds:
         text = re.sub(re.escape(old), name, text, flags=re.IGNORECASE)
@@ -61,7 +54,7 @@ def erase_buyer(
     session: Session, *, actor: Actor, email: str, reason: str, now: datetime | None = None
 ) -> ErasureResult:
     """Erase the buyer with this email address (see the module's docstring)."""
-    require_eraser(actor)
+    erasure.require_eraser(actor)
     now = now or datetime.now(UTC)
     address = erasure.normalized_email(email)
     if "@" not in address:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from orders_core import audit
 from orders_core.models import AuditEntry
-from orders_core.permissions import Actor
+from orders_core.permissions import Actor, require
 
 MAX_FILTER_TEXT = 200  # a filter value typed by the user, as kept in the audit trail
 
@@ -42,7 +42,9 @@ def record_export(
     source: str = "",
     now: datetime | None = None,
 ) -> AuditEntry:
-    """One audit entry for one download (no capability of its own: the export checked it)."""
+    """One audit entry for one download: the export checked its own capability; recording that
+    someone downloaded needs only a signed-in user of a role."""
+    require(actor, "audit.record_export")
     details = {"what": what, "filters": _plain(filters or {}), "rows": rows, "format": format}
     return audit.record(
         session, actor=actor, action=audit.EXPORT, subject=what, details=details, source=source, now=now

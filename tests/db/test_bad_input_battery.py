@@ -107,7 +107,6 @@ NOT_WRITE_SERVICES = {
     "event_choices": "a read",
     "find_user": "a read",
     "record_export": "the audit entry of a download: its fields come from the export code, not from typed input",
-    "require_eraser": "a guard of erase_buyer",
 }
 
 
