@@ -12,9 +12,10 @@ import streamlit as st
 from orders_core import auth, sessions, two_factor
 from orders_core.i18n import LANGUAGES, _, default_locale, set_locale
 from orders_core.permissions import ROLE_LABELS
+from queries.dashboards.filters import event_choices
 from ui import sign_in_steps
 from ui.browser import send_browser_to
-from ui.data import engine
+from ui.data import cached_query, engine
 from ui.session import TOKEN_KEY, USER_KEY
 from ui.text import md
 from ui.timezone import timezone_switch
@@ -214,6 +215,9 @@ def sidebar(user: dict) -> None:
         st.divider()
         st.markdown(f"**{md(user['name'])}**")
         st.caption(f"{_(ROLE_LABELS.get(user['role'], user['role']))} · {md(user['email'])}")
+        if user.get("event_ids") is not None:  # issue 17: say whose events this user works on
+            names = list(cached_query(event_choices)["name"])
+            st.caption(_("Your events: {names}").format(names=md(", ".join(names)) if names else _("none")))
         language_switch(st)
         timezone_switch(st)
         if st.button(_("Sign out"), key="shell.sign_out", icon=":material/logout:"):

@@ -271,3 +271,17 @@ def test_a_role_changed_by_an_admin_takes_effect_at_the_next_action(accounts, en
     at.run()
     assert at.session_state["auth.user"]["role"] == "admin"
     assert "Users" in navigation_titles(at)
+
+
+def test_the_sidebar_names_the_events_of_a_user_scoped_to_some(accounts, engine):
+    from orders_core.services.users import set_event_scope
+
+    with unit_of_work(engine) as session:
+        montreal = make_event(session, name="Festival Lumière Montréal").id
+        make_event(session, name="Swiss Data Summit Zürich")
+        set_event_scope(
+            session, actor=Actor("admin@example.com", "admin"), user_id=accounts["event_manager"], event_ids=[montreal]
+        )
+    captions = [c.value for c in signed_in_as("event_manager", accounts).sidebar.caption]
+    assert "Your events: Festival Lumière Montréal" in captions
+    assert not any(c.value.startswith("Your events") for c in signed_in_as("finance", accounts).sidebar.caption)
