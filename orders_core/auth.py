@@ -67,8 +67,7 @@ class SignedInUser:
     @property
     def principal(self) -> Actor:
         """Who asks, with role and event scope: what every query and service receives."""
-        scope = None if self.event_ids is None else frozenset(self.event_ids)
-        return Actor(email=self.email, role=self.role, event_ids=scope, user_id=self.id)
+        return Actor.of(self.email, self.role, self.event_ids, self.id)
 
     @classmethod
     def from_row(cls, user: User, event_ids: tuple[int, ...] | None = None) -> SignedInUser:

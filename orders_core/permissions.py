@@ -101,6 +101,11 @@ class Actor:
     def sees_personal_data(self) -> bool:
         return role_may(self.role, "personal.view")
 
+    @classmethod
+    def of(cls, email: str, role: str, event_ids: Iterable[int] | None = None, user_id: int | None = None) -> Actor:
+        """The principal of a signed-in user's values (`event_ids` None: every event)."""
+        return cls(email, role, None if event_ids is None else frozenset(int(e) for e in event_ids), user_id)
+
     def scoped_to(self, event_ids: Iterable[int] | None) -> Actor:
         """The same person limited to these events (None: every event)."""
         scope = None if event_ids is None else frozenset(int(e) for e in event_ids)

@@ -23,8 +23,7 @@ def current_user() -> dict | None:
 def actor_of(user: dict) -> Actor:
     """The principal of a signed-in user's plain values (`SignedInUser.as_session`): who, role,
     event scope (absent or None: every event)."""
-    scope = user.get("event_ids")
-    return Actor(user["email"], user["role"], None if scope is None else frozenset(scope), user.get("id"))
+    return Actor.of(user["email"], user["role"], user.get("event_ids"), user.get("id"))
 
 
 def current_actor() -> Actor:
