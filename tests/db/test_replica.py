@@ -46,8 +46,11 @@ def _admin(query: sql.Composable | str, port: int = PG_PORT) -> object:
 
 
 def _run_on_server(program: str) -> None:
-    """A shell command run by the PostgreSQL server as its own system user."""
-    _admin(sql.SQL("COPY (SELECT 1) TO PROGRAM {}").format(sql.Literal(program)))
+    """A shell command run by the PostgreSQL server as its own system user.
+
+    The COPY sends no row: the commands never read their input, and a row flushed after one of
+    them had exited broke the pipe ("could not close pipe to external command", seen in CI)."""
+    _admin(sql.SQL("COPY (SELECT 1 WHERE false) TO PROGRAM {}").format(sql.Literal(program)))
 
 
 @pytest.fixture(scope="module")
