@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from orders_core.background import run_background_jobs
 from orders_core.emails.sender import send_emails_job
 from orders_core.expiry import expire_orders_job
 from orders_core.reminder_job import queue_reminders_job
@@ -16,6 +17,7 @@ EMAILS = "emails"
 EXPIRY = "expiry"
 REMINDERS = "reminders"
 DRAFTS = "drafts"
+BACKGROUND = "background"
 
 JOBS: tuple[Job, ...] = (
     # Reminders first: the ones queued leave with the email job's run right after.
@@ -23,4 +25,6 @@ JOBS: tuple[Job, ...] = (
     Job(EMAILS, every=timedelta(seconds=5), run=send_emails_job),
     Job(EXPIRY, every=timedelta(minutes=10), run=expire_orders_job),  # issue 15: off unless an event sets it
     Job(DRAFTS, every=timedelta(hours=1), run=purge_drafts_job),  # issue 18: the wizard's old drafts
+    # Issue 19: work a page queued (validating more than 10,000 orders), with its progress.
+    Job(BACKGROUND, every=timedelta(seconds=2), run=run_background_jobs),
 )

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, or_, select, true
 
+from orders_core.i18n import _
 from orders_core.models import EmailTemplate, Event, Order, OutboxEmail
 from orders_core.permissions import Actor
 from orders_core.scope import event_condition
@@ -47,6 +48,18 @@ def _template_in_scope(principal: Actor) -> ColumnElement[bool]:
     return or_(EmailTemplate.event_id.is_(None), event_condition(EmailTemplate.event_id, principal))
 
 
+def shown_subject() -> Any:
+    """The subject as the Emails page shows it: an email queued unrendered (issue 19, a bulk
+    validation's confirmations) gets its text from the sender, when it sends it."""
+    return case((OutboxEmail.to_render.is_not(None), literal(to_be_rendered())), else_=OutboxEmail.subject).label(
+        "subject"
+    )
+
+
+def to_be_rendered() -> str:
+    return _("(written when it is sent)")
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -71,7 +84,7 @@ def outbox(
             OutboxEmail.status,
             OutboxEmail.kind,
             OutboxEmail.recipient,
-            OutboxEmail.subject,
+            shown_subject(),
             OutboxEmail.attempts,
             OutboxEmail.next_attempt_at,
             OutboxEmail.sent_at,
@@ -134,7 +147,13 @@ def email_message(engine: Engine, email_id: int, *, principal: Actor) -> dict[st
             .mappings()
             .first()
         )
-    return dict(row) if row else None
+    if not row:
+        return None
+    found = dict(row)
+    if found.get("to_render") is not None:
+        found["subject"] = to_be_rendered()
+        found["body_text"] = _("The sender writes this email from the order when it sends it.")
+    return found
 
 
 def order_emails(engine: Engine, order_id: int, *, principal: Actor) -> pd.DataFrame:
@@ -146,7 +165,7 @@ def order_emails(engine: Engine, order_id: int, *, principal: Actor) -> pd.DataF
             OutboxEmail.kind,
             OutboxEmail.status,
             OutboxEmail.recipient,
-            OutboxEmail.subject,
+            shown_subject(),
             OutboxEmail.attempts,
             OutboxEmail.sent_at,
             OutboxEmail.last_error,

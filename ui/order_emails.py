@@ -56,10 +56,15 @@ def _resend(service, order_id: int, message: str) -> None:
     )
 
 
-def render_order_emails(order_id: int) -> None:
-    """Draw the order's emails and the resend buttons (shown to roles that may resend)."""
-    order = cached_query(order_summary, order_id)
-    actions = order_actions(order_id=order_id)
+def render_order_emails(order_id: int, *, number: int | None = None, buyer_email: str | None = None) -> None:
+    """Draw the order's emails and the resend buttons (shown to roles that may resend). Given
+    the order's number and buyer's email, the facts and the email are the detail page's own
+    reads (issue 19: nothing read twice)."""
+    if number is not None and buyer_email is not None:
+        order: dict | None = {"number": number, "buyer_email": buyer_email}
+    else:
+        order = cached_query(order_summary, order_id)
+    actions = order_actions(number=number) if number is not None else order_actions(order_id=order_id)
     if order is None or actions is None:
         st.info(_("This order does not exist."))
         return

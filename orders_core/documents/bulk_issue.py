@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from orders_core import bulk
 from orders_core.documents.issue import _buyer, _event, cents
-from orders_core.documents.numbering import format_number, series_of
+from orders_core.documents.numbering import format_numbers, series_of
 from orders_core.documents.seller import require_complete, seller_settings, seller_snapshot
 from orders_core.models import Counter, Event, Invoice, Order, OrderLine
 from orders_core.payment_terms import local_day
@@ -94,10 +94,13 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
         return []
     events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_({orders[i].event_id for i in ids})))}
     first = _reserve(session, f"invoice:{series}", len(ids))
+    numbers = format_numbers(pattern, now.date(), range(first, first + len(ids)))
+    # What an invoice copies from its event, once per event (shared by its orders' rows).
+    event_snapshots = {event_id: _event(event) for event_id, event in events.items()}
+    service_days = {event_id: local_day(event.starts_at, event.timezone) for event_id, event in events.items()}
     rows: list[dict[str, Any]] = []
-    for counter, order_id in enumerate(ids, start=first):
+    for number, order_id in zip(numbers, ids, strict=True):
         order, event = orders[order_id], events[orders[order_id].event_id]
-        number = format_number(pattern, now.date(), counter)
         billed = lines[order_id]
         rows.append(
             dict(
@@ -109,7 +112,7 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
                 issued_at=now,
                 issued_by=actor.label,
                 due_date=order.due_date,
-                service_date=local_day(event.starts_at, event.timezone),
+                service_date=service_days[event.id],
                 currency=order.currency,
                 total_ht=sum((cents(line.total_ht) for line in billed), ZERO),
                 total_tax=sum((cents(line.total_ttc) - cents(line.total_ht) for line in billed), ZERO),
@@ -119,7 +122,7 @@ def invoice_orders(session: Session, order_ids: Sequence[int], *, actor: Actor, 
                 reason="",
                 seller=seller,
                 buyer=_buyer(order),
-                event=_event(event),
+                event=event_snapshots[event.id],
             )
         )
     # COPY on PostgreSQL (a multi-row INSERT ... RETURNING of three JSON snapshots a row is several

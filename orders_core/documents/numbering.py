@@ -72,8 +72,14 @@ def series_of(pattern: str, on: date) -> str:
 
 
 def format_number(pattern: str, on: date, counter: int) -> str:
+    return format_numbers(pattern, on, range(counter, counter + 1))[0]
+
+
+def format_numbers(pattern: str, on: date, counters: range) -> list[str]:
+    """The numbers of these counters, the series' dates filled in once (bulk issuing)."""
+    series = series_of(pattern, on)
     tail = pattern[pattern.index("{" + COUNTER) :]
-    return series_of(pattern, on) + tail.format(counter=counter)
+    return [series + tail.format(counter=counter) for counter in counters]
 
 
 def next_number(session: Session, pattern: str, on: date) -> tuple[str, str]:

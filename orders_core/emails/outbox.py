@@ -78,6 +78,13 @@ def new_message_id(sender: str | None = None) -> str:
     return make_msgid(domain=domain or "localhost")
 
 
+def message_ids(count: int, sender: str | None = None) -> list[str]:
+    """`count` new Message-IDs (as `new_message_id`), the sender's domain parsed once."""
+    address = parseaddr(sender or sender_address())[1]
+    domain = (address.rsplit("@", 1)[-1] if "@" in address else "") or "localhost"
+    return [make_msgid(domain=domain) for _ in range(count)]
+
+
 def email_language(order: Order) -> str:
     return order.language if order.language in LANGUAGES else "en"
 

@@ -87,6 +87,11 @@ class RetrySchedule:
 DEFAULT_SCHEDULE = RetrySchedule.parse()
 
 
-def lease_from_env(environ: Mapping[str, str] | None = None) -> timedelta:
+def duration_setting(name: str, default: str, environ: Mapping[str, str] | None = None) -> timedelta:
+    """A duration setting (`5m`, `2h`...) read from the environment, `default` when unset."""
     settings = os.environ if environ is None else environ
-    return parse_duration(settings.get("ORDERS_EMAIL_LEASE", "").strip() or DEFAULT_LEASE)
+    return parse_duration(settings.get(name, "").strip() or default)
+
+
+def lease_from_env(environ: Mapping[str, str] | None = None) -> timedelta:
+    return duration_setting("ORDERS_EMAIL_LEASE", DEFAULT_LEASE, environ)

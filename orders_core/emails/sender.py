@@ -21,7 +21,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -29,11 +29,15 @@ from email.utils import format_datetime as rfc2822_date
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Engine, Table, and_, select, update
+from sqlalchemy.orm import Session
 
 from orders_core.db import is_sqlite, write_engine
 from orders_core.emails.attachments import AttachmentUnavailable, attach, render_attachments
+from orders_core.emails.confirmation import KIND, render_deferred
 from orders_core.emails.schedule import DEFAULT_SCHEDULE, RetrySchedule, lease_from_env
 from orders_core.emails.transports import Transport, TransportError, sender_address, transport_from_env
+from orders_core.errors import InvalidInput
+from orders_core.i18n import _
 from orders_core.models import OutboxEmail
 from orders_core.status import OutboxStatus
 from orders_core.worker import JobRun
@@ -76,6 +80,8 @@ class ClaimedEmail:
     attempts: int  # including this one
     first_failed_at: datetime | None
     attachments: tuple[dict[str, Any], ...] = ()  # issue 21: rendered at send time (emails/attachments.py)
+    template_id: int | None = None
+    to_render: dict[str, Any] | None = None  # issue 19: queued unrendered (emails/confirmation.py)
 
 
 def sender_name() -> str:
@@ -143,9 +149,33 @@ def claim_due(
                     attempts=values["attempts"],
                     first_failed_at=first_failed_at,
                     attachments=tuple(row["attachments"] or ()),
+                    template_id=row["template_id"],
+                    to_render=row["to_render"],
                 )
             )
     return claimed
+
+
+def render_claimed(engine: Engine, email: ClaimedEmail, claimer: str) -> ClaimedEmail:
+    """An email queued unrendered (issue 19), rendered now from the facts frozen when it was
+    queued and stored as rendered (a retry sends the same text, the Emails page shows it);
+    raises InvalidInput when it cannot be rendered."""
+    if email.to_render is None:
+        return email
+    if email.kind != KIND or email.order_id is None:
+        raise InvalidInput(_("An email of kind {kind} cannot be written by the sender.").format(kind=email.kind))
+    with Session(write_engine(engine)) as session, session.begin():
+        rendered = render_deferred(session, [(email.order_id, email.template_id, email.to_render)])[email.order_id]
+        session.execute(
+            update(OUTBOX)
+            .where(_ours(OUTBOX, email, claimer))
+            .values(
+                subject=rendered.subject, body_text=rendered.body_text, body_html=rendered.body_html, to_render=None
+            )
+        )
+    return replace(
+        email, subject=rendered.subject, body_text=rendered.body_text, body_html=rendered.body_html, to_render=None
+    )
 
 
 def build_message(email: ClaimedEmail, *, sender: str, now: datetime) -> EmailMessage:
@@ -244,6 +274,7 @@ def send_due(
         moment = _utc(now)
         try:
             # Issue 21: its documents rendered now, outside the claim's transaction (slow).
+            email = render_claimed(engine, email, claimer)  # issue 19: its text, when queued without
             files = render_attachments(engine, email.attachments)
             transport.send(attach(build_message(email, sender=sender, now=moment), files))
         except Exception as error:  # any failure to hand it over is retried, whatever its kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -71,3 +72,6 @@ class OutboxEmail(Base):
     # Issue 21: documents the sender renders and attaches, e.g. [{"kind": "invoice", "id": 7},
     # {"kind": "ticket", "id": 42}] (an attendee's e-ticket): see orders_core/emails/attachments.py.
     attachments: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    # Issue 19: an email queued without its text (a bulk validation's confirmations): what the
+    # sender renders it from when it sends it (orders_core/emails/deferred.py); NULL once rendered.
+    to_render: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from orders_core.checks import check_database
 from orders_core.db import unit_of_work
 from orders_core.emails.outbox import order_context
+from orders_core.emails.sender import send_due
 from orders_core.errors import InvalidInput, NotAllowed
 from orders_core.models import Attendee, Order, OrderHistory, OutboxEmail, Payment
 from orders_core.permissions import Actor
@@ -19,6 +20,18 @@ from orders_core.services.validation import validate_orders
 from tests.factories import make_event, make_order, make_tariff
 
 FINANCE = Actor("fin@example.org", "finance")
+
+
+class Recording:
+    """A transport that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    def send(self, message) -> None:
+        self.messages.append(message)
+
+
 TODAY = datetime.now(UTC).date()
 
 
@@ -103,7 +116,16 @@ def test_validating_makes_orders_paid_with_payment_attendees_history_and_email(e
             (first, "order_confirmation", "queued"),
             (second, "order_confirmation", "queued"),
         ]
-        assert str(first_no) in emails[0].subject and "confirmée" in emails[1].subject
+        # Queued unrendered (issue 19): the sender writes them when it sends them.
+        assert [(e.subject, e.body_text, e.to_render["status"]) for e in emails] == [("", "", "paid")] * 2
+    sent = Recording()
+    report = send_due(engine, sent, limit=10)
+    assert (report.failed, report.retrying) == (0, 0)
+    subjects = {int(m["X-Orders-Email-Id"]): str(m["Subject"]) for m in sent.messages}
+    assert str(first_no) in subjects[emails[0].id] and "confirmée" in subjects[emails[1].id]
+    with unit_of_work(engine) as session:
+        stored = session.get(OutboxEmail, emails[0].id)
+        assert (stored.status, stored.subject, stored.to_render) == ("sent", subjects[emails[0].id], None)
     with engine.connect() as conn:
         assert check_database(conn) == []
 
