@@ -28,6 +28,8 @@ class Summary:
     base: str  # the table whose rows are summed: orders, order_lines, payments or refunds
     keys: tuple[tuple[str, str], ...]  # (column, expression); {r} = base row, {o} = its order
     values: tuple[tuple[str, str], ...]  # (column, expression) summed
+    # Only the base rows meeting this condition count (None: every row); {r}/{o} as in `keys`.
+    where: str | None = None
 
     @property
     def joins_order(self) -> bool:
@@ -142,6 +144,41 @@ SUMMARIES: tuple[Summary, ...] = (
     ),
 )
 
+# Issue 19: what each buyer still owes on open invoices, for the finance dashboard's top debtors
+# (migration 0037_receivables): ~1 row per buyer who owes, read in order of the amount by an index
+# instead of grouping ~100,000 open invoices on every visit. The condition is queries.due's
+# `open_invoice`; the key is the one top_debtors groups by.
+OPEN_INVOICE = (
+    "{o}.payment_mode = 'invoice' AND {o}.payment_state IN ('unpaid', 'partially_paid') "
+    "AND {o}.status <> 'cancelled' AND {o}.total_ttc > {o}.amount_paid AND {o}.deleted_at IS NULL"
+)
+DEBTOR_FACTS = Summary(
+    "dash_debtor_facts",
+    "orders",
+    keys=(
+        ("currency", "{o}.currency"),
+        ("company", "COALESCE({o}.company_name, '')"),
+        ("email", "COALESCE(LOWER({o}.buyer_email), '')"),
+    ),
+    values=(("orders", "1"), ("due_cents", _cents("({o}.total_ttc - {o}.amount_paid)"))),
+    where=OPEN_INVOICE,
+)
+# The same open invoices per event, currency and due date (NO_DUE_DATE when they have none): the
+# ageing by due date and the expected cash.
+NO_DUE_DATE = "9999-12-31"
+DUE_FACTS = Summary(
+    "dash_due_facts",
+    "orders",
+    keys=(
+        ("event_id", "{o}.event_id"),
+        ("currency", "{o}.currency"),
+        ("due_date", f"COALESCE({{o}}.due_date, '{NO_DUE_DATE}')"),
+    ),
+    values=DEBTOR_FACTS.values,
+    where=OPEN_INVOICE,
+)
+SUMMARIES = (*SUMMARIES, DEBTOR_FACTS, DUE_FACTS)
+
 # Issue 4: the grid's count and per-currency totals (queries/grid.py), kept by migration 0002's triggers.
 ORDER_SUMMARY = Summary(
     "order_summary",
@@ -163,26 +200,8 @@ def _expr(template: str, dialect: str, r: str, o: str) -> str:
     return expression
 
 
-def _part(summary: Summary, dialect: str, *, r: str, o: str, sign: int, source: str) -> str:
-    """SELECT of one signed contribution: keys and signed values, from `source`."""
-    columns = [f"{_expr(e, dialect, r, o)} AS {n}" for n, e in summary.keys]
-    columns += [f"{'-' if sign < 0 else ''}({_expr(e, dialect, r, o)}) AS {n}" for n, e in summary.values]
-    return f"SELECT {', '.join(columns)}{(' ' + source) if source else ''}"
-
-
-def _upsert(summary: Summary, parts: list[str]) -> str:
-    """Add the grouped contributions of `parts` to the summary table."""
-    keys = ", ".join(summary.key_columns)
-    values = ", ".join(summary.value_columns)
-    sums = ", ".join(f"SUM({n})" for n in summary.value_columns)
-    nonzero = " OR ".join(f"SUM({n}) <> 0" for n in summary.value_columns)
-    updates = ", ".join(f"{n} = {summary.table}.{n} + excluded.{n}" for n in summary.value_columns)
-    union = " UNION ALL ".join(parts)
-    return (
-        f"INSERT INTO {summary.table} ({keys}, {values}) "
-        f"SELECT {keys}, {sums} FROM ({union}) d WHERE true GROUP BY {keys} HAVING {nonzero} "
-        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-    )
+def _where(summary: Summary, dialect: str, o: str) -> str:
+    return f" WHERE {_expr(summary.where, dialect, 'r', o)}" if summary.where else ""
 
 
 def recompute_sql(summary: Summary, dialect: str) -> str:
@@ -192,7 +211,8 @@ def recompute_sql(summary: Summary, dialect: str) -> str:
     keys = [_expr(e, dialect, "r", o) for _, e in summary.keys]
     selected = [f"{k} AS {n}" for k, (n, _) in zip(keys, summary.keys)]
     selected += [f"SUM({_expr(e, dialect, 'r', o)}) AS {n}" for n, e in summary.values]
-    return f"SELECT {', '.join(selected)} FROM {summary.base} r{join} GROUP BY {', '.join(keys)}"
+    where = _where(summary, dialect, o)
+    return f"SELECT {', '.join(selected)} FROM {summary.base} r{join}{where} GROUP BY {', '.join(keys)}"
 
 
 def stored_sql(summary: Summary) -> str:
@@ -224,7 +244,8 @@ def differing_keys_sql(summary: Summary, dialect: str) -> str:
     computed += [f"-SUM({_expr(e, dialect, 'r', o)}) AS {n}" for n, e in summary.values]
     signed = (
         f"SELECT {keys}, {', '.join(summary.value_columns)} FROM {summary.table} UNION ALL "
-        f"SELECT {', '.join(computed)} FROM {summary.base} r{join} GROUP BY {', '.join(key_exprs)}"
+        f"SELECT {', '.join(computed)} FROM {summary.base} r{join}{_where(summary, dialect, o)} "
+        f"GROUP BY {', '.join(key_exprs)}"
     )
     detail = " || ' ' || ".join(f"CAST({n} AS VARCHAR(64))" for n in summary.key_columns)
     nonzero = " OR ".join(f"SUM({n}) <> 0" for n in summary.value_columns)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_
 
 from orders_core.models import Order
+from orders_core.models.orders import OPEN_INVOICE_CONDITION
 from orders_core.payment_terms import NOT_CHASED_STATUSES, OWING_STATES
-from orders_core.status import PaymentMode
 
 
 def today_in(timezone: str) -> date:
@@ -27,10 +27,7 @@ def still_owing() -> ColumnElement[bool]:
 
 
 def open_invoice() -> ColumnElement[bool]:
-    """An invoice order, not deleted, that still owes part of its total (with or without a due date)."""
-    return and_(
-        Order.payment_mode == PaymentMode.INVOICE.value,
-        still_owing(),
-        Order.total_ttc > Order.amount_paid,
-        Order.deleted_at.is_(None),
-    )
+    """An invoice order, not deleted, that still owes part of its total (with or without a due
+    date): still_owing's terms written as literals, the predicate of the partial index holding
+    exactly these orders (orders_core.models.orders.OPEN_INVOICE_CONDITION)."""
+    return OPEN_INVOICE_CONDITION

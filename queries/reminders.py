@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from orders_core.i18n import as_utc
 from orders_core.models import Event, Order, OutboxEmail, PaymentReminder, ReminderLadderStep
@@ -19,11 +19,15 @@ from orders_core.scope import event_condition
 def reminder_ladder(engine: Engine, event_id: int, *, principal: Actor) -> Ladder:
     """The event's ladder (the default one until it is edited; the default one too for an event
     outside the principal's scope, as for an event that does not exist)."""
+    with engine.connect() as conn:
+        return _ladder(conn, event_id, principal)
+
+
+def _ladder(conn: Connection, event_id: int, principal: Actor) -> Ladder:
     query = select(ReminderLadderStep.step, ReminderLadderStep.offset_days, ReminderLadderStep.enabled).where(
         ReminderLadderStep.event_id == event_id, event_condition(ReminderLadderStep.event_id, principal)
     )
-    with engine.connect() as conn:
-        return Ladder.from_rows((r.step, r.offset_days, r.enabled) for r in conn.execute(query))
+    return Ladder.from_rows((r.step, r.offset_days, r.enabled) for r in conn.execute(query))
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def order_reminders(
                 .order_by(PaymentReminder.sent_at, PaymentReminder.id)
             )
         ]
-    ladder = reminder_ladder(engine, row.event_id, principal=principal)
+        ladder = _ladder(conn, row.event_id, principal)  # the same connection (issue 19)
     today = local_now(now or datetime.now(UTC), row.timezone).date()
     return OrderReminders(
         order_id=row.id,

@@ -20,6 +20,7 @@ from orders_core.models.catalogue import (
 from orders_core.models.documents import Invoice, InvoiceFile, InvoiceLine, SellerSettings, TicketVoid
 from orders_core.models.drafts import WizardDraft
 from orders_core.models.emails import EmailTemplate, OutboxEmail
+from orders_core.models.jobs import BackgroundJob
 from orders_core.models.orders import (
     Attendee,
     Counter,
@@ -41,6 +42,8 @@ from orders_core.models.reconciliation import (
 from orders_core.models.reminders import PaymentReminder, ReminderLadderStep
 from orders_core.models.seats import Seat, SeatAssignment
 from orders_core.models.summaries import (
+    DashDebtorFact,
+    DashDueFact,
     DashLineFact,
     DashOrderFact,
     DashPaymentFact,
@@ -51,6 +54,7 @@ from orders_core.models.summaries import (
 from orders_core.models.users import RecoveryCode, SavedView, User, UserEvent
 
 __all__ = [
+    "BackgroundJob",
     "AppSetting",
     "AuditEntry",
     "RecoveryCode",
@@ -73,6 +77,8 @@ __all__ = [
     "DashLineFact",
     "DashOrderFact",
     "DashPaymentFact",
+    "DashDebtorFact",
+    "DashDueFact",
     "DashRefundFact",
     "DashUtmFact",
     "DiscountCode",

@@ -18,14 +18,19 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    bindparam,
+    func,
     text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from orders_core.models.base import Base, IntPk, Money, Rate, UtcTime, _in, enum_type
 from orders_core.payment_state import PaymentState
+from orders_core.payment_terms import NOT_CHASED_STATUSES, OWING_STATES
 from orders_core.status import DeliveryMode, PaymentMethod, PaymentMode, PaymentPurpose, Source, Status, TariffKind
 
 
@@ -316,3 +321,99 @@ class Counter(Base):
 # there alone.)
 Index("ix_orders_discount_code_created_at", Order.discount_code, Order.created_at.desc(), Order.id.desc())
 Index("ix_orders_source_created_at", Order.source, Order.created_at.desc(), Order.id.desc())
+
+# Issue 19 (migration 0034_grid_indexes): the grid sorted by total, either way (a b-tree is read
+# in both directions), with the sort's tie-breaker; and a payment-date range over the orders not
+# deleted, covering the page's sort so that SQLite sorts the range without reading the orders.
+Index("ix_orders_total_ttc_id", Order.total_ttc, Order.id)
+Index(
+    "ix_orders_paid_created",
+    Order.paid_at,
+    Order.created_at,
+    Order.id,
+    postgresql_where=text("paid_at IS NOT NULL AND deleted_at IS NULL"),
+    sqlite_where=text("paid_at IS NOT NULL AND deleted_at IS NULL"),
+)
+
+
+# Issue 19: the overview's to-do items counted on `orders`, each from a partial index of its own
+# (migration 0033_todo_indexes). An item's fixed conditions are its index's WHERE and are written
+# so in the count's SQL (queries/overview.py): with literal values, since SQLite uses a partial
+# index only when the query carries the same terms, and PostgreSQL's generic plans do not see
+# bound values. The date and the principal's events are the index keys.
+def fixed(value: str) -> BindParameter[str]:
+    """A constant written into the SQL as a literal, not bound."""
+    return bindparam(None, value, type_=String(), literal_execute=True)
+
+
+def _fixed_in(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = column.in_(
+        bindparam(None, list(values), type_=String(), expanding=True, literal_execute=True)
+    )
+    return condition
+
+
+TODO_CONDITIONS: dict[str, ColumnElement[bool]] = {
+    # still owing, not chased: queries.due.still_owing, with a due date
+    "overdue": and_(
+        Order.due_date.is_not(None),
+        _fixed_in(Order.payment_state, OWING_STATES),
+        *(Order.status != fixed(status) for status in NOT_CHASED_STATUSES),
+        Order.deleted_at.is_(None),
+    ),
+    "balance_due": and_(
+        Order.status == fixed(Status.PAID.value),
+        Order.payment_state == fixed(PaymentState.PARTIALLY_PAID.value),
+        Order.deleted_at.is_(None),
+    ),
+    "refund_due": and_(Order.payment_state == fixed(PaymentState.OVERPAID.value), Order.deleted_at.is_(None)),
+    "approvals": and_(Order.status == fixed(Status.PENDING_ADMIN.value), Order.deleted_at.is_(None)),
+    "follow_ups": and_(Order.follow_up_on.is_not(None), Order.deleted_at.is_(None)),
+}
+# An invoice order, not deleted, that still owes part of its total: queries.due.open_invoice, the
+# finance dashboard's receivables, with literal values so that PostgreSQL's generic plans may use
+# the partial index holding exactly these orders (migration 0037_receivables).
+OPEN_INVOICE_CONDITION: ColumnElement[bool] = and_(
+    Order.payment_mode == fixed(PaymentMode.INVOICE.value),
+    _fixed_in(Order.payment_state, OWING_STATES),
+    *(Order.status != fixed(status) for status in NOT_CHASED_STATUSES),
+    Order.total_ttc > Order.amount_paid,
+    Order.deleted_at.is_(None),
+)
+Index(
+    "ix_orders_open_invoices",
+    Order.currency,
+    Order.due_date,
+    postgresql_include=[
+        "event_id",
+        "total_ttc",
+        "amount_paid",
+        "company_name",
+        "buyer_email",
+    ],
+    postgresql_where=OPEN_INVOICE_CONDITION,
+    sqlite_where=OPEN_INVOICE_CONDITION,
+)
+# The top debtors' names and oldest due dates, looked up by buyer among the open invoices (the
+# index above leaves the names out, so that PostgreSQL looks them up here rather than scanning it).
+Index(
+    "ix_orders_open_invoice_buyers",
+    func.lower(Order.buyer_email),
+    postgresql_where=OPEN_INVOICE_CONDITION,
+    sqlite_where=OPEN_INVOICE_CONDITION,
+)
+# The keys: the fixed column then the event, or the event then the date compared with today.
+TODO_INDEX_KEYS: dict[str, tuple[Any, ...]] = {
+    "overdue": (Order.event_id, Order.due_date),
+    "balance_due": (Order.status, Order.event_id),
+    "refund_due": (Order.payment_state, Order.event_id),
+    "approvals": (Order.status, Order.event_id),
+    "follow_ups": (Order.event_id, Order.follow_up_on),
+}
+for _key, _columns in TODO_INDEX_KEYS.items():
+    Index(
+        f"ix_orders_todo_{_key}",
+        *_columns,
+        postgresql_where=TODO_CONDITIONS[_key],
+        sqlite_where=TODO_CONDITIONS[_key],
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Index,
     Integer,
     String,
 )
@@ -84,6 +85,8 @@ class DashLineFact(Base):
     """Order lines per UTC day of their order, event, tariff, order status, currency and code."""
 
     __tablename__ = "dash_line_facts"
+    # Issue 19: the units held per tariff ("Add a ticket" on the order page), index-only.
+    __table_args__ = (Index("ix_dash_line_facts_tariff", "event_id", "tariff_id", "deleted", "status", "quantity"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -125,3 +128,30 @@ class DashRefundFact(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     refunds: Mapped[int] = mapped_column(BigInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashDebtorFact(Base):
+    """Issue 19: per currency, company and buyer email (lower case), the open invoices and what
+    they still owe (migration 0037_receivables): the finance dashboard's top debtors."""
+
+    __tablename__ = "dash_debtor_facts"
+    __table_args__ = (Index("ix_dash_debtor_facts_owed", "currency", "due_cents"),)
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    company: Mapped[str] = mapped_column(String(200), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    orders: Mapped[int] = mapped_column(BigInteger)
+    due_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashDueFact(Base):
+    """Issue 19: per event, currency and due date (9999-12-31 when none), the open invoices and
+    what they still owe (migration 0037_receivables): the ageing by due date, the expected cash."""
+
+    __tablename__ = "dash_due_facts"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    orders: Mapped[int] = mapped_column(BigInteger)
+    due_cents: Mapped[int] = mapped_column(BigInteger)

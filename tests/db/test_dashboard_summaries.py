@@ -50,6 +50,7 @@ steps = st.lists(
                 "drop_line",
                 "drop_payment",
                 "change_code",
+                "move_event",
             ]
         ),
         st.integers(min_value=0, max_value=50),
@@ -129,6 +130,10 @@ def _apply(engine, catalogue: dict, step: tuple) -> None:
             session.execute(delete(Payment).where(Payment.order_id == target))
         elif action == "change_code":
             session.execute(update(Order).where(Order.id == target).values(discount_code=None))
+        elif action == "move_event":  # its lines and payments move with it (their facts take its event)
+            moved = session.get_one(Order, target)
+            other = next(e for e in catalogue["events"] if e != moved.event_id)
+            session.execute(update(Order).where(Order.id == target).values(event_id=other))
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -176,3 +181,17 @@ def test_rebuild_repairs_a_damaged_summary(engine):
     with engine.begin() as conn:
         rebuild_summaries(conn)
     assert _violations(engine) == []
+
+
+def test_an_order_moved_to_another_event_takes_its_lines_and_payments_with_it(engine):
+    with unit_of_work(engine) as session:
+        first, second = make_event(session), make_event(session)
+        order = make_order(session, first, [(make_tariff(session, first), 2)], status="paid")
+        order_id, second_id = order.id, second.id
+    with unit_of_work(engine) as session:
+        session.execute(update(Order).where(Order.id == order_id).values(event_id=second_id))
+    assert _violations(engine) == []
+    with engine.connect() as conn:
+        for table, count in (("dash_payment_facts", "payments"), ("dash_line_facts", "lines")):
+            events = conn.execute(text(f"SELECT DISTINCT event_id FROM {table} WHERE {count} <> 0")).scalars()
+            assert set(events) == {second_id}, table

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import pytest
 
+from orders_core.models import DashOrderFact, OrderSummary
 from orders_core.permissions import Actor
 from queries.export import export_chunks
-from queries.grid import GridFilters, grid_count_and_totals, grid_page, summary_can_serve
+from queries.grid import GridFilters, grid_count_and_totals, grid_page, summary_can_serve, summary_for
 from tests import grid_dataset
 
 EVERY_EVENT = Actor("admin@example.org", "admin")  # issue 17: a principal of every event
@@ -39,6 +40,30 @@ CASES = {
     "event": (lambda n: GridFilters(event_ids=(n["event_b"],)), {6, 7}),
     "source": (lambda n: GridFilters(source="organizer", include_deleted=True), {8}),
     "discount code": (lambda n: GridFilters(discount_code=" promo10 "), {3}),
+    "discount code and status": (
+        lambda n: GridFilters(discount_code="PROMO10", statuses=("awaiting_payment", "paid")),
+        {3},
+    ),
+    "discount code and another status": (lambda n: GridFilters(discount_code="PROMO10", group="validated"), set()),
+    "discount code, created days in Paris": (
+        lambda n: GridFilters(
+            discount_code="PROMO10",
+            created_from=date(2026, 11, 11),
+            created_to=date(2026, 11, 13),
+            timezone="Europe/Paris",
+        ),
+        {3},
+    ),
+    "discount code, the UTC day before it in Paris": (
+        lambda n: GridFilters(
+            discount_code="PROMO10",
+            created_from=date(2026, 11, 12),
+            created_to=date(2026, 11, 12),
+            timezone="Europe/Paris",
+        ),
+        set(),
+    ),
+    "blank discount code": (lambda n: GridFilters(discount_code="  "), set()),
     "created day in UTC": (
         lambda n: GridFilters(created_from=date(2026, 11, 11), created_to=date(2026, 11, 11)),
         {2, 7},
@@ -91,4 +116,13 @@ def test_the_cases_cover_the_summary_path_and_the_direct_path(grid):
     engine, n = grid
     served = {case: summary_can_serve(make(n)) for case, (make, _kept) in CASES.items()}
     assert served["created days in Paris"] and served["status"]
-    assert not served["discount code"] and not served["search in buyers"]
+    assert not served["search in buyers"] and not served["blank discount code"]
+
+
+def test_a_discount_code_is_counted_from_the_dashboards_facts_which_have_the_code(grid):
+    _engine, n = grid
+    tables = {case: summary_for(make(n)) for case, (make, _kept) in CASES.items()}
+    assert tables["status"] is OrderSummary
+    assert tables["discount code"] is DashOrderFact
+    assert tables["discount code, created days in Paris"] is DashOrderFact
+    assert tables["blank discount code"] is None
