@@ -8,7 +8,7 @@ import streamlit as st
 from orders_core.i18n import _, format_date, format_money, format_number, ngettext
 from queries.dashboards import DashboardFilters
 from queries.dashboards import due as due_queries
-from ui.charts import grouped_bars
+from ui.charts import drawn, grouped_bars
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
 
@@ -58,7 +58,8 @@ def render_due_receivables(filters: DashboardFilters) -> None:
             ),
         )
     shown = ages.assign(bucket=ages["bucket"].map(labels))
-    figure = grouped_bars(
+    figure = drawn(
+        grouped_bars,
         chart_frame(shown, ("amount_due",)),
         category="bucket",
         group="currency",
@@ -106,7 +107,8 @@ def render_due_receivables(filters: DashboardFilters) -> None:
     cash_shown = cash.assign(
         period=[period_label(p, w) for p, w in zip(cash["period"], cash["week_start"], strict=True)]
     ).drop(columns=["week_start"])
-    figure = grouped_bars(
+    figure = drawn(
+        grouped_bars,
         chart_frame(cash_shown, ("amount_due",)),
         category="period",
         group="currency",

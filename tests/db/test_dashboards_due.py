@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from orders_core.db import unit_of_work
 from orders_core.models import Order
@@ -129,3 +129,28 @@ def test_nothing_open_gives_empty_tables(engine):
     assert receivables_by_due_date(engine, FILTERS, principal=EVERYONE).empty
     assert top_debtors(engine, FILTERS, principal=EVERYONE).empty
     assert expected_cash(engine, FILTERS, principal=EVERYONE).empty
+
+
+def test_every_event_from_the_summary_ranks_as_the_open_invoices_of_each_event(engine, book):
+    """All events: read from dash_debtor_facts; an event filter naming them all: grouped from
+    the open invoices. Both rankings are the same, and both follow a payment."""
+    numbers, usd = book
+    with engine.connect() as conn:
+        events = sorted({e for (e,) in conn.execute(select(Order.event_id))})
+    every = DashboardFilters(tuple(events), date(2026, 11, 1), TODAY, "day", TODAY)
+
+    def ranking(filters):
+        return [tuple(r) for r in top_debtors(engine, filters, principal=EVERYONE).itertuples(index=False)]
+
+    assert ranking(FILTERS) == ranking(every)
+    assert ranking(FILTERS)[0][1:7] == ("Ada Lovelace", "Acme", "accounts@acme.example", 2, D("240.00"), ago(91))
+    with unit_of_work(engine) as session:  # Acme's older invoice is paid: it owes one invoice now
+        session.execute(
+            update(Order)
+            .where(Order.number == numbers["late_91"])
+            .values(amount_paid=D("120.00"), payment_state="paid", status="paid")
+        )
+    after = ranking(FILTERS)
+    assert after == ranking(every)
+    acme = [row for row in after if row[2] == "Acme"]
+    assert [row[4:7] for row in acme] == [(1, D("120.00"), ago(61))]
