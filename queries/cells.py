@@ -17,12 +17,15 @@ import re
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PRINTABLE_FORMULA_STARTS = ("=", "+", "-", "@")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_text(value: str) -> str:
     """A text as a spreadsheet must receive it: control characters removed, and a leading `'`
     when it would otherwise start a formula."""
+    if value.isprintable():  # the common case, checked in C: no control character, no tab or CR
+        return "'" + value if value.startswith(_PRINTABLE_FORMULA_STARTS) else value
     text = _CONTROL.sub("", value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 

@@ -4,15 +4,20 @@ cells. Only roles with `orders.export` may export: `csv_stream` and `xlsx_stream
 other principal before reading a row. Issue 17: the principal's events only, and the buyer's
 names, email and company masked for a principal who may not see people (as in the grid).
 
-Streaming, no leftover file, no full copy in memory:
-- CSV: rows come from a server-side cursor in chunks; each chunk is encoded and yielded as it
-  comes (the `/export/orders.csv` route of web/exports.py hands the pieces to the download).
+Streaming, no leftover file, no full copy in memory (issue 19: 1M rows of CSV in seconds):
+- one statement reads the whole export (lines' count, refunds and custom values per order with
+  it, no second query per chunk) through one server-side cursor, a chunk at a time;
+- CSV: on PostgreSQL the database writes each line (queries.export_sql), elsewhere the chunk is
+  formatted column by column (queries.export_cells) for `csv.writer`; each chunk is encoded and
+  yielded as it comes (the `/export/orders.csv` route of web/exports.py hands the pieces to the
+  download). Both ways give the same bytes (a test compares them).
 - XLSX is a zip archive whose directory is written last, so it cannot be sent before the last
-  row. xlsxwriter in `constant_memory` mode writes each row as it comes to its row file, then
-  assembles the workbook into a `SpooledTemporaryFile` (memory up to `SPOOL_BYTES`, then an
-  anonymous file the system deletes on close), which is yielded in pieces. xlsxwriter's own
-  working files live in a private temporary folder removed when the export ends, even when the
-  download is cancelled.
+  row. queries.xlsx_sheet writes each chunk's rows, a column at a time, to its row file (the
+  cells xlsxwriter's `constant_memory` mode wrote, without its per-cell calls), then assembles the workbook into
+  a `SpooledTemporaryFile` (memory up to `SPOOL_BYTES`, then an anonymous file the system
+  deletes on close), which is yielded in pieces. The row file lives in a private temporary
+  folder removed when the export ends, even when the download is cancelled. (The attendees' and
+  dashboards' smaller exports still use xlsxwriter: `safe_workbook`.)
 
 Every text cell goes through `queries.cells.safe_text` (formula injection, control characters);
 money and counts stay numbers."""
@@ -21,31 +26,37 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
-from decimal import Decimal
-from typing import Any, BinaryIO
-from zoneinfo import ZoneInfo
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, BinaryIO, TypeVar
 
 from sqlalchemy import Engine, func, select
 
-from orders_core.i18n import N_, _, as_utc
+from orders_core import db
+from orders_core.i18n import N_, _
 from orders_core.models import Event, Order, OrderLine
-from orders_core.payment_state import PAYMENT_STATE_LABELS, balance_due
 from orders_core.permissions import Actor, require
 from orders_core.scope import personal
-from orders_core.status import PAYMENT_MODE_LABELS, SOURCE_LABELS, STATUS_LABELS
-from queries.cells import safe_cell, safe_text
-from queries.custom_values import custom_columns, custom_values_of
+from queries.cells import safe_text
+from queries.custom_values import CustomLayout, custom_layout, values_of_order
+from queries.export_cells import CUSTOM, KEYS, KINDS, ORDER_ID, Cells
+from queries.export_sql import SORT_MEMORY, csv_field, csv_lines
 from queries.grid import GridFilters, filter_conditions, grid_count_and_totals
 from queries.sql import AnySelect, refunded_sum
+from queries.xlsx_sheet import Sheet
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 CHUNK = 10_000
 SPOOL_BYTES = 8 * 1024 * 1024  # an XLSX bigger than this spills to an anonymous file
 PIECE = 64 * 1024  # bytes per piece of a streamed XLSX
+KNOWN_CUSTOM = 20_000  # custom values' JSON texts whose CSV cells a CSV export remembers
+XLSX_ROWS = 2_000  # rows of a chunk whose XLSX cells are built at once (memory)
 EXPORT = "orders.export"
+# Where the database writes the CSV lines itself (queries.export_sql); elsewhere Python does.
+SQL_CSV_DIALECTS = frozenset({"postgresql"})
 
 # (key, header) in the grid's (seed's) order; money keys are written as numbers.
 COLUMNS: list[tuple[str, str]] = [
@@ -76,7 +87,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("deleted_at", N_("Deleted on")),
 ]
 MONEY = {"total_ht", "total_ttc", "amount_paid", "balance_due"}
+MONEY_KINDS = {"money", "balance"}
 DATES = {"paid_at", "created_at", "deleted_at"}
+DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def headers(timezone: str | None = None) -> list[str]:
@@ -87,8 +100,11 @@ def headers(timezone: str | None = None) -> list[str]:
     ]
 
 
-def _query(filters: GridFilters, principal: Actor) -> AnySelect:
+def _query(filters: GridFilters, principal: Actor, layout: CustomLayout) -> AnySelect:
+    """One statement for the whole export (rows as queries.export_cells reads them): the lines'
+    count, the refunds and the custom values come per order with it, no second query per chunk."""
     lines = select(func.count()).select_from(OrderLine).where(OrderLine.order_id == Order.id).scalar_subquery()
+    custom = [values_of_order(layout).label("custom")] if layout.columns else []
     return (
         select(
             Order.number,
@@ -117,6 +133,7 @@ def _query(filters: GridFilters, principal: Actor) -> AnySelect:
             Order.utm_campaign,
             Order.deleted_at,
             Order.id.label("order_id"),
+            *custom,
         )
         .join(Event, Event.id == Order.event_id)
         .where(*filter_conditions(filters, principal=principal))
@@ -124,56 +141,59 @@ def _query(filters: GridFilters, principal: Actor) -> AnySelect:
     )
 
 
+def _layout(engine: Engine, filters: GridFilters, principal: Actor) -> CustomLayout:
+    """The custom form fields of the exported events (all the principal's events when not
+    filtered by event)."""
+    return custom_layout(engine, list(filters.event_ids) or None, principal=principal)
+
+
+def _raw_chunks(
+    engine: Engine, query: AnySelect, chunk_size: int, setup: Sequence[str] = ()
+) -> Generator[Sequence[Sequence[Any]]]:
+    """The rows of `query`, `chunk_size` at a time, streamed (bounded memory, the first chunk
+    comes before the last row is read: `db.stream_partitions`); `setup`: statements run first in
+    the same transaction (SET LOCAL)."""
+    with engine.connect() as conn:
+        for statement in setup:
+            conn.exec_driver_sql(statement)
+        yield from db.stream_partitions(conn, query, chunk_size)
+
+
+def _read_ahead(chunks: Generator[T]) -> Iterator[T]:
+    """`chunks`, the next one read by a worker thread while the caller formats this one (the
+    database and the driver work while Python writes; at most one chunk ahead, so memory stays
+    flat). Every step of `chunks`, its closing included, runs in that one thread (a SQLite
+    connection stays in the thread that opened it)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
+        try:
+            ahead = reader.submit(next, chunks, None)
+            while (chunk := ahead.result()) is not None:
+                ahead = reader.submit(next, chunks, None)
+                yield chunk
+        finally:
+            ahead.cancel()
+            reader.submit(chunks.close).result()
+
+
 def export_chunks(
     engine: Engine, filters: GridFilters, chunk_size: int = CHUNK, *, principal: Actor
 ) -> Iterator[list[dict[str, Any]]]:
     """The filtered orders, newest first, as lists of at most `chunk_size` rows (dicts keyed as
     COLUMNS, money Decimal, balance_due computed exactly, `custom`: the order's custom form values
-    by column key). Server-side cursor: bounded memory."""
-    with engine.connect() as conn, engine.connect() as values_conn:
-        result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(_query(filters, principal))
-        for partition in result.mappings().partitions(chunk_size):
-            rows = []
-            for row in partition:
-                record = dict(row)
-                paid = record["amount_paid"] + (record.pop("refunded") or 0)
-                record["balance_due"] = balance_due(total=record["total_ttc"], paid=paid)
-                rows.append(record)
-            custom = custom_values_of(values_conn, [r["order_id"] for r in rows], principal=principal)
-            for record in rows:
-                record["custom"] = custom.get(record["order_id"], {})
-            yield rows
-
-
-def _custom_columns(engine: Engine, filters: GridFilters, principal: Actor) -> list[tuple[str, str]]:
-    """The custom form fields of the exported events (all the principal's events when not
-    filtered by event)."""
-    return custom_columns(engine, list(filters.event_ids) or None, principal=principal)
-
-
-class _Labels:
-    """Translated labels computed once per export, not once per row."""
-
-    def __init__(self) -> None:
-        self.status = {s.value: _(label) for s, label in STATUS_LABELS.items()}
-        self.mode = {m.value: _(label) for m, label in PAYMENT_MODE_LABELS.items()}
-        self.payment_state = {s.value: _(label) for s, label in PAYMENT_STATE_LABELS.items()}
-        self.source = {s.value: _(label) for s, label in SOURCE_LABELS.items()}
-        self.yes, self.no = _("Yes"), _("No")
-
-
-def _display(record: dict[str, Any], labels: _Labels, zone: ZoneInfo) -> dict[str, Any]:
-    record["status"] = labels.status.get(record["status"], record["status"])
-    record["payment_mode"] = labels.mode.get(record["payment_mode"], record["payment_mode"])
-    record["payment_state"] = labels.payment_state.get(record["payment_state"], record["payment_state"])
-    record["source"] = labels.source.get(record["source"], record["source"])
-    record["terms_accepted"] = labels.yes if record["terms_accepted"] else labels.no
-    # A calendar day in the event's timezone (never shifted): ISO, as accounting tools read it.
-    record["due_date"] = record["due_date"].isoformat() if record["due_date"] is not None else None
-    for key in DATES:
-        value = record[key]
-        record[key] = as_utc(value).astimezone(zone).replace(tzinfo=None) if value is not None else None
-    return record
+    by column key, masked as the grid masks people). Server-side cursor: bounded memory."""
+    layout = _layout(engine, filters, principal)
+    keys = [key for key, _label in layout.columns]
+    cells = Cells(filters.timezone, layout, principal)
+    for chunk in _raw_chunks(engine, _query(filters, principal, layout), chunk_size):
+        balances = cells.balances(list(zip(*chunk, strict=True)))
+        rows = []
+        for row, balance in zip(chunk, balances, strict=True):
+            record = dict(zip(KEYS, row, strict=False))
+            record["balance_due"], record["order_id"] = balance, row[ORDER_ID]
+            custom = layout.cells(row[CUSTOM], principal) if layout.columns else []
+            record["custom"] = {key: value for key, value in zip(keys, custom, strict=True) if value != ""}
+            rows.append(record)
+        yield rows
 
 
 def _total(engine: Engine, filters: GridFilters, principal: Actor) -> int:
@@ -187,42 +207,30 @@ class _Export:
     def __init__(self, engine: Engine, filters: GridFilters, principal: Actor, progress: Progress | None):
         require(principal, EXPORT)
         self.engine, self.filters, self.principal = engine, filters, principal
-        self.extra = _custom_columns(engine, filters, principal)
-        self.header = [safe_text(title) for title in headers(filters.timezone) + [label for _key, label in self.extra]]
-        self.labels, self.zone = _Labels(), ZoneInfo(filters.timezone)
-        self.keys = [key for key, _label in COLUMNS]
+        self.layout = _layout(engine, filters, principal)
+        extra = [label for _key, label in self.layout.columns]
+        self.header = [safe_text(title) for title in headers(filters.timezone) + extra]
+        self.cells = Cells(filters.timezone, self.layout, principal)
         self.progress = progress
-        self.total = _total(engine, filters, principal) if progress else 0
+        # A progress bar needs the total; a mere row counter (the download's audit, web.export_audit
+        # .RowCount) does not, and a count of a million rows costs a scan before the first byte.
+        self.total = _total(engine, filters, principal) if progress and getattr(progress, "needs_total", True) else 0
         self.done = 0
 
-    def chunks(self, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
-        """The rows ready to write (labels, local dates), one chunk at a time; counts them."""
-        for chunk in export_chunks(self.engine, self.filters, chunk_size, principal=self.principal):
-            yield [_display(record, self.labels, self.zone) for record in chunk]
+    def chunks(
+        self, chunk_size: int, query: AnySelect | None = None, setup: Sequence[str] = ()
+    ) -> Iterator[Sequence[Sequence[Any]]]:
+        """The selected rows (of `_query`, or of `query` after `setup`), one chunk at a time;
+        counts them."""
+        query = _query(self.filters, self.principal, self.layout) if query is None else query
+        for chunk in _read_ahead(_raw_chunks(self.engine, query, chunk_size, setup)):
+            yield chunk
             self.done += len(chunk)
             if self.progress:
                 self.progress(self.done, self.total)
 
-    def custom(self, record: dict[str, Any]) -> list[Any]:
-        return [safe_cell(record["custom"].get(key, "")) for key, _label in self.extra]
 
-
-def _csv_row(export: _Export, record: dict[str, Any], decimal_comma: bool) -> list[Any]:
-    row: list[Any] = []
-    for key in export.keys:
-        value = record[key]
-        if value is None:
-            row.append("")
-        elif key in MONEY:
-            row.append(f"{value:.2f}".replace(".", ",") if decimal_comma else f"{value:.2f}")
-        elif key in DATES:
-            row.append(value.strftime("%Y-%m-%d %H:%M:%S"))
-        else:
-            row.append(safe_cell(value))
-    return row + export.custom(record)
-
-
-def csv_pieces(header: list[str], chunks: Iterable[Iterable[list[Any]]], separator: str) -> Iterator[bytes]:
+def csv_pieces(header: list[str], chunks: Iterable[Iterable[Sequence[Any]]], separator: str) -> Iterator[bytes]:
     """CSV in pieces, one a chunk of rows: UTF-8 with a BOM (Excel then reads UTF-8), the header
     first. Shared by every streamed CSV export (orders, attendees); cells come already safe."""
     buffer = io.StringIO()
@@ -238,9 +246,43 @@ def csv_pieces(header: list[str], chunks: Iterable[Iterable[list[Any]]], separat
         yield buffer.getvalue().encode("utf-8")
 
 
+def _line_pieces(export: _Export, separator: str, chunk_size: int) -> Iterator[bytes]:
+    """PostgreSQL's ready lines (queries.export_sql) in pieces of one chunk, after the BOM and
+    header; the custom cells appended here, from the order's values as JSON text: the same
+    values give the same cells, computed once (KNOWN_CUSTOM at most remembered)."""
+    cells = export.cells
+    query = csv_lines(export.filters, export.principal, export.layout, cells.labels, cells.yes_no, separator)
+    layout, principal = export.layout, export.principal
+    empty = separator * len(layout.columns)
+    known: dict[str, str] = {}
+
+    def custom(values: str) -> str:
+        if len(known) > KNOWN_CUSTOM:
+            known.clear()
+        shown = layout.cells(json.loads(values), principal)
+        text = known[values] = separator + separator.join(csv_field(safe_text(v), separator) for v in shown)
+        return text
+
+    writer = io.StringIO()
+    csv.writer(writer, delimiter=separator).writerow(export.header)
+    head = "\ufeff" + writer.getvalue()  # rides with the first chunk, or alone when no row
+    for chunk in export.chunks(chunk_size, query, [SORT_MEMORY]):
+        if layout.columns:
+            lines = [line + (empty if j is None else known[j] if j in known else custom(j)) for line, j in chunk]
+        else:
+            lines = [line for (line,) in chunk]
+        lines.append("")
+        yield (head + "\r\n".join(lines)).encode("utf-8")
+        head = ""
+    if head:
+        yield head.encode("utf-8")
+
+
 def _csv_pieces(export: _Export, separator: str, chunk_size: int) -> Iterator[bytes]:
+    if export.engine.dialect.name in SQL_CSV_DIALECTS:
+        return _line_pieces(export, separator, chunk_size)
     decimal_comma = separator == ";"
-    rows = ((_csv_row(export, record, decimal_comma) for record in chunk) for chunk in export.chunks(chunk_size))
+    rows = (export.cells.csv_rows(chunk, decimal_comma) for chunk in export.chunks(chunk_size))
     return csv_pieces(export.header, rows, separator)
 
 
@@ -281,39 +323,37 @@ def export_csv(
 
 
 def _write_xlsx(export: _Export, out: BinaryIO, chunk_size: int, workdir: str) -> None:
-    workbook = safe_workbook(out, workdir)
-    sheet = workbook.add_worksheet(_("Orders")[:31])
-    sheet.freeze_panes(1, 0)
-    bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    money_formats: dict[str, object] = {}
-    for column, title in enumerate(export.header):
-        sheet.write_string(0, column, title, bold)
-    row_no = 0
-    for chunk in export.chunks(chunk_size):
-        for record in chunk:
-            row_no += 1
-            currency = record["currency"]
-            if currency not in money_formats:
-                money_formats[currency] = workbook.add_format({"num_format": f'#,##0.00 "{safe_text(currency)}"'})
-            for column, key in enumerate(export.keys):
-                value = record[key]
-                if value is None:
-                    continue
-                if key in MONEY:
-                    sheet.write_number(row_no, column, float(Decimal(value)), money_formats[currency])
-                elif key in DATES and isinstance(value, datetime):
-                    sheet.write_datetime(row_no, column, value, date_format)
-                elif isinstance(value, bool):
-                    sheet.write_boolean(row_no, column, value)
-                elif isinstance(value, int | float | Decimal):
-                    sheet.write_number(row_no, column, float(value))
+    """The rows as queries.xlsx_sheet writes them, a column at a time (each column's kind decided
+    once), XLSX_ROWS at a time (their cells' texts are in memory together); money in its
+    currency's number format."""
+    sheet = Sheet(out, workdir, _("Orders")[:31], export.header)
+    moment = sheet.style(DATE_FORMAT)
+    money: dict[Any, int] = {}  # currency -> style
+    kinds = [kind for _key, kind in KINDS]
+    currency_at = KEYS.index("currency")
+    for whole in export.chunks(chunk_size):
+        for start in range(0, len(whole), XLSX_ROWS):
+            chunk = whole[start : start + XLSX_ROWS]
+            columns = export.cells.xlsx_columns(chunk)
+            for currency in dict.fromkeys(columns[currency_at]):  # in order of appearance
+                if currency not in money:
+                    money[currency] = sheet.style(f'#,##0.00 "{safe_text(currency)}"')
+            styles = [money[currency] for currency in columns[currency_at]]
+            cells = []
+            for column, (kind, values) in enumerate(zip(kinds, columns, strict=True)):
+                if kind in MONEY_KINDS:
+                    cells.append(sheet.numbers(column, values, styles))
+                elif kind == "moment":
+                    cells.append(sheet.times(column, values, moment))
+                elif kind == "number":
+                    cells.append(sheet.numbers(column, values))
                 else:
-                    sheet.write_string(row_no, column, safe_text(str(value)))
-            for offset, value in enumerate(export.custom(record), start=len(export.keys)):
-                if value not in (None, ""):
-                    sheet.write_string(row_no, offset, str(value))
-    workbook.close()
+                    cells.append(sheet.texts(column, values))
+            custom = list(zip(*export.cells.custom(chunk), strict=True))  # rows -> columns
+            for offset, values in enumerate(custom, start=len(kinds)):
+                cells.append(sheet.texts(offset, [value or None for value in values]))  # "": no cell
+            sheet.add_rows(cells)
+    sheet.close()
 
 
 def safe_workbook(out: BinaryIO, workdir: str) -> Any:

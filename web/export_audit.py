@@ -17,7 +17,10 @@ NOT_FILTERS = frozenset({"lang", "tz", "sep", "page"})
 
 
 class RowCount:
-    """An export's `progress(done, total)` callback that keeps how many rows were written."""
+    """An export's `progress(done, total)` callback that keeps how many rows were written (it
+    shows no bar: the orders export then skips counting the total beforehand)."""
+
+    needs_total = False
 
     def __init__(self) -> None:
         self.done = 0
