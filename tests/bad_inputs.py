@@ -43,6 +43,7 @@ from orders_core.services import (
     tickets,
     users,
     validation,
+    validation_jobs,
     wizard_drafts,
 )
 from tests.factories import make_code, make_event, make_order, make_tariff
@@ -262,6 +263,10 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     "set_event_scope": (users.set_event_scope, lambda w: dict(user_id=w.user, event_ids=[w.event])),
     "validate_orders": (
         validation.validate_orders,
+        lambda w: dict(order_ids=[w.awaiting], method="bank_transfer", received_at=TODAY, reference="VIR"),
+    ),
+    "start_validation": (
+        validation_jobs.start_validation,
         lambda w: dict(order_ids=[w.awaiting], method="bank_transfer", received_at=TODAY, reference="VIR"),
     ),
     "import_statement": (
@@ -561,6 +566,11 @@ CASES: list[tuple[str, Any, str]] = [
     ("validate_orders", dict(order_ids=[HUGE]), "“100000000000000000000” is not an order id."),
     ("validate_orders", dict(reference=NUL), "The reference contains a NUL character, which cannot be stored."),
     ("validate_orders", dict(reference=LONG), "The reference is too long: 100000 characters, at most 200."),
+    # issue 19: the background validation refuses the same inputs before it queues anything
+    ("start_validation", dict(order_ids="18"), "Unknown order id: 18. Nothing was changed."),
+    ("start_validation", dict(order_ids=[HUGE]), "“100000000000000000000” is not an order id."),
+    ("start_validation", dict(reference=NUL), "The reference contains a NUL character, which cannot be stored."),
+    ("start_validation", dict(reference=LONG), "The reference is too long: 100000 characters, at most 200."),
     (
         "import_statement",
         dict(content=b"Date;Montant;Devise;Donneur;Communication\n03/11/2026;NaN;EUR;X;Y\n"),

@@ -132,6 +132,7 @@ def erase_buyer(
         message.recipient, message.recipient_name = fake_email, name
         message.subject = _scrub(message.subject, ordered, name)
         message.body_text, message.body_html = erasure.ERASED_BODY, None
+        message.to_render = None  # queued unrendered (issue 19): never rendered now
         if message.status in (OutboxStatus.QUEUED, OutboxStatus.SENDING):
             message.status, message.next_attempt_at = OutboxStatus.FAILED, None
             message.last_error, message.claimed_by = erasure.ERASED_BODY, None

@@ -4,17 +4,17 @@ order's status allows the change. Messages are translated and name the order num
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, cast, overload
 
-from sqlalchemy import ColumnElement, Integer, any_, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from orders_core import scope
+from orders_core.db import id_chunks as id_chunks  # the services call it guards.id_chunks
 from orders_core.errors import InvalidInput, OrderError, TransitionRefused
 from orders_core.i18n import _, as_utc, ngettext
 from orders_core.inputs import _as_id, clean_id, clean_text
@@ -30,7 +30,6 @@ MAX_REASON = 2000
 MAX_REFERENCE = 200
 MAX_ORDERS = 50_000
 # SQLite binds at most 32,766 parameters per statement; stay well under it.
-SQLITE_CHUNK = 5000
 # A payment date may be "today" anywhere on Earth (UTC+14) without being in the future.
 CLOCK_SLACK = timedelta(hours=14)
 
@@ -143,19 +142,6 @@ def clean_received_at(value: date | datetime | None, *, now: datetime) -> dateti
             _("The payment date {date} is too far in the past.").format(date=received.date().isoformat())
         )
     return received
-
-
-def id_chunks(
-    session: Session, column: InstrumentedAttribute[int], ids: Sequence[int]
-) -> Iterator[tuple[Sequence[int], ColumnElement[bool]]]:
-    """(ids, condition) pairs covering `ids`: one `= ANY(array)` on PostgreSQL (a single
-    parameter, whatever the size), IN lists of bounded size on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
-        yield ids, column == any_(literal(list(ids), ARRAY(Integer)))
-        return
-    for start in range(0, len(ids), SQLITE_CHUNK):
-        part = ids[start : start + SQLITE_CHUNK]
-        yield part, column.in_(part)
 
 
 _COLUMNS = (

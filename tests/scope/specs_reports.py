@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from orders_core.models import CatalogueHistory, EmailTemplate, FormField, Invoice, Order, OutboxEmail
 from orders_core.status import CatalogueEntity
-from queries import catalogue, emails, invoices, sales_journal, seller, wizard
+from queries import catalogue, emails, invoices, jobs, sales_journal, seller, wizard
 from queries.dashboards import due, filters, finance, marketing, refunds, sales
 from queries.dashboards.filters import DashboardFilters
 from queries.invoices import InvoiceFilters
@@ -121,6 +121,12 @@ def _both(fn: Any) -> Any:
 NO_TEXT = "counts without any event text, currency or name: values asserted in tests/db/test_scoped_reports.py"
 
 # --- dashboards --------------------------------------------------------------------------------
+read(
+    jobs.background_job,
+    lambda c: [jobs.background_job(c.engine, job_id, principal=c.principal) for job_id in range(1, 4)],
+    control=False,
+    why="a job is shown to the one who started it only; starting it checked each order is in their scope",
+)
 read(filters.event_choices, lambda c: filters.event_choices(c.engine, principal=c.principal))
 unscoped(filters.frame, "runs a query its caller built, scope applied (where_facts / events_of)")
 unscoped(filters.rows_of, "runs a query its caller built, scope applied (where_facts / events_of)")

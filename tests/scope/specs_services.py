@@ -44,6 +44,7 @@ from orders_core.services import (
     tickets,
     users,
     validation,
+    validation_jobs,
     wizard_drafts,
 )
 from orders_core.status import Role
@@ -158,6 +159,17 @@ write(
 write(
     validation.validate_orders,
     lambda c: validation.validate_orders(
+        c.session,
+        actor=c.principal,
+        order_ids=[c.world.ours.pending_id, c.world.theirs.pending_id],
+        method="bank_transfer",
+        received_at=TODAY,
+    ),
+    control_role=FINANCE,
+)
+write(
+    validation_jobs.start_validation,
+    lambda c: validation_jobs.start_validation(
         c.session,
         actor=c.principal,
         order_ids=[c.world.ours.pending_id, c.world.theirs.pending_id],
@@ -580,10 +592,8 @@ for fn in (
     attendees.units_without_attendee,
     catalogue_rules.event_has_orders,
     catalogue_rules.log,
-    confirmations.contexts,
     confirmations.queue_confirmations,
     guards.event_of,
-    guards.id_chunks,
     ledger.ledger_sums,
     ledger.refresh_payment_state,
     modification_diff.holders_of,
