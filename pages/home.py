@@ -5,7 +5,7 @@ import streamlit as st
 
 from orders_core.i18n import _, format_number
 from queries.overview import currency_headlines, orders_by_status, todo_list
-from ui.charts import grouped_bars
+from ui.charts import drawn, figure_of, grouped_bars
 from ui.data import cached_query
 from ui.format import money, status_label
 from ui.guard import require_router
@@ -42,11 +42,19 @@ for headline in currency_headlines(figures):
 
 table = figures.assign(status=figures["status"].map(status_label))
 counts = table.pivot_table(index="status", columns="currency", values="orders", aggfunc="sum", fill_value=0)
-chart = grouped_bars(table, category="status", group="currency", value="orders", y_title=_("Orders"))
-st.plotly_chart(chart, use_container_width=True)
+# Built once per data, language and principal (ui.charts.drawn), not on every visit of the landing page.
+chart = drawn(
+    grouped_bars,
+    table[["status", "currency", "orders"]],
+    category="status",
+    group="currency",
+    value="orders",
+    y_title=_("Orders"),
+)
+st.plotly_chart(figure_of(chart), width="stretch")
 
 st.subheader(_("Orders by status and currency"))
-st.dataframe(counts, use_container_width=True)
+st.dataframe(counts, width="stretch")
 display = table.assign(
     total_ht=[money(v, c) for v, c in zip(table["total_ht"], table["currency"])],
     total_ttc=[money(v, c) for v, c in zip(table["total_ttc"], table["currency"])],
@@ -54,7 +62,7 @@ display = table.assign(
 st.dataframe(
     display,
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "currency": _("Currency"),
         "status": _("Status"),

@@ -97,7 +97,7 @@ def _order_view(number: int) -> None:
         else:
             metrics[3].metric(_("Balance due"), money(actions.balance_due, currency))
     render_due_date(order)
-    render_order_actions(order["id"])
+    render_order_actions(order["id"], number=order["number"])
     render_modify_and_add_tickets(order["number"])
     render_follow_up(order)
     render_order_reminders(order["id"], order["buyer_email"])
@@ -261,7 +261,7 @@ def _order_view(number: int) -> None:
     with tabs[7]:
         render_order_notes(order)
     with tabs[8]:
-        render_order_emails(order["id"])
+        render_order_emails(order["id"], number=order["number"], buyer_email=order["buyer_email"])
     with tabs[9]:
         render_order_tickets(order["number"])
 

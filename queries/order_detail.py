@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, literal, select
+from sqlalchemy import Engine, Integer, bindparam, func, literal, select
 
+from orders_core.db import rows_together
 from orders_core.models import (
     Attendee,
     Event,
@@ -26,6 +27,7 @@ from orders_core.models import (
 from orders_core.order_rules import OrderFacts
 from orders_core.permissions import Actor
 from orders_core.scope import MASK, event_condition, personal, table_columns
+from queries.emails import shown_subject
 from queries.sql import AnySelect, refunded_sum
 
 CANCELLED_COLUMNS = ["attendee_id", "first_name", "last_name", "cancelled_at"]
@@ -108,140 +110,179 @@ def order_detail(engine: Engine, number: int, *, principal: Actor) -> OrderDetai
         order = dict(row)
         order_id = order["id"]
 
-        def frame(query: AnySelect, columns: list[str]) -> pd.DataFrame:
-            return pd.DataFrame([tuple(r) for r in conn.execute(query).all()], columns=columns)
+        queries = _tab_queries(principal)
+        rows = rows_together(conn, [query for query, _columns in queries.values()], {"order_id": order_id})
+        tabs = {
+            name: pd.DataFrame(tab_rows, columns=columns)
+            for (name, (_query, columns)), tab_rows in zip(queries.items(), rows, strict=True)
+        }
+    items = tabs["items"]
+    items["attendee_id"] = items["attendee_id"].astype(object).where(items["attendee_id"].notna(), None)
+    return OrderDetail(
+        order,
+        tabs["custom_fields"],
+        items,
+        tabs["lines"],
+        tabs["payments"],
+        tabs["history"],
+        tabs["emails"],
+        tabs["cancelled"],
+    )
 
-        custom_fields = frame(
-            select(
-                FormField.form,
-                FormField.label_en,
-                FormField.label_fr,
-                personal(OrderItem.holder_first_name + " " + OrderItem.holder_last_name, principal, "holder"),
-                personal(FieldValue.value, principal, "value"),
-                FormField.field_type,
-                FormField.options,
-            )
-            .select_from(FieldValue)
-            .join(FormField, FormField.id == FieldValue.field_id)
-            .outerjoin(OrderItem, OrderItem.id == FieldValue.order_item_id)
-            .where(FieldValue.order_id == order_id)
-            .order_by(
-                FieldValue.order_item_id.is_not(None), FieldValue.order_item_id, FormField.position, FormField.id
+
+# The tabs' statements, built once per masking (building them cost more than running them):
+# the order's id is a bound parameter, the scope was checked by the order's own read.
+_TAB_QUERIES: dict[bool, dict[str, tuple[AnySelect, list[str]]]] = {}
+
+
+def _tab_queries(principal: Actor) -> dict[str, tuple[AnySelect, list[str]]]:
+    """Each tab's statement and columns, for the principal's masking (`personal` depends on
+    nothing else)."""
+    sees = principal.sees_personal_data
+    if sees not in _TAB_QUERIES:
+        order_id = bindparam("order_id", type_=Integer)
+        _TAB_QUERIES[sees] = {
+            "custom_fields": (
+                select(
+                    FormField.form,
+                    FormField.label_en,
+                    FormField.label_fr,
+                    personal(OrderItem.holder_first_name + " " + OrderItem.holder_last_name, principal, "holder"),
+                    personal(FieldValue.value, principal, "value"),
+                    FormField.field_type,
+                    FormField.options,
+                )
+                .select_from(FieldValue)
+                .join(FormField, FormField.id == FieldValue.field_id)
+                .outerjoin(OrderItem, OrderItem.id == FieldValue.order_item_id)
+                .where(FieldValue.order_id == order_id)
+                .order_by(
+                    FieldValue.order_item_id.is_not(None), FieldValue.order_item_id, FormField.position, FormField.id
+                ),
+                ["form", "label_en", "label_fr", "holder", "value", "field_type", "options"],
             ),
-            ["form", "label_en", "label_fr", "holder", "value", "field_type", "options"],
-        )
-        items = frame(
-            select(
-                OrderItem.id,
-                OrderLine.name,
-                OrderLine.kind,
-                personal(OrderItem.holder_first_name, principal),
-                personal(OrderItem.holder_last_name, principal),
-                personal(OrderItem.holder_email, principal),
-                OrderItem.seat,
-                OrderItem.delivery_mode,
-                Attendee.id,
-            )
-            .join(OrderLine, OrderLine.id == OrderItem.order_line_id)
-            .outerjoin(Attendee, Attendee.order_item_id == OrderItem.id)
-            .where(OrderItem.order_id == order_id)
-            .order_by(OrderItem.id),
-            [
-                "item_id",
-                "line_name",
-                "kind",
-                "holder_first_name",
-                "holder_last_name",
-                "holder_email",
-                "seat",
-                "delivery_mode",
-                "attendee_id",
-            ],
-        )
-        items["attendee_id"] = items["attendee_id"].astype(object).where(items["attendee_id"].notna(), None)
-        lines = frame(
-            select(
-                OrderLine.id,
-                OrderLine.name,
-                OrderLine.kind,
-                OrderLine.quantity,
-                OrderLine.unit_price_ht,
-                OrderLine.tax_rate,
-                OrderLine.discount_amount,
-                OrderLine.total_ht,
-                OrderLine.total_ttc,
-            )
-            .where(OrderLine.order_id == order_id)
-            .order_by(OrderLine.id),
-            [
-                "line_id",
-                "name",
-                "kind",
-                "quantity",
-                "unit_price_ht",
-                "tax_rate",
-                "discount_amount",
-                "total_ht",
-                "total_ttc",
-            ],
-        )
-        payments = frame(
-            select(
-                Payment.id,
-                Payment.method,
-                Payment.amount,
-                Payment.currency,
-                Payment.received_at,
-                Payment.reference,
-                Payment.recorded_by,
-            )
-            .where(Payment.order_id == order_id)
-            .order_by(Payment.received_at, Payment.id),
-            ["payment_id", "method", "amount", "currency", "received_at", "reference", "recorded_by"],
-        )
-        history = frame(
-            select(
-                OrderHistory.id,
-                OrderHistory.at,
-                OrderHistory.actor,
-                OrderHistory.action,
-                OrderHistory.details if principal.sees_personal_data else literal(MASK).label("details"),
-                OrderHistory.reason,
-                func.coalesce(func.nullif(User.full_name, ""), OrderHistory.actor).label("actor_name"),
-            )
-            .outerjoin(User, User.email == OrderHistory.actor)
-            .where(OrderHistory.order_id == order_id)
-            .order_by(OrderHistory.at.desc(), OrderHistory.id.desc()),
-            ["history_id", "at", "actor", "action", "details", "reason", "actor_name"],
-        )
-        emails = frame(
-            select(
-                OutboxEmail.id,
-                OutboxEmail.created_at,
-                OutboxEmail.kind,
-                personal(OutboxEmail.recipient, principal),
-                OutboxEmail.subject,
-                OutboxEmail.status,
-                OutboxEmail.attempts,
-                OutboxEmail.sent_at,
-                OutboxEmail.last_error,
-            )
-            .where(OutboxEmail.order_id == order_id)
-            .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
-            ["email_id", "created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error"],
-        )
-        cancelled = frame(
-            select(
-                Attendee.id,
-                personal(Attendee.first_name, principal),
-                personal(Attendee.last_name, principal),
-                Attendee.cancelled_at,
-            )
-            .where(Attendee.order_id == order_id, Attendee.cancelled_at.is_not(None))
-            .order_by(Attendee.cancelled_at, Attendee.id),
-            CANCELLED_COLUMNS,
-        )
-    return OrderDetail(order, custom_fields, items, lines, payments, history, emails, cancelled)
+            "items": (
+                select(
+                    OrderItem.id,
+                    OrderLine.name,
+                    OrderLine.kind,
+                    personal(OrderItem.holder_first_name, principal),
+                    personal(OrderItem.holder_last_name, principal),
+                    personal(OrderItem.holder_email, principal),
+                    OrderItem.seat,
+                    OrderItem.delivery_mode,
+                    Attendee.id,
+                )
+                .join(OrderLine, OrderLine.id == OrderItem.order_line_id)
+                .outerjoin(Attendee, Attendee.order_item_id == OrderItem.id)
+                .where(OrderItem.order_id == order_id)
+                .order_by(OrderItem.id),
+                [
+                    "item_id",
+                    "line_name",
+                    "kind",
+                    "holder_first_name",
+                    "holder_last_name",
+                    "holder_email",
+                    "seat",
+                    "delivery_mode",
+                    "attendee_id",
+                ],
+            ),
+            "lines": (
+                select(
+                    OrderLine.id,
+                    OrderLine.name,
+                    OrderLine.kind,
+                    OrderLine.quantity,
+                    OrderLine.unit_price_ht,
+                    OrderLine.tax_rate,
+                    OrderLine.discount_amount,
+                    OrderLine.total_ht,
+                    OrderLine.total_ttc,
+                )
+                .where(OrderLine.order_id == order_id)
+                .order_by(OrderLine.id),
+                [
+                    "line_id",
+                    "name",
+                    "kind",
+                    "quantity",
+                    "unit_price_ht",
+                    "tax_rate",
+                    "discount_amount",
+                    "total_ht",
+                    "total_ttc",
+                ],
+            ),
+            "payments": (
+                select(
+                    Payment.id,
+                    Payment.method,
+                    Payment.amount,
+                    Payment.currency,
+                    Payment.received_at,
+                    Payment.reference,
+                    Payment.recorded_by,
+                )
+                .where(Payment.order_id == order_id)
+                .order_by(Payment.received_at, Payment.id),
+                ["payment_id", "method", "amount", "currency", "received_at", "reference", "recorded_by"],
+            ),
+            "history": (
+                select(
+                    OrderHistory.id,
+                    OrderHistory.at,
+                    OrderHistory.actor,
+                    OrderHistory.action,
+                    OrderHistory.details if principal.sees_personal_data else literal(MASK).label("details"),
+                    OrderHistory.reason,
+                    func.coalesce(func.nullif(User.full_name, ""), OrderHistory.actor).label("actor_name"),
+                )
+                .outerjoin(User, User.email == OrderHistory.actor)
+                .where(OrderHistory.order_id == order_id)
+                .order_by(OrderHistory.at.desc(), OrderHistory.id.desc()),
+                ["history_id", "at", "actor", "action", "details", "reason", "actor_name"],
+            ),
+            "emails": (
+                select(
+                    OutboxEmail.id,
+                    OutboxEmail.created_at,
+                    OutboxEmail.kind,
+                    personal(OutboxEmail.recipient, principal),
+                    shown_subject(),  # issue 19: "(written when it is sent)" until the sender writes it
+                    OutboxEmail.status,
+                    OutboxEmail.attempts,
+                    OutboxEmail.sent_at,
+                    OutboxEmail.last_error,
+                )
+                .where(OutboxEmail.order_id == order_id)
+                .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
+                [
+                    "email_id",
+                    "created_at",
+                    "kind",
+                    "recipient",
+                    "subject",
+                    "status",
+                    "attempts",
+                    "sent_at",
+                    "last_error",
+                ],
+            ),
+            "cancelled": (
+                select(
+                    Attendee.id,
+                    personal(Attendee.first_name, principal),
+                    personal(Attendee.last_name, principal),
+                    Attendee.cancelled_at,
+                )
+                .where(Attendee.order_id == order_id, Attendee.cancelled_at.is_not(None))
+                .order_by(Attendee.cancelled_at, Attendee.id),
+                CANCELLED_COLUMNS,
+            ),
+        }
+    return _TAB_QUERIES[sees]
 
 
 def attendee_record(engine: Engine, attendee_id: int, *, principal: Actor) -> dict[str, Any] | None:

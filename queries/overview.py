@@ -4,41 +4,59 @@ currency."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, false, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from orders_core.documents.seller import missing_settings, seller_settings
-from orders_core.models import BankTransaction, Order, OutboxEmail
+from orders_core.models import BankTransaction, DashOrderFact, Event, Order, OutboxEmail
+from orders_core.models.orders import TODO_CONDITIONS
 from orders_core.payment_state import PaymentState
 from orders_core.permissions import Actor, role_may
 from orders_core.scope import event_condition, order_condition
 from orders_core.status import OPEN_BANK_STATUSES, OutboxStatus, Status
-from queries.grid import GridFilters, filter_conditions
-from queries.sql import money_sum
+from queries.due import today_in
+from queries.due_dates import MAX_AHEAD, MAX_BEHIND, local_date
+from queries.grid import GridFilters
+
+CENT = Decimal("0.01")
 
 
 def orders_by_status(engine: Engine, *, principal: Actor) -> pd.DataFrame:
     """One row per (status, currency) of the principal's orders not deleted: count and totals
-    HT / TTC. Money stays Decimal (object columns): never summed across currencies."""
+    HT / TTC and amount paid. Money stays Decimal (object columns): never summed across
+    currencies. Issue 19: read from the dashboards' order summary (`dash_order_facts`, kept exact
+    by triggers, in whole cents), not a GROUP BY of every order."""
+    f = DashOrderFact
     query = (
         select(
-            Order.status,
-            Order.currency,
-            func.count().label("orders"),
-            money_sum(Order.total_ht).label("total_ht"),
-            money_sum(Order.total_ttc).label("total_ttc"),
-            money_sum(Order.amount_paid).label("amount_paid"),
+            f.status,
+            f.currency,
+            func.sum(f.orders),
+            func.sum(f.total_ht_cents),
+            func.sum(f.total_ttc_cents),
+            func.sum(f.amount_paid_cents),
         )
-        .where(Order.deleted_at.is_(None), event_condition(Order.event_id, principal))
-        .group_by(Order.status, Order.currency)
-        .order_by(Order.currency, Order.status)
+        .where(f.deleted == false(), event_condition(f.event_id, principal))
+        .group_by(f.status, f.currency)
+        .having(func.sum(f.orders) > 0)  # rows fallen to zero stay in the summary
+        .order_by(f.currency, f.status)
     )
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = [
+            (status, currency, int(orders), _money(ht), _money(ttc), _money(paid))
+            for status, currency, orders, ht, ttc, paid in conn.execute(query)
+        ]
     return pd.DataFrame(rows, columns=["status", "currency", "orders", "total_ht", "total_ttc", "amount_paid"])
+
+
+def _money(cents: int | Decimal | None) -> Decimal:
+    return (Decimal(int(cents or 0)) / 100).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -133,44 +151,96 @@ def todo_keys(role: str, *, all_events: bool = True) -> list[str]:
 
 def todo_list(engine: Engine, role: str, timezone: str = "UTC", *, principal: Actor) -> list[Todo]:
     """The to-do list of a role: one count per item it can act on (zero included: the page decides
-    how to show them). Each count is one indexed query: the partial indexes on due and follow-up
-    dates, the balance-due index, the status index, the outbox's status index; `refund_due` reads
-    payment_state, which has no index of its own; `seller_settings` reads the one settings row.
-    Issue 17: the counts are of the principal's events; unmatched statement lines, which belong
-    to no event, only for a principal of every event."""
-    items = []
+    how to show them). Each grid item counts the orders its grid link lists, from its partial
+    index (issue 19, `_order_counts`); `seller_settings` reads the one settings row. Issue 17:
+    the counts are of the principal's events; unmatched statement lines, which belong to no event,
+    only for a principal of every event. Issue 19: every count is a scalar subquery of one
+    statement (one round trip, each still on its own index)."""
+    keys = todo_keys(role, all_events=principal.all_events)
     with engine.connect() as conn:
-        for key in todo_keys(role, all_events=principal.all_events):
+        counted: dict[str, ScalarSelect[Any]] = {}
+        for key in keys:
             if key in TODO_GRID_ITEMS:
-                filters = todo_filters(key, timezone)
-                orders = conn.execute(
-                    select(func.count()).select_from(Order).where(*filter_conditions(filters, principal=principal))
-                )
-                items.append(Todo(key, int(orders.scalar_one()), grid=filters))
+                for n, count in enumerate(_order_counts(conn, key, timezone, principal)):
+                    counted[f"{key}.{n}"] = count
             elif key == "statement_lines":
                 # money still to place: a zero line (classified "ignored") leaves nothing to do
                 open_lines = and_(
                     BankTransaction.status.in_([s.value for s in OPEN_BANK_STATUSES]), BankTransaction.amount > 0
                 )
-                count, oldest = conn.execute(
-                    select(func.count(), func.min(BankTransaction.statement_id)).where(open_lines)
-                ).one()
-                params = (("statement", str(oldest)),) if oldest is not None else ()
-                items.append(Todo(key, int(count), page="pages/reconciliation.py", params=params))
+                counted[key] = select(func.count()).where(open_lines).scalar_subquery()
+                counted[f"{key}.oldest"] = (
+                    select(func.min(BankTransaction.statement_id)).where(open_lines).scalar_subquery()
+                )
             elif key == "failed_emails":
-                count = conn.execute(
+                counted[key] = (
                     select(func.count())
                     .select_from(OutboxEmail)
                     .where(
                         OutboxEmail.status == OutboxStatus.FAILED.value,
                         order_condition(OutboxEmail.order_id, principal),
                     )
-                ).scalar_one()
-                items.append(
-                    Todo(key, int(count), page="pages/emails.py", params=(("status", OutboxStatus.FAILED.value),))
+                    .scalar_subquery()
                 )
-            elif key == "seller_settings":  # the count is the number of mandatory settings missing
-                with Session(bind=conn) as session:
-                    missing = missing_settings(seller_settings(session))
-                items.append(Todo(key, len(missing), page="pages/seller_settings.py"))
+        found = dict(conn.execute(select(*(q.label(k) for k, q in counted.items()))).one()._mapping) if counted else {}
+        missing = None
+        if "seller_settings" in keys:  # the count is the number of mandatory settings missing
+            with Session(bind=conn) as session:
+                missing = missing_settings(seller_settings(session))
+    items = []
+    for key in keys:
+        if key in TODO_GRID_ITEMS:
+            total = sum(int(v or 0) for k, v in found.items() if k.rsplit(".", 1)[0] == key)
+            items.append(Todo(key, total, grid=todo_filters(key, timezone)))
+        elif key == "statement_lines":
+            oldest = found[f"{key}.oldest"]
+            params = (("statement", str(oldest)),) if oldest is not None else ()
+            items.append(Todo(key, int(found[key]), page="pages/reconciliation.py", params=params))
+        elif key == "failed_emails":
+            items.append(
+                Todo(key, int(found[key]), page="pages/emails.py", params=(("status", OutboxStatus.FAILED.value),))
+            )
+        elif key == "seller_settings":
+            items.append(Todo(key, len(missing or []), page="pages/seller_settings.py"))
     return items
+
+
+def _order_counts(conn: Connection, key: str, timezone: str, principal: Actor) -> list[ScalarSelect[Any]]:
+    """The counts whose sum is the number of orders of a grid item, as its grid link lists them
+    (todo_filters), each on its partial index `ix_orders_todo_<key>`: the item's fixed conditions
+    as the index has them (orders_core.models.orders.TODO_CONDITIONS), then the principal's
+    events and the date. "Overdue" is one range per group of events sharing a cutoff day
+    (`_overdue_cutoffs`, read here); every other item is one count."""
+    conditions = [TODO_CONDITIONS[key], event_condition(Order.event_id, principal)]
+    if key == "follow_ups":
+        conditions.append(Order.follow_up_on <= today_in(timezone))
+    if key != "overdue":
+        return [select(func.count()).select_from(Order).where(*conditions).scalar_subquery()]
+    return [
+        select(func.count())
+        .select_from(Order)
+        .where(*conditions, Order.event_id.in_(event_ids), Order.due_date < cutoff)
+        .scalar_subquery()
+        for cutoff, event_ids in _overdue_cutoffs(conn, principal).items()
+    ]
+
+
+def _overdue_cutoffs(conn: Connection, principal: Actor, now: datetime | None = None) -> dict[date, list[int]]:
+    """The principal's events grouped by the day before which an order of theirs is overdue at
+    `now`: the grid's queries.due_dates.overdue_condition, which asks each order's row for its
+    event's day (a subquery per row), asked here once per event with the same SQL (`local_date`,
+    the database's own zone rules). A handful of events fall on at most three days."""
+    now = now or datetime.now(UTC)
+    earliest, latest = (now - MAX_BEHIND).date(), (now + MAX_AHEAD).date()
+    groups: dict[date, list[int]] = {}
+    rows = conn.execute(select(Event.id, local_date(now, Event.timezone)).where(event_condition(Event.id, principal)))
+    for event_id, today in rows:
+        # as overdue_condition: before UTC-12's day anywhere, and never past UTC+14's
+        day = min(max(_as_date(today) or earliest, earliest), latest)
+        groups.setdefault(day, []).append(int(event_id))
+    return groups
+
+
+def _as_date(value: date | str | None) -> date | None:
+    """SQLite gives the function's ISO day back as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -8,22 +8,23 @@ row, or the "does not exist" refusal of a quote)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, case, func, select
 from sqlalchemy.orm import Session
 
 from orders_core.custom_fields import BUYER_FIELDS, FORMS, FieldSpec, fields_of, stored_choices
-from orders_core.delivery import usual_delivery_mode
+from orders_core.delivery import most_common_mode
 from orders_core.emails.choices import list_templates
 from orders_core.i18n import as_utc
-from orders_core.models import Event, FieldValue, Order, OrderItem, OrderLine
+from orders_core.models import DashLineFact, Event, FieldValue, Order, OrderItem, OrderLine, Tariff
 from orders_core.permissions import Actor
 from orders_core.quote import Quote, quote_order
 from orders_core.scope import event_condition, require_event
-from orders_core.status import ADMITTING_KINDS
+from orders_core.status import ADMITTING_KINDS, HOLDING_STATUSES
 from queries.catalogue import events_list, sellable_tariffs, tariffs_of_event
 
 
@@ -184,44 +185,99 @@ def add_ticket_context(engine: Engine, number: int, *, principal: Actor) -> dict
     """What the "Add a ticket" and "Record payment" forms need beyond the order's facts
     (`queries.order_detail.order_facts`): ids, version, seats already in the order, its usual
     delivery mode and the badge/ticket tariffs of its event. None when there is no such order
-    among the principal's events."""
-    with Session(engine) as session:
-        order = session.scalars(
-            select(Order).where(Order.number == number, event_condition(Order.event_id, principal))
-        ).one_or_none()
+    among the principal's events. Issue 19: three statements (the order with its event, its
+    tickets, the tariffs with their units held), read on every render of a box-office order."""
+    with engine.connect() as conn:
+        order = conn.execute(
+            select(
+                Order.id,
+                Order.number,
+                Order.version,
+                Order.currency,
+                Order.event_id,
+                Order.paid_at,
+                Event.seated,
+                Event.timezone,
+            )
+            .join(Event, Event.id == Order.event_id)
+            .where(Order.number == number, event_condition(Order.event_id, principal))
+        ).first()
         if order is None:
             return None
-        event = session.get_one(Event, order.event_id)
-        seats = [
-            s
-            for s in session.scalars(
-                select(OrderItem.seat).where(OrderItem.order_id == order.id).order_by(OrderItem.id)
-            )
-            if s
-        ]
-        context = {
+        tickets = conn.execute(
+            select(OrderItem.seat, OrderItem.delivery_mode).where(OrderItem.order_id == order.id).order_by(OrderItem.id)
+        ).all()
+        return {
             "order_id": order.id,
             "number": order.number,
             "version": order.version,
             "currency": order.currency,
             "event_id": order.event_id,
-            "seated": bool(event.seated),
-            "timezone": event.timezone,
-            "seats": seats,
-            "delivery_mode": usual_delivery_mode(session, order.id),
+            "seated": bool(order.seated),
+            "timezone": order.timezone,
+            "seats": [seat for seat, _mode in tickets if seat],
+            "delivery_mode": most_common_mode(mode for _seat, mode in tickets),
             "paid_at": as_utc(order.paid_at) if isinstance(order.paid_at, datetime) else None,
+            "tariffs": _admitting_on_sale(conn, order.event_id, order.currency),
         }
-    tariffs = sellable_tariffs(engine, order.event_id, principal=principal)
-    context["tariffs"] = [
-        {
-            "id": int(t["id"]),
-            "name": t["name"],
-            "kind": t["kind"],
-            "unit_price_ht": t["unit_price_ht"],
-            "tax_rate": t["tax_rate"],
-            "remaining": None if pd.isna(t["remaining"]) else int(t["remaining"]),
-        }
-        for t in tariffs.to_dict("records")
-        if t["kind"] in ADMITTING_KINDS and t["currency"] == order.currency
+
+
+def _admitting_on_sale(conn: Connection, event_id: int, currency: str) -> list[dict[str, Any]]:
+    """The badges and tickets in `currency` that `queries.catalogue.sellable_tariffs` offers now
+    (active, in their sales window, unlimited or with units left), by id. Issue 19: the units
+    held by orders come from the line summary (`dash_line_facts`, kept exact by triggers, read
+    through its index `ix_dash_line_facts_tariff`), for the tariffs with a capacity only - the
+    event's lines, hundreds of thousands at a million orders, are never aggregated while an order
+    page renders."""
+    now = datetime.now(UTC)
+    held = (
+        select(func.coalesce(func.sum(DashLineFact.quantity), 0))
+        .where(
+            DashLineFact.event_id == Tariff.event_id,
+            DashLineFact.tariff_id == Tariff.id,
+            DashLineFact.deleted.is_(False),
+            DashLineFact.status.in_([status.value for status in HOLDING_STATUSES]),
+        )
+        .scalar_subquery()
+    )
+    candidates = [
+        t
+        for t in conn.execute(
+            select(
+                Tariff.id,
+                Tariff.name,
+                Tariff.kind,
+                Tariff.unit_price_ht,
+                Tariff.tax_rate,
+                Tariff.capacity,
+                Tariff.sales_start,
+                Tariff.sales_end,
+                case((Tariff.capacity.is_not(None), held)).label("held"),
+            )
+            .where(
+                Tariff.event_id == event_id,
+                Tariff.active.is_(True),
+                Tariff.currency == currency,
+                Tariff.kind.in_([kind.value for kind in ADMITTING_KINDS]),
+            )
+            .order_by(Tariff.id)
+        )
+        if (t.sales_start is None or as_utc(t.sales_start) <= now)
+        and (t.sales_end is None or now < as_utc(t.sales_end))
     ]
-    return context
+    offered = []
+    for t in candidates:
+        remaining = None if t.capacity is None else int(t.capacity) - int(t.held or 0)
+        if remaining is not None and remaining <= 0:
+            continue
+        offered.append(
+            {
+                "id": int(t.id),
+                "name": t.name,
+                "kind": t.kind,
+                "unit_price_ht": Decimal(str(t.unit_price_ht)).quantize(Decimal("0.01")),
+                "tax_rate": Decimal(str(t.tax_rate)).quantize(Decimal("0.001")),
+                "remaining": remaining,
+            }
+        )
+    return offered

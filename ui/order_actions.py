@@ -15,9 +15,10 @@ import streamlit as st
 
 from orders_core.i18n import N_, _, format_money, format_number, ngettext
 from orders_core.services import lifecycle
-from orders_core.services.validation import validate_orders
+from orders_core.services.validation import BACKGROUND_ABOVE, validate_orders
+from orders_core.services.validation_jobs import start_validation
 from orders_core.status import OFFLINE_METHODS, PAYMENT_METHOD_LABELS, PaymentMethod
-from ui import excess_refunds
+from ui import excess_refunds, validation_job
 from ui.session import can, current_actor, order_actions
 from ui.transactions import read, run_service
 
@@ -73,13 +74,14 @@ def render_bulk_actions(order_ids: list[int], *, refund_excess: bool = False) ->
                     args=(action, ids),
                     width="stretch",
                 )
+    validation_job.render_job_progress()  # a background validation this session started
     _show_dialog()
 
 
-def render_order_actions(order_id: int) -> None:
+def render_order_actions(order_id: int, *, number: int | None = None) -> None:
     """The status changes the domain allows on one order, for the detail page; a locked order
-    says why."""
-    allowed = order_actions(order_id=order_id)
+    says why. Given the order's number, the facts are the page's own read (one read, not two)."""
+    allowed = order_actions(number=number) if number is not None else order_actions(order_id=order_id)
     if allowed is None:
         return
     if allowed.notice:
@@ -190,6 +192,9 @@ def _validate_form(ids: list[int]) -> None:
     summary[3].metric(_("Orders refused"), format_number(len(dry.refused)))
     st.markdown(_("**Payments to record:** {amounts}").format(amounts=_amounts(dry.amounts)))
     _show_refused([dict(number=r.number, reason=r.reason) for r in dry.refused])
+    if len(ids) > BACKGROUND_ABOVE:  # too many for one request: the worker validates them (issue 19)
+        _start_in_background(ids, len(dry.validated), method, received, reference)
+        return
     label = ngettext("Validate {count} order", "Validate {count} orders", len(dry.validated)).format(
         count=format_number(len(dry.validated))
     )
@@ -210,6 +215,25 @@ def _validate_form(ids: list[int]) -> None:
                     )
                 ),
             )
+
+
+def _start_in_background(ids: list[int], count: int, method: str, received: date, reference: str) -> None:
+    st.info(
+        _("More than {limit} orders: they are validated in the background, with the progress on this page.").format(
+            limit=format_number(BACKGROUND_ABOVE)
+        )
+    )
+    label = ngettext(
+        "Validate {count} order in the background", "Validate {count} orders in the background", count
+    ).format(count=format_number(count))
+    if st.button(label, key="order_actions.confirm", type="primary", disabled=not count):
+        actor = current_actor()
+        run_service(
+            lambda s: start_validation(
+                s, actor=actor, order_ids=ids, method=method, received_at=received, reference=reference
+            ),
+            then=lambda job_id: (_close(), validation_job.remember(job_id)),
+        )
 
 
 def _reason_form(action: str, ids: list[int]) -> None:

@@ -103,22 +103,24 @@ def _issue_invoice(order_id: int) -> None:
         )
 
 
-def _remaining(invoice_id: int) -> list[dict[str, Any]] | None:
-    """Each line of the invoice with the units and amount it still bills (plain values)."""
+def _standing(order_id: int) -> tuple[int | None, list[dict[str, Any]]]:
+    """The order's standing invoice (None: none stands) and each of its lines with the units and
+    amount it still bills (plain values), in one read (issue 19)."""
 
-    def lines(session) -> list[dict[str, Any]]:
-        invoice = session.get(Invoice, invoice_id)
-        return [
+    def standing(session) -> tuple[int | None, list[dict[str, Any]]]:
+        invoice = standing_invoice(session, order_id)
+        if invoice is None:
+            return None, []
+        return invoice.id, [
             {"id": r.line.id, "description": r.line.description, "units": r.quantity, "total_ttc": r.total_ttc}
             for r in remaining_lines(session, invoice)
         ]
 
-    return read(lines)
+    return read(standing) or (None, [])
 
 
-def _credit_note_form(invoice_id: int, number: str) -> None:
+def _credit_note_form(invoice_id: int, number: str, lines: list[dict[str, Any]]) -> None:
     """The choice of what to credit; "Review" keeps it under CONFIRM for the summary."""
-    lines = _remaining(invoice_id) or []
     st.markdown("##### " + _("Issue credit note for {number}").format(number=md(number)))
     whole = _("The whole invoice")
     scope = st.radio(
@@ -148,10 +150,9 @@ def _credit_note_form(invoice_id: int, number: str) -> None:
         st.rerun()
 
 
-def _confirmation(invoice_id: int, number: str, currency: str) -> None:
+def _confirmation(invoice_id: int, number: str, currency: str, lines: list[dict[str, Any]]) -> None:
     """The summary of the credit note under review, then Issue or Back."""
     asked = st.session_state[CONFIRM]
-    lines = _remaining(invoice_id) or []
     quantities = asked["quantities"]
     with st.container(border=True):
         st.markdown("##### " + _("Confirm the credit note for {number}").format(number=md(number)))
@@ -221,7 +222,7 @@ def render_order_invoices(order: dict) -> None:
         if documents.empty:
             st.caption(_("Finance issues invoices."))
         return
-    standing = read(lambda session: getattr(standing_invoice(session, int(order["id"])), "id", None))
+    standing, lines = _standing(int(order["id"]))
     if standing is None:
         st.session_state.pop(CONFIRM, None)
         if order.get("deleted_at") is None:  # a deleted order bills nothing: no new invoice
@@ -229,7 +230,7 @@ def render_order_invoices(order: dict) -> None:
         return
     number = str(documents.loc[documents["id"] == standing, "number"].iloc[0])
     if (st.session_state.get(CONFIRM) or {}).get("invoice_id") == standing:
-        _confirmation(standing, number, order["currency"])
+        _confirmation(standing, number, order["currency"], lines)
     else:
         with st.expander(_("Issue credit note"), icon=":material/undo:"):
-            _credit_note_form(standing, number)
+            _credit_note_form(standing, number, lines)

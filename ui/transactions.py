@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from orders_core.db import read_only, unit_of_work
 from orders_core.errors import OrderError
-from ui.data import clear_after_write, engine
+from ui.data import clear_after_write, engine, note_session_read
 from ui.text import md
 
 T = TypeVar("T")
@@ -79,6 +79,7 @@ def show_notice(notice: str = NOTICE) -> None:
 
 def read(call: Callable[[Session], T], *, on_error: Callable[[OrderError], None] = _show_error) -> T | None:
     """Run `call(session)` in a read-only session; a refusal is shown and gives None."""
+    note_session_read(call)
     try:
         with read_only(engine()) as session:
             return call(session)

@@ -12,12 +12,16 @@ check. The writes and the read go through orders_core/services/wizard_drafts.py.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
 from orders_core.i18n import _
 from orders_core.services.wizard_drafts import discard_draft, draft_days, load_draft, new_token, save_draft
 from ui.session import current_actor
 from ui.text import md
+from ui.timezone import user_timezone
 from ui.transactions import read, run_service
 from ui.wizard_state import WizardState, start, state
 
@@ -106,21 +110,35 @@ def show_stale() -> None:
 
 def persist(w: WizardState) -> None:
     """Save the wizard's state as its draft when it changed since the last save (nothing is
-    saved before something was typed)."""
+    saved before something was typed), and say when it was last saved."""
     kept = st.session_state.get(DRAFT_KEY)
     if not kept or kept["order_id"] != w.order_id:
         return
     text = w.to_json()
-    if text == kept["saved"] or (kept["saved"] is None and text == kept["pristine"]):
-        return
-    token, order_id = kept["token"], kept["order_id"]
-    done = run_service(
-        lambda session: save_draft(session, actor=current_actor(), token=token, state=text, order_id=order_id),
-        rerun=False,
-        changes_reads=False,
-    )
-    if done is not None:  # refused: shown, and tried again at the next run
-        kept["saved"] = text
+    if text != kept["saved"] and not (kept["saved"] is None and text == kept["pristine"]):
+        token, order_id = kept["token"], kept["order_id"]
+        done = run_service(
+            lambda session: save_draft(session, actor=current_actor(), token=token, state=text, order_id=order_id),
+            rerun=False,
+            changes_reads=False,
+        )
+        if done is not None:  # refused: shown, and tried again at the next run
+            kept["saved"] = text
+            kept["saved_at"] = datetime.now(UTC)
+    if text == kept["saved"] and kept.get("saved_at") is not None:
+        _show_saved(kept["saved_at"], w.step)
+
+
+def _show_saved(saved_at: datetime, step: int) -> None:
+    """ "Draft saved at 14:05", drawn only when the draft on the server is what this run shows.
+    Its container is named after the step shown (`st-key-wizard_draft_saved_step_2` in the page):
+    a browser test waits for it before reloading, not for a run that may still be saving."""
+    with st.container(key=f"wizard_draft_saved_step_{step}"):
+        at = saved_at.astimezone(ZoneInfo(user_timezone()))
+        st.caption(
+            _("Draft saved at {time}").format(time=at.strftime("%H:%M")),
+            help=_("What you type is kept on the server: a reload, or this address in another tab, finds it."),
+        )
 
 
 def abandon() -> None:

@@ -171,3 +171,41 @@ def test_a_paid_organiser_order_owing_a_balance_is_listed_with_its_status_and_pa
         "€120.00",
     )
     assert at.metric[0].label == "EUR: 3 orders"
+
+
+def test_a_selection_above_the_limit_is_validated_in_the_background_with_its_progress_on_the_page(
+    pending, engine, monkeypatch
+):
+    from orders_core import background
+    from orders_core.worker import JobRun
+
+    monkeypatch.setattr("orders_core.services.validation.BACKGROUND_ABOVE", 1)
+    monkeypatch.setattr("ui.order_actions.BACKGROUND_ABOVE", 1)
+    monkeypatch.setattr(background, "CHUNK", 1)
+    at = app()
+    at = select_rows(at, [0, 1])
+    at.button(key="order_actions.bulk_validate").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Orders to validate"] == "2"  # the summary before
+    at.button(key="order_actions.confirm").click().run()
+    assert not at.exception
+    assert "order_actions.open" not in at.session_state  # the dialog closed, the job is queued
+    assert "Waiting for the worker…" in [p.proto.text for p in at.get("progress")]
+    with engine.connect() as conn:
+        assert conn.execute(select(Order.status).where(Order.id == pending[0][0])).scalar_one() == "awaiting_payment"
+
+    stops = iter([False, True])  # the real worker step: one chunk, then asked to stop
+    assert background.run_background_jobs(JobRun(engine, datetime.now(UTC), lambda: next(stops))).endswith("queued")
+    at.run()
+    [bar] = at.get("progress")
+    assert bar.proto.text == "Validating in the background: 1 of 2 orders" and bar.proto.value == 50
+
+    assert background.run_background_jobs(JobRun(engine, datetime.now(UTC), lambda: False)).endswith("done")
+    at.run()
+    assert not at.exception and not at.get("progress")
+    assert "Background validation done: 2 orders validated, 3 attendees created, 2 emails queued." in [
+        s.value for s in at.success
+    ]
+    assert any("€360.00" in m.value for m in at.markdown)
+    at.button(key="validation_job.close").click().run()
+    assert "order_actions.job" not in at.session_state and not at.success

@@ -53,6 +53,11 @@ def step_heading(page, title: str):
     return page.get_by_role("heading", name=re.compile(rf"^\d\. {re.escape(title)}$"))
 
 
+def draft_saved(page, *, step: int):
+    """The "Draft saved at HH:MM" caption of a run showing `step` (ui/wizard_drafts.py)."""
+    return page.locator(f".st-key-wizard_draft_saved_step_{step}")
+
+
 def test_a_reload_in_the_middle_of_the_wizard_keeps_what_was_typed(signed_in_page, app_database):
     page = signed_in_page("event_manager")
     page.get_by_role("link", name="New order").click()
@@ -75,12 +80,17 @@ def test_a_reload_in_the_middle_of_the_wizard_keeps_what_was_typed(signed_in_pag
         page.get_by_role("textbox", name=name).fill(value)
         page.keyboard.press("Enter")
         wait_for_app(page)
-    # A step back and forth: a visible outcome that comes after the run of the last Enter (the
-    # idle marker right after it may still be the one of the run before, on a busy machine).
+    # A step back and forth. Before reloading, the page must say that the server's draft is what
+    # it shows ("Draft saved at ...", drawn after the save, in a container named after the step):
+    # the idle marker, or a value typed in the browser, may still be those of a run that has not
+    # saved yet on a busy machine.
     page.get_by_role("button", name="1. Tariffs").click()
     expect(page.get_by_role("spinbutton").first).to_have_value("2")
+    expect(draft_saved(page, step=1)).to_contain_text("Draft saved at")
+    expect(draft_saved(page, step=2)).to_have_count(0)
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("textbox", name="Email *")).to_have_value("helene@example.org")
+    expect(draft_saved(page, step=2)).to_contain_text("Draft saved at")
     wait_for_app(page)
     draft_url = page.url
 
