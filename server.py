@@ -6,9 +6,12 @@ headers middleware and the error handler around it.
 
 Routes and middleware are listed in web/routes.py (adding a route is one line there)."""
 
+import threading
+
 import streamlit as st
 
 from ui.guard import turn_off_pages_folder_mode
+from ui.preload import preload
 from web.errors import show_unexpected_error
 from web.routes import MIDDLEWARE, ROUTES
 
@@ -18,3 +21,8 @@ from web.routes import MIDDLEWARE, ROUTES
 turn_off_pages_folder_mode()
 
 app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=show_unexpected_error)
+# Issue 19: the pages' modules and plotly's, pandas' and Babel's first-use loading happen as the
+# process starts, instead of in the first user's first page (ui/preload.py). In a thread: Streamlit
+# imports this file in its event loop, which answers nothing (not even /_stcore/health) meanwhile;
+# a page that needs a module still being loaded waits for it (Python's import lock), once.
+threading.Thread(target=preload, name="orders-preload", daemon=True).start()

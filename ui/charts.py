@@ -7,21 +7,28 @@ issue 19 measured at 3.1 s of figure building per page) and drawn the same way e
 - time periods as words in the user's language ("Nov 2026", "nov. 2026", "Week of Nov 2, 2026"),
   on a category axis: plotly's date axis placed a month bar of November at "Oct 31" and named
   months in English;
-- breakdowns as horizontal bars with their values written on them (no pie, no funnel)."""
+- breakdowns as horizontal bars with their values written on them (no pie, no funnel).
+
+Issue 19: a page draws `drawn(builder, data, ...)`, the finished figure as plotly's dict, built
+once per data, options, language and principal (st.cache_data, cleared after every write like the
+reads): a warm rerun of a dashboard no longer builds and validates its figures."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 from babel.dates import format_skeleton
 
-from orders_core.i18n import _, babel_locale, format_number
+from orders_core.i18n import _, babel_locale, format_number, get_locale
 from orders_core.status import STATUS_GROUP_LABELS, Status
 from ui.format import STATUS_COLOURS, status_label
+from ui.session import current_actor
 
 # The drawing colour of each badge colour name of ui.format.STATUS_COLOURS.
 _HEX = {
@@ -335,3 +342,100 @@ def heatmap(data: pd.DataFrame, *, x: str, y: str, z: str, x_title: str, y_title
     figure.update_xaxes(type="category", title_text=x_title)
     figure.update_yaxes(type="category", title_text=y_title)
     return figure
+
+
+def _markup_free(value):
+    return html.escape(value, quote=False) if isinstance(value, str) else value
+
+
+def plain_labels(figure):
+    """Plotly draws `<a href>`, `<b>`, `<br>`... found in its texts: a UTM value or a code name
+    becomes literal text (escaped), on the axes, bars, legend and hover labels alike."""
+    for trace in figure.data:
+        raw_name = getattr(trace, "name", None)
+        updates: dict = {}
+        for attr in ("x", "y", "text", "labels", "ids", "hovertext", "customdata"):
+            values = getattr(trace, attr, None)
+            if values is not None and not isinstance(values, str) and len(values) and hasattr(values, "__iter__"):
+                if any(isinstance(v, str) and any(c in v for c in "<>&") for v in values):
+                    updates[attr] = [_markup_free(v) for v in values]
+        if isinstance(raw_name, str) and any(c in raw_name for c in "<>&"):
+            updates["name"] = _markup_free(raw_name)
+            updates["legendgroup"] = _markup_free(raw_name)
+            template = getattr(trace, "hovertemplate", None)
+            if isinstance(template, str):
+                updates["hovertemplate"] = template.replace(raw_name, _markup_free(raw_name))
+        if updates:
+            trace.update(updates)
+    # An axis ordered by a category list (`category_orders`) must name the escaped values too, or
+    # ">60" in the order and "&gt;60" in the bars become two categories.
+    for_each_axis = (figure.for_each_xaxis, figure.for_each_yaxis)
+    for each in for_each_axis:
+        each(_escape_category_order)
+    return figure
+
+
+def _escape_category_order(axis) -> None:
+    categories = axis.categoryarray
+    if categories is not None and any(isinstance(c, str) and any(m in c for m in "<>&") for c in categories):
+        axis.categoryarray = [_markup_free(c) for c in categories]
+
+
+def finished(figure: go.Figure) -> go.Figure:
+    """Ready to draw: texts as plain text, the dashboards' margins, the language's separators."""
+    plain_labels(figure)
+    figure.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="", separators=number_separators())
+    return figure
+
+
+def _key_of(function: Callable) -> str:
+    """A function argument in a cache key: where it is written (a lambda of a page included)."""
+    code = getattr(function, "__code__", None)
+    where = f"{code.co_filename}:{code.co_firstlineno}" if code is not None else ""
+    return f"{function.__module__}.{function.__qualname__}@{where}"
+
+
+@st.cache_data(ttl=300, max_entries=500, show_spinner=False)  # a figure is some 10-50 kB
+def _built(
+    name: str,
+    _build: Callable[..., go.Figure],
+    args: tuple,
+    values: tuple,
+    functions: tuple,
+    _functions: tuple,
+    layout: tuple,
+    language: str,
+    principal: Any,
+) -> dict:
+    # `name`, `functions` (keys of the function arguments) and `language`, `principal` key the
+    # cache; `_build` and `_functions` are not hashed.
+    figure = _build(*args, **dict(values), **dict(_functions))
+    if layout:
+        figure.update_layout(dict(layout))
+    return finished(figure).to_dict()
+
+
+def drawn(build: Callable[..., go.Figure], *args: Any, layout: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
+    """The finished figure of `build(*args, **kwargs)` (then `layout` applied) as plotly's dict,
+    for `ui.dashboard_widgets.chart`: built once per arguments (DataFrames by their content),
+    language and principal. A function argument is keyed by where it is written: pass functions
+    whose result depends on their arguments and the language only."""
+    functions = tuple(sorted((k, v) for k, v in kwargs.items() if callable(v)))
+    values = tuple(sorted((k, v) for k, v in kwargs.items() if not callable(v)))
+    return _built(
+        f"{build.__module__}.{build.__qualname__}",
+        build,
+        args,
+        values,
+        tuple((k, _key_of(v)) for k, v in functions),
+        functions,
+        tuple(sorted((layout or {}).items())),
+        get_locale(),
+        current_actor(),
+    )
+
+
+def figure_of(spec: dict) -> go.Figure:
+    """A figure again from `drawn`'s dict, without validating it twice: it was validated when
+    built (plotly's own templates are rebuilt this way), a tenth of the cost."""
+    return go.Figure(spec, _validate=False)

@@ -3,14 +3,13 @@ percentages for the locale, and a chart with its data table and CSV download beh
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from orders_core.i18n import _, format_money, format_share
 from queries.dashboards.export import to_csv
-from ui.charts import number_separators
+from ui.charts import figure_of, finished
 from ui.exports import audited_download
 from ui.session import can
 
@@ -55,7 +54,7 @@ def data_behind(
         if can("orders.export"):
             audited_download(
                 _("Download CSV"),
-                to_csv(df),
+                lambda: to_csv(df),  # made on the click only, not on every rerun
                 file_name=f"{file_name}.csv",
                 mime="text/csv",
                 key=key or f"csv.{file_name}",
@@ -64,48 +63,17 @@ def data_behind(
             )
 
 
-def _markup_free(value):
-    return html.escape(value, quote=False) if isinstance(value, str) else value
-
-
-def plain_labels(figure):
-    """Plotly draws `<a href>`, `<b>`, `<br>`... found in its texts: a UTM value or a code name
-    becomes literal text (escaped), on the axes, bars, legend and hover labels alike."""
-    for trace in figure.data:
-        raw_name = getattr(trace, "name", None)
-        updates: dict = {}
-        for attr in ("x", "y", "text", "labels", "ids", "hovertext", "customdata"):
-            values = getattr(trace, attr, None)
-            if values is not None and not isinstance(values, str) and len(values) and hasattr(values, "__iter__"):
-                if any(isinstance(v, str) and any(c in v for c in "<>&") for v in values):
-                    updates[attr] = [_markup_free(v) for v in values]
-        if isinstance(raw_name, str) and any(c in raw_name for c in "<>&"):
-            updates["name"] = _markup_free(raw_name)
-            updates["legendgroup"] = _markup_free(raw_name)
-            template = getattr(trace, "hovertemplate", None)
-            if isinstance(template, str):
-                updates["hovertemplate"] = template.replace(raw_name, _markup_free(raw_name))
-        if updates:
-            trace.update(updates)
-    # An axis ordered by a category list (`category_orders`) must name the escaped values too, or
-    # ">60" in the order and "&gt;60" in the bars become two categories.
-    for_each_axis = (figure.for_each_xaxis, figure.for_each_yaxis)
-    for each in for_each_axis:
-        each(_escape_category_order)
-    return figure
-
-
-def _escape_category_order(axis) -> None:
-    categories = axis.categoryarray
-    if categories is not None and any(isinstance(c, str) and any(m in c for m in "<>&") for c in categories):
-        axis.categoryarray = [_markup_free(c) for c in categories]
-
-
-def chart(figure, df: pd.DataFrame, display: pd.DataFrame, file_name: str, column_config: dict | None = None) -> None:
-    """A plotly chart with its data behind it."""
-    plain_labels(figure)
-    figure.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="", separators=number_separators())
-    st.plotly_chart(figure, width="stretch", key=f"chart.{file_name}")
+def chart(
+    figure: go.Figure | dict,
+    df: pd.DataFrame,
+    display: pd.DataFrame,
+    file_name: str,
+    column_config: dict | None = None,
+) -> None:
+    """A plotly chart with its data behind it: a figure from `ui.charts.drawn` (cached, ready),
+    or a figure built on this run (finished here)."""
+    shown = figure_of(figure) if isinstance(figure, dict) else finished(figure)
+    st.plotly_chart(shown, width="stretch", key=f"chart.{file_name}")
     data_behind(df, display, file_name, column_config)
 
 

@@ -37,6 +37,12 @@ def routed() -> Iterator[None]:
         _ROUTED.reset(token)
 
 
+def is_routed() -> bool:
+    """Whether this code runs inside the router's run of a page (False in a fragment's own rerun,
+    which does not go through app.py: ui/fragments.py)."""
+    return _ROUTED.get()
+
+
 def require_router() -> None:
     """The first line of every page: outside the router, stop this run and rerun through app.py."""
     if _ROUTED.get():

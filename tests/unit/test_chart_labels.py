@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.express as px
 
-from ui.dashboard_widgets import plain_labels
+from ui.charts import plain_labels
 
 LINK = '<a href="http://evil.example">win</a>'
 

@@ -1,0 +1,55 @@
+"""Issue 19: the first user of a fresh app process waited ~2 s for first imports (pandas' Styler,
+plotly's figure classes, the pages' modules). server.py calls `preload()` as the process starts,
+before any browser session: every module the router and the pages import (read from their source,
+so a new page is covered without a list to keep), and the lazily loaded parts that only a first
+figure, styled table or localised number would otherwise load."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Loaded on first use, not on import: the Styler (jinja2) of the grid's colours, Arrow for every
+# table sent to the browser, plotly's JSON encoder and each trace type's validators.
+_LAZY = ("pandas.io.formats.style", "pyarrow", "plotly.io", "plotly.graph_objects")
+
+
+def page_imports() -> list[str]:
+    """The absolute module names imported by app.py and every page file, in order, once each."""
+    names: dict[str, None] = {}
+    for path in (ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                names.update((alias.name, None) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names[node.module] = None
+    return list(names)
+
+
+def _first_uses() -> None:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from orders_core.i18n import LANGUAGES, babel_locale, format_money, set_locale
+
+    figure = go.Figure([go.Bar(x=["a"], y=[1]), go.Scatter(x=["a"], y=[1]), go.Heatmap(z=[[1]])])
+    figure.update_layout(separators=".,", margin=dict(l=10, r=10, t=30, b=10))
+    pio.to_json(go.Figure(figure.to_dict(), _validate=False), validate=False)
+    for language in LANGUAGES:  # Babel reads each locale's data on first use
+        set_locale(language)
+        babel_locale()
+        format_money(1, "EUR")
+    set_locale("en")
+
+
+def preload() -> float:
+    """Import what the pages use and load what their first run would; returns the seconds spent."""
+    started = time.perf_counter()
+    for name in (*page_imports(), *_LAZY):
+        importlib.import_module(name)
+    _first_uses()
+    return time.perf_counter() - started
