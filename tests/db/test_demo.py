@@ -272,3 +272,27 @@ def test_a_fresh_demo_has_valid_seller_settings_and_issues_its_documents_through
     full = [n for n in notes if n.total_ttc == -totals[n.corrects_id]]
     assert sorted(n.status for n in full) == ["cancelled"] * 3  # refunded and cancelled, two cancelled
     assert [n.status for n in notes if n not in full] == ["paid", "paid"]  # the partial cancellations
+
+
+def test_every_demo_order_and_holder_can_be_found_by_the_search(demo):
+    """The folded search text is written by triggers: a load must leave none of it empty (SQLite's
+    loader once dropped those triggers with the summaries' and every search found nothing)."""
+    from orders_core.permissions import Actor
+    from queries.grid import GridFilters, grid_count_and_totals
+
+    with demo.connect() as conn:
+        unfolded = conn.execute(
+            text("SELECT COUNT(*) FROM orders WHERE search_folded IS NULL OR search_folded = ''")
+        ).scalar_one()
+        unfolded_items = conn.execute(
+            text("SELECT COUNT(*) FROM order_items WHERE search_folded IS NULL OR search_folded = ''")
+        ).scalar_one()
+        last_name = conn.execute(select(Order.buyer_last_name).order_by(Order.id).limit(1)).scalar_one()
+        holding = conn.execute(
+            select(func.count()).select_from(Order).where(func.lower(Order.buyer_last_name) == last_name.lower())
+        ).scalar_one()
+    assert (unfolded, unfolded_items) == (0, 0)
+    found, _totals = grid_count_and_totals(
+        demo, GridFilters(search=last_name), principal=Actor("admin@example.com", "admin")
+    )
+    assert found >= holding >= 1
