@@ -16,7 +16,7 @@ PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint bench bench-browser db demo browser pdf-libs clean help
+.PHONY: setup run test lint bench bench-browser db demo browser pdf-libs proxy clean help
 
 help:
 	@echo "make run    set up, migrate, load demo data when the database is empty, serve the app"
@@ -83,9 +83,19 @@ test: setup browser pdf-libs lint
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# nginx in front of several app processes (deploy/nginx-app-processes.conf) for the browser
+# benchmark's `--processes N`: Debian's nginx-light, the same way as Chromium.
+proxy:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && command -v apt-get >/dev/null \
+		&& [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's nginx-light for the several-process benchmark"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
+			|| echo "could not install nginx: use --processes N --no-proxy"; \
+	fi
+
 # What users wait for in Chromium, 1 and 5 users at once, on the 1M-order PostgreSQL database
 # (BENCH_BROWSER_ARGS="--small" for the 10k one); figures in bench/results/browser.json.
-bench-browser: setup browser
+bench-browser: setup browser proxy
 	$(BIN)/python -m bench.browser $(BENCH_BROWSER_ARGS)
 
 clean:

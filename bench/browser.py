@@ -1,5 +1,5 @@
 """`make bench-browser` = `python -m bench.browser [--small | --database-url URL] [--users 1,5]
-[--rounds N]`: what a user waits for, in Debian's Chromium through Playwright, against a real
+[--rounds N] [--processes N]`: what a user waits for, in Debian's Chromium through Playwright, against a real
 `streamlit run server.py` (the production command) on the benchmark database: 1,000,000 orders
 on PostgreSQL by default (`make bench` builds it), `--small` the 10,000-order one.
 
@@ -8,25 +8,37 @@ running the same round at once: sign-in to the grid, a filter change (a quick fi
 (an order number, then a last name), the order page opened by its link (a full page load, as
 from an email), and each dashboard from the sidebar (cold, then warm). A step ends when the page
 shows its outcome and the script run is over (the app's idle marker).
-Figures (median and max per step, per number of users) go to bench/results/browser.json."""
+Figures (median and max per step, per number of users) go to bench/results/browser.json, with
+the CPU seconds the app processes spent (a figure the machine's other load does not change much).
+
+`--processes N` (issue 19) starts N app processes and, when Debian's nginx is installed, nginx in
+front of them with deploy/nginx-app-processes.conf (sticky by the session cookie, as in
+production); without nginx each user is pinned to a process round-robin, as a sticky proxy would."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
+import os
 import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench import datasets
 
 HERE = Path(__file__).resolve().parent
+NGINX_CONF = HERE.parent / "deploy" / "nginx-app-processes.conf"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 RESULTS = HERE / "results" / "browser.json"
 EMAIL = "bench.browser@bench.example.org"
 DASHBOARDS = ("Sales dashboard", "Finance dashboard", "Marketing dashboard")
@@ -73,9 +85,11 @@ def _sample(database_url: str) -> tuple[int, str]:
     return int(number or 0), str(name or "Martin")
 
 
-def _user(base_url: str, password: str, number: int, name: str, rounds: int, ready, results) -> None:
+def _user(base_url: str, password: str, number: int, name: str, rounds: int, ready, results, pids: list[int]) -> None:
     """One user's session, in its own process; `ready` (a barrier) releases every user at once,
-    once each has its sign-in form filled."""
+    once each has its sign-in form filled. Each step also records the app processes' CPU time it
+    spanned (`cpu <step>`): the server's own work when one user runs, whatever else loads the
+    machine."""
     from playwright.sync_api import expect, sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE
@@ -84,11 +98,12 @@ def _user(base_url: str, password: str, number: int, name: str, rounds: int, rea
     timings: dict[str, list[float]] = {}
 
     def timed(step: str, action: Callable[[], None], outcome: Callable[[], None]) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), sum(_cpu_seconds(pids))
         action()
         outcome()
         expect(page.locator(IDLE)).to_be_attached()
         timings.setdefault(step, []).append((time.perf_counter() - started) * 1000)
+        timings.setdefault(f"cpu {step}", []).append((sum(_cpu_seconds(pids)) - cpu) * 1000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -136,34 +151,121 @@ def _user(base_url: str, password: str, number: int, name: str, rounds: int, rea
     results.put(timings)
 
 
-def run(database_url: str, users: list[int], rounds: int) -> dict:
+def _pid_listening_on(port: int) -> int | None:
+    """The app process serving `port` (its command line names it)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                words = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--server.port" in words and str(port).encode() in words and any(b"streamlit" in w for w in words):
+                return int(entry.name)
+    return None
+
+
+def _cpu_seconds(pids: list[int]) -> list[float]:
+    """User + system CPU time of each of these processes so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = []
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        seconds.append((int(fields[11]) + int(fields[12])) / ticks)  # utime, stime
+    return seconds
+
+
+@contextlib.contextmanager
+def _nginx(ports: list[int]) -> Iterator[str]:
+    """nginx with deploy/nginx-app-processes.conf in front of the app processes on `ports`."""
+    from tests.browser.conftest import free_port
+
+    listen = free_port()
+    site = NGINX_CONF.read_text()
+    site = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", site)
+    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in ports)
+    site = site.replace("consistent;\n", "consistent;\n" + servers, 1)
+    site = re.sub(r"listen 127\.0\.0\.1:\d+;", f"listen 127.0.0.1:{listen};", site)
+    with tempfile.TemporaryDirectory(prefix="orders-nginx-") as prefix:
+        conf = Path(prefix) / "nginx.conf"
+        conf.write_text(
+            f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\nworker_processes 1;\n"
+            "events { worker_connections 1024; }\n"
+            f"http {{\naccess_log off;\nclient_body_temp_path {prefix};\nproxy_temp_path {prefix};\n"
+            f"{site}\n}}\n"
+        )
+        server = subprocess.Popen([NGINX, "-p", prefix, "-c", str(conf), "-g", "daemon off;"])
+        base_url = f"http://127.0.0.1:{listen}"
+        try:
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if server.poll() is not None:
+                        raise RuntimeError((Path(prefix) / "error.log").read_text()) from None
+                    time.sleep(0.1)  # nginx starting: not a test, a wait for a port
+            yield base_url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def _app_processes(database_url: str, processes: int, proxy: bool) -> Iterator[tuple[list[str], list[int]]]:
+    """(the base URL of each user slot, the app processes' pids): one process, or N behind nginx
+    (one URL), or N URLs given to users round-robin."""
     from tests.browser.conftest import start_app_server
 
+    # One cookie secret for every process, as in production: Streamlit's XSRF cookie is signed.
+    env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32)}
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(start_app_server(database_url, env=env)) for _ in range(processes)]
+        ports = [int(url.rsplit(":", 1)[1]) for url in urls]
+        pids = [pid for pid in map(_pid_listening_on, ports) if pid is not None]
+        if processes > 1 and proxy:
+            urls = [stack.enter_context(_nginx(ports))]
+        yield urls, pids
+
+
+def run(database_url: str, users: list[int], rounds: int, processes: int = 1, proxy: bool = True) -> dict:
     password = _account(database_url)
     number, name = _sample(database_url)
-    figures: dict = {"database_url": database_url.split("@")[-1], "rounds": rounds, "users": {}}
-    with start_app_server(database_url) as base_url:
+    figures: dict = {
+        "database_url": database_url.split("@")[-1],
+        "rounds": rounds,
+        "processes": processes,
+        "proxy": "nginx" if processes > 1 and proxy else None,
+        "users": {},
+        "server_cpu_s": {},
+    }
+    with _app_processes(database_url, processes, proxy) as (urls, pids):
         for count in users:
             context = multiprocessing.get_context("spawn")
             ready, results = context.Barrier(count + 1), context.Queue()
             workers = [
-                context.Process(target=_user, args=(base_url, password, number, name, rounds, ready, results))
-                for _ in range(count)
+                context.Process(
+                    target=_user, args=(urls[index % len(urls)], password, number, name, rounds, ready, results, pids)
+                )
+                for index in range(count)
             ]
             for worker in workers:
                 worker.start()
             ready.wait()  # every Chromium started, signed-in form filled: go
+            cpu_before = _cpu_seconds(pids)
             collected: dict[str, list[float]] = {}
             for _ in workers:
                 for step, values in results.get(timeout=3600).items():
                     collected.setdefault(step, []).extend(values)
             for worker in workers:
                 worker.join()
+            cpu = [round(after - before, 1) for before, after in zip(cpu_before, _cpu_seconds(pids), strict=True)]
+            figures["server_cpu_s"][str(count)] = cpu  # per app process: the proxy spread the users
             figures["users"][str(count)] = {
                 step: {"median_ms": round(statistics.median(v)), "max_ms": round(max(v)), "samples": len(v)}
                 for step, v in collected.items()
             }
-            print(f"\n{count} user(s) at once")
+            print(f"\n{count} user(s) at once, {processes} app process(es): app CPU {' + '.join(map(str, cpu))} s")
             for step, row in figures["users"][str(count)].items():
                 print(f"  {step:<32} median {row['median_ms']:>7,} ms   max {row['max_ms']:>7,} ms")
     return figures
@@ -175,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="another database (its orders are not changed)")
     parser.add_argument("--users", default="1,5", help="numbers of users at once, comma-separated (default 1,5)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of steps per user (default 3)")
+    parser.add_argument("--processes", type=int, default=1, help="app processes (default 1)")
+    parser.add_argument(
+        "--no-proxy", action="store_true", help="several processes: users round-robin, without nginx in front"
+    )
     args = parser.parse_args(argv)
     if args.database_url:
         url = args.database_url
@@ -182,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         dataset = datasets.datasets_for(args.small)["postgresql"]
         datasets.ensure(dataset)
         url = dataset.url
-    figures = run(url, [int(n) for n in args.users.split(",")], args.rounds)
+    proxy = not args.no_proxy and Path(NGINX).exists()
+    figures = run(url, [int(n) for n in args.users.split(",")], args.rounds, args.processes, proxy)
     figures["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
