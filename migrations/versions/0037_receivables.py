@@ -153,17 +153,21 @@ def upgrade() -> None:
     bind = op.get_bind()
     dialect = bind.dialect.name
     inspector = sa.inspect(bind)
-    money = [
-        sa.Column("orders", sa.BigInteger(), nullable=False),
-        sa.Column("due_cents", sa.BigInteger(), nullable=False),
-    ]
+
+    def money() -> list[sa.Column]:
+        """The two measures every receivables table keeps (a Column belongs to one table)."""
+        return [
+            sa.Column("orders", sa.BigInteger(), nullable=False),
+            sa.Column("due_cents", sa.BigInteger(), nullable=False),
+        ]
+
     if not inspector.has_table("dash_debtor_facts"):
         op.create_table(
             "dash_debtor_facts",
             sa.Column("currency", sa.String(length=3), nullable=False),
             sa.Column("company", sa.String(length=200), nullable=False),
             sa.Column("email", sa.String(length=254), nullable=False),
-            *(column.copy() for column in money),
+            *money(),
             sa.PrimaryKeyConstraint("currency", "company", "email", name=op.f("pk_dash_debtor_facts")),
         )
         op.create_index("ix_dash_debtor_facts_owed", "dash_debtor_facts", ["currency", "due_cents"])
@@ -173,7 +177,7 @@ def upgrade() -> None:
             sa.Column("event_id", sa.Integer(), nullable=False),
             sa.Column("currency", sa.String(length=3), nullable=False),
             sa.Column("due_date", sa.Date(), nullable=False),
-            *(column.copy() for column in money),
+            *money(),
             sa.PrimaryKeyConstraint("event_id", "currency", "due_date", name=op.f("pk_dash_due_facts")),
         )
     for statement in _postgresql_ddl() if dialect == "postgresql" else _sqlite_ddl():
