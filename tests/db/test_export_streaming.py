@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from orders_core.db import unit_of_work
 from orders_core.i18n import set_locale
-from orders_core.models import FieldValue, FormField
+from orders_core.models import Event, FieldValue, FormField, Refund
 from orders_core.permissions import Actor
 from orders_core.scope import MASK
 from queries import export
@@ -190,6 +190,35 @@ def test_postgresql_writes_the_same_bytes_as_the_python_path(engine, forms, monk
                         assert in_sql == in_python, (language, grid_filters, separator, chunk_size)
     finally:
         set_locale("en")
+
+
+def test_the_balance_due_counts_the_payments_whatever_was_refunded_and_both_paths_agree(
+    engine, forms, monkeypatch
+):
+    """Paid 50 of 120, 10 of it refunded: the ledger keeps 40 (`amount_paid`), the buyer still owes
+    70 (the refunds are joined per order in the whole-set export, looked up per order in a search)."""
+    with unit_of_work(engine) as session:
+        event = session.get_one(Event, forms["fair"])
+        order = make_order(session, event, [(make_tariff(session, event, unit_price_ht=Decimal("100.00")), 1)])
+        order.amount_paid = Decimal("40.00")
+        session.add(
+            Refund(
+                order_id=order.id,
+                amount=Decimal("10.00"),
+                currency="EUR",
+                method="bank_transfer",
+                refunded_at=NOW,
+                reason="goodwill",
+                recorded_by="finance@example.org",
+                created_at=NOW,
+            )
+        )
+        number = str(order.number)
+    for filters in (GridFilters(), GridFilters(search=number)):
+        row = _rows(engine, filters)[number]
+        assert (row["Total incl. tax"], row["Amount paid"], row["Balance due"]) == ("120,00", "40,00", "70,00")
+    monkeypatch.setattr(export, "SQL_CSV_DIALECTS", frozenset())
+    assert _rows(engine)[number]["Balance due"] == "70,00"
 
 
 def test_a_marketer_reads_custom_values_masked_and_empty_ones_empty(engine, forms):
