@@ -77,7 +77,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup browser pdf-libs lint
+test: setup browser pdf-libs proxy lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -12,7 +12,7 @@ Figures (median and max per step, per number of users) go to bench/results/brows
 the CPU seconds the app processes spent (a figure the machine's other load does not change much).
 
 `--processes N` (issue 19) starts N app processes and, when Debian's nginx is installed, nginx in
-front of them with deploy/nginx-app-processes.conf (sticky by the session cookie, as in
+front of them with deploy/nginx-app-processes.conf (new browsers to the least busy process, then pinned by a cookie, as in
 production); without nginx each user is pinned to a process round-robin, as a sticky proxy would."""
 
 from __future__ import annotations
@@ -174,17 +174,24 @@ def _cpu_seconds(pids: list[int]) -> list[float]:
     return seconds
 
 
+def nginx_site(template: str, ports: list[int], listen: int) -> str:
+    """deploy/nginx-app-processes.conf for these app ports: each line naming the first process
+    (8501) once per port, the lines naming the second (8502) dropped, nginx listening on `listen`."""
+    lines = []
+    for line in template.splitlines(keepends=True):
+        if "8502" in line:
+            continue
+        lines.extend([line.replace("8501", str(port)) for port in ports] if "8501" in line else [line])
+    return re.sub(r"listen 127\.0\.0\.1:\d+;", f"listen 127.0.0.1:{listen};", "".join(lines))
+
+
 @contextlib.contextmanager
 def _nginx(ports: list[int]) -> Iterator[str]:
     """nginx with deploy/nginx-app-processes.conf in front of the app processes on `ports`."""
     from tests.browser.conftest import free_port
 
     listen = free_port()
-    site = NGINX_CONF.read_text()
-    site = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", site)
-    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in ports)
-    site = site.replace("consistent;\n", "consistent;\n" + servers, 1)
-    site = re.sub(r"listen 127\.0\.0\.1:\d+;", f"listen 127.0.0.1:{listen};", site)
+    site = nginx_site(NGINX_CONF.read_text(), ports, listen)
     with tempfile.TemporaryDirectory(prefix="orders-nginx-") as prefix:
         conf = Path(prefix) / "nginx.conf"
         conf.write_text(
