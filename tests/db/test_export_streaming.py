@@ -192,9 +192,7 @@ def test_postgresql_writes_the_same_bytes_as_the_python_path(engine, forms, monk
         set_locale("en")
 
 
-def test_the_balance_due_counts_the_payments_whatever_was_refunded_and_both_paths_agree(
-    engine, forms, monkeypatch
-):
+def test_the_balance_due_counts_the_payments_whatever_was_refunded_and_both_paths_agree(engine, forms, monkeypatch):
     """Paid 50 of 120, 10 of it refunded: the ledger keeps 40 (`amount_paid`), the buyer still owes
     70 (the refunds are joined per order in the whole-set export, looked up per order in a search)."""
     with unit_of_work(engine) as session:
