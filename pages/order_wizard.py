@@ -78,8 +78,11 @@ def show_conflict(w: WizardState) -> None:
         st.rerun()
 
 
-def side_menu(w: WizardState) -> None:
-    """The steps already validated can be revisited; "Start over" forgets what was typed."""
+def side_menu(w: WizardState) -> int | None:
+    """The steps already validated can be revisited; "Start over" forgets what was typed. Returns
+    the step asked for: the page moves there after the shown step copied its widgets back (a value
+    typed then the menu clicked at once comes with that click; moving first would lose it)."""
+    chosen = None
     for number, label in STEP_TITLES.items():
         if st.button(
             f"{number}. {_(label)}",
@@ -88,8 +91,7 @@ def side_menu(w: WizardState) -> None:
             type="primary" if number == w.step else "secondary",
             width="stretch",
         ):
-            w.step = number
-            st.rerun()
+            chosen = number
     if st.button(
         _("Start over"), key="wizard.reset", width="stretch", help=_("Forget what was typed; nothing has been saved.")
     ):
@@ -99,6 +101,7 @@ def side_menu(w: WizardState) -> None:
         if number is not None:  # a modification starts again from the order as it is now
             st.query_params["modify"] = str(number)
         st.rerun()
+    return chosen
 
 
 wizard = open_wizard()
@@ -110,10 +113,13 @@ show_stale()
 
 menu, body = st.columns([1, 4])
 with menu:
-    side_menu(wizard)
+    goto = side_menu(wizard)
 with body:
     if wizard.step > 1 and not wizard.event_id:
         wizard.step = 1
     st.subheader(f"{wizard.step}. {_(STEP_TITLES[wizard.step])}")
     STEPS[wizard.step](wizard)
 persist(wizard)  # after the step copied its widgets back: a reload finds it all
+if goto is not None and goto != wizard.step:
+    wizard.step = goto
+    st.rerun()

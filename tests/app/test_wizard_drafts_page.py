@@ -42,6 +42,23 @@ def test_a_reload_in_the_middle_of_the_wizard_finds_what_was_typed(engine, shop)
     assert draft_in_address(reloaded) == token
 
 
+def test_a_value_typed_then_a_step_of_the_menu_clicked_at_once_is_kept(engine, shop):
+    """The browser sends the typed value with the click (the field loses focus): the step shown
+    copies it back before the wizard moves, so neither the wizard nor its draft loses it."""
+    at = wizard()
+    fill_step_one(at, shop)
+    at.button(key="wizard.next").click().run()
+    at.text_input(key="wizard.w.buyer.email").input("helene@example.org")
+    at.button(key="wizard.goto.1").click().run()
+    assert not at.exception
+    assert at.session_state["wizard"].step == 1
+    assert at.session_state["wizard"].buyer["email"] == "helene@example.org"
+    reloaded = wizard({"draft": draft_in_address(at)})
+    assert reloaded.session_state["wizard"].buyer["email"] == "helene@example.org"
+    at.button(key="wizard.goto.2").click().run()
+    assert at.text_input(key="wizard.w.buyer.email").value == "helene@example.org"
+
+
 def test_another_tab_gets_its_own_draft_and_an_unknown_one_says_so(engine, shop):
     first = wizard()
     fill_step_one(first, shop)
