@@ -52,6 +52,35 @@ class ValidationResult:
         return [s.number for s in self.validated]
 
 
+@dataclass(frozen=True)
+class ValidationRequest:
+    """What a validation asks for, its input checked (the same for one call and a background job)."""
+
+    order_ids: list[int]
+    method: str
+    received: datetime
+    reference: str
+
+
+def check_request(
+    actor: Actor,
+    order_ids: Iterable[int],
+    method: str,
+    received_at: date | datetime,
+    reference: str | None,
+    *,
+    now: datetime,
+) -> ValidationRequest:
+    """The actor may validate, and the input is valid, or InvalidInput says which field is not."""
+    require(actor, "orders.validate")
+    return ValidationRequest(
+        order_ids=guards.order_ids(order_ids),
+        method=guards.clean_method(method),
+        received=guards.clean_received_at(received_at, now=now),
+        reference=inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE),
+    )
+
+
 def validate_orders(
     session: Session,
     *,
@@ -69,24 +98,24 @@ def validate_orders(
     cancelled, deleted...) are reported in `refused` with the reason; the others are validated.
     Bad input (unknown ids, empty method, future date) raises InvalidInput and writes nothing.
     `dry_run=True` returns the same result without writing or locking anything."""
-    require(actor, "orders.validate")
     now = datetime.now(UTC)
-    ids = guards.order_ids(order_ids)
-    method = guards.clean_method(method)
-    received = guards.clean_received_at(received_at, now=now)
-    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    request = check_request(actor, order_ids, method, received_at, reference, now=now)
+    ids = request.order_ids
     rows = guards.lock_orders(session, ids, actor=actor, lock=not dry_run, bulk=True)
     result = ValidationResult(dry_run=dry_run)
     ready: list[OrderRow] = []
     for order_id in ids:
         row = rows[order_id]
         reason = guards.refusal_for(row, Status.PAID, allowed_from=(Status.AWAITING_PAYMENT,), action=_("validated"))
-        reason = reason or guards.payment_refusal(actor, row, method)
+        reason = reason or guards.payment_refusal(actor, row, request.method)
         if reason:
             result.refused.append(Refusal(row.id, row.number, reason))
         else:
             ready.append(row)
-    incoming = [Incoming(row, max(row.balance, Decimal("0.00")), method, received, reference) for row in ready]
+    incoming = [
+        Incoming(row, max(row.balance, Decimal("0.00")), request.method, request.received, request.reference)
+        for row in ready
+    ]
     settled = confirm_payments(session, actor=actor, incoming=incoming, action="validated", now=now, dry_run=dry_run)
     _summarise(result, settled)
     return result

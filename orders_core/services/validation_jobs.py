@@ -17,11 +17,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from orders_core import inputs
-from orders_core.i18n import _
 from orders_core.models import BackgroundJob
-from orders_core.permissions import Actor, require
+from orders_core.permissions import Actor
 from orders_core.services import guards
+from orders_core.services.validation import check_request
 
 VALIDATE_ORDERS = "validate_orders"
 
@@ -42,18 +41,20 @@ def start_validation(
     reference: str | None = None,
 ) -> int:
     """Queue the validation of these orders as a background job; returns its id."""
-    require(actor, "orders.validate")
     now = datetime.now(UTC)
-    ids = guards.order_ids(order_ids)
-    method = guards.clean_method(method)
-    received = guards.clean_received_at(received_at, now=now)
-    reference = inputs.clean_text(reference, label=_("The reference"), limit=guards.MAX_REFERENCE)
+    request = check_request(actor, order_ids, method, received_at, reference, now=now)
+    ids = request.order_ids
     guards.lock_orders(session, ids, actor=actor, lock=False, bulk=True)  # each exists, in scope
     job = BackgroundJob(
         kind=VALIDATE_ORDERS,
         status="queued",
         actor=_actor_values(actor),
-        params={"order_ids": ids, "method": method, "received_at": received.isoformat(), "reference": reference},
+        params={
+            "order_ids": ids,
+            "method": request.method,
+            "received_at": request.received.isoformat(),
+            "reference": request.reference,
+        },
         total=len(ids),
         done=0,
         created_at=now,

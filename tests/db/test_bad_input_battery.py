@@ -107,6 +107,7 @@ NOT_WRITE_SERVICES = {
     "event_choices": "a read",
     "find_user": "a read",
     "record_export": "the audit entry of a download: its fields come from the export code, not from typed input",
+    "check_request": "a guard of validate_orders / start_validation (their cases check it)",
 }
 
 
