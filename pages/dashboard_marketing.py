@@ -4,6 +4,7 @@ share of orders without UTM, abandoned carts per source."""
 
 from decimal import Decimal
 
+import pandas as pd
 import streamlit as st
 
 from orders_core.i18n import N_, _, format_money, format_number
@@ -42,6 +43,16 @@ def _label(value: str) -> str:
     return value if value else _(NONE)
 
 
+def _pick(label: str, breakdown: pd.DataFrame, level: str, placeholder: str) -> str | None:
+    """One step of the drill-down (`level`: utm_source or utm_medium) among the values of
+    `breakdown`, first the one the address names."""
+    options = sorted(breakdown[level].unique())
+    asked = st.query_params.get(level)
+    key = f"{PAGE}.{level.removeprefix('utm_')}"
+    st.session_state.setdefault(key, asked if asked in options else None)
+    return st.selectbox(label, options, format_func=_label, key=key, index=None, placeholder=placeholder)
+
+
 st.title(_("Marketing dashboard"))
 render_saved_views(PAGE)
 
@@ -65,32 +76,12 @@ def dashboard() -> None:
     )
 
     st.header(_("By source, medium and campaign"))
-    source_param = st.query_params.get("utm_source")
-    medium_param = st.query_params.get("utm_medium")
     sources = cached_query(marketing.utm_breakdown, filters)
-    options = sorted(sources["utm_source"].unique())
-    st.session_state.setdefault(f"{PAGE}.source", source_param if source_param in options else None)
-    source = st.selectbox(
-        _("Source"),
-        options,
-        format_func=_label,
-        key=f"{PAGE}.source",
-        index=None,
-        placeholder=_("All sources: pick one to see its mediums"),
-    )
+    source = _pick(_("Source"), sources, "utm_source", _("All sources: pick one to see its mediums"))
     level, data = "utm_source", sources
     if source is not None:
         mediums = cached_query(marketing.utm_breakdown, filters, source)
-        medium_options = sorted(mediums["utm_medium"].unique())
-        st.session_state.setdefault(f"{PAGE}.medium", medium_param if medium_param in medium_options else None)
-        medium = st.selectbox(
-            _("Medium"),
-            medium_options,
-            format_func=_label,
-            key=f"{PAGE}.medium",
-            index=None,
-            placeholder=_("All mediums: pick one to see its campaigns"),
-        )
+        medium = _pick(_("Medium"), mediums, "utm_medium", _("All mediums: pick one to see its campaigns"))
         level, data = "utm_medium", mediums
         if medium is not None:
             level, data = "utm_campaign", cached_query(marketing.utm_breakdown, filters, source, medium)
