@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -199,18 +199,26 @@ def rows_together(
             cursors.append(cursor)
     results = []
     for statement, cursor in zip(statements, cursors, strict=True):
-        processors = [
-            column.type._cached_result_processor(conn.dialect, described.type_code)
-            for column, described in zip(statement.selected_columns, cursor.description, strict=True)
-        ]
-        results.append(
-            [
-                tuple(value if process is None else process(value) for process, value in zip(processors, row))
-                for row in cursor.fetchall()
-            ]
-        )
+        typed = _typed_rows(conn.dialect, statement, cursor.description)
+        results.append([typed(row) for row in cursor.fetchall()])
         cursor.close()
     return results
+
+
+def _typed_rows(
+    dialect: Dialect, statement: Select[Any], description: Any
+) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function giving a driver's row of `statement` with its columns' result types applied, as
+    SQLAlchemy would (an Enum's, a Decimal's), for rows read from the driver directly."""
+    processors = [
+        column.type._cached_result_processor(dialect, described.type_code)
+        for column, described in zip(statement.selected_columns, description, strict=True)
+    ]
+
+    def typed(row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(value if process is None else process(value) for process, value in zip(processors, row))
+
+    return typed
 
 
 def stream_partitions(conn: Connection, statement: Select[Any], size: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -230,15 +238,12 @@ def stream_partitions(conn: Connection, statement: Select[Any], size: int) -> It
     params = {key: binders[key](value) if key in binders else value for key, value in params.items()}
     refuse_nul_parameters(None, None, None, params, None, False)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    processors: list[Any] | None = None
+    typed = None
     chunk: list[tuple[Any, ...]] = []
     for row in cursor.stream(str(compiled), params, size=size):
-        if processors is None:
-            processors = [
-                column.type._cached_result_processor(conn.dialect, described.type_code)
-                for column, described in zip(statement.selected_columns, cursor.description, strict=True)
-            ]
-        chunk.append(tuple(value if process is None else process(value) for process, value in zip(processors, row)))
+        if typed is None:  # the description comes with the first row
+            typed = _typed_rows(conn.dialect, statement, cursor.description)
+        chunk.append(typed(row))
         if len(chunk) == size:
             yield chunk
             chunk = []
