@@ -48,7 +48,7 @@ from orders_core.order_rules import settled_payment_mode
 from orders_core.payment_state import PaymentState, payment_state, state_sql
 from orders_core.permissions import SYSTEM, Actor, require
 from orders_core.services import guards
-from orders_core.services.attendees import register_attendees, units_without_attendee
+from orders_core.services.attendees import items_without_attendee, register_attendees
 from orders_core.services.confirmations import queue_confirmations
 from orders_core.services.guards import OrderRow
 from orders_core.status import PaymentMethod, PaymentMode, Status
@@ -75,8 +75,9 @@ class Incoming:
     recorded_at: datetime | None = None  # when it was recorded (default: now; the demo's past)
 
 
-# One payment's plan: (payment, amount kept before, kept after, becomes paid, state after, attendees).
-Plan = tuple[Incoming, Decimal, Decimal, bool, PaymentState, int]
+# One payment's plan: (payment, amount kept before, kept after, becomes paid, state after, the
+# order items that get their attendee).
+Plan = tuple[Incoming, Decimal, Decimal, bool, PaymentState, Sequence[int]]
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def confirm_payments(
     if len(set(ids)) != len(ids):
         raise InvalidInput(_("One payment per order in one action."))
     sums = ledger_sums(session, ids)
-    missing_units = units_without_attendee(session, ids)
+    missing_items = items_without_attendee(session, ids)
     plans: list[Plan] = []
     for p in incoming:
         paid, refunded = sums[p.row.id]
@@ -255,11 +256,11 @@ def confirm_payments(
         became_paid = covered and p.row.status != Status.PAID
         status_after = Status.PAID.value if became_paid else p.row.status
         state = payment_state(total=p.row.total_ttc, paid=paid_after, refunded=refunded, status=status_after)
-        attendees = missing_units.get(p.row.id, 0) if covered and status_after == Status.PAID else 0
-        plans.append((p, paid - refunded, kept, became_paid, state, attendees))
+        items = missing_items.get(p.row.id, []) if covered and status_after == Status.PAID else []
+        plans.append((p, paid - refunded, kept, became_paid, state, items))
     confirmed = [
-        Confirmed(p.row.id, p.row.number, p.row.currency, p.amount, p.row.total_ttc - kept, state, became, att)
-        for p, _old, kept, became, state, att in plans
+        Confirmed(p.row.id, p.row.number, p.row.currency, p.amount, p.row.total_ttc - kept, state, became, len(items))
+        for p, _old, kept, became, state, items in plans
     ]
     if dry_run:
         return confirmed
@@ -413,16 +414,14 @@ def _write(
     modes = _settled_modes(plans)
     for mode in set(modes.values()):
         _set_mode(session, [i for i, m in modes.items() if m == mode], mode)
-    covered = [p.row.id for p, _old, _kept, _became, _state, att in plans if att]
-    if covered:
-        register_attendees(session, covered, only_missing=True, expected=sum(att for *_rest, att in plans))
+    register_attendees(session, {p.row.id: items for p, *_rest, items in plans})
     history = []
-    for p, old, kept, became, state, att in plans:
+    for p, old, kept, became, state, items in plans:
         details = {
             "amount_paid": change(old, kept),
             "balance_due": change(p.row.total_ttc - old, p.row.total_ttc - kept),
             "payment_state": change(p.row.payment_state, state.value),
-            "attendees_created": att,
+            "attendees_created": len(items),
         }
         if became:
             details["status"] = change(p.row.status, Status.PAID.value)

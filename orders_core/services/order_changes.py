@@ -29,7 +29,7 @@ from orders_core.permissions import Actor, require
 from orders_core.quote import check_capacity, check_tariff_on_sale, quote_order
 from orders_core.seating import claim_seats, clean_seats, release_seats
 from orders_core.services import guards
-from orders_core.services.attendees import register_attendees
+from orders_core.services.attendees import items_without_attendee, register_attendees
 from orders_core.services.guards import lock_by_id
 from orders_core.services.ledger import Confirmed, clean_amount, confirm_payment, ledger_sums, refresh_payment_state
 from orders_core.services.modification_diff import diff, holder_changes, holders_of, origins, snapshot
@@ -359,7 +359,7 @@ def add_tickets(
     after_modified(session, order, actor=actor, now=now)  # an invoiced order's invoice corrected
     if balance <= 0:
         session.flush()  # nothing owed (a free tariff): holders register now
-        register_attendees(session, [order.id], only_missing=True)
+        register_attendees(session, items_without_attendee(session, [order.id]))
     session.flush()
     return order
 

@@ -589,7 +589,7 @@ write(
 _INNER = "an inner step on ids the calling service locked in the actor's scope (or the worker's)"
 for fn in (
     attendees.register_attendees,
-    attendees.units_without_attendee,
+    attendees.items_without_attendee,
     catalogue_rules.event_has_orders,
     catalogue_rules.log,
     confirmations.queue_confirmations,
