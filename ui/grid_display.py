@@ -10,7 +10,11 @@ from babel.numbers import parse_pattern
 
 from orders_core.i18n import _, babel_locale, format_date, format_datetime
 from orders_core.payment_state import PAYMENT_STATE_LABELS, PaymentState
+from ui import styler_display
 from ui.format import STATUS_COLOURS, payment_mode_label, source_label, status_label
+
+# The grid's styled page is sent with its shown texts built in one go (ui/styler_display.py).
+styler_display.install()
 
 # The seed's order first, then the extra columns; UTM last (hideable).
 SHOWN = [
