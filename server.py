@@ -11,7 +11,7 @@ import threading
 import streamlit as st
 
 from ui.guard import turn_off_pages_folder_mode
-from ui.preload import preload
+from ui.preload import preload_and_freeze
 from web.errors import show_unexpected_error
 from web.routes import MIDDLEWARE, ROUTES
 
@@ -24,5 +24,6 @@ app = st.App("app.py", routes=ROUTES, middleware=MIDDLEWARE, on_script_error=sho
 # Issue 19: the pages' modules and plotly's, pandas' and Babel's first-use loading happen as the
 # process starts, instead of in the first user's first page (ui/preload.py). In a thread: Streamlit
 # imports this file in its event loop, which answers nothing (not even /_stcore/health) meanwhile;
-# a page that needs a module still being loaded waits for it (Python's import lock), once.
-threading.Thread(target=preload, name="orders-preload", daemon=True).start()
+# a page that needs a module still being loaded waits for it (Python's import lock), once. Then
+# what was loaded is frozen out of the garbage collector's full collections (ui/preload.py).
+threading.Thread(target=preload_and_freeze, name="orders-preload", daemon=True).start()

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import parse_pattern
 
 from orders_core.i18n import _, babel_locale, format_date, format_datetime
 from orders_core.payment_state import PAYMENT_STATE_LABELS, PaymentState
+from ui import styler_display
 from ui.format import STATUS_COLOURS, payment_mode_label, source_label, status_label
+
+# The grid's styled page is sent with its shown texts built in one go (ui/styler_display.py).
+styler_display.install()
 
 # The seed's order first, then the extra columns; UTM last (hideable).
 SHOWN = [
@@ -37,6 +42,18 @@ SHOWN = [
     "follow_up_on",
 ]
 UTM = ["utm_source", "utm_medium", "utm_campaign"]
+# Shown as the page holds them (the UTM columns too, when shown).
+AS_STORED = (
+    "number",
+    "lines",
+    "buyer_first_name",
+    "buyer_last_name",
+    "buyer_email",
+    "currency",
+    "event_name",
+    "company_name",
+    "terms_accepted",
+)
 # A click on one of these cells opens the order (the grid selects single cells besides rows).
 OPENS_THE_ORDER = ("number", "buyer_first_name", "buyer_last_name")
 
@@ -50,11 +67,15 @@ _COLOUR_CSS = {
 }
 
 
-def amount(value) -> str:
+# Babel's `format_decimal(value, format="#,##0.00")` parses its pattern on every call: once here.
+_AMOUNT = parse_pattern("#,##0.00")
+
+
+def amount(value, locale: Locale | None = None) -> str:
     """A Decimal amount with two decimals in the locale's style (the currency has its column)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return format_decimal(value, format="#,##0.00", locale=babel_locale())
+    return _AMOUNT.apply(value, locale or babel_locale())
 
 
 def link(page: str, label: str, query_params: dict[str, str], icon: str | None = None) -> None:
@@ -105,40 +126,30 @@ def clicked_order(cells: list[tuple[int, str]], page: pd.DataFrame) -> int | Non
 
 
 def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataFrame:
-    """The page as strings for display (money never goes through float)."""
+    """The page as strings for display (money never goes through float). Built in one go from
+    its columns (a column added to a frame one at a time cost more than the formatting)."""
     columns = SHOWN + (UTM if show_utm else [])
     if page.empty:
         return pd.DataFrame(columns=columns)
-    out = pd.DataFrame(index=page.index)
-    for key in (
-        "number",
-        "lines",
-        "buyer_first_name",
-        "buyer_last_name",
-        "buyer_email",
-        "currency",
-        "event_name",
-        "company_name",
-        "terms_accepted",
-        *UTM,
-    ):
-        out[key] = page[key]
-    out["discount_code"] = page["discount_code"].fillna("")
-    out["payment_mode"] = page["payment_mode"].map(payment_mode_label)
-    out["payment_state"] = page["payment_state"].map(lambda s: _(PAYMENT_STATE_LABELS[PaymentState(s)]))
-    out["status"] = page["status"].map(status_label)
-    out["source"] = page["source"].map(source_label)
+    locale = babel_locale()
+    shown: dict[str, object] = {key: page[key] for key in AS_STORED}
+    shown["discount_code"] = page["discount_code"].fillna("")
+    shown["payment_mode"] = page["payment_mode"].map(payment_mode_label)
+    shown["payment_state"] = page["payment_state"].map(lambda s: _(PAYMENT_STATE_LABELS[PaymentState(s)]))
+    shown["status"] = page["status"].map(status_label)
+    shown["source"] = page["source"].map(source_label)
     for key in ("paid_at", "created_at"):
-        out[key] = [
+        shown[key] = [
             format_datetime(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v, timezone) if pd.notna(v) else ""
             for v in page[key]
         ]
     for key in ("total_ht", "total_ttc", "amount_paid", "balance_due"):
-        out[key] = [amount(v) for v in page[key]]
+        shown[key] = [amount(v, locale) for v in page[key]]
     # A calendar day in the order's event's timezone (the terms' own), not a moment to convert.
-    out["due_date"] = [format_date(v) if v is not None and pd.notna(v) else "" for v in page["due_date"]]
-    out["follow_up_on"] = [format_date(v) if pd.notna(v) else "" for v in page["follow_up_on"]]
-    return out[columns]
+    shown["due_date"] = [format_date(v) if v is not None and pd.notna(v) else "" for v in page["due_date"]]
+    shown["follow_up_on"] = [format_date(v) if pd.notna(v) else "" for v in page["follow_up_on"]]
+    shown.update((key, page[key]) for key in UTM if show_utm)
+    return pd.DataFrame({key: shown[key] for key in columns}, index=page.index)
 
 
 def styled(frame: pd.DataFrame, statuses: pd.Series):
