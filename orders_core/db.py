@@ -19,7 +19,6 @@ from sqlalchemy import (
     Engine,
     Integer,
     Select,
-    Text,
     any_,
     cast,
     create_engine,
@@ -29,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Compiled, make_url
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy.types import NullType
 
 from orders_core import text_fold
 from orders_core.limits import refuse_nul_parameters
@@ -170,9 +170,13 @@ def id_chunks(
     services, so that the read side (emails written by the sender) uses the same one.
 
     The array goes as its text, cast by PostgreSQL: the driver adapts a Python list element by
-    element, which cost ~0.3 s of a 10,000-order validation (15 conditions of 10,000 ids)."""
+    element, which cost ~0.3 s of a 10,000-order validation (15 conditions of 10,000 ids). The
+    text goes untyped, so PostgreSQL reads it as `integer[]` once, when it binds it: sent as a
+    VARCHAR, the cast to `integer[]` is an I/O conversion the planner cannot fold (array_in is
+    only stable), and a scan that filters by it parsed the 10,000 ids again for every row (a
+    sequential scan of 17,000 invoices: 19 s instead of 20 ms)."""
     if session.get_bind().dialect.name == "postgresql":
-        yield ids, column == any_(cast(literal(int_array(ids), Text), ARRAY(Integer)))
+        yield ids, column == any_(cast(literal(int_array(ids), NullType()), ARRAY(Integer)))
         return
     for start in range(0, len(ids), SQLITE_CHUNK):
         part = ids[start : start + SQLITE_CHUNK]
