@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, Engine, Select, and_, case, exists, func, 
 from sqlalchemy.orm import aliased
 
 from orders_core.i18n import DEFAULT_TIMEZONE, as_utc, is_timezone
-from orders_core.models import Event, Invoice, InvoiceFile, Order
+from orders_core.models import Event, Invoice, Order
 from orders_core.payment_state import PaymentState
 from orders_core.permissions import Actor, require
 from orders_core.scope import event_condition
@@ -62,7 +62,6 @@ DOCUMENT_COLUMNS = [
     "total_tax",
     "total_ttc",
     "reason",
-    "has_pdf",
 ]
 TOTAL_COLUMNS = ["currency", "documents", "total_ht", "total_tax", "total_ttc"]
 
@@ -172,7 +171,6 @@ def _documents_query() -> Select[Any]:
             Invoice.total_tax,
             Invoice.total_ttc,
             Invoice.reason,
-            exists(select(InvoiceFile.invoice_id).where(InvoiceFile.invoice_id == Invoice.id)).label("has_pdf"),
         )
         .join(Order, Order.id == Invoice.order_id)
         .join(Event, Event.id == Order.event_id)
@@ -197,7 +195,6 @@ def _documents(
             "total_ht": _money(row.total_ht),
             "total_tax": _money(row.total_tax),
             "total_ttc": _money(row.total_ttc),
-            "has_pdf": bool(row.has_pdf),
         }
         for row in rows
     ]

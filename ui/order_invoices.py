@@ -1,30 +1,29 @@
 """The Invoices tab of the order page (issue 21): the order's invoices and credit notes, each with
-its PDF to download (rendered once, on first request, with a spinner), and for finance and admins
+a link to its PDF (the audited `/documents/<id>.pdf` route the Invoices page links to as well: it
+renders a missing PDF on the way, and a link starts no script run, so the download cannot race
+one), and for finance and admins
 "Issue invoice" when none stands and "Issue credit note" (whole, or some units per line) after a
 summary to confirm. The services check the principal again; a refusal (seller settings
 incomplete, nothing left to credit) is shown as their translated message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from orders_core.documents.files import document_filename, document_pdf
 from orders_core.documents.issue import issue_credit_note, issue_invoice, remaining_lines, standing_invoice
 from orders_core.i18n import N_, _, format_date, format_number
 from orders_core.inputs import NOTE_LIMIT
-from orders_core.models import Invoice
 from queries.invoices import order_documents
 from ui.data import cached_query
-from ui.exports import audited_download
 from ui.format import money
 from ui.session import can, current_actor
 from ui.text import md
 from ui.timezone import local_time
 from ui.transactions import read, run_service, show_notice
+from web.documents import document_url
 
 DONE = "order_invoices.done"
 CONFIRM = "order_invoices.confirm"  # {"invoice_id", "quantities" (None: whole), "reason"} under review
@@ -35,24 +34,6 @@ KIND_LABELS = {"invoice": N_("Invoice"), "credit_note": N_("Credit note")}
 
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS.get(kind, kind))
-
-
-def _pdf_reader(invoice_id: int) -> Callable[[], bytes]:
-    """The stored PDF's bytes, read when the button is clicked (Streamlit calls it on its own
-    thread, outside the script run: the principal is taken now, while the session is at hand).
-    The button shows only once the PDF is stored, so this is a read: `document_pdf` hands back
-    the stored bytes."""
-    principal = current_actor()
-
-    def pdf() -> bytes:
-        return read(lambda session: document_pdf(session, invoice_id, principal=principal)) or b""
-
-    return pdf
-
-
-def _render_pdf(invoice_id: int) -> None:
-    with st.spinner(_("Rendering the PDF…")):
-        run_service(lambda session: document_pdf(session, invoice_id, principal=current_actor()), notice=DONE)
 
 
 def _document_row(doc: Any) -> None:
@@ -73,25 +54,7 @@ def _document_row(doc: Any) -> None:
         text.markdown(f"{title}  \n{' · '.join(dates)}  \n{amounts}")
         if doc.kind == "credit_note" and doc.reason:
             text.caption(_("Reason: {reason}").format(reason=md(doc.reason)))
-        if doc.has_pdf:
-            audited_download(
-                _("Download PDF"),
-                _pdf_reader(int(doc.id)),
-                file_name=_file_name(doc),
-                mime="application/pdf",
-                key=f"order_invoices.download.{doc.id}",
-                icon=":material/download:",
-                container=button,
-                what="invoice_pdf",
-                rows=1,
-                filters={"invoice_id": int(doc.id)},
-            )
-        elif button.button(_("Prepare PDF"), key=f"order_invoices.render.{doc.id}", icon=":material/picture_as_pdf:"):
-            _render_pdf(int(doc.id))
-
-
-def _file_name(doc: Any) -> str:
-    return document_filename(Invoice(kind=doc.kind, number=doc.number))
+        button.link_button(_("Download PDF"), document_url(int(doc.id)), icon=":material/download:")
 
 
 def _issue_invoice(order_id: int) -> None:

@@ -53,6 +53,7 @@ def shop(engine, db_url, monkeypatch):
             "bare": bare.number,
             "bare_id": bare.id,
             "invoiced_id": invoiced.id,
+            "invoice_id": standing_invoice(session, invoiced.id).id,
             "paris": paris.id,
         }
 
@@ -86,16 +87,15 @@ def test_the_tab_lists_the_invoice_with_its_dates_amounts_and_download(shop):
     assert "**Invoice F2026-00001**" in text
     assert "Issued 1 Dec 2026, 10:00:00 UTC" in text
     assert "Excl. tax €200.00 · VAT €40.00 · Incl. tax €240.00" in text
-    assert [b.label for b in tab(at).button if b.key.startswith("order_invoices.render")] == ["Prepare PDF"]
     assert not [b for b in tab(at).button if b.key == "order_invoices.issue"]  # one invoice stands
 
 
-def test_preparing_the_pdf_stores_it_and_offers_the_download(shop, engine):
+def test_the_pdf_is_a_link_to_the_audited_document_route_with_no_download_button(shop):
     at = order_page(FINANCE, shop["invoiced"])
-    render = next(b for b in tab(at).button if b.key.startswith("order_invoices.render"))
-    render.click().run()
-    assert not at.exception and not at.error
-    assert at.get("download_button") and at.get("download_button")[0].proto.label == "Download PDF"
+    invoice_id = shop["invoice_id"]
+    links = [(b.proto.label, b.proto.url) for b in at.get("link_button") if "/documents/" in b.proto.url]
+    assert links == [("Download PDF", f"/documents/{invoice_id}.pdf")]
+    assert not at.get("download_button")  # a deferred download raced the rerun its click started
 
 
 def test_an_order_without_documents_shows_the_empty_state_and_finance_issues_its_invoice(shop, engine):
