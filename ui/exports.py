@@ -5,10 +5,12 @@ clicked, through `orders_core.services.export_audit.record_export`; the streamed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
+from orders_core.permissions import Actor
 from orders_core.services.export_audit import record_export
 from ui.session import current_actor
 from ui.transactions import run_service
@@ -26,6 +28,33 @@ def record_download(*, what: str, filters: dict[str, Any] | None, rows: int | No
     )
 
 
+def audited_on_delivery(
+    make: Callable[[], Any],
+    *,
+    actor: Actor,
+    what: str,
+    filters: dict[str, Any] | None,
+    rows: int | None,
+    format: str,
+) -> Callable[[], Any]:
+    """`make`, which also writes the audit entry once it made the file. For a file made on the
+    click (a callable given to `st.download_button`): Streamlit calls it on its own thread, with
+    no script run, so the actor is taken beforehand."""
+
+    def made() -> Any:
+        content = make()
+        run_service(
+            lambda session: record_export(
+                session, actor=actor, what=what, filters=filters, rows=rows, format=format, source="app"
+            ),
+            rerun=False,
+            changes_reads=False,
+        )
+        return content
+
+    return made
+
+
 def audited_download(
     label: str,
     data: Any,
@@ -40,18 +69,26 @@ def audited_download(
     **button: Any,
 ) -> bool:
     """`st.download_button` (in `container`, the page by default) whose click is audited. The
-    format is the file name's extension."""
+    format is the file name's extension.
+
+    `data` made on the click (a callable) is audited as it is made, and the click starts no
+    script run: Streamlit revokes a deferred file when its button is drawn again, so the run a
+    click started could revoke the file before the download asked for it (on a busy machine,
+    the click then downloaded nothing)."""
     place = container if container is not None else st
-    file_format = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    audit: dict[str, Any] = {
+        "what": what,
+        "filters": filters,
+        "rows": rows,
+        "format": file_name.rsplit(".", 1)[-1].lower() if "." in file_name else "",
+    }
+    if callable(data):
+        made = audited_on_delivery(data, actor=current_actor(), **audit)
+        return bool(
+            place.download_button(label, made, file_name=file_name, mime=mime, key=key, on_click="ignore", **button)
+        )
     return bool(
         place.download_button(
-            label,
-            data,
-            file_name=file_name,
-            mime=mime,
-            key=key,
-            on_click=record_download,
-            kwargs={"what": what, "filters": filters, "rows": rows, "format": file_format},
-            **button,
+            label, data, file_name=file_name, mime=mime, key=key, on_click=record_download, kwargs=audit, **button
         )
     )

@@ -158,3 +158,10 @@ def test_a_view_saved_from_the_sidebar_is_listed_and_applied(dataset, engine):
     assert not at.exception
     assert at.query_params["by"] == "week" and at.query_params["from"] == "2026-11-02"
     assert at.radio(key="dashboard_marketing.by").value == "week"
+
+
+def test_a_charts_csv_is_made_on_the_click_and_the_click_starts_no_rerun(dataset):
+    at = run("sales", "admin")
+    buttons = [b.proto for b in at.get("download_button") if b.proto.label == "Download CSV"]
+    assert buttons, "each chart's Data offers its CSV"
+    assert all(b.deferred_file_id and b.ignore_rerun for b in buttons)

@@ -153,3 +153,29 @@ def test_the_invoices_zip_and_the_sales_journal_are_audited(engine, db_url, monk
     )
     assert journal.details["rows"] == csv_body.count(b"\n") - 1 >= 1
     assert archive.details == {"what": "invoices_zip", "filters": {"kind": "invoice"}, "rows": 2, "format": "zip"}
+
+
+def test_a_file_made_on_the_click_is_audited_once_it_is_made_and_not_before(engine, db_url, monkeypatch):
+    from ui.exports import audited_on_delivery
+
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    made = audited_on_delivery(
+        lambda: b"a;b\n1;2\n",
+        actor=Actor("finance@example.org", "finance"),
+        what="dashboard_sales",
+        filters={"event": 3},
+        rows=1,
+        format="csv",
+    )
+    with engine.connect() as conn:
+        assert conn.execute(select(AuditEntry)).all() == []  # nothing downloaded yet
+    assert made() == b"a;b\n1;2\n"
+    with engine.connect() as conn:
+        entries = conn.execute(select(AuditEntry.action, AuditEntry.actor, AuditEntry.details)).all()
+    assert entries == [
+        (
+            "export",
+            "finance@example.org",
+            {"what": "dashboard_sales", "filters": {"event": 3}, "rows": 1, "format": "csv"},
+        )
+    ]
