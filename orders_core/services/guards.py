@@ -19,6 +19,7 @@ from orders_core.errors import InvalidInput, OrderError, TransitionRefused
 from orders_core.i18n import _, as_utc, ngettext
 from orders_core.inputs import _as_id, clean_id, clean_text
 from orders_core.models import Base, Event, Order, Refund
+from orders_core.money import CENT
 from orders_core.order_rules import require_payment_method
 from orders_core.payment_state import balance_due, refund_due
 from orders_core.permissions import Actor
@@ -79,7 +80,10 @@ class OrderRow:
 
 def _money(value: float | Decimal | int | str) -> Decimal:
     # SQLite returns NUMERIC as float-backed values: go through a 2-place string, exact at this scale.
-    return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value).quantize(Decimal("0.01"))
+    # PostgreSQL's are Decimals already (no copy: this runs for every order a bulk action locks).
+    if isinstance(value, float):
+        return Decimal(f"{value:.2f}")
+    return (value if isinstance(value, Decimal) else Decimal(value)).quantize(CENT)
 
 
 def status_label(status: str) -> str:
