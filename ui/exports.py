@@ -16,40 +16,28 @@ from ui.session import current_actor
 from ui.transactions import run_service
 
 
-def record_download(*, what: str, filters: dict[str, Any] | None, rows: int | None, format: str) -> None:
+def _record(actor: Actor, audit: dict[str, Any]) -> None:
     """Write the audit entry of one download now (no rerun, the cached reads kept)."""
-    actor = current_actor()
     run_service(
-        lambda session: record_export(
-            session, actor=actor, what=what, filters=filters, rows=rows, format=format, source="app"
-        ),
+        lambda session: record_export(session, actor=actor, source="app", **audit),
         rerun=False,
         changes_reads=False,
     )
 
 
-def audited_on_delivery(
-    make: Callable[[], Any],
-    *,
-    actor: Actor,
-    what: str,
-    filters: dict[str, Any] | None,
-    rows: int | None,
-    format: str,
-) -> Callable[[], Any]:
+def record_download(**audit: Any) -> None:
+    """The button's click: the entry of the signed-in user (`what`, `filters`, `rows`, `format`)."""
+    _record(current_actor(), audit)
+
+
+def audited_on_delivery(make: Callable[[], Any], *, actor: Actor, **audit: Any) -> Callable[[], Any]:
     """`make`, which also writes the audit entry once it made the file. For a file made on the
     click (a callable given to `st.download_button`): Streamlit calls it on its own thread, with
     no script run, so the actor is taken beforehand."""
 
     def made() -> Any:
         content = make()
-        run_service(
-            lambda session: record_export(
-                session, actor=actor, what=what, filters=filters, rows=rows, format=format, source="app"
-            ),
-            rerun=False,
-            changes_reads=False,
-        )
+        _record(actor, audit)
         return content
 
     return made
