@@ -97,3 +97,17 @@ def open_page(
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at.run()
+
+
+def open_data_tables(at: AppTest) -> AppTest:
+    """Open every chart's Data expander, as a user clicking each would (they draw their table
+    only once opened: ui.dashboard_widgets.data_behind), and run the page again."""
+    from streamlit.runtime.state.common import user_key_from_element_id
+
+    from ui.dashboard_widgets import data_key
+
+    keys = [user_key_from_element_id(expander.proto.id) for expander in at.expander]
+    for key in keys:
+        if key and key.startswith(data_key("")):
+            at.session_state[key] = True
+    return at.run()

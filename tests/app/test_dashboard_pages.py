@@ -16,7 +16,7 @@ from orders_core.models import Order
 from orders_core.permissions import Actor
 from orders_core.services.saved_views import save_view, visible_views
 from tests import dashboard_dataset
-from tests.app.conftest import open_page
+from tests.app.conftest import open_data_tables, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = {name: str(ROOT / "pages" / f"dashboard_{name}.py") for name in ("sales", "finance", "marketing")}
@@ -103,6 +103,7 @@ def test_the_finance_dashboard_shows_receivables_and_reconciliation(engine, data
         "Expected cash per week",
         "By age since the order was created",
     ]
+    open_data_tables(at)
     ages = at.dataframe[0].value
     assert list(zip(ages["bucket"], ages["currency"], ages["amount_due"])) == [
         ("1–30 days overdue", "EUR", "€120.00"),
@@ -123,6 +124,7 @@ def test_the_marketing_dashboard_drills_down_from_source_to_campaign(dataset, ro
     at.selectbox(key="dashboard_marketing.source").select("google").run()
     at.selectbox(key="dashboard_marketing.medium").select("cpc").run()
     assert at.query_params["utm_source"] == "google" and at.query_params["utm_medium"] == "cpc"
+    open_data_tables(at)
     campaigns = at.dataframe[0].value
     assert list(campaigns["utm_campaign"]) == ["launch"] and list(campaigns["revenue_ttc"]) == ["€381.48"]
 
@@ -162,6 +164,9 @@ def test_a_view_saved_from_the_sidebar_is_listed_and_applied(dataset, engine):
 
 def test_a_charts_csv_is_made_on_the_click_and_the_click_starts_no_rerun(dataset):
     at = run("sales", "admin")
+    assert not at.get("download_button") and not at.dataframe  # nothing drawn while closed
+    assert [e.label for e in at.expander].count("Data") == 7
+    open_data_tables(at)
     buttons = [b.proto for b in at.get("download_button") if b.proto.label == "Download CSV"]
     assert buttons, "each chart's Data offers its CSV"
     assert all(b.deferred_file_id and b.ignore_rerun for b in buttons)

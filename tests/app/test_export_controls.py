@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests import dashboard_dataset, grid_dataset
-from tests.app.conftest import open_page
+from tests.app.conftest import open_data_tables, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = str(ROOT / "pages" / "orders.py")
@@ -59,6 +59,7 @@ def test_a_marketer_reads_the_marketing_tables_but_gets_no_download(engine, db_u
     marketing = str(ROOT / "pages" / "dashboard_marketing.py")
     at = open_page(marketing, MARKETER, query={"from": "2026-11-01", "to": "2026-11-20"}, timeout=90)
     assert not at.exception
+    open_data_tables(at)
     assert at.dataframe and [e.label for e in at.expander].count("Data") >= 1
     assert export_controls(at) == []
 

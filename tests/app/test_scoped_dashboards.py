@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from orders_core.db import unit_of_work
 from orders_core.models import Order
 from tests import dashboard_dataset
-from tests.app.conftest import open_page
+from tests.app.conftest import open_data_tables, open_page
 from tests.app.scoped import scoped_user
 
 RANGE = {"from": "2026-11-01", "to": "2026-11-20"}
@@ -45,6 +45,7 @@ def test_a_scoped_event_manager_sees_the_sales_of_their_event_only(dataset):
     assert picker(at, "sales") == ["Summit USD"]
     revenue = [m.value for m in at.metric if m.label.endswith("this period")]
     assert revenue == ["US$110.00"]  # an admin sees €381.48 too (test_dashboard_pages)
+    open_data_tables(at)
     tables = "".join(d.value.to_csv() for d in at.dataframe)
     assert "Ticket" in tables and "Badge" not in tables and "PROMO10" not in tables  # the EUR tariff and code
 
@@ -64,6 +65,7 @@ def test_a_scoped_finance_user_sees_the_receivables_of_their_event_only(engine, 
     assert not at.exception and not at.error
     assert picker(at, "finance") == ["Salon EUR"]
     assert metrics(at) == {"Overdue in EUR": "€120.00", "Due in EUR": "€480.00"}  # no USD figure at all
+    open_data_tables(at)
     oldest = next(frame.value for frame in at.dataframe if str(frame.value.get("link", [""])[0]).startswith("/order?"))
     assert list(oldest["link"]) == [f"/order?order={dataset[n][1]}" for n in ("o3", "o4")]  # o9 is USD
     reconciliation = at.dataframe[-1].value
@@ -77,4 +79,5 @@ def test_a_scoped_marketer_sees_the_campaigns_of_their_event_only(dataset):
     # The USD order of the range (o8) carries no UTM; google / newsletter are the EUR event's
     # (an admin reads 7 orders, 3 with UTM).
     assert metrics(at) == {"Orders": "1", "Orders with UTM": "0", "Share without UTM": "100%"}
-    assert not any("google" in d.value.to_csv() for d in at.dataframe)
+    open_data_tables(at)
+    assert at.dataframe and not any("google" in d.value.to_csv() for d in at.dataframe)
