@@ -48,8 +48,6 @@ HELP = {
 PAID_ORDERS = {"on_payment": _("When the order is paid"), "on_request": _("When someone asks for it")}
 
 form = cached_query(seller_form, language=get_locale())
-for field in FIELD_LABELS:
-    st.session_state.setdefault(KEY.format(field), form.values[field])
 
 
 def remember_errors(error: OrderError) -> None:
@@ -94,20 +92,24 @@ if form.updated_at is not None:
 
 
 def field_widget(field: str) -> None:
-    key, label = KEY.format(field), _(FIELD_LABELS[field])
+    """The stored value is the widget's default, not a value seeded into the session: a run
+    interrupted before a field is drawn (a click right after typing) leaves the browser with the
+    widget's default, which then comes back as the field's value (Streamlit #4247)."""
+    key, label, stored = KEY.format(field), _(FIELD_LABELS[field]), form.values[field]
     if field == "payment_terms":
-        st.text_area(label, key=key, height=80)
+        st.text_area(label, stored, key=key, height=80)
     elif field == "invoice_paid_orders":
         st.radio(
             label,
             INVOICE_PAID_ORDERS,
+            index=INVOICE_PAID_ORDERS.index(stored),
             key=key,
             format_func=lambda value: PAID_ORDERS[value],
             horizontal=True,
             help=_("Invoice orders always get theirs when they are created."),
         )
     else:
-        st.text_input(label, key=key, help=HELP.get(field))
+        st.text_input(label, stored, key=key, help=HELP.get(field))
     if field in errors:
         st.error(md(errors[field]))
 

@@ -115,7 +115,7 @@ def test_bad_values_are_named_under_their_fields_and_nothing_is_saved(page):
 
 def test_the_preview_follows_the_pattern_typed_and_the_numbers_already_taken(page):
     with unit_of_work(page) as session:
-        make_seller_settings(session)
+        make_seller_settings(session, invoice_paid_orders="on_request")
     at = open_page(PAGE, ADMIN)
     at.text_input(key="seller.invoice_pattern").input("INV/{YY}{MM}/{counter}").run()
     today = datetime.now(UTC)
@@ -152,3 +152,19 @@ def test_the_admins_to_do_list_links_to_the_page_while_a_setting_is_missing(page
     at = open_page(str(ROOT / "pages" / "home.py"), ADMIN, state={"ui.timezone": "UTC"})
     assert not any("Seller settings" in link.proto.label for link in at.get("page_link"))
     assert any("seller settings" in c.value for c in at.caption)
+
+
+def test_the_stored_settings_are_each_widgets_default_in_the_browser(page):
+    """A run cut short before a field is drawn leaves the browser with the widget's default, which
+    it then sends back as the field's value: the default must be the stored value, not a blank."""
+    with unit_of_work(page) as session:
+        make_seller_settings(session, invoice_paid_orders="on_request")
+    at = open_page(PAGE, ADMIN)
+    assert not at.exception
+    stored = saved(page)
+    assert stored is not None
+    assert at.text_input(key="seller.iban").proto.default == stored.iban
+    assert at.text_input(key="seller.country").proto.default == stored.country
+    assert at.text_input(key="seller.invoice_pattern").proto.default == stored.invoice_pattern
+    assert at.text_area(key="seller.payment_terms").proto.default == stored.payment_terms
+    assert at.radio(key="seller.invoice_paid_orders").proto.default == 1  # "When someone asks for it"
