@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import cast
 
-from sqlalchemy import Table, and_, case, exists, insert, select
+from sqlalchemy import Table, and_, case, exists, insert, select, true
 from sqlalchemy.orm import Session
 
+from orders_core.db import is_sqlite
 from orders_core.models import Attendee, Order, OrderItem
 from orders_core.models.orders import random_secret
 from orders_core.services import guards
@@ -35,11 +36,15 @@ def register_attendees(session: Session, items: Mapping[int, Sequence[int]]) -> 
     Issue 19: both the items and their orders are named. Found again here by "no attendee yet",
     or joined to their orders by the join alone, PostgreSQL planned this INSERT (never a parallel
     plan) by hashing every attendee (1.3M at 1M orders), then by reading every order: ~1.1 s then
-    ~1.6 s of a 10,000-order validation; named, it reads them through their primary keys."""
+    ~1.6 s of a 10,000-order validation; named, it reads them through their primary keys. SQLite
+    is given the items alone: with both lists it probed every (order, item) pair of the two, 10
+    million index searches for 2,000 orders (2.3 s), where the items alone find their orders by
+    primary key (the join)."""
     order_ids = [order_id for order_id, of_order in items.items() if of_order]
     if not order_ids:  # a part payment, a balance without new holders: no statement to send
         return 0
     holder_blank = and_(OrderItem.holder_first_name == "", OrderItem.holder_last_name == "")
+    name_orders = not is_sqlite(session.connection())
     created = 0
     for orders_part, order_condition in guards.id_chunks(session, Order.id, order_ids):
         item_ids = [item for order_id in orders_part for item in items[order_id]]
@@ -59,7 +64,7 @@ def register_attendees(session: Session, items: Mapping[int, Sequence[int]]) -> 
                     random_secret(),
                 )
                 .join(Order, Order.id == OrderItem.order_id)
-                .where(order_condition, item_condition)
+                .where(order_condition if name_orders else true(), item_condition)
             )
             statement = insert(cast(Table, Attendee.__table__)).from_select(
                 [
