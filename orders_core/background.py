@@ -26,12 +26,12 @@ from orders_core.emails.schedule import duration_setting
 from orders_core.errors import OrderError
 from orders_core.models import BackgroundJob
 from orders_core.permissions import Actor
-from orders_core.services.validation import validate_orders
+from orders_core.services.validation import BACKGROUND_ABOVE, validate_orders
 from orders_core.services.validation_jobs import VALIDATE_ORDERS
 from orders_core.worker import JobRun
 
 JOBS = cast(Table, BackgroundJob.__table__)
-CHUNK = 2_000  # orders per transaction (a fifth of what one request validates in its budget)
+CHUNK = BACKGROUND_ABOVE  # orders per transaction: as many as one request validates
 MAX_REFUSED = 500  # refusals kept in the summary (the count is always exact)
 DEFAULT_LEASE = "5m"  # a chunk takes seconds; a claim not renewed for this long is a dead worker's
 
