@@ -1,6 +1,7 @@
 """The progress of a background validation (issue 19), on the page that started it: a bar read
 from the job's committed progress every second (a fragment: only this part reruns), then the
-summary when the worker is done."""
+summary when the worker is done, with the whole page drawn again once (the orders it lists were
+validated meanwhile: the caches are cleared and the page reruns)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import streamlit as st
 
 from orders_core.i18n import _, format_money, format_number, ngettext
 from queries.jobs import background_job
-from ui.data import engine
+from ui.data import clear_after_write, engine
 from ui.session import current_actor
 
 JOB = "order_actions.job"  # the id of the background validation this session started
+REDRAWN = "order_actions.job_redrawn"  # the finished job the whole page was drawn again for
 
 
 def remember(job_id: int) -> None:
@@ -39,6 +41,10 @@ def _panel() -> None:
     if job is None:
         _forget()
         return
+    if not job["in_progress"] and st.session_state.get(REDRAWN) != job_id:
+        st.session_state[REDRAWN] = job_id  # once: this run of the whole page shows the outcome
+        clear_after_write()
+        st.rerun(scope="app")
     total, done = max(job["total"], 1), job["done"]
     result = job["result"] or {}
     with st.container(border=True):
