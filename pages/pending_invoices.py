@@ -7,6 +7,7 @@ import streamlit as st
 from orders_core.i18n import _, format_date, format_number, ngettext
 from orders_core.payment_state import PAYMENT_STATE_LABELS
 from orders_core.status import STATUS_LABELS
+from queries import pending
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
 from ui.data import cached_query
 from ui.format import money
@@ -29,14 +30,21 @@ st.caption(
 
 events = cached_query(pending_events)
 event_names = dict(events)
+choices = [None, *event_names]
+asked = st.query_params.get("event", "")
 event_id = st.selectbox(
     _("Event"),
-    [None, *event_names],
+    choices,
+    index=choices.index(int(asked)) if asked.isdigit() and int(asked) in event_names else 0,
     key="pending.event",
     format_func=lambda e: _("All events") if e is None else event_names[e],
 )
+if event_id is None:  # the address shows what is shown
+    st.query_params.pop("event", None)
+else:
+    st.query_params["event"] = str(event_id)
 totals = cached_query(pending_totals, event_id)
-orders = cached_query(pending_invoice_orders, event_id)
+orders = cached_query(pending_invoice_orders, event_id, limit=pending.LISTED)
 
 if orders.empty:
     st.info(_("No invoice order is waiting for payment."))
@@ -52,6 +60,14 @@ for index, total in enumerate(totals.itertuples()):
         ),
         money(total.balance_due, total.currency),
         help=_("Balance still due, in this currency"),
+    )
+
+waiting = int(totals["orders"].sum())
+if waiting > len(orders):
+    st.caption(
+        _("The {listed} oldest of {waiting} orders are listed: choose an event to narrow the list.").format(
+            listed=format_number(len(orders)), waiting=format_number(waiting)
+        )
     )
 
 display = orders.assign(

@@ -70,8 +70,11 @@ def _money(value: float | Decimal | int | str) -> Decimal:
     return Decimal(f"{value:.2f}") if isinstance(value, float) else Decimal(value)
 
 
+LISTED = 5_000  # the oldest orders the page lists; its totals count them all
+
+
 def pending_invoice_orders(
-    engine: Engine, event_id: int | None = None, limit: int = 5000, *, principal: Actor
+    engine: Engine, event_id: int | None = None, limit: int = LISTED, *, principal: Actor
 ) -> pd.DataFrame:
     """Invoice orders awaiting payment and orders owing a balance, oldest first, with their age
     in days, balance due, status and payment state. Money columns hold Decimals (display only).

@@ -209,3 +209,48 @@ def test_a_selection_above_the_limit_is_validated_in_the_background_with_its_pro
     assert any("€360.00" in m.value for m in at.markdown)
     at.button(key="validation_job.close").click().run()
     assert "order_actions.job" not in at.session_state and not at.success
+
+
+@pytest.fixture
+def two_events(engine, db_url, monkeypatch):
+    monkeypatch.setenv("ORDERS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ORDERS_LOCALE", "en")
+    with unit_of_work(engine) as session:
+        numbers = {}
+        for name in ("Alpha Forum", "Beta Forum"):
+            event = make_event(session, name=name)
+            badge = make_tariff(session, event)
+            numbers[event.id] = [make_order(session, event, [(badge, 1)]).number for _ in range(2)]
+        return numbers
+
+
+def test_the_event_chosen_is_in_the_address_and_an_address_opens_it(two_events):
+    alpha, beta = two_events
+    at = open_page(PAGE, FINANCE, query={"event": str(beta)})
+    assert not at.exception
+    assert at.selectbox(key="pending.event").value == beta
+    assert list(at.dataframe[0].value["number"]) == two_events[beta]
+    at.selectbox(key="pending.event").set_value(alpha).run()
+    assert at.query_params["event"] in (str(alpha), [str(alpha)])
+    assert list(at.dataframe[0].value["number"]) == two_events[alpha]
+    at.selectbox(key="pending.event").select_index(0).run()  # "All events"
+    assert "event" not in at.query_params
+    assert len(at.dataframe[0].value) == 4
+
+
+def test_an_address_naming_an_unknown_event_lists_them_all(two_events):
+    at = open_page(PAGE, FINANCE, query={"event": "999999"})
+    assert not at.exception
+    assert at.selectbox(key="pending.event").value is None
+    assert len(at.dataframe[0].value) == 4 and "event" not in at.query_params
+
+
+def test_a_list_cut_short_says_how_many_orders_wait(two_events, monkeypatch):
+    monkeypatch.setattr("queries.pending.LISTED", 3)
+    at = open_page(PAGE, FINANCE)
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 3
+    assert "The 3 oldest of 4 orders are listed: choose an event to narrow the list." in [c.value for c in at.caption]
+    monkeypatch.setattr("queries.pending.LISTED", 5_000)
+    at = open_page(PAGE, FINANCE)
+    assert not any("oldest of" in c.value for c in at.caption)
