@@ -15,6 +15,7 @@ from ui.dashboard_filters import dashboard_filters
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
 from ui.exports import audited_download
+from ui.figures import Figure, figures_row
 from ui.finance_due import render_due_receivables
 from ui.fragments import page_fragment
 from ui.guard import require_router
@@ -50,9 +51,8 @@ def dashboard() -> None:
     if ages.empty:
         empty_state(_("No order is waiting for payment."))
     else:
-        for column, currency in zip(st.columns(len(ages["currency"].unique())), sorted(ages["currency"].unique())):
-            of_currency = ages[ages["currency"] == currency]
-            column.metric(
+        figures_row(
+            Figure(
                 _("Due in {currency}").format(currency=currency),
                 format_money(sum(of_currency["amount_due"]), currency),
                 help=ngettext(
@@ -61,6 +61,8 @@ def dashboard() -> None:
                     int(of_currency["orders"].sum()),
                 ).format(orders=format_number(of_currency["orders"].sum())),
             )
+            for currency, of_currency in ages.groupby("currency", sort=True)
+        )
         figure = drawn(
             grouped_bars,
             chart_frame(ages, ("amount_due",)),

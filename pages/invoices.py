@@ -13,6 +13,7 @@ from orders_core.i18n import _, format_date, format_number, get_locale, ngettext
 from queries.invoices import PAGE_ROWS, STATUSES, InvoiceFilters, invoice_events, invoice_list, invoice_totals
 from queries.sales_journal import vat_totals
 from ui.data import cached_query
+from ui.figures import Figure, figures_row
 from ui.format import money, rate
 from ui.guard import require_router
 from ui.invoice_params import filters_from_params, filters_to_params
@@ -115,15 +116,16 @@ st.caption(
     + " · "
     + _("credit notes count negative")
 )
-columns = st.columns(min(len(totals), 4))
-for index, total in enumerate(totals.itertuples()):
-    columns[index % len(columns)].metric(
+figures_row(
+    Figure(
         _("Total incl. tax in {currency}").format(currency=total.currency),
         money(total.total_ttc, total.currency),
         help=_("Excl. tax {ht} · VAT {tax}").format(
             ht=money(total.total_ht, total.currency), tax=money(total.total_tax, total.currency)
         ),
     )
+    for total in totals.itertuples()
+)
 st.dataframe(
     pd.DataFrame(
         {

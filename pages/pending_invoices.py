@@ -10,6 +10,7 @@ from orders_core.status import STATUS_LABELS
 from queries import pending
 from queries.pending import pending_events, pending_invoice_orders, pending_totals
 from ui.data import cached_query
+from ui.figures import Figure, figures_row
 from ui.format import money
 from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
@@ -52,15 +53,16 @@ if orders.empty:
     render_bulk_actions([])  # keeps the result of a validation on screen until it is closed
     st.stop()
 
-columns = st.columns(min(len(totals), 4))
-for index, total in enumerate(totals.itertuples()):
-    columns[index % len(columns)].metric(
+figures_row(
+    Figure(
         ngettext("{currency}: {count} order", "{currency}: {count} orders", total.orders).format(
             currency=total.currency, count=format_number(total.orders)
         ),
         money(total.balance_due, total.currency),
         help=_("Balance still due, in this currency"),
     )
+    for total in totals.itertuples()
+)
 
 waiting = int(totals["orders"].sum())
 if waiting > len(orders):

@@ -11,6 +11,7 @@ from queries.dashboards import due as due_queries
 from ui.charts import drawn, grouped_bars
 from ui.dashboard_widgets import chart, chart_frame, empty_state, formatted
 from ui.data import cached_query
+from ui.figures import Figure, figures_row
 
 
 def bucket_labels() -> dict[str, str]:
@@ -46,17 +47,20 @@ def render_due_receivables(filters: DashboardFilters) -> None:
         empty_state(_("No invoice order is waiting for payment."))
         return
     labels = bucket_labels()
-    currencies = sorted(ages["currency"].unique())
-    for column, currency in zip(st.columns(len(currencies)), currencies, strict=True):
-        of_currency = ages[ages["currency"] == currency]
-        overdue = of_currency[~of_currency["bucket"].isin([due_queries.NOT_DUE, due_queries.NO_DUE_DATE])]
-        column.metric(
-            _("Overdue in {currency}").format(currency=currency),
-            format_money(sum(overdue["amount_due"]), currency),
-            help=ngettext("{orders} invoice overdue", "{orders} invoices overdue", int(overdue["orders"].sum())).format(
-                orders=format_number(overdue["orders"].sum())
-            ),
+    overdue = ages[~ages["bucket"].isin([due_queries.NOT_DUE, due_queries.NO_DUE_DATE])]
+    figures = []
+    for currency in sorted(ages["currency"].unique()):  # each currency with open invoices, overdue or not
+        of_currency = overdue[overdue["currency"] == currency]
+        figures.append(
+            Figure(
+                _("Overdue in {currency}").format(currency=currency),
+                format_money(sum(of_currency["amount_due"]), currency),
+                help=ngettext(
+                    "{orders} invoice overdue", "{orders} invoices overdue", int(of_currency["orders"].sum())
+                ).format(orders=format_number(of_currency["orders"].sum())),
+            )
         )
+    figures_row(figures)
     shown = ages.assign(bucket=ages["bucket"].map(labels))
     figure = drawn(
         grouped_bars,
