@@ -49,8 +49,9 @@ def _pick(label: str, breakdown: pd.DataFrame, level: str, placeholder: str) -> 
     options = sorted(breakdown[level].unique())
     asked = st.query_params.get(level)
     key = f"{PAGE}.{level.removeprefix('utm_')}"
-    st.session_state.setdefault(key, asked if asked in options else None)
-    return st.selectbox(label, options, format_func=_label, key=key, index=None, placeholder=placeholder)
+    chosen = options.index(asked) if asked in options else None  # also the default: see ui.dashboard_filters
+    st.session_state.setdefault(key, asked if chosen is not None else None)
+    return st.selectbox(label, options, format_func=_label, key=key, index=chosen, placeholder=placeholder)
 
 
 st.title(_("Marketing dashboard"))

@@ -51,6 +51,9 @@ def dashboard_filters(page: str) -> DashboardFilters:
     names = dict(zip(events["id"].astype(int), events["name"], strict=True))
     url = filters_from_params(st.query_params.to_dict(), set(names))
     keys = {field: f"{page}.{field}" for field in ("events", "range", "by")}
+    # Seeded from the address when absent (a saved view's Apply deletes them to take its address),
+    # and the same values as the widgets' defaults: a run cut short before they are drawn leaves
+    # the browser with their defaults, which then come back as the filters.
     st.session_state.setdefault(keys["events"], list(url.event_ids))
     st.session_state.setdefault(keys["range"], (url.start, url.end))
     st.session_state.setdefault(keys["by"], url.granularity)
@@ -58,13 +61,21 @@ def dashboard_filters(page: str) -> DashboardFilters:
     chosen = left.multiselect(
         _("Events"),
         options=list(names),
+        default=list(url.event_ids),
         format_func=lambda i: names.get(i, str(i)),
         key=keys["events"],
         placeholder=_("All events"),
     )
-    picked = middle.date_input(_("Orders created between"), key=keys["range"], format="YYYY-MM-DD")
+    picked = middle.date_input(
+        _("Orders created between"), (url.start, url.end), key=keys["range"], format="YYYY-MM-DD"
+    )
     by = right.radio(
-        _("Group by"), GRANULARITIES, format_func=lambda g: _(GRANULARITY_LABELS[g]), key=keys["by"], horizontal=True
+        _("Group by"),
+        GRANULARITIES,
+        index=GRANULARITIES.index(url.granularity),
+        format_func=lambda g: _(GRANULARITY_LABELS[g]),
+        key=keys["by"],
+        horizontal=True,
     )
     if isinstance(picked, (tuple, list)):
         start, end = (picked[0], picked[-1]) if picked else (url.start, url.end)

@@ -170,3 +170,15 @@ def test_a_charts_csv_is_made_on_the_click_and_the_click_starts_no_rerun(dataset
     buttons = [b.proto for b in at.get("download_button") if b.proto.label == "Download CSV"]
     assert buttons, "each chart's Data offers its CSV"
     assert all(b.deferred_file_id and b.ignore_rerun for b in buttons)
+
+
+def test_the_filters_of_the_address_are_also_their_widgets_defaults_in_the_browser(dataset):
+    """A run cut short before the filters are drawn leaves the browser with the widgets' defaults,
+    which it then sends back as the filters: the defaults must be the address's, not blanks."""
+    at = run("sales", "admin", by="week", events=str(dataset["usd"]))
+    assert not at.exception
+    events = at.multiselect(key="dashboard_sales.events")
+    assert events.value == [dataset["usd"]]
+    assert [events.options[i] for i in events.proto.default] == ["Summit USD"]
+    assert list(at.date_input(key="dashboard_sales.range").proto.default) == ["2026-11-01", "2026-11-20"]
+    assert at.radio(key="dashboard_sales.by").proto.default == 1  # week
