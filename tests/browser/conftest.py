@@ -178,6 +178,16 @@ def wait_for_app(page) -> None:
     expect(page.locator(IDLE)).to_be_attached()
 
 
+def open_pending_list(page) -> dict:
+    """Open the Pending invoice orders page from the menu; the bounding box of its grid (a canvas:
+    rows are selected by clicking their marker at x + 15, the header's at y + 17)."""
+    page.get_by_role("link", name="Pending invoice orders").first.click()
+    expect(page.get_by_role("heading", name="Pending invoice orders")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid).to_be_visible()
+    return grid.bounding_box()
+
+
 def sign_in(page, email: str, password: str) -> None:
     """Fill the sign-in form of the current tab and wait until the first page has run."""
     page.get_by_role("textbox", name="Email", exact=True).fill(email)

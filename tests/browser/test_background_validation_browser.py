@@ -17,7 +17,7 @@ from orders_core.db import get_engine
 from orders_core.models import Attendee, Order
 from orders_core.services.validation import BACKGROUND_ABOVE
 from orders_core.worker import JobRun
-from tests.browser.conftest import create_database
+from tests.browser.conftest import create_database, open_pending_list
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,7 @@ def app_database(tmp_path_factory):
 def test_finance_validates_more_orders_than_one_call_takes_and_watches_the_job(signed_in_page, app_database):
     count = f"{ORDERS:,}"
     page = signed_in_page("finance")
-    page.get_by_role("link", name="Pending invoice orders").first.click()
-    expect(page.get_by_role("heading", name="Pending invoice orders")).to_be_visible()
-    grid = page.get_by_test_id("stDataFrame").first
-    expect(grid).to_be_visible()
-    box = grid.bounding_box()
+    box = open_pending_list(page)
     page.mouse.click(box["x"] + 15, box["y"] + 17)  # the header's marker selects every row (a canvas)
     expect(page.get_by_text(f"{count} orders selected")).to_be_visible()
 
