@@ -9,7 +9,8 @@ running the same round at once: sign-in to the grid, a filter change (a quick fi
 from an email), and each dashboard from the sidebar (cold, then warm). A step ends when the page
 shows its outcome and the script run is over (the app's idle marker).
 Figures (median and max per step, per number of users) go to bench/results/browser.json, with
-the CPU seconds the app processes spent (a figure the machine's other load does not change much).
+the CPU seconds the app processes spent (a figure the machine's other load does not change much)
+and those each user's Chromium spent (the client's share of a machine the browsers share here).
 
 `--processes N` (issue 19) starts N app processes and, when Debian's nginx is installed, nginx in
 front of them with deploy/nginx-app-processes.conf (new browsers to the least busy process, then pinned by a cookie, as in
@@ -89,7 +90,8 @@ def _user(base_url: str, password: str, number: int, name: str, rounds: int, rea
     """One user's session, in its own process; `ready` (a barrier) releases every user at once,
     once each has its sign-in form filled. Each step also records the app processes' CPU time it
     spanned (`cpu <step>`): the server's own work when one user runs, whatever else loads the
-    machine."""
+    machine; and the CPU time of this user's own Chromium (`browser cpu <step>`): the client's
+    share of the machine, which a real user's browser does not take from the server."""
     from playwright.sync_api import expect, sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE
@@ -98,12 +100,14 @@ def _user(base_url: str, password: str, number: int, name: str, rounds: int, rea
     timings: dict[str, list[float]] = {}
 
     def timed(step: str, action: Callable[[], None], outcome: Callable[[], None]) -> None:
-        started, cpu = time.perf_counter(), sum(_cpu_seconds(pids))
+        chromium = _descendants(os.getpid())
+        started, cpu, client = time.perf_counter(), sum(_cpu_seconds(pids)), sum(_cpu_seconds(chromium))
         action()
         outcome()
         expect(page.locator(IDLE)).to_be_attached()
         timings.setdefault(step, []).append((time.perf_counter() - started) * 1000)
         timings.setdefault(f"cpu {step}", []).append((sum(_cpu_seconds(pids)) - cpu) * 1000)
+        timings.setdefault(f"browser cpu {step}", []).append((sum(_cpu_seconds(chromium)) - client) * 1000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -147,6 +151,8 @@ def _user(base_url: str, password: str, number: int, name: str, rounds: int, rea
                     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Orders", exact=True).click()
                     expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
                     expect(page.locator(IDLE)).to_be_attached()
+        # All this user's Chromium spent, sign-in to last step: the client's share of the machine.
+        timings["browser cpu, whole session"] = [sum(_cpu_seconds(_descendants(os.getpid()))) * 1000]
         browser.close()
     results.put(timings)
 
@@ -165,13 +171,36 @@ def _pid_listening_on(port: int) -> int | None:
 
 
 def _cpu_seconds(pids: list[int]) -> list[float]:
-    """User + system CPU time of each of these processes so far."""
+    """User + system CPU time of each of these processes so far (0 for one that has ended)."""
     ticks = os.sysconf("SC_CLK_TCK")
     seconds = []
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            seconds.append(0.0)
+            continue
         seconds.append((int(fields[11]) + int(fields[12])) / ticks)  # utime, stime
     return seconds
+
+
+def _descendants(root: int) -> list[int]:
+    """The processes started under `root`: this user's Playwright driver and Chromium (browser,
+    renderers, GPU process)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
 
 
 def nginx_site(template: str, ports: list[int], listen: int) -> str:

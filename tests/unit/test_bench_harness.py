@@ -55,3 +55,29 @@ def test_the_cache_fingerprint_follows_the_demo_generator_but_not_the_migrations
     assert second != first
     (tmp_path / "orders_core" / "other.py").write_text("unrelated\n")
     assert datasets.fingerprint() == second
+
+
+def test_the_browser_benchmark_counts_the_cpu_of_a_users_own_processes_and_of_no_other():
+    """`browser cpu <step>` sums the processes started under the user's process (its Playwright
+    driver and Chromium): a grandchild counts, this machine's first process does not."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.browser import _cpu_seconds, _descendants
+
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import sys; sys.stdin.read()'])"
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)
+    try:
+        for _ in range(500):  # the grandchild starts a moment later: look again until it is there
+            found = _descendants(os.getpid())
+            if len(set(found) - {child.pid}) >= 1:
+                break
+        found = _descendants(os.getpid())
+        assert child.pid in found and len(set(found) - {child.pid}) == 1 and 1 not in found
+        assert all(seconds >= 0 for seconds in _cpu_seconds(found))
+        assert _cpu_seconds([2**22 + 1]) == [0.0]  # a process that has ended counts nothing
+    finally:
+        child.stdin.close()  # the grandchild reads to the end: it ends with its parent
+        child.kill()
+        child.wait()
