@@ -15,7 +15,6 @@ action, and `absolute_timeout()` after it started, whatever happens."""
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from orders_core.auth import SignedInUser, event_scope
 from orders_core.db import unit_of_work
 from orders_core.i18n import as_utc
 from orders_core.models import SignInTicket, User, UserSession
+from orders_core.settings import number_setting
 
 COOKIE_NAME = "orders_session"
 TICKET_LIFETIME = timedelta(seconds=60)
@@ -37,23 +37,14 @@ DEFAULT_IDLE_MINUTES = 8 * 60
 DEFAULT_MAX_DAYS = 7
 
 
-def _positive_setting(name: str, default: float) -> float:
-    """A positive number from the environment; the default when unset or not a positive number."""
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def idle_timeout() -> timedelta:
     """`ORDERS_SESSION_IDLE_MINUTES` (default 480 = 8 hours) without an action ends a session."""
-    return timedelta(minutes=_positive_setting("ORDERS_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+    return timedelta(minutes=number_setting("ORDERS_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
 
 
 def absolute_timeout() -> timedelta:
     """`ORDERS_SESSION_MAX_DAYS` (default 7) after signing in, a session ends whatever happens."""
-    return timedelta(days=_positive_setting("ORDERS_SESSION_MAX_DAYS", DEFAULT_MAX_DAYS))
+    return timedelta(days=number_setting("ORDERS_SESSION_MAX_DAYS", DEFAULT_MAX_DAYS))
 
 
 def hash_secret(secret: str) -> str:

@@ -15,7 +15,6 @@ Jinja's sandbox already caps `range()` at 100,000 items and refuses unsafe attri
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -32,6 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from orders_core.errors import InvalidInput
 from orders_core.i18n import _
+from orders_core.settings import number_setting
 
 # What sys.settrace takes: called per frame event, returns the local tracer (or None).
 TraceFunction = Callable[[FrameType, str, Any], Any]
@@ -46,11 +46,7 @@ _TEMPLATE_CODE = "<template>"  # the file name Jinja compiles `from_string` temp
 
 def render_seconds() -> float:
     """`ORDERS_TEMPLATE_SECONDS` (default 2): how long one part of a template may render."""
-    try:
-        value = float(os.environ.get("ORDERS_TEMPLATE_SECONDS", "") or DEFAULT_SECONDS)
-    except ValueError:
-        return DEFAULT_SECONDS
-    return value if value > 0 else DEFAULT_SECONDS
+    return number_setting("ORDERS_TEMPLATE_SECONDS", DEFAULT_SECONDS)
 
 
 class _TooSlow(Exception):

@@ -4,8 +4,6 @@ validates an order once it is fully paid (attendees, emails, history)."""
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +23,7 @@ from orders_core.reconciliation.parsing import CsvOptions, ParsedStatement, Stat
 from orders_core.reconciliation.states import may_ignore
 from orders_core.reconciliation.visibility import line_visible
 from orders_core.scope import event_condition
+from orders_core.settings import number_setting
 from orders_core.status import BankDirection, BankTransactionStatus
 
 MAX_COMMENT = 2000
@@ -36,13 +35,7 @@ DEFAULT_STATEMENT_MAX_MB = 10.0
 
 def max_statement_bytes() -> int:
     """The largest statement an import accepts, in bytes (`ORDERS_STATEMENT_MAX_MB`, default 10)."""
-    try:
-        megabytes = float(os.environ.get("ORDERS_STATEMENT_MAX_MB", "") or DEFAULT_STATEMENT_MAX_MB)
-    except ValueError:
-        megabytes = DEFAULT_STATEMENT_MAX_MB
-    if not math.isfinite(megabytes) or megabytes <= 0:
-        megabytes = DEFAULT_STATEMENT_MAX_MB
-    return int(megabytes * 1_000_000)
+    return int(number_setting("ORDERS_STATEMENT_MAX_MB", DEFAULT_STATEMENT_MAX_MB) * 1_000_000)
 
 
 # Lines looked up and inserted per statement: the duplicate lookup binds two checksums a line
