@@ -5,15 +5,17 @@ the pages of the user's role (ui/registry.py), so a page never needs its own per
 other pages' addresses say "not available to your role" without running the page file. Services
 check the role again whatever the UI shows."""
 
+import time
 from functools import partial
 
 import streamlit as st
 
 from orders_core.i18n import _
-from ui import shell
+from ui import run_times, shell
 from ui.guard import routed
 from ui.registry import PAGES, SECURITY_PATH, pages_for, sections_for
 
+run_started = time.perf_counter()  # the run's time on the server, logged when slow (ui/run_times.py)
 shell.apply_locale()
 # An emoji favicon is drawn in the page (a data: URL); a :material/...: one would be fetched from
 # fonts.gstatic.com, which the Content-Security-Policy (web/security.py) does not allow.
@@ -78,5 +80,6 @@ else:
     )
     navigation = st.navigation(sections, expanded=True)  # every page of the role, no "View more"
     shell.sidebar(user)
-    with routed():  # the page it runs may draw: it came through sign-in and the role's list
+    # The page it runs may draw: it came through sign-in and the role's list. Slow runs are logged.
+    with routed(), run_times.page_run(navigation.url_path, started=run_started):
         navigation.run()

@@ -16,7 +16,7 @@ from typing import ParamSpec
 
 import streamlit as st
 
-from ui import shell
+from ui import run_times, shell
 from ui.guard import is_routed, routed
 from ui.session import USER_KEY
 
@@ -31,11 +31,12 @@ def page_fragment(body: Callable[P, None]) -> Callable[P, None]:
         if is_routed():  # drawn by the page's full run: app.py has just checked everything
             body(*args, **kwargs)
             return
-        shell.apply_locale()
-        before = st.session_state.get(USER_KEY)
-        if before is None or shell.signed_in_user() != before:
-            st.rerun()  # the whole app: the router decides what this session may see now
-        with routed():
-            body(*args, **kwargs)
+        with run_times.fragment_run(body.__name__):
+            shell.apply_locale()
+            before = st.session_state.get(USER_KEY)
+            if before is None or shell.signed_in_user() != before:
+                st.rerun()  # the whole app: the router decides what this session may see now
+            with routed():
+                body(*args, **kwargs)
 
     return st.fragment(checked)

@@ -28,5 +28,5 @@ def test_every_page_starts_with_the_router_guard(page):
 
 def test_the_router_runs_the_chosen_page_inside_routed():
     source = (ROOT / "app.py").read_text()
-    assert "with routed():" in source
-    assert source.index("with routed():") < source.index("navigation.run()")
+    assert "with routed()" in source
+    assert source.index("with routed()") < source.index("navigation.run()")

@@ -1,0 +1,57 @@
+"""In Chromium, against `streamlit run server.py` with ORDERS_SLOW_RUN_MS=0: signing in runs the
+whole page and a quick filter reruns only the grid's fragment, each logged with its time on the
+server - the lines an operator reads for slow pages, and the browser benchmark for the server's
+share of a wait (issue 19)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from bench.browser import server_runs
+from tests.browser.conftest import start_app_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+LOG_WAIT_SECONDS = 60  # the server writes the line before it says the run is over; the copy follows
+
+
+@pytest.fixture(scope="module")
+def server_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("run_times") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def app_server(app_database, server_log) -> Iterator[str]:
+    with start_app_server(app_database.url, env={"ORDERS_SLOW_RUN_MS": "0"}, log_path=server_log) as base_url:
+        yield base_url
+
+
+def logged_runs(log: Path, *, of: str) -> list[float]:
+    """The runs of `of` the server logged, once at least one is in its log (it is copied there
+    by a thread of the test's server: give it time, never fail on a busy machine)."""
+    deadline = time.monotonic() + LOG_WAIT_SECONDS
+    while True:
+        runs = server_runs(log.read_text(errors="replace")).get(of, [])
+        if runs or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.05)
+
+
+def test_a_quick_filter_reruns_only_the_grid_and_the_server_logs_each_run_with_its_time(signed_in_page, server_log):
+    page = signed_in_page(path="orders")
+    expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
+    page_runs = logged_runs(server_log, of="/orders page")
+    assert page_runs and all(0 < ms < 120_000 for ms in page_runs)
+    assert logged_runs(server_log, of="/orders fragment orders_view") == []  # signing in ran the whole page
+
+    page.get_by_test_id("stMain").get_by_text("Pending", exact=True).click()
+    expect(page).to_have_url(re.compile(r"group=pending"))
+    wait_for_app(page)
+    [fragment_run] = logged_runs(server_log, of="/orders fragment orders_view")
+    assert 0 < fragment_run < 120_000
+    assert len(logged_runs(server_log, of="/orders page")) == len(page_runs)  # no whole-page rerun
