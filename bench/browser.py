@@ -44,6 +44,7 @@ RESULTS = HERE / "results" / "browser.json"
 EMAIL = "bench.browser@bench.example.org"
 DASHBOARDS = ("Sales dashboard", "Finance dashboard", "Marketing dashboard")
 SEARCHED = re.compile(r"[?&]q=")
+RUN_LINE = re.compile(r"page run (?P<ms>\d+) ms: (?P<what>[^\n]+)")  # ui/run_times.py
 
 
 def _account(database_url: str) -> str:
@@ -247,21 +248,39 @@ def _nginx(ports: list[int]) -> Iterator[str]:
             server.wait(timeout=20)
 
 
+def server_runs(output: str) -> dict[str, list[float]]:
+    """The script runs an app process logged (ui/run_times.py), in milliseconds, by what ran:
+    "/orders fragment orders_view" (a filter change or a search), "/sales page"..."""
+    runs: dict[str, list[float]] = {}
+    for match in RUN_LINE.finditer(output):
+        runs.setdefault(match["what"].strip(), []).append(float(match["ms"]))
+    return runs
+
+
+def _new_output(logs: list[Path], offsets: list[int]) -> str:
+    """What the app processes wrote to their logs since `offsets`."""
+    return "".join(
+        log.read_bytes()[offset:].decode("utf-8", "replace") for log, offset in zip(logs, offsets, strict=True)
+    )
+
+
 @contextlib.contextmanager
-def _app_processes(database_url: str, processes: int, proxy: bool) -> Iterator[tuple[list[str], list[int]]]:
-    """(the base URL of each user slot, the app processes' pids): one process, or N behind nginx
-    (one URL), or N URLs given to users round-robin."""
+def _app_processes(database_url: str, processes: int, proxy: bool) -> Iterator[tuple[list[str], list[int], list[Path]]]:
+    """(the base URL of each user slot, the app processes' pids, their logs): one process, or N
+    behind nginx (one URL), or N URLs given to users round-robin. Every script run is logged."""
     from tests.browser.conftest import start_app_server
 
     # One cookie secret for every process, as in production: Streamlit's XSRF cookie is signed.
-    env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32)}
+    env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32), "ORDERS_SLOW_RUN_MS": "0"}
     with contextlib.ExitStack() as stack:
-        urls = [stack.enter_context(start_app_server(database_url, env=env)) for _ in range(processes)]
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-browser-")))
+        logs = [folder / f"app-{index}.log" for index in range(processes)]
+        urls = [stack.enter_context(start_app_server(database_url, env=env, log_path=log)) for log in logs]
         ports = [int(url.rsplit(":", 1)[1]) for url in urls]
         pids = [pid for pid in map(_pid_listening_on, ports) if pid is not None]
         if processes > 1 and proxy:
             urls = [stack.enter_context(_nginx(ports))]
-        yield urls, pids
+        yield urls, pids, logs
 
 
 def run(database_url: str, users: list[int], rounds: int, processes: int = 1, proxy: bool = True) -> dict:
@@ -275,8 +294,9 @@ def run(database_url: str, users: list[int], rounds: int, processes: int = 1, pr
         "users": {},
         "server_cpu_s": {},
     }
-    with _app_processes(database_url, processes, proxy) as (urls, pids):
+    with _app_processes(database_url, processes, proxy) as (urls, pids, logs):
         for count in users:
+            offsets = [log.stat().st_size for log in logs]
             context = multiprocessing.get_context("spawn")
             ready, results = context.Barrier(count + 1), context.Queue()
             workers = [
@@ -297,6 +317,9 @@ def run(database_url: str, users: list[int], rounds: int, processes: int = 1, pr
                 worker.join()
             cpu = [round(after - before, 1) for before, after in zip(cpu_before, _cpu_seconds(pids), strict=True)]
             figures["server_cpu_s"][str(count)] = cpu  # per app process: the proxy spread the users
+            # The server's own share of each wait: its script runs, whatever the browsers do after.
+            for what, values in server_runs(_new_output(logs, offsets)).items():
+                collected[f"server run {what}"] = values
             figures["users"][str(count)] = {
                 step: {"median_ms": round(statistics.median(v)), "max_ms": round(max(v)), "samples": len(v)}
                 for step, v in collected.items()
