@@ -99,6 +99,13 @@ def open_page(
     return at.run()
 
 
+def open_orders_filters(at: AppTest) -> AppTest:
+    """Open the orders grid's "Filters" expander, as a click does (it draws its widgets only once
+    open: pages/orders.py advanced_filters), and run the page again."""
+    at.session_state["orders.filters_open"] = True
+    return at.run()
+
+
 def open_data_tables(at: AppTest) -> AppTest:
     """Open every chart's Data expander, as a user clicking each would (they draw their table
     only once opened: ui.dashboard_widgets.data_behind), and run the page again."""

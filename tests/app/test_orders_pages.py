@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.models import Attendee, Order
 from tests import grid_dataset
-from tests.app.conftest import open_page
+from tests.app.conftest import open_orders_filters, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = str(ROOT / "pages" / "orders.py")
@@ -63,8 +63,23 @@ def test_a_bookmarked_url_opens_the_same_filtered_view(dataset):
     assert at.text_input(key="orders.search").value == "martin"
 
 
-def test_statuses_and_payment_modes_filter_the_rows(dataset):
+def test_the_filters_expander_draws_its_widgets_once_opened(dataset):
     at = app(GRID)
+    assert at.expander[0].label == "Filters"
+    assert not at.multiselect and not at.date_input  # closed and unset: none of its widgets is sent
+    open_orders_filters(at)
+    assert [m.label for m in at.multiselect] == ["Statuses", "Payment modes", "Events", "Payment states"]
+    assert grid_numbers(at) == [dataset[n] for n in (3, 7, 2, 6, 1, 4, 5)]
+
+
+def test_an_address_with_a_filter_of_the_expander_opens_it_with_its_widget_set(dataset):
+    at = app(GRID, mode="online")
+    assert at.multiselect(key="orders.modes").value == ["online"]
+    assert grid_numbers(at) == [dataset[7], dataset[6]]
+
+
+def test_statuses_and_payment_modes_filter_the_rows(dataset):
+    at = open_orders_filters(app(GRID))
     at.multiselect(key="orders.statuses").set_value(["paid"]).run()
     assert grid_numbers(at) == [dataset[6], dataset[1]]
     at.multiselect(key="orders.modes").set_value(["online"]).run()

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from orders_core.db import unit_of_work
 from orders_core.models import User, UserEvent
 from orders_core.scope import MASK
-from tests.app.conftest import open_page, signed_in_account
+from tests.app.conftest import open_orders_filters, open_page, signed_in_account
 from tests.factories import make_event, make_order, make_tariff
 
 MANAGER = {"email": "manager@lyon.example", "role": "event_manager", "name": "Lyon manager"}
@@ -77,7 +77,7 @@ def test_the_grid_of_a_manager_of_one_event_lists_its_orders_and_offers_its_even
     at = open_page("pages/orders.py", scoped(engine, MANAGER, two_events["lyon"]))
     assert not at.exception
     assert [int(n) for n in at.dataframe[0].value["number"]] == [two_events["ours"]]
-    assert at.multiselect(key="orders.events").options == ["Lyon fair"]
+    assert open_orders_filters(at).multiselect(key="orders.events").options == ["Lyon fair"]
     assert "Geneva" not in page_text(at) and "CHF" not in page_text(at)
     # their order's number typed in the search finds nothing
     at = open_page(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from orders_core.db import unit_of_work
 from orders_core.i18n import format_datetime_in_zone
 from orders_core.models import Order, User
-from tests.app.conftest import open_page
+from tests.app.conftest import open_orders_filters, open_page
 from tests.factories import make_event, make_order, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_a_user_picks_a_time_zone_and_every_date_names_it(engine, order):
         assert session.scalar(select(User.timezone).where(User.email == FINANCE["email"])) == "America/Montreal"
 
     # a new browser session of the same user: the grid shows the stored zone in its date headers
-    grid = open_page(str(ROOT / "pages" / "orders.py"), FINANCE)
+    grid = open_orders_filters(open_page(str(ROOT / "pages" / "orders.py"), FINANCE))
     assert not grid.exception
     assert grid.sidebar.selectbox(key="shell.timezone").value == "America/Montreal"
     assert "Dates are days in the America/Montreal timezone." in [c.value for c in grid.caption]

@@ -1,5 +1,5 @@
 """In Chromium, against `streamlit run server.py` with ORDERS_SLOW_RUN_MS=0: signing in runs the
-whole page and a quick filter reruns only the grid's fragment, each logged with its time on the
+whole page, and a quick filter or opening the filters reruns only the grid's fragment, each logged with its time on the
 server - the lines an operator reads for slow pages, and the browser benchmark for the server's
 share of a wait (issue 19)."""
 
@@ -31,13 +31,13 @@ def app_server(app_database, server_log) -> Iterator[str]:
         yield base_url
 
 
-def logged_runs(log: Path, *, of: str) -> list[float]:
-    """The runs of `of` the server logged, once at least one is in its log (it is copied there
-    by a thread of the test's server: give it time, never fail on a busy machine)."""
+def logged_runs(log: Path, *, of: str, at_least: int = 1) -> list[float]:
+    """The runs of `of` the server logged, once at least `at_least` are in its log (they are
+    copied there by a thread of the test's server: give it time, never fail on a busy machine)."""
     deadline = time.monotonic() + LOG_WAIT_SECONDS
     while True:
         runs = server_runs(log.read_text(errors="replace")).get(of, [])
-        if runs or time.monotonic() > deadline:
+        if len(runs) >= at_least or time.monotonic() > deadline:
             return runs
         time.sleep(0.05)
 
@@ -55,3 +55,20 @@ def test_a_quick_filter_reruns_only_the_grid_and_the_server_logs_each_run_with_i
     [fragment_run] = logged_runs(server_log, of="/orders fragment orders_view")
     assert 0 < fragment_run < 120_000
     assert len(logged_runs(server_log, of="/orders page")) == len(page_runs)  # no whole-page rerun
+
+
+def test_opening_the_filters_draws_their_widgets_with_one_run_of_the_grid_only(signed_in_page, server_log):
+    grid_runs = len(logged_runs(server_log, of="/orders fragment orders_view", at_least=0))
+    whole_runs = len(logged_runs(server_log, of="/orders page", at_least=0))
+    page = signed_in_page(path="orders")
+    expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
+    wait_for_app(page)
+    whole_runs = len(logged_runs(server_log, of="/orders page", at_least=whole_runs + 1))  # signing in
+    statuses = page.get_by_test_id("stMultiSelect").filter(has_text="Statuses")
+    expect(statuses).to_have_count(0)  # closed: its widgets are not sent with every filter change
+
+    page.get_by_text("Filters", exact=True).click()
+    expect(statuses).to_be_visible()
+    wait_for_app(page)
+    assert len(logged_runs(server_log, of="/orders fragment orders_view", at_least=grid_runs + 1)) == grid_runs + 1
+    assert len(logged_runs(server_log, of="/orders page")) == whole_runs  # no whole-page rerun
