@@ -44,7 +44,6 @@ RESULTS = HERE / "results" / "browser.json"
 EMAIL = "bench.browser@bench.example.org"
 DASHBOARDS = ("Sales dashboard", "Finance dashboard", "Marketing dashboard")
 SEARCHED = re.compile(r"[?&]q=")
-RUN_LINE = re.compile(r"page run (?P<ms>\d+) ms: (?P<what>[^\n]+)")  # ui/run_times.py
 
 
 def _account(database_url: str) -> str:
@@ -248,15 +247,6 @@ def _nginx(ports: list[int]) -> Iterator[str]:
             server.wait(timeout=20)
 
 
-def server_runs(output: str) -> dict[str, list[float]]:
-    """The script runs an app process logged (ui/run_times.py), in milliseconds, by what ran:
-    "/orders fragment orders_view" (a filter change or a search), "/sales page"..."""
-    runs: dict[str, list[float]] = {}
-    for match in RUN_LINE.finditer(output):
-        runs.setdefault(match["what"].strip(), []).append(float(match["ms"]))
-    return runs
-
-
 def _new_output(logs: list[Path], offsets: list[int]) -> str:
     """What the app processes wrote to their logs since `offsets`."""
     return "".join(
@@ -284,6 +274,8 @@ def _app_processes(database_url: str, processes: int, proxy: bool) -> Iterator[t
 
 
 def run(database_url: str, users: list[int], rounds: int, processes: int = 1, proxy: bool = True) -> dict:
+    from ui.run_times import logged_runs  # here: the users' spawned processes need no Streamlit
+
     password = _account(database_url)
     number, name = _sample(database_url)
     figures: dict = {
@@ -318,7 +310,7 @@ def run(database_url: str, users: list[int], rounds: int, processes: int = 1, pr
             cpu = [round(after - before, 1) for before, after in zip(cpu_before, _cpu_seconds(pids), strict=True)]
             figures["server_cpu_s"][str(count)] = cpu  # per app process: the proxy spread the users
             # The server's own share of each wait: its script runs, whatever the browsers do after.
-            for what, values in server_runs(_new_output(logs, offsets)).items():
+            for what, values in logged_runs(_new_output(logs, offsets)).items():
                 collected[f"server run {what}"] = values
             figures["users"][str(count)] = {
                 step: {"median_ms": round(statistics.median(v)), "max_ms": round(max(v)), "samples": len(v)}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -25,7 +26,8 @@ import streamlit as st
 from orders_core.settings import number_setting
 
 DEFAULT_SLOW_MS = 2000.0
-LINE_PREFIX = "page run "  # what bench.browser looks for in the app's output
+LINE_PREFIX = "page run "
+LINE = re.compile(rf"{LINE_PREFIX}(?P<ms>\d+) ms: (?P<what>[^\n]+)")  # what run_line writes
 PAGE_KEY = "run_times.page"
 
 log = logging.getLogger("orders.page_runs")
@@ -44,6 +46,15 @@ def slow_run_ms() -> float:
 
 def run_line(milliseconds: float, what: str) -> str:
     return f"{LINE_PREFIX}{milliseconds:.0f} ms: {what}"
+
+
+def logged_runs(output: str) -> dict[str, list[float]]:
+    """The runs an app process logged in `output`, in milliseconds, by what ran ("/orders
+    fragment orders_view", "/sales page"...): how the browser benchmark and its tests read them."""
+    runs: dict[str, list[float]] = {}
+    for match in LINE.finditer(output):
+        runs.setdefault(match["what"].strip(), []).append(float(match["ms"]))
+    return runs
 
 
 def page_run(url_path: str, *, started: float) -> contextlib.AbstractContextManager[None]:

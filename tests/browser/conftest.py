@@ -161,12 +161,19 @@ def start_app_server(
         copier.join(timeout=5)
 
 
+# Notified each time a test server's output reaches its log: a test waits on it for a line
+# (`OUTPUT_COPIED.wait_for(...)`), never by polling the file.
+OUTPUT_COPIED = threading.Condition()
+
+
 def _copy_output(server: subprocess.Popen, log_path: Path, listening: threading.Event) -> None:
     """Copy the server's output to its log; say when it prints the URL it listens on (or exits)."""
     with log_path.open("wb") as log:
         for line in server.stdout:
-            log.write(line)
-            log.flush()
+            with OUTPUT_COPIED:
+                log.write(line)
+                log.flush()
+                OUTPUT_COPIED.notify_all()
             if b"URL:" in line:
                 listening.set()
     listening.set()

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from bench.browser import server_runs
 from ui import run_times
 
 
@@ -60,7 +59,7 @@ def test_the_browser_benchmark_reads_the_runs_of_each_page_and_fragment_from_the
             run_times.run_line(42.4, "/ page"),
         ]
     )
-    assert server_runs(output) == {
+    assert run_times.logged_runs(output) == {
         "/orders fragment orders_view": [184.0, 96.0],
         "/sales page": [1210.0],
         "/ page": [42.0],
