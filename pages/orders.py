@@ -50,9 +50,7 @@ st.title(_("Orders"))
 
 def filter_bar(f: GridFilters, timezone: str) -> GridFilters:
     """The search, the quick filters and the "Filters" expander, started from the URL's values."""
-    choices = cached_query(filter_choices)
     sees_people = current_actor().sees_personal_data
-    event_names = dict(choices["events"])
     search = st.text_input(
         _("Search"),
         value=f.search,
@@ -85,7 +83,7 @@ def filter_bar(f: GridFilters, timezone: str) -> GridFilters:
         key="orders.follow_up_due",
         help=_("Orders whose follow-up date is today or earlier ({timezone})").format(timezone=timezone),
     )
-    advanced = advanced_filters(f, timezone, choices, event_names)
+    advanced = advanced_filters(f, timezone)
     return replace(
         advanced,
         group=group,
@@ -113,7 +111,7 @@ def has_advanced_filters(f: GridFilters) -> bool:
     )
 
 
-def advanced_filters(f: GridFilters, timezone: str, choices: dict, event_names: dict[int, str]) -> GridFilters:
+def advanced_filters(f: GridFilters, timezone: str) -> GridFilters:
     """The "Filters" expander. Its widgets are drawn only while it is open or sets a filter: a
     quick-filter change would otherwise send and redraw all of them, hidden, every time (issue
     19: a tenth of the browser's work per filter change). Closed and unset, the address's values
@@ -122,6 +120,8 @@ def advanced_filters(f: GridFilters, timezone: str, choices: dict, event_names: 
     expander = st.expander(_("Filters"), expanded=active, key="orders.filters_open", on_change="rerun")
     if not (expander.open or active):
         return f
+    choices = cached_query(filter_choices)  # the events and codes offered: read only when drawn
+    event_names = dict(choices["events"])
     with expander:
         left, middle, right = st.columns(3)
         statuses = left.multiselect(
