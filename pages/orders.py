@@ -23,7 +23,7 @@ from ui.data import cached_query
 from ui.export_format import export_kind_choice
 from ui.fragments import page_fragment
 from ui.grid_count import export_labels, grid_count_for, page_label, render_count
-from ui.grid_display import clicked_order, column_config, display_frame, link, styled
+from ui.grid_display import clicked_order, column_config, display_frame, link
 from ui.grid_state import GridView, view_from_params, view_to_params, with_filters
 from ui.guard import require_router
 from ui.order_actions import render_bulk_actions
@@ -278,7 +278,7 @@ def grid(view: GridView, timezone: str) -> GridCount:
 
     frame = display_frame(rows, timezone, view.show_utm)
     selection = st.dataframe(
-        styled(frame, rows["status"]),
+        frame,
         hide_index=True,
         width="stretch",
         column_config=column_config(timezone),

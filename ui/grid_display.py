@@ -1,5 +1,7 @@
 """Turning a grid page (queries.grid) into what st.dataframe shows: translated labels, money
-and dates formatted for the locale, columns in the seed's order, and a colour per status."""
+and dates formatted for the locale, columns in the seed's order, and each status as a coloured
+label (a read-only multiselect column: the grid draws the colour itself, so no pandas Styler and
+its second frame of shown texts are built and sent on every rerun, issue 19)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,8 @@ from babel.numbers import parse_pattern
 
 from orders_core.i18n import _, babel_locale, format_date, format_datetime
 from orders_core.payment_state import PAYMENT_STATE_LABELS, PaymentState
-from ui import styler_display
+from orders_core.status import Status
 from ui.format import STATUS_COLOURS, payment_mode_label, source_label, status_label
-
-# The grid's styled page is sent with its shown texts built in one go (ui/styler_display.py).
-styler_display.install()
 
 # The seed's order first, then the extra columns; UTM last (hideable).
 SHOWN = [
@@ -95,7 +94,11 @@ def column_config(timezone: str) -> dict:
         "buyer_email": text(_("Email")),
         "discount_code": text(_("Discount code")),
         "payment_mode": text(_("Payment mode")),
-        "status": text(_("Status")),
+        "status": st.column_config.MultiselectColumn(
+            _("Status"),
+            options=[status_label(s) for s in Status],
+            color=[_COLOUR_CSS[STATUS_COLOURS.get(s, "gray")] for s in Status],
+        ),
         "paid_at": text(_("Payment date ({zone})").format(zone=timezone)),
         "created_at": text(_("Creation date ({zone})").format(zone=timezone)),
         "terms_accepted": st.column_config.CheckboxColumn(_("Terms accepted")),
@@ -136,7 +139,7 @@ def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataF
     shown["discount_code"] = page["discount_code"].fillna("")
     shown["payment_mode"] = page["payment_mode"].map(payment_mode_label)
     shown["payment_state"] = page["payment_state"].map(lambda s: _(PAYMENT_STATE_LABELS[PaymentState(s)]))
-    shown["status"] = page["status"].map(status_label)
+    shown["status"] = [[status_label(s)] for s in page["status"]]  # one coloured label per cell
     shown["source"] = page["source"].map(source_label)
     for key in ("paid_at", "created_at"):
         shown[key] = [
@@ -150,13 +153,3 @@ def display_frame(page: pd.DataFrame, timezone: str, show_utm: bool) -> pd.DataF
     shown["follow_up_on"] = [format_date(v) if pd.notna(v) else "" for v in page["follow_up_on"]]
     shown.update((key, page[key]) for key in UTM if show_utm)
     return pd.DataFrame({key: shown[key] for key in columns}, index=page.index)
-
-
-def styled(frame: pd.DataFrame, statuses: pd.Series):
-    """A Styler colouring the status cell of each row by its status."""
-    colours = [_COLOUR_CSS[STATUS_COLOURS.get(s, "gray")] for s in statuses]
-
-    def paint(column: pd.Series) -> list[str]:
-        return [f"background-color: {c}" for c in colours]
-
-    return frame.style.apply(paint, subset=["status"]) if not frame.empty else frame

@@ -1,5 +1,5 @@
-"""Issue 19: the first user of a fresh app process waited ~2 s for first imports (pandas' Styler,
-plotly's figure classes, the pages' modules). server.py calls `preload_and_freeze()` as the process starts,
+"""Issue 19: the first user of a fresh app process waited ~2 s for first imports (plotly's
+figure classes, the pages' modules). server.py calls `preload_and_freeze()` as the process starts,
 before any browser session: every module the router and the pages import (read from their source,
 so a new page is covered without a list to keep), and the lazily loaded parts that only a first
 figure, styled table or localised number would otherwise load.
@@ -19,9 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Loaded on first use, not on import: the Styler (jinja2) of the grid's colours, Arrow for every
-# table sent to the browser, plotly's JSON encoder and each trace type's validators.
-_LAZY = ("pandas.io.formats.style", "pyarrow", "plotly.io", "plotly.graph_objects")
+# Loaded on first use, not on import: Arrow for every table sent to the browser, plotly's JSON
+# encoder and each trace type's validators.
+_LAZY = ("pyarrow", "plotly.io", "plotly.graph_objects")
 
 
 def page_imports() -> list[str]:

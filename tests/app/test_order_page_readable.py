@@ -108,7 +108,7 @@ def cells_without_zoned_header(at) -> list[str]:
     """The cells of every table of the page, but those of the columns whose header names a zone."""
     cells = []
     for frame in at.dataframe:
-        shown = frame.value.data if hasattr(frame.value, "data") else frame.value  # a Styler's frame
+        shown = frame.value
         headers = json.loads(frame.proto.columns or "{}")
         for column in shown.columns:
             header = headers.get(str(column), {}).get("label") or str(column)

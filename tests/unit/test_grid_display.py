@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from orders_core import i18n
+from orders_core.status import Status
 from queries.grid import GRID_COLUMNS
 from ui.format import payment_mode_label, status_label
-from ui.grid_display import SHOWN, UTM, amount, display_frame
+from ui.grid_display import SHOWN, UTM, amount, column_config, display_frame
 
 NNBSP = "\u202f"
 
@@ -68,7 +69,7 @@ def test_a_page_is_shown_in_the_seeds_order_with_each_value_formatted():
     assert list(shown.columns) == SHOWN
     row = shown.iloc[0].to_dict()
     assert row["number"] == 1000042 and row["lines"] == 2 and row["terms_accepted"]
-    assert row["status"] == status_label("paid") and row["payment_mode"] == payment_mode_label("online")
+    assert row["status"] == [status_label("paid")] and row["payment_mode"] == payment_mode_label("online")
     assert row["discount_code"] == ""
     # Both moments in the user's zone (Paris is UTC+1, then UTC+2 from 29 March 2026, 01:00 UTC).
     assert row["created_at"] == "29 Mar 2026, 00:15:00"
@@ -88,7 +89,16 @@ def test_an_order_not_paid_yet_shows_no_payment_date_and_its_balance(french):
     shown = display_frame(page(unpaid, page_row(number=1000043)), "UTC", show_utm=False)
     assert shown["paid_at"].tolist()[0] == "" and shown["paid_at"].tolist()[1] != ""
     assert shown["balance_due"].tolist() == [f"1{NNBSP}234,50", "0,00"]
-    assert shown["status"].tolist()[0] == status_label("awaiting_payment") != "Awaiting payment"
+    assert shown["status"].tolist()[0] == [status_label("awaiting_payment")] != ["Awaiting payment"]
+
+
+def test_each_status_is_shown_as_a_label_in_its_badge_colour(french):
+    options = column_config("UTC")["status"]["type_config"]["options"]
+    colours = {option["value"]: option["color"] for option in options}
+    assert len(colours) == len(Status)
+    assert colours[status_label("paid")] == "#d3f2dc" and colours[status_label("awaiting_payment")] == "#ffe7c2"
+    assert colours[status_label("cancelled")] == colours[status_label("failed")] == "#ffd5d5"
+    assert status_label("paid") != "Payment validated"  # the labels in the user's language
 
 
 def test_an_amount_keeps_its_cents_and_an_empty_one_shows_nothing():

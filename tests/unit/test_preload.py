@@ -23,7 +23,7 @@ def test_the_preloaded_modules_are_those_the_router_and_the_pages_import():
 def test_after_preloading_every_module_of_the_pages_is_loaded():
     preload()
     assert [name for name in page_imports() if name not in sys.modules] == []
-    assert "pandas.io.formats.style" in sys.modules and "plotly.graph_objects" in sys.modules
+    assert "pyarrow" in sys.modules and "plotly.graph_objects" in sys.modules
 
 
 def test_what_the_process_loaded_at_start_is_left_out_of_full_garbage_collections():
