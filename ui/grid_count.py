@@ -50,13 +50,19 @@ def render_count(count: GridCount, filters: GridFilters) -> None:
         return
     columns = st.columns(min(len(count.totals), 4))
     for index, total in enumerate(count.totals.itertuples()):
-        with columns[index % len(columns)].container(border=True):
-            st.markdown(
-                f"**{total.currency}** · "
-                + ngettext("{count} order", "{count} orders", total.orders).format(count=format_number(total.orders))
+        # One element per card (three lines), not three: each element is work for every rerun.
+        columns[index % len(columns)].container(border=True).markdown(
+            "  \n".join(
+                (
+                    f"**{total.currency}** · "
+                    + ngettext("{count} order", "{count} orders", total.orders).format(
+                        count=format_number(total.orders)
+                    ),
+                    _("Total excl. tax: {amount}").format(amount=money(total.total_ht, total.currency)),
+                    _("Total incl. tax: {amount}").format(amount=money(total.total_ttc, total.currency)),
+                )
             )
-            st.markdown(_("Total excl. tax: {amount}").format(amount=money(total.total_ht, total.currency)))
-            st.markdown(_("Total incl. tax: {amount}").format(amount=money(total.total_ttc, total.currency)))
+        )
 
 
 def page_label(page: int, pages: int, count: GridCount) -> str:

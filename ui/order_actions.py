@@ -66,7 +66,8 @@ def render_bulk_actions(order_ids: list[int], *, refund_excess: bool = False) ->
     allowed = [a for a, cap in offered if can(cap)]
     if allowed:
         with st.popover(_("More actions"), disabled=not ids, icon=":material/more_horiz:"):
-            for action in allowed:
+            # Closed and disabled without a selection: its buttons would be sent for nothing.
+            for action in allowed if ids else []:
                 st.button(
                     _(TITLES[action]),
                     key=f"order_actions.bulk_{action}",

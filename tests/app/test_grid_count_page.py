@@ -28,7 +28,8 @@ def dataset(engine, db_url, monkeypatch):
 
 
 def texts(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown]
+    """Each line of the page's markdown (a currency's card is one element of three lines)."""
+    return [line for m in at.markdown for line in m.value.split("  \n")]
 
 
 def test_a_search_past_the_cap_says_more_than_and_counts_exactly_on_demand(dataset):

@@ -35,8 +35,10 @@ def grid_numbers(at: AppTest) -> list[int]:
 
 
 def texts(at: AppTest) -> list[str]:
-    """Markdown and the labels of links to other pages."""
-    return [m.value for m in at.markdown] + [link.proto.label for link in at.get("page_link")]
+    """Each line of the markdown (a currency's card is one element of three lines) and the labels
+    of links to other pages."""
+    lines = [line for m in at.markdown for line in m.value.split("  \n")]
+    return lines + [link.proto.label for link in at.get("page_link")]
 
 
 def test_the_grid_shows_the_page_the_count_and_totals_per_currency(dataset):
