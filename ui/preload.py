@@ -2,7 +2,7 @@
 figure classes, the pages' modules). server.py calls `preload_and_freeze()` as the process starts,
 before any browser session: every module the router and the pages import (read from their source,
 so a new page is covered without a list to keep), and the lazily loaded parts that only a first
-figure, styled table or localised number would otherwise load.
+figure, table or localised number would otherwise load.
 
 Then `preload_and_freeze()` moves everything loaded so far (modules, classes, Babel's and plotly's
 data: ~250,000 objects) out of the garbage collector's reach (`gc.freeze`): they live as long as
