@@ -99,6 +99,12 @@ def open_page(
     return at.run()
 
 
+def markdown_lines(at: AppTest) -> list[str]:
+    """Each line of the page's markdown, as a reader sees them (a currency's totals card under the
+    grid is one element of three lines: ui/grid_count.render_count)."""
+    return [line for m in at.markdown for line in m.value.split("  \n")]
+
+
 def open_orders_filters(at: AppTest) -> AppTest:
     """Open the orders grid's "Filters" expander, as a click does (it draws its widgets only once
     open: pages/orders.py advanced_filters), and run the page again."""

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from orders_core.models import Attendee, Order
 from tests import grid_dataset
-from tests.app.conftest import open_orders_filters, open_page
+from tests.app.conftest import markdown_lines, open_orders_filters, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = str(ROOT / "pages" / "orders.py")
@@ -35,10 +35,8 @@ def grid_numbers(at: AppTest) -> list[int]:
 
 
 def texts(at: AppTest) -> list[str]:
-    """Each line of the markdown (a currency's card is one element of three lines) and the labels
-    of links to other pages."""
-    lines = [line for m in at.markdown for line in m.value.split("  \n")]
-    return lines + [link.proto.label for link in at.get("page_link")]
+    """Each line of the markdown and the labels of links to other pages."""
+    return markdown_lines(at) + [link.proto.label for link in at.get("page_link")]
 
 
 def test_the_grid_shows_the_page_the_count_and_totals_per_currency(dataset):

@@ -1,6 +1,6 @@
 """In Chromium, against `streamlit run server.py` with ORDERS_SLOW_RUN_MS=0: signing in runs the
-whole page, and a quick filter or opening the filters reruns only the grid's fragment, each logged with its time on the
-server - the lines an operator reads for slow pages, and the browser benchmark for the server's
+whole page, and a quick filter or opening the filters reruns only the grid's fragment, each logged
+with its time on the server - the lines an operator reads for slow pages, and the browser benchmark for the server's
 share of a wait (issue 19)."""
 
 from __future__ import annotations
